@@ -1,0 +1,39 @@
+// Input discovery and sharding: which bytes of which files each worker reads.
+//
+// Contract:
+// - ListInputFiles expands each --input path: a regular file is taken as is; a directory
+//   contributes its regular files (not recursive; names starting with '.' or '_' such as
+//   _SUCCESS are skipped), sorted by name. Paths keep the order given. Every file is
+//   checked to be openable; the error names the path and what to do.
+// - ShardRanges cuts the concatenation of all files into num_shards byte ranges of
+//   near-equal size. A range owns every line that *starts* inside it, so the shards
+//   partition the lines exactly, whatever the line lengths, with no coordination.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+struct InputFile {
+  std::string path;
+  std::int64_t size = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) { ar& path; ar& size; }
+};
+
+struct FileRange {
+  std::size_t file_index = 0;
+  std::int64_t begin = 0;  // first byte a line may start at
+  std::int64_t end = 0;    // lines starting at or after this byte belong to the next range
+};
+
+Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths);
+
+std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards);
+
+}  // namespace item2vec

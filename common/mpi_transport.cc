@@ -1,0 +1,169 @@
+#include "common/mpi_transport.h"
+
+#include <chrono>
+#include <climits>
+#include <thread>
+
+namespace item2vec {
+namespace {
+
+std::string MpiErrorString(int code) {
+  char buf[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(code, buf, &len);
+  return std::string(buf, static_cast<std::size_t>(len));
+}
+
+}  // namespace
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+MpiSession::~MpiSession() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+bool MpiSession::Active() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
+MpiTransport::MpiTransport() {
+  MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
+  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
+}
+
+MpiTransport::~MpiTransport() {
+  if (comm_ != MPI_COMM_NULL && MpiSession::Active()) MPI_Comm_free(&comm_);
+}
+
+Transport::Handle MpiTransport::Store(MPI_Request request) {
+  if (!free_.empty()) {
+    const int h = free_.back();
+    free_.pop_back();
+    requests_[static_cast<std::size_t>(h)] = request;
+    return h;
+  }
+  requests_.push_back(request);
+  return static_cast<Handle>(requests_.size() - 1);
+}
+
+Transport::Handle MpiTransport::Isend(int dest, int tag, const void* data, std::size_t bytes) {
+  MPI_Request req = MPI_REQUEST_NULL;
+  // Messages above 2 GiB are sent as MPI_BYTE counts; callers keep batches far smaller.
+  const int rc = MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, dest, tag, comm_, &req);
+  if (rc != MPI_SUCCESS) last_error_ = rc;
+  return Store(req);
+}
+
+Transport::Handle MpiTransport::Irecv(int source, int tag, void* data, std::size_t bytes) {
+  MPI_Request req = MPI_REQUEST_NULL;
+  const int rc = MPI_Irecv(data, static_cast<int>(bytes), MPI_BYTE,
+                           source == kAnySource ? MPI_ANY_SOURCE : source,
+                           tag == kAnyTag ? MPI_ANY_TAG : tag, comm_, &req);
+  if (rc != MPI_SUCCESS) last_error_ = rc;
+  return Store(req);
+}
+
+bool MpiTransport::Test(Handle handle) {
+  MPI_Request& req = requests_[static_cast<std::size_t>(handle)];
+  int done = 0;
+  if (req == MPI_REQUEST_NULL) {
+    done = 1;
+  } else {
+    const int rc = MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS) {
+      last_error_ = rc;
+      return false;  // Wait() reports it
+    }
+  }
+  if (done) free_.push_back(handle);
+  return done != 0;
+}
+
+Status MpiTransport::Wait(Handle handle, double timeout_seconds, const std::string& what) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(timeout_seconds));
+  Backoff backoff;
+  while (true) {
+    if (Test(handle)) return Status::Ok();
+    if (last_error_ != MPI_SUCCESS) {
+      const int rc = last_error_;
+      last_error_ = MPI_SUCCESS;
+      return Status::Internal(what + ": MPI error: " + MpiErrorString(rc));
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      return Status::Timeout(what + ": no answer within " + std::to_string(static_cast<int>(timeout_seconds)) +
+                             " s (the peer rank is dead, hung or overloaded)");
+    backoff.Pause();
+  }
+}
+
+bool MpiTransport::Probe(int source, int tag, Envelope* envelope) {
+  int flag = 0;
+  MPI_Status st;
+  const int rc = MPI_Iprobe(source == kAnySource ? MPI_ANY_SOURCE : source,
+                            tag == kAnyTag ? MPI_ANY_TAG : tag, comm_, &flag, &st);
+  if (rc != MPI_SUCCESS || !flag) return false;
+  int count = 0;
+  MPI_Get_count(&st, MPI_BYTE, &count);
+  envelope->source = st.MPI_SOURCE;
+  envelope->tag = st.MPI_TAG;
+  envelope->bytes = static_cast<std::size_t>(count);
+  return true;
+}
+
+Status MpiTransport::Receive(const Envelope& envelope, void* buffer) {
+  const int rc = MPI_Recv(buffer, static_cast<int>(envelope.bytes), MPI_BYTE, envelope.source,
+                          envelope.tag, comm_, MPI_STATUS_IGNORE);
+  if (rc != MPI_SUCCESS)
+    return Status::Internal("receive from rank " + std::to_string(envelope.source) + ": " + MpiErrorString(rc));
+  return Status::Ok();
+}
+
+Status MpiTransport::Broadcast(std::string* bytes, int root) {
+  long long n = static_cast<long long>(bytes->size());
+  int rc = MPI_Bcast(&n, 1, MPI_LONG_LONG, root, comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("broadcast: " + MpiErrorString(rc));
+  bytes->resize(static_cast<std::size_t>(n));
+  // Chunks below INT_MAX so vocabularies of any size pass.
+  const long long kChunk = 1LL << 30;
+  for (long long off = 0; off < n; off += kChunk) {
+    const int len = static_cast<int>(std::min(kChunk, n - off));
+    rc = MPI_Bcast(bytes->data() + off, len, MPI_BYTE, root, comm_);
+    if (rc != MPI_SUCCESS) return Status::Internal("broadcast: " + MpiErrorString(rc));
+  }
+  return Status::Ok();
+}
+
+Status MpiTransport::AllreduceSum(std::vector<double>* values) {
+  const int rc = MPI_Allreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()),
+                               MPI_DOUBLE, MPI_SUM, comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("allreduce: " + MpiErrorString(rc));
+  return Status::Ok();
+}
+
+Status MpiTransport::Barrier() {
+  const int rc = MPI_Barrier(comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("barrier: " + MpiErrorString(rc));
+  return Status::Ok();
+}
+
+void MpiTransport::Abort(int exit_code) {
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);
+}
+
+}  // namespace item2vec

@@ -1,0 +1,180 @@
+#include "common/sequence_reader.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace item2vec {
+namespace {
+
+inline bool IsSpace(int c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+}  // namespace
+
+SequenceReader::SequenceReader(std::vector<InputFile> files, std::vector<FileRange> ranges,
+                               std::int64_t max_sentence)
+    : files_(std::move(files)), ranges_(std::move(ranges)), max_sentence_(max_sentence),
+      buf_(kBufferBytes) {
+  arena_.reserve(1 << 16);
+  Rewind();
+}
+
+SequenceReader::~SequenceReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void SequenceReader::Seek(const ReaderPosition& position) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  range_ = position.range;
+  line_start_ = position.offset;
+  range_open_ = false;
+  mid_line_ = false;
+  pos_ = len_ = 0;
+}
+
+std::string SequenceReader::Where() const {
+  if (range_ >= ranges_.size()) return "end of shard";
+  return "'" + files_[ranges_[range_].file_index].path + "' at byte " + std::to_string(line_start_);
+}
+
+bool SequenceReader::OpenRange() {
+  const FileRange& r = ranges_[range_];
+  const std::string& path = files_[r.file_index].path;
+  fd_ = ::open(path.c_str(), O_RDONLY);
+  if (fd_ < 0) {
+    status_ = Status::IOError("cannot open input file '" + path + "': " + std::strerror(errno));
+    return false;
+  }
+  // A range that does not start at the file's beginning (and a resume position that is
+  // the range's own begin) owns only lines starting at or after `line_start_`: skip the
+  // tail of the line that straddles it, unless the previous byte ends a line.
+  std::int64_t start = line_start_;
+  if (start == r.begin && start > 0) {
+    file_offset_ = start - 1;
+    if (::lseek(fd_, file_offset_, SEEK_SET) < 0) {
+      status_ = Status::IOError("cannot seek in '" + path + "': " + std::strerror(errno));
+      return false;
+    }
+    pos_ = len_ = 0;
+    int c;
+    while ((c = Peek()) >= 0) {
+      ++pos_;
+      ++file_offset_;
+      if (c == '\n') break;
+    }
+    if (!status_.ok()) return false;
+    line_start_ = file_offset_;
+  } else {
+    file_offset_ = start;
+    if (::lseek(fd_, file_offset_, SEEK_SET) < 0) {
+      status_ = Status::IOError("cannot seek in '" + path + "': " + std::strerror(errno));
+      return false;
+    }
+    pos_ = len_ = 0;
+  }
+  range_open_ = true;
+  return true;
+}
+
+bool SequenceReader::Fill() {
+  while (true) {
+    const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
+    if (n > 0) {
+      pos_ = 0;
+      len_ = static_cast<std::size_t>(n);
+      return true;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    status_ = Status::IOError("read failed at " + Where() + ": " + std::strerror(errno));
+    return false;
+  }
+}
+
+inline int SequenceReader::Peek() {
+  if (pos_ == len_ && !Fill()) return -1;
+  return static_cast<unsigned char>(buf_[pos_]);
+}
+
+bool SequenceReader::Next(std::vector<std::string_view>* items) {
+  items->clear();
+  arena_.clear();
+  spans_.clear();
+  if (!status_.ok()) return false;
+  while (range_ < ranges_.size()) {
+    if (!range_open_ && !OpenRange()) return false;
+    const FileRange& r = ranges_[range_];
+    if (!mid_line_) {
+      // Skip blank space and empty lines. A line belongs to the range its first byte
+      // (the byte after the previous newline) falls in, not its first item.
+      std::int64_t first_byte = file_offset_;
+      int c;
+      while ((c = Peek()) >= 0 && IsSpace(c)) {
+        ++pos_;
+        ++file_offset_;
+        if (c == '\n') first_byte = file_offset_;
+      }
+      if (!status_.ok()) return false;
+      line_start_ = first_byte;
+      if (c < 0 || line_start_ >= r.end) {
+        // End of this range.
+        ::close(fd_);
+        fd_ = -1;
+        range_open_ = false;
+        ++range_;
+        if (range_ < ranges_.size()) line_start_ = ranges_[range_].begin;
+        continue;
+      }
+      ++stats_.lines;
+    }
+    mid_line_ = false;
+    // Read items until end of line, end of file, or max_sentence items.
+    while (true) {
+      int c;
+      while ((c = Peek()) >= 0 && IsSpace(c) && c != '\n') {
+        ++pos_;
+        ++file_offset_;
+      }
+      if (!status_.ok()) return false;
+      if (c < 0 || c == '\n') break;
+      if (static_cast<std::int64_t>(spans_.size()) == max_sentence_) {
+        mid_line_ = true;
+        ++stats_.split_lines;
+        break;
+      }
+      const std::size_t item_begin = arena_.size();
+      std::size_t item_len = 0;
+      bool truncated = false;
+      while (true) {
+        if (pos_ == len_ && !Fill()) break;
+        // Scan the buffered run of item bytes in one go.
+        std::size_t run = pos_;
+        while (run < len_ && !IsSpace(static_cast<unsigned char>(buf_[run]))) ++run;
+        const std::size_t take = std::min(run - pos_, kMaxItemBytes - item_len);
+        arena_.append(buf_.data() + pos_, take);
+        item_len += take;
+        if (run - pos_ > take) truncated = true;
+        file_offset_ += static_cast<std::int64_t>(run - pos_);
+        pos_ = run;
+        if (run < len_) break;
+      }
+      if (!status_.ok()) return false;
+      if (truncated) ++stats_.truncated_items;
+      spans_.emplace_back(item_begin, item_len);
+    }
+    if (!spans_.empty()) {
+      items->reserve(spans_.size());
+      for (const auto& [b, n] : spans_) items->emplace_back(arena_.data() + b, n);
+      stats_.tokens += static_cast<std::int64_t>(spans_.size());
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace item2vec

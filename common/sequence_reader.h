@@ -1,0 +1,89 @@
+// SequenceReader: streams the sequences (lines of whitespace-separated items) of a shard.
+//
+// Contract:
+// - Reads the given FileRanges in order through one fixed buffer: memory is bounded by
+//   the buffer plus one sentence (max_sentence items of at most kMaxItemBytes bytes),
+//   whatever the file or line sizes.
+// - A line of more than max_sentence items is returned in pieces of max_sentence items
+//   (word2vec.c does the same at 1000); pieces are counted in stats().split_lines.
+//   Items longer than kMaxItemBytes bytes are truncated and counted.
+// - Items are raw bytes: any byte other than space, \t, \n, \v, \f, \r is part of an
+//   item, so non-UTF-8 input is accepted as is. Empty lines are skipped.
+// - The string_views handed out stay valid until the next call to Next() or Rewind().
+// - Position()/Seek() expose a resumable cursor (range index, byte offset of the next line)
+//   for checkpoints. Not thread-safe; one reader per worker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/input_files.h"
+#include "common/status.h"
+
+namespace item2vec {
+
+struct ReaderStats {
+  std::int64_t lines = 0;           // non-empty lines started
+  std::int64_t tokens = 0;          // items returned
+  std::int64_t split_lines = 0;     // lines that were longer than max_sentence
+  std::int64_t truncated_items = 0; // items cut to kMaxItemBytes
+};
+
+struct ReaderPosition {
+  std::size_t range = 0;
+  std::int64_t offset = 0;  // byte offset in that range's file of the next line start
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) { ar& range; ar& offset; }
+};
+
+class SequenceReader {
+ public:
+  static constexpr std::size_t kMaxItemBytes = 4096;
+  static constexpr std::size_t kBufferBytes = 1 << 20;
+
+  SequenceReader(std::vector<InputFile> files, std::vector<FileRange> ranges,
+                 std::int64_t max_sentence);
+  ~SequenceReader();
+  SequenceReader(const SequenceReader&) = delete;
+  SequenceReader& operator=(const SequenceReader&) = delete;
+
+  // Fills *items with the next sentence. Returns false at the end of the shard or on
+  // error; check status() to tell which.
+  bool Next(std::vector<std::string_view>* items);
+  const Status& status() const { return status_; }
+  // Starts the shard again (next epoch). Stats keep accumulating.
+  void Rewind() { Seek(ReaderPosition{0, ranges_.empty() ? 0 : ranges_[0].begin}); }
+  // Continues at a position previously returned by Position(), taken between lines.
+  void Seek(const ReaderPosition& position);
+  ReaderPosition Position() const { return {range_, line_start_}; }
+  const ReaderStats& stats() const { return stats_; }
+  // Location of the line most recently started, for error messages: "path:line" is not
+  // known for a mid-file shard, so this is "path at byte N".
+  std::string Where() const;
+
+ private:
+  bool OpenRange();
+  bool Fill();  // reads more bytes; false on EOF or error
+  int Peek();   // next byte or -1 at end of file
+
+  std::vector<InputFile> files_;
+  std::vector<FileRange> ranges_;
+  std::int64_t max_sentence_;
+  std::size_t range_ = 0;
+  int fd_ = -1;
+  bool range_open_ = false;
+  bool mid_line_ = false;          // a split line continues in the next call
+  std::int64_t line_start_ = 0;    // file offset of the line being read / next line
+  std::int64_t file_offset_ = 0;   // file offset of buf_[pos_]
+  std::vector<char> buf_;
+  std::size_t pos_ = 0, len_ = 0;
+  std::string arena_;
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;
+  ReaderStats stats_;
+  Status status_;
+};
+
+}  // namespace item2vec

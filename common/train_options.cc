@@ -1,0 +1,172 @@
+#include "common/train_options.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "common/json_writer.h"
+
+namespace po = boost::program_options;
+
+namespace item2vec {
+
+int DefaultServerCount(int world_size) { return std::max(1, world_size / 8); }
+
+int TrainOptions::ServerCount(int world_size) const {
+  return servers > 0 ? servers : DefaultServerCount(world_size);
+}
+
+po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
+  po::options_description data("Data");
+  data.add_options()
+      ("input,i", po::value(&o->input)->multitoken()->composing(),
+       "sequence file(s) or director(ies) of part files; one sequence per line, items "
+       "separated by whitespace (required; may repeat)")
+      ("output,o", po::value(&o->output),
+       "output directory for vectors.txt, vectors.bin, vocab.tsv, train.json (required)")
+      ("config", po::value(config_path),
+       "INI file with any of these options as name = value; the command line wins")
+      ("min-count", po::value(&o->min_count)->default_value(o->min_count),
+       "drop items that occur fewer times")
+      ("max-vocab", po::value(&o->max_vocab)->default_value(o->max_vocab),
+       "keep only the N most frequent items (0 = no cap)")
+      ("max-sentence", po::value(&o->max_sentence)->default_value(o->max_sentence),
+       "split lines longer than this many items into pieces (word2vec.c uses 1000)");
+  po::options_description model("Model and schedule (word2vec.c defaults)");
+  model.add_options()
+      ("dim", po::value(&o->dim)->default_value(o->dim), "embedding dimension")
+      ("window", po::value(&o->window)->default_value(o->window),
+       "maximum window; each position draws its window uniformly from 1..window")
+      ("negative", po::value(&o->negative)->default_value(o->negative),
+       "negative samples per positive pair")
+      ("ns-exponent", po::value(&o->ns_exponent)->default_value(o->ns_exponent),
+       "negatives are drawn from count^ns-exponent (0.75 in word2vec; recommendation data "
+       "often prefers values from -0.5 to 1)")
+      ("sample", po::value(&o->sample)->default_value(o->sample),
+       "subsampling threshold for frequent items (0 = off)")
+      ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
+      ("alpha", po::value(&o->alpha)->default_value(o->alpha), "starting learning rate")
+      ("min-alpha", po::value(&o->min_alpha),
+       "learning-rate floor reached at the end (default alpha * 1e-4)")
+      ("seed", po::value(&o->seed)->default_value(o->seed),
+       "random seed for initialisation, subsampling, windows and negatives")
+      ("exact-sigmoid", po::bool_switch(&o->exact_sigmoid),
+       "use the exact sigmoid instead of word2vec.c's table with gradient clipping at |x|>6");
+  po::options_description dist("Distribution and performance");
+  dist.add_options()
+      ("servers", po::value(&o->servers)->default_value(o->servers),
+       "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
+      ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
+       "raw input tokens per worker mini-batch: one pull and one push per server per batch")
+      ("overlap", po::value(&o->overlap)->default_value(o->overlap),
+       "pull the next batch's rows while computing this one (true/false)")
+      ("deterministic", po::bool_switch(&o->deterministic),
+       "bit-identical vectors for the same seed and input whatever the server count; "
+       "requires exactly one worker rank")
+      ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
+       "seconds between progress lines on rank 0")
+      ("peer-timeout", po::value(&o->peer_timeout)->default_value(o->peer_timeout),
+       "seconds any rank waits for an answer from another before ending the job with an error")
+      ("log-level", po::value(&o->log_level)->default_value(o->log_level),
+       "trace, debug, info, warn or error");
+  po::options_description all("item2vec train options");
+  all.add_options()("help,h", "print this help and exit");
+  all.add(data).add(model).add(dist);
+  return all;
+}
+
+Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
+                         bool* help_requested) {
+  *help_requested = false;
+  std::string config_path;
+  po::options_description desc = TrainOptionsDescription(options, &config_path);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    if (vm.count("help")) {
+      *help_requested = true;
+      return Status::Ok();
+    }
+    if (vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) return Status::NotFound("cannot open config file '" + path + "'");
+      // Later stores do not override earlier ones: the command line wins.
+      po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument(std::string(e.what()) + " (see item2vec train --help)");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const TrainOptions& o, int world_size) {
+  auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
+  if (o.input.empty()) return bad("--input is required: a sequence file or a directory of part files");
+  if (o.output.empty()) return bad("--output is required: the directory to write the model into");
+  if (o.dim <= 0 || o.dim > 100000) return bad("--dim must be in 1..100000, got " + std::to_string(o.dim));
+  if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
+  if (o.negative <= 0 || o.negative > 1000) return bad("--negative must be in 1..1000, got " + std::to_string(o.negative));
+  if (!(o.ns_exponent >= -5 && o.ns_exponent <= 5)) return bad("--ns-exponent must be in -5..5");
+  if (!(o.sample >= 0 && o.sample < 1)) return bad("--sample must be in [0, 1)");
+  if (o.min_count < 1) return bad("--min-count must be at least 1");
+  if (o.max_vocab < 0) return bad("--max-vocab must be 0 (no cap) or positive");
+  if (o.epochs <= 0) return bad("--epochs must be at least 1, got " + std::to_string(o.epochs));
+  if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
+  if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
+  if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
+  if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
+  if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
+  if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
+  if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels))
+    return bad("--log-level must be one of trace, debug, info, warn, error; got '" + o.log_level + "'");
+  if (world_size > 0) {
+    if (world_size < 2)
+      return bad("item2vec train needs at least 2 MPI ranks (1 server + 1 worker); run it "
+                 "with mpirun -np 2 or more");
+    const int servers = o.ServerCount(world_size);
+    if (servers >= world_size)
+      return bad("--servers " + std::to_string(servers) + " leaves no worker among " +
+                 std::to_string(world_size) + " ranks; use at most " +
+                 std::to_string(world_size - 1));
+    if (o.deterministic && world_size - servers != 1)
+      return bad("--deterministic needs exactly one worker rank; with " +
+                 std::to_string(world_size) + " ranks use --servers " +
+                 std::to_string(world_size - 1));
+  }
+  return Status::Ok();
+}
+
+std::string TrainOptionsToJson(const TrainOptions& o) {
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("input").BeginArray();
+  for (const auto& p : o.input) j.String(p);
+  j.EndArray();
+  j.Key("output").String(o.output);
+  j.Key("dim").Int(o.dim);
+  j.Key("window").Int(o.window);
+  j.Key("negative").Int(o.negative);
+  j.Key("ns_exponent").Double(o.ns_exponent);
+  j.Key("sample").Double(o.sample);
+  j.Key("min_count").Int(o.min_count);
+  j.Key("max_vocab").Int(o.max_vocab);
+  j.Key("epochs").Int(o.epochs);
+  j.Key("alpha").Double(o.alpha);
+  j.Key("min_alpha").Double(o.EffectiveMinAlpha());
+  j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
+  j.Key("batch_tokens").Int(o.batch_tokens);
+  j.Key("max_sentence").Int(o.max_sentence);
+  j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
+  j.Key("overlap").Bool(o.overlap);
+  j.Key("deterministic").Bool(o.deterministic);
+  j.EndObject();
+  return j.str();
+}
+
+}  // namespace item2vec

@@ -1,0 +1,70 @@
+// TrainOptions: every setting of `item2vec train`, with its default and meaning.
+//
+// Contract: one plain struct, filled once at the command-line edge by ParseTrainOptions()
+// (command line first, then the INI file named by --config; the command line wins) and
+// checked by Validate(). After that it is read-only and identical on every rank, so each
+// rank derives the same layout and schedule from it. Defaults follow word2vec.c unless
+// the comment says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+struct TrainOptions {
+  std::vector<std::string> input;   // files or directories of part files; one sequence per line
+  std::string output;               // output directory (created if missing)
+  int dim = 100;                    // embedding dimension
+  int window = 5;                   // max skip length; effective window uniform in 1..window
+  int negative = 5;                 // negatives per positive pair
+  double ns_exponent = 0.75;        // noise distribution ~ count^ns_exponent
+  double sample = 1e-3;             // subsampling threshold (0 = off)
+  std::int64_t min_count = 5;       // drop items seen fewer times
+  std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
+  int epochs = 5;                   // passes over the data
+  double alpha = 0.025;             // starting learning rate
+  double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
+  std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
+  int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
+  std::string log_level = "info";   // trace, debug, info, warn, error
+  // Beyond word2vec.c:
+  std::int64_t batch_tokens = 4096; // raw tokens per worker mini-batch (one pull + one push)
+  std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
+  bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
+  bool overlap = true;              // pull the next batch while computing this one
+  bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
+  double progress_seconds = 5;      // how often rank 0 logs progress
+  double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
+
+  double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
+  // The server count for this world size, honouring --servers when given.
+  int ServerCount(int world_size) const;
+};
+
+// The default: one server per 8 ranks, at least 1.
+int DefaultServerCount(int world_size);
+
+// Describes every option (used for --help and for parsing).
+boost::program_options::options_description TrainOptionsDescription(TrainOptions* options,
+                                                                    std::string* config_path);
+
+// Parses argv (after the subcommand) and the optional INI file. Returns kInvalidArgument
+// with a readable message for unknown options or unparsable values. Sets *help_requested
+// and returns Ok when --help is present.
+Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
+                         bool* help_requested);
+
+// Checks ranges and combinations; world_size is the MPI world size (0 = do not check
+// the rank layout).
+Status Validate(const TrainOptions& options, int world_size);
+
+// The options as printed in train.json and the log.
+std::string TrainOptionsToJson(const TrainOptions& options);
+
+}  // namespace item2vec

@@ -1,0 +1,113 @@
+#include "common/word2vec_format.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+namespace item2vec {
+
+Status Word2VecWriter::Open(const std::string& text_path, const std::string& binary_path,
+                            std::int64_t rows, int dim) {
+  rows_ = rows;
+  dim_ = dim;
+  written_ = 0;
+  write_text_ = !text_path.empty();
+  write_binary_ = !binary_path.empty();
+  const std::string header = std::to_string(rows) + " " + std::to_string(dim) + "\n";
+  if (write_text_) {
+    ITEM2VEC_RETURN_IF_ERROR(text_.Open(text_path));
+    text_.Write(header);
+  }
+  if (write_binary_) {
+    ITEM2VEC_RETURN_IF_ERROR(binary_.Open(binary_path));
+    binary_.Write(header);
+  }
+  return Status::Ok();
+}
+
+void Word2VecWriter::Add(std::string_view item, const float* row) {
+  ++written_;
+  if (write_text_) {
+    line_.assign(item);
+    char buf[32];
+    for (int i = 0; i < dim_; ++i) {
+      line_ += ' ';
+      auto res = std::to_chars(buf, buf + sizeof buf, row[i]);
+      line_.append(buf, res.ptr);
+    }
+    line_ += '\n';
+    text_.Write(line_);
+  }
+  if (write_binary_) {
+    binary_.Write(item);
+    binary_.Write(" ", 1);
+    binary_.Write(row, sizeof(float) * static_cast<std::size_t>(dim_));
+    binary_.Write("\n", 1);
+  }
+}
+
+Status Word2VecWriter::Commit() {
+  if (written_ != rows_)
+    return Status::Internal("vector writer got " + std::to_string(written_) + " rows, header says " +
+                            std::to_string(rows_));
+  if (write_text_) ITEM2VEC_RETURN_IF_ERROR(text_.Commit());
+  if (write_binary_) ITEM2VEC_RETURN_IF_ERROR(binary_.Commit());
+  return Status::Ok();
+}
+
+Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
+  if (format == VectorFormat::kAuto)
+    format = (path.size() >= 4 && path.compare(path.size() - 4, 4, ".bin") == 0) ? VectorFormat::kBinary
+                                                                               : VectorFormat::kText;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open vectors file '" + path + "'");
+  std::string header;
+  if (!std::getline(in, header)) return Status::DataError("'" + path + "' is empty");
+  long long rows = -1, dim = -1;
+  if (std::sscanf(header.c_str(), "%lld %lld", &rows, &dim) != 2 || rows < 0 || dim <= 0)
+    return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>', got '" + header.substr(0, 80) + "'");
+  Embeddings e;
+  e.dim = static_cast<int>(dim);
+  e.items.reserve(static_cast<std::size_t>(rows));
+  e.data.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(dim));
+  std::string line;
+  for (long long r = 0; r < rows; ++r) {
+    float* out = e.data.data() + r * dim;
+    const std::string where = "'" + path + "' row " + std::to_string(r + 1);
+    if (format == VectorFormat::kBinary) {
+      std::string item;
+      int c;
+      while ((c = in.get()) != EOF && (c == '\n' || c == ' ')) {}
+      while (c != EOF && c != ' ') {
+        item += static_cast<char>(c);
+        c = in.get();
+      }
+      if (c == EOF) return Status::DataError(where + ": file ends early (truncated?)");
+      if (!in.read(reinterpret_cast<char*>(out), sizeof(float) * dim))
+        return Status::DataError(where + ": file ends inside a vector (truncated?)");
+      e.items.push_back(std::move(item));
+    } else {
+      if (!std::getline(in, line)) return Status::DataError(where + ": file ends early (truncated?)");
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const char* p = line.data();
+      const char* end = p + line.size();
+      const char* sp = static_cast<const char*>(std::memchr(p, ' ', line.size()));
+      if (sp == nullptr) return Status::DataError(where + ": no values after the item");
+      e.items.emplace_back(p, sp);
+      p = sp;
+      for (long long i = 0; i < dim; ++i) {
+        while (p < end && *p == ' ') ++p;
+        auto res = std::from_chars(p, end, out[i]);
+        if (res.ec != std::errc())
+          return Status::DataError(where + ": value " + std::to_string(i + 1) + " is not a number");
+        p = res.ptr;
+      }
+      while (p < end && *p == ' ') ++p;
+      if (p != end) return Status::DataError(where + ": more than " + std::to_string(dim) + " values");
+    }
+  }
+  return e;
+}
+
+}  // namespace item2vec

@@ -1,0 +1,74 @@
+// The parameter-server protocol: every message between workers and servers.
+//
+// Roles: ranks [0, W) are workers (rank 0 also coordinates and writes the model), ranks
+// [W, W+S) are servers. Server s owns key k of both matrices iff Partition::ServerOf(k)
+// == s. "Input" rows are the embeddings (word2vec's syn0), "output" rows the context
+// vectors (syn1neg).
+//
+// Hot path (raw buffers, no serialisation):
+//   kPull      worker -> server   KeyList: [PullHeader][in keys][out keys]; keys are
+//                                 unique and ascending within each list, all owned by
+//                                 the receiving server.
+//   kPullReply server -> worker   float rows, n_in * dim then n_out * dim, in key order.
+//   kPush      worker -> server   the same KeyList as the batch's kPull, then at once
+//   kPushRows  worker -> server   float deltas in the same layout as kPullReply; the
+//                                 server adds them to its rows.
+// Ordering: MPI delivers one sender's messages in order, so a worker's push is applied
+// before its next pull is answered. A worker keeps at most 2 batches in flight.
+//
+// Control plane:
+//   kWorkerDone  worker -> every server, after its last push (empty).
+//   kDump        rank 0 -> server: KeyList with n_in = keys wanted from the input matrix
+//                and n_out = keys wanted from the output matrix. Answered with kDumpReply
+//                (rows as for kPullReply) only once every worker has sent kWorkerDone, so
+//                the model written is final.
+//   kShutdown    rank 0 -> every server (empty): stop serving and exit.
+//   kProgress    worker -> rank 0: ProgressReport, every few seconds and once at the end
+//                (final = 1).
+//   kVocabCounts worker -> worker: a serialised ItemCounter while counts are merged.
+#pragma once
+
+#include <cstdint>
+
+namespace item2vec::protocol {
+
+enum Tag : int {
+  kPull = 1,
+  kPullReply = 2,
+  kPush = 3,
+  kPushRows = 4,
+  kWorkerDone = 5,
+  kDump = 6,
+  kDumpReply = 7,
+  kShutdown = 8,
+  kProgress = 9,
+  kVocabCounts = 10,
+};
+
+// Header of a key list, followed by n_in + n_out uint32 keys.
+struct KeyListHeader {
+  std::uint64_t batch_id;
+  std::uint32_t n_in;
+  std::uint32_t n_out;
+};
+static_assert(sizeof(KeyListHeader) == 16, "wire layout");
+inline constexpr std::size_t kHeaderWords = sizeof(KeyListHeader) / sizeof(std::uint32_t);
+
+struct ProgressReport {
+  std::int64_t worker = 0;
+  std::int64_t final = 0;
+  std::int64_t words = 0;        // in-vocabulary tokens processed (drives the learning rate)
+  std::int64_t raw_tokens = 0;   // all tokens read, out-of-vocabulary included
+  std::int64_t pairs = 0;        // positive pairs trained
+  double loss_sum = 0;           // SGNS loss summed since the start of the last epoch
+  double loss_count = 0;         // pairs in loss_sum
+  double alpha = 0;              // current learning rate
+  double seconds = 0;            // training time on this worker
+  double wait_seconds = 0;       // time blocked on pulls and pushes
+  double read_seconds = 0;       // time reading input and sampling
+  std::int64_t bytes_sent = 0;   // hot-path bytes this worker sent
+  std::int64_t bytes_received = 0;
+  std::int64_t split_lines = 0;
+};
+
+}  // namespace item2vec::protocol

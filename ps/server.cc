@@ -1,0 +1,183 @@
+#include "ps/server.h"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "ps/protocol.h"
+
+namespace item2vec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Reply buffers stay alive until their send completes; reused afterwards.
+class ReplyPool {
+ public:
+  explicit ReplyPool(Transport& t) : t_(t) {}
+  std::vector<float>& Acquire(std::size_t floats) {
+    for (Slot& s : slots_) {
+      if (s.busy && t_.Test(s.handle)) s.busy = false;
+      if (!s.busy) {
+        s.data.resize(floats);
+        s.busy = true;
+        current_ = &s;
+        return s.data;
+      }
+    }
+    slots_.emplace_back();
+    slots_.back().data.resize(floats);
+    slots_.back().busy = true;
+    current_ = &slots_.back();
+    return slots_.back().data;
+  }
+  void Send(int dest, int tag) {
+    current_->handle = t_.Isend(dest, tag, current_->data.data(), current_->data.size() * sizeof(float));
+  }
+  Status DrainAll(double timeout) {
+    for (Slot& s : slots_)
+      if (s.busy) {
+        ITEM2VEC_RETURN_IF_ERROR(t_.Wait(s.handle, timeout, "server reply send"));
+        s.busy = false;
+      }
+    return Status::Ok();
+  }
+
+ private:
+  struct Slot {
+    std::vector<float> data;
+    Transport::Handle handle = -1;
+    bool busy = false;
+  };
+  Transport& t_;
+  std::deque<Slot> slots_;  // deque: pointers stay valid as it grows
+  Slot* current_ = nullptr;
+};
+
+struct KeyList {
+  protocol::KeyListHeader header;
+  const ItemId* in = nullptr;
+  const ItemId* out = nullptr;
+};
+
+Status ParseKeyList(const std::vector<char>& buf, const Envelope& e, const Partition& partition,
+                    int server, std::size_t vocab_size, KeyList* list) {
+  if (e.bytes < sizeof(protocol::KeyListHeader))
+    return Status::Internal("malformed request from rank " + std::to_string(e.source));
+  std::memcpy(&list->header, buf.data(), sizeof list->header);
+  const std::size_t n = static_cast<std::size_t>(list->header.n_in) + list->header.n_out;
+  if (e.bytes != sizeof(protocol::KeyListHeader) + n * sizeof(ItemId))
+    return Status::Internal("request from rank " + std::to_string(e.source) + " has a wrong size");
+  list->in = reinterpret_cast<const ItemId*>(buf.data() + sizeof(protocol::KeyListHeader));
+  list->out = list->in + list->header.n_in;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ItemId k = list->in[i];
+    if (k >= vocab_size || partition.ServerOf(k) != server)
+      return Status::Internal("rank " + std::to_string(e.source) + " asked for key " + std::to_string(k) +
+                              " that this server does not own");
+  }
+  return Status::Ok();
+}
+
+// Waits (with deadline) for a message of `tag` from `source` and receives it into buf.
+Status ReceiveFrom(Transport& t, int source, int tag, std::vector<char>* buf, double timeout,
+                   Envelope* e) {
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+  Backoff backoff;
+  while (!t.Probe(source, tag, e)) {
+    if (Clock::now() > deadline)
+      return Status::Timeout("rank " + std::to_string(source) + " sent a push header but no rows within " +
+                             std::to_string(static_cast<int>(timeout)) + " s");
+    backoff.Pause();
+  }
+  if (buf->size() < e->bytes) buf->resize(e->bytes);
+  return t.Receive(*e, buf->data());
+}
+
+}  // namespace
+
+Status RunServer(Transport& t, ShardStore& store, const Partition& partition, int num_workers,
+                 std::size_t vocab_size, double timeout, ServerStats* stats) {
+  const int server = t.rank() - num_workers;
+  const std::size_t dim = static_cast<std::size_t>(store.dim());
+  ReplyPool replies(t);
+  std::vector<char> request, rows;
+  std::deque<std::pair<int, std::vector<char>>> pending_dumps;
+  int workers_done = 0;
+  Backoff backoff;
+
+  auto serve_rows = [&](const Envelope& e, const std::vector<char>& buf, int reply_tag) -> Status {
+    KeyList keys;
+    ITEM2VEC_RETURN_IF_ERROR(ParseKeyList(buf, e, partition, server, vocab_size, &keys));
+    const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
+    std::vector<float>& reply = replies.Acquire((n_in + n_out) * dim);
+    store.Gather(Matrix::kInput, keys.in, n_in, reply.data());
+    store.Gather(Matrix::kOutput, keys.out, n_out, reply.data() + n_in * dim);
+    replies.Send(e.source, reply_tag);
+    stats->rows_sent += static_cast<std::int64_t>(n_in + n_out);
+    stats->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * dim * sizeof(float));
+    return Status::Ok();
+  };
+
+  while (true) {
+    Envelope e;
+    if (!t.Probe(Transport::kAnySource, Transport::kAnyTag, &e)) {
+      backoff.Pause();
+      continue;
+    }
+    backoff.Reset();
+    const auto t0 = Clock::now();
+    if (request.size() < e.bytes) request.resize(e.bytes);
+    ITEM2VEC_RETURN_IF_ERROR(t.Receive(e, request.data()));
+    stats->bytes_received += static_cast<std::int64_t>(e.bytes);
+    switch (e.tag) {
+      case protocol::kPull:
+        ++stats->pulls;
+        ITEM2VEC_RETURN_IF_ERROR(serve_rows(e, request, protocol::kPullReply));
+        break;
+      case protocol::kPush: {
+        ++stats->pushes;
+        KeyList keys;
+        ITEM2VEC_RETURN_IF_ERROR(ParseKeyList(request, e, partition, server, vocab_size, &keys));
+        Envelope re;
+        ITEM2VEC_RETURN_IF_ERROR(ReceiveFrom(t, e.source, protocol::kPushRows, &rows, timeout, &re));
+        stats->bytes_received += static_cast<std::int64_t>(re.bytes);
+        const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
+        if (re.bytes != (n_in + n_out) * dim * sizeof(float))
+          return Status::Internal("push rows from rank " + std::to_string(e.source) + " have a wrong size");
+        const float* deltas = reinterpret_cast<const float*>(rows.data());
+        store.Add(Matrix::kInput, keys.in, n_in, deltas);
+        store.Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim);
+        stats->rows_applied += static_cast<std::int64_t>(n_in + n_out);
+        break;
+      }
+      case protocol::kWorkerDone:
+        if (++workers_done == num_workers) {
+          for (const auto& [source, buf] : pending_dumps) {
+            Envelope de{source, protocol::kDump, buf.size()};
+            ITEM2VEC_RETURN_IF_ERROR(serve_rows(de, buf, protocol::kDumpReply));
+          }
+          pending_dumps.clear();
+        }
+        break;
+      case protocol::kDump:
+        if (workers_done < num_workers) {
+          pending_dumps.emplace_back(e.source, std::vector<char>(request.begin(), request.begin() + e.bytes));
+        } else {
+          ITEM2VEC_RETURN_IF_ERROR(serve_rows(e, request, protocol::kDumpReply));
+        }
+        break;
+      case protocol::kShutdown:
+        return replies.DrainAll(timeout);
+      default:
+        return Status::Internal("server got unexpected message tag " + std::to_string(e.tag) + " from rank " +
+                                std::to_string(e.source));
+    }
+    stats->busy_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+}
+
+}  // namespace item2vec

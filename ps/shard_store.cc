@@ -1,0 +1,40 @@
+#include "ps/shard_store.h"
+
+#include <cstring>
+
+#include "common/random.h"
+
+namespace item2vec {
+
+void ShardStore::InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row) {
+  Rng rng(SeedFor(seed, 0x1a2b3c4dull, key));
+  for (int i = 0; i < dim; ++i) row[i] = (rng.UniformFloat() - 0.5f) / static_cast<float>(dim);
+}
+
+ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed)
+    : partition_(partition), server_(server), dim_(dim), rows_(partition.RowsOn(server)) {
+  const std::size_t d = static_cast<std::size_t>(dim);
+  input_.resize(rows_ * d);
+  output_.assign(rows_ * d, 0.0f);
+  for (std::size_t local = 0; local < rows_; ++local)
+    InitInputRow(seed, partition_.GlobalKey(server, local), dim, input_.data() + local * d);
+}
+
+void ShardStore::Gather(Matrix m, const ItemId* keys, std::size_t n, float* out) const {
+  const std::size_t d = static_cast<std::size_t>(dim_);
+  const float* base = Data(m);
+  for (std::size_t i = 0; i < n; ++i)
+    std::memcpy(out + i * d, base + partition_.LocalIndex(keys[i]) * d, d * sizeof(float));
+}
+
+void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas) {
+  const std::size_t d = static_cast<std::size_t>(dim_);
+  float* base = Data(m);
+  for (std::size_t i = 0; i < n; ++i) {
+    float* __restrict row = base + partition_.LocalIndex(keys[i]) * d;
+    const float* __restrict delta = deltas + i * d;
+    for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
+  }
+}
+
+}  // namespace item2vec

@@ -1,0 +1,61 @@
+// Batch: one worker mini-batch, from sampled training examples to the rows it needs.
+//
+// Contract: a batch holds
+// - groups: one per kept centre position that has at least one context. Group g trains
+//   the pairs (contexts[ctx_begin..ctx_end), centre) in word2vec.c order; pair j of the
+//   group uses the `negative` slots negatives[neg_begin + j*negative ...].
+// - after BatchBuilder::Fill, every item reference (contexts, centres, negatives) is a
+//   *slot*: a row index into `rows`. Slots are laid out server by server, and within a
+//   server first the input keys then the output keys, each ascending: exactly the order
+//   of that server's reply, so replies land in `rows` without a copy.
+// - request[s]: the key list sent to server s (ps/protocol.h KeyListHeader + keys),
+//   reused unchanged for the push.
+// Buffers only grow; a batch is reused for the whole run, so the steady state allocates
+// nothing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/transport.h"
+#include "common/types.h"
+
+namespace item2vec {
+
+struct Group {
+  std::uint32_t centre;     // output slot of the centre item
+  std::uint32_t ctx_begin;  // range in Batch::contexts (input slots)
+  std::uint32_t ctx_end;
+  std::uint32_t neg_begin;  // start in Batch::negatives (output slots)
+  float alpha;              // learning rate for this group
+};
+
+struct Batch {
+  std::uint64_t id = 0;
+  std::vector<Group> groups;
+  std::vector<std::uint32_t> contexts;
+  std::vector<std::uint32_t> negatives;
+
+  // Per server: [KeyListHeader][in keys][out keys] as uint32 words; and the first slot.
+  std::vector<std::vector<std::uint32_t>> request;
+  std::vector<std::size_t> first_slot;
+  std::size_t total_rows = 0;
+  std::vector<float> rows;      // pulled rows, trained in place, then turned into deltas
+  std::vector<float> original;  // rows as pulled (after correction), to form deltas
+
+  std::vector<Transport::Handle> pull_handles, push_handles;
+
+  // Accounting for this batch.
+  std::int64_t raw_tokens = 0;  // all tokens read
+  std::int64_t words = 0;       // in-vocabulary tokens
+  std::int64_t pairs = 0;       // positive pairs
+  int epoch = 0;                // epoch of the first sentence
+  bool epoch_started = false;   // the batch begins a new epoch
+
+  std::uint32_t NumIn(int server) const { return request[static_cast<std::size_t>(server)][2]; }
+  std::uint32_t NumOut(int server) const { return request[static_cast<std::size_t>(server)][3]; }
+  const std::uint32_t* InKeys(int server) const { return request[static_cast<std::size_t>(server)].data() + 4; }
+  const std::uint32_t* OutKeys(int server) const { return InKeys(server) + NumIn(server); }
+};
+
+}  // namespace item2vec

@@ -1,0 +1,144 @@
+#include "worker/batch_builder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ps/protocol.h"
+
+namespace item2vec {
+
+BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
+                           SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed)
+    : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
+      keep_(KeepProbabilities(vocab.counts(), options.sample)),
+      negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
+      in_slot_(vocab.size(), -1), out_slot_(vocab.size(), -1) {}
+
+double BatchBuilder::CurrentAlpha() const {
+  const double total = static_cast<double>(options_.epochs) * static_cast<double>(shard_words_) + 1;
+  const double a = options_.alpha * (1.0 - static_cast<double>(words_done_) / total);
+  return std::max(a, options_.EffectiveMinAlpha());
+}
+
+Result<bool> BatchBuilder::Fill(Batch* b) {
+  b->groups.clear();
+  b->contexts.clear();
+  b->negatives.clear();
+  centre_ids_.clear();
+  b->raw_tokens = b->words = b->pairs = 0;
+  b->epoch = epoch_;
+  b->epoch_started = false;
+  if (epoch_ >= options_.epochs) return false;
+  while (b->raw_tokens < options_.batch_tokens) {
+    if (!reader_->Next(&items_)) {
+      if (!reader_->status().ok()) return reader_->status();
+      if (++epoch_ >= options_.epochs) break;
+      reader_->Rewind();
+      continue;
+    }
+    const float alpha = static_cast<float>(CurrentAlpha());
+    sentence_.clear();
+    for (std::string_view item : items_) {
+      const ItemId id = vocab_.Find(item);
+      if (id == Vocabulary::kNotFound) continue;
+      ++b->words;
+      ++words_done_;
+      const float keep = keep_[id];
+      if (keep < 1.0f && keep < rng_.UniformFloat()) continue;
+      sentence_.push_back(id);
+    }
+    b->raw_tokens += static_cast<std::int64_t>(items_.size());
+    AddSentence(b, alpha);
+  }
+  if (b->raw_tokens == 0) return false;
+  b->id = next_batch_id_++;
+  ResolveSlots(b);
+  return true;
+}
+
+void BatchBuilder::AddSentence(Batch* b, float alpha) {
+  const int n = static_cast<int>(sentence_.size());
+  if (n < 2) return;
+  const int window = options_.window, negative = options_.negative;
+  for (int i = 0; i < n; ++i) {
+    const int span = window - ReducedWindow(rng_, window);
+    const int lo = std::max(0, i - span), hi = std::min(n - 1, i + span);
+    const std::uint32_t ctx_begin = static_cast<std::uint32_t>(b->contexts.size());
+    const std::uint32_t neg_begin = static_cast<std::uint32_t>(b->negatives.size());
+    for (int c = lo; c <= hi; ++c) {
+      if (c == i) continue;
+      b->contexts.push_back(sentence_[static_cast<std::size_t>(c)]);
+      for (int d = 0; d < negative; ++d) b->negatives.push_back(negatives_.Draw(rng_));
+    }
+    const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
+    if (ctx_end == ctx_begin) continue;
+    b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
+    centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);
+    b->pairs += ctx_end - ctx_begin;
+  }
+}
+
+void BatchBuilder::ResolveSlots(Batch* b) {
+  // Unique keys per role, via vocabulary-sized stamps (cost ~ batch size, not V).
+  in_keys_.clear();
+  out_keys_.clear();
+  for (ItemId id : b->contexts)
+    if (in_slot_[id] == -1) {
+      in_slot_[id] = -2;
+      in_keys_.push_back(id);
+    }
+  auto mark_out = [&](ItemId id) {
+    if (out_slot_[id] == -1) {
+      out_slot_[id] = -2;
+      out_keys_.push_back(id);
+    }
+  };
+  for (ItemId id : centre_ids_) mark_out(id);
+  for (ItemId id : b->negatives) mark_out(id);
+  std::sort(in_keys_.begin(), in_keys_.end());
+  std::sort(out_keys_.begin(), out_keys_.end());
+
+  const int servers = partition_.num_servers();
+  const std::size_t S = static_cast<std::size_t>(servers);
+  b->request.resize(S);
+  b->first_slot.resize(S);
+  std::vector<std::uint32_t> n_in(S, 0), n_out(S, 0);
+  for (ItemId k : in_keys_) ++n_in[static_cast<std::size_t>(partition_.ServerOf(k))];
+  for (ItemId k : out_keys_) ++n_out[static_cast<std::size_t>(partition_.ServerOf(k))];
+  std::size_t slot = 0;
+  std::vector<std::size_t> in_cursor(S), out_cursor(S);
+  for (std::size_t s = 0; s < S; ++s) {
+    auto& req = b->request[s];
+    req.resize(protocol::kHeaderWords + n_in[s] + n_out[s]);
+    const protocol::KeyListHeader h{b->id, n_in[s], n_out[s]};
+    std::memcpy(req.data(), &h, sizeof h);
+    b->first_slot[s] = slot;
+    in_cursor[s] = protocol::kHeaderWords;
+    out_cursor[s] = protocol::kHeaderWords + n_in[s];
+    slot += n_in[s] + n_out[s];
+  }
+  b->total_rows = slot;
+  for (ItemId k : in_keys_) {
+    const std::size_t s = static_cast<std::size_t>(partition_.ServerOf(k));
+    in_slot_[k] = static_cast<std::int32_t>(b->first_slot[s] + (in_cursor[s] - protocol::kHeaderWords));
+    b->request[s][in_cursor[s]++] = k;
+  }
+  for (ItemId k : out_keys_) {
+    const std::size_t s = static_cast<std::size_t>(partition_.ServerOf(k));
+    out_slot_[k] = static_cast<std::int32_t>(b->first_slot[s] + (out_cursor[s] - protocol::kHeaderWords));
+    b->request[s][out_cursor[s]++] = k;
+  }
+  for (auto& c : b->contexts) c = static_cast<std::uint32_t>(in_slot_[c]);
+  for (auto& n : b->negatives) n = static_cast<std::uint32_t>(out_slot_[n]);
+  for (std::size_t g = 0; g < b->groups.size(); ++g)
+    b->groups[g].centre = static_cast<std::uint32_t>(out_slot_[centre_ids_[g]]);
+  for (ItemId k : in_keys_) in_slot_[k] = -1;
+  for (ItemId k : out_keys_) out_slot_[k] = -1;
+  const std::size_t floats = b->total_rows * static_cast<std::size_t>(options_.dim);
+  if (b->rows.size() < floats) {
+    b->rows.resize(floats);
+    b->original.resize(floats);
+  }
+}
+
+}  // namespace item2vec

@@ -1,0 +1,65 @@
+// BatchBuilder: reads a worker's shard and turns it into Batches, word2vec.c style.
+//
+// Contract: Fill() reads sentences until the batch holds at least batch_tokens raw tokens
+// (or the last epoch ends), and for each sentence: maps items to ids (out-of-vocabulary
+// items are dropped, as in word2vec.c), subsamples with KeepProbabilities, draws each
+// position's reduced window and each pair's negatives, and computes the learning rate from
+// this worker's progress: alpha * (1 - words_done / (epochs * shard_words + 1)), floored
+// at min_alpha (word2vec.c's schedule, with this shard standing in for the corpus).
+// Then it resolves ids to slots and builds the per-server key lists. Its state (reader
+// position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
+// Not thread-safe; one per worker.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/random.h"
+#include "common/sequence_reader.h"
+#include "common/status.h"
+#include "common/train_options.h"
+#include "common/vocabulary.h"
+#include "ps/partition.h"
+#include "worker/batch.h"
+#include "worker/sampling.h"
+
+namespace item2vec {
+
+class BatchBuilder {
+ public:
+  BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
+               SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed);
+
+  // Returns false when training is over and the batch is empty; errors from the reader
+  // come back as the status.
+  Result<bool> Fill(Batch* batch);
+
+  int epoch() const { return epoch_; }
+  std::int64_t words_done() const { return words_done_; }
+  double CurrentAlpha() const;
+  std::int64_t split_lines() const { return reader_->stats().split_lines; }
+
+ private:
+  void AddSentence(Batch* batch, float alpha);
+  void ResolveSlots(Batch* batch);
+
+  const TrainOptions& options_;
+  const Vocabulary& vocab_;
+  Partition partition_;
+  SequenceReader* reader_;
+  std::int64_t shard_words_;
+  std::vector<float> keep_;
+  NegativeSampler negatives_;
+  Rng rng_;
+  int epoch_ = 0;
+  std::int64_t words_done_ = 0;
+  std::uint64_t next_batch_id_ = 0;
+  std::vector<std::string_view> items_;
+  std::vector<ItemId> sentence_;
+  std::vector<ItemId> centre_ids_;    // per group, before slots are known
+  std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
+  std::vector<ItemId> in_keys_, out_keys_;
+};
+
+}  // namespace item2vec

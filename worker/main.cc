@@ -1,0 +1,45 @@
+// item2vec: the command-line edge. Dispatches subcommands; every rank of an MPI job runs
+// this same binary (`mpirun -np N item2vec train ...`).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common/mpi_transport.h"
+#include "worker/train_job.h"
+
+namespace {
+
+const char kUsage[] =
+    "item2vec: distributed item embeddings (skip-gram with negative sampling) on a parameter server\n"
+    "\n"
+    "Usage: item2vec <command> [options]     (run `item2vec <command> --help` for its options)\n"
+    "\n"
+    "Commands:\n"
+    "  train     train embeddings from sequence files under MPI:\n"
+    "            mpirun -np 4 item2vec train --input seqs/ --output model/ [--servers 1]\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     print this help\n"
+    "  --version      print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "item2vec 0.1.0\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "train") {
+    item2vec::MpiSession mpi(&argc, &argv);
+    return item2vec::RunTrain(mpi, args);
+  }
+  std::cerr << "item2vec: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,57 @@
+// Progress reporting: workers send ProgressReports to rank 0, which logs one line for the
+// whole job every few seconds (percent, tokens/s, learning rate, loss, ETA) and keeps the
+// final totals for train.json.
+//
+// Contract: ProgressSender::MaybeSend never blocks (a report still in flight makes it skip
+// this one). ProgressMonitor lives on rank 0 only; Poll() drains the reports that arrived;
+// WaitForFinals() waits until every worker's final report is in, failing when no report
+// at all arrives for `timeout` seconds (live workers report every few seconds).
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "common/status.h"
+#include "common/transport.h"
+#include "ps/protocol.h"
+
+namespace item2vec {
+
+class ProgressSender {
+ public:
+  ProgressSender(Transport* t, double interval) : t_(t), interval_(interval), last_(Clock::now()) {}
+  void MaybeSend(const protocol::ProgressReport& report);
+  Status SendFinal(const protocol::ProgressReport& report, double timeout);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  Transport* t_;
+  double interval_;
+  Clock::time_point last_;
+  protocol::ProgressReport buffer_;
+  Transport::Handle handle_ = -1;
+};
+
+class ProgressMonitor {
+ public:
+  ProgressMonitor(Transport* t, int num_workers, std::int64_t total_words, double interval);
+  // Records rank 0's own report and drains others'; logs when the interval has passed.
+  void Update(const protocol::ProgressReport& own);
+  Status WaitForFinals(const protocol::ProgressReport& own_final, double timeout);
+  // Sums over workers (valid after WaitForFinals).
+  protocol::ProgressReport Totals() const;
+  const std::vector<protocol::ProgressReport>& reports() const { return reports_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool Drain();
+  void Log();
+  Transport* t_;
+  int workers_;
+  std::int64_t total_words_;
+  double interval_;
+  Clock::time_point start_, last_log_;
+  std::vector<protocol::ProgressReport> reports_;
+};
+
+}  // namespace item2vec

@@ -1,0 +1,20 @@
+// `item2vec train`: the whole distributed job, run by every rank of the MPI world.
+//
+// Contract: RunTrain parses and validates the options (identically on every rank), sets
+// up roles (ranks [0, W) workers, [W, W+S) servers), builds the vocabulary from the
+// workers' shard counts, trains, and has rank 0 write the model. It returns the process
+// exit code. Errors that every rank sees (bad options, missing input, empty vocabulary)
+// are printed once by rank 0 and all ranks return the same code; an error on one rank
+// during training is logged by that rank and ends the whole job (MPI_Abort) at once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace item2vec {
+
+class MpiSession;
+
+int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args);
+
+}  // namespace item2vec
