@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  // [dispatch:prep]
+  // [dispatch:eval]
+  // [dispatch:similar]
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);
     return item2vec::RunTrain(mpi, args);
