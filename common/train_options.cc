@@ -71,9 +71,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "seconds any rank waits for an answer from another before ending the job with an error")
       ("log-level", po::value(&o->log_level)->default_value(o->log_level),
        "trace, debug, info, warn or error");
+  po::options_description testing("Testing");
+  testing.add_options()
+      ("debug-fault", po::value(&o->debug_fault),
+       "inject a failure: RANK:kill|hang|drop:AFTER_SENDS makes that rank kill itself, hang, "
+       "or drop its messages after that many sends (for failure tests; never in production)");
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(dist);
+  all.add(data).add(model).add(dist).add(testing);
   return all;
 }
 

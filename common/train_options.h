@@ -41,6 +41,7 @@ struct TrainOptions {
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
+  std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
 
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.

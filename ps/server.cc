@@ -122,12 +122,20 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
     return Status::Ok();
   };
 
+  // A server that owns rows hears from some worker every batch; a long silence means
+  // a worker or rank 0 hangs, and the job must end rather than wait forever.
+  const bool watch_idle = store.rows() > 0;
+  auto last_message = Clock::now();
   while (true) {
     Envelope e;
     if (!t.Probe(Transport::kAnySource, Transport::kAnyTag, &e)) {
+      if (watch_idle && std::chrono::duration<double>(Clock::now() - last_message).count() > timeout)
+        return Status::Timeout("server heard from no worker for " + std::to_string(static_cast<int>(timeout)) +
+                               " s (a worker or rank 0 hangs); see the other ranks' logs");
       backoff.Pause();
       continue;
     }
+    last_message = Clock::now();
     backoff.Reset();
     const auto t0 = Clock::now();
     if (request.size() < e.bytes) request.resize(e.bytes);

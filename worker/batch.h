@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "common/transport.h"
@@ -43,7 +44,8 @@ struct Batch {
   std::vector<float> rows;      // pulled rows, trained in place, then turned into deltas
   std::vector<float> original;  // rows as pulled (after correction), to form deltas
 
-  std::vector<Transport::Handle> pull_handles, push_handles;
+  // In-flight operations with the server index they talk to (for error messages).
+  std::vector<std::pair<Transport::Handle, int>> pull_handles, push_handles;
 
   // Accounting for this batch.
   std::int64_t raw_tokens = 0;  // all tokens read

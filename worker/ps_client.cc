@@ -14,16 +14,17 @@ void PsClient::StartPull(Batch* b) {
     if (n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     float* dst = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
-    b->pull_handles.push_back(t_->Irecv(ServerRank(s), protocol::kPullReply, dst, n * dim_ * sizeof(float)));
-    b->pull_handles.push_back(t_->Isend(ServerRank(s), protocol::kPull, req.data(), req.size() * sizeof(std::uint32_t)));
+    b->pull_handles.emplace_back(t_->Irecv(ServerRank(s), protocol::kPullReply, dst, n * dim_ * sizeof(float)), s);
+    b->pull_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPull, req.data(), req.size() * sizeof(std::uint32_t)), s);
     bytes_sent_ += static_cast<std::int64_t>(req.size() * sizeof(std::uint32_t));
     bytes_received_ += static_cast<std::int64_t>(n * dim_ * sizeof(float));
   }
 }
 
 Status PsClient::FinishPull(Batch* b) {
-  for (Transport::Handle h : b->pull_handles)
-    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "pull of batch " + std::to_string(b->id) + " from the servers"));
+  for (const auto& [h, s] : b->pull_handles)
+    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "pull of batch " + std::to_string(b->id) + " from server rank " +
+                                                      std::to_string(ServerRank(s))));
   b->pull_handles.clear();
   return Status::Ok();
 }
@@ -43,15 +44,16 @@ void PsClient::StartPush(Batch* b) {
     if (rows_n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const float* src = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
-    b->push_handles.push_back(t_->Isend(ServerRank(s), protocol::kPush, req.data(), req.size() * sizeof(std::uint32_t)));
-    b->push_handles.push_back(t_->Isend(ServerRank(s), protocol::kPushRows, src, rows_n * dim_ * sizeof(float)));
+    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPush, req.data(), req.size() * sizeof(std::uint32_t)), s);
+    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPushRows, src, rows_n * dim_ * sizeof(float)), s);
     bytes_sent_ += static_cast<std::int64_t>(req.size() * sizeof(std::uint32_t) + rows_n * dim_ * sizeof(float));
   }
 }
 
 Status PsClient::FinishPush(Batch* b) {
-  for (Transport::Handle h : b->push_handles)
-    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "push of batch " + std::to_string(b->id) + " to the servers"));
+  for (const auto& [h, s] : b->push_handles)
+    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "push of batch " + std::to_string(b->id) + " to server rank " +
+                                                      std::to_string(ServerRank(s))));
   b->push_handles.clear();
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/atomic_file.h"
+#include "common/faulty_transport.h"
 #include "common/input_files.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
@@ -177,7 +178,15 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     if (rank == 0) spdlog::error("{}", st.ToString());
     return ExitCodeOf(st);
   }
-  MpiTransport transport;
+  Result<FaultSpec> fault = ParseFaultSpec(o.debug_fault);
+  if (!fault.ok()) {
+    if (rank == 0) spdlog::error("{}", fault.status().ToString());
+    return ExitCodeOf(fault.status());
+  }
+  std::unique_ptr<Transport> transport_owner = std::make_unique<MpiTransport>();
+  if (fault->kind != FaultSpec::Kind::kNone)
+    transport_owner = std::make_unique<FaultyTransport>(std::move(transport_owner), *fault);
+  Transport& transport = *transport_owner;
 
   // 1. Rank 0 checks input and output before anyone reads a byte.
   Result<std::vector<InputFile>> files = Status::Internal("unset");
