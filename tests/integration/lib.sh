@@ -1,0 +1,60 @@
+# Shared helpers for the MPI integration tests (sourced by each test script).
+# Usage in a test: source lib.sh; the caller passes the item2vec binary and repo root.
+set -euo pipefail
+
+: "${ITEM2VEC:?ITEM2VEC must point to the item2vec binary}"
+: "${REPO:?REPO must point to the repository root}"
+MPIRUN=${MPIRUN:-mpirun}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Runs item2vec under mpirun with NP ranks; extra args follow.
+run_np() {
+  local np=$1; shift
+  "$MPIRUN" -np "$np" "$ITEM2VEC" "$@"
+}
+
+# The bundled MovieLens ratings as sequences: each user's movies rated >= 3.5 in time
+# order (ties in file order), one line per user.
+make_movielens_corpus() {
+  local out=$1
+  tail -n +2 "$REPO/data/ml-latest-small/ratings.csv" | tr -d '\r' |
+    awk -F, '$3 >= 3.5 {print $1, $4, NR, $2}' | sort -k1,1n -k2,2n -k3,3n |
+    awk '{ if ($1 != u) { if (u != "") print line; u = $1; line = $4 } else line = line " " $4 } END { print line }' > "$out"
+}
+
+# Checks a model directory is complete and consistent: vectors.txt has the header
+# "rows dim" and exactly rows lines of 1 + dim fields, vocab.tsv has rows lines,
+# vectors.bin has exactly the size its header implies, train.json exists.
+check_model() {
+  local dir=$1 dim=$2
+  for f in vectors.txt vectors.bin vocab.tsv train.json; do
+    [ -s "$dir/$f" ] || fail "$dir/$f missing or empty"
+  done
+  ls "$dir" | grep -q '\.tmp\.' && fail "temporary files left in $dir"
+  local rows d
+  read -r rows d < "$dir/vectors.txt"
+  [ "$d" = "$dim" ] || fail "vectors.txt dim $d, expected $dim"
+  [ "$rows" -gt 0 ] || fail "vectors.txt has 0 rows"
+  local lines
+  lines=$(tail -n +2 "$dir/vectors.txt" | awk -v n=$((dim + 1)) 'NF != n { bad++ } END { print NR, bad + 0 }')
+  [ "$lines" = "$rows 0" ] || fail "vectors.txt rows/bad-field-count '$lines', expected '$rows 0'"
+  [ "$(wc -l < "$dir/vocab.tsv")" = "$rows" ] || fail "vocab.tsv does not have $rows lines"
+  # binary: header + per row (item + ' ' + 4*dim bytes + '\n')
+  local expect
+  expect=$(awk -F'\t' -v d="$dim" -v h="$(head -1 "$dir/vectors.bin" | wc -c)" '{ s += length($1) + 2 + 4 * d } END { print s + h }' "$dir/vocab.tsv")
+  [ "$(stat -c %s "$dir/vectors.bin")" = "$expect" ] || fail "vectors.bin is $(stat -c %s "$dir/vectors.bin") bytes, expected $expect"
+  # the item order of vectors.txt is the vocabulary order
+  diff <(tail -n +2 "$dir/vectors.txt" | cut -d' ' -f1) <(cut -f1 "$dir/vocab.tsv") > /dev/null ||
+    fail "vectors.txt rows are not in vocab.tsv order"
+}
+
+# Value of a numeric top-level field of train.json.
+json_field() {
+  grep -o "\"$2\":[-0-9.e+]*" "$1" | head -1 | cut -d: -f2
+}

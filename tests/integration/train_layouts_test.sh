@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Trains on the bundled MovieLens sequences with NP ranks and SERVERS servers and checks
+# the model directory is complete and every token was trained epochs times.
+# Usage: train_layouts_test.sh NP SERVERS
+source "$(dirname "$0")/lib.sh"
+np=$1 servers=$2
+make_movielens_corpus "$WORK/seqs.txt"
+run_np "$np" train --input "$WORK/seqs.txt" --output "$WORK/model" --servers "$servers" \
+  --dim 16 --epochs 2 --min-count 2 --log-level warn
+check_model "$WORK/model" 16
+tokens=$(wc -w < "$WORK/seqs.txt")
+seen=$(json_field "$WORK/model/train.json" tokens_seen)
+[ "$seen" = "$((2 * tokens))" ] || fail "tokens_seen $seen, expected 2 x $tokens"
+grep -q "\"servers\":$servers," "$WORK/model/train.json" || fail "train.json does not record $servers servers"
+echo "ok: np=$np servers=$servers rows=$(head -1 "$WORK/model/vectors.txt")"
