@@ -132,6 +132,7 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
       }
       ++stats_.lines;
     }
+    const bool continued = mid_line_;  // this call returns a later piece of a split line
     mid_line_ = false;
     // Read items until end of line, end of file, or max_sentence items.
     while (true) {
@@ -141,10 +142,19 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
         ++file_offset_;
       }
       if (!status_.ok()) return false;
-      if (c < 0 || c == '\n') break;
+      if (c < 0 || c == '\n') {
+        // The line is complete: step over its newline so that Position() names the start
+        // of the next line, not the line just returned.
+        if (c == '\n') {
+          ++pos_;
+          ++file_offset_;
+        }
+        line_start_ = file_offset_;
+        break;
+      }
       if (static_cast<std::int64_t>(spans_.size()) == max_sentence_) {
         mid_line_ = true;
-        ++stats_.split_lines;
+        if (!continued) ++stats_.split_lines;  // once per line, not once per extra piece
         break;
       }
       const std::size_t item_begin = arena_.size();

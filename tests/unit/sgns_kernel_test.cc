@@ -1,0 +1,190 @@
+// Tests of worker/sgns_kernel.h against a plain double-precision word2vec.c SGNS step,
+// and of word2vec.c's gradient clipping with the sigmoid table.
+#include "worker/sgns_kernel.h"
+
+#include <cmath>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/random.h"
+#include "worker/batch.h"
+#include "worker/sigmoid_table.h"
+
+namespace item2vec {
+namespace {
+
+struct Reference {
+  std::vector<double> rows;
+  double exact_loss = 0;  // -log sigmoid, exactly
+  double table_loss = 0;  // the same terms through SigmoidTable::LogSigmoid
+  int terms = 0;
+};
+
+// word2vec.c's skip-gram negative-sampling step, one pair at a time (TrainModelThread):
+//   neu1e = 0
+//   for d in 0..negative: target = d == 0 ? word : negative draw (skipped if == word)
+//     f = syn0[in] . syn1neg[target];  g = (label - sigmoid(f)) * alpha
+//     neu1e += g * syn1neg[target];    syn1neg[target] += g * syn0[in]
+//   syn0[in] += neu1e
+Reference RunReference(const Batch& b, int dim, int negative, bool skip_centre, const SigmoidTable& table) {
+  Reference ref;
+  ref.rows.assign(b.rows.begin(), b.rows.begin() + static_cast<std::ptrdiff_t>(b.total_rows * dim));
+  auto row = [&](std::uint32_t slot) { return ref.rows.data() + static_cast<std::size_t>(slot) * dim; };
+  std::vector<double> neu1e(static_cast<std::size_t>(dim));
+  for (const Group& g : b.groups) {
+    const double alpha = g.alpha;
+    for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j) {
+      double* in = row(b.contexts[j]);
+      std::fill(neu1e.begin(), neu1e.end(), 0.0);
+      for (int d = 0; d <= negative; ++d) {
+        std::uint32_t target;
+        double label;
+        if (d == 0) {
+          target = g.centre;
+          label = 1;
+        } else {
+          target = b.negatives[g.neg_begin + (j - g.ctx_begin) * negative + static_cast<std::uint32_t>(d - 1)];
+          label = 0;
+          if (skip_centre && target == g.centre) continue;
+        }
+        double* out = row(target);
+        double f = 0;
+        for (int i = 0; i < dim; ++i) f += in[i] * out[i];
+        const double s = 1.0 / (1.0 + std::exp(-f));
+        const double grad = (label - s) * alpha;
+        const double signed_f = label == 1 ? f : -f;
+        ref.exact_loss -= -std::log1p(std::exp(-signed_f));
+        ref.table_loss -= table.LogSigmoid(static_cast<float>(signed_f));
+        ++ref.terms;
+        for (int i = 0; i < dim; ++i) neu1e[static_cast<std::size_t>(i)] += grad * out[i];
+        for (int i = 0; i < dim; ++i) out[i] += grad * in[i];
+      }
+      for (int i = 0; i < dim; ++i) in[i] += neu1e[static_cast<std::size_t>(i)];
+    }
+  }
+  return ref;
+}
+
+constexpr int kDim = 8;
+constexpr int kNegative = 2;
+
+// Slots 0..2 are input rows (contexts), 3..6 output rows (centres and negatives).
+Batch HandBatch(std::uint64_t seed) {
+  Batch b;
+  b.total_rows = 7;
+  b.contexts = {0, 1, /* group 1: */ 2, 0, 1, 1};
+  b.negatives = {4, 5, 3, 6,              // group 0; the 3 equals the centre: skipped
+                 3, 3, 6, 4, 5, 6, 5, 5};  // group 1; the 4 equals the centre: skipped
+  b.groups = {Group{3, 0, 2, 0, 0.1f}, Group{4, 2, 6, 4, 0.05f}};
+  Rng rng(seed);
+  b.rows.resize(b.total_rows * kDim);
+  for (float& x : b.rows) x = 2.0f * rng.UniformFloat() - 1.0f;
+  b.original = b.rows;
+  return b;
+}
+
+double MaxAbsDiff(const std::vector<double>& a, const std::vector<float>& b) {
+  double m = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - static_cast<double>(b[i])));
+  return m;
+}
+
+TEST(SgnsKernelTest, MatchesDoublePrecisionWord2VecStep) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    Batch b = HandBatch(seed);
+    const Reference ref = RunReference(b, kDim, kNegative, /*skip_centre=*/true, exact);
+    SgnsKernel kernel(kDim, kNegative, &exact);
+    const double loss = kernel.Train(&b);
+
+    for (std::size_t i = 0; i < ref.rows.size(); ++i)
+      ASSERT_NEAR(b.rows[i], ref.rows[i], 1e-5 * std::max(1.0, std::abs(ref.rows[i])))
+          << "seed " << seed << " slot " << i / kDim << " dim " << i % kDim;
+    // The step did something, and the skipped negative matters at this tolerance.
+    std::vector<double> before(b.original.begin(), b.original.end());
+    EXPECT_GT(MaxAbsDiff(before, b.rows), 1e-2);
+    const Reference no_skip = RunReference(HandBatch(seed), kDim, kNegative, /*skip_centre=*/false, exact);
+    EXPECT_GT(MaxAbsDiff(no_skip.rows, b.rows), 1e-4);
+
+    // The loss goes through SigmoidTable::LogSigmoid (a 1000-entry table even when the
+    // gradient is exact): equal to the reference taken the same way, and within the
+    // table's step (12/1000, slope <= 1) of the exact loss.
+    // Group 0: 3 + 2 targets (one skip); group 1: 3 + 2 + 3 + 3 (one skip).
+    EXPECT_EQ(ref.terms, 16);
+    EXPECT_NEAR(loss, ref.table_loss, 1e-5 * std::abs(ref.table_loss));
+    EXPECT_NEAR(loss, ref.exact_loss, 0.013 * ref.terms);
+  }
+}
+
+TEST(SgnsKernelTest, EmptyBatchDoesNothing) {
+  const SigmoidTable table;
+  Batch b = HandBatch(9);
+  b.groups.clear();
+  const std::vector<float> before = b.rows;
+  SgnsKernel kernel(kDim, kNegative, &table);
+  EXPECT_EQ(kernel.Train(&b), 0.0);
+  EXPECT_EQ(b.rows, before);
+}
+
+// One pair with f = in.centre = -7 and f = in.negative = +7: outside the table.
+Batch ClippingBatch() {
+  Batch b;
+  b.total_rows = 3;
+  b.contexts = {0};
+  b.negatives = {2};
+  b.groups = {Group{1, 0, 1, 0, 0.1f}};
+  b.rows.assign(3 * kDim, 0.0f);
+  b.rows[0 * kDim + 0] = 1.0f;  // in
+  b.rows[0 * kDim + 1] = 0.5f;
+  b.rows[1 * kDim + 0] = -7.0f;  // centre: f = -7
+  b.rows[2 * kDim + 0] = 7.0f;   // negative: f = +7
+  b.original = b.rows;
+  return b;
+}
+
+TEST(SgnsKernelTest, TableSigmoidClipsLikeWord2Vec) {
+  const SigmoidTable table(/*exact=*/false);
+  Batch b = ClippingBatch();
+  SgnsKernel kernel(kDim, /*negative=*/1, &table);
+  kernel.Train(&b);
+  // word2vec.c: f < -MAX_EXP gives g = (label - 0) * alpha = alpha for the positive;
+  // f > MAX_EXP gives g = (label - 1) * alpha = -alpha for the negative.
+  const float alpha = 0.1f;
+  EXPECT_FLOAT_EQ(b.rows[1 * kDim + 0], -7.0f + alpha * 1.0f);   // centre += g * in
+  EXPECT_FLOAT_EQ(b.rows[1 * kDim + 1], alpha * 0.5f);
+  EXPECT_FLOAT_EQ(b.rows[2 * kDim + 0], 7.0f - alpha * 1.0f);    // negative += g * in
+  EXPECT_FLOAT_EQ(b.rows[2 * kDim + 1], -alpha * 0.5f);
+  EXPECT_FLOAT_EQ(b.rows[0 * kDim + 0], 1.0f + alpha * -7.0f - alpha * 7.0f);  // in += sum g * target
+  EXPECT_FLOAT_EQ(b.rows[0 * kDim + 1], 0.5f);
+
+  // The exact sigmoid does not clip: sigmoid(7) = 0.99909, so the rows differ.
+  const SigmoidTable exact(/*exact=*/true);
+  Batch e = ClippingBatch();
+  SgnsKernel exact_kernel(kDim, 1, &exact);
+  exact_kernel.Train(&e);
+  const double s7 = 1.0 / (1.0 + std::exp(-7.0));
+  EXPECT_NEAR(e.rows[0], 1.0 - 2 * 0.1 * 7.0 * s7, 1e-6);
+  EXPECT_GT(std::abs(e.rows[0] - b.rows[0]), 1e-3);
+}
+
+TEST(SigmoidTableTest, GradientClippingAndAccuracy) {
+  const SigmoidTable table(false), exact(true);
+  const float alpha = 0.025f;
+  EXPECT_EQ(table.Gradient(6.5f, 1, alpha), 0.0f);
+  EXPECT_EQ(table.Gradient(6.5f, 0, alpha), -alpha);
+  EXPECT_EQ(table.Gradient(-6.5f, 1, alpha), alpha);
+  EXPECT_EQ(table.Gradient(-6.5f, 0, alpha), 0.0f);
+  EXPECT_NE(exact.Gradient(6.5f, 0, alpha), -alpha);
+  for (float x = -5.99f; x < 6.0f; x += 0.0137f) {
+    const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
+    // The table is 1000 steps of 0.012 over [-6, 6]; sigmoid's slope is at most 1/4.
+    EXPECT_NEAR(table.Sigmoid(x), s, 0.012 / 4 + 1e-6) << x;
+    EXPECT_NEAR(table.Gradient(x, 1, alpha), (1 - s) * alpha, alpha * (0.012 / 4 + 1e-6)) << x;
+    EXPECT_NEAR(exact.Gradient(x, 1, alpha), (1 - s) * alpha, 1e-6) << x;
+    EXPECT_NEAR(table.LogSigmoid(x), -std::log1p(std::exp(-static_cast<double>(x))), 0.012 + 1e-6) << x;
+  }
+}
+
+}  // namespace
+}  // namespace item2vec
