@@ -1,0 +1,18 @@
+// `item2vec prep`: the command-line edge of the event-log preparation.
+//
+// Contract: RunPrepCommand parses the options (args without the subcommand), sets up
+// logging, runs RunPrep, prints a one-line result, and returns the process exit code:
+// 0 success, 2 bad options or columns that do not match the input, 3 missing input, a bad
+// row under --strict or an empty result, 4 an output write failure (see ExitCodeOf).
+// Under mpirun (OMPI_COMM_WORLD_SIZE, PMIX_SIZE or PMI_SIZE > 1) only rank 0 works;
+// the other ranks log that and return 0 without touching the output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace item2vec {
+
+int RunPrepCommand(const std::vector<std::string>& args);
+
+}  // namespace item2vec

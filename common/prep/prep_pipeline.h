@@ -1,0 +1,82 @@
+// RunPrep: event logs in, training sequences and a hold-out test file out.
+//
+// Contract:
+// - Reads every input file once. Each row becomes an event (user, item, time) or is
+//   rejected with a reason (counted; the first config.reported_bad_rows are logged with
+//   file:line; with config.strict the first one ends the run with kDataError naming
+//   file:line). Kept events are filtered by rating and event type, counted per item (for
+//   min_item_count) and spilled to a BucketSorter in a temporary directory under the
+//   output directory, removed at the end whatever happens.
+// - Then users come back one at a time in (UserHash, user) order; low-count items are
+//   dropped, the Sessionizer cuts sequences and picks held-out events, and lines are written.
+// - Output, every file through AtomicFile (nothing half-written under a final name):
+//     DIR/train/part-NNNNN  one training sequence per line, items separated by one space.
+//                           User u goes to part PartOfHash(UserHash(u), parts): a whole
+//                           user is always in one part. Stale part files of an earlier run
+//                           with more parts are removed.
+//     DIR/test.tsv          only with a hold-out (a stale one is removed otherwise). One
+//                           record per line, no header:
+//                             user <TAB> next_item <TAB> history
+//                           history = the user's earlier events' items, space-separated,
+//                           oldest first, most recent last (never empty). Users appear in
+//                           the same order as in the part files; a user's records in time
+//                           order.
+//     DIR/summary.json      the counters of PrepSummary, written last.
+//   Item and user ids are written byte for byte, except that whitespace bytes inside an id
+//   (space, tab, CR, LF, VT, FF) are replaced by '_' (and counted) so that lines stay
+//   splittable.
+// - Errors: kNotFound for a missing input, kInvalidArgument for columns that do not match a
+//   file, kDataError for a strict bad row or an empty result, kIOError for write failures.
+// - Memory: config.memory_bytes for the sort, plus the item-count tables, which grow with
+//   the number of distinct items, not with the log. Single-threaded.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/prep/bucket_sort.h"
+#include "common/prep/event_columns.h"
+#include "common/prep/prep_options.h"
+#include "common/prep/sessionizer.h"
+#include "common/status.h"
+
+namespace item2vec {
+
+struct PrepSummary {
+  std::int64_t files = 0;
+  std::int64_t input_bytes = 0;
+  std::int64_t header_rows = 0;
+  std::int64_t blank_lines = 0;
+  std::int64_t rows_read = 0;                          // data rows: events_read + rejected
+  std::array<std::int64_t, kNumRowRejects> rows_rejected{};
+  std::int64_t events_read = 0;                        // rows that parsed
+  std::int64_t filtered_rating = 0;                    // rating < --min-rating
+  std::int64_t filtered_event_type = 0;                // not in --event-types
+  std::int64_t filtered_item_count = 0;                // item below --min-item-count
+  std::int64_t items_below_min_count = 0;              // distinct items dropped for it
+  std::int64_t events_kept = 0;                        // events given to the sessionizer
+  std::int64_t user_ids_sanitized = 0;                 // whitespace replaced by '_'
+  std::int64_t item_ids_sanitized = 0;
+  std::int64_t users = 0;                              // users with at least one kept event
+  std::int64_t users_with_sequences = 0;
+  std::int64_t items = 0;                              // distinct items in training sequences
+  SessionCounters session;                             // sequences, tokens, hold-out, drops
+  BucketSortStats sort;
+  double seconds = 0;
+  std::vector<std::string> files_written;
+
+  std::int64_t RowsRejected() const;
+  std::int64_t EventsFiltered() const { return filtered_rating + filtered_event_type + filtered_item_count; }
+};
+
+Result<PrepSummary> RunPrep(const PrepConfig& config);
+
+std::string PrepSummaryToJson(const PrepSummary& summary, const PrepConfig& config);
+
+// Replaces whitespace bytes of `id` by '_' into *scratch and returns a view of the result;
+// returns `id` itself (and leaves *changed false) when it has none.
+std::string_view SanitizeId(std::string_view id, std::string* scratch, bool* changed);
+
+}  // namespace item2vec

@@ -1,0 +1,202 @@
+// End-to-end tests of the built `item2vec prep` binary (path from CMake: ITEM2VEC_BINARY).
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "tests/prep/prep_test_util.h"
+
+namespace item2vec {
+namespace {
+
+using prep_testing::JsonInt;
+using prep_testing::ReadFile;
+using prep_testing::RunShell;
+using prep_testing::SplitLines;
+using prep_testing::TempDir;
+using prep_testing::WriteFile;
+
+const std::string kBinary = ITEM2VEC_BINARY;
+const std::string kSourceDir = ITEM2VEC_SOURCE_DIR;
+
+// Runs `item2vec prep ARGS`, stderr to dir/stderr.txt; returns the exit code.
+int Prep(const TempDir& dir, const std::string& args) {
+  return RunShell(kBinary + " prep " + args + " > " + dir.File("stdout.txt") + " 2> " + dir.File("stderr.txt"));
+}
+
+struct Rating {
+  std::string user, item;
+  double rating;
+  long long time;
+};
+
+// Reads a simple delimited ratings file (no quotes) with the given separator.
+std::vector<Rating> ReadRatings(const std::string& path, char sep, bool header, int user, int item, int rating,
+                                int time) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::vector<Rating> out;
+  if (header) std::getline(in, line);
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, sep)) f.push_back(field);
+    out.push_back({f[static_cast<std::size_t>(user)], f[static_cast<std::size_t>(item)],
+                   std::stod(f[static_cast<std::size_t>(rating)]), std::stoll(f[static_cast<std::size_t>(time)])});
+  }
+  return out;
+}
+
+// Per user, the number of ratings >= min_rating.
+std::map<std::string, int> LikedPerUser(const std::vector<Rating>& ratings, double min_rating) {
+  std::map<std::string, int> liked;
+  for (const Rating& r : ratings)
+    if (r.rating >= min_rating) ++liked[r.user];
+  return liked;
+}
+
+TEST(PrepCli, MovieLensLatestSmallLikedMoviesHoldoutLast) {
+  const std::string ratings_path = kSourceDir + "/data/ml-latest-small/ratings.csv";
+  const std::vector<Rating> ratings = ReadRatings(ratings_path, ',', true, 0, 1, 2, 3);
+  ASSERT_EQ(ratings.size(), 100836u);
+  const std::map<std::string, int> liked = LikedPerUser(ratings, 3.5);
+  long long liked_events = 0, eligible = 0, train_only = 0;
+  for (const auto& [user, n] : liked) {
+    liked_events += n;
+    if (n >= 3) ++eligible;        // min-length 2 + 1 held out
+    else if (n == 2) ++train_only;
+  }
+
+  TempDir dir;
+  const int rc = Prep(dir, "--input " + ratings_path + " --output " + dir.File("out") +
+                               " --user-col userId --item-col movieId --time-col timestamp --rating-col rating"
+                               " --min-rating 3.5 --holdout last --parts 2");
+  ASSERT_EQ(rc, 0) << ReadFile(dir.File("stderr.txt"));
+  const std::string json = ReadFile(dir.File("out/summary.json"));
+  EXPECT_EQ(JsonInt(json, "rows_read"), 100836);
+  EXPECT_EQ(JsonInt(json, "events_read"), 100836);
+  EXPECT_EQ(JsonInt(json, "total"), 0);  // rows_rejected.total comes first
+  EXPECT_EQ(JsonInt(json, "rating_below_min"), 100836 - liked_events);
+  EXPECT_EQ(JsonInt(json, "users"), static_cast<long long>(liked.size()));
+  EXPECT_EQ(JsonInt(json, "heldout_records"), eligible);
+  EXPECT_EQ(JsonInt(json, "sequences"), eligible + train_only);
+  EXPECT_EQ(JsonInt(json, "tokens"), liked_events - eligible -
+                                         static_cast<long long>(liked.size() - eligible - train_only));
+
+  // The test file: one record per eligible user, its history the other liked movies.
+  const std::vector<std::string> test = SplitLines(ReadFile(dir.File("out/test.tsv")));
+  EXPECT_EQ(static_cast<long long>(test.size()), eligible);
+  for (const std::string& line : test) {
+    const std::size_t t1 = line.find('\t'), t2 = line.find('\t', t1 + 1);
+    ASSERT_NE(t2, std::string::npos);
+    const std::string user = line.substr(0, t1);
+    const long long history = 1 + std::count(line.begin() + static_cast<long>(t2) + 1, line.end(), ' ');
+    EXPECT_EQ(history, liked.at(user) - 1) << user;
+  }
+  // Both parts together hold every sequence; the stdout/stderr report the counts.
+  const auto lines0 = SplitLines(ReadFile(dir.File("out/train/part-00000")));
+  const auto lines1 = SplitLines(ReadFile(dir.File("out/train/part-00001")));
+  EXPECT_EQ(static_cast<long long>(lines0.size() + lines1.size()), eligible + train_only);
+  EXPECT_GT(lines0.size(), 200u);
+  EXPECT_GT(lines1.size(), 200u);
+  EXPECT_NE(ReadFile(dir.File("stderr.txt")).find("held-out records"), std::string::npos);
+}
+
+TEST(PrepCli, ProgressLinesReportRowsPerSecond) {
+  const std::string ratings_path = kSourceDir + "/data/ml-latest-small/ratings.csv";
+  TempDir dir;
+  ASSERT_EQ(Prep(dir, "-i " + ratings_path + " -o " + dir.File("out") + " --time-col 4 --progress-seconds 0.000001"),
+            0);
+  const std::string log = ReadFile(dir.File("stderr.txt"));
+  EXPECT_NE(log.find("rows/s)"), std::string::npos) << log;
+}
+
+TEST(PrepCli, MovieLens100kTabSeparatedWithoutHeader) {
+  const std::string path = kSourceDir + "/../shared/data/ml-100k/u.data";
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    GTEST_SKIP() << "ml-100k is not present at " << path
+                 << " (it may not be redistributed, so it is not bundled; see /work/shared/data/INDEX.md)";
+  const std::vector<Rating> ratings = ReadRatings(path, '\t', false, 0, 1, 2, 3);
+  ASSERT_EQ(ratings.size(), 100000u);
+  const std::map<std::string, int> liked = LikedPerUser(ratings, 4);
+  long long eligible = 0;
+  for (const auto& [user, n] : liked) eligible += n >= 3;
+
+  TempDir dir;
+  const int rc = Prep(dir, "-i " + path + " -o " + dir.File("out") +
+                               " --time-col 4 --rating-col 3 --min-rating 4 --holdout last --memory 64K");
+  ASSERT_EQ(rc, 0) << ReadFile(dir.File("stderr.txt"));
+  const std::string json = ReadFile(dir.File("out/summary.json"));
+  EXPECT_EQ(JsonInt(json, "header_rows"), 0);
+  EXPECT_EQ(JsonInt(json, "rows_read"), 100000);
+  EXPECT_EQ(JsonInt(json, "users"), static_cast<long long>(liked.size()));
+  EXPECT_EQ(JsonInt(json, "heldout_records"), eligible);
+  EXPECT_GT(JsonInt(json, "buckets_loaded"), 1);  // 64K forces the on-disk sort
+}
+
+TEST(PrepCli, ErrorsGiveClearMessagesAndExitCodes) {
+  TempDir dir;
+  // Missing input file: exit 3, the path in the message.
+  EXPECT_EQ(Prep(dir, "-i " + dir.File("missing.csv") + " -o " + dir.File("out")), 3);
+  EXPECT_NE(ReadFile(dir.File("stderr.txt")).find("missing.csv"), std::string::npos);
+  // Unknown column name: exit 2, the header's columns listed.
+  WriteFile(dir.File("log.csv"), "userId,movieId,rating,timestamp\r\n1,10,4,100\r\n1,11,5,200\r\n1,12,x,300\r\n");
+  EXPECT_EQ(Prep(dir, "-i " + dir.File("log.csv") + " -o " + dir.File("out") + " --user-col user"), 2);
+  const std::string unknown = ReadFile(dir.File("stderr.txt"));
+  EXPECT_NE(unknown.find("1:'userId', 2:'movieId', 3:'rating', 4:'timestamp'"), std::string::npos) << unknown;
+  // --strict: the bad rating on line 4 is fatal, exit 3 with file:line.
+  EXPECT_EQ(Prep(dir, "-i " + dir.File("log.csv") + " -o " + dir.File("out") +
+                          " --time-col timestamp --rating-col rating --strict"),
+            3);
+  const std::string strict = ReadFile(dir.File("stderr.txt"));
+  EXPECT_NE(strict.find("log.csv:4"), std::string::npos) << strict;
+  EXPECT_NE(strict.find("bad_rating"), std::string::npos) << strict;
+  // Without --strict: a warning with file:line, and the run succeeds.
+  EXPECT_EQ(Prep(dir, "-i " + dir.File("log.csv") + " -o " + dir.File("out") +
+                          " --time-col timestamp --rating-col rating"),
+            0);
+  EXPECT_NE(ReadFile(dir.File("stderr.txt")).find("log.csv:4: skipping bad row (bad_rating)"), std::string::npos);
+  EXPECT_EQ(JsonInt(ReadFile(dir.File("out/summary.json")), "bad_rating"), 1);
+  // Empty result: exit 3.
+  EXPECT_EQ(Prep(dir, "-i " + dir.File("log.csv") + " -o " + dir.File("out2") +
+                          " --time-col timestamp --rating-col rating --min-rating 9"),
+            3);
+  EXPECT_NE(ReadFile(dir.File("stderr.txt")).find("no training sequence"), std::string::npos);
+  // Bad option: exit 2.
+  EXPECT_EQ(Prep(dir, "-i x -o y --session-gap 5 parsecs"), 2);
+}
+
+TEST(PrepCli, HelpListsEveryOptionWithDefaults) {
+  TempDir dir;
+  ASSERT_EQ(Prep(dir, "--help"), 0);
+  const std::string help = ReadFile(dir.File("stdout.txt"));
+  for (const char* option : {"--input", "--output", "--config", "--parts", "--delimiter", "--quote", "--header",
+                             "--user-col", "--item-col", "--time-col", "--rating-col", "--event-col", "--time-format",
+                             "--min-rating", "--event-types", "--min-item-count", "--min-length", "--session-gap",
+                             "--max-length", "--mode", "--holdout", "--memory", "--strict", "--progress-seconds"})
+    EXPECT_NE(help.find(option), std::string::npos) << option;
+  EXPECT_NE(help.find("(=512M)"), std::string::npos);
+  EXPECT_NE(help.find("(=sequence)"), std::string::npos);
+}
+
+TEST(PrepCli, OnlyRankZeroWorksUnderALauncher) {
+  TempDir dir;
+  WriteFile(dir.File("log.csv"), "1,10,100\n1,11,200\n");
+  const std::string args = "-i " + dir.File("log.csv") + " -o " + dir.File("out") + " --time-col 3";
+  ASSERT_EQ(RunShell("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1 " + kBinary + " prep " + args + " 2>/dev/null"), 0);
+  struct stat st;
+  EXPECT_NE(::stat(dir.File("out").c_str(), &st), 0);  // rank 1 wrote nothing
+  ASSERT_EQ(RunShell("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 " + kBinary + " prep " + args + " 2>/dev/null"), 0);
+  EXPECT_EQ(ReadFile(dir.File("out/train/part-00000")), "10 11\n");
+}
+
+}  // namespace
+}  // namespace item2vec
