@@ -1,0 +1,231 @@
+// End to end: `item2vec eval` and `item2vec similar` on a small model whose answers are
+// known: items 100+i and 200+i (i < 10) are planted near-identical pairs, 300+j are
+// random. In 16 dimensions a random vector is far from every other, so the nearest
+// neighbour of 100+i is 200+i and vice versa.
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <gtest/gtest.h>
+
+#include "common/word2vec_format.h"
+#include "tests/eval/eval_test_util.h"
+
+namespace item2vec {
+namespace {
+
+using eval_testing::CommandResult;
+using eval_testing::ReadFile;
+using eval_testing::TempDir;
+using eval_testing::WriteFile;
+
+constexpr int kDim = 16;
+constexpr int kPairs = 10;
+constexpr int kRandom = 30;
+
+std::string P(int i) { return std::to_string(100 + i); }
+std::string Q(int i) { return std::to_string(200 + i); }
+std::string R(int j) { return std::to_string(300 + j); }
+
+class EvalCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    model_ = dir_.File("model");
+    std::filesystem::create_directory(model_);
+    // Row order = vocab.tsv order = descending count: random items, then p, then q.
+    std::mt19937 rng(2024);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::normal_distribution<float> noise(0.0f, 0.01f);
+    std::vector<std::string> items;
+    std::vector<std::vector<float>> rows;
+    std::vector<long> counts;
+    for (int j = 0; j < kRandom; ++j) {
+      items.push_back(R(j));
+      counts.push_back(1000 - j);
+      rows.emplace_back(kDim);
+      for (float& x : rows.back()) x = g(rng);
+    }
+    std::vector<std::vector<float>> p_rows;
+    for (int i = 0; i < kPairs; ++i) {
+      items.push_back(P(i));
+      counts.push_back(500 - i);
+      rows.emplace_back(kDim);
+      for (float& x : rows.back()) x = g(rng);
+      p_rows.push_back(rows.back());
+    }
+    for (int i = 0; i < kPairs; ++i) {
+      items.push_back(Q(i));
+      counts.push_back(100 - i);
+      rows.emplace_back(kDim);
+      for (int k = 0; k < kDim; ++k) rows.back()[k] = p_rows[i][k] + noise(rng);
+    }
+    Word2VecWriter w;
+    ASSERT_TRUE(w.Open(model_ + "/vectors.txt", model_ + "/vectors.bin", static_cast<std::int64_t>(items.size()), kDim)
+                    .ok());
+    std::string vocab;
+    for (std::size_t r = 0; r < items.size(); ++r) {
+      w.Add(items[r], rows[r].data());
+      vocab += items[r] + "\t" + std::to_string(counts[r]) + "\n";
+    }
+    ASSERT_TRUE(w.Commit().ok());
+    WriteFile(model_ + "/vocab.tsv", vocab);
+    WriteFile(model_ + "/train.json", "{\"options\":{\"dim\":16}}\n");
+
+    // Ten records whose answer is the planted partner, and one of each special case.
+    std::string test;
+    for (int i = 0; i < kPairs; ++i) test += "u" + std::to_string(i) + "\t" + Q(i) + "\t" + R(i) + " " + P(i) + "\n";
+    test += "u_empty\t" + R(0) + "\t\n";          // skipped: empty history
+    test += "u_oovq\t" + R(0) + "\t" + P(0) + " 999\n";  // skipped: last item unknown
+    test += "u_oovt\t888\t" + P(1) + "\n";         // evaluated, a miss: target unknown
+    WriteFile(dir_.File("test.tsv"), test);
+  }
+
+  CommandResult Item2vec(const std::string& args) { return eval_testing::Run(ITEM2VEC_BINARY, args, dir_.path()); }
+
+  boost::property_tree::ptree Json(const std::string& path) {
+    boost::property_tree::ptree t;
+    std::istringstream in(ReadFile(path));
+    boost::property_tree::read_json(in, t);
+    return t;
+  }
+
+  TempDir dir_;
+  std::string model_;
+};
+
+TEST_F(EvalCliTest, EvalFindsPlantedPairsAndBeatsPopularity) {
+  const CommandResult r =
+      Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --json " + dir_.File("out.json") +
+               " --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("HR@10"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("popularity"), std::string::npos) << r.out;
+  const auto j = Json(dir_.File("out.json"));
+  EXPECT_EQ(j.get<int>("records.read"), 13);
+  EXPECT_EQ(j.get<int>("records.evaluated"), 11);
+  EXPECT_EQ(j.get<int>("records.skipped_empty_history"), 1);
+  EXPECT_EQ(j.get<int>("records.skipped_query_oov"), 1);
+  EXPECT_EQ(j.get<int>("records.target_oov"), 1);
+  EXPECT_EQ(j.get<int>("items"), kPairs * 2 + kRandom);
+  // Model: the ten planted partners at rank 1, the unknown target a miss.
+  EXPECT_NEAR(j.get<double>("results.model.hr.1"), 10.0 / 11, 1e-9);
+  EXPECT_NEAR(j.get<double>("results.model.ndcg.20"), 10.0 / 11, 1e-9);
+  EXPECT_NEAR(j.get<double>("results.model.mrr"), 10.0 / 11, 1e-9);
+  // Popularity: q_i is at place 40 + i of 50; the query p_i ahead of it is excluded.
+  double mrr = 0;
+  for (int i = 0; i < kPairs; ++i) mrr += 1.0 / (40 + i);
+  EXPECT_NEAR(j.get<double>("results.popularity.mrr"), mrr / 11, 1e-9);
+  EXPECT_EQ(j.get<double>("results.popularity.hr.20"), 0.0);
+}
+
+TEST_F(EvalCliTest, ExcludeHistoryMeanQueryAndTextVectorsFile) {
+  std::string test;
+  for (int i = 0; i < kPairs; ++i) test += "u" + std::to_string(i) + "\t" + Q(i) + "\t" + P(i) + " 999\n";
+  test += "again\t" + Q(0) + "\t" + Q(0) + " " + P(0) + "\n";  // next item already in history
+  WriteFile(dir_.File("t2.tsv"), test);
+  // last: the last item (999) is unknown in ten records.
+  CommandResult r = Item2vec("eval --model " + model_ + " --test " + dir_.File("t2.tsv") + " --json " +
+                             dir_.File("a.json") + " --exclude-history");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json(dir_.File("a.json"));
+  EXPECT_EQ(j.get<int>("records.skipped_query_oov"), 10);
+  EXPECT_EQ(j.get<int>("records.evaluated"), 1);
+  EXPECT_EQ(j.get<int>("records.target_excluded"), 1);
+  EXPECT_EQ(j.get<double>("results.model.hr.20"), 0.0);
+  // Without --exclude-history the repeated item is found (p0's partner is q0).
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("t2.tsv") + " --json " + dir_.File("b.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(dir_.File("b.json")).get<double>("results.model.hr.1"), 1.0);
+  // mean:2 uses the last two items that are in the model: p_i alone here.
+  r = Item2vec("eval --model " + model_ + "/vectors.txt --test " + dir_.File("t2.tsv") + " --json " +
+               dir_.File("c.json") + " --query mean:2 --k 1,3 --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = Json(dir_.File("c.json"));
+  EXPECT_EQ(j.get<int>("records.evaluated"), 11);
+  EXPECT_NEAR(j.get<double>("results.model.hr.1"), 10.0 / 11, 1e-9);  // "again" queries q0 + p0 themselves
+  EXPECT_EQ(j.get<std::string>("results.popularity"), "null");  // a bare vectors file has no counts
+  EXPECT_NE(r.out.find("skipped: no item counts"), std::string::npos) << r.out;
+}
+
+TEST_F(EvalCliTest, EvalErrors) {
+  CommandResult r = Item2vec("eval --model " + model_ + " --test " + dir_.File("missing.tsv"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("missing.tsv"), std::string::npos) << r.err;
+
+  WriteFile(dir_.File("bad.tsv"), "u1\t" + Q(0) + "\t" + P(0) + "\nu2 " + Q(1) + " " + P(1) + "\n");
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("bad.tsv"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("bad.tsv:2: no tab"), std::string::npos) << r.err;
+
+  r = Item2vec("eval --model " + dir_.File("nomodel") + " --test " + dir_.File("test.tsv"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+
+  WriteFile(model_ + "/train.json", "{\"options\":{\"dim\":32}}\n");
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("dimension mismatch"), std::string::npos) << r.err;
+
+  // A text file read as binary gives garbage values, reported as such.
+  r = Item2vec("eval --model " + model_ + "/vectors.txt --format binary --test " + dir_.File("test.tsv"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("--format text"), std::string::npos) << r.err;
+
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --query mean:0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--query"), std::string::npos) << r.err;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --bogus");
+  EXPECT_EQ(r.exit_code, 2);
+  r = Item2vec("eval --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--exclude-history"), std::string::npos);
+}
+
+TEST_F(EvalCliTest, SimilarPrintsPartnersWithTitles) {
+  std::string csv = "movieId,title,genres\r\n";
+  for (int i = 0; i < kPairs; ++i) {
+    csv += P(i) + ",\"Movie " + P(i) + ", The\",Drama\r\n";
+    csv += Q(i) + ",\"Sequel \"\"" + Q(i) + "\"\"\",Drama\r\n";
+  }
+  WriteFile(dir_.File("names.csv"), csv);
+  CommandResult r = Item2vec("similar --model " + model_ + " --item " + P(3) + " --item 555 --item " + Q(7) +
+                             " -k 3 --names " + dir_.File("names.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("item '555' is not in the model"), std::string::npos) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> all;
+  while (std::getline(lines, line)) all.push_back(line);
+  ASSERT_EQ(all.size(), 10u) << r.out;  // 2 x (header + 3 neighbours + blank)
+  EXPECT_EQ(all[0], "# " + P(3) + "\tMovie " + P(3) + ", The");
+  EXPECT_EQ(all[1].substr(0, 6), "1\t" + Q(3) + "\t") << all[1];
+  EXPECT_NE(all[1].find("\tSequel \"" + Q(3) + "\""), std::string::npos) << all[1];
+  const double cosine = std::stod(all[1].substr(6));
+  EXPECT_GT(cosine, 0.99);
+  EXPECT_LE(cosine, 1.0 + 1e-6);
+  EXPECT_EQ(all[2].substr(0, 2), "2\t");
+  EXPECT_EQ(all[5], "# " + Q(7) + "\tSequel \"" + Q(7) + "\"");
+  EXPECT_EQ(all[6].substr(0, 6), "1\t" + P(7) + "\t") << all[6];
+  for (int i = 1; i <= 3; ++i)  // the query itself is never its own neighbour
+    EXPECT_EQ(all[i].find("\t" + P(3) + "\t"), std::string::npos) << all[i];
+  for (int i = 6; i <= 8; ++i) EXPECT_EQ(all[i].find("\t" + Q(7) + "\t"), std::string::npos) << all[i];
+}
+
+TEST_F(EvalCliTest, SimilarOnTextVectorsFileAndUnknownItems) {
+  WriteFile(dir_.File("items.txt"), "# queries\n" + Q(2) + "\n\n");
+  CommandResult r = Item2vec("similar --model " + model_ + "/vectors.txt --items-file " + dir_.File("items.txt") + " -k 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("# " + Q(2) + "\n1\t" + P(2) + "\t0.99", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.find("\n2\t"), std::string::npos) << r.out;  // -k 1
+  r = Item2vec("similar --model " + model_ + " --item nope --item 12345");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("item 'nope' is not in the model"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("none of the 2 item(s)"), std::string::npos) << r.err;
+  r = Item2vec("similar --model " + model_);
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace item2vec
