@@ -4,7 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "common/eval/eval_command.h"
+#include "common/eval/similar_command.h"
 #include "common/mpi_transport.h"
+#include "common/prep/prep_command.h"
 #include "worker/train_job.h"
 
 namespace {
@@ -36,9 +39,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  // [dispatch:prep]
-  // [dispatch:eval]
-  // [dispatch:similar]
+  if (command == "prep") return item2vec::RunPrepCommand(args);
+  if (command == "eval") return item2vec::RunEvalCommand(args);
+  if (command == "similar") return item2vec::RunSimilarCommand(args);
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);
     return item2vec::RunTrain(mpi, args);
