@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian package item2vec needs to build, test and benchmark (Debian 12).
+# Run as root (or through sudo). Idempotent.
+set -euo pipefail
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  build-essential cmake                       # compiler and build
+  libopenmpi-dev openmpi-bin                  # MPI (ranks, point-to-point transport)
+  libboost-serialization-dev libboost-program-options-dev
+  libspdlog-dev libgtest-dev                  # logging, tests
+  python3 python3-numpy python3-gensim        # gensim peer and vector-loading test
+  fasttext                                    # fastText peer for the benchmark
+  slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
+)
+apt-get update -q
+apt-get install -y -q "${packages[@]}"
+echo "install_deps: all packages installed"
