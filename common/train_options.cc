@@ -60,6 +60,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
        "raw input tokens per worker mini-batch: one pull and one push per server per batch")
+      ("kernel", po::value(&o->kernel)->default_value(o->kernel),
+       "pair: word2vec.c's per-pair update with its own negatives; hogbatch: the contexts "
+       "of one centre share its negatives and update as one small dense step (pWord2Vec), "
+       "fewer row loads")
+      ("negative-pool", po::value(&o->negative_pool)->default_value(o->negative_pool),
+       "draw this many negatives per mini-batch and let every pair pick from them (same "
+       "noise distribution, far fewer rows to pull on large vocabularies); 0 = draw per pair "
+       "as word2vec.c")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
       ("deterministic", po::bool_switch(&o->deterministic),
@@ -124,6 +132,9 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
   if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
   if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
+  if (o.kernel != "pair" && o.kernel != "hogbatch")
+    return bad("--kernel must be pair or hogbatch, got '" + o.kernel + "'");
+  if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
@@ -167,6 +178,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
   j.Key("batch_tokens").Int(o.batch_tokens);
   j.Key("max_sentence").Int(o.max_sentence);
+  j.Key("kernel").String(o.kernel);
+  j.Key("negative_pool").Int(o.negative_pool);
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
   j.Key("overlap").Bool(o.overlap);
   j.Key("deterministic").Bool(o.deterministic);

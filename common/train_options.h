@@ -36,6 +36,8 @@ struct TrainOptions {
   // Beyond word2vec.c:
   std::int64_t batch_tokens = 4096; // raw tokens per worker mini-batch (one pull + one push)
   std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
+  std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
+  std::string kernel = "pair";      // pair (word2vec.c) or hogbatch (shared negatives per centre)
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   bool overlap = true;              // pull the next batch while computing this one
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker

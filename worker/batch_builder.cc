@@ -12,7 +12,8 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
     : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
-      in_slot_(vocab.size(), -1), out_slot_(vocab.size(), -1) {}
+      shared_negatives_(options.kernel == "hogbatch"), pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
+      out_slot_(vocab.size(), -1) {}
 
 double BatchBuilder::CurrentAlpha() const {
   const double total = static_cast<double>(options_.epochs) * static_cast<double>(shard_words_) + 1;
@@ -29,6 +30,9 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   b->epoch = epoch_;
   b->epoch_started = false;
   if (epoch_ >= options_.epochs) return false;
+  // A fresh pool of negatives per batch: each draw from the pool still follows
+  // count^ns_exponent, but the batch touches at most pool_size output rows for negatives.
+  for (ItemId& n : pool_) n = negatives_.Draw(rng_);
   while (b->raw_tokens < options_.batch_tokens) {
     if (!reader_->Next(&items_)) {
       if (!reader_->status().ok()) return reader_->status();
@@ -68,13 +72,23 @@ void BatchBuilder::AddSentence(Batch* b, float alpha) {
     for (int c = lo; c <= hi; ++c) {
       if (c == i) continue;
       b->contexts.push_back(sentence_[static_cast<std::size_t>(c)]);
-      for (int d = 0; d < negative; ++d) b->negatives.push_back(negatives_.Draw(rng_));
+      if (!shared_negatives_) DrawNegatives(b, negative);
     }
     const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
     if (ctx_end == ctx_begin) continue;
+    if (shared_negatives_) DrawNegatives(b, negative);
     b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
     centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);
     b->pairs += ctx_end - ctx_begin;
+  }
+}
+
+void BatchBuilder::DrawNegatives(Batch* b, int n) {
+  if (pool_.empty()) {
+    for (int d = 0; d < n; ++d) b->negatives.push_back(negatives_.Draw(rng_));
+  } else {
+    const std::uint32_t pool_size = static_cast<std::uint32_t>(pool_.size());
+    for (int d = 0; d < n; ++d) b->negatives.push_back(pool_[rng_.Below(pool_size)]);
   }
 }
 

@@ -6,6 +6,12 @@
 // position's reduced window and each pair's negatives, and computes the learning rate from
 // this worker's progress: alpha * (1 - words_done / (epochs * shard_words + 1)), floored
 // at min_alpha (word2vec.c's schedule, with this shard standing in for the corpus).
+// With --negative-pool P > 0 each batch first draws P negatives from the noise
+// distribution and every pair picks its negatives uniformly from that pool: each negative
+// still follows count^ns_exponent, but a batch needs at most P output rows for negatives
+// (word2vec.c draws per pair: on a large vocabulary almost every negative is a new row).
+// With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
+// its contexts, instead of `negative` per pair.
 // Then it resolves ids to slots and builds the per-server key lists. Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
 // Not thread-safe; one per worker.
@@ -43,6 +49,7 @@ class BatchBuilder {
  private:
   void AddSentence(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
+  void DrawNegatives(Batch* batch, int n);
 
   const TrainOptions& options_;
   const Vocabulary& vocab_;
@@ -57,6 +64,8 @@ class BatchBuilder {
   std::uint64_t next_batch_id_ = 0;
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
+  bool shared_negatives_;             // hogbatch: one set of negatives per group
+  std::vector<ItemId> pool_;          // this batch's negatives pool (empty: draw per pair)
   std::vector<ItemId> centre_ids_;    // per group, before slots are known
   std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
   std::vector<ItemId> in_keys_, out_keys_;

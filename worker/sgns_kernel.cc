@@ -1,9 +1,14 @@
 #include "worker/sgns_kernel.h"
 
+#include <cstring>
+
 namespace item2vec {
 namespace {
 
-inline float Dot(const float* __restrict a, const float* __restrict b, int n) {
+// Compiled twice: AVX2+FMA and baseline; the loader picks one (GCC target_clones).
+#define ITEM2VEC_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+
+ITEM2VEC_VECTOR_CLONES float Dot(const float* __restrict a, const float* __restrict b, int n) {
   float s = 0;
 #pragma omp simd reduction(+ : s)
   for (int i = 0; i < n; ++i) s += a[i] * b[i];
@@ -11,27 +16,40 @@ inline float Dot(const float* __restrict a, const float* __restrict b, int n) {
 }
 
 // y += g * x
-inline void Axpy(float g, const float* __restrict x, float* __restrict y, int n) {
+ITEM2VEC_VECTOR_CLONES void Axpy(float g, const float* __restrict x, float* __restrict y, int n) {
 #pragma omp simd
   for (int i = 0; i < n; ++i) y[i] += g * x[i];
+}
+
+inline void PrefetchRow(const float* row, int dim) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (int off = 0; off < dim * static_cast<int>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
 }
 
 }  // namespace
 
 double SgnsKernel::Train(Batch* batch) {
+  return mode_ == KernelMode::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
+}
+
+double SgnsKernel::TrainPairs(Batch* batch) {
   const int d = dim_;
   float* const rows = batch->rows.data();
   float* __restrict neu1e = neu1e_.data();
   const std::uint32_t* contexts = batch->contexts.data();
   const std::uint32_t* negatives = batch->negatives.data();
+  const std::uint32_t* const negatives_end = negatives + batch->negatives.size();
   double loss = 0;
   for (const Group& g : batch->groups) {
     float* const centre = rows + static_cast<std::size_t>(g.centre) * d;
     const float alpha = g.alpha;
     const std::uint32_t* neg = negatives + g.neg_begin;
     for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j, neg += negative_) {
+      // The rows of the next pair are random accesses into the batch: fetch them now.
+      if (neg + 2 * negative_ <= negatives_end)
+        for (int k = 0; k < negative_; ++k) PrefetchRow(rows + static_cast<std::size_t>(neg[negative_ + k]) * d, d);
       float* const in = rows + static_cast<std::size_t>(contexts[j]) * d;
-      for (int i = 0; i < d; ++i) neu1e[i] = 0;
+      std::memset(neu1e, 0, sizeof(float) * static_cast<std::size_t>(d));
       // Positive target.
       float f = Dot(in, centre, d);
       float grad = sigmoid_->Gradient(f, 1.0f, alpha);
@@ -49,6 +67,53 @@ double SgnsKernel::Train(Batch* batch) {
       }
       Axpy(1.0f, neu1e, in, d);
     }
+  }
+  return loss;
+}
+
+double SgnsKernel::TrainHogBatch(Batch* batch) {
+  const int d = dim_;
+  const int targets = negative_ + 1;
+  float* const rows = batch->rows.data();
+  const std::uint32_t* contexts = batch->contexts.data();
+  const std::uint32_t* negatives = batch->negatives.data();
+  double loss = 0;
+  for (const Group& g : batch->groups) {
+    const int m = static_cast<int>(g.ctx_end - g.ctx_begin);
+    const std::uint32_t* ctx = contexts + g.ctx_begin;
+    const std::uint32_t* neg = negatives + g.neg_begin;
+    auto target_row = [&](int t) {
+      return rows + static_cast<std::size_t>(t == 0 ? g.centre : neg[t - 1]) * d;
+    };
+    // Scores and gradients from the rows as they were before this group.
+    float* __restrict grad = grad_.data();
+    for (int j = 0; j < m; ++j) {
+      const float* in = rows + static_cast<std::size_t>(ctx[j]) * d;
+      for (int t = 0; t < targets; ++t) {
+        float& gjt = grad[j * targets + t];
+        if (t > 0 && neg[t - 1] == g.centre) {
+          gjt = 0;
+          continue;
+        }
+        const float f = Dot(in, target_row(t), d);
+        const float label = t == 0 ? 1.0f : 0.0f;
+        gjt = sigmoid_->Gradient(f, label, g.alpha);
+        loss -= sigmoid_->LogSigmoid(t == 0 ? f : -f);
+      }
+    }
+    // Context deltas first (they need the old target rows) ...
+    float* __restrict delta = ctx_delta_.data();
+    std::memset(delta, 0, sizeof(float) * static_cast<std::size_t>(m) * static_cast<std::size_t>(d));
+    for (int j = 0; j < m; ++j)
+      for (int t = 0; t < targets; ++t)
+        if (grad[j * targets + t] != 0) Axpy(grad[j * targets + t], target_row(t), delta + j * d, d);
+    // ... then the targets from the old context rows, then the contexts.
+    for (int t = 0; t < targets; ++t) {
+      float* out = target_row(t);
+      for (int j = 0; j < m; ++j)
+        if (grad[j * targets + t] != 0) Axpy(grad[j * targets + t], rows + static_cast<std::size_t>(ctx[j]) * d, out, d);
+    }
+    for (int j = 0; j < m; ++j) Axpy(1.0f, delta + j * d, rows + static_cast<std::size_t>(ctx[j]) * d, d);
   }
   return loss;
 }

@@ -1,13 +1,23 @@
-// The SGNS kernel: trains a resolved Batch on its local rows, word2vec.c semantics.
+// The SGNS kernels: train a resolved Batch on its local rows.
 //
-// Contract: for each group and each of its contexts (in order), with in = rows[context],
-// it applies word2vec.c's skip-gram negative-sampling step: the positive target is the
-// group's centre (label 1), then the pair's `negative` negatives (label 0; a negative
-// equal to the centre is skipped); each target's row moves by g * in immediately and
-// in moves by the sum of g * target at the end of the pair, with g from SigmoidTable
-// (clipped as word2vec.c). Updates go to `rows` in place (Hogwild within the batch is
-// not needed: one thread, sequential, exactly word2vec.c's single-thread order).
-// No allocation, no virtual call, no lock. Returns the summed loss
+// Contract (KernelMode::kPair, the default, word2vec.c semantics): for each group and each
+// of its contexts (in order), with in = rows[context], it applies word2vec.c's skip-gram
+// negative-sampling step: the positive target is the group's centre (label 1), then the
+// pair's `negative` negatives (label 0; a negative equal to the centre is skipped); each
+// target's row moves by g * in immediately and in moves by the sum of g * target at the
+// end of the pair, with g from SigmoidTable (clipped as word2vec.c). Exactly word2vec.c's
+// single-thread order. The batch holds `negative` negatives per pair.
+//
+// KernelMode::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
+// group's `negative` negatives, and the group is one small dense step: the scores of all
+// (context, target) pairs are computed from the rows as they were before the group, then
+// every context row moves by sum_t g[j][t] * target_t and every target row by
+// sum_j g[j][t] * context_j. Same gradients in expectation, a window's worth fewer
+// negatives and row loads. The batch holds `negative` negatives per group.
+//
+// Both: updates in place on `rows`, no allocation (scratch is sized at construction for
+// up to 2 * max_window contexts), no virtual call, no lock. The vector loops are compiled
+// for AVX2+FMA and for baseline x86-64 and picked at run time. Returns the summed loss
 // -log s(in.c) - sum log s(-in.n) over the pairs.
 #pragma once
 
@@ -18,17 +28,26 @@
 
 namespace item2vec {
 
+enum class KernelMode { kPair, kHogBatch };
+
 class SgnsKernel {
  public:
-  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid)
-      : dim_(dim), negative_(negative), sigmoid_(sigmoid), neu1e_(static_cast<std::size_t>(dim)) {}
+  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelMode mode = KernelMode::kPair,
+             int max_window = 5)
+      : dim_(dim), negative_(negative), mode_(mode), sigmoid_(sigmoid),
+        neu1e_(static_cast<std::size_t>(dim)),
+        ctx_delta_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(dim)),
+        grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)) {}
   // Trains all groups of the batch on batch->rows; returns the loss sum.
   double Train(Batch* batch);
 
  private:
+  double TrainPairs(Batch* batch);
+  double TrainHogBatch(Batch* batch);
   int dim_, negative_;
+  KernelMode mode_;
   const SigmoidTable* sigmoid_;
-  std::vector<float> neu1e_;
+  std::vector<float> neu1e_, ctx_delta_, grad_;
 };
 
 }  // namespace item2vec
