@@ -1,0 +1,577 @@
+#!/usr/bin/env bash
+# Nightly model refresh that survives failures:
+#
+#   lock ─▶ prep ─▶ train (staging) ─▶ eval new + current ─▶ gate ─▶ publish ─▶ prune
+#
+# The serving model is MODELS_ROOT/current, a relative symlink to a dated directory. It only
+# ever changes by one rename (a new link made under a temporary name, then `mv -T` over
+# `current`), and only after every step succeeded and the new model's HR@K is not more than
+# TOLERANCE below the current model's on the same held-out records. Any failure leaves
+# `current` as it was, deletes (or, when the gate refused it, sets aside) the staged model and
+# exits with a code that names the cause. Every run that got the lock appends one JSON line to
+# HISTORY_FILE. Settings: configs/nightly.conf (every key is explained there).
+# SC2015: `check && check || die` is meant (die exits). SC2317: trap handlers run indirectly.
+# shellcheck disable=SC2015,SC2317
+set -Eeuo pipefail
+export LC_NUMERIC=C
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROG=nightly_refresh.sh
+PY=/usr/bin/python3   # Debian's python: the standard library's json, nothing else
+
+# Exit codes, one per cause (documented in --help).
+readonly EXIT_OK=0 EXIT_INTERNAL=1 EXIT_USAGE=2 EXIT_PREP=3 EXIT_TRAIN=4 EXIT_EVAL=5 \
+  EXIT_GATE=6 EXIT_PUBLISH=7 EXIT_LOCKED=8
+
+usage() {
+  cat <<EOF
+Usage: scripts/nightly_refresh.sh [--config FILE] [--date YYYY-MM-DD] [--dry-run] [--force]
+
+Refreshes the item embedding model from the day's event logs and publishes it only if it is
+not worse than the model in service:
+
+  1. lock      take LOCK_FILE (flock); if another run holds it, exit 8 at once
+  2. prep      item2vec prep INPUT_LOGS -> WORK_DIR/runs/RUN_ID/data (train/, test.tsv)
+  3. train     mpirun -np NP item2vec train -> MODELS_ROOT/.staging-RUN_ID
+               (with WARM_START=1, --init-from the current model)
+  4. eval      item2vec eval of the new model and of the current one on the same test.tsv
+  5. gate      publish only if HR@K(new) >= HR@K(current) - TOLERANCE; the first run (no
+               current model) publishes when the steps above succeed
+  6. publish   mv the staged model to MODELS_ROOT/YYYY-MM-DD, then switch MODELS_ROOT/current
+               to it atomically (new link under a temporary name, mv -T over current)
+  7. prune     keep the KEEP_MODELS newest dated models (never the one current points to)
+               and the KEEP_RUNS newest run directories
+  8. history   append one JSON line to HISTORY_FILE: date, decision (published, refused or
+               failed), reason, HR@K/NDCG@K/MRR of new and current model, model paths,
+               durations of each step
+
+A failed step leaves current untouched, deletes the staged model (a refused one is moved to
+RUN_DIR/refused-model when KEEP_REFUSED=1), and exits with its code. Logs of every step are
+in WORK_DIR/runs/RUN_ID/logs/ (prep.log, train.log, eval-new.log, eval-current.log and this
+script's own nightly.log).
+
+Options:
+  --config FILE       settings (bash, KEY=value); default configs/nightly.conf
+  --date YYYY-MM-DD   the run's date (overrides RUN_DATE of the config): names the model
+                      directory and fills {date} in INPUT_LOGS
+  --dry-run           check the settings and print the steps and commands; run nothing
+  --force             publish even if the gate refuses or the current model cannot be
+                      evaluated (recorded in the history as forced)
+  -h, --help          this help
+
+Exit codes:
+  0  published
+  1  internal error (an unexpected command failed; see nightly.log)
+  2  bad options or settings (nothing was run)
+  3  prep failed (missing input log, prep error, no held-out records)
+  4  train failed (error, timeout, incomplete model)
+  5  eval failed (new or current model)
+  6  quality gate refused the new model
+  7  publish failed (current is unchanged)
+  8  another run holds the lock
+  129, 130, 143  interrupted by SIGHUP, SIGINT, SIGTERM (the step in flight is stopped)
+EOF
+}
+
+die_usage() { echo "$PROG: $*" >&2; exit "$EXIT_USAGE"; }
+
+# ------------------------------------------------------------------ command line
+CONFIG=$REPO/configs/nightly.conf DATE_ARG="" DRY_RUN=0 FORCE=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --config) [ $# -ge 2 ] || die_usage "--config needs a file"; CONFIG=$2; shift 2 ;;
+    --config=*) CONFIG=${1#*=}; shift ;;
+    --date) [ $# -ge 2 ] || die_usage "--date needs YYYY-MM-DD"; DATE_ARG=$2; shift 2 ;;
+    --date=*) DATE_ARG=${1#*=}; shift ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    --force) FORCE=1; shift ;;
+    -h|--help) usage; exit "$EXIT_OK" ;;
+    *) die_usage "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+# ------------------------------------------------------------------ settings
+KEYS=(MPIRUN_ARGS INPUT_LOGS PREP_ARGS NP SERVERS TRAIN_CONFIG TRAIN_ARGS EXTRA_TRAIN_ARGS
+      WARM_START KEEP_MISSING EVAL_K EVAL_ARGS TOLERANCE WORK_DIR MODELS_ROOT KEEP_MODELS
+      KEEP_RUNS KEEP_REFUSED HISTORY_FILE LOCK_FILE TRAIN_TIMEOUT STEP_TIMEOUT RUN_DATE)
+# Only ITEM2VEC_BIN and MPIRUN may come from the environment; the rest is the file's.
+unset "${KEYS[@]}"
+[ -f "$CONFIG" ] || die_usage "config file '$CONFIG' not found"
+# shellcheck source=/dev/null
+source "$CONFIG" || die_usage "config file '$CONFIG' failed to load (bash syntax error?)"
+for key in ITEM2VEC_BIN MPIRUN "${KEYS[@]}"; do
+  declare -p "$key" > /dev/null 2>&1 || die_usage "$CONFIG does not set $key (see configs/nightly.conf)"
+done
+
+# A list key may be an array or a whitespace-separated string.
+as_array() {
+  if [[ "$(declare -p "$1")" =~ ^declare\ -[a-zA-Z]*a ]]; then return 0; fi
+  local value=${!1}
+  read -r -a "$1" <<< "$value"
+}
+for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS; do
+  as_array "$key"
+done
+
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_bool() { [[ "$1" =~ ^[01]$ ]]; }
+is_uint "$NP" && [ "$NP" -ge 2 ] || die_usage "NP must be an integer >= 2 (one worker, one server), not '$NP'"
+is_uint "$SERVERS" && [ "$SERVERS" -ge 1 ] && [ "$SERVERS" -lt "$NP" ] ||
+  die_usage "SERVERS must be an integer from 1 to NP-1 = $((NP - 1)), not '$SERVERS'"
+is_uint "$EVAL_K" && [ "$EVAL_K" -ge 1 ] || die_usage "EVAL_K must be a positive integer, not '$EVAL_K'"
+[[ "$TOLERANCE" =~ ^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]] ||
+  die_usage "TOLERANCE must be a non-negative number (absolute HR@K difference), not '$TOLERANCE'"
+is_uint "$KEEP_MODELS" && [ "$KEEP_MODELS" -ge 1 ] || die_usage "KEEP_MODELS must be an integer >= 1, not '$KEEP_MODELS'"
+is_uint "$KEEP_RUNS" && [ "$KEEP_RUNS" -ge 1 ] || die_usage "KEEP_RUNS must be an integer >= 1, not '$KEEP_RUNS'"
+is_uint "$TRAIN_TIMEOUT" || die_usage "TRAIN_TIMEOUT must be seconds (0 = none), not '$TRAIN_TIMEOUT'"
+is_uint "$STEP_TIMEOUT" || die_usage "STEP_TIMEOUT must be seconds (0 = none), not '$STEP_TIMEOUT'"
+for key in WARM_START KEEP_MISSING KEEP_REFUSED; do
+  is_bool "${!key}" || die_usage "$key must be 0 or 1, not '${!key}'"
+done
+[ ${#INPUT_LOGS[@]} -gt 0 ] || die_usage "INPUT_LOGS is empty: give the event log file(s) or director(ies)"
+for key in WORK_DIR MODELS_ROOT HISTORY_FILE LOCK_FILE; do
+  [ -n "${!key}" ] || die_usage "$key must not be empty"
+  printf -v "$key" '%s' "$(readlink -m -- "${!key}")"
+done
+for arg in "${EVAL_ARGS[@]}"; do
+  case "$arg" in --k|--k=*|--json|--json=*|--model|--model=*|--test|--test=*)
+    die_usage "EVAL_ARGS must not set $arg (the script sets it)" ;; esac
+done
+
+[ -x "$PY" ] || die_usage "$PY not found (Debian's python3 is needed to read the JSON reports)"
+for tool in flock timeout; do
+  command -v "$tool" > /dev/null || die_usage "'$tool' not found (util-linux / coreutils)"
+done
+BIN=$(command -v -- "$ITEM2VEC_BIN" || true)
+[ -n "$BIN" ] && [ -x "$BIN" ] || die_usage "item2vec binary '$ITEM2VEC_BIN' not found or not executable (build it, or set ITEM2VEC_BIN)"
+[[ "$BIN" = /* ]] || BIN=$(readlink -m -- "$BIN")
+MPIRUN_BIN=$(command -v -- "$MPIRUN" || true)
+[ -n "$MPIRUN_BIN" ] || die_usage "MPI launcher '$MPIRUN' not found (install Open MPI, or set MPIRUN)"
+if [ -n "$TRAIN_CONFIG" ]; then
+  [ -f "$TRAIN_CONFIG" ] || die_usage "TRAIN_CONFIG '$TRAIN_CONFIG' not found (set it empty and give TRAIN_ARGS instead)"
+  TRAIN_CONFIG=$(readlink -m -- "$TRAIN_CONFIG")
+fi
+if [ "$WARM_START" = 1 ]; then
+  "$BIN" train --help 2>&1 | grep -q -- '--init-from' ||
+    die_usage "WARM_START=1 but this item2vec train has no --init-from option; set WARM_START=0"
+fi
+if [ "$KEEP_MISSING" = 1 ] && [ "$WARM_START" = 1 ]; then
+  "$BIN" train --help 2>&1 | grep -q -- '--keep-missing' ||
+    die_usage "KEEP_MISSING=1 but this item2vec train has no --keep-missing option; set KEEP_MISSING=0"
+fi
+
+[ -z "$DATE_ARG" ] || RUN_DATE=$DATE_ARG
+[ -n "$RUN_DATE" ] || RUN_DATE=$(date +%F)
+[[ "$RUN_DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && [ "$(date -d "$RUN_DATE" +%F 2>/dev/null)" = "$RUN_DATE" ] ||
+  die_usage "the run date must be a valid YYYY-MM-DD, not '$RUN_DATE'"
+for i in "${!INPUT_LOGS[@]}"; do
+  INPUT_LOGS[i]=${INPUT_LOGS[i]//"{date}"/$RUN_DATE}
+done
+
+CURRENT=$MODELS_ROOT/current
+if [ -e "$CURRENT" ] && [ ! -L "$CURRENT" ]; then
+  die_usage "$CURRENT exists and is not a symlink; move it away (the script manages it as a link)"
+fi
+
+# ------------------------------------------------------------------ the run's paths and commands
+RUN_ID=$(date +%Y%m%dT%H%M%S)-$RUN_DATE-$$
+RUN_DIR=$WORK_DIR/runs/$RUN_ID
+LOG_DIR=$RUN_DIR/logs
+DATA=$RUN_DIR/data
+STAGING=$MODELS_ROOT/.staging-$RUN_ID
+EVAL_NEW=$RUN_DIR/eval-new.json
+EVAL_CUR=$RUN_DIR/eval-current.json
+
+PREP_CMD=("$BIN" prep)
+for p in "${INPUT_LOGS[@]}"; do PREP_CMD+=(--input "$p"); done
+PREP_CMD+=(--output "$DATA" "${PREP_ARGS[@]}")
+
+# The model `current` points to now ("" when there is none). Read again under the lock.
+current_target() {
+  [ -L "$CURRENT" ] || return 0
+  local dir
+  dir=$(readlink -f -- "$CURRENT" || true)
+  if [ -n "$dir" ] && [ -d "$dir" ]; then echo "$dir"; fi
+}
+
+# Sets TRAIN_CMD for the current model CUR_DIR.
+build_train_cmd() {
+  TRAIN_CMD=("$MPIRUN_BIN" -np "$NP" "${MPIRUN_ARGS[@]}" "$BIN" train
+             --input "$DATA/train" --output "$STAGING" --servers "$SERVERS")
+  [ -z "$TRAIN_CONFIG" ] || TRAIN_CMD+=(--config "$TRAIN_CONFIG")
+  TRAIN_CMD+=("${TRAIN_ARGS[@]}")
+  INIT_FROM=""
+  if [ "$WARM_START" = 1 ] && [ -n "$CUR_DIR" ]; then
+    # The resolved directory, not the link: train.json then names the model it came from.
+    INIT_FROM=$CUR_DIR
+    TRAIN_CMD+=(--init-from "$INIT_FROM")
+    [ "$KEEP_MISSING" = 0 ] || TRAIN_CMD+=(--keep-missing)
+  fi
+  TRAIN_CMD+=("${EXTRA_TRAIN_ARGS[@]}")
+}
+
+eval_cmd() {  # MODEL JSON
+  EVAL_CMD=("$BIN" eval --model "$1" --test "$DATA/test.tsv" --k "$EVAL_K" --json "$2" "${EVAL_ARGS[@]}")
+}
+
+quote() { printf '%q ' "$@"; }
+
+if [ "$DRY_RUN" = 1 ]; then
+  CUR_DIR=$(current_target)
+  build_train_cmd
+  echo "$PROG: dry run for $RUN_DATE with $CONFIG (nothing is run)"
+  echo "1. lock     flock -n $(quote "$LOCK_FILE")(exit $EXIT_LOCKED if held)"
+  echo "2. prep     $(quote "${PREP_CMD[@]}")> $LOG_DIR/prep.log"
+  echo "3. train    $(quote "${TRAIN_CMD[@]}")> $LOG_DIR/train.log"
+  if [ "$WARM_START" = 1 ] && [ -z "$CUR_DIR" ]; then
+    echo "            (WARM_START=1 but there is no current model: training starts from scratch)"
+  fi
+  eval_cmd "$STAGING" "$EVAL_NEW"
+  echo "4. eval     $(quote "${EVAL_CMD[@]}")> $LOG_DIR/eval-new.log"
+  if [ -n "$CUR_DIR" ]; then
+    eval_cmd "$CUR_DIR" "$EVAL_CUR"
+    echo "            $(quote "${EVAL_CMD[@]}")> $LOG_DIR/eval-current.log"
+    echo "5. gate     publish if HR@$EVAL_K(new) >= HR@$EVAL_K(current: $CUR_DIR) - $TOLERANCE$([ "$FORCE" = 0 ] || echo ' (skipped: --force)')"
+  else
+    echo "5. gate     no current model: publish if the steps succeed"
+  fi
+  echo "6. publish  mv -T $(quote "$STAGING")$(quote "$MODELS_ROOT/$RUN_DATE")(or $RUN_DATE.N if taken)"
+  echo "            ln -s $RUN_DATE $(quote "$MODELS_ROOT/.current.tmp.$RUN_ID")&& mv -T $(quote "$MODELS_ROOT/.current.tmp.$RUN_ID")$(quote "$CURRENT")"
+  echo "7. prune    keep the $KEEP_MODELS newest dated models in $MODELS_ROOT (and current's), the $KEEP_RUNS newest runs in $WORK_DIR/runs"
+  echo "8. history  append one JSON line to $HISTORY_FILE"
+  exit "$EXIT_OK"
+fi
+
+# ------------------------------------------------------------------ run state and helpers
+if [ "$(id -u)" = 0 ]; then
+  # Open MPI refuses root without explicit consent (containers, CI).
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
+STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" NIGHTLY_LOG=""
+CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE=""
+NEW_HR="" NEW_NDCG="" NEW_MRR="" CUR_HR="" CUR_NDCG="" CUR_MRR=""
+declare -A DUR=()
+
+log() {
+  local line
+  line="[$(date '+%F %T')] [nightly] $*"
+  echo "$line" >&2
+  if [ -n "$NIGHTLY_LOG" ]; then echo "$line" >> "$NIGHTLY_LOG" || true; fi
+}
+
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
+
+# Runs one step's command with its output in LOG and a time limit (0 = none). The command
+# runs in the background so that a signal to this script stops it (see on_signal).
+run_step() {  # LIMIT LOG CMD...
+  local limit=$1 logf=$2; shift 2
+  local t0=$EPOCHREALTIME rc=0 name=$STEP
+  log "$name: $(quote "$@")"
+  [ "$limit" = 0 ] || set -- timeout --kill-after=30 "$limit" "$@"
+  "$@" > "$logf" 2>&1 < /dev/null &
+  CHILD=$!
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  DUR[$name]=$(awk -v a="${DUR[$name]:-0}" -v b="$(elapsed "$t0")" 'BEGIN { printf "%.3f", a + b }')
+  if [ "$rc" = 0 ]; then
+    log "$name: done in ${DUR[$name]}s"
+    return 0
+  fi
+  if [ "$limit" != 0 ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; }; then
+    STEP_ERROR="timed out after ${limit}s (log: $logf)"
+  else
+    local why
+    why=$(grep -iE 'error|fail|abort' "$logf" 2>/dev/null | grep -v '^-*$' | head -1 | cut -c1-300 || true)
+    STEP_ERROR="exit code $rc${why:+: $why} (log: $logf)"
+  fi
+  log "$name: output ends with:"
+  tail -n 5 "$logf" 2>/dev/null | sed 's/^/    /' >&2 || true
+  return "$rc"
+}
+
+# HR@K NDCG@K MRR EVALUATED of the model in an eval JSON report.
+read_metrics() {  # JSON
+  "$PY" - "$1" "$EVAL_K" <<'PY'
+import json, sys
+path, k = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    report = json.load(f)
+m = report["results"]["model"]
+print(repr(float(m["hr"][k])), repr(float(m["ndcg"][k])), repr(float(m["mrr"])),
+      int(report["records"]["evaluated"]))
+PY
+}
+
+# Appends the run's JSON line to HISTORY_FILE (one write of one line).
+write_history() {  # DECISION REASON EXIT_CODE
+  DUR[total]=$(elapsed "$T_START")
+  local args=(
+    s date "$RUN_DATE" s decision "$1" s reason "$2" i exit_code "$3" s step "$STEP"
+    s run_id "$RUN_ID" s started_at "$STARTED_AT" s finished_at "$(date -Iseconds)"
+    i k "$EVAL_K" f tolerance "$TOLERANCE" b forced "$FORCE"
+    f new_hr "$NEW_HR" f new_ndcg "$NEW_NDCG" f new_mrr "$NEW_MRR"
+    f current_hr "$CUR_HR" f current_ndcg "$CUR_NDCG" f current_mrr "$CUR_MRR"
+    s model "$PUBLISHED_DIR" s current_model "$CUR_DIR" s candidate "$CANDIDATE"
+    b warm_start "$([ -n "$INIT_FROM" ] && echo 1 || echo 0)" s init_from "$INIT_FROM"
+    s log_dir "$LOG_DIR" s config "$CONFIG")
+  local name
+  for name in "${!DUR[@]}"; do args+=(d "$name" "${DUR[$name]}"); done
+  [ -z "$CANDIDATE" ] || args+=(t train "$CANDIDATE/train.json")
+  local line
+  if ! line=$("$PY" - "${args[@]}" <<'PY'
+import json, os, sys
+a = sys.argv[1:]
+out, durations = {}, {}
+for i in range(0, len(a), 3):
+    kind, key, value = a[i:i + 3]
+    if kind == "d":
+        durations[key] = round(float(value), 3)
+    elif kind == "t":
+        # Training facts worth plotting: vocabulary size, loss, and the warm-start counts
+        # (kept/added/dropped) when train.json has them, whatever their object is called.
+        try:
+            with open(value) as f:
+                train = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for name in ("vocab_size", "final_loss"):
+            if name in train:
+                out[name] = train[name]
+        for name, obj in train.items():
+            if isinstance(obj, dict) and {"kept", "added", "dropped"} & set(obj):
+                out["init_counts"] = obj
+    elif value == "":
+        out[key] = None
+    elif kind == "f":
+        out[key] = float(value)
+    elif kind == "i":
+        out[key] = int(value)
+    elif kind == "b":
+        out[key] = value == "1"
+    else:
+        out[key] = value
+out["durations"] = durations
+print(json.dumps(out))
+PY
+  ); then
+    log "warning: could not format the history line"
+    return 0
+  fi
+  if mkdir -p "$(dirname "$HISTORY_FILE")" && printf '%s\n' "$line" >> "$HISTORY_FILE"; then
+    log "history: appended to $HISTORY_FILE"
+  else
+    log "warning: could not append to $HISTORY_FILE"
+  fi
+}
+
+# Removes the staged model, or sets a refused one aside in the run directory.
+discard_staging() {  # DECISION
+  [ -n "$STAGING" ] && [ -e "$STAGING" ] || { CANDIDATE=""; return 0; }
+  if [ "$1" = refused ] && [ "$KEEP_REFUSED" = 1 ]; then
+    if mv -T "$STAGING" "$RUN_DIR/refused-model"; then
+      CANDIDATE=$RUN_DIR/refused-model
+      log "the refused model is kept in $CANDIDATE"
+      return 0
+    fi
+  fi
+  rm -rf -- "$STAGING" || log "warning: could not remove $STAGING"
+  CANDIDATE=""
+}
+
+# Keeps the KEEP_RUNS newest run directories (names start with the start time); never this one.
+prune_runs() {
+  local runs i
+  mapfile -t runs < <(find "$WORK_DIR/runs" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort)
+  for ((i = 0; i < ${#runs[@]} - KEEP_RUNS; i++)); do
+    [ "${runs[i]}" != "$RUN_ID" ] || continue
+    rm -rf -- "${WORK_DIR:?}/runs/${runs[i]}" || log "warning: could not remove run ${runs[i]}"
+  done
+}
+
+# Ends the run: the staged model goes, the history gets its line, the script exits CODE.
+finish() {  # CODE DECISION REASON
+  local code=$1 decision=$2 reason=$3
+  DONE=1
+  case "$decision" in
+    published) log "$reason" ;;
+    refused) log "refused: $reason" ;;
+    *) log "error: $reason" ;;
+  esac
+  [ "$decision" = published ] || discard_staging "$decision"
+  prune_runs || true
+  write_history "$decision" "$reason" "$code"
+  log "exit $code ($decision); logs in $LOG_DIR"
+  exit "$code"
+}
+
+on_exit() {
+  local rc=$?
+  set +e
+  if [ "$LOCKED" = 1 ] && [ "$DONE" = 0 ]; then
+    DONE=1
+    [ "$rc" != 0 ] || rc=$EXIT_INTERNAL
+    log "error: unexpected failure in step '$STEP'${ERR_AT:+ at $ERR_AT} (exit code $rc)"
+    discard_staging failed
+    write_history failed "internal error in step $STEP${ERR_AT:+ at $ERR_AT}" "$rc"
+    log "exit $rc (failed); logs in $LOG_DIR"
+  fi
+  exit "$rc"
+}
+
+on_signal() {  # NAME CODE
+  trap '' INT TERM HUP
+  if [ -n "$CHILD" ]; then
+    log "SIG$1: stopping the $STEP step (pid $CHILD)"
+    kill -TERM "$CHILD" 2>/dev/null || true
+    wait "$CHILD" 2>/dev/null || true
+    CHILD=""
+  fi
+  if [ "$LOCKED" = 1 ] && [ "$DONE" = 0 ]; then
+    finish "$2" failed "interrupted by SIG$1 during step $STEP"
+  fi
+  exit "$2"
+}
+
+trap 'ERR_AT="line $LINENO: $BASH_COMMAND"' ERR
+trap on_exit EXIT
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+
+# ------------------------------------------------------------------ 1. lock
+mkdir -p "$(dirname "$LOCK_FILE")" || die_usage "cannot create the directory of LOCK_FILE $LOCK_FILE"
+exec 9>> "$LOCK_FILE" || die_usage "cannot open LOCK_FILE $LOCK_FILE"
+if ! flock -n 9; then
+  holder=$(head -c 300 "$LOCK_FILE" 2>/dev/null || true)
+  echo "$PROG: another run holds $LOCK_FILE${holder:+ ($holder)}; not starting" >&2
+  exit "$EXIT_LOCKED"
+fi
+LOCKED=1
+echo "pid $$ run $RUN_ID since $STARTED_AT" > "$LOCK_FILE"
+mkdir -p "$LOG_DIR" "$MODELS_ROOT"
+NIGHTLY_LOG=$LOG_DIR/nightly.log
+log "run $RUN_ID for $RUN_DATE (config $CONFIG, run directory $RUN_DIR)"
+
+# Leftovers of a run that was killed outright (the lock proves no run is using them).
+for stale in "$MODELS_ROOT"/.staging-* "$MODELS_ROOT"/.current.tmp.*; do
+  [ -e "$stale" ] || [ -L "$stale" ] || continue
+  log "removing $stale, left by an earlier run that did not finish"
+  rm -rf -- "$stale"
+done
+if [ -L "$CURRENT" ] && [ ! -d "$CURRENT" ]; then
+  log "warning: $CURRENT -> $(readlink "$CURRENT") is dangling; treating this as the first run"
+fi
+CUR_DIR=$(current_target)
+log "current model: ${CUR_DIR:-none}"
+
+# ------------------------------------------------------------------ 2. prep
+STEP=prep
+for p in "${INPUT_LOGS[@]}"; do
+  [ -e "$p" ] || finish "$EXIT_PREP" failed "prep: input log '$p' does not exist"
+done
+run_step "$STEP_TIMEOUT" "$LOG_DIR/prep.log" "${PREP_CMD[@]}" ||
+  finish "$EXIT_PREP" failed "prep failed: $STEP_ERROR"
+[ -s "$DATA/test.tsv" ] ||
+  finish "$EXIT_PREP" failed "prep wrote no held-out records ($DATA/test.tsv); PREP_ARGS needs a --holdout"
+[ -d "$DATA/train" ] || finish "$EXIT_PREP" failed "prep wrote no $DATA/train"
+
+# ------------------------------------------------------------------ 3. train
+STEP=train
+build_train_cmd
+if [ "$WARM_START" = 1 ]; then
+  if [ -n "$INIT_FROM" ]; then log "train: warm start from $INIT_FROM"
+  else log "train: WARM_START=1 but there is no current model; training from scratch"; fi
+fi
+run_step "$TRAIN_TIMEOUT" "$LOG_DIR/train.log" "${TRAIN_CMD[@]}" ||
+  finish "$EXIT_TRAIN" failed "train failed: $STEP_ERROR"
+CANDIDATE=$STAGING
+for f in vocab.tsv train.json; do
+  [ -s "$STAGING/$f" ] || finish "$EXIT_TRAIN" failed "train exited 0 but wrote no $STAGING/$f"
+done
+[ -s "$STAGING/vectors.bin" ] || [ -s "$STAGING/vectors.txt" ] ||
+  finish "$EXIT_TRAIN" failed "train exited 0 but wrote no vectors in $STAGING"
+
+# ------------------------------------------------------------------ 4. eval
+STEP="eval"
+eval_cmd "$STAGING" "$EVAL_NEW"
+run_step "$STEP_TIMEOUT" "$LOG_DIR/eval-new.log" "${EVAL_CMD[@]}" ||
+  finish "$EXIT_EVAL" failed "eval of the new model failed: $STEP_ERROR"
+metrics=$(read_metrics "$EVAL_NEW") ||
+  finish "$EXIT_EVAL" failed "cannot read HR@$EVAL_K from $EVAL_NEW"
+read -r NEW_HR NEW_NDCG NEW_MRR new_evaluated <<< "$metrics"
+[ "$new_evaluated" -gt 0 ] ||
+  finish "$EXIT_EVAL" failed "eval scored no test record (no history item is in the new model); see $EVAL_NEW"
+log "new model: HR@$EVAL_K $NEW_HR, NDCG@$EVAL_K $NEW_NDCG, MRR $NEW_MRR on $new_evaluated records"
+cur_eval_error=""
+if [ -n "$CUR_DIR" ]; then
+  eval_cmd "$CUR_DIR" "$EVAL_CUR"
+  if run_step "$STEP_TIMEOUT" "$LOG_DIR/eval-current.log" "${EVAL_CMD[@]}"; then
+    if metrics=$(read_metrics "$EVAL_CUR"); then
+      read -r CUR_HR CUR_NDCG CUR_MRR _ <<< "$metrics"
+      log "current model: HR@$EVAL_K $CUR_HR, NDCG@$EVAL_K $CUR_NDCG, MRR $CUR_MRR"
+    else
+      cur_eval_error="cannot read HR@$EVAL_K from $EVAL_CUR"
+    fi
+  else
+    cur_eval_error=$STEP_ERROR
+  fi
+  if [ -n "$cur_eval_error" ]; then
+    if [ "$FORCE" = 0 ]; then
+      finish "$EXIT_EVAL" failed "eval of the current model $CUR_DIR failed: $cur_eval_error (--force publishes anyway)"
+    fi
+    log "warning: eval of the current model failed ($cur_eval_error); publishing anyway (--force)"
+  fi
+fi
+
+# ------------------------------------------------------------------ 5. gate
+STEP=gate
+if [ -z "$CUR_DIR" ]; then
+  reason="first model (no current model to compare with): HR@$EVAL_K $NEW_HR"
+elif [ -n "$CUR_HR" ] && "$PY" -c '
+import sys
+new, cur, tol = map(float, sys.argv[1:4])
+sys.exit(0 if new >= cur - tol - 1e-12 else 1)' "$NEW_HR" "$CUR_HR" "$TOLERANCE"; then
+  reason="HR@$EVAL_K $NEW_HR >= current $CUR_HR - tolerance $TOLERANCE"
+elif [ "$FORCE" = 1 ]; then
+  reason="forced (--force): HR@$EVAL_K $NEW_HR vs current ${CUR_HR:-unknown}"
+else
+  finish "$EXIT_GATE" refused "HR@$EVAL_K $NEW_HR is more than $TOLERANCE below the current model's $CUR_HR ($CUR_DIR)"
+fi
+log "gate: pass: $reason"
+
+# ------------------------------------------------------------------ 6. publish
+STEP=publish
+t0=$EPOCHREALTIME
+name=$RUN_DATE n=2
+while [ -e "$MODELS_ROOT/$name" ] || [ -L "$MODELS_ROOT/$name" ]; do name=$RUN_DATE.$n; n=$((n + 1)); done
+cp -- "$EVAL_NEW" "$STAGING/eval.json" ||
+  finish "$EXIT_PUBLISH" failed "publish: cannot write $STAGING/eval.json"
+mv -T -- "$STAGING" "$MODELS_ROOT/$name" ||
+  finish "$EXIT_PUBLISH" failed "publish: cannot move $STAGING to $MODELS_ROOT/$name"
+STAGING="" CANDIDATE=$MODELS_ROOT/$name
+tmp_link=$MODELS_ROOT/.current.tmp.$RUN_ID
+if ! { ln -s -- "$name" "$tmp_link" && mv -T -- "$tmp_link" "$CURRENT"; }; then
+  rm -f -- "$tmp_link"
+  rm -rf -- "${MODELS_ROOT:?}/$name"
+  CANDIDATE=""
+  finish "$EXIT_PUBLISH" failed "publish: cannot switch $CURRENT to $name (current is unchanged)"
+fi
+PUBLISHED_DIR=$MODELS_ROOT/$name
+DUR[publish]=$(elapsed "$t0")
+log "publish: $CURRENT -> $name"
+
+# ------------------------------------------------------------------ 7. prune (warnings only)
+STEP=prune
+keep=$(basename -- "$(readlink -- "$CURRENT")")
+mapfile -t dated < <(find "$MODELS_ROOT" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+  -regex '.*/[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[0-9]+)?' -printf '%f\n' | sort -V)
+for ((i = 0; i < ${#dated[@]} - KEEP_MODELS; i++)); do
+  [ "${dated[i]}" != "$keep" ] || continue
+  if rm -rf -- "${MODELS_ROOT:?}/${dated[i]}"; then log "prune: removed model ${dated[i]}"
+  else log "warning: could not remove model ${dated[i]}"; fi
+done
+
+# ------------------------------------------------------------------ 8. history
+STEP="done"
+finish "$EXIT_OK" published "published $PUBLISHED_DIR: $reason"
