@@ -54,6 +54,15 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "random seed for initialisation, subsampling, windows and negatives")
       ("exact-sigmoid", po::bool_switch(&o->exact_sigmoid),
        "use the exact sigmoid instead of word2vec.c's table with gradient clipping at |x|>6");
+  po::options_description warm("Warm start (nightly refresh)");
+  warm.add_options()
+      ("init-from", po::value(&o->init_from),
+       "start from a previous model directory (vocab.tsv, vectors.bin, output_vectors.i2v): "
+       "items seen again keep both their vectors, new items start as usual (random input, "
+       "zero output); usually with a lower --alpha and fewer --epochs")
+      ("keep-missing", po::bool_switch(&o->keep_missing),
+       "with --init-from: keep the items that today's input no longer has (with their previous "
+       "counts and vectors) instead of dropping them");
   po::options_description dist("Distribution and performance");
   dist.add_options()
       ("servers", po::value(&o->servers)->default_value(o->servers),
@@ -86,7 +95,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "or drop its messages after that many sends (for failure tests; never in production)");
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(dist).add(testing);
+  all.add(data).add(model).add(warm).add(dist).add(testing);
   return all;
 }
 
@@ -130,6 +139,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.epochs <= 0) return bad("--epochs must be at least 1, got " + std::to_string(o.epochs));
   if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
+  if (o.keep_missing && o.init_from.empty()) return bad("--keep-missing needs --init-from");
   if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
   if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
   if (o.kernel != "pair" && o.kernel != "hogbatch")
@@ -181,6 +191,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("kernel").String(o.kernel);
   j.Key("negative_pool").Int(o.negative_pool);
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
+  j.Key("init_from").String(o.init_from);
+  j.Key("keep_missing").Bool(o.keep_missing);
   j.Key("overlap").Bool(o.overlap);
   j.Key("deterministic").Bool(o.deterministic);
   j.EndObject();

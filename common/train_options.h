@@ -43,6 +43,8 @@ struct TrainOptions {
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
+  std::string init_from;            // previous model directory to warm-start from
+  bool keep_missing = false;        // with init_from: keep items absent from today's data
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
 
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }

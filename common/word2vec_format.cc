@@ -56,6 +56,37 @@ Status Word2VecWriter::Commit() {
   return Status::Ok();
 }
 
+Status Word2VecBinaryReader::Open(const std::string& path) {
+  path_ = path;
+  in_.open(path, std::ios::binary);
+  if (!in_) return Status::NotFound("cannot open vectors file '" + path + "'");
+  std::string header;
+  long long rows = -1, dim = -1;
+  if (!std::getline(in_, header) || std::sscanf(header.c_str(), "%lld %lld", &rows, &dim) != 2 || rows < 0 ||
+      dim <= 0 || dim > 100000)
+    return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>'");
+  rows_ = rows;
+  dim_ = static_cast<int>(dim);
+  return Status::Ok();
+}
+
+bool Word2VecBinaryReader::Next(std::string* item, float* row) {
+  if (!status_.ok() || read_ >= rows_) return false;
+  item->clear();
+  int c;
+  while ((c = in_.get()) != EOF && (c == '\n' || c == ' ')) {}
+  while (c != EOF && c != ' ') {
+    *item += static_cast<char>(c);
+    c = in_.get();
+  }
+  if (c == EOF || !in_.read(reinterpret_cast<char*>(row), static_cast<std::streamsize>(sizeof(float)) * dim_)) {
+    status_ = Status::DataError("'" + path_ + "' row " + std::to_string(read_ + 1) + ": file ends early (truncated?)");
+    return false;
+  }
+  ++read_;
+  return true;
+}
+
 Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
   if (format == VectorFormat::kAuto)
     format = (path.size() >= 4 && path.compare(path.size() - 4, 4, ".bin") == 0) ? VectorFormat::kBinary

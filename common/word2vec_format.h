@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,25 @@ class Word2VecWriter {
   std::int64_t rows_ = 0, written_ = 0;
   int dim_ = 0;
   std::string line_;
+};
+
+// Streams a word2vec binary file row by row (for warm starts: no rank loads a whole
+// model). Errors name the file and the row.
+class Word2VecBinaryReader {
+ public:
+  Status Open(const std::string& path);
+  std::int64_t rows() const { return rows_; }
+  int dim() const { return dim_; }
+  // Reads the next row; returns false after the last row (check status()).
+  bool Next(std::string* item, float* row);
+  const Status& status() const { return status_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  std::int64_t rows_ = 0, read_ = 0;
+  int dim_ = 0;
+  Status status_;
 };
 
 struct Embeddings {

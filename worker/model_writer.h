@@ -17,6 +17,8 @@
 namespace item2vec {
 
 inline constexpr std::size_t kChunkRows = 8192;
+// The output matrix (context vectors) in the native MatrixFile format, for warm starts.
+inline constexpr const char* kOutputMatrixFile = "output_vectors.i2v";
 
 Status WriteModel(Transport* transport, const Partition& partition, int num_workers, const Vocabulary& vocab,
                   int dim, const std::string& output_dir, double peer_timeout);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@
 #include "ps/protocol.h"
 #include "ps/server.h"
 #include "ps/shard_store.h"
+#include "ps/warm_start.h"
 #include "worker/model_writer.h"
 #include "worker/progress.h"
 #include "worker/worker.h"
@@ -99,7 +101,14 @@ Status MergeCounts(Transport& t, int worker, int num_workers, ItemCounter* count
   return Status::Ok();
 }
 
-Result<Vocabulary> FinishVocabulary(const ItemCounter& counter, const TrainOptions& o) {
+Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm) {
+  std::optional<Vocabulary> previous;
+  if (!o.init_from.empty()) {
+    Result<Vocabulary> prev = ReadModelVocabulary(o.init_from, o.dim);
+    if (!prev.ok()) return prev.status();
+    previous = std::move(prev.value());
+    if (o.keep_missing) AddMissingItems(*previous, o.min_count, &counter);
+  }
   if (counter.total() == 0)
     return Status::DataError("the input holds no items: every --input file is empty or blank");
   Vocabulary vocab = Vocabulary::Build(counter, o.min_count, o.max_vocab);
@@ -110,11 +119,17 @@ Result<Vocabulary> FinishVocabulary(const ItemCounter& counter, const TrainOptio
                              ": " + std::to_string(counter.distinct()) + " distinct items, the most frequent seen " +
                              std::to_string(top) + " times; lower --min-count");
   }
+  if (previous) {
+    *warm = CompareVocabularies(*previous, vocab);
+    spdlog::info("warm start from {}: {} items kept, {} added, {} dropped", o.init_from, warm->kept, warm->added,
+                 warm->dropped);
+  }
   return vocab;
 }
 
 std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world, int servers,
-                      const ProgressMonitor& monitor, double train_seconds, double total_seconds) {
+                      const ProgressMonitor& monitor, const WarmStartCounts& warm, double train_seconds,
+                      double total_seconds) {
   const protocol::ProgressReport tot = monitor.Totals();
   JsonWriter j;
   j.BeginObject();
@@ -124,6 +139,11 @@ std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world,
   j.EndObject();
   j.Key("vocab_size").Int(static_cast<std::int64_t>(vocab.size()));
   j.Key("train_words").Int(vocab.total_count());
+  if (!o.init_from.empty()) {
+    j.Key("warm_start").BeginObject();
+    j.Key("from").String(o.init_from).Key("kept").Int(warm.kept).Key("added").Int(warm.added);
+    j.Key("dropped").Int(warm.dropped).EndObject();
+  }
   j.Key("tokens_seen").Int(tot.raw_tokens);
   j.Key("words_trained").Int(tot.words);
   j.Key("pairs").Int(tot.pairs);
@@ -219,7 +239,8 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
   }
   Result<Vocabulary> vocab = Status::Internal("unset");
-  if (rank == 0) vocab = FinishVocabulary(merged, o);
+  WarmStartCounts warm;
+  if (rank == 0) vocab = FinishVocabulary(merged, o, &warm);
   merged = ItemCounter();
   if (Status bs = BroadcastResult(transport, &vocab); !bs.ok()) FailJob(transport, bs);
   if (!vocab.ok()) {
@@ -234,6 +255,11 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   // 3. Train.
   if (is_server) {
     ShardStore store(partition, rank - workers, o.dim, o.seed);
+    if (!o.init_from.empty()) {
+      Result<std::int64_t> taken = LoadPreviousRows(o.init_from, *vocab, partition, rank - workers, &store);
+      if (!taken.ok()) FailJob(transport, taken.status().WithContext("warm start from '" + o.init_from + "'"));
+      spdlog::debug("warm start: {} rows taken over from {}", *taken, o.init_from);
+    }
     spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
     ServerStats stats;
     Status ss = RunServer(transport, store, partition, workers, vocab->size(), o.peer_timeout, &stats);
@@ -275,7 +301,7 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   if (ws.ok()) {
     const double total_seconds = std::chrono::duration<double>(Clock::now() - job_start).count();
     ws = WriteFileAtomically(o.output + "/train.json",
-                             TrainJson(o, *vocab, world, servers, *monitor, train_seconds, total_seconds));
+                             TrainJson(o, *vocab, world, servers, *monitor, warm, train_seconds, total_seconds));
   }
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
