@@ -1,149 +1,163 @@
 #!/usr/bin/env bash
-# Submits the nightly refresh as a chain of Slurm jobs:
+# Submits the nightly refresh, scripts/nightly_refresh.sh, as ONE Slurm job:
 #
-#   prep ──afterok──▶ train ──afterok──▶ eval ──afterok──▶ publish
+#   sbatch nightly_step.sbatch refresh -- scripts/nightly_refresh.sh --config C --date D
 #
-#   prep     `item2vec prep`: raw interaction events → sequence files   (1 task)
-#   train    scripts/slurm/train.sbatch on the allocation, with --requeue and
-#            --signal=B:TERM@120: near the time limit the ranks checkpoint and exit 75,
-#            the job requeues itself and the rerun resumes from the same output directory
-#   eval     `item2vec eval` on the new model; a non-zero exit (a quality gate that fails)
-#            stops the chain before publishing                          (1 task)
-#   publish  scripts/nightly_refresh.sh publishes the evaluated model    (1 task)
+# nightly_refresh.sh is the single source of truth for the pipeline (lock → prep → train →
+# eval new and current → gate → publish → prune → history, configured by configs/nightly.conf).
+# It is not split into a chain of jobs on purpose: its guarantees rest on one process owning
+# the run from start to end — the lock is held for the whole run (so the stale-staging cleanup
+# of the next run can never delete a model that is still on its way to the gate), the gate
+# compares with the `current` of that moment, a failure at any step removes the staged model,
+# and the run writes exactly one history line. Splitting it over several jobs would need all of
+# that rebuilt on files passed between jobs, for little gain: prep and eval take minutes next to
+# training, on the same allocation.
 #
-# Each job starts only when the previous one COMPLETED (exit 0); --kill-on-invalid-dep
-# cancels the rest of the chain when one fails, instead of leaving it pending forever.
+# Slurm settings of the job and why:
+#   --ntasks           NP of the config (the ranks nightly_refresh.sh starts with mpirun, which
+#                      runs inside the allocation); --nodes, --mem, --time as given
+#   --time             default TRAIN_TIMEOUT + 3 × STEP_TIMEOUT (prep, two evals) + 10 minutes
+#   --signal=B:TERM@120  the batch shell gets SIGTERM 2 minutes before the time limit and passes
+#                      it to nightly_refresh.sh, which stops the step in flight, removes the staged
+#                      model, leaves `current` as it was, writes its "failed" history line and
+#                      exits 143 (instead of being SIGKILLed half-way by Slurm)
+#   --requeue          after a node failure or a preemption Slurm starts the job again; the rerun
+#                      is a fresh run of the whole pipeline (the interrupted one published
+#                      nothing, and its leftovers are removed under the lock). A job that ends by
+#                      itself is never requeued: the refresh does not resume a half-trained model
+#                      (nothing to resume from: its staging directory is removed on failure), so
+#                      exit 143 at the time limit, a refused gate (6) etc. end the job FAILED.
+#   --dependency=singleton   one nightly job (this job name, this user) runs at a time; a second
+#                      submission waits in the queue instead of exiting 8 on the lock
+#   the job's exit code is nightly_refresh.sh's (see its --help): sacct/squeue show why it failed
+#
 # Run from cron (or scrontab) once a night, e.g.
-#   15 1 * * *  cd /path/to/item2vec && scripts/slurm/submit_nightly.sh --raw /data/events/today
+#   15 1 * * *  cd /path/to/item2vec && scripts/slurm/submit_nightly.sh --config /site/nightly.conf
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NAME=item2vec-nightly
+SIGNAL_SECONDS=120
 
 usage() {
   cat <<EOF
-Usage: scripts/slurm/submit_nightly.sh --raw PATH [options]
+Usage: scripts/slurm/submit_nightly.sh [options]
 
-Submits prep → train → eval → publish as Slurm jobs linked with --dependency=afterok
-and prints the job ids (one per line: STEP JOBID).
+Checks the settings (nightly_refresh.sh --dry-run), then submits one Slurm job that runs
+scripts/nightly_refresh.sh (prep → train → eval → gate → publish; see its --help) and prints
+its job id as "nightly JOBID".
 
 Options:
-  --raw PATH          raw events for \`item2vec prep\` (file or directory; required)
-  --work DIR          this night's directory: sequences/, model/, eval.json, logs/
-                      (default out/nightly/YYYY-MM-DD under the repository)
-  --config FILE       item2vec INI file for training (default configs/default.ini)
-  --bin PATH          the item2vec binary (default: \$ITEM2VEC_BIN, else build/bin/item2vec)
-  --nodes N           training nodes (default 1)
-  --ntasks N          training ranks, one per core (default 16)
-  --mem SIZE          training memory per node (default 16G)
-  --time T            training time limit (default 04:00:00)
-  --step-mem SIZE     memory of the prep, eval and publish jobs (default 8G)
-  --step-time T       time limit of the prep, eval and publish jobs (default 01:00:00)
-  --partition P       Slurm partition for every job
-  --account A         Slurm account for every job
-  --dry-run           print the sbatch commands instead of submitting (job ids shown
-                      as <prep>, <train>, <eval>)
+  --config FILE       nightly settings for nightly_refresh.sh (default configs/nightly.conf):
+                      input logs, training, gate, models root, history
+  --date YYYY-MM-DD   the run's date (default: today when submitting, so a job that starts
+                      after midnight still refreshes the day it was submitted for)
+  --force             passed to nightly_refresh.sh: publish even if the gate refuses
+  --bin PATH          the item2vec binary (exported to the job as ITEM2VEC_BIN, which the
+                      default config honours)
+  --nodes N           nodes (default 1)
+  --ntasks N          tasks (default NP of the config: the ranks of training)
+  --mem SIZE          memory per node (default 16G)
+  --time T            time limit (default TRAIN_TIMEOUT + 3 × STEP_TIMEOUT + 10 min of the
+                      config, or 12:00:00 when either is 0)
+  --partition P       Slurm partition
+  --account A         Slurm account
+  --logs DIR          directory of the job's Slurm log, %x-%j.out (default WORK_DIR/slurm of
+                      the config); the steps' own logs are in WORK_DIR/runs/RUN_ID/logs/
+  --dry-run           check the settings and print the sbatch command instead of submitting
   -h, --help          this help
 
-Environment:
-  NIGHTLY_REFRESH     the publish script (default scripts/nightly_refresh.sh)
-  LAUNCHER, ITEM2VEC_SERVERS, ITEM2VEC_RESUME_ARGS   passed to train.sbatch (see its --help)
+The job has --requeue (a node failure or preemption reruns the whole refresh from scratch),
+--signal=B:TERM@$SIGNAL_SECONDS (nightly_refresh.sh ends cleanly before the time limit: exit 143,
+history "failed", current unchanged) and --dependency=singleton (nightly jobs never overlap).
+Its exit code is nightly_refresh.sh's: 0 published, 3 prep, 4 train, 5 eval, 6 refused by the
+gate, 7 publish, 8 locked by a run outside Slurm, 143 stopped before the time limit.
 
-Logs: WORK/logs/<job name>-<job id>.out (and .err for training).
-Exit: 0 submitted, 2 bad options, 1 sbatch refused a job (jobs already submitted are
-cancelled).
+Environment: MPIRUN, ITEM2VEC_BIN (read by the config), OMPI_* — the job gets the submitting
+shell's environment (--export=ALL).
+Exit: 0 submitted (or printed), 2 bad options or settings (nothing submitted), 1 sbatch failed.
 EOF
 }
 
-RAW="" WORK="" CONFIG="configs/default.ini" BIN="${ITEM2VEC_BIN:-}"
-NODES=1 NTASKS=16 MEM=16G TIME=04:00:00 STEP_MEM=8G STEP_TIME=01:00:00
-PARTITION="" ACCOUNT="" DRY_RUN=0
+CONFIG="$REPO/configs/nightly.conf" DATE="" FORCE=0 BIN=""
+NODES=1 NTASKS="" MEM=16G TIME="" PARTITION="" ACCOUNT="" LOGS="" DRY_RUN=0
 die() { echo "submit_nightly.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --raw) RAW=${2:?--raw needs a value}; shift 2 ;;
-    --work) WORK=${2:?--work needs a value}; shift 2 ;;
-    --config) CONFIG=${2?--config needs a value}; shift 2 ;;
-    --bin) BIN=${2:?--bin needs a value}; shift 2 ;;
-    --nodes) NODES=${2:?}; shift 2 ;;
-    --ntasks) NTASKS=${2:?}; shift 2 ;;
-    --mem) MEM=${2:?}; shift 2 ;;
-    --time) TIME=${2:?}; shift 2 ;;
-    --step-mem) STEP_MEM=${2:?}; shift 2 ;;
-    --step-time) STEP_TIME=${2:?}; shift 2 ;;
-    --partition) PARTITION=${2:?}; shift 2 ;;
-    --account) ACCOUNT=${2:?}; shift 2 ;;
+    --config) CONFIG=${2:?--config needs a file}; shift 2 ;;
+    --date) DATE=${2:?--date needs YYYY-MM-DD}; shift 2 ;;
+    --force) FORCE=1; shift ;;
+    --bin) BIN=${2:?--bin needs a path}; shift 2 ;;
+    --nodes) NODES=${2:?--nodes needs a value}; shift 2 ;;
+    --ntasks) NTASKS=${2:?--ntasks needs a value}; shift 2 ;;
+    --mem) MEM=${2:?--mem needs a value}; shift 2 ;;
+    --time) TIME=${2:?--time needs a value}; shift 2 ;;
+    --partition) PARTITION=${2:?--partition needs a value}; shift 2 ;;
+    --account) ACCOUNT=${2:?--account needs a value}; shift 2 ;;
+    --logs) LOGS=${2:?--logs needs a directory}; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h|--help) usage; exit 0 ;;
+    --raw|--work|--step-mem|--step-time)
+      die "$1 is gone: the whole refresh is one job of scripts/nightly_refresh.sh, whose input logs and directories come from --config (INPUT_LOGS, WORK_DIR, MODELS_ROOT; see --help)" ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
-[ -n "$RAW" ] || die "--raw is required (see --help)"
-[[ "$NTASKS" =~ ^[0-9]+$ && "$NTASKS" -ge 2 ]] || die "--ntasks must be at least 2 (one server, one worker)"
+[[ "$NODES" =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive integer, not '$NODES'"
+[ -z "$NTASKS" ] || [[ "$NTASKS" =~ ^[1-9][0-9]*$ ]] || die "--ntasks must be a positive integer, not '$NTASKS'"
 
-cd "$REPO"   # sbatch's submit dir: relative paths in the jobs resolve against the repository
-WORK=$(readlink -m "${WORK:-out/nightly/$(date +%F)}")
-RAW=$(readlink -m "$RAW")
-BIN=$(readlink -m "${BIN:-build/bin/item2vec}")
-[ -z "$CONFIG" ] || CONFIG=$(readlink -m "$CONFIG")
-NIGHTLY_REFRESH="${NIGHTLY_REFRESH:-$REPO/scripts/nightly_refresh.sh}"
-LOGS="$WORK/logs"
-SEQS="$WORK/sequences"
-MODEL="$WORK/model"
-
-# ---------------------------------------------------------------- the step commands
-# Kept thin on purpose: the work is in `item2vec prep`, `item2vec eval` and
-# scripts/nightly_refresh.sh; adjust these lines if their options change.
-PREP_CMD=("$BIN" prep --input "$RAW" --output "$SEQS")
-EVAL_CMD=("$BIN" eval --model "$MODEL" --input "$SEQS" --output "$WORK/eval.json")
-PUBLISH_CMD=("$NIGHTLY_REFRESH" --publish-only --model "$MODEL" --eval "$WORK/eval.json")
-# -------------------------------------------------------------------------------------
-
-COMMON=(--parsable --kill-on-invalid-dep=yes)
-[ -n "$PARTITION" ] && COMMON+=(--partition="$PARTITION")
-[ -n "$ACCOUNT" ] && COMMON+=(--account="$ACCOUNT")
+cd "$REPO"   # sbatch's submit dir: relative paths in the job resolve against the repository
+[ -f "$CONFIG" ] || die "config file '$CONFIG' not found"
+CONFIG=$(readlink -f -- "$CONFIG")
+[ -n "$DATE" ] || DATE=$(date +%F)
+NIGHTLY_REFRESH="$REPO/scripts/nightly_refresh.sh"
 STEP_SCRIPT="$REPO/scripts/slurm/nightly_step.sbatch"
-TRAIN_SCRIPT="$REPO/scripts/slurm/train.sbatch"
+[ -z "$BIN" ] || { BIN=$(readlink -m -- "$BIN"); export ITEM2VEC_BIN=$BIN; }
 
-SUBMITTED=()
-cancel_submitted() {
-  [ ${#SUBMITTED[@]} -gt 0 ] || return 0
-  echo "submit_nightly.sh: cancelling the jobs already submitted: ${SUBMITTED[*]}" >&2
-  scancel "${SUBMITTED[@]}" || true
-}
-# submit NAME DEPENDENCY SBATCH_ARGS...: prints the job id (or <NAME> in a dry run).
-submit() {
-  local name=$1 dep=$2; shift 2
-  local cmd=(sbatch "${COMMON[@]}" --job-name="item2vec-nightly-$name"
-             --output="$LOGS/%x-%j.out")
-  [ -n "$dep" ] && cmd+=(--dependency="afterok:$dep")
-  cmd+=("$@")
-  if [ "$DRY_RUN" = 1 ]; then
-    printf '%q ' "${cmd[@]}" >&3; echo >&3
-    echo "<$name>"
-    return
+# The command the job runs: only options of `nightly_refresh.sh --help`.
+REFRESH_CMD=("$NIGHTLY_REFRESH" --config "$CONFIG" --date "$DATE")
+[ "$FORCE" = 0 ] || REFRESH_CMD+=(--force)
+
+# The settings are checked here, before anything is queued: a bad config fails now, not at 1 am.
+if ! check=$(bash "${REFRESH_CMD[@]}" --dry-run 2>&1); then
+  echo "$check" >&2
+  die "the settings do not pass 'nightly_refresh.sh --dry-run' (above); nothing submitted"
+fi
+
+# NP, WORK_DIR and the timeouts of the config size the job (read the way the script reads them).
+read -r NP WORK_DIR TRAIN_TIMEOUT STEP_TIMEOUT < <(REPO=$REPO bash -c '
+  source "$1" > /dev/null 2>&1 || exit 1
+  printf "%s %s %s %s\n" "$NP" "$(readlink -m -- "$WORK_DIR")" "$TRAIN_TIMEOUT" "$STEP_TIMEOUT"' _ "$CONFIG") ||
+  die "cannot read NP, WORK_DIR, TRAIN_TIMEOUT and STEP_TIMEOUT from $CONFIG"
+[ -n "$NTASKS" ] || NTASKS=$NP
+if [ -z "$TIME" ]; then
+  if [ "$TRAIN_TIMEOUT" -gt 0 ] && [ "$STEP_TIMEOUT" -gt 0 ]; then
+    minutes=$(( (TRAIN_TIMEOUT + 3 * STEP_TIMEOUT + 59) / 60 + 10 ))
+    TIME=$(printf '%02d:%02d:00' $((minutes / 60)) $((minutes % 60)))
+  else
+    TIME=12:00:00
   fi
-  local out
-  if ! out=$("${cmd[@]}"); then
-    echo "submit_nightly.sh: sbatch refused the $name job" >&2
-    cancel_submitted
-    exit 1
-  fi
-  echo "${out%%;*}"
-}
+fi
+LOGS=$(readlink -m -- "${LOGS:-$WORK_DIR/slurm}")
 
-exec 3>&1   # the dry run prints on the real stdout; submit's own stdout is captured
-[ "$DRY_RUN" = 1 ] || mkdir -p "$LOGS"
-STEP=(--ntasks=1 --mem="$STEP_MEM" --time="$STEP_TIME")
-P=$(submit prep "" "${STEP[@]}" "$STEP_SCRIPT" prep -- "${PREP_CMD[@]}")
-SUBMITTED+=("$P")
-T=$(submit train "$P" --nodes="$NODES" --ntasks="$NTASKS" --mem="$MEM" --time="$TIME" \
-      --requeue --signal=B:TERM@120 --error="$LOGS/%x-%j.err" \
-      --export="ALL,ITEM2VEC_BIN=$BIN,ITEM2VEC_INPUT=$SEQS,ITEM2VEC_OUTPUT=$MODEL,ITEM2VEC_CONFIG=$CONFIG" \
-      "$TRAIN_SCRIPT")
-SUBMITTED+=("$T")
-E=$(submit eval "$T" "${STEP[@]}" "$STEP_SCRIPT" eval -- "${EVAL_CMD[@]}")
-SUBMITTED+=("$E")
-U=$(submit publish "$E" "${STEP[@]}" "$STEP_SCRIPT" publish -- "${PUBLISH_CMD[@]}")
+CMD=(sbatch --parsable --job-name="$NAME" --dependency=singleton
+     --nodes="$NODES" --ntasks="$NTASKS" --cpus-per-task=1 --mem="$MEM" --time="$TIME"
+     --requeue --signal="B:TERM@$SIGNAL_SECONDS" --open-mode=append
+     --output="$LOGS/%x-%j.out")
+[ -z "$PARTITION" ] || CMD+=(--partition="$PARTITION")
+[ -z "$ACCOUNT" ] || CMD+=(--account="$ACCOUNT")
+CMD+=("$STEP_SCRIPT" refresh -- "${REFRESH_CMD[@]}")
 
-printf 'prep %s\ntrain %s\neval %s\npublish %s\n' "$P" "$T" "$E" "$U"
-[ "$DRY_RUN" = 1 ] || echo "submit_nightly.sh: logs in $LOGS; watch with: squeue -j $P,$T,$E,$U" >&2
+if [ "$DRY_RUN" = 1 ]; then
+  printf '%q ' "${CMD[@]}"; echo
+  echo "nightly <nightly>"
+  exit 0
+fi
+mkdir -p "$LOGS"
+if ! out=$("${CMD[@]}"); then
+  echo "submit_nightly.sh: sbatch refused the nightly job" >&2
+  exit 1
+fi
+JOB=${out%%;*}
+echo "nightly $JOB"
+echo "submit_nightly.sh: job $JOB refreshes $DATE with $CONFIG; Slurm log $LOGS/$NAME-$JOB.out," \
+  "step logs and history as configured there; watch with: squeue -j $JOB" >&2

@@ -11,9 +11,11 @@
 #   4. a binary that exits 75 (checkpointed), submitted with --requeue: requeued by the job
 #   5. the same without --requeue: FAILED with exit code 75
 #   6. SIGTERM to the batch shell (what --signal=B:TERM@120 sends) reaches the ranks
-#   7. scripts/slurm/submit_nightly.sh --dry-run prints the dependency chain
-#   8. submit_nightly.sh's chain runs prep → train → eval → publish (prep and eval
-#      simulated), and a failing prep cancels the rest
+#   7. scripts/slurm/submit_nightly.sh --dry-run prints one sbatch command that runs
+#      scripts/nightly_refresh.sh with options its --help lists; bad settings submit nothing
+#   8. submit_nightly.sh's job runs the real nightly_refresh.sh (prep, mpirun train inside
+#      the allocation, eval, gate, publish): COMPLETED and published; a missing input log is
+#      FAILED 3; SIGTERM to the batch shell (--signal=B:...) ends it FAILED 143, current kept
 # Stops the daemons it started by pid, also on failure.
 #
 # Exit: 0 passed, 1 failed, 77 skipped (no apt to install Slurm, not root, or the daemons
@@ -97,7 +99,7 @@ cleanup() {
     for f in "$STATE"/slurmctld.log "$STATE"/slurmd.log "$WORK"/munge/munged.log; do
       [ -f "$f" ] && { echo "---- last lines of $f"; tail -25 "$f"; }
     done
-    for f in "$WORK"/run/*.out "$WORK"/run/*.err; do
+    for f in "$WORK"/run/*.out "$WORK"/run/*.err "$WORK"/run/nightly/work/slurm/*.out; do
       [ -f "$f" ] && { echo "---- $f"; tail -40 "$f"; }
     done
   fi
@@ -291,68 +293,115 @@ wait_job "$J_TERM"
 expect "$J_TERM" FAILED 75:0 "SIGTERM to the batch shell is forwarded to the ranks (exit 75)"
 grep -q 'received SIGTERM' "$RUN/t-sigterm-$J_TERM.err" || fail "job $J_TERM: no SIGTERM message in its log"
 
-# ---------------------------------------------------------------- nightly chain (dry run)
-if [ -f "$NIGHTLY" ]; then
-  out=$(bash "$NIGHTLY" --dry-run --raw "$RATINGS" --work "$RUN/nightly" 2>&1) ||
-    fail "submit_nightly.sh --dry-run failed: $out"
-  n_sbatch=$(grep -c '^sbatch ' <<<"$out" || true)
-  n_dep=$(grep -c -- '--dependency=afterok:' <<<"$out" || true)
-  [ "$n_sbatch" -ge 3 ] && [ "$n_dep" -ge 2 ] ||
-    fail "submit_nightly.sh --dry-run: expected a chain of sbatch commands with afterok dependencies, got:"$'\n'"$out"
-  grep -q -- '--requeue' <<<"$out" && grep -q -- '--signal=B:TERM@' <<<"$out" ||
-    fail "submit_nightly.sh --dry-run: the train job lacks --requeue or --signal"
-  say "ok: submit_nightly.sh --dry-run prints $n_sbatch sbatch commands, $n_dep with afterok"
-else
-  fail "missing $NIGHTLY"
-fi
-
-# ---------------------------------------------------------------- nightly chain (real)
-# Stand-ins for the steps other parts of the project provide: prep and eval are simulated,
-# train runs the real binary; the publish script records that it ran.
-cat >"$RUN/fake/item2vec-nightly" <<FAKE
-#!/bin/bash
-set -euo pipefail
-cmd=\$1; shift
-args=("\$@")
-declare -A opt=()
-while [ \$# -gt 1 ]; do opt[\$1]=\$2; shift; done
-case "\$cmd" in
-  prep) [ -f "\${opt[--input]}" ] || { echo "no input" >&2; exit 3; }
-        mkdir -p "\${opt[--output]}"; cp "$RUN/sequences.txt" "\${opt[--output]}/part-00000.txt" ;;
-  eval) [ -s "\${opt[--model]}/vectors.txt" ] || exit 3; echo '{"ok": true}' >"\${opt[--output]}" ;;
-  train) exec "$BIN" train "\${args[@]}" ;;
-  *) exit 2 ;;
-esac
-FAKE
-printf '#!/bin/sh\necho "$*" > "%s/published"\n' "$RUN" >"$RUN/fake/nightly_refresh.sh"
-chmod +x "$RUN/fake/item2vec-nightly" "$RUN/fake/nightly_refresh.sh"
-nightly() {   # WORK RAW: submits the chain, prints "STEP JOBID" lines
-  NIGHTLY_REFRESH="$RUN/fake/nightly_refresh.sh" bash "$NIGHTLY" --raw "$2" --work "$1" \
-    --bin "$RUN/fake/item2vec-nightly" --config "$RUN/test.ini" --ntasks 2 --mem 1000M --time 00:05:00 \
-    --step-mem 500M --step-time 00:05:00
+# ---------------------------------------------------------------- nightly job (dry run)
+# The real scripts/nightly_refresh.sh with the real binary (prep, train under mpirun inside the
+# allocation, eval, gate, publish), on settings kept small.
+[ -f "$NIGHTLY" ] || fail "missing $NIGHTLY"
+REFRESH="$REPO/scripts/nightly_refresh.sh"
+NW="$RUN/nightly"
+mkdir -p "$NW/events/2026-05-01"
+ln -s "$RATINGS" "$NW/events/2026-05-01/ratings.csv"
+cat >"$NW/nightly.conf" <<CONF
+ITEM2VEC_BIN=$BIN
+MPIRUN=mpirun
+MPIRUN_ARGS=(--oversubscribe)
+INPUT_LOGS=("$NW/events/{date}/ratings.csv")
+PREP_ARGS=(--user-col userId --item-col movieId --time-col timestamp --rating-col rating
+           --min-rating 3.5 --holdout last)
+NP=2
+SERVERS=1
+TRAIN_CONFIG=$RUN/test.ini
+TRAIN_ARGS=(--seed 7)
+EXTRA_TRAIN_ARGS=()
+WARM_START=0
+KEEP_MISSING=0
+EVAL_K=10
+EVAL_ARGS=()
+TOLERANCE=1
+WORK_DIR=$NW/work
+MODELS_ROOT=$NW/models
+KEEP_MODELS=3
+KEEP_RUNS=10
+KEEP_REFUSED=0
+HISTORY_FILE=$NW/history.jsonl
+LOCK_FILE=$NW/nightly.lock
+TRAIN_TIMEOUT=120
+STEP_TIMEOUT=60
+RUN_DATE=""
+CONF
+printf 'source %q\nEXTRA_TRAIN_ARGS=(--epochs 2000)\n' "$NW/nightly.conf" >"$NW/slow.conf"
+printf 'source %q\nNP=1\n' "$NW/nightly.conf" >"$NW/bad.conf"
+nightly() {   # CONFIG DATE [more submit_nightly.sh options]: prints "nightly JOBID"
+  local conf=$1 date=$2; shift 2
+  bash "$NIGHTLY" --config "$conf" --date "$date" --mem 1000M "$@"
 }
-declare -A JOB=()
-chain=$(nightly "$RUN/nightly-ok" "$RATINGS") || fail "submit_nightly.sh failed: $chain"
-while read -r step id; do JOB[$step]=$id; done <<<"$chain"
-for step in prep train eval publish; do
-  wait_job "${JOB[$step]}"
-  expect "${JOB[$step]}" COMPLETED 0:0 "nightly chain step $step"
-done
-check_vectors "$RUN/nightly-ok/model"
-{ [ -f "$RUN/published" ] && grep -q -- "$RUN/nightly-ok/model" "$RUN/published"; } ||
-  fail "the publish step did not run with the model"
+history_field() {   # N KEY: the value of KEY in history line N (-1: last), as JSON
+  python3 -c 'import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+print(json.dumps(json.loads(lines[int(sys.argv[2]) if int(sys.argv[2]) < 0 else int(sys.argv[2]) - 1]).get(sys.argv[3])))' \
+    "$NW/history.jsonl" "$1" "$2"
+}
+history_lines() { if [ -f "$NW/history.jsonl" ]; then wc -l <"$NW/history.jsonl"; else echo 0; fi; }
+no_staging() { ! compgen -G "$NW/models/.staging-*" >/dev/null || fail "$1: a staged model was left in $NW/models"; }
 
-chain=$(nightly "$RUN/nightly-bad" "$RUN/no-such-raw") || fail "submit_nightly.sh failed: $chain"
-JOB=()
-while read -r step id; do JOB[$step]=$id; done <<<"$chain"
-wait_job "${JOB[prep]}"
-expect "${JOB[prep]}" FAILED 3:0 "nightly chain: a failing prep"
-for step in train eval publish; do
-  wait_job "${JOB[$step]}"
-  st=$(field "${JOB[$step]}" JobState)
-  [ "$st" = CANCELLED ] || fail "nightly chain: $step after a failed prep is $st, expected CANCELLED"
+out=$(nightly "$NW/nightly.conf" 2026-05-01 --dry-run 2>&1) || fail "submit_nightly.sh --dry-run failed: $out"
+[ "$(grep -c '^sbatch ' <<<"$out")" = 1 ] || fail "submit_nightly.sh --dry-run: expected one sbatch command, got:"$'\n'"$out"
+line=$(grep '^sbatch ' <<<"$out")
+for want in --requeue "--signal=B:TERM@" --dependency=singleton --ntasks=2 --mem=1000M \
+            "nightly_step.sbatch refresh -- $REFRESH --config $NW/nightly.conf --date 2026-05-01"; do
+  grep -qF -- "$want" <<<"$line" || fail "submit_nightly.sh --dry-run: '$want' missing in: $line"
 done
-[ ! -d "$RUN/nightly-bad/model" ] || fail "nightly chain: train ran after a failed prep"
-say "ok: nightly chain: a failed prep cancels train, eval and publish"
+# Every option the job gives nightly_refresh.sh is one its --help documents.
+refresh_help=$(bash "$REFRESH" --help)
+for opt in $(tr ' ' '\n' <<<"${line#* -- }" | grep '^--'); do
+  grep -qE -- "(^|[ \[])$opt([ =]|$)" <<<"$refresh_help" || fail "the job calls nightly_refresh.sh with $opt, which its --help does not list"
+done
+say "ok: submit_nightly.sh --dry-run prints one sbatch command of nightly_refresh.sh with --requeue, --signal and singleton"
+rc=0; out=$(nightly "$NW/bad.conf" 2026-05-01 2>&1) || rc=$?
+{ [ "$rc" = 2 ] && grep -q 'NP must be' <<<"$out"; } || fail "a bad nightly config: exit $rc (expected 2 with the reason): $out"
+rc=0; out=$(bash "$NIGHTLY" --raw "$RATINGS" --dry-run 2>&1) || rc=$?
+[ "$rc" = 2 ] || fail "submit_nightly.sh --raw (an option that is gone): exit $rc, expected 2"
+[ -z "$(squeue -h -n item2vec-nightly 2>/dev/null)" ] || fail "a refused submission queued a job"
+say "ok: bad settings and removed options exit 2 and submit nothing"
+
+# ---------------------------------------------------------------- nightly job (real)
+slurm_log() { echo "$NW/work/slurm/item2vec-nightly-$1.out"; }
+J=$(nightly "$NW/nightly.conf" 2026-05-01 2>/dev/null | awk '$1 == "nightly" { print $2 }')
+[ -n "$J" ] || fail "submit_nightly.sh did not submit"
+wait_job "$J"
+expect "$J" COMPLETED 0:0 "nightly job: nightly_refresh.sh publishes the first model"
+[ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "nightly job: current -> $(readlink "$NW/models/current")"
+check_vectors "$NW/models/current"
+[ -s "$NW/models/current/eval.json" ] || fail "nightly job: no eval.json with the published model"
+[ "$(history_field -1 decision)" = '"published"' ] || fail "nightly job: history says $(history_field -1 decision)"
+grep -q '\[nightly refresh\] done' "$(slurm_log "$J")" || fail "nightly job: no 'done' in $(slurm_log "$J")"
+
+J=$(nightly "$NW/nightly.conf" 2026-05-02 2>/dev/null | awk '$1 == "nightly" { print $2 }')
+wait_job "$J"
+expect "$J" FAILED 3:0 "nightly job: a missing input log fails with nightly_refresh.sh's prep code"
+[ "$(history_field -1 decision)/$(history_field -1 step)" = '"failed"/"prep"' ] ||
+  fail "nightly job without input: history says $(history_field -1 decision)/$(history_field -1 step)"
+[ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "a failed nightly job moved current"
+
+# What --signal=B:TERM@120 does before the time limit: SIGTERM to the batch shell only.
+J=$(nightly "$NW/slow.conf" 2026-05-01 2>/dev/null | awk '$1 == "nightly" { print $2 }')
+[ -n "$J" ] || fail "submit_nightly.sh did not submit the slow run"
+until grep -q '\] \[nightly\] train: ' "$(slurm_log "$J")" 2>/dev/null; do
+  st=$(field "$J" JobState)
+  [[ "$st" =~ $TERMINAL ]] && fail "nightly job $J ended ($st) before training"
+  [ "$(date +%s)" -lt "$DEADLINE" ] || fail "nightly job $J: training did not start"
+  sleep 0.3
+done
+sleep 1
+scancel --batch --signal=TERM "$J"
+wait_job "$J"
+expect "$J" FAILED 143:0 "nightly job: SIGTERM to the batch shell stops nightly_refresh.sh cleanly (143)"
+grep -q 'received SIGTERM' "$(slurm_log "$J")" || fail "nightly job $J: the batch shell did not pass SIGTERM on"
+[ "$(history_field -1 decision)/$(history_field -1 step)" = '"failed"/"train"' ] ||
+  fail "stopped nightly job: history says $(history_field -1 decision)/$(history_field -1 step)"
+[ "$(history_lines)" = 3 ] || fail "history has $(history_lines) lines after 3 nightly jobs"
+[ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "a stopped nightly job moved current"
+no_staging "stopped nightly job"
+say "ok: nightly job: publishes; a failed prep and a stopped train leave current as it was"
 
 say "PASSED in $(( $(date +%s) - T_START ))s"
