@@ -9,10 +9,12 @@
 //   kPull      worker -> server   KeyList: [PullHeader][in keys][out keys]; keys are
 //                                 unique and ascending within each list, all owned by
 //                                 the receiving server.
-//   kPullReply server -> worker   float rows, n_in * dim then n_out * dim, in key order.
+//   kPullReply server -> worker   float rows, n_in * dim then n_out * dim, in key order,
+//   kPullVersions                 then the rows' versions (uint32, same order).
 //   kPush      worker -> server   the same KeyList as the batch's kPull, then at once
-//   kPushRows  worker -> server   float deltas in the same layout as kPullReply; the
-//                                 server adds them to its rows.
+//   kPushRows  worker -> server   float deltas in the same layout as kPullReply, and
+//   kPushVersions                 the versions the deltas were computed from; the server
+//                                 adds each delta scaled by its staleness (shard_store.h).
 // Ordering: MPI delivers one sender's messages in order, so a worker's push is applied
 // before its next pull is answered. A worker keeps at most 2 batches in flight.
 //
@@ -43,6 +45,8 @@ enum Tag : int {
   kShutdown = 8,
   kProgress = 9,
   kVocabCounts = 10,
+  kPullVersions = 11,
+  kPushVersions = 12,
 };
 
 // Header of a key list, followed by n_in + n_out uint32 keys.

@@ -89,7 +89,7 @@ Status ReceiveFrom(Transport& t, int source, int tag, std::vector<char>* buf, do
   Backoff backoff;
   while (!t.Probe(source, tag, e)) {
     if (Clock::now() > deadline)
-      return Status::Timeout("rank " + std::to_string(source) + " sent a push header but no rows within " +
+      return Status::Timeout("rank " + std::to_string(source) + " sent a push header but not all of its push within " +
                              std::to_string(static_cast<int>(timeout)) + " s");
     backoff.Pause();
   }
@@ -104,7 +104,7 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
   const int server = t.rank() - num_workers;
   const std::size_t dim = static_cast<std::size_t>(store.dim());
   ReplyPool replies(t);
-  std::vector<char> request, rows;
+  std::vector<char> request, rows, versions;
   std::deque<std::pair<int, std::vector<char>>> pending_dumps;
   int workers_done = 0;
   Backoff backoff;
@@ -117,6 +117,14 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
     store.Gather(Matrix::kInput, keys.in, n_in, reply.data());
     store.Gather(Matrix::kOutput, keys.out, n_out, reply.data() + n_in * dim);
     replies.Send(e.source, reply_tag);
+    if (reply_tag == protocol::kPullReply) {
+      // Versions travel as 32-bit words in a float buffer of the same pool.
+      std::vector<float>& versions = replies.Acquire(n_in + n_out);
+      auto* v = reinterpret_cast<std::uint32_t*>(versions.data());
+      store.GatherVersions(Matrix::kInput, keys.in, n_in, v);
+      store.GatherVersions(Matrix::kOutput, keys.out, n_out, v + n_in);
+      replies.Send(e.source, protocol::kPullVersions);
+    }
     stats->rows_sent += static_cast<std::int64_t>(n_in + n_out);
     stats->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * dim * sizeof(float));
     return Status::Ok();
@@ -156,9 +164,14 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
         const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
         if (re.bytes != (n_in + n_out) * dim * sizeof(float))
           return Status::Internal("push rows from rank " + std::to_string(e.source) + " have a wrong size");
+        Envelope ve;
+        ITEM2VEC_RETURN_IF_ERROR(ReceiveFrom(t, e.source, protocol::kPushVersions, &versions, timeout, &ve));
+        if (ve.bytes != (n_in + n_out) * sizeof(std::uint32_t))
+          return Status::Internal("push versions from rank " + std::to_string(e.source) + " have a wrong size");
         const float* deltas = reinterpret_cast<const float*>(rows.data());
-        store.Add(Matrix::kInput, keys.in, n_in, deltas);
-        store.Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim);
+        const auto* pulled = reinterpret_cast<const std::uint32_t*>(versions.data());
+        store.Add(Matrix::kInput, keys.in, n_in, deltas, pulled);
+        store.Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim, pulled + n_in);
         stats->rows_applied += static_cast<std::int64_t>(n_in + n_out);
         break;
       }

@@ -16,6 +16,8 @@ ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uin
   const std::size_t d = static_cast<std::size_t>(dim);
   input_.resize(rows_ * d);
   output_.assign(rows_ * d, 0.0f);
+  input_version_.assign(rows_, 0);
+  output_version_.assign(rows_, 0);
   for (std::size_t local = 0; local < rows_; ++local)
     InitInputRow(seed, partition_.GlobalKey(server, local), dim, input_.data() + local * d);
 }
@@ -27,13 +29,28 @@ void ShardStore::Gather(Matrix m, const ItemId* keys, std::size_t n, float* out)
     std::memcpy(out + i * d, base + partition_.LocalIndex(keys[i]) * d, d * sizeof(float));
 }
 
-void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas) {
+void ShardStore::GatherVersions(Matrix m, const ItemId* keys, std::size_t n, std::uint32_t* out) const {
+  const std::uint32_t* versions = Versions(m);
+  for (std::size_t i = 0; i < n; ++i) out[i] = versions[partition_.LocalIndex(keys[i])];
+}
+
+void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas,
+                     const std::uint32_t* pulled_versions) {
   const std::size_t d = static_cast<std::size_t>(dim_);
   float* base = Data(m);
+  std::uint32_t* versions = Versions(m);
   for (std::size_t i = 0; i < n; ++i) {
-    float* __restrict row = base + partition_.LocalIndex(keys[i]) * d;
+    const std::size_t local = partition_.LocalIndex(keys[i]);
+    float* __restrict row = base + local * d;
     const float* __restrict delta = deltas + i * d;
-    for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
+    const std::uint32_t staleness = versions[local] - pulled_versions[i];  // wraps safely
+    if (staleness == 0) {
+      for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
+    } else {
+      const float scale = 1.0f / (1.0f + static_cast<float>(staleness));
+      for (std::size_t j = 0; j < d; ++j) row[j] += scale * delta[j];
+    }
+    ++versions[local];
   }
 }
 

@@ -3,8 +3,16 @@
 // Contract: holds Partition::RowsOn(server) rows of each matrix, contiguous, dim floats a
 // row. Input rows are initialised as word2vec.c does, uniform in [-0.5/dim, 0.5/dim), but
 // from a generator seeded by (seed, global key) so a row's start value does not depend on
-// the server count; output rows start at zero. Gather/Scatter take global keys owned by
-// this server. Not thread-safe: the server loop is its only user.
+// the server count; output rows start at zero. Gather/Add take global keys owned by
+// this server.
+//
+// Staleness-aware updates: every row has a version, the number of pushes applied to it.
+// A pull returns the versions with the rows; a push returns them as they were pulled, and
+// Add scales each row's delta by 1 / (1 + s), where s = pushes applied to that row since
+// that pull (Zhang et al. 2016, staleness-aware async SGD). A row that only one worker
+// updates gets its delta in full; a hot row that W workers update concurrently gets the
+// average of their deltas instead of their sum, which would overshoot by W times and
+// diverge. With one worker s is always 0, so training stays exactly sequential. Not thread-safe: the server loop is its only user.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +32,10 @@ class ShardStore {
   std::size_t rows() const { return rows_; }
   // Copies the rows of `keys` into out (keys.size() * dim floats).
   void Gather(Matrix m, const ItemId* keys, std::size_t n, float* out) const;
+  void GatherVersions(Matrix m, const ItemId* keys, std::size_t n, std::uint32_t* out) const;
   // Adds deltas (n * dim floats) to the rows of `keys`.
-  void Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas);
+  // pulled_versions: the versions the pushing worker's rows were based on.
+  void Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas, const std::uint32_t* pulled_versions);
   float* Row(Matrix m, ItemId key) {
     return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
   }
@@ -36,11 +46,16 @@ class ShardStore {
 
  private:
   float* Data(Matrix m) { return m == Matrix::kInput ? input_.data() : output_.data(); }
+  std::uint32_t* Versions(Matrix m) { return m == Matrix::kInput ? input_version_.data() : output_version_.data(); }
+  const std::uint32_t* Versions(Matrix m) const {
+    return m == Matrix::kInput ? input_version_.data() : output_version_.data();
+  }
   const float* Data(Matrix m) const { return m == Matrix::kInput ? input_.data() : output_.data(); }
   Partition partition_;
   int server_, dim_;
   std::size_t rows_;
   std::vector<float> input_, output_;
+  std::vector<std::uint32_t> input_version_, output_version_;
 };
 
 }  // namespace item2vec

@@ -43,6 +43,7 @@ struct Batch {
   std::size_t total_rows = 0;
   std::vector<float> rows;      // pulled rows, trained in place, then turned into deltas
   std::vector<float> original;  // rows as pulled (after correction), to form deltas
+  std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 
   // In-flight operations with the server index they talk to (for error messages).
   std::vector<std::pair<Transport::Handle, int>> pull_handles, push_handles;

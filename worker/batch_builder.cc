@@ -153,6 +153,7 @@ void BatchBuilder::ResolveSlots(Batch* b) {
     b->rows.resize(floats);
     b->original.resize(floats);
   }
+  if (b->versions.size() < b->total_rows) b->versions.resize(b->total_rows);
 }
 
 }  // namespace item2vec

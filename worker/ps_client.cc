@@ -15,9 +15,13 @@ void PsClient::StartPull(Batch* b) {
     const auto& req = b->request[static_cast<std::size_t>(s)];
     float* dst = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
     b->pull_handles.emplace_back(t_->Irecv(ServerRank(s), protocol::kPullReply, dst, n * dim_ * sizeof(float)), s);
+    b->pull_handles.emplace_back(t_->Irecv(ServerRank(s), protocol::kPullVersions,
+                                           b->versions.data() + b->first_slot[static_cast<std::size_t>(s)],
+                                           n * sizeof(std::uint32_t)),
+                                 s);
     b->pull_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPull, req.data(), req.size() * sizeof(std::uint32_t)), s);
     bytes_sent_ += static_cast<std::int64_t>(req.size() * sizeof(std::uint32_t));
-    bytes_received_ += static_cast<std::int64_t>(n * dim_ * sizeof(float));
+    bytes_received_ += static_cast<std::int64_t>(n * (dim_ * sizeof(float) + sizeof(std::uint32_t)));
   }
 }
 
@@ -46,7 +50,11 @@ void PsClient::StartPush(Batch* b) {
     const float* src = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
     b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPush, req.data(), req.size() * sizeof(std::uint32_t)), s);
     b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPushRows, src, rows_n * dim_ * sizeof(float)), s);
-    bytes_sent_ += static_cast<std::int64_t>(req.size() * sizeof(std::uint32_t) + rows_n * dim_ * sizeof(float));
+    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPushVersions,
+                                           b->versions.data() + b->first_slot[static_cast<std::size_t>(s)],
+                                           rows_n * sizeof(std::uint32_t)),
+                                 s);
+    bytes_sent_ += static_cast<std::int64_t>((req.size() + rows_n) * sizeof(std::uint32_t) + rows_n * dim_ * sizeof(float));
   }
 }
 
@@ -72,6 +80,8 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
         const float* __restrict delta = prev.rows.data() + (pslot + i) * dim_;
         float* __restrict row = next->rows.data() + (nslot + j) * dim_;
         for (std::size_t x = 0; x < dim_; ++x) row[x] += delta[x];
+        // The row now includes prev's push, which the server counts as one version.
+        ++next->versions[nslot + j];
         ++i;
         ++j;
       }

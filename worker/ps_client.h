@@ -8,9 +8,12 @@
 // - StartPush turns rows into deltas (rows - original) and sends, per server, the key
 //   list and the deltas; FinishPush waits for those sends. The batch's buffers must not
 //   be refilled before FinishPush returns.
-// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it: next was
-//   pulled before prev was pushed, so this restores "every own update is visible",
-//   which makes one worker with overlap give exactly the result of one without.
+// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it (and counts
+//   prev's push in their versions): next was pulled before prev was pushed, so this
+//   restores "every own update is visible", which makes one worker with overlap give
+//   exactly the result of one without.
+// - Versions are pulled with the rows and pushed back with the deltas, so the servers can
+//   scale stale deltas (ps/shard_store.h).
 // - Byte counters cover the hot path. Not thread-safe; one per worker.
 #pragma once
 

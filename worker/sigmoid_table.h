@@ -28,18 +28,18 @@ class SigmoidTable {
   float Gradient(float f, float label, float alpha) const {
     if (exact_) return (label - 1.0f / (1.0f + std::exp(-f))) * alpha;
     if (f > kMaxExp) return (label - 1) * alpha;
-    if (f < -kMaxExp) return label * alpha;
+    if (!(f >= -kMaxExp)) return label * alpha;  // also a NaN: never index the table with it
     return (label - sigmoid_[Index(f)]) * alpha;
   }
   // log(sigmoid(x)), clamped to the table's range.
   float LogSigmoid(float x) const {
     if (x >= kMaxExp) return log_sigmoid_[kSize];
-    if (x <= -kMaxExp) return log_sigmoid_[0] + (x + kMaxExp);  // ~ x for very negative x
+    if (!(x > -kMaxExp)) return log_sigmoid_[0] + (x + kMaxExp);  // ~ x for very negative x
     return log_sigmoid_[Index(x)];
   }
   float Sigmoid(float x) const {
     if (x >= kMaxExp) return 1.0f;
-    if (x <= -kMaxExp) return 0.0f;
+    if (!(x > -kMaxExp)) return 0.0f;
     return sigmoid_[Index(x)];
   }
 
