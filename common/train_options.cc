@@ -77,6 +77,11 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "draw this many negatives per mini-batch and let every pair pick from them (same "
        "noise distribution, far fewer rows to pull on large vocabularies); 0 = draw per pair "
        "as word2vec.c")
+      ("staleness-tolerance", po::value(&o->staleness_tolerance)->default_value(o->staleness_tolerance),
+       "servers scale a pushed row delta by min(1, T / (1 + s)) where s = pushes other workers "
+       "applied to that row since it was pulled: hot rows updated by many workers at once get "
+       "about T times the average of their deltas instead of the sum (which diverges with "
+       "many workers); larger T = faster but less stable")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
       ("deterministic", po::bool_switch(&o->deterministic),
@@ -144,6 +149,8 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
   if (o.kernel != "pair" && o.kernel != "hogbatch")
     return bad("--kernel must be pair or hogbatch, got '" + o.kernel + "'");
+  if (!(o.staleness_tolerance >= 1 && o.staleness_tolerance <= 1e6))
+    return bad("--staleness-tolerance must be in 1..1e6");
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
@@ -190,6 +197,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("max_sentence").Int(o.max_sentence);
   j.Key("kernel").String(o.kernel);
   j.Key("negative_pool").Int(o.negative_pool);
+  j.Key("staleness_tolerance").Double(o.staleness_tolerance);
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
   j.Key("init_from").String(o.init_from);
   j.Key("keep_missing").Bool(o.keep_missing);

@@ -39,6 +39,7 @@ struct TrainOptions {
   std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
   std::string kernel = "pair";      // pair (word2vec.c) or hogbatch (shared negatives per centre)
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
+  double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress

@@ -11,8 +11,10 @@ void ShardStore::InitInputRow(std::uint64_t seed, ItemId key, int dim, float* ro
   for (int i = 0; i < dim; ++i) row[i] = (rng.UniformFloat() - 0.5f) / static_cast<float>(dim);
 }
 
-ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed)
-    : partition_(partition), server_(server), dim_(dim), rows_(partition.RowsOn(server)) {
+ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed,
+                       double staleness_tolerance)
+    : partition_(partition), server_(server), dim_(dim), rows_(partition.RowsOn(server)),
+      staleness_tolerance_(staleness_tolerance) {
   const std::size_t d = static_cast<std::size_t>(dim);
   input_.resize(rows_ * d);
   output_.assign(rows_ * d, 0.0f);
@@ -44,10 +46,10 @@ void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* d
     float* __restrict row = base + local * d;
     const float* __restrict delta = deltas + i * d;
     const std::uint32_t staleness = versions[local] - pulled_versions[i];  // wraps safely
-    if (staleness == 0) {
+    if (static_cast<double>(staleness) < staleness_tolerance_) {
       for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
     } else {
-      const float scale = 1.0f / (1.0f + static_cast<float>(staleness));
+      const float scale = static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness)));
       for (std::size_t j = 0; j < d; ++j) row[j] += scale * delta[j];
     }
     ++versions[local];

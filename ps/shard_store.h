@@ -8,11 +8,12 @@
 //
 // Staleness-aware updates: every row has a version, the number of pushes applied to it.
 // A pull returns the versions with the rows; a push returns them as they were pulled, and
-// Add scales each row's delta by 1 / (1 + s), where s = pushes applied to that row since
-// that pull (Zhang et al. 2016, staleness-aware async SGD). A row that only one worker
-// updates gets its delta in full; a hot row that W workers update concurrently gets the
-// average of their deltas instead of their sum, which would overshoot by W times and
-// diverge. With one worker s is always 0, so training stays exactly sequential. Not thread-safe: the server loop is its only user.
+// Add scales each row's delta by min(1, T / (1 + s)), where s = pushes applied to that row
+// since that pull and T the staleness tolerance (Zhang et al. 2016, staleness-aware async
+// SGD, with T = 1). A row that few workers update gets its delta in full; a hot row that W
+// workers update concurrently gets about T times the average of their deltas instead of
+// their sum, which overshoots by W times and diverged with 7 workers. With one worker s is
+// always 0, so training stays exactly sequential. Not thread-safe: the server loop is its only user.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,8 @@ enum class Matrix { kInput = 0, kOutput = 1 };
 
 class ShardStore {
  public:
-  ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed);
+  ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed,
+             double staleness_tolerance = 2.0);
   int dim() const { return dim_; }
   std::size_t rows() const { return rows_; }
   // Copies the rows of `keys` into out (keys.size() * dim floats).
@@ -56,6 +58,7 @@ class ShardStore {
   std::size_t rows_;
   std::vector<float> input_, output_;
   std::vector<std::uint32_t> input_version_, output_version_;
+  double staleness_tolerance_;
 };
 
 }  // namespace item2vec

@@ -254,7 +254,7 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
 
   // 3. Train.
   if (is_server) {
-    ShardStore store(partition, rank - workers, o.dim, o.seed);
+    ShardStore store(partition, rank - workers, o.dim, o.seed, o.staleness_tolerance);
     if (!o.init_from.empty()) {
       Result<std::int64_t> taken = LoadPreviousRows(o.init_from, *vocab, partition, rank - workers, &store);
       if (!taken.ok()) FailJob(transport, taken.status().WithContext("warm start from '" + o.init_from + "'"));
