@@ -38,7 +38,7 @@ for seed in $seeds; do
              vectors=$out/$name-$seed/vectors.bin ;;
       gensim*) "$py" "$repo/scripts/bench/gensim_train.py" --corpus-file "$out/train.txt" --output "$out/$name-$seed" \
                  --dim 100 --window 10 --negative 5 --sample 1e-3 --min-count 5 --epochs 20 --threads "$n" --seed "$seed" > /dev/null 2>&1
-               vectors=$(ls "$out/$name-$seed"/*.bin "$out/$name-$seed"/*.txt 2> /dev/null | head -1) ;;
+               vectors=$out/$name-$seed/vectors.bin ;;
     esac
     "$bin" eval --model "$vectors" --test "$out/data/test.tsv" --train "$out/train.txt" --json "$out/$name-$seed.json" > /dev/null 2>&1
     read -r hr ndcg mrr < <(metrics "$out/$name-$seed.json")
