@@ -48,6 +48,7 @@ class FaultyTransport final : public Transport {
   Status Broadcast(std::string* bytes, int root) override { return inner_->Broadcast(bytes, root); }
   Status AllreduceSum(std::vector<double>* values) override { return inner_->AllreduceSum(values); }
   Status Barrier() override { return inner_->Barrier(); }
+  Status NodeSum(double* value, int* node_rank) override { return inner_->NodeSum(value, node_rank); }
   [[noreturn]] void Abort(int exit_code) override {
     inner_->Abort(exit_code);
     std::abort();  // not reached

@@ -161,6 +161,17 @@ Status MpiTransport::Barrier() {
   return Status::Ok();
 }
 
+Status MpiTransport::NodeSum(double* value, int* node_rank) {
+  MPI_Comm node = MPI_COMM_NULL;
+  int rc = MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  if (rc != MPI_SUCCESS) return Status::Internal("splitting ranks by node: " + MpiErrorString(rc));
+  MPI_Comm_rank(node, node_rank);
+  rc = MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_SUM, node);
+  MPI_Comm_free(&node);
+  if (rc != MPI_SUCCESS) return Status::Internal("summing over the node: " + MpiErrorString(rc));
+  return Status::Ok();
+}
+
 void MpiTransport::Abort(int exit_code) {
   MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::_Exit(exit_code);

@@ -43,6 +43,7 @@ class MpiTransport final : public Transport {
   Status Broadcast(std::string* bytes, int root) override;
   Status AllreduceSum(std::vector<double>* values) override;
   Status Barrier() override;
+  Status NodeSum(double* value, int* node_rank) override;
   [[noreturn]] void Abort(int exit_code) override;
 
  private:

@@ -87,6 +87,10 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("deterministic", po::bool_switch(&o->deterministic),
        "bit-identical vectors for the same seed and input whatever the server count; "
        "requires exactly one worker rank")
+      ("dry-run", po::bool_switch(&o->dry_run),
+       "read the input and build the vocabulary, then print the memory each server and worker "
+       "will need and whether it fits this node, and stop (a real run refuses to start when the "
+       "ranks of a node need more than its available memory)")
       ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
        "seconds between progress lines on rank 0")
       ("peer-timeout", po::value(&o->peer_timeout)->default_value(o->peer_timeout),

@@ -46,6 +46,7 @@ struct TrainOptions {
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
+  bool dry_run = false;             // build the vocabulary, print the memory plan, stop
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
 
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }

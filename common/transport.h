@@ -57,6 +57,9 @@ class Transport {
   virtual Status Broadcast(std::string* bytes, int root) = 0;
   virtual Status AllreduceSum(std::vector<double>* values) = 0;
   virtual Status Barrier() = 0;
+  // Sums *value over the ranks that share this rank's node (shared memory) and returns
+  // this rank's index among them in *node_rank (0 = the node's first rank).
+  virtual Status NodeSum(double* value, int* node_rank) = 0;
   // Ends the whole job at once (all ranks) with this exit code.
   [[noreturn]] virtual void Abort(int exit_code) = 0;
 };

@@ -22,6 +22,7 @@
 #include "ps/server.h"
 #include "ps/shard_store.h"
 #include "ps/warm_start.h"
+#include "worker/memory_plan.h"
 #include "worker/model_writer.h"
 #include "worker/progress.h"
 #include "worker/worker.h"
@@ -251,6 +252,34 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", vocab->size(), vocab->total_count(),
                  o.min_count);
   const Partition partition(servers, vocab->size());
+
+  // Memory: every rank derives the same plan; each node's ranks add up their needs and
+  // the job refuses to start when a node lacks the memory (rather than be killed later).
+  const MemoryPlan plan = EstimateMemory(*vocab, o, servers, workers);
+  if (rank == 0) spdlog::info("{}", FormatMemoryPlan(plan, servers, workers));
+  double node_need = is_server ? plan.server_bytes : plan.worker_bytes;
+  int node_rank = 0;
+  if (Status ns = transport.NodeSum(&node_need, &node_rank); !ns.ok()) FailJob(transport, ns);
+  std::vector<double> short_nodes{0};
+  if (node_rank == 0) {
+    const double available = MemAvailableBytes();
+    const bool fits = available <= 0 || node_need <= available;
+    spdlog::log(fits ? spdlog::level::info : spdlog::level::err,
+                "this node's ranks need {:.1f} MiB, {:.1f} MiB available{}", node_need / 1048576.0,
+                available / 1048576.0, fits ? "" : ": does not fit");
+    if (!fits) short_nodes[0] = 1;
+  }
+  if (Status as = transport.AllreduceSum(&short_nodes); !as.ok()) FailJob(transport, as);
+  if (short_nodes[0] > 0) {
+    if (rank == 0)
+      spdlog::error("the model does not fit in memory on {} node(s): add --servers, nodes, or lower --dim "
+                    "(see the memory plan above)", short_nodes[0]);
+    return ExitCodeOf(Status::InvalidArgument("does not fit"));
+  }
+  if (o.dry_run) {
+    if (rank == 0) std::cout << FormatMemoryPlan(plan, servers, workers) << "\nfits: yes\n";
+    return 0;
+  }
 
   // 3. Train.
   if (is_server) {

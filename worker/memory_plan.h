@@ -1,0 +1,39 @@
+// MemoryPlan: how much memory each server and worker rank will need, before training.
+//
+// Contract: EstimateMemory is a pure function of the vocabulary (size and item bytes), the
+// options and the rank layout; every rank computes the same plan from the broadcast
+// vocabulary, so no message is needed. It counts what dominates:
+//   every rank   the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
+//   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B, plus row versions
+//                and reply buffers for two batches per worker;
+//   a worker     sampling tables (~28 B per item: keep probability, alias table, slot
+//                stamps) and two batches of rows (pulled + original copy + versions).
+// The vocabulary-counting pass (a hash map of the shard's distinct items) is not included.
+// MemAvailableBytes is the environment's ITEM2VEC_MEMORY_LIMIT_MB when set (a batch job's
+// memory limit, which /proc/meminfo does not show), else MemAvailable from /proc/meminfo
+// (0 when unknown: no check).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/train_options.h"
+#include "common/vocabulary.h"
+
+namespace item2vec {
+
+struct MemoryPlan {
+  double vocabulary_bytes = 0;  // on every rank
+  double server_bytes = 0;      // per server rank, vocabulary included
+  double model_bytes = 0;       // per server: its rows of both matrices and their versions
+  double worker_bytes = 0;      // per worker rank, vocabulary included
+  double batch_rows = 0;        // rows a worker batch needs at most
+};
+
+MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& options, int num_servers, int num_workers);
+
+double MemAvailableBytes();
+
+std::string FormatMemoryPlan(const MemoryPlan& plan, int num_servers, int num_workers);
+
+}  // namespace item2vec
