@@ -1,54 +1,21 @@
-// Helpers for the eval tests: a self-deleting temporary directory, whole-file I/O, and
-// running the item2vec binary. Test-only; not thread-safe.
+// Helpers for the eval tests: the temp dir and whole-file I/O of tests/support/temp_dir.h,
+// plus running the item2vec binary. Test-only; not thread-safe.
 #pragma once
 
 #include <sys/wait.h>
 
+#include <cstddef>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "tests/support/temp_dir.h"
 
 namespace item2vec::eval_testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/item2vec_eval_XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-inline void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::ReadFile;
+using test_support::TempDir;
+using test_support::WriteFile;
 
 struct CommandResult {
   int exit_code = -1;
