@@ -116,11 +116,18 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   const std::size_t S = static_cast<std::size_t>(servers);
   b->request.resize(S);
   b->first_slot.resize(S);
-  std::vector<std::uint32_t> n_in(S, 0), n_out(S, 0);
+  // Per-server counts and write cursors live in members: no allocation per batch.
+  auto& n_in = per_server_in_;
+  auto& n_out = per_server_out_;
+  auto& in_cursor = in_cursor_;
+  auto& out_cursor = out_cursor_;
+  n_in.assign(S, 0);
+  n_out.assign(S, 0);
+  in_cursor.resize(S);
+  out_cursor.resize(S);
   for (ItemId k : in_keys_) ++n_in[static_cast<std::size_t>(partition_.ServerOf(k))];
   for (ItemId k : out_keys_) ++n_out[static_cast<std::size_t>(partition_.ServerOf(k))];
   std::size_t slot = 0;
-  std::vector<std::size_t> in_cursor(S), out_cursor(S);
   for (std::size_t s = 0; s < S; ++s) {
     auto& req = b->request[s];
     req.resize(protocol::kHeaderWords + n_in[s] + n_out[s]);

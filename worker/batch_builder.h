@@ -69,6 +69,8 @@ class BatchBuilder {
   std::vector<ItemId> centre_ids_;    // per group, before slots are known
   std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
   std::vector<ItemId> in_keys_, out_keys_;
+  std::vector<std::uint32_t> per_server_in_, per_server_out_;
+  std::vector<std::size_t> in_cursor_, out_cursor_;
 };
 
 }  // namespace item2vec
