@@ -50,3 +50,12 @@ timeout 60 "$MPIRUN" -np 2 "$ITEM2VEC" train --input "$WORK/long.txt" --output "
 grep -q "$(printf '^\xff\xfe\t30$')" "$WORK/long/vocab.tsv" || fail "non-UTF-8 item missing from vocab.tsv"
 check_model "$WORK/long" 8
 echo "ok: long line split and counted, non-UTF-8 items kept"
+
+# The top-level help names every command; an unknown command is a usage error.
+for cmd in train prep eval similar; do
+  "$ITEM2VEC" --help | grep -q "^  $cmd " || fail "item2vec --help does not list '$cmd'"
+done
+rc=0
+"$ITEM2VEC" no-such-command > /dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "unknown command exited $rc, expected 2"
+echo "ok: --help lists every command"
