@@ -1,11 +1,10 @@
 #include "common/train_options.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <boost/program_options.hpp>
 
+#include "common/command_line.h"
 #include "common/json_writer.h"
 
 namespace po = boost::program_options;
@@ -110,28 +109,8 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
 
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested) {
-  *help_requested = false;
   std::string config_path;
-  po::options_description desc = TrainOptionsDescription(options, &config_path);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      *help_requested = true;
-      return Status::Ok();
-    }
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) return Status::NotFound("cannot open config file '" + path + "'");
-      // Later stores do not override earlier ones: the command line wins.
-      po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return Status::InvalidArgument(std::string(e.what()) + " (see item2vec train --help)");
-  }
-  return Status::Ok();
+  return ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested);
 }
 
 Status Validate(const TrainOptions& o, int world_size) {

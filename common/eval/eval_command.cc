@@ -1,5 +1,7 @@
 #include "common/eval/eval_command.h"
 
+#include "common/command_line.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -268,17 +270,11 @@ int RunEvalCommand(const std::vector<std::string>& args) {
       "the same records with the same exclusions. Records with an empty history or a query\n"
       "item outside the model are skipped and counted; next items outside the model count\n"
       "as misses.\n\n";
-  Status st;
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << kIntro << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    st = Status::InvalidArgument(std::string(e.what()) + " (see item2vec eval --help)");
+  bool help = false;
+  Status st = ParseCommandOptions(desc, args, "eval", &help);
+  if (help) {
+    std::cout << kIntro << desc << "\n";
+    return 0;
   }
   Result<EvalReport> report = st.ok() ? Evaluate(o) : Result<EvalReport>(st);
   if (!report.ok()) {

@@ -1,5 +1,7 @@
 #include "common/eval/similar_command.h"
 
+#include "common/command_line.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -97,20 +99,15 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
     std::cerr << "item2vec similar: " << st.ToString() << "\n";
     return ExitCodeOf(st);
   };
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
+  bool help = false;
+  if (Status st = ParseCommandOptions(desc, args, "similar", &help); !st.ok()) return fail(st);
+  if (help) {
+    std::cout << "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
                    "Prints the k nearest items of each query item by cosine similarity (exact\n"
                    "search over all items, the item itself excluded), with titles from --names.\n"
                    "Output per query: '# item<TAB>title', then 'rank<TAB>item<TAB>cosine<TAB>title'.\n\n"
                 << desc << "\n";
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return fail(Status::InvalidArgument(std::string(e.what()) + " (see item2vec similar --help)"));
+    return 0;
   }
   if (model_path.empty()) return fail(Status::InvalidArgument("--model is required: a model directory or a vectors file"));
   if (k < 1) return fail(Status::InvalidArgument("-k must be at least 1, got " + std::to_string(k)));

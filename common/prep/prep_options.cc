@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 
 #include <boost/program_options.hpp>
+
+#include "common/command_line.h"
 
 namespace po = boost::program_options;
 
@@ -93,27 +94,8 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
 }
 
 Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* options, bool* help_requested) {
-  *help_requested = false;
   std::string config_path;
-  po::options_description desc = PrepOptionsDescription(options, &config_path);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      *help_requested = true;
-      return Status::Ok();
-    }
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) return Status::NotFound("cannot open config file '" + path + "'");
-      po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return Status::InvalidArgument(std::string(e.what()) + " (see item2vec prep --help)");
-  }
-  return Status::Ok();
+  return ParseCommandOptions(PrepOptionsDescription(options, &config_path), args, "prep", help_requested);
 }
 
 Result<std::int64_t> ParseByteSize(const std::string& text) {

@@ -1,0 +1,24 @@
+// ParseCommandOptions: the one way every item2vec subcommand reads its options.
+//
+// Contract: parses args against desc (Boost.Program_options). With --help present it sets
+// *help_requested and returns Ok without checking anything else. When desc has a
+// "config" option and it is given, the named INI file is read too; values already given
+// on the command line win. Unknown options, bad values and unreadable config files come
+// back as InvalidArgument / NotFound whose message ends with "(see item2vec COMMAND
+// --help)". Values land in the variables bound to desc.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+Status ParseCommandOptions(const boost::program_options::options_description& desc,
+                           const std::vector<std::string>& args, const std::string& command,
+                           bool* help_requested);
+
+}  // namespace item2vec
