@@ -53,7 +53,6 @@ struct Batch {
   std::int64_t words = 0;       // in-vocabulary tokens
   std::int64_t pairs = 0;       // positive pairs
   int epoch = 0;                // epoch of the first sentence
-  bool epoch_started = false;   // the batch begins a new epoch
 
   std::uint32_t NumIn(int server) const { return request[static_cast<std::size_t>(server)][2]; }
   std::uint32_t NumOut(int server) const { return request[static_cast<std::size_t>(server)][3]; }

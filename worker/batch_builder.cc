@@ -28,7 +28,6 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   centre_ids_.clear();
   b->raw_tokens = b->words = b->pairs = 0;
   b->epoch = epoch_;
-  b->epoch_started = false;
   if (epoch_ >= options_.epochs) return false;
   // A fresh pool of negatives per batch: each draw from the pool still follows
   // count^ns_exponent, but the batch touches at most pool_size output rows for negatives.
