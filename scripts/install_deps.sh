@@ -14,6 +14,7 @@ packages=(
   python3 python3-numpy python3-gensim        # gensim peer and vector-loading test
   fasttext                                    # fastText peer for the benchmark
   slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
+  procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
 )
 apt-get update -q
 apt-get install -y -q "${packages[@]}"
