@@ -1,5 +1,6 @@
 #include "ps/warm_start.h"
 
+#include <algorithm>
 #include <fstream>
 #include <vector>
 
@@ -65,22 +66,105 @@ WarmStartCounts CompareVocabularies(const Vocabulary& previous, const Vocabulary
   return c;
 }
 
+namespace {
+
+// The new items of one server and the weighted sums that will become their rows.
+class NeighbourMeans {
+ public:
+  NeighbourMeans(const NewItemNeighbours* all, const Partition& partition, int server, int dim) : dim_(dim) {
+    if (all == nullptr) return;
+    for (std::size_t i = 0; i < all->size(); ++i) {
+      if (partition.ServerOf(all->items[i]) != server) continue;
+      const std::uint32_t target = static_cast<std::uint32_t>(targets_.size());
+      targets_.push_back(all->items[i]);
+      for (std::uint64_t e = all->offsets[i]; e < all->offsets[i + 1]; ++e)
+        if (all->weights[e] > 0) needs_.push_back(Need{all->neighbours[e], target, all->weights[e]});
+    }
+    std::sort(needs_.begin(), needs_.end(),
+              [](const Need& a, const Need& b) { return a.kept != b.kept ? a.kept < b.kept : a.target < b.target; });
+    sum_.assign(targets_.size() * static_cast<std::size_t>(dim), 0.0);
+    weight_.assign(targets_.size(), 0.0);
+    has_previous_.assign(targets_.size(), 0);
+  }
+
+  bool empty() const { return targets_.empty(); }
+
+  // A previous row of today's item `id`: adds it to the sums of the new items that need it,
+  // and notes when `id` is itself one of them (it then keeps its previous row).
+  void Add(ItemId id, const float* row) {
+    const auto it = std::lower_bound(targets_.begin(), targets_.end(), id);
+    if (it != targets_.end() && *it == id) has_previous_[static_cast<std::size_t>(it - targets_.begin())] = 1;
+    auto n = std::lower_bound(needs_.begin(), needs_.end(), id, [](const Need& a, ItemId k) { return a.kept < k; });
+    const std::size_t d = static_cast<std::size_t>(dim_);
+    for (; n != needs_.end() && n->kept == id; ++n) {
+      double* __restrict sum = sum_.data() + n->target * d;
+      const double w = n->weight;
+      for (std::size_t j = 0; j < d; ++j) sum[j] += w * static_cast<double>(row[j]);
+      weight_[n->target] += w;
+    }
+  }
+
+  // Writes the means over the store's rows of matrix m, then clears the sums for the next
+  // matrix. Returns the number of rows written.
+  std::int64_t WriteMeans(Matrix m, ShardStore* store) {
+    const std::size_t d = static_cast<std::size_t>(dim_);
+    std::int64_t written = 0;
+    for (std::size_t t = 0; t < targets_.size(); ++t) {
+      if (weight_[t] > 0 && !has_previous_[t]) {
+        float* row = store->Row(m, targets_[t]);
+        const double* sum = sum_.data() + t * d;
+        for (std::size_t j = 0; j < d; ++j) row[j] = static_cast<float>(sum[j] / weight_[t]);
+        ++written;
+      }
+    }
+    std::fill(sum_.begin(), sum_.end(), 0.0);
+    std::fill(weight_.begin(), weight_.end(), 0.0);
+    return written;
+  }
+
+ private:
+  struct Need {
+    ItemId kept;
+    std::uint32_t target;  // index into targets_
+    double weight;
+  };
+  int dim_;
+  std::vector<ItemId> targets_;  // this server's new items, ascending
+  std::vector<Need> needs_;      // sorted by kept id
+  std::vector<double> sum_;      // targets_ x dim
+  std::vector<double> weight_;
+  std::vector<char> has_previous_;
+};
+
+}  // namespace
+
 Result<std::int64_t> LoadPreviousRows(const std::string& dir, const Vocabulary& vocab, const Partition& partition,
                                       int server, ShardStore* store) {
+  Result<PreviousRows> rows = LoadPreviousRows(dir, vocab, partition, server, nullptr, store);
+  if (!rows.ok()) return rows.status();
+  return rows->taken;
+}
+
+Result<PreviousRows> LoadPreviousRows(const std::string& dir, const Vocabulary& vocab, const Partition& partition,
+                                      int server, const NewItemNeighbours* neighbours, ShardStore* store) {
   const int dim = store->dim();
   std::vector<float> row(static_cast<std::size_t>(dim));
-  std::int64_t taken = 0;
+  NeighbourMeans means(neighbours, partition, server, dim);
+  PreviousRows result;
   // Input matrix: vectors.bin carries the item of every row.
   Word2VecBinaryReader vectors;
   ITEM2VEC_RETURN_IF_ERROR(vectors.Open(dir + "/vectors.bin"));
   std::string item;
   while (vectors.Next(&item, row.data())) {
     const ItemId id = vocab.Find(item);
-    if (id == Vocabulary::kNotFound || partition.ServerOf(id) != server) continue;
+    if (id == Vocabulary::kNotFound) continue;
+    if (!means.empty()) means.Add(id, row.data());
+    if (partition.ServerOf(id) != server) continue;
     std::copy(row.begin(), row.end(), store->Row(Matrix::kInput, id));
-    ++taken;
+    ++result.taken;
   }
   ITEM2VEC_RETURN_IF_ERROR(vectors.status());
+  result.from_neighbours = means.WriteMeans(Matrix::kInput, store);
   // Output matrix: rows in the previous vocab.tsv order.
   std::ifstream names(dir + "/vocab.tsv", std::ios::binary);
   MatrixFileReader output;
@@ -90,11 +174,14 @@ Result<std::int64_t> LoadPreviousRows(const std::string& dir, const Vocabulary& 
     ITEM2VEC_RETURN_IF_ERROR(output.Next(row.data()));
     if (!std::getline(names, line)) return Status::DataError("'" + dir + "/vocab.tsv' is shorter than its matrices");
     const ItemId id = vocab.Find(std::string_view(line).substr(0, line.rfind('\t')));
-    if (id == Vocabulary::kNotFound || partition.ServerOf(id) != server) continue;
+    if (id == Vocabulary::kNotFound) continue;
+    if (!means.empty()) means.Add(id, row.data());
+    if (partition.ServerOf(id) != server) continue;
     std::copy(row.begin(), row.end(), store->Row(Matrix::kOutput, id));
   }
   ITEM2VEC_RETURN_IF_ERROR(output.Finish());
-  return taken;
+  means.WriteMeans(Matrix::kOutput, store);
+  return result;
 }
 
 }  // namespace item2vec
