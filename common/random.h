@@ -25,7 +25,8 @@ inline std::uint64_t SeedFor(std::uint64_t seed, std::uint64_t a, std::uint64_t 
 
 class Rng {
  public:
-  explicit Rng(std::uint64_t seed = 1) { Seed(seed); }
+  Rng() { Seed(1); }
+  explicit Rng(std::uint64_t seed) { Seed(seed); }
   void Seed(std::uint64_t seed) {
     std::uint64_t x = seed;
     for (auto& w : s_) w = SplitMix64(x);

@@ -33,7 +33,8 @@ void SequenceReader::Seek(const ReaderPosition& position) {
   range_ = position.range;
   line_start_ = position.offset;
   range_open_ = false;
-  mid_line_ = false;
+  mid_line_ = position.mid_line;
+  resume_mid_line_ = position.mid_line;
   pos_ = len_ = 0;
 }
 
@@ -54,7 +55,9 @@ bool SequenceReader::OpenRange() {
   // the range's own begin) owns only lines starting at or after `line_start_`: skip the
   // tail of the line that straddles it, unless the previous byte ends a line.
   std::int64_t start = line_start_;
-  if (start == r.begin && start > 0) {
+  const bool mid_line = resume_mid_line_;
+  resume_mid_line_ = false;
+  if (start == r.begin && start > 0 && !mid_line) {
     file_offset_ = start - 1;
     if (::lseek(fd_, file_offset_, SEEK_SET) < 0) {
       status_ = Status::IOError("cannot seek in '" + path + "': " + std::strerror(errno));

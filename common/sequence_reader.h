@@ -10,8 +10,9 @@
 // - Items are raw bytes: any byte other than space, \t, \n, \v, \f, \r is part of an
 //   item, so non-UTF-8 input is accepted as is. Empty lines are skipped.
 // - The string_views handed out stay valid until the next call to Next() or Rewind().
-// - Position()/Seek() expose a resumable cursor (range index, byte offset of the next line)
-//   for checkpoints. Not thread-safe; one reader per worker.
+// - Position()/Seek() expose a resumable cursor (range index, byte offset of the next line,
+//   or of the next piece of a split line) for checkpoints: Seek(Position()) followed by
+//   Next() returns exactly what Next() would have returned. Not thread-safe; one reader per worker.
 #pragma once
 
 #include <cstdint>
@@ -29,14 +30,19 @@ struct ReaderStats {
   std::int64_t tokens = 0;          // items returned
   std::int64_t split_lines = 0;     // lines that were longer than max_sentence
   std::int64_t truncated_items = 0; // items cut to kMaxItemBytes
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) { ar& lines; ar& tokens; ar& split_lines; ar& truncated_items; }
 };
 
 struct ReaderPosition {
   std::size_t range = 0;
   std::int64_t offset = 0;  // byte offset in that range's file of the next line start
+  bool mid_line = false;    // offset is inside a line split by max_sentence: the next
+                            // piece of that line starts there
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& range; ar& offset; }
+  void serialize(Archive& ar, unsigned /*version*/) { ar& range; ar& offset; ar& mid_line; }
 };
 
 class SequenceReader {
@@ -58,8 +64,12 @@ class SequenceReader {
   void Rewind() { Seek(ReaderPosition{0, ranges_.empty() ? 0 : ranges_[0].begin}); }
   // Continues at a position previously returned by Position(), taken between lines.
   void Seek(const ReaderPosition& position);
-  ReaderPosition Position() const { return {range_, line_start_}; }
+  ReaderPosition Position() const {
+    return mid_line_ ? ReaderPosition{range_, file_offset_, true} : ReaderPosition{range_, line_start_, false};
+  }
   const ReaderStats& stats() const { return stats_; }
+  // Restores the counters of a checkpointed reader (with Seek, resumes it exactly).
+  void RestoreStats(const ReaderStats& stats) { stats_ = stats; }
   // Location of the line most recently started, for error messages: "path:line" is not
   // known for a mid-file shard, so this is "path at byte N".
   std::string Where() const;
@@ -76,6 +86,7 @@ class SequenceReader {
   int fd_ = -1;
   bool range_open_ = false;
   bool mid_line_ = false;          // a split line continues in the next call
+  bool resume_mid_line_ = false;   // Seek to a mid-line position: open without skipping
   std::int64_t line_start_ = 0;    // file offset of the line being read / next line
   std::int64_t file_offset_ = 0;   // file offset of buf_[pos_]
   std::vector<char> buf_;

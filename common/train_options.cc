@@ -1,6 +1,7 @@
 #include "common/train_options.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <boost/program_options.hpp>
 
@@ -62,6 +63,23 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("keep-missing", po::bool_switch(&o->keep_missing),
        "with --init-from: keep the items that today's input no longer has (with their previous "
        "counts and vectors) instead of dropping them");
+  po::options_description ckpt("Checkpoints and fault tolerance");
+  ckpt.add_options()
+      ("checkpoint-dir", po::value(&o->checkpoint_dir),
+       "where checkpoints go (default OUTPUT/checkpoints): ckpt-N/ directories holding the "
+       "servers' matrix partitions, the workers' positions and a MANIFEST with checksums; "
+       "the newest 2 are kept and all are removed once the model is written")
+      ("checkpoint-every", po::value(&o->checkpoint_every)->default_value(o->checkpoint_every),
+       "save a checkpoint this often (e.g. 30s, 10m, 1h; a bare number is seconds) and at the "
+       "end of each epoch; 0 = only when stopped by SIGTERM, SIGINT or SIGUSR1, which always "
+       "save one and exit with code 75 (under mpirun send SIGUSR1: mpirun kills the ranks "
+       "a second after passing SIGTERM on)")
+      ("resume", po::bool_switch(&o->resume),
+       "continue from the newest complete checkpoint in the checkpoint directory that passes "
+       "its checksums (a damaged one is reported and the one before it used); starts from the "
+       "beginning when there is none. Needs the same input and training settings; the rank "
+       "count may differ (the servers re-partition the matrices). With --deterministic the "
+       "result is byte-identical to an uninterrupted run");
   po::options_description dist("Distribution and performance");
   dist.add_options()
       ("servers", po::value(&o->servers)->default_value(o->servers),
@@ -103,7 +121,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "or drop its messages after that many sends (for failure tests; never in production)");
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(warm).add(dist).add(testing);
+  all.add(data).add(model).add(warm).add(ckpt).add(dist).add(testing);
   return all;
 }
 
@@ -136,6 +154,8 @@ Status Validate(const TrainOptions& o, int world_size) {
     return bad("--staleness-tolerance must be in 1..1e6");
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
+  if (ParseDurationSeconds(o.checkpoint_every) < 0)
+    return bad("--checkpoint-every must be a duration such as 30s, 10m or 1h (0 = off), got '" + o.checkpoint_every + "'");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -156,6 +176,50 @@ Status Validate(const TrainOptions& o, int world_size) {
                  std::to_string(world_size - 1));
   }
   return Status::Ok();
+}
+
+double ParseDurationSeconds(const std::string& text) {
+  if (text.empty()) return -1;
+  double unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 's': unit = 1; number.pop_back(); break;
+    case 'm': unit = 60; number.pop_back(); break;
+    case 'h': unit = 3600; number.pop_back(); break;
+    case 'd': unit = 86400; number.pop_back(); break;
+    default: break;
+  }
+  std::size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(number, &used);
+  } catch (const std::exception&) {
+    return -1;
+  }
+  if (used != number.size() || !(value >= 0)) return -1;
+  return value * unit;
+}
+
+double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
+
+std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& o) {
+  auto num = [](double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+  };
+  return {
+      {"dim", std::to_string(o.dim)}, {"window", std::to_string(o.window)},
+      {"negative", std::to_string(o.negative)}, {"ns-exponent", num(o.ns_exponent)},
+      {"sample", num(o.sample)}, {"min-count", std::to_string(o.min_count)},
+      {"max-vocab", std::to_string(o.max_vocab)}, {"epochs", std::to_string(o.epochs)},
+      {"alpha", num(o.alpha)}, {"min-alpha", num(o.EffectiveMinAlpha())},
+      {"seed", std::to_string(o.seed)}, {"batch-tokens", std::to_string(o.batch_tokens)},
+      {"max-sentence", std::to_string(o.max_sentence)}, {"negative-pool", std::to_string(o.negative_pool)},
+      {"kernel", o.kernel}, {"exact-sigmoid", o.exact_sigmoid ? "true" : "false"},
+      {"staleness-tolerance", num(o.staleness_tolerance)}, {"overlap", o.overlap ? "true" : "false"},
+      {"init-from", o.init_from}, {"keep-missing", o.keep_missing ? "true" : "false"},
+  };
 }
 
 std::string TrainOptionsToJson(const TrainOptions& o) {
@@ -186,6 +250,9 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("keep_missing").Bool(o.keep_missing);
   j.Key("overlap").Bool(o.overlap);
   j.Key("deterministic").Bool(o.deterministic);
+  j.Key("checkpoint_dir").String(o.CheckpointDir());
+  j.Key("checkpoint_every").String(o.checkpoint_every);
+  j.Key("resume").Bool(o.resume);
   j.EndObject();
   return j.str();
 }

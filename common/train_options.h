@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/program_options/options_description.hpp>
@@ -47,8 +48,15 @@ struct TrainOptions {
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
   bool dry_run = false;             // build the vocabulary, print the memory plan, stop
+  // Checkpoints (fault tolerance):
+  std::string checkpoint_dir;       // "" = OUTPUT/checkpoints
+  std::string checkpoint_every = "0";  // duration between checkpoints ("10m"); 0 = only on a stop signal
+  bool resume = false;              // continue from the newest valid checkpoint if there is one
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
 
+  std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
+  // --checkpoint-every in seconds (valid after Validate()).
+  double CheckpointEverySeconds() const;
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;
@@ -70,6 +78,13 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
 // Checks ranges and combinations; world_size is the MPI world size (0 = do not check
 // the rank layout).
 Status Validate(const TrainOptions& options, int world_size);
+
+// "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
+double ParseDurationSeconds(const std::string& text);
+
+// The settings that shape a run's result, as (option, value): a resumed run must match
+// the checkpoint's (layout, logging, timeouts and checkpoint settings may change).
+std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& options);
 
 // The options as printed in train.json and the log.
 std::string TrainOptionsToJson(const TrainOptions& options);

@@ -28,6 +28,20 @@
 //   kProgress    worker -> rank 0: ProgressReport, every few seconds and once at the end
 //                (final = 1).
 //   kVocabCounts worker -> worker: a serialised ItemCounter while counts are merged.
+//
+// Checkpoints (worker/checkpointing.h): a consistent cut between batches.
+//   kCheckpointRequest  rank 0 -> every server and every worker still training:
+//                       CheckpointSignal{sequence, stop}.
+//   kCheckpointMark     worker -> every server, after its last push before the cut
+//                       (CheckpointSignal); a server saves its shard once every worker has
+//                       marked this sequence or sent kWorkerDone, so the shard holds every
+//                       push before the cut and none after it.
+//   kCheckpointSaved    worker or server -> rank 0: a serialised CheckpointSaved (the file
+//                       written, or the error).
+//   kCheckpointContinue rank 0 -> each worker that saved: CheckpointSignal; stop = 1 means
+//                       end the job (exit 75), else train on.
+//   kStop               rank 0 -> every server after a stop checkpoint (empty).
+//   kStopRequest        any rank -> rank 0 when it got SIGTERM/SIGINT/SIGUSR1 (empty).
 #pragma once
 
 #include <cstdint>
@@ -47,6 +61,17 @@ enum Tag : int {
   kVocabCounts = 10,
   kPullVersions = 11,
   kPushVersions = 12,
+  kCheckpointRequest = 13,
+  kCheckpointMark = 14,
+  kCheckpointSaved = 15,
+  kCheckpointContinue = 16,
+  kStop = 17,
+  kStopRequest = 18,
+};
+
+struct CheckpointSignal {
+  std::uint64_t sequence = 0;
+  std::uint64_t stop = 0;
 };
 
 // Header of a key list, followed by n_in + n_out uint32 keys.

@@ -7,7 +7,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/checkpoint.h"
+#include "common/serialize.h"
+#include "common/stop_signal.h"
 #include "ps/protocol.h"
+#include "ps/shard_checkpoint.h"
 
 namespace item2vec {
 namespace {
@@ -100,7 +104,7 @@ Status ReceiveFrom(Transport& t, int source, int tag, std::vector<char>* buf, do
 }  // namespace
 
 Status RunServer(Transport& t, ShardStore& store, const Partition& partition, int num_workers,
-                 std::size_t vocab_size, double timeout, ServerStats* stats) {
+                 std::size_t vocab_size, double timeout, const std::string& checkpoint_dir, ServerStats* stats) {
   const int server = t.rank() - num_workers;
   const std::size_t dim = static_cast<std::size_t>(store.dim());
   ReplyPool replies(t);
@@ -108,6 +112,36 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
   std::deque<std::pair<int, std::vector<char>>> pending_dumps;
   int workers_done = 0;
   Backoff backoff;
+  // Checkpoints: the sequence requested (0 = none pending), each worker's last mark, and
+  // which workers are done.
+  std::uint64_t pending_checkpoint = 0;
+  std::vector<std::uint64_t> marked(static_cast<std::size_t>(num_workers), 0);
+  std::vector<char> done(static_cast<std::size_t>(num_workers), 0);
+  bool stop_forwarded = false;
+
+  auto maybe_checkpoint = [&]() -> Status {
+    if (pending_checkpoint == 0) return Status::Ok();
+    for (int w = 0; w < num_workers; ++w)
+      if (!done[static_cast<std::size_t>(w)] && marked[static_cast<std::size_t>(w)] < pending_checkpoint)
+        return Status::Ok();
+    const auto t0 = Clock::now();
+    Result<CheckpointFileEntry> file = SaveShard(store, vocab_size, CheckpointPath(checkpoint_dir, pending_checkpoint));
+    CheckpointSaved saved;
+    saved.sequence = pending_checkpoint;
+    saved.rank = t.rank();
+    if (file.ok()) {
+      saved.file = *file;
+      spdlog::debug("checkpoint {}: saved {} rows in {:.2f}s", pending_checkpoint, store.rows(),
+                    std::chrono::duration<double>(Clock::now() - t0).count());
+    } else {
+      saved.code = static_cast<int>(file.status().code());
+      saved.message = file.status().message();
+    }
+    pending_checkpoint = 0;
+    const std::string bytes = ToBytes(saved);
+    return t.Wait(t.Isend(0, protocol::kCheckpointSaved, bytes.data(), bytes.size()), timeout,
+                  "checkpoint report to rank 0");
+  };
 
   auto serve_rows = [&](const Envelope& e, const std::vector<char>& buf, int reply_tag) -> Status {
     KeyList keys;
@@ -137,6 +171,11 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
   while (true) {
     Envelope e;
     if (!t.Probe(Transport::kAnySource, Transport::kAnyTag, &e)) {
+      if (!stop_forwarded && StopRequested()) {
+        stop_forwarded = true;
+        spdlog::info("got {}: asking rank 0 to checkpoint and stop", StopSignalName());
+        (void)t.Test(t.Isend(0, protocol::kStopRequest, nullptr, 0));
+      }
       if (watch_idle && std::chrono::duration<double>(Clock::now() - last_message).count() > timeout)
         return Status::Timeout("server heard from no worker for " + std::to_string(static_cast<int>(timeout)) +
                                " s (a worker or rank 0 hangs); see the other ranks' logs");
@@ -176,6 +215,8 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
         break;
       }
       case protocol::kWorkerDone:
+        if (e.source >= 0 && e.source < num_workers) done[static_cast<std::size_t>(e.source)] = 1;
+        ITEM2VEC_RETURN_IF_ERROR(maybe_checkpoint());
         if (++workers_done == num_workers) {
           for (const auto& [source, buf] : pending_dumps) {
             Envelope de{source, protocol::kDump, buf.size()};
@@ -190,6 +231,24 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
         } else {
           ITEM2VEC_RETURN_IF_ERROR(serve_rows(e, request, protocol::kDumpReply));
         }
+        break;
+      case protocol::kCheckpointRequest:
+      case protocol::kCheckpointMark: {
+        protocol::CheckpointSignal signal;
+        if (e.bytes != sizeof signal) return Status::Internal("malformed checkpoint message from rank " + std::to_string(e.source));
+        std::memcpy(&signal, request.data(), sizeof signal);
+        if (e.tag == protocol::kCheckpointRequest) {
+          pending_checkpoint = signal.sequence;
+        } else if (e.source >= 0 && e.source < num_workers) {
+          marked[static_cast<std::size_t>(e.source)] = signal.sequence;
+        }
+        ITEM2VEC_RETURN_IF_ERROR(maybe_checkpoint());
+        break;
+      }
+      case protocol::kStop:
+        ITEM2VEC_RETURN_IF_ERROR(replies.DrainAll(timeout));
+        return Status::Interrupted("stopped after a checkpoint");
+      case protocol::kStopRequest:  // meant for rank 0; never sent to a server
         break;
       case protocol::kShutdown:
         return replies.DrainAll(timeout);

@@ -1,12 +1,17 @@
 // The parameter-server loop: answers pulls, applies pushes, serves the final dump.
 //
-// Contract: RunServer owns the rank until rank 0 sends kShutdown (returns Ok) or a
-// protocol violation or peer timeout occurs (returns the error; the caller ends the job).
+// Contract: RunServer owns the rank until rank 0 sends kShutdown (returns Ok), kStop after
+// a stop checkpoint (returns Status::Interrupted), or a protocol violation or peer
+// timeout occurs (returns the error; the caller ends the job). Checkpoints: on
+// kCheckpointRequest N it keeps serving until every worker has sent kCheckpointMark N or
+// kWorkerDone, then saves its shard into checkpoint_dir/ckpt-N (ps/shard_checkpoint.h)
+// and reports the file to rank 0. A stop signal on this rank is forwarded to rank 0.
 // It never busy-waits for long (Backoff), so on an oversubscribed node the workers get the
 // cores. Requests are handled in arrival order; see ps/protocol.h for the messages.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/status.h"
 #include "common/transport.h"
@@ -22,6 +27,6 @@ struct ServerStats {
 
 Status RunServer(Transport& transport, ShardStore& store, const Partition& partition,
                  int num_workers, std::size_t vocab_size, double peer_timeout_seconds,
-                 ServerStats* stats);
+                 const std::string& checkpoint_dir, ServerStats* stats);
 
 }  // namespace item2vec

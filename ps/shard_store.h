@@ -41,6 +41,13 @@ class ShardStore {
   float* Row(Matrix m, ItemId key) {
     return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
   }
+  // The whole arrays in local order (rows() rows / versions), for checkpoints.
+  float* Rows(Matrix m) { return Data(m); }
+  const float* Rows(Matrix m) const { return Data(m); }
+  std::uint32_t* RowVersions(Matrix m) { return Versions(m); }
+  const std::uint32_t* RowVersions(Matrix m) const { return Versions(m); }
+  const Partition& partition() const { return partition_; }
+  int server() const { return server_; }
   std::size_t BytesUsed() const { return (input_.size() + output_.size()) * sizeof(float); }
 
   // Initial value of an input row (shared with tests).

@@ -21,6 +21,26 @@ double BatchBuilder::CurrentAlpha() const {
   return std::max(a, options_.EffectiveMinAlpha());
 }
 
+BuilderState BatchBuilder::State() const {
+  BuilderState s;
+  s.position = reader_->Position();
+  s.reader_stats = reader_->stats();
+  s.epoch = epoch_;
+  s.words_done = words_done_;
+  s.next_batch_id = next_batch_id_;
+  s.rng = rng_;
+  return s;
+}
+
+void BatchBuilder::Restore(const BuilderState& s) {
+  reader_->Seek(s.position);
+  reader_->RestoreStats(s.reader_stats);
+  epoch_ = s.epoch;
+  words_done_ = s.words_done;
+  next_batch_id_ = s.next_batch_id;
+  rng_ = s.rng;
+}
+
 Result<bool> BatchBuilder::Fill(Batch* b) {
   b->groups.clear();
   b->contexts.clear();

@@ -32,6 +32,21 @@
 
 namespace item2vec {
 
+// Everything a BatchBuilder needs to continue exactly where it was (a checkpoint).
+struct BuilderState {
+  ReaderPosition position;
+  ReaderStats reader_stats;
+  int epoch = 0;
+  std::int64_t words_done = 0;
+  std::uint64_t next_batch_id = 0;
+  Rng rng;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& position; ar& reader_stats; ar& epoch; ar& words_done; ar& next_batch_id; ar& rng;
+  }
+};
+
 class BatchBuilder {
  public:
   BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
@@ -40,6 +55,11 @@ class BatchBuilder {
   // Returns false when training is over and the batch is empty; errors from the reader
   // come back as the status.
   Result<bool> Fill(Batch* batch);
+
+  // State()/Restore(): taken between Fill() calls, Restore(State()) on a fresh builder
+  // over the same shard makes the following Fill() calls return exactly the same batches.
+  BuilderState State() const;
+  void Restore(const BuilderState& state);
 
   int epoch() const { return epoch_; }
   std::int64_t words_done() const { return words_done_; }

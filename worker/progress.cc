@@ -69,7 +69,8 @@ void ProgressMonitor::Log() {
                100 * frac, rate, reports_[0].alpha, loss, elapsed, eta);
 }
 
-Status ProgressMonitor::WaitForFinals(const protocol::ProgressReport& own_final, double timeout) {
+Status ProgressMonitor::WaitForFinals(const protocol::ProgressReport& own_final, double timeout,
+                                      const std::function<Status()>& between_polls) {
   reports_[0] = own_final;
   reports_[0].final = 1;
   auto last_heard = Clock::now();
@@ -86,6 +87,12 @@ Status ProgressMonitor::WaitForFinals(const protocol::ProgressReport& own_final,
         break;
       }
     if (missing < 0) return Status::Ok();
+    if (between_polls) {
+      const auto before = Clock::now();
+      ITEM2VEC_RETURN_IF_ERROR(between_polls());
+      // A checkpoint held the workers: their silence meanwhile is not a failure.
+      if (std::chrono::duration<double>(Clock::now() - before).count() > 0.1) last_heard = Clock::now();
+    }
     if (std::chrono::duration<double>(Clock::now() - last_heard).count() > timeout)
       return Status::Timeout("worker rank " + std::to_string(missing) + " sent no progress for " +
                              std::to_string(static_cast<int>(timeout)) + " s");

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <vector>
 
 #include "common/status.h"
@@ -37,7 +38,14 @@ class ProgressMonitor {
   ProgressMonitor(Transport* t, int num_workers, std::int64_t total_words, double interval);
   // Records rank 0's own report and drains others'; logs when the interval has passed.
   void Update(const protocol::ProgressReport& own);
-  Status WaitForFinals(const protocol::ProgressReport& own_final, double timeout);
+  // `between_polls` (may be empty) runs on each round, e.g. to checkpoint while waiting;
+  // its error ends the wait.
+  Status WaitForFinals(const protocol::ProgressReport& own_final, double timeout,
+                       const std::function<Status()>& between_polls = {});
+  // Drains the reports that arrived, without logging.
+  void Poll() { Drain(); }
+  bool IsFinal(int worker) const { return reports_[static_cast<std::size_t>(worker)].final != 0; }
+  const protocol::ProgressReport& report(int worker) const { return reports_[static_cast<std::size_t>(worker)]; }
   // Sums over workers (valid after WaitForFinals).
   protocol::ProgressReport Totals() const;
   const std::vector<protocol::ProgressReport>& reports() const { return reports_; }

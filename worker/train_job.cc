@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/atomic_file.h"
+#include "common/checkpoint.h"
+#include "common/stop_signal.h"
 #include "common/faulty_transport.h"
 #include "common/input_files.h"
 #include "common/json_writer.h"
@@ -20,9 +22,11 @@
 #include "ps/partition.h"
 #include "ps/protocol.h"
 #include "ps/server.h"
+#include "ps/shard_checkpoint.h"
 #include "ps/shard_store.h"
 #include "ps/warm_start.h"
 #include "worker/memory_plan.h"
+#include "worker/checkpointing.h"
 #include "worker/model_writer.h"
 #include "worker/progress.h"
 #include "worker/worker.h"
@@ -128,9 +132,102 @@ Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o,
   return vocab;
 }
 
+// Where a resumed run starts: found = false means from the beginning.
+struct ResumePoint {
+  bool found = false;
+  std::string path;
+  CheckpointManifest manifest;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) { ar& found; ar& path; ar& manifest; }
+};
+
+// Rank 0: the newest checkpoint that verifies, checked against today's settings and input.
+Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<InputFile>& files) {
+  ResumePoint point;
+  std::vector<std::string> rejected;
+  Result<CheckpointManifest> m = FindNewestValidCheckpoint(o.CheckpointDir(), &rejected);
+  for (const std::string& r : rejected)
+    spdlog::error("--resume: skipping damaged checkpoint {}; trying the one before it", r);
+  if (!m.ok()) {
+    if (m.status().code() != Status::Code::kNotFound) return m.status();
+    if (rejected.empty()) {
+      spdlog::info("--resume: no checkpoint in {}: starting from the beginning", o.CheckpointDir());
+    } else {
+      spdlog::warn("--resume: every checkpoint in {} is damaged: starting from the beginning", o.CheckpointDir());
+    }
+    return point;
+  }
+  const auto now = ResumeSettings(o);
+  std::string diff;
+  for (const auto& [key, value] : now) {
+    std::string then = "(unset)";
+    for (const auto& kv : m->settings)
+      if (kv.first == key) then = kv.second;
+    if (then != value) diff += (diff.empty() ? "" : ", ") + ("--" + key + " " + then + " then, " + value + " now");
+  }
+  const std::string ckpt = CheckpointPath(o.CheckpointDir(), m->sequence);
+  if (!diff.empty())
+    return Status::InvalidArgument("--resume: checkpoint " + ckpt + " was written with other settings (" + diff +
+                                   "); use the same settings, or remove " + o.CheckpointDir() + " to start over");
+  bool same_input = m->inputs.size() == files.size();
+  for (std::size_t i = 0; same_input && i < files.size(); ++i)
+    same_input = m->inputs[i].path == files[i].path && m->inputs[i].size == files[i].size;
+  if (!same_input) {
+    std::string then, now_files;
+    for (const auto& f : m->inputs) then += " " + f.path + " (" + std::to_string(f.size) + " B)";
+    for (const auto& f : files) now_files += " " + f.path + " (" + std::to_string(f.size) + " B)";
+    return Status::InvalidArgument("--resume: the input changed since checkpoint " + ckpt + ": then" + then +
+                                   "; now" + now_files + ". Resume with the same input, or remove " +
+                                   o.CheckpointDir() + " to start over");
+  }
+  point.found = true;
+  point.path = ckpt;
+  point.manifest = std::move(m.value());
+  spdlog::info("--resume: continuing from checkpoint {} ({}, {} workers and {} servers then)", ckpt,
+               point.manifest.reason, point.manifest.num_workers, point.manifest.num_servers);
+  return point;
+}
+
+// A worker's starting state when the checkpoint had another worker count: shards differ,
+// so positions cannot carry over. Each worker starts its shard at the beginning of the
+// epoch in progress and the learning rate continues from the global progress; worker 0
+// carries the earlier counters. (With the same worker count the state is exact.)
+Result<WorkerCheckpoint> RemapWorkerState(const ResumePoint& point, const TrainOptions& o,
+                                          const std::vector<InputFile>& files, int worker, int workers,
+                                          std::int64_t shard_words) {
+  std::int64_t done = 0, total = 0;
+  WorkerCheckpoint out;
+  out.worker = worker;
+  out.num_workers = workers;
+  out.shard_words = shard_words;
+  for (int w = 0; w < point.manifest.num_workers; ++w) {
+    Result<WorkerCheckpoint> old = LoadWorkerCheckpoint(point.path, w);
+    if (!old.ok()) return old.status();
+    done += old->builder.words_done;
+    total += static_cast<std::int64_t>(o.epochs) * old->shard_words;
+    if (worker == 0) {
+      const auto& r = old->report;
+      out.report.words += r.words;
+      out.report.raw_tokens += r.raw_tokens;
+      out.report.pairs += r.pairs;
+      out.report.split_lines += r.split_lines;
+      out.report.seconds = std::max(out.report.seconds, r.seconds);
+      out.report.bytes_sent += r.bytes_sent;
+      out.report.bytes_received += r.bytes_received;
+    }
+  }
+  const double progress = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0;
+  out.builder.epoch = std::min(o.epochs, static_cast<int>(progress * o.epochs));
+  out.builder.words_done = static_cast<std::int64_t>(progress * static_cast<double>(o.epochs) * static_cast<double>(shard_words));
+  const std::vector<FileRange> ranges = ShardRanges(files, worker, workers);
+  out.builder.position = ReaderPosition{0, ranges.empty() ? 0 : ranges[0].begin, false};
+  out.builder.rng = Rng(SeedFor(o.seed, 0x5eed ^ point.manifest.sequence, static_cast<std::uint64_t>(worker)));
+  return out;
+}
+
 std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world, int servers,
                       const ProgressMonitor& monitor, const WarmStartCounts& warm, double train_seconds,
-                      double total_seconds) {
+                      double total_seconds, const std::string& resumed_from, int checkpoints_written) {
   const protocol::ProgressReport tot = monitor.Totals();
   JsonWriter j;
   j.BeginObject();
@@ -145,6 +242,8 @@ std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world,
     j.Key("from").String(o.init_from).Key("kept").Int(warm.kept).Key("added").Int(warm.added);
     j.Key("dropped").Int(warm.dropped).EndObject();
   }
+  j.Key("resumed_from").String(resumed_from);
+  j.Key("checkpoints_written").Int(checkpoints_written);
   j.Key("tokens_seen").Int(tot.raw_tokens);
   j.Key("words_trained").Int(tot.words);
   j.Key("pairs").Int(tot.pairs);
@@ -227,22 +326,51 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,
                  workers, servers, files->size(), o.dim, o.window, o.negative, o.epochs);
 
-  // 2. Workers count their shards; counts merge into rank 0, which builds the vocabulary.
+  // 2. Resume point (rank 0 finds and checks it), then the vocabulary: from the
+  // checkpoint, or counted by the workers and merged into rank 0.
+  InstallStopSignalHandlers();
+  Result<ResumePoint> resume = ResumePoint{};
+  if (rank == 0) {
+    if (o.resume) {
+      resume = FindResumePoint(o, *files);
+    } else {
+      std::vector<std::uint64_t> all, complete;
+      if (ListCheckpoints(o.CheckpointDir(), &all, &complete).ok() && !all.empty()) {
+        spdlog::warn("removing {} checkpoint(s) of an earlier run from {} (pass --resume to continue from them)",
+                     all.size(), o.CheckpointDir());
+        if (Status rs = RemoveCheckpoints(o.CheckpointDir()); !rs.ok()) resume = rs;
+      }
+    }
+  }
+  if (Status bs = BroadcastResult(transport, &resume); !bs.ok()) FailJob(transport, bs);
+  if (!resume.ok()) {
+    if (rank == 0) spdlog::error("{}", resume.status().ToString());
+    return ExitCodeOf(resume.status());
+  }
+  const bool resuming = resume->found;
+  const bool same_workers = resuming && resume->manifest.num_workers == workers;
+
   ItemCounter counter;
-  if (!is_server) {
+  if (!is_server && !same_workers) {
     Status cs = CountShard(*files, rank, workers, o.max_sentence, &counter);
     if (!cs.ok()) FailJob(transport, cs.WithContext("counting items"));
   }
-  ItemCounter merged;
-  if (!is_server) {
-    merged = counter;
-    Status ms = MergeCounts(transport, rank, workers, &merged);
-    if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
-  }
   Result<Vocabulary> vocab = Status::Internal("unset");
   WarmStartCounts warm;
-  if (rank == 0) vocab = FinishVocabulary(merged, o, &warm);
-  merged = ItemCounter();
+  if (resuming) {
+    if (rank == 0) vocab = LoadVocabularyCheckpoint(resume->path, resume->manifest.vocab_fingerprint);
+    warm.kept = resume->manifest.warm_kept;
+    warm.added = resume->manifest.warm_added;
+    warm.dropped = resume->manifest.warm_dropped;
+  } else {
+    ItemCounter merged;
+    if (!is_server) {
+      merged = counter;
+      Status ms = MergeCounts(transport, rank, workers, &merged);
+      if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
+    }
+    if (rank == 0) vocab = FinishVocabulary(merged, o, &warm);
+  }
   if (Status bs = BroadcastResult(transport, &vocab); !bs.ok()) FailJob(transport, bs);
   if (!vocab.ok()) {
     if (rank == 0) spdlog::error("{}", vocab.status().ToString());
@@ -282,16 +410,21 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   }
 
   // 3. Train.
+  const std::string checkpoint_dir = o.CheckpointDir();
   if (is_server) {
     ShardStore store(partition, rank - workers, o.dim, o.seed, o.staleness_tolerance);
-    if (!o.init_from.empty()) {
+    if (resuming) {
+      Status ls = LoadShard(resume->path, resume->manifest, &store);
+      if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + resume->path));
+    } else if (!o.init_from.empty()) {
       Result<std::int64_t> taken = LoadPreviousRows(o.init_from, *vocab, partition, rank - workers, &store);
       if (!taken.ok()) FailJob(transport, taken.status().WithContext("warm start from '" + o.init_from + "'"));
       spdlog::debug("warm start: {} rows taken over from {}", *taken, o.init_from);
     }
     spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
     ServerStats stats;
-    Status ss = RunServer(transport, store, partition, workers, vocab->size(), o.peer_timeout, &stats);
+    Status ss = RunServer(transport, store, partition, workers, vocab->size(), o.peer_timeout, checkpoint_dir, &stats);
+    if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
     if (!ss.ok()) FailJob(transport, ss);
     spdlog::debug("served {} pulls and {} pushes, busy {:.2f}s", stats.pulls, stats.pushes, stats.busy_seconds);
     return 0;
@@ -300,6 +433,46 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   for (const auto& [item, n] : counter.counts())
     if (vocab->Find(item) != Vocabulary::kNotFound) shard_words += n;
   counter = ItemCounter();
+  std::optional<WorkerCheckpoint> resume_state;
+  if (resuming) {
+    Result<WorkerCheckpoint> state = same_workers
+                                         ? LoadWorkerCheckpoint(resume->path, rank)
+                                         : RemapWorkerState(*resume, o, *files, rank, workers, shard_words);
+    if (!state.ok()) FailJob(transport, state.status().WithContext("resuming from " + resume->path));
+    resume_state = std::move(state.value());
+    shard_words = resume_state->shard_words;
+    if (!same_workers && rank == 0)
+      spdlog::warn("--resume: the checkpoint had {} workers, this run {}: each worker restarts its shard at "
+                   "epoch {} (positions cannot carry over between layouts); the servers' matrices are exact",
+                   resume->manifest.num_workers, workers, resume_state->builder.epoch + 1);
+  }
+
+  CheckpointConfig ckpt;
+  ckpt.dir = checkpoint_dir;
+  ckpt.every_seconds = o.CheckpointEverySeconds();
+  ckpt.timeout = std::max(60.0, 10 * o.peer_timeout);
+  ckpt.next_sequence = resuming ? resume->manifest.sequence + 1 : 1;
+  ckpt.epochs = o.epochs;
+  ckpt.first_epoch = resume_state ? resume_state->builder.epoch : 0;
+  ckpt.vocab = &*vocab;
+  if (rank == 0) {
+    CheckpointManifest& m = ckpt.manifest;
+    m.settings = ResumeSettings(o);
+    m.settings_json = TrainOptionsToJson(o);
+    m.vocab_fingerprint = vocab->Fingerprint();
+    m.vocab_size = vocab->size();
+    m.num_workers = workers;
+    m.num_servers = servers;
+    m.inputs = *files;
+    m.warm_kept = warm.kept;
+    m.warm_added = warm.added;
+    m.warm_dropped = warm.dropped;
+  }
+  std::unique_ptr<ProgressMonitor> monitor;
+  if (rank == 0)
+    monitor = std::make_unique<ProgressMonitor>(&transport, workers, o.epochs * vocab->total_count(), o.progress_seconds);
+  WorkerCheckpointing checkpointing(&transport, std::move(ckpt), rank, workers, servers, monitor.get());
+  WorkerCheckpoint final_state;
 
   WorkerSetup setup;
   setup.transport = &transport;
@@ -311,18 +484,32 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   setup.num_servers = servers;
   setup.shard_words = shard_words;
   setup.peer_timeout = o.peer_timeout;
-  std::unique_ptr<ProgressMonitor> monitor;
-  if (rank == 0)
-    monitor = std::make_unique<ProgressMonitor>(&transport, workers, o.epochs * vocab->total_count(), o.progress_seconds);
+  setup.resume = resume_state ? &*resume_state : nullptr;
+  setup.checkpointing = &checkpointing;
+  setup.final_state = &final_state;
   const auto train_start = Clock::now();
   Result<protocol::ProgressReport> report = RunWorker(setup, monitor.get());
+  if (report.status().code() == Status::Code::kInterrupted) {
+    spdlog::info("stopped after saving a checkpoint: rerun with --resume to continue (exit code 75)");
+    return ExitCodeOf(report.status());
+  }
   if (!report.ok()) FailJob(transport, report.status().WithContext("training"));
   if (rank != 0) return 0;
 
-  // 4. Rank 0 waits for everyone, writes the model, then releases the servers.
-  Status fs = monitor->WaitForFinals(*report, o.peer_timeout);
+  // 4. Rank 0 waits for everyone (checkpointing meanwhile if asked), writes the model,
+  // then releases the servers.
+  Status fs = monitor->WaitForFinals(*report, o.peer_timeout, [&]() -> Status {
+    Result<bool> stop = checkpointing.PollWhileFinished(final_state);
+    if (!stop.ok()) return stop.status();
+    return *stop ? Status::Interrupted("stopped after a checkpoint") : Status::Ok();
+  });
+  if (fs.code() == Status::Code::kInterrupted) {
+    spdlog::info("stopped after saving a checkpoint: rerun with --resume to continue (exit code 75)");
+    return ExitCodeOf(fs);
+  }
   if (!fs.ok()) FailJob(transport, fs);
-  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count() +
+                               (resuming ? resume->manifest.train_seconds : 0);
   const protocol::ProgressReport tot = monitor->Totals();
   spdlog::info("trained {} tokens in {:.2f}s ({:.0f} tokens/s), final loss {:.4f}", tot.raw_tokens, train_seconds,
                tot.raw_tokens / std::max(train_seconds, 1e-9), tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
@@ -330,7 +517,8 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   if (ws.ok()) {
     const double total_seconds = std::chrono::duration<double>(Clock::now() - job_start).count();
     ws = WriteFileAtomically(o.output + "/train.json",
-                             TrainJson(o, *vocab, world, servers, *monitor, warm, train_seconds, total_seconds));
+                             TrainJson(o, *vocab, world, servers, *monitor, warm, train_seconds, total_seconds,
+                                       resuming ? resume->path : "", checkpointing.written()));
   }
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
@@ -338,6 +526,8 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   for (auto h : handles)
     if (Status hs = transport.Wait(h, o.peer_timeout, "stopping the servers"); !hs.ok()) FailJob(transport, hs);
   spdlog::info("wrote {}/vectors.txt, vectors.bin, vocab.tsv, train.json", o.output);
+  // The model is written: the checkpoints that led to it are obsolete.
+  if (Status rs = RemoveCheckpoints(checkpoint_dir); !rs.ok()) spdlog::warn("{}", rs.message());
   return 0;
 }
 

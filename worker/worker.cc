@@ -11,6 +11,7 @@
 #include "worker/progress.h"
 #include "worker/ps_client.h"
 #include "worker/sgns_kernel.h"
+#include "worker/worker_checkpoint.h"
 
 namespace item2vec {
 namespace {
@@ -34,12 +35,28 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
 
   protocol::ProgressReport report;
   report.worker = s.worker;
+  double seconds_before = 0;  // training time of earlier runs (resume)
+  if (s.resume != nullptr) {
+    builder.Restore(s.resume->builder);
+    report = s.resume->report;
+    report.worker = s.worker;
+    report.final = 0;
+    seconds_before = report.seconds;
+  }
   const auto start = Clock::now();
-  int loss_epoch = 0;
+  int loss_epoch = builder.epoch();
   bool split_warned = false;
 
-  auto fill = [&](Batch* b) -> Result<bool> {
+  // A batch and the builder state before it was filled: the resume point while it is
+  // not yet trained.
+  struct Slot {
+    Batch batch;
+    BuilderState before;
+  };
+  auto fill = [&](Slot* slot) -> Result<bool> {
     const auto t0 = Clock::now();
+    if (s.checkpointing != nullptr) slot->before = builder.State();
+    Batch* b = &slot->batch;
     Result<bool> r = builder.Fill(b);
     report.read_seconds += Since(t0);
     if (r.ok() && *r) {
@@ -54,47 +71,83 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     }
     return r;
   };
+  auto update = [&] {
+    report.alpha = builder.CurrentAlpha();
+    report.seconds = seconds_before + Since(start);
+    report.bytes_sent = client.bytes_sent();
+    report.bytes_received = client.bytes_received();
+    report.split_lines = builder.split_lines();
+  };
+  // The checkpoint state while `slot` is the first batch not yet trained; its counts are
+  // already in the report and come off again.
+  auto state_before = [&](const Slot& slot, const Slot* also_filled) {
+    WorkerCheckpoint state;
+    state.worker = s.worker;
+    state.num_workers = s.num_workers;
+    state.shard_words = s.shard_words;
+    state.builder = slot.before;
+    update();
+    state.report = report;
+    for (const Slot* b : {&slot, also_filled}) {
+      if (b == nullptr) continue;
+      state.report.raw_tokens -= b->batch.raw_tokens;
+      state.report.words -= b->batch.words;
+      state.report.pairs -= b->batch.pairs;
+    }
+    return state;
+  };
 
-  Batch batches[2];
-  Batch* cur = &batches[0];
-  Batch* next = &batches[1];
+  Slot slots[2];
+  Slot* cur = &slots[0];
+  Slot* next = &slots[1];
   Result<bool> have = fill(cur);
   if (!have.ok()) return have.status();
   if (*have) {
-    client.StartPull(cur);
+    client.StartPull(&cur->batch);
     auto tw = Clock::now();
-    ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(cur));
+    ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(&cur->batch));
     report.wait_seconds += Since(tw);
-    client.Snapshot(cur);
+    client.Snapshot(&cur->batch);
   }
   bool have_next = false;
   if (*have && o.overlap) {
     Result<bool> r = fill(next);
     if (!r.ok()) return r.status();
     have_next = *r;
-    if (have_next) client.StartPull(next);
+    if (have_next) client.StartPull(&next->batch);
   }
   while (*have) {
-    if (cur->epoch != loss_epoch) {  // the reported loss covers the current epoch
-      loss_epoch = cur->epoch;
+    if (s.checkpointing != nullptr && s.checkpointing->Due(cur->batch.epoch)) {
+      // Between batches: every push before `cur` is sent; `next`'s pull must land before
+      // the servers save (the model does not change meanwhile, so its rows stay valid).
+      auto tw = Clock::now();
+      if (have_next) ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(&next->batch));
+      Result<bool> stop = s.checkpointing->Take(state_before(*cur, have_next ? next : nullptr));
+      report.wait_seconds += Since(tw);
+      if (!stop.ok()) return stop.status();
+      if (*stop) return Status::Interrupted("stopped after a checkpoint");
+    }
+    Batch* b = &cur->batch;
+    if (b->epoch != loss_epoch) {  // the reported loss covers the current epoch
+      loss_epoch = b->epoch;
       report.loss_sum = report.loss_count = 0;
     }
-    report.loss_sum += kernel.Train(cur);
-    report.loss_count += static_cast<double>(cur->pairs);
-    client.StartPush(cur);
+    report.loss_sum += kernel.Train(b);
+    report.loss_count += static_cast<double>(b->pairs);
+    client.StartPush(b);
     if (!o.overlap) {
       Result<bool> r = fill(next);
       if (!r.ok()) return r.status();
       have_next = *r;
-      if (have_next) client.StartPull(next);
+      if (have_next) client.StartPull(&next->batch);
     }
     auto tw = Clock::now();
     if (have_next) {
-      ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(next));
-      if (o.overlap) client.CarryDeltas(*cur, next);
-      client.Snapshot(next);
+      ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(&next->batch));
+      if (o.overlap) client.CarryDeltas(*b, &next->batch);
+      client.Snapshot(&next->batch);
     }
-    ITEM2VEC_RETURN_IF_ERROR(client.FinishPush(cur));
+    ITEM2VEC_RETURN_IF_ERROR(client.FinishPush(b));
     report.wait_seconds += Since(tw);
     std::swap(cur, next);
     *have = have_next;
@@ -102,13 +155,9 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       Result<bool> r = fill(next);
       if (!r.ok()) return r.status();
       have_next = *r;
-      if (have_next) client.StartPull(next);
+      if (have_next) client.StartPull(&next->batch);
     }
-    report.alpha = builder.CurrentAlpha();
-    report.seconds = Since(start);
-    report.bytes_sent = client.bytes_sent();
-    report.bytes_received = client.bytes_received();
-    report.split_lines = builder.split_lines();
+    update();
     if (monitor != nullptr) {
       monitor->Update(report);
     } else {
@@ -116,11 +165,16 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     }
   }
   ITEM2VEC_RETURN_IF_ERROR(client.SendDone());
-  report.seconds = Since(start);
-  report.alpha = builder.CurrentAlpha();
-  report.bytes_sent = client.bytes_sent();
-  report.bytes_received = client.bytes_received();
-  report.split_lines = builder.split_lines();
+  update();
+  if (s.final_state != nullptr) {
+    WorkerCheckpoint* final_state = s.final_state;
+    *final_state = WorkerCheckpoint{};
+    final_state->worker = s.worker;
+    final_state->num_workers = s.num_workers;
+    final_state->shard_words = s.shard_words;
+    final_state->builder = builder.State();
+    final_state->report = report;
+  }
   report.final = 1;
   if (monitor == nullptr) ITEM2VEC_RETURN_IF_ERROR(sender.SendFinal(report, s.peer_timeout));
   return report;

@@ -5,6 +5,9 @@
 // the next batch's pull is in flight while this one computes (at most two batches in
 // flight), and CarryDeltas keeps one worker exact. Sends kWorkerDone to every server at
 // the end and a final ProgressReport to rank 0 (rank 0 itself returns it instead).
+// With checkpointing, it asks between batches whether a checkpoint is due and takes part
+// (worker/checkpointing.h); after a stop checkpoint it returns Status::Interrupted. With
+// `resume` it continues from a checkpointed state bit for bit.
 // Errors (input, peer timeout) are returned; the caller ends the job.
 #pragma once
 
@@ -17,6 +20,8 @@
 #include "common/vocabulary.h"
 #include "ps/partition.h"
 #include "ps/protocol.h"
+#include "worker/checkpointing.h"
+#include "worker/worker_checkpoint.h"
 
 namespace item2vec {
 
@@ -30,6 +35,9 @@ struct WorkerSetup {
   int num_servers = 1;
   std::int64_t shard_words = 0;  // in-vocabulary tokens in this worker's shard
   double peer_timeout = 120;
+  const WorkerCheckpoint* resume = nullptr;     // continue from this state (--resume)
+  WorkerCheckpointing* checkpointing = nullptr; // takes part in checkpoints when set
+  WorkerCheckpoint* final_state = nullptr;      // out: the state after the last batch
 };
 
 class ProgressMonitor;

@@ -1,0 +1,31 @@
+// Shard checkpoints: a server's rows of both matrices, saved and loaded (re-partitioned).
+//
+// Contract:
+// - SaveShard writes CHECKPOINT/server-S.bin (common/checkpoint.h container): a header
+//   (server, server count, vocabulary size, dim, rows) and, in local order, the input
+//   rows, the output rows, the input versions, the output versions. Returns the manifest
+//   entry. Cost: one sequential write of the shard, ~8 * rows * (dim + 1) bytes.
+// - LoadShard fills a freshly constructed ShardStore from a checkpoint written with any
+//   server count: with the same count it reads its own file; otherwise it streams every
+//   old server's file and keeps the rows the new partition gives it (key mod S). Rows and
+//   versions are restored exactly, so a resumed run continues bit for bit. Each file's
+//   checksum is verified as it is read; damage is Status::Corruption naming the file.
+//   Memory: one row buffer beyond the store.
+#pragma once
+
+#include <string>
+
+#include "common/checkpoint.h"
+#include "common/status.h"
+#include "ps/shard_store.h"
+
+namespace item2vec {
+
+std::string ShardFileName(int server);
+
+Result<CheckpointFileEntry> SaveShard(const ShardStore& store, std::size_t vocab_size,
+                                      const std::string& checkpoint_path);
+
+Status LoadShard(const std::string& checkpoint_path, const CheckpointManifest& manifest, ShardStore* store);
+
+}  // namespace item2vec

@@ -1,0 +1,286 @@
+#include "worker/checkpointing.h"
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "common/serialize.h"
+#include "common/stop_signal.h"
+#include "ps/protocol.h"
+#include "worker/progress.h"
+
+namespace item2vec {
+namespace {
+
+double Seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string FormatSeconds(double s) {
+  if (s >= 3600 && static_cast<long long>(s) % 3600 == 0) return std::to_string(static_cast<long long>(s) / 3600) + "h";
+  if (s >= 60 && static_cast<long long>(s) % 60 == 0) return std::to_string(static_cast<long long>(s) / 60) + "m";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%gs", s);
+  return buf;
+}
+
+}  // namespace
+
+std::string WorkerFileName(int worker) { return "worker-" + std::to_string(worker) + ".bin"; }
+std::string VocabularyFileName() { return "vocab.bin"; }
+
+Result<CheckpointFileEntry> SaveWorkerCheckpoint(const WorkerCheckpoint& state, const std::string& checkpoint_path) {
+  CheckpointFileWriter w;
+  ITEM2VEC_RETURN_IF_ERROR(w.Open(checkpoint_path, WorkerFileName(state.worker), ToBytes(state)));
+  return w.Commit();
+}
+
+Result<WorkerCheckpoint> LoadWorkerCheckpoint(const std::string& checkpoint_path, int worker) {
+  CheckpointFileReader r;
+  ITEM2VEC_RETURN_IF_ERROR(r.Open(checkpoint_path + "/" + WorkerFileName(worker)));
+  ITEM2VEC_RETURN_IF_ERROR(r.Finish());
+  WorkerCheckpoint state;
+  if (!FromBytes(r.header(), &state).ok() || state.worker != worker)
+    return Status::Corruption("'" + r.path() + "' does not hold worker " + std::to_string(worker) + "'s state");
+  return state;
+}
+
+Result<CheckpointFileEntry> SaveVocabularyCheckpoint(const Vocabulary& vocab, const std::string& checkpoint_path) {
+  CheckpointFileWriter w;
+  ITEM2VEC_RETURN_IF_ERROR(w.Open(checkpoint_path, VocabularyFileName(), ToBytes(vocab)));
+  return w.Commit();
+}
+
+Result<Vocabulary> LoadVocabularyCheckpoint(const std::string& checkpoint_path, std::uint64_t fingerprint) {
+  CheckpointFileReader r;
+  ITEM2VEC_RETURN_IF_ERROR(r.Open(checkpoint_path + "/" + VocabularyFileName()));
+  ITEM2VEC_RETURN_IF_ERROR(r.Finish());
+  Vocabulary vocab;
+  if (!FromBytes(r.header(), &vocab).ok() || vocab.Fingerprint() != fingerprint)
+    return Status::Corruption("'" + r.path() + "' does not hold the vocabulary its manifest names");
+  return vocab;
+}
+
+WorkerCheckpointing::WorkerCheckpointing(Transport* transport, CheckpointConfig config, int worker, int num_workers,
+                                         int num_servers, ProgressMonitor* monitor)
+    : t_(transport), config_(std::move(config)), worker_(worker), workers_(num_workers), servers_(num_servers),
+      monitor_(monitor), last_checkpoint_(Clock::now()), last_epoch_(config_.first_epoch) {}
+
+Status WorkerCheckpointing::SendTo(int dest, int tag, const void* data, std::size_t bytes, const std::string& what) {
+  return t_->Wait(t_->Isend(dest, tag, data, bytes), config_.timeout, what);
+}
+
+bool WorkerCheckpointing::DecideOnRankZero(int epoch, bool finished) {
+  Envelope e;
+  while (t_->Probe(Transport::kAnySource, protocol::kStopRequest, &e)) {
+    (void)t_->Receive(e, nullptr);
+    if (stop_reason_.empty()) stop_reason_ = "stop signal on rank " + std::to_string(e.source);
+  }
+  if (stop_reason_.empty() && StopRequested()) stop_reason_ = StopSignalName();
+  if (!stop_reason_.empty()) {
+    stop_ = true;
+    reason_ = stop_reason_;
+    return true;
+  }
+  if (config_.every_seconds <= 0) return false;
+  if (Seconds(Clock::now() - last_checkpoint_) >= config_.every_seconds) {
+    reason_ = "every " + FormatSeconds(config_.every_seconds);
+    return true;
+  }
+  if (!finished && epoch > last_epoch_) {
+    reason_ = "epoch " + std::to_string(last_epoch_ + 1) + " done";
+    last_epoch_ = epoch;
+    return true;
+  }
+  return false;
+}
+
+void WorkerCheckpointing::Announce() {
+  sequence_ = config_.next_sequence++;
+  std::error_code ec;
+  std::filesystem::create_directories(CheckpointPath(config_.dir, sequence_), ec);
+  if (ec) spdlog::error("cannot create checkpoint directory '{}': {}", CheckpointPath(config_.dir, sequence_), ec.message());
+  const protocol::CheckpointSignal signal{sequence_, stop_ ? 1u : 0u};
+  announced_.clear();
+  std::vector<Transport::Handle> handles;
+  for (int s = 0; s < servers_; ++s)
+    handles.push_back(t_->Isend(workers_ + s, protocol::kCheckpointRequest, &signal, sizeof signal));
+  for (int w = 1; w < workers_; ++w) {
+    if (monitor_->IsFinal(w)) continue;
+    announced_.push_back(w);
+    handles.push_back(t_->Isend(w, protocol::kCheckpointRequest, &signal, sizeof signal));
+  }
+  // Small messages complete at once; a worker that has just finished never receives its
+  // request, so these handles are only tested, not waited on.
+  for (auto h : handles) (void)t_->Test(h);
+  spdlog::info("checkpoint {} ({}): saving", sequence_, reason_);
+}
+
+bool WorkerCheckpointing::Due(int epoch) {
+  if (config_.dir.empty()) return false;
+  if (worker_ == 0) {
+    if (!DecideOnRankZero(epoch, false)) return false;
+    Announce();
+    return true;
+  }
+  if (!stop_forwarded_ && StopRequested()) {
+    stop_forwarded_ = true;
+    spdlog::info("got {}: asking rank 0 to checkpoint and stop", StopSignalName());
+    (void)t_->Test(t_->Isend(0, protocol::kStopRequest, nullptr, 0));
+  }
+  Envelope e;
+  if (!t_->Probe(0, protocol::kCheckpointRequest, &e)) return false;
+  protocol::CheckpointSignal signal;
+  if (e.bytes != sizeof signal || !t_->Receive(e, &signal).ok()) return false;
+  sequence_ = signal.sequence;
+  stop_ = signal.stop != 0;
+  return true;
+}
+
+Result<bool> WorkerCheckpointing::PollWhileFinished(const WorkerCheckpoint& own_final) {
+  if (config_.dir.empty() || !DecideOnRankZero(own_final.builder.epoch, true)) return false;
+  Announce();
+  return Coordinate(own_final, /*mark_servers=*/false);
+}
+
+Result<bool> WorkerCheckpointing::Take(const WorkerCheckpoint& state) {
+  return worker_ == 0 ? Coordinate(state, /*mark_servers=*/true) : Participate(state);
+}
+
+Status WorkerCheckpointing::MarkServers() {
+  const protocol::CheckpointSignal signal{sequence_, stop_ ? 1u : 0u};
+  std::vector<Transport::Handle> handles;
+  for (int s = 0; s < servers_; ++s)
+    handles.push_back(t_->Isend(workers_ + s, protocol::kCheckpointMark, &signal, sizeof signal));
+  for (auto h : handles) ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, config_.timeout, "checkpoint mark to a server"));
+  return Status::Ok();
+}
+
+Result<bool> WorkerCheckpointing::Participate(const WorkerCheckpoint& own) {
+  Result<CheckpointFileEntry> file = SaveWorkerCheckpoint(own, CheckpointPath(config_.dir, sequence_));
+  ITEM2VEC_RETURN_IF_ERROR(MarkServers());
+  CheckpointSaved saved;
+  saved.sequence = sequence_;
+  saved.rank = worker_;
+  if (file.ok()) {
+    saved.file = *file;
+  } else {
+    saved.code = static_cast<int>(file.status().code());
+    saved.message = file.status().message();
+  }
+  const std::string bytes = ToBytes(saved);
+  ITEM2VEC_RETURN_IF_ERROR(SendTo(0, protocol::kCheckpointSaved, bytes.data(), bytes.size(), "checkpoint report to rank 0"));
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
+  Backoff backoff;
+  Envelope e;
+  while (!t_->Probe(0, protocol::kCheckpointContinue, &e)) {
+    if (Clock::now() > deadline)
+      return Status::Timeout("rank 0 did not finish checkpoint " + std::to_string(sequence_) + " within " +
+                             std::to_string(static_cast<int>(config_.timeout)) + " s");
+    backoff.Pause();
+  }
+  protocol::CheckpointSignal signal;
+  if (e.bytes != sizeof signal) return Status::Internal("malformed checkpoint continue message");
+  ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, &signal));
+  return signal.stop != 0;
+}
+
+Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool mark_servers) {
+  const auto start = Clock::now();
+  const std::string path = CheckpointPath(config_.dir, sequence_);
+  std::vector<std::string> errors;
+  std::vector<CheckpointFileEntry> files;
+  auto keep = [&](const Result<CheckpointFileEntry>& f) {
+    if (f.ok()) files.push_back(f.value());
+    else errors.push_back("rank 0: " + f.status().message());
+  };
+  keep(SaveVocabularyCheckpoint(*config_.vocab, path));
+  keep(SaveWorkerCheckpoint(own, path));
+  if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
+
+  // Collect: every server, and every announced worker (its file, or its final report).
+  std::set<int> waiting(announced_.begin(), announced_.end());
+  for (int s = 0; s < servers_; ++s) waiting.insert(workers_ + s);
+  std::vector<int> release;  // workers that wait for kCheckpointContinue
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
+  Backoff backoff;
+  std::string buf;
+  while (!waiting.empty()) {
+    Envelope e;
+    if (t_->Probe(Transport::kAnySource, protocol::kCheckpointSaved, &e)) {
+      backoff.Reset();
+      buf.assign(e.bytes, '\0');
+      ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, buf.data()));
+      CheckpointSaved saved;
+      ITEM2VEC_RETURN_IF_ERROR(FromBytes(buf, &saved));
+      if (saved.sequence != sequence_) continue;
+      waiting.erase(e.source);
+      if (e.source < workers_) release.push_back(e.source);
+      if (saved.code == 0) files.push_back(saved.file);
+      else errors.push_back("rank " + std::to_string(e.source) + ": " + saved.message);
+      continue;
+    }
+    monitor_->Poll();
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (*it < workers_ && monitor_->IsFinal(*it)) {
+        // Finished before it saw the request: its state is "done", from its final report.
+        WorkerCheckpoint done;
+        done.worker = *it;
+        done.num_workers = workers_;
+        done.builder.epoch = config_.epochs;  // resumed, it trains nothing
+        done.report = monitor_->report(*it);
+        done.report.final = 0;
+        done.builder.words_done = done.report.words;
+        done.shard_words = done.report.words / std::max(1, config_.epochs);
+        keep(SaveWorkerCheckpoint(done, path));
+        it = waiting.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (Clock::now() > deadline) {
+      std::string missing;
+      for (int r : waiting) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+      return Status::Timeout("checkpoint " + std::to_string(sequence_) + ": no answer from rank(s) " + missing +
+                             " within " + std::to_string(static_cast<int>(config_.timeout)) + " s");
+    }
+    backoff.Pause();
+  }
+
+  Status result;
+  if (errors.empty()) {
+    CheckpointManifest m = config_.manifest;
+    m.sequence = sequence_;
+    m.reason = reason_;
+    m.created_unix = static_cast<std::int64_t>(std::time(nullptr));
+    m.train_seconds = own.report.seconds;
+    m.files = files;
+    result = WriteManifest(path, m);
+    if (result.ok()) result = PruneCheckpoints(config_.dir, 2);
+  } else {
+    for (const auto& e : errors) spdlog::error("checkpoint {}: {}", sequence_, e);
+    result = Status::IOError("checkpoint " + std::to_string(sequence_) + " could not be written (see above)");
+  }
+  if (result.ok()) {
+    std::uint64_t bytes = 0;
+    for (const auto& f : files) bytes += f.bytes;
+    ++written_;
+    spdlog::info("checkpoint {} ({}) complete: {} files, {:.1f} MiB in {:.2f}s -> {}", sequence_, reason_,
+                 files.size() + 1, static_cast<double>(bytes) / 1048576.0, Seconds(Clock::now() - start), path);
+  } else if (!stop_) {
+    spdlog::error("{}; training goes on, the previous checkpoint stays the newest", result.message());
+  }
+  last_checkpoint_ = Clock::now();
+
+  const protocol::CheckpointSignal signal{sequence_, stop_ ? 1u : 0u};
+  std::vector<Transport::Handle> handles;
+  for (int w : release) handles.push_back(t_->Isend(w, protocol::kCheckpointContinue, &signal, sizeof signal));
+  if (stop_)
+    for (int s = 0; s < servers_; ++s) handles.push_back(t_->Isend(workers_ + s, protocol::kStop, nullptr, 0));
+  for (auto h : handles) ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, config_.timeout, "releasing ranks after a checkpoint"));
+  if (stop_ && !result.ok()) return result;
+  return stop_;
+}
+
+}  // namespace item2vec

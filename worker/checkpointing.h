@@ -1,0 +1,91 @@
+// WorkerCheckpointing: the worker side of a checkpoint, and on rank 0 its coordination.
+//
+// Contract (protocol in ps/protocol.h):
+// - Workers call Due() between batches. On rank 0 it decides: a stop signal on any rank,
+//   the --checkpoint-every timer, or (with the timer on) the end of an epoch of rank 0's
+//   shard start checkpoint N: rank 0 sends kCheckpointRequest to every server and every
+//   worker still training. Elsewhere Due() reports a request from rank 0 (and forwards
+//   this rank's own stop signal to rank 0 once).
+// - When Due() is true the caller drains its in-flight pull and calls Take() with the
+//   state before its first untrained batch. Take() writes worker-W.bin, sends kCheckpointMark
+//   to every server (after this worker's last push, so the servers' shards hold exactly the
+//   pushes before the cut), reports the file to rank 0 and waits for kCheckpointContinue.
+//   Rank 0 writes its own files (vocab.bin and worker-0.bin), collects every rank's report
+//   (a worker that finished meanwhile sends its final progress report instead and is
+//   saved as finished), renames MANIFEST into place, prunes to 2 checkpoints, and
+//   releases the workers (and on a stop, the servers).
+// - Take() returns true when the job must stop (exit 75). A failed write on any rank
+//   drops that checkpoint (no MANIFEST) and training goes on, unless it was a stop,
+//   which then fails. Every wait has a deadline (`timeout`).
+// - Rank 0 calls PollWhileFinished() while it waits for other workers after its own shard
+//   is done, so a stop signal or the timer still checkpoints.
+// Not thread-safe; one per worker rank.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/checkpoint.h"
+#include "common/status.h"
+#include "common/transport.h"
+#include "common/vocabulary.h"
+#include "worker/worker_checkpoint.h"
+
+namespace item2vec {
+
+class ProgressMonitor;
+
+struct CheckpointConfig {
+  std::string dir;               // checkpoints go to dir/ckpt-NNNNNNNN
+  double every_seconds = 0;      // > 0: periodic, and at each epoch end of rank 0's shard
+  double timeout = 600;          // deadline for each wait during a checkpoint
+  std::uint64_t next_sequence = 1;
+  int epochs = 1;                // --epochs: the epoch of a finished worker
+  int first_epoch = 0;           // rank 0's epoch at the start (after a resume)
+  const Vocabulary* vocab = nullptr;  // rank 0 saves it in each checkpoint
+  CheckpointManifest manifest;   // rank 0: settings, layout, inputs, warm-start counts
+};
+
+class WorkerCheckpointing {
+ public:
+  WorkerCheckpointing(Transport* transport, CheckpointConfig config, int worker, int num_workers, int num_servers,
+                      ProgressMonitor* monitor);
+  bool Due(int epoch);
+  Result<bool> Take(const WorkerCheckpoint& state);
+  Result<bool> PollWhileFinished(const WorkerCheckpoint& own_final);
+  // Checkpoints written by this run so far.
+  int written() const { return written_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool DecideOnRankZero(int epoch, bool finished);
+  void Announce();
+  Result<bool> Coordinate(const WorkerCheckpoint& own, bool mark_servers);
+  Result<bool> Participate(const WorkerCheckpoint& own);
+  Status MarkServers();
+  Status SendTo(int dest, int tag, const void* data, std::size_t bytes, const std::string& what);
+
+  Transport* t_;
+  CheckpointConfig config_;
+  int worker_, workers_, servers_;
+  ProgressMonitor* monitor_;
+  Clock::time_point last_checkpoint_;
+  int last_epoch_;
+  bool stop_forwarded_ = false;
+  std::string stop_reason_;
+  // The checkpoint in progress.
+  std::uint64_t sequence_ = 0;
+  bool stop_ = false;
+  std::string reason_;
+  std::vector<int> announced_;   // workers (other than 0) asked to take part
+  int written_ = 0;
+};
+
+std::string VocabularyFileName();
+Result<CheckpointFileEntry> SaveVocabularyCheckpoint(const Vocabulary& vocab, const std::string& checkpoint_path);
+Result<Vocabulary> LoadVocabularyCheckpoint(const std::string& checkpoint_path, std::uint64_t fingerprint);
+
+}  // namespace item2vec
