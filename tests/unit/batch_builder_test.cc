@@ -310,3 +310,56 @@ TEST_F(BatchBuilderTest, SameSeedSameBatches) {
 
 }  // namespace
 }  // namespace item2vec
+
+namespace item2vec {
+namespace {
+
+// A checkpoint taken between two batches: a fresh reader and builder restored from
+// State() produce exactly the batches the original goes on to produce, across an epoch
+// boundary and through lines split by max_sentence.
+TEST_F(BatchBuilderTest, RestoredStateContinuesWithIdenticalBatches) {
+  options_.epochs = 3;
+  options_.max_sentence = 5;  // splits most lines: resume points fall inside lines too
+  const Partition partition(2, vocab_.size());
+  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 42);
+  Batch b;
+  int checkpoints = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 7 == 3) {
+      ++checkpoints;
+      const BuilderState state = builder.State();
+      SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+      BatchBuilder restored(options_, vocab_, partition, &reader2, in_vocab_tokens_, 999);
+      restored.Restore(state);
+      Batch b2;
+      // Compare the next three batches of both.
+      BatchBuilder* builders[2] = {&builder, &restored};
+      Batch* batches[2] = {&b, &b2};
+      for (int k = 0; k < 3; ++k) {
+        Result<bool> r[2] = {builders[0]->Fill(batches[0]), builders[1]->Fill(batches[1])};
+        ASSERT_TRUE(r[0].ok() && r[1].ok());
+        ASSERT_EQ(*r[0], *r[1]);
+        if (!*r[0]) return;
+        EXPECT_EQ(b.id, b2.id);
+        EXPECT_EQ(b.epoch, b2.epoch);
+        EXPECT_EQ(b.raw_tokens, b2.raw_tokens);
+        EXPECT_EQ(b.contexts, b2.contexts);
+        EXPECT_EQ(b.negatives, b2.negatives);
+        EXPECT_EQ(b.request, b2.request);
+        EXPECT_EQ(builder.words_done(), restored.words_done());
+        EXPECT_EQ(builder.CurrentAlpha(), restored.CurrentAlpha());
+        EXPECT_EQ(builder.split_lines(), restored.split_lines());
+      }
+      ++i;
+    }
+    Result<bool> r = builder.Fill(&b);
+    ASSERT_TRUE(r.ok());
+    if (!*r) break;
+  }
+  EXPECT_GT(checkpoints, 5);
+  EXPECT_GT(builder.split_lines(), 0) << "the test should resume inside split lines";
+}
+
+}  // namespace
+}  // namespace item2vec

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Checkpoint and resume (issue: nightly refresh that survives failures).
+#  1. SIGTERM (what Slurm sends at the time limit) to the ranks: a checkpoint, exit 75;
+#     --resume, here on a different server count, finishes with vectors byte-identical to
+#     an uninterrupted run (--deterministic).
+#  2. A corrupted newest checkpoint is named in the log and the one before it is used;
+#     the result is still byte-identical.
+#  3. Periodic checkpoints, then a worker and (separately) a server killed with SIGKILL
+#     mid-training: the job ends within 30 s; --resume finishes, with neighbour precision
+#     within 0.03 of an uninterrupted run. A resume on another worker count also finishes.
+# Usage: checkpoint_test.sh GEN_CORPUS_BINARY
+source "$(dirname "$0")/lib.sh"
+gen=$1
+
+# pid of the rank RANK of the job writing to OUTPUT (mpirun's own pid is excluded).
+rank_pid() {
+  local out=$1 rank=$2 p
+  for p in $(pgrep -f -- "--output $out( |$)"); do
+    tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$rank" && { echo "$p"; return 0; }
+  done
+  return 0
+}
+# Waits (up to 60 s) until OUTPUT has a complete checkpoint with a sequence >= N.
+wait_for_checkpoint() {
+  local out=$1 n=$2
+  for _ in $(seq 1 600); do
+    local newest
+    newest=$(ls -d "$out"/checkpoints/ckpt-*/MANIFEST 2>/dev/null | sed 's/.*ckpt-0*\([0-9]*\)\/MANIFEST/\1/' | sort -n | tail -1 || true)
+    [ -n "$newest" ] && [ "$newest" -ge "$n" ] && return 0
+    sleep 0.1
+  done
+  fail "no checkpoint $n in $out after 60 s"
+}
+ranks_of() { for r in "$@"; do echo "$r"; done; }
+
+# ---------------------------------------------------------------- 1. SIGTERM, exact resume
+make_movielens_corpus "$WORK/seqs.txt"
+det=(train --input "$WORK/seqs.txt" --dim 16 --epochs 60 --deterministic --log-level info --progress-seconds 0.5)
+run_np 3 "${det[@]}" --servers 2 --output "$WORK/ref" > "$WORK/ref.log" 2>&1 || fail "reference run failed"
+
+rc=0
+run_np 3 "${det[@]}" --servers 2 --output "$WORK/term" > "$WORK/term1.log" 2>&1 &
+job=$!
+for _ in $(seq 1 300); do grep -qs "progress" "$WORK/term1.log" && break; sleep 0.05; done
+for r in 0 1 2; do p=$(rank_pid "$WORK/term" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+wait "$job" || rc=$?
+[ "$rc" = 75 ] || { tail -20 "$WORK/term1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+ls "$WORK"/term/checkpoints/ckpt-*/MANIFEST > /dev/null 2>&1 || fail "SIGTERM left no complete checkpoint"
+[ -e "$WORK/term/vectors.bin" ] && fail "a stopped run wrote vectors.bin"
+grep -q "stopped after saving a checkpoint" "$WORK/term1.log" || fail "no stop message"
+# Resume on 1 server instead of 2: the servers re-partition the matrices.
+run_np 2 "${det[@]}" --servers 1 --output "$WORK/term" --resume > "$WORK/term2.log" 2>&1 ||
+  { tail -20 "$WORK/term2.log" >&2; fail "resume after SIGTERM failed"; }
+grep -q "continuing from checkpoint" "$WORK/term2.log" || fail "the resumed run did not use the checkpoint"
+cmp -s "$WORK/ref/vectors.bin" "$WORK/term/vectors.bin" ||
+  fail "resumed vectors differ from the uninterrupted run's (deterministic mode)"
+[ -e "$WORK/term/checkpoints" ] && [ -n "$(ls "$WORK/term/checkpoints")" ] && fail "checkpoints left after the model was written"
+check_model "$WORK/term" 16
+echo "ok: SIGTERM -> checkpoint, exit 75; resume on another server count is byte-identical"
+
+# ---------------------------------------------------------------- 2. corrupted checkpoint
+rc=0
+run_np 3 "${det[@]}" --servers 2 --output "$WORK/bad" --checkpoint-every 0.3s > "$WORK/bad1.log" 2>&1 &
+job=$!
+wait_for_checkpoint "$WORK/bad" 3
+for r in 0 1 2; do p=$(rank_pid "$WORK/bad" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+wait "$job" || rc=$?
+[ "$rc" = 75 ] || fail "corruption setup: exit $rc, expected 75"
+newest=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -1)
+previous=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -2 | head -1)
+[ "$newest" != "$previous" ] || fail "expected two checkpoints kept, found $(ls "$WORK"/bad/checkpoints)"
+[ "$(ls -d "$WORK"/bad/checkpoints/ckpt-* | wc -l)" = 2 ] || fail "more than 2 checkpoints kept: $(ls "$WORK"/bad/checkpoints)"
+size=$(stat -c %s "$newest/server-1.bin")
+printf '\x5a' | dd of="$newest/server-1.bin" bs=1 seek=$((size / 2)) conv=notrunc status=none
+run_np 3 "${det[@]}" --servers 2 --output "$WORK/bad" --resume > "$WORK/bad2.log" 2>&1 ||
+  { tail -20 "$WORK/bad2.log" >&2; fail "resume with a corrupted newest checkpoint failed"; }
+grep -qE "skipping damaged checkpoint .*$(basename "$newest").*server-1.bin.*(checksum|corrupted)" "$WORK/bad2.log" ||
+  { grep -i checkpoint "$WORK/bad2.log" >&2; fail "the corrupted file was not named"; }
+grep -q "continuing from checkpoint .*$(basename "$previous")" "$WORK/bad2.log" || fail "did not fall back to $(basename "$previous")"
+cmp -s "$WORK/ref/vectors.bin" "$WORK/bad/vectors.bin" || fail "vectors after the fallback differ from the uninterrupted run's"
+echo "ok: corrupted $(basename "$newest")/server-1.bin detected; resumed from $(basename "$previous"), byte-identical"
+
+# A resume with other settings is refused with the option named.
+run_np 3 "${det[@]}" --servers 2 --output "$WORK/term2" > /dev/null 2>&1 &
+job=$!
+for _ in $(seq 1 300); do p=$(rank_pid "$WORK/term2" 0); [ -n "$p" ] && break; sleep 0.05; done
+sleep 1
+for r in 0 1 2; do p=$(rank_pid "$WORK/term2" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+wait "$job" || true
+if run_np 3 train --input "$WORK/seqs.txt" --dim 24 --epochs 60 --deterministic --servers 2 --output "$WORK/term2" --resume > "$WORK/mismatch.log" 2>&1; then
+  fail "resume with another --dim was accepted"
+fi
+grep -q -- "--dim 16 then, 24 now" "$WORK/mismatch.log" || { cat "$WORK/mismatch.log" >&2; fail "no clear message for a settings mismatch"; }
+echo "ok: resume with another --dim refused"
+
+# ---------------------------------------------------------------- 3. SIGKILL and resume
+"$gen" --output "$WORK/corpus" --tokens 1500k --items 5k --clusters 250 --noise 0.5 --seed 3 > /dev/null
+precision() {  # P@10 over mid-frequency items, as in kernel_quality_test.sh
+  sed -n '1001,1600p' "$1/vocab.tsv" | cut -f1 > "$WORK/queries.txt"
+  "$ITEM2VEC" similar --model "$1" --items-file "$WORK/queries.txt" -k 10 2> /dev/null |
+    awk -F'\t' 'NR == FNR { cluster[$1] = $2; next }
+                /^# / { q = substr($1, 3); next }
+                NF >= 3 { n++; if (cluster[$2] == cluster[q]) same++ }
+                END { if (n != 6000) { print "bad neighbour count " n > "/dev/stderr"; exit 1 } printf "%.4f\n", same / n }' \
+      "$WORK/corpus/clusters.tsv" -
+}
+fast=(train --input "$WORK/corpus/parts" --dim 48 --epochs 3 --kernel hogbatch --negative-pool 1024 --log-level info
+      --peer-timeout 10 --checkpoint-every 1s)
+run_np 3 "${fast[@]}" --servers 1 --output "$WORK/whole" > "$WORK/whole.log" 2>&1 || fail "uninterrupted run failed"
+p_ref=$(precision "$WORK/whole")
+
+# kill_and_resume NAME RANK: SIGKILL rank RANK of a 3-rank job (ranks 0, 1 workers; 2 the
+# server) after its second checkpoint, then resume with the same layout.
+kill_and_resume() {
+  local name=$1 victim=$2 rc=0
+  run_np 3 "${fast[@]}" --servers 1 --output "$WORK/$name" > "$WORK/$name.log" 2>&1 &
+  local job=$!
+  wait_for_checkpoint "$WORK/$name" 2
+  local pid start=$SECONDS
+  pid=$(rank_pid "$WORK/$name" "$victim")
+  [ -n "$pid" ] || fail "$name: rank $victim not found"
+  kill -9 "$pid"
+  timeout 60 tail --pid="$job" -f /dev/null || fail "$name: job still running 60 s after rank $victim was killed"
+  wait "$job" || rc=$?
+  local took=$((SECONDS - start))
+  [ "$rc" != 0 ] || fail "$name: job exited 0 after rank $victim was killed"
+  [ "$took" -le 30 ] || fail "$name: took $took s to end after rank $victim died"
+  [ -e "$WORK/$name/vectors.bin" ] && fail "$name: a failed job wrote vectors.bin"
+  run_np 3 "${fast[@]}" --servers 1 --output "$WORK/$name" --resume > "$WORK/$name-resume.log" 2>&1 ||
+    { tail -20 "$WORK/$name-resume.log" >&2; fail "$name: resume failed"; }
+  grep -q "continuing from checkpoint" "$WORK/$name-resume.log" || fail "$name: the resume did not use a checkpoint"
+  local p
+  p=$(precision "$WORK/$name")
+  awk -v r="$p_ref" -v x="$p" 'BEGIN { exit !(x - r > -0.03) }' ||
+    fail "$name: P@10 $p after kill and resume, uninterrupted $p_ref"
+  echo "ok: rank $victim killed -> job ended (exit $rc) after ${took}s; resumed, P@10 $p (uninterrupted $p_ref)"
+}
+kill_and_resume killworker 1
+kill_and_resume killserver 2
+
+# Resume on another worker count: stop a 3-rank job, resume on 4 ranks (3 workers).
+rc=0
+run_np 3 "${fast[@]}" --servers 1 --output "$WORK/relayout" > "$WORK/relayout1.log" 2>&1 &
+job=$!
+wait_for_checkpoint "$WORK/relayout" 2
+for r in 0 1 2; do p=$(rank_pid "$WORK/relayout" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+wait "$job" || rc=$?
+[ "$rc" = 75 ] || fail "relayout: exit $rc after SIGTERM, expected 75"
+run_np 4 "${fast[@]}" --servers 1 --output "$WORK/relayout" --resume > "$WORK/relayout2.log" 2>&1 ||
+  { tail -20 "$WORK/relayout2.log" >&2; fail "resume on 3 workers failed"; }
+grep -q "the checkpoint had 2 workers, this run 3" "$WORK/relayout2.log" || fail "no note on the changed worker count"
+p=$(precision "$WORK/relayout")
+awk -v r="$p_ref" -v x="$p" 'BEGIN { exit !(x - r > -0.03) }' || fail "relayout: P@10 $p, uninterrupted $p_ref"
+echo "ok: resumed 2 workers' checkpoint on 3 workers, P@10 $p (uninterrupted $p_ref)"
