@@ -50,13 +50,63 @@ std::uint64_t UserHash(std::string_view user) {
   return h;
 }
 
+// One bucket: the concatenation of its files.
 struct BucketSorter::Bucket {
-  std::string path;
+  std::vector<std::string> paths;
   std::uint64_t min_hash = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t max_hash = 0;
   std::int64_t events = 0;
   std::int64_t bytes = 0;
+
+  std::string Name() const { return paths.empty() ? std::string("(empty)") : paths.front(); }
+  void RemoveFiles() const {
+    for (const std::string& p : paths) std::remove(p.c_str());
+  }
 };
+
+namespace {
+
+// Reads a bucket's files one after the other.
+class BucketInput {
+ public:
+  explicit BucketInput(const std::vector<std::string>& paths) : paths_(paths) {}
+  ~BucketInput() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  // Reads exactly n bytes (a record never spans two files); false at the end or on error.
+  bool Read(void* data, std::size_t n) {
+    while (true) {
+      if (file_ == nullptr) {
+        if (next_ == paths_.size()) return false;
+        current_ = paths_[next_++];
+        file_ = std::fopen(current_.c_str(), "rb");
+        if (file_ == nullptr) {
+          error_ = "cannot reopen bucket file '" + current_ + "': " + ErrnoText();
+          return false;
+        }
+      }
+      const std::size_t got = std::fread(data, 1, n, file_);
+      if (got == n) return true;
+      if (got != 0) {
+        error_ = "bucket file '" + current_ + "' is shorter than written";
+        return false;
+      }
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+  }
+  // Empty when no error occurred.
+  const std::string& error() const { return error_; }
+
+ private:
+  const std::vector<std::string>& paths_;
+  std::size_t next_ = 0;
+  std::string current_;
+  std::FILE* file_ = nullptr;
+  std::string error_;
+};
+
+}  // namespace
 
 // Writes events into `fanout` bucket files covering [lo, hi] in equal hash ranges.
 class BucketSorter::BucketWriterSet {
@@ -94,7 +144,7 @@ class BucketSorter::BucketWriterSet {
       if (w.file != nullptr) {
         const bool ok = std::fclose(w.file) == 0;
         w.file = nullptr;
-        if (!ok) return Status::IOError("closing bucket file '" + w.bucket.path + "': " + ErrnoText());
+        if (!ok) return Status::IOError("closing bucket file '" + w.bucket.paths[0] + "': " + ErrnoText());
       }
       buckets->push_back(std::move(w.bucket));
     }
@@ -112,14 +162,14 @@ class BucketSorter::BucketWriterSet {
   Status Flush(Writer& w) {
     if (w.buffer.empty()) return Status::Ok();
     if (w.file == nullptr) {  // files are created lazily: empty buckets cost nothing
-      w.bucket.path = owner_->NewBucketPath();
-      w.file = std::fopen(w.bucket.path.c_str(), "wb");
-      if (w.file == nullptr) return Status::IOError("cannot create bucket file '" + w.bucket.path + "': " + ErrnoText());
+      w.bucket.paths.assign(1, owner_->NewBucketPath());
+      w.file = std::fopen(w.bucket.paths[0].c_str(), "wb");
+      if (w.file == nullptr) return Status::IOError("cannot create bucket file '" + w.bucket.paths[0] + "': " + ErrnoText());
       std::setvbuf(w.file, nullptr, _IONBF, 0);  // our own buffer is the buffer
       ++owner_->stats_.bucket_files;
     }
     if (std::fwrite(w.buffer.data(), 1, w.buffer.size(), w.file) != w.buffer.size())
-      return Status::IOError("writing bucket file '" + w.bucket.path + "' failed: " + ErrnoText() +
+      return Status::IOError("writing bucket file '" + w.bucket.paths[0] + "' failed: " + ErrnoText() +
                              " (is the disk under --output full?)");
     owner_->stats_.spilled_bytes += static_cast<std::int64_t>(w.buffer.size());
     w.buffer.clear();
@@ -142,14 +192,20 @@ std::size_t WriterBufferBytes(std::int64_t memory_bytes, int fanout) {
 
 }  // namespace
 
+int BucketSorter::AutoFanout(const BucketSortOptions& options) {
+  const std::int64_t memory = std::max<std::int64_t>(options.memory_bytes, 4096);
+  // A compact log row (~25 bytes) costs ~100 bytes to sort (32-byte record header plus a
+  // 48-byte index entry): aim for buckets that fit; recursion catches any underestimate.
+  const std::int64_t estimate = options.expected_input_bytes * 4;
+  const std::int64_t wanted = (estimate + memory - 1) / memory;
+  return static_cast<int>(std::clamp<std::int64_t>(wanted, 1, std::max(2, options.max_fanout)));
+}
+
 BucketSorter::BucketSorter(BucketSortOptions options) : options_(std::move(options)) {
   options_.memory_bytes = std::max<std::int64_t>(options_.memory_bytes, 4096);
   options_.max_fanout = std::max(2, options_.max_fanout);
-  // A compact log row (~25 bytes) costs ~100 bytes to sort (32-byte record header plus a
-  // 48-byte index entry): aim for buckets that fit; recursion catches any underestimate.
-  const std::int64_t estimate = options_.expected_input_bytes * 4;
-  const std::int64_t wanted = (estimate + options_.memory_bytes - 1) / options_.memory_bytes;
-  const int fanout = static_cast<int>(std::clamp<std::int64_t>(wanted, 1, options_.max_fanout));
+  const int fanout = options_.fanout > 0 ? options_.fanout : AutoFanout(options_);
+  top_fanout_ = fanout;
   top_ = std::make_unique<BucketWriterSet>(this, 0, std::numeric_limits<std::uint64_t>::max(), fanout,
                                            WriterBufferBytes(options_.memory_bytes, fanout));
 }
@@ -170,21 +226,59 @@ std::int64_t BucketSorter::LoadCost(const Bucket& bucket) const {
 }
 
 Status BucketSorter::Add(std::string_view user, std::string_view item, std::int64_t time_ms) {
-  if (top_ == nullptr) return Status::Internal("BucketSorter::Add after Finish");
-  RecordHeader header{UserHash(user), time_ms, static_cast<std::uint64_t>(stats_.events),
-                      static_cast<std::uint32_t>(user.size()), static_cast<std::uint32_t>(item.size())};
+  return Add(user, item, time_ms, static_cast<std::uint64_t>(stats_.events));
+}
+
+Status BucketSorter::Add(std::string_view user, std::string_view item, std::int64_t time_ms, std::uint64_t order) {
+  if (top_ == nullptr) return Status::Internal("BucketSorter::Add after Finish or Close");
+  RecordHeader header{UserHash(user), time_ms, order, static_cast<std::uint32_t>(user.size()),
+                      static_cast<std::uint32_t>(item.size())};
   ++stats_.events;
   return top_->Append(header, user, item);
 }
 
 Status BucketSorter::Finish(const UserVisitor& visit) {
-  if (top_ == nullptr) return Status::Internal("BucketSorter::Finish called twice");
-  std::vector<Bucket> buckets;
-  Status st = top_->Close(&buckets);
+  std::vector<BucketFile> buckets;
+  ITEM2VEC_RETURN_IF_ERROR(Close(&buckets));
+  for (const BucketFile& bucket : buckets)  // ours again: the destructor removes what an error leaves
+    if (bucket.events > 0) live_files_.push_back(bucket.path);
+  for (const BucketFile& bucket : buckets)
+    if (bucket.events > 0) ITEM2VEC_RETURN_IF_ERROR(SortFiles({bucket}, visit));
+  return Status::Ok();
+}
+
+Status BucketSorter::Close(std::vector<BucketFile>* buckets) {
+  if (top_ == nullptr) return Status::Internal("BucketSorter::Finish or Close called twice");
+  std::vector<Bucket> closed;
+  Status st = top_->Close(&closed);
   top_.reset();
   ITEM2VEC_RETURN_IF_ERROR(st);
-  for (Bucket& bucket : buckets) ITEM2VEC_RETURN_IF_ERROR(Process(bucket, 0, visit));
+  live_files_.clear();  // only top-level files exist yet; the caller owns them now
+  buckets->clear();
+  for (const Bucket& b : closed) {
+    BucketFile f;
+    if (!b.paths.empty()) f.path = b.paths.front();
+    f.min_hash = b.min_hash;
+    f.max_hash = b.max_hash;
+    f.events = b.events;
+    f.bytes = b.bytes;
+    buckets->push_back(std::move(f));
+  }
   return Status::Ok();
+}
+
+Status BucketSorter::SortFiles(const std::vector<BucketFile>& pieces, const UserVisitor& visit) {
+  if (top_ != nullptr) return Status::Internal("BucketSorter::SortFiles before Close");
+  Bucket bucket;
+  for (const BucketFile& piece : pieces) {
+    if (piece.events == 0) continue;
+    bucket.paths.push_back(piece.path);
+    bucket.min_hash = std::min(bucket.min_hash, piece.min_hash);
+    bucket.max_hash = std::max(bucket.max_hash, piece.max_hash);
+    bucket.events += piece.events;
+    bucket.bytes += piece.bytes;
+  }
+  return Process(bucket, 0, visit);
 }
 
 Status BucketSorter::Process(Bucket& bucket, int depth, const UserVisitor& visit) {
@@ -192,29 +286,27 @@ Status BucketSorter::Process(Bucket& bucket, int depth, const UserVisitor& visit
   Status st;
   if (LoadCost(bucket) <= options_.memory_bytes) {
     st = LoadAndVisit(bucket, visit);
-    std::remove(bucket.path.c_str());
+    bucket.RemoveFiles();
     return st;
   }
   std::vector<Bucket> children;
   st = Split(bucket, depth, &children);
-  std::remove(bucket.path.c_str());
+  bucket.RemoveFiles();
   ITEM2VEC_RETURN_IF_ERROR(st);
   for (Bucket& child : children) ITEM2VEC_RETURN_IF_ERROR(Process(child, depth + 1, visit));
   return Status::Ok();
 }
 
 Status BucketSorter::Split(Bucket& bucket, int depth, std::vector<Bucket>* children) {
-  std::FILE* in = std::fopen(bucket.path.c_str(), "rb");
-  if (in == nullptr) return Status::IOError("cannot reopen bucket file '" + bucket.path + "': " + ErrnoText());
+  BucketInput in(bucket.paths);
   std::string payload;
   RecordHeader header{};
   if (bucket.min_hash == bucket.max_hash) {
     // One hash, so (barring a 64-bit collision) one user: splitting cannot help.
-    if (std::fread(&header, 1, kHeaderBytes, in) == kHeaderBytes) {
+    if (in.Read(&header, kHeaderBytes)) {
       payload.resize(header.user_len);
-      if (std::fread(payload.data(), 1, payload.size(), in) != payload.size()) payload = "?";
+      if (!in.Read(payload.data(), payload.size())) payload = "?";
     }
-    std::fclose(in);
     return Status::DataError("user '" + payload + "' alone has " + std::to_string(bucket.events) + " events (" +
                              std::to_string(LoadCost(bucket) >> 10) + " KiB to sort), more than --memory allows (" +
                              std::to_string(options_.memory_bytes >> 10) + " KiB); raise --memory");
@@ -227,19 +319,18 @@ Status BucketSorter::Split(Bucket& bucket, int depth, std::vector<Bucket>* child
                           WriterBufferBytes(options_.memory_bytes, fanout));
   Status st;
   for (std::int64_t i = 0; i < bucket.events && st.ok(); ++i) {
-    if (std::fread(&header, 1, kHeaderBytes, in) != kHeaderBytes) {
-      st = Status::IOError("bucket file '" + bucket.path + "' is shorter than written");
+    if (!in.Read(&header, kHeaderBytes)) {
+      st = Status::IOError(in.error().empty() ? "bucket '" + bucket.Name() + "' is shorter than written" : in.error());
       break;
     }
     payload.resize(static_cast<std::size_t>(header.user_len) + header.item_len);
-    if (std::fread(payload.data(), 1, payload.size(), in) != payload.size()) {
-      st = Status::IOError("bucket file '" + bucket.path + "' is shorter than written");
+    if (!in.Read(payload.data(), payload.size())) {
+      st = Status::IOError(in.error().empty() ? "bucket '" + bucket.Name() + "' is shorter than written" : in.error());
       break;
     }
     const std::string_view both(payload);
     st = writers.Append(header, both.substr(0, header.user_len), both.substr(header.user_len));
   }
-  std::fclose(in);
   if (st.ok()) st = writers.Close(children);
   return st;
 }
@@ -248,11 +339,17 @@ Status BucketSorter::LoadAndVisit(Bucket& bucket, const UserVisitor& visit) {
   ++stats_.buckets_loaded;
   stats_.largest_load_bytes = std::max(stats_.largest_load_bytes, LoadCost(bucket));
   std::string data(static_cast<std::size_t>(bucket.bytes), '\0');
-  std::FILE* in = std::fopen(bucket.path.c_str(), "rb");
-  if (in == nullptr) return Status::IOError("cannot reopen bucket file '" + bucket.path + "': " + ErrnoText());
-  const std::size_t got = std::fread(data.data(), 1, data.size(), in);
-  std::fclose(in);
-  if (got != data.size()) return Status::IOError("bucket file '" + bucket.path + "' is shorter than written");
+  std::size_t filled = 0;
+  for (const std::string& path : bucket.paths) {
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    if (in == nullptr) return Status::IOError("cannot reopen bucket file '" + path + "': " + ErrnoText());
+    const std::size_t got = std::fread(data.data() + filled, 1, data.size() - filled, in);
+    const bool longer = std::fgetc(in) != EOF;
+    std::fclose(in);
+    if (longer) return Status::IOError("bucket file '" + path + "' is longer than written");
+    filled += got;
+  }
+  if (filled != data.size()) return Status::IOError("bucket '" + bucket.Name() + "' is shorter than written");
 
   std::vector<EventRef> refs;
   refs.reserve(static_cast<std::size_t>(bucket.events));

@@ -15,9 +15,15 @@
 //   byte-identical to a single in-memory sort.
 // - A bucket that cannot be split (all its events share one hash: one user) and does not
 //   fit is kDataError naming the user; raise the budget.
+// - Distributed use (prep under mpirun): every rank's sorter partitions with the same
+//   options.fanout, Close() hands the top-level bucket files over instead of sorting them,
+//   and the rank that owns top-level bucket b calls SortFiles() on the b-th file of every
+//   rank: one bucket made of several files, sorted as above. Add() then takes the order
+//   explicitly (a global input position), so ties break the same whatever rank read them.
 // - Memory: at most memory_bytes/4 of write buffers while partitioning, then one loaded
 //   bucket (<= memory_bytes) at a time. Bucket files are removed as soon as they are
-//   consumed and by the destructor on any error. Not thread-safe.
+//   consumed and by the destructor on any error (top-level files handed over by Close()
+//   belong to the caller until given to SortFiles()). Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +56,16 @@ struct BucketSortOptions {
   std::int64_t memory_bytes = 512 << 20;   // budget for one loaded bucket (>= 4 KiB)
   std::int64_t expected_input_bytes = 0;   // sizes the first fan-out (0 = unknown)
   int max_fanout = 256;                    // buckets per level (open files at once)
+  int fanout = 0;                          // top-level buckets; 0 = from the two above
+};
+
+// One bucket file as written by a sorter: its events hash into [min_hash, max_hash].
+struct BucketFile {
+  std::string path;  // empty when the bucket got no event
+  std::uint64_t min_hash = ~std::uint64_t{0};
+  std::uint64_t max_hash = 0;
+  std::int64_t events = 0;
+  std::int64_t bytes = 0;
 };
 
 struct BucketSortStats {
@@ -73,9 +89,23 @@ class BucketSorter {
   BucketSorter(const BucketSorter&) = delete;
   BucketSorter& operator=(const BucketSorter&) = delete;
 
+  // `order` breaks time ties (smaller first); the three-argument form uses the number of
+  // events added before. REQUIRES: orders unique, either all explicit or none.
   Status Add(std::string_view user, std::string_view item, std::int64_t time_ms);
-  // REQUIRES: called once, after the last Add().
+  Status Add(std::string_view user, std::string_view item, std::int64_t time_ms, std::uint64_t order);
+  // REQUIRES: called once, after the last Add(), instead of Close().
   Status Finish(const UserVisitor& visit);
+  // Flushes and closes the top-level bucket files and hands them over, one per top-level
+  // bucket in hash order (top_fanout() of them, empty ones included). REQUIRES: called
+  // once, after the last Add(), instead of Finish().
+  Status Close(std::vector<BucketFile>* buckets);
+  // Sorts the events of `pieces` (files from Close() of this or another sorter with the
+  // same fanout, the same top-level bucket) as one bucket and visits its users; may be
+  // called any number of times after Close(). Removes the piece files once read.
+  Status SortFiles(const std::vector<BucketFile>& pieces, const UserVisitor& visit);
+  int top_fanout() const { return top_fanout_; }
+  // The top-level fanout chosen when options.fanout is 0.
+  static int AutoFanout(const BucketSortOptions& options);
   const BucketSortStats& stats() const { return stats_; }
 
  private:
@@ -91,6 +121,7 @@ class BucketSorter {
   BucketSortOptions options_;
   BucketSortStats stats_;
   std::unique_ptr<BucketWriterSet> top_;
+  int top_fanout_ = 1;
   std::int64_t next_file_id_ = 0;
   std::vector<std::string> live_files_;  // removed by the destructor if still present
 };

@@ -1,6 +1,7 @@
 #include "common/prep/delimited_reader.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <algorithm>
 
@@ -11,6 +12,7 @@ DelimitedRecord& DelimitedRecord::operator=(const DelimitedRecord& other) {
   field_ends_ = other.field_ends_;
   storage_ = other.storage_;
   line_ = other.line_;
+  offset_ = other.offset_;
   blank_ = other.blank_;
   unterminated_quote_ = other.unterminated_quote_;
   too_long_ = other.too_long_;
@@ -46,6 +48,34 @@ Status DelimitedReader::Open(const std::string& path, DelimitedFormat format, st
   eof_ = read_error_ = false;
   next_line_ = 1;
   bytes_consumed_ = 0;
+  return Status::Ok();
+}
+
+Status DelimitedReader::SeekToLineStart(std::int64_t begin) {
+  if (file_ == nullptr) return Status::Internal("DelimitedReader::SeekToLineStart before Open");
+  const std::int64_t from = begin > 0 ? begin - 1 : 0;
+  if (::fseeko(file_, static_cast<off_t>(from), SEEK_SET) != 0)
+    return Status::IOError("cannot seek to byte " + std::to_string(from) + " of '" + path_ + "': " + std::strerror(errno));
+  pos_ = end_ = 0;
+  eof_ = read_error_ = false;
+  bytes_consumed_ = from;
+  raw_.clear();
+  too_long_ = false;
+  if (begin > 0) {
+    // Byte begin-1 is a line end exactly when a line starts at `begin`: skip through the
+    // first line end at or after it.
+    while (true) {
+      if (pos_ == end_ && !Refill()) break;
+      const char* at = buffer_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(at, '\n', end_ - pos_));
+      const std::size_t take = nl != nullptr ? static_cast<std::size_t>(nl - at) + 1 : end_ - pos_;
+      pos_ += take;
+      bytes_consumed_ += static_cast<std::int64_t>(take);
+      if (nl != nullptr) break;
+    }
+    if (read_error_) return Status::IOError("reading '" + path_ + "' failed: " + std::strerror(errno));
+  }
+  next_line_ = 1;
   return Status::Ok();
 }
 
@@ -153,7 +183,9 @@ Status DelimitedReader::Next(DelimitedRecord* record, bool* has_record) {
   *has_record = false;
   if (file_ == nullptr) return Status::Internal("DelimitedReader::Next before Open");
   raw_.clear();
+  if (pos_ == end_) Refill();  // skips a byte-order mark before the offset is taken
   record->line_ = next_line_;
+  record->offset_ = bytes_consumed_;
   record->unterminated_quote_ = false;
   too_long_ = false;
   if (!AppendPhysicalLine()) {

@@ -15,6 +15,12 @@
 //   unterminated_quote() true; a physical line longer than kMaxRecordBytes is returned
 //   with too_long() true and the rest of it skipped. Both hold the first bytes read as
 //   their only field (for messages); reading goes on after them.
+// - Reading may start in the middle of a file (SeekToLineStart): at the first physical line
+//   that starts at or after a byte offset, with line numbers counted from there. A record
+//   knows the byte offset it starts at, so a caller reading a byte range [begin, end) of a
+//   file takes the records whose offset() is below `end` (the last one may run past it).
+//   Starting inside a quoted field that holds a line break gives wrong records; the caller
+//   detects that by comparing where the previous range's reading stopped (prep_pipeline).
 // - Field views stay valid until the next call to Next() with the same record. Not
 //   thread-safe.
 #pragma once
@@ -44,8 +50,10 @@ class DelimitedRecord {
   const std::vector<std::string_view>& fields() const { return fields_; }
   std::size_t size() const { return fields_.size(); }
   std::string_view operator[](std::size_t i) const { return fields_[i]; }
-  // 1-based physical line the record starts on.
+  // 1-based physical line the record starts on (counted from the seek point, if any).
   std::int64_t line() const { return line_; }
+  // Byte offset in the file of the record's first byte (after a byte-order mark).
+  std::int64_t offset() const { return offset_; }
   bool blank() const { return blank_; }
   bool unterminated_quote() const { return unterminated_quote_; }
   bool too_long() const { return too_long_; }
@@ -57,6 +65,7 @@ class DelimitedRecord {
   std::vector<std::size_t> field_ends_;  // offsets into storage_
   std::string storage_;                  // unquoted field bytes, back to back
   std::int64_t line_ = 0;
+  std::int64_t offset_ = 0;
   bool blank_ = false;
   bool unterminated_quote_ = false;
   bool too_long_ = false;
@@ -83,8 +92,16 @@ class DelimitedReader {
   // A non-OK status is a read error (the file itself is unusable), never a bad row.
   Status Next(DelimitedRecord* record, bool* has_record);
 
-  // Bytes consumed so far, for progress reports.
+  // Positions the reader at the first physical line starting at or after byte `begin` (0 =
+  // the start of the file; at the end of the file when there is none). Line numbers restart
+  // at 1 there. REQUIRES Open() succeeded.
+  Status SeekToLineStart(std::int64_t begin);
+
+  // The file offset of the next unread byte: where the next record starts. Also for
+  // progress reports.
   std::int64_t bytes_consumed() const { return bytes_consumed_; }
+  // Line ends consumed since Open() or the last SeekToLineStart().
+  std::int64_t lines_consumed() const { return next_line_ - 1; }
   const std::string& path() const { return path_; }
 
  private:

@@ -1,11 +1,15 @@
 #include "common/prep/prep_command.h"
 
 #include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
+#include "common/mpi_transport.h"
+#include "common/prep/prep_comm.h"
 #include "common/prep/prep_options.h"
 #include "common/prep/prep_pipeline.h"
 
@@ -38,6 +42,15 @@ int RunPrepCommand(const std::vector<std::string>& args) {
                  "one line per user (or session) of space-separated item ids in time order, in\n"
                  "DIR/train/part-NNNNN, plus DIR/test.tsv of held-out (user, next item, history)\n"
                  "records and DIR/summary.json. Logs larger than --memory are sorted on disk.\n\n"
+                 "Under mpirun (mpirun -np N item2vec prep ...) the N ranks share the work: each\n"
+                 "reads a byte range of the input (split at line starts; a file whose split point\n"
+                 "falls inside a quoted field with a line break is read whole by one rank), spills\n"
+                 "its rows into per-rank user-hash buckets, then sorts every N-th bucket. The part\n"
+                 "files and test.tsv are byte-identical to a single-process run (summary.json too,\n"
+                 "but for its sort statistics and time). --memory is per rank, and DIR must be on\n"
+                 "a file system every rank sees. Bad rows are reported (by rank 0) after the\n"
+                 "reading pass, and --strict fails then with the log's first bad row. Without\n"
+                 "mpirun, or with -np 1, prep is one process.\n\n"
                  "Example (MovieLens, liked movies, last one held out per user):\n"
                  "  item2vec prep -i ratings.csv -o ml/ --user-col userId --item-col movieId \\\n"
                  "      --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last\n\n"
@@ -56,20 +69,37 @@ int RunPrepCommand(const std::vector<std::string>& args) {
     return ExitCodeOf(config.status());
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  // Several ranks: MPI for the collectives of the shared work (prep_pipeline.h). It stays
+  // initialised until this function returns, after every rank's last collective.
+  std::unique_ptr<MpiSession> mpi;
+  std::unique_ptr<PrepComm> comm;
   if (size > 1) {
-    if (rank != 0) {
-      spdlog::info("prep runs on rank 0 only; rank {} of {} has nothing to do", rank, size);
-      return 0;
-    }
-    spdlog::info("prep runs on rank 0 only (single process); the other {} rank(s) exit at once", size - 1);
+    mpi = std::make_unique<MpiSession>(nullptr, nullptr);
+    comm = MakeMpiComm();
+    rank = comm->rank();
+    if (rank == 0) spdlog::info("prep on {} MPI ranks", comm->size());
+  } else {
+    comm = MakeLocalComm();
   }
-  Result<PrepSummary> summary = RunPrep(config.value());
+  Result<PrepSummary> summary = Status::Internal("prep did not run");
+  try {
+    summary = RunPrep(config.value(), *comm);
+  } catch (const std::exception& e) {
+    // Out of memory and the like: this rank cannot go on, and its peers would wait for it.
+    spdlog::critical("prep failed on rank {}: {}", rank, e.what());
+    if (mpi != nullptr) MPI_Abort(MPI_COMM_WORLD, 1);
+    return 1;
+  }
   if (!summary.ok()) {
-    spdlog::error("{}", summary.status().ToString());
-    spdlog::error("prep failed (exit code {}); no output file was replaced by a partial one",
-                  ExitCodeOf(summary.status()));
+    // Every rank has the same status; rank 0 tells it.
+    if (rank == 0) {
+      spdlog::error("{}", summary.status().ToString());
+      spdlog::error("prep failed (exit code {}); no output file was replaced by a partial one",
+                    ExitCodeOf(summary.status()));
+    }
     return ExitCodeOf(summary.status());
   }
+  if (rank != 0) return 0;
   const PrepSummary& s = summary.value();
   spdlog::info("done in {:.1f}s: {} users, {} sequences, {} tokens, {} items, {} held-out records -> {}", s.seconds,
                s.users, s.session.sequences, s.session.tokens, s.items, s.session.heldout_records,

@@ -4,8 +4,9 @@
 // logging, runs RunPrep, prints a one-line result, and returns the process exit code:
 // 0 success, 2 bad options or columns that do not match the input, 3 missing input, a bad
 // row under --strict or an empty result, 4 an output write failure (see ExitCodeOf).
-// Under mpirun (OMPI_COMM_WORLD_SIZE, PMIX_SIZE or PMI_SIZE > 1) only rank 0 works;
-// the other ranks log that and return 0 without touching the output.
+// Under mpirun (OMPI_COMM_WORLD_SIZE, PMIX_SIZE or PMI_SIZE > 1) it initialises MPI and
+// every rank takes a share of the work (RunPrep with an MPI PrepComm); every rank returns
+// the same exit code, and rank 0 prints the result. Otherwise it is one process, no MPI.
 #pragma once
 
 #include <string>

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -13,7 +14,9 @@
 #include "common/input_files.h"
 #include "common/json_writer.h"
 #include "common/prep/delimited_reader.h"
+#include "common/prep/input_split.h"
 #include "common/prep/item_count_table.h"
+#include "common/prep/prep_output.h"
 
 namespace fs = std::filesystem;
 
@@ -34,59 +37,127 @@ std::string PartFileName(int part) {
   return name;
 }
 
-// Removes the temporary directory on every path out of RunPrep.
-class TempDirGuard {
- public:
-  explicit TempDirGuard(std::string path) : path_(std::move(path)) {}
-  ~TempDirGuard() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-    if (ec) spdlog::warn("could not remove temporary directory '{}': {}", path_, ec.message());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+// What every rank reading a range of a file must know first; the same on every rank.
+struct FileFormat {
+  bool skip = false;     // nothing to read: empty, or a blank first line with --delimiter auto
+  bool no_rows = false;  // blank lines only
+  DelimitedFormat format;
+  ColumnLayout layout;
+  bool has_header = false;
+  std::int64_t header_offset = -1;  // where the header row starts, when has_header
 };
 
-// One run of the pipeline: the reading pass, then the per-user pass.
+// A bad row held back until its line number in the file is known (several ranks).
+struct BadRow {
+  std::int64_t order = 0;  // global input position
+  std::int64_t file = 0;
+  std::int64_t line = 0;   // in the reading rank's range; then in the file
+  std::string reason, detail;
+};
+
+// The counters of the reading pass and of the sorting pass, summed over ranks.
+constexpr std::int64_t PrepSummary::*kReadCounters[] = {
+    &PrepSummary::header_rows,     &PrepSummary::blank_lines,         &PrepSummary::rows_read,
+    &PrepSummary::events_read,     &PrepSummary::filtered_rating,     &PrepSummary::filtered_event_type,
+    &PrepSummary::user_ids_sanitized, &PrepSummary::item_ids_sanitized};
+constexpr std::int64_t PrepSummary::*kSortCounters[] = {&PrepSummary::users, &PrepSummary::users_with_sequences,
+                                                       &PrepSummary::events_kept, &PrepSummary::filtered_item_count};
+constexpr std::int64_t SessionCounters::*kSessionCounters[] = {
+    &SessionCounters::sessions,          &SessionCounters::sequences,
+    &SessionCounters::tokens,            &SessionCounters::short_sequences,
+    &SessionCounters::short_sequence_tokens, &SessionCounters::chunked_sessions,
+    &SessionCounters::set_duplicates_removed, &SessionCounters::heldout_events,
+    &SessionCounters::heldout_records,   &SessionCounters::heldout_without_history,
+    &SessionCounters::heldout_users};
+static_assert(sizeof(SessionCounters) == sizeof(kSessionCounters) / sizeof(kSessionCounters[0]) * sizeof(std::int64_t),
+              "every SessionCounters field must be summed over ranks");
+
+// Cuts serialized (item, count) records into chunks for GatherInRounds.
+std::vector<std::string> ItemChunks(const ItemCountTable& table, std::size_t chunk_bytes) {
+  std::vector<std::string> chunks;
+  ByteWriter w;
+  table.ForEach([&](std::string_view item, std::int64_t n) {
+    if (w.bytes().size() + item.size() + 16 > chunk_bytes && !w.bytes().empty()) {
+      chunks.push_back(std::move(w.bytes()));
+      w.bytes().clear();
+    }
+    w.Str(item);
+    w.Int(n);
+  });
+  if (!w.bytes().empty()) chunks.push_back(std::move(w.bytes()));
+  return chunks;
+}
+
+// One run of the pipeline on one rank: setup, the reading pass over this rank's share of
+// the input, the sort of this rank's buckets, the output. Every collective call is made
+// by Run() in the same order on every rank; a local error waits for the next SyncStatus,
+// which every rank reaches, so all ranks stop together with the same status.
 class PrepRun {
  public:
-  explicit PrepRun(const PrepConfig& config) : config_(config), sessionizer_(config.session) {}
+  PrepRun(const PrepConfig& config, PrepComm& comm, std::string* temp_dir)
+      : config_(config), comm_(comm), temp_dir_(temp_dir), sessionizer_(config.session) {}
   Result<PrepSummary> Run();
 
  private:
-  Status ReadFile(const std::string& path);
-  Status HandleRow(const DelimitedRecord& record, const ColumnLayout& layout, const std::string& path);
-  Status RejectRow(const DelimitedRecord& record, const ColumnLayout& layout, RowReject reason,
-                   const std::string& path);
+  bool single() const { return comm_.size() == 1; }
+  Status Sync(const Status& local) { return SyncStatus(comm_, local); }
+  Status SetUpTempDir();
+  void StartReadPass();
+  Status ReadShare(const std::vector<FileRange>& ranges);
+  Result<FileFormat> DescribeFile(std::size_t file, bool log);
+  Status ReadRange(const FileRange& range, const FileFormat& format);
+  Status HandleRow(const DelimitedRecord& record, const ColumnLayout& layout, std::size_t file);
+  Status RejectRow(const DelimitedRecord& record, const ColumnLayout& layout, RowReject reason, std::size_t file);
   void MaybeReportProgress();
+  Status ExchangeReadOutcomes(int pass, std::vector<bool>* whole, bool* again);
+  void SumReadCounters();
+  void MergeItemCounts();
+  std::vector<std::vector<BucketFile>> ExchangeBuckets(const std::vector<BucketFile>& mine);
+  Status OpenDirectOutputs();
+  Status SortMyBuckets(const std::vector<std::vector<BucketFile>>& buckets);
   Status VisitUser(std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events);
-  Status WriteOutputs();
+  void WriteTrain(int part, std::string_view text);
+  void WriteTest(std::string_view text);
+  void SumSortCounters();
+  Status CommitDirectOutputs();
+  Status AssembleOutputs(const std::vector<std::vector<OutputPiece>>& by_rank);
+  Status WriteSummary();
   Status EmptyResultError() const;
   void RemoveStaleOutputs() const;
 
   const PrepConfig& config_;
+  PrepComm& comm_;
+  std::string* temp_dir_;          // the shared temporary directory, set on rank 0
+  std::string my_dir_;             // this rank's directory in it
+  std::vector<InputFile> files_;
+  std::vector<std::int64_t> file_starts_;  // offset of each file in the concatenated input
+  std::vector<std::optional<FileFormat>> formats_;
   PrepSummary summary_;
   Sessionizer sessionizer_;
+  int fanout_ = 0;                 // top-level buckets; fixed for all ranks when several
   std::unique_ptr<BucketSorter> sorter_;
-  ItemCountTable item_counts_;   // kept events per item (only with min_item_count > 1)
-  ItemCountTable train_items_;   // tokens per item in the training output
+  ItemCountTable item_counts_;     // kept events per item (only with min_item_count > 1)
+  ItemCountTable train_items_;     // tokens per item in the training output
   std::int64_t reported_bad_rows_ = 0;
+  std::vector<BadRow> bad_rows_;   // several ranks: the first ones of this rank, held back
+  std::vector<RangeOutcome> outcomes_;
   // Progress.
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_progress_ = start_;
   std::int64_t rows_at_last_progress_ = 0;
-  std::int64_t bytes_before_file_ = 0;
+  std::int64_t share_bytes_ = 0;   // bytes of this rank's ranges
+  std::int64_t bytes_done_ = 0;    // of finished ranges
+  std::int64_t range_begin_ = 0;
   const DelimitedReader* reader_ = nullptr;
   // Per-user scratch, reused so the user loop does not allocate once warm.
   std::vector<TimedItem> kept_;
   UserSplit split_;
   std::string line_;
   std::string user_scratch_, item_scratch_;
-  // Outputs.
+  // Outputs: the final files (one rank) or pieces (several).
   std::vector<std::unique_ptr<AtomicFile>> parts_;
   std::unique_ptr<AtomicFile> test_file_;
+  std::unique_ptr<PieceWriter> pieces_;
 };
 
 }  // namespace
@@ -111,90 +182,210 @@ namespace {
 
 Result<PrepSummary> PrepRun::Run() {
   Result<std::vector<InputFile>> files = ListInputFiles(config_.input);
-  if (!files.ok()) return files.status();
-  ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(config_.output));
-  ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(config_.output + "/train"));
-  for (const InputFile& f : files.value()) summary_.input_bytes += f.size;
-  summary_.files = static_cast<std::int64_t>(files->size());
+  ITEM2VEC_RETURN_IF_ERROR(Sync(files.status()));
+  files_ = std::move(files.value());
+  for (const InputFile& f : files_) {
+    file_starts_.push_back(summary_.input_bytes);
+    summary_.input_bytes += f.size;
+    if (f.size == 0 && comm_.rank() == 0) spdlog::warn("'{}' is empty", f.path);
+  }
+  summary_.files = static_cast<std::int64_t>(files_.size());
+  formats_.resize(files_.size());
+  Status st;
+  if (comm_.rank() == 0) {
+    st = EnsureWritableDirectory(config_.output);
+    if (st.ok()) st = EnsureWritableDirectory(config_.output + "/train");
+  }
+  ITEM2VEC_RETURN_IF_ERROR(Sync(st));
+  ITEM2VEC_RETURN_IF_ERROR(SetUpTempDir());
 
-  TempDirGuard temp_dir(config_.output + "/.prep-tmp-" + std::to_string(::getpid()));
-  std::error_code ec;
-  fs::create_directories(temp_dir.path(), ec);
-  if (ec) return Status::IOError("cannot create temporary directory '" + temp_dir.path() + "': " + ec.message());
   BucketSortOptions sort_options;
-  sort_options.temp_dir = temp_dir.path();
   sort_options.memory_bytes = config_.memory_bytes;
   sort_options.expected_input_bytes = summary_.input_bytes;
-  sorter_ = std::make_unique<BucketSorter>(sort_options);
-
-  for (const InputFile& f : files.value()) {
-    ITEM2VEC_RETURN_IF_ERROR(ReadFile(f.path));
-    bytes_before_file_ += f.size;
+  if (!single()) {
+    // Every rank partitions alike, into at least one bucket per rank (a multiple of the
+    // rank count, so bucket b % N goes to rank b % N evenly).
+    const int n = comm_.size();
+    fanout_ = (std::max(BucketSorter::AutoFanout(sort_options), n) + n - 1) / n * n;
   }
+
+  // The reading pass; again, with some files whole, when a split point fell inside a
+  // record that spans lines.
+  std::vector<bool> whole(files_.size(), false);
+  for (int pass = 0;; ++pass) {
+    StartReadPass();
+    const std::vector<std::vector<FileRange>> plan = PlanRanges(files_, comm_.size(), whole);
+    ITEM2VEC_RETURN_IF_ERROR(Sync(ReadShare(plan[static_cast<std::size_t>(comm_.rank())])));
+    if (single()) break;
+    bool again = false;
+    ITEM2VEC_RETURN_IF_ERROR(ExchangeReadOutcomes(pass, &whole, &again));
+    if (!again) break;
+  }
+  SumReadCounters();
+  if (config_.min_item_count > 1 && !single()) MergeItemCounts();
   const std::int64_t rejected = summary_.RowsRejected();
-  spdlog::info("read {} rows from {} file(s) in {:.1f}s: {} events, {} rejected, {} filtered by rating or type",
-               summary_.rows_read, summary_.files, SecondsSince(start_), summary_.events_read, rejected,
-               summary_.filtered_rating + summary_.filtered_event_type);
-  if (rejected > config_.reported_bad_rows)
-    spdlog::warn("{} more bad rows were not shown; summary.json counts them by reason",
-                 rejected - config_.reported_bad_rows);
+  if (comm_.rank() == 0) {
+    spdlog::info("read {} rows from {} file(s) in {:.1f}s: {} events, {} rejected, {} filtered by rating or type",
+                 summary_.rows_read, summary_.files, SecondsSince(start_), summary_.events_read, rejected,
+                 summary_.filtered_rating + summary_.filtered_event_type);
+    if (rejected > config_.reported_bad_rows)
+      spdlog::warn("{} more bad rows were not shown; summary.json counts them by reason",
+                   rejected - config_.reported_bad_rows);
+  }
   if (config_.min_item_count > 1) {
     item_counts_.ForEach([&](std::string_view, std::int64_t n) {
       if (n < config_.min_item_count) ++summary_.items_below_min_count;
     });
-    spdlog::info("{} distinct items, {} of them below --min-item-count {}", item_counts_.size(),
-                 summary_.items_below_min_count, config_.min_item_count);
+    if (comm_.rank() == 0)
+      spdlog::info("{} distinct items, {} of them below --min-item-count {}", item_counts_.size(),
+                   summary_.items_below_min_count, config_.min_item_count);
   }
-  if (sorter_->stats().events == 0) return EmptyResultError();
+  if (summary_.sort.events == 0) return EmptyResultError();  // a global count: same on every rank
 
-  ITEM2VEC_RETURN_IF_ERROR(WriteOutputs());
-  sorter_.reset();  // removes any bucket file left before the directory goes
+  // The sort: rank r takes the top-level buckets b with b % N == r.
+  std::vector<BucketFile> mine;
+  ITEM2VEC_RETURN_IF_ERROR(Sync(sorter_->Close(&mine)));
+  const std::vector<std::vector<BucketFile>> buckets = ExchangeBuckets(mine);
+  if (comm_.rank() == 0)
+    spdlog::info("grouping {} events by user ({} KiB budget{})", summary_.sort.events, config_.memory_bytes >> 10,
+                 single() ? "" : " per rank, " + std::to_string(buckets.size()) + " buckets over " +
+                                     std::to_string(comm_.size()) + " ranks");
+  st = single() ? OpenDirectOutputs() : Status::Ok();
+  if (st.ok()) st = SortMyBuckets(buckets);
+  ITEM2VEC_RETURN_IF_ERROR(Sync(st));
+  SumSortCounters();
+  if (summary_.session.sequences == 0) return EmptyResultError();
+
+  // Everything is written; now the files take their final names, the summary last.
+  if (single()) {
+    st = CommitDirectOutputs();
+  } else {
+    std::vector<std::vector<OutputPiece>> by_rank;
+    for (const std::string& bytes : AllgatherBytes(comm_, SerializePieces(pieces_->pieces()))) {
+      Result<std::vector<OutputPiece>> parsed = ParsePieces(bytes);
+      if (!parsed.ok() && st.ok()) st = parsed.status();
+      by_rank.push_back(parsed.ok() ? std::move(parsed.value()) : std::vector<OutputPiece>());
+    }
+    if (st.ok()) st = AssembleOutputs(by_rank);
+  }
+  ITEM2VEC_RETURN_IF_ERROR(Sync(st));
+  for (int p = 0; p < config_.parts; ++p) summary_.files_written.push_back(config_.output + "/train/" + PartFileName(p));
+  if (config_.session.holdout.kind != HoldoutSpec::Kind::kNone)
+    summary_.files_written.push_back(config_.output + "/test.tsv");
+  summary_.files_written.push_back(config_.output + "/summary.json");
+  ITEM2VEC_RETURN_IF_ERROR(Sync(comm_.rank() == 0 ? WriteSummary() : Status::Ok()));
   summary_.seconds = SecondsSince(start_);
   return std::move(summary_);
 }
 
-Status PrepRun::ReadFile(const std::string& path) {
-  DelimitedFormat format;
-  format.delimiter = config_.delimiter;
-  format.quoting = config_.quoting;
-  format.quote = config_.quote;
+Status PrepRun::SetUpTempDir() {
+  std::string name;
+  Status st;
+  if (comm_.rank() == 0) {
+    name = config_.output + "/.prep-tmp-" + std::to_string(::getpid());
+    std::error_code ec;
+    fs::create_directories(name, ec);
+    if (ec) st = Status::IOError("cannot create temporary directory '" + name + "': " + ec.message());
+    else *temp_dir_ = name;
+  }
+  ITEM2VEC_RETURN_IF_ERROR(Sync(st));
+  if (single()) {
+    my_dir_ = name;
+    return Status::Ok();
+  }
+  comm_.Broadcast(&name, 0);
+  my_dir_ = name + "/rank-" + std::to_string(comm_.rank());
+  std::error_code ec;
+  if (!fs::is_directory(name, ec)) {
+    st = Status::IOError("rank " + std::to_string(comm_.rank()) + " cannot see '" + name +
+                         "', which rank 0 created: under mpirun every rank must see --output on one shared "
+                         "file system");
+  } else {
+    fs::create_directories(my_dir_, ec);
+    if (ec) st = Status::IOError("cannot create temporary directory '" + my_dir_ + "': " + ec.message());
+  }
+  return Sync(st);
+}
+
+void PrepRun::StartReadPass() {
+  sorter_.reset();  // a pass read again removes the bucket files of the one before
+  BucketSortOptions options;
+  options.temp_dir = my_dir_;
+  options.memory_bytes = config_.memory_bytes;
+  options.expected_input_bytes = summary_.input_bytes;
+  options.fanout = fanout_;
+  sorter_ = std::make_unique<BucketSorter>(options);
+  PrepSummary fresh;
+  fresh.files = summary_.files;
+  fresh.input_bytes = summary_.input_bytes;
+  summary_ = fresh;
+  item_counts_ = ItemCountTable();
+  reported_bad_rows_ = 0;
+  bad_rows_.clear();
+  outcomes_.clear();
+  bytes_done_ = 0;
+  rows_at_last_progress_ = 0;
+}
+
+Status PrepRun::ReadShare(const std::vector<FileRange>& ranges) {
+  share_bytes_ = 0;
+  for (const FileRange& r : ranges) share_bytes_ += r.end - r.begin;
+  for (const FileRange& range : ranges) {
+    if (!formats_[range.file_index]) {
+      Result<FileFormat> format = DescribeFile(range.file_index, range.begin == 0);
+      if (!format.ok()) return format.status();
+      formats_[range.file_index] = std::move(format.value());
+    }
+    if (!formats_[range.file_index]->skip) ITEM2VEC_RETURN_IF_ERROR(ReadRange(range, *formats_[range.file_index]));
+    bytes_done_ += range.end - range.begin;
+  }
+  if (!single())
+    spdlog::info("rank {} read {} rows ({} events) from its share: {} range(s), {:.1f} MiB", comm_.rank(),
+                 summary_.rows_read, summary_.events_read, ranges.size(), static_cast<double>(share_bytes_) / 1048576.0);
+  return Status::Ok();
+}
+
+// The first non-blank record decides the delimiter (when auto), the header and the
+// column count; every rank reading part of the file decides alike.
+Result<FileFormat> PrepRun::DescribeFile(std::size_t file, bool log) {
+  const std::string& path = files_[file].path;
+  FileFormat out;
+  out.format.delimiter = config_.delimiter;
+  out.format.quoting = config_.quoting;
+  out.format.quote = config_.quote;
   DelimitedReader reader;
-  ITEM2VEC_RETURN_IF_ERROR(reader.Open(path, format));
-  // Progress reports look at the open reader; the guard forgets it on every way out.
-  struct ForgetReader {
-    const DelimitedReader** slot;
-    ~ForgetReader() { *slot = nullptr; }
-  } forget{&reader_};
-  reader_ = &reader;
-  if (format.delimiter.empty()) {
+  ITEM2VEC_RETURN_IF_ERROR(reader.Open(path, out.format));
+  if (out.format.delimiter.empty()) {
     Result<std::string> first_line = reader.PeekFirstLine();
     if (!first_line.ok()) return first_line.status();
-    format.delimiter = DetectDelimiter(first_line.value());
-    if (format.delimiter.empty()) {
+    out.format.delimiter = DetectDelimiter(first_line.value());
+    if (out.format.delimiter.empty()) {
       if (first_line->empty() && reader.bytes_consumed() == 0) {
-        spdlog::warn("'{}' is empty", path);
-        return Status::Ok();
+        if (log) spdlog::warn("'{}' is empty", path);
+        out.skip = true;
+        return out;
       }
       return Status::DataError("cannot tell the delimiter of '" + path + "' from its first line '" +
                                first_line->substr(0, 80) + "'; pass --delimiter");
     }
-    reader.set_format(format);
+    reader.set_format(out.format);
   }
   DelimitedRecord record;
   bool has_record = false;
-  do {  // the first non-blank record decides the header and the column count
+  do {
     ITEM2VEC_RETURN_IF_ERROR(reader.Next(&record, &has_record));
-    if (has_record && record.blank()) ++summary_.blank_lines;
   } while (has_record && record.blank());
   if (!has_record) {
-    spdlog::warn("'{}' has no rows", path);
-    return Status::Ok();
+    if (log) spdlog::warn("'{}' has no rows", path);
+    out.no_rows = true;
+    return out;
   }
-  bool has_header = config_.header == PrepConfig::HeaderMode::kYes;
+  out.has_header = config_.header == PrepConfig::HeaderMode::kYes;
   if (config_.header == PrepConfig::HeaderMode::kAuto)
-    has_header = LooksLikeHeader(config_.columns, record, config_.time_format);
+    out.has_header = LooksLikeHeader(config_.columns, record, config_.time_format);
   std::vector<std::string> header;
-  if (has_header) {
+  if (out.has_header) {
+    out.header_offset = record.offset();
     for (std::string_view field : record.fields()) {
       while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
       while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
@@ -202,35 +393,59 @@ Status PrepRun::ReadFile(const std::string& path) {
     }
   }
   Result<ColumnLayout> layout =
-      ResolveColumns(config_.columns, has_header ? &header : nullptr, record.size(), path);
+      ResolveColumns(config_.columns, out.has_header ? &header : nullptr, record.size(), path);
   if (!layout.ok()) return layout.status();
-  spdlog::info("reading '{}': delimiter '{}', {} columns, {}", path,
-               format.delimiter == "\t" ? std::string("\\t") : format.delimiter, record.size(),
-               has_header ? "a header row" : "no header row");
-  if (has_header) {
-    ++summary_.header_rows;
-  } else {
-    ITEM2VEC_RETURN_IF_ERROR(HandleRow(record, layout.value(), path));
-  }
-  while (true) {
+  out.layout = layout.value();
+  if (log)
+    spdlog::info("reading '{}': delimiter '{}', {} columns, {}", path,
+                 out.format.delimiter == "\t" ? std::string("\\t") : out.format.delimiter, record.size(),
+                 out.has_header ? "a header row" : "no header row");
+  return out;
+}
+
+// Reads the records that start in [range.begin, range.end).
+Status PrepRun::ReadRange(const FileRange& range, const FileFormat& format) {
+  DelimitedReader reader;
+  ITEM2VEC_RETURN_IF_ERROR(reader.Open(files_[range.file_index].path, format.format));
+  ITEM2VEC_RETURN_IF_ERROR(reader.SeekToLineStart(range.begin));
+  // Progress reports look at the open reader; the guard forgets it on every way out.
+  struct ForgetReader {
+    const DelimitedReader** slot;
+    ~ForgetReader() { *slot = nullptr; }
+  } forget{&reader_};
+  reader_ = &reader;
+  range_begin_ = range.begin;
+  RangeOutcome outcome;
+  outcome.file = static_cast<std::int64_t>(range.file_index);
+  outcome.start = reader.bytes_consumed();
+  DelimitedRecord record;
+  bool has_record = false;
+  while (reader.bytes_consumed() < range.end) {
     ITEM2VEC_RETURN_IF_ERROR(reader.Next(&record, &has_record));
     if (!has_record) break;
     if (record.blank()) {
       ++summary_.blank_lines;
       continue;
     }
-    ITEM2VEC_RETURN_IF_ERROR(HandleRow(record, layout.value(), path));
+    if (format.has_header && record.offset() == format.header_offset) {
+      ++summary_.header_rows;
+      continue;
+    }
+    ITEM2VEC_RETURN_IF_ERROR(HandleRow(record, format.layout, range.file_index));
   }
+  outcome.stop = reader.bytes_consumed();
+  outcome.lines = reader.lines_consumed();
+  outcomes_.push_back(outcome);
   return Status::Ok();
 }
 
-Status PrepRun::HandleRow(const DelimitedRecord& record, const ColumnLayout& layout, const std::string& path) {
+Status PrepRun::HandleRow(const DelimitedRecord& record, const ColumnLayout& layout, std::size_t file) {
   ++summary_.rows_read;
   if ((summary_.rows_read & 0xffff) == 0) MaybeReportProgress();
   ParsedEvent event;
   RowReject reason;
   if (!ExtractEvent(record, layout, config_.time_format, &event, &reason))
-    return RejectRow(record, layout, reason, path);
+    return RejectRow(record, layout, reason, file);
   ++summary_.events_read;
   if (config_.has_min_rating && !(event.rating >= config_.min_rating)) {
     ++summary_.filtered_rating;
@@ -248,13 +463,22 @@ Status PrepRun::HandleRow(const DelimitedRecord& record, const ColumnLayout& lay
   const std::string_view item = SanitizeId(event.item, &item_scratch_, &changed);
   summary_.item_ids_sanitized += changed;
   if (config_.min_item_count > 1) item_counts_.Add(item);
-  return sorter_->Add(user, item, event.time_ms);
+  // The global input position breaks time ties: the same whichever rank read the row.
+  return sorter_->Add(user, item, event.time_ms, static_cast<std::uint64_t>(file_starts_[file] + record.offset()));
 }
 
 Status PrepRun::RejectRow(const DelimitedRecord& record, const ColumnLayout& layout, RowReject reason,
-                          const std::string& path) {
+                          std::size_t file) {
   ++summary_.rows_rejected[static_cast<std::size_t>(reason)];
-  const std::string where = path + ":" + std::to_string(record.line());
+  if (!single()) {
+    // Line numbers need the line counts of the ranks before: held back until they are known,
+    // and --strict fails after the pass (ExchangeReadOutcomes).
+    if (bad_rows_.size() < static_cast<std::size_t>(std::max(1, config_.reported_bad_rows)))
+      bad_rows_.push_back({file_starts_[file] + record.offset(), static_cast<std::int64_t>(file), record.line(),
+                           RowRejectName(reason), DescribeReject(record, layout, reason)});
+    return Status::Ok();
+  }
+  const std::string where = files_[file].path + ":" + std::to_string(record.line());
   if (config_.strict)
     return Status::DataError(where + ": bad row (" + RowRejectName(reason) + "): " +
                              DescribeReject(record, layout, reason) + " [--strict]");
@@ -269,13 +493,184 @@ void PrepRun::MaybeReportProgress() {
   const auto now = Clock::now();
   const double since = std::chrono::duration<double>(now - last_progress_).count();
   if (since < config_.progress_seconds) return;
-  const double done = static_cast<double>(bytes_before_file_ + (reader_ ? reader_->bytes_consumed() : 0));
+  const double done = static_cast<double>(bytes_done_ + (reader_ ? reader_->bytes_consumed() - range_begin_ : 0));
   spdlog::info("read {} rows ({:.0f} rows/s), {:.1f} of {:.1f} MiB ({:.0f}%)", summary_.rows_read,
                static_cast<double>(summary_.rows_read - rows_at_last_progress_) / since, done / 1048576.0,
-               static_cast<double>(summary_.input_bytes) / 1048576.0,
-               summary_.input_bytes > 0 ? 100.0 * done / static_cast<double>(summary_.input_bytes) : 100.0);
+               static_cast<double>(share_bytes_) / 1048576.0,
+               share_bytes_ > 0 ? std::min(100.0, 100.0 * done / static_cast<double>(share_bytes_)) : 100.0);
   last_progress_ = now;
   rows_at_last_progress_ = summary_.rows_read;
+}
+
+// Several ranks, after a reading pass: checks the split points, then reports bad rows with
+// their file line numbers (rank 0 logs them; --strict fails with the first).
+Status PrepRun::ExchangeReadOutcomes(int pass, std::vector<bool>* whole, bool* again) {
+  ByteWriter w;
+  w.Int(static_cast<std::int64_t>(outcomes_.size()));
+  for (const RangeOutcome& o : outcomes_) {
+    w.Int(o.file);
+    w.Int(o.start);
+    w.Int(o.stop);
+    w.Int(o.lines);
+  }
+  for (const BadRow& b : bad_rows_) {
+    w.Int(b.order);
+    w.Int(b.file);
+    w.Int(b.line);
+    w.Str(b.reason);
+    w.Str(b.detail);
+  }
+  std::vector<std::vector<RangeOutcome>> outcomes;
+  std::vector<BadRow> bad_rows;
+  const std::vector<std::string> all = AllgatherBytes(comm_, w.bytes());
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    ByteReader in(all[r]);
+    outcomes.emplace_back(static_cast<std::size_t>(in.Int()));
+    for (RangeOutcome& o : outcomes.back()) {
+      o.file = in.Int();
+      o.start = in.Int();
+      o.stop = in.Int();
+      o.lines = in.Int();
+    }
+    std::vector<BadRow> rows;
+    while (!in.done()) {
+      BadRow b;
+      b.order = in.Int();
+      b.file = in.Int();
+      b.line = in.Int();
+      b.reason = std::string(in.Str());
+      b.detail = std::string(in.Str());
+      rows.push_back(std::move(b));
+    }
+    if (in.failed()) return Status::Internal("malformed read report from rank " + std::to_string(r));
+    for (BadRow& b : rows) {
+      b.line += LineBase(outcomes, static_cast<int>(r), b.file);
+      bad_rows.push_back(std::move(b));
+    }
+  }
+  const std::vector<bool> bad = FilesWithBadJoins(files_.size(), outcomes);
+  *again = false;
+  for (std::size_t f = 0; f < bad.size(); ++f) {
+    if (!bad[f]) continue;
+    if (pass > 0)
+      return Status::Internal("'" + files_[f].path + "' was split between ranks inside a record although it was "
+                              "read whole; please report this");
+    (*whole)[f] = true;
+    *again = true;
+    if (comm_.rank() == 0)
+      spdlog::warn("'{}': a split point between ranks fell inside a quoted field that holds a line break; "
+                   "reading this file again on one rank",
+                   files_[f].path);
+  }
+  if (*again) return Status::Ok();
+  std::sort(bad_rows.begin(), bad_rows.end(), [](const BadRow& a, const BadRow& b) { return a.order < b.order; });
+  auto where = [&](const BadRow& b) {
+    return files_[static_cast<std::size_t>(b.file)].path + ":" + std::to_string(b.line);
+  };
+  if (config_.strict && !bad_rows.empty())
+    return Status::DataError(where(bad_rows[0]) + ": bad row (" + bad_rows[0].reason + "): " + bad_rows[0].detail +
+                             " [--strict]");
+  if (comm_.rank() == 0)
+    for (std::size_t i = 0; i < bad_rows.size() && static_cast<int>(i) < config_.reported_bad_rows; ++i)
+      spdlog::warn("{}: skipping bad row ({}): {}", where(bad_rows[i]), bad_rows[i].reason, bad_rows[i].detail);
+  return Status::Ok();
+}
+
+void PrepRun::SumReadCounters() {
+  summary_.sort.events = sorter_->stats().events;
+  std::vector<std::int64_t> v;
+  for (auto field : kReadCounters) v.push_back(summary_.*field);
+  for (std::int64_t n : summary_.rows_rejected) v.push_back(n);
+  v.push_back(summary_.sort.events);
+  comm_.AllreduceSum(&v);
+  std::size_t i = 0;
+  for (auto field : kReadCounters) summary_.*field = v[i++];
+  for (std::int64_t& n : summary_.rows_rejected) n = v[i++];
+  summary_.sort.events = v[i++];
+}
+
+// Every rank needs the whole log's count of every item it may meet in its buckets: each
+// gets the counts of all ranks and adds them up (the same table one process builds).
+void PrepRun::MergeItemCounts() {
+  ItemCountTable global;
+  GatherInRounds(comm_, ItemChunks(item_counts_, GatherChunkBytes(comm_)), -1, [&](int, std::string_view chunk) {
+    ByteReader in(chunk);
+    while (!in.done()) {
+      const std::string_view item = in.Str();
+      global.Add(item, in.Int());
+    }
+  });
+  item_counts_ = std::move(global);
+}
+
+std::vector<std::vector<BucketFile>> PrepRun::ExchangeBuckets(const std::vector<BucketFile>& mine) {
+  std::vector<std::vector<BucketFile>> buckets(mine.size());
+  if (single()) {
+    for (std::size_t b = 0; b < mine.size(); ++b)
+      if (mine[b].events > 0) buckets[b].push_back(mine[b]);
+    return buckets;
+  }
+  ByteWriter w;
+  for (std::size_t b = 0; b < mine.size(); ++b) {
+    if (mine[b].events == 0) continue;
+    w.Int(static_cast<std::int64_t>(b));
+    w.Str(mine[b].path);
+    w.Int(static_cast<std::int64_t>(mine[b].min_hash));
+    w.Int(static_cast<std::int64_t>(mine[b].max_hash));
+    w.Int(mine[b].events);
+    w.Int(mine[b].bytes);
+  }
+  for (const std::string& bytes : AllgatherBytes(comm_, w.bytes())) {  // in rank order
+    ByteReader in(bytes);
+    while (!in.done()) {
+      const std::int64_t b = in.Int();
+      BucketFile f;
+      f.path = std::string(in.Str());
+      f.min_hash = static_cast<std::uint64_t>(in.Int());
+      f.max_hash = static_cast<std::uint64_t>(in.Int());
+      f.events = in.Int();
+      f.bytes = in.Int();
+      if (!in.failed() && b >= 0 && static_cast<std::size_t>(b) < buckets.size())
+        buckets[static_cast<std::size_t>(b)].push_back(std::move(f));
+    }
+  }
+  return buckets;
+}
+
+Status PrepRun::OpenDirectOutputs() {
+  for (int p = 0; p < config_.parts; ++p) {
+    parts_.push_back(std::make_unique<AtomicFile>());
+    ITEM2VEC_RETURN_IF_ERROR(parts_.back()->Open(config_.output + "/train/" + PartFileName(p)));
+  }
+  if (config_.session.holdout.kind != HoldoutSpec::Kind::kNone) {
+    test_file_ = std::make_unique<AtomicFile>();
+    ITEM2VEC_RETURN_IF_ERROR(test_file_->Open(config_.output + "/test.tsv"));
+  }
+  return Status::Ok();
+}
+
+Status PrepRun::SortMyBuckets(const std::vector<std::vector<BucketFile>>& buckets) {
+  if (!single()) pieces_ = std::make_unique<PieceWriter>(my_dir_);
+  const auto visit = [this](std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events) {
+    return VisitUser(user, hash, events);
+  };
+  for (std::size_t b = static_cast<std::size_t>(comm_.rank()); b < buckets.size();
+       b += static_cast<std::size_t>(comm_.size())) {
+    if (pieces_) pieces_->BeginBucket(static_cast<int>(b));
+    ITEM2VEC_RETURN_IF_ERROR(sorter_->SortFiles(buckets[b], visit));
+    if (pieces_) ITEM2VEC_RETURN_IF_ERROR(pieces_->EndBucket());
+  }
+  return Status::Ok();
+}
+
+void PrepRun::WriteTrain(int part, std::string_view text) {
+  if (pieces_) pieces_->Train(part, text);
+  else parts_[static_cast<std::size_t>(part)]->Write(text);
+}
+
+void PrepRun::WriteTest(std::string_view text) {
+  if (pieces_) pieces_->Test(text);
+  else test_file_->Write(text);
 }
 
 Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events) {
@@ -305,9 +700,9 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
       line_.push_back('\n');
       begin = end;
     }
-    parts_[static_cast<std::size_t>(PartOfHash(hash, config_.parts))]->Write(line_);
+    WriteTrain(PartOfHash(hash, config_.parts), line_);
   }
-  if (test_file_ != nullptr) {
+  if (config_.session.holdout.kind != HoldoutSpec::Kind::kNone) {
     for (std::size_t target : split_.heldout) {
       line_.clear();
       line_.append(user);
@@ -319,7 +714,7 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
         line_.append(kept_[i].item);
       }
       line_.push_back('\n');
-      test_file_->Write(line_);
+      WriteTest(line_);
     }
   }
   if ((summary_.users & 0xfff) == 0) {
@@ -332,37 +727,71 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
   return Status::Ok();
 }
 
-Status PrepRun::WriteOutputs() {
-  for (int p = 0; p < config_.parts; ++p) {
-    parts_.push_back(std::make_unique<AtomicFile>());
-    ITEM2VEC_RETURN_IF_ERROR(parts_.back()->Open(config_.output + "/train/" + PartFileName(p)));
-  }
-  const bool holdout = config_.session.holdout.kind != HoldoutSpec::Kind::kNone;
-  if (holdout) {
-    test_file_ = std::make_unique<AtomicFile>();
-    ITEM2VEC_RETURN_IF_ERROR(test_file_->Open(config_.output + "/test.tsv"));
-  }
-  spdlog::info("grouping {} events by user ({} KiB budget)", sorter_->stats().events,
-               config_.memory_bytes >> 10);
-  ITEM2VEC_RETURN_IF_ERROR(sorter_->Finish(
-      [this](std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events) {
-        return VisitUser(user, hash, events);
-      }));
+void PrepRun::SumSortCounters() {
   summary_.session = sessionizer_.counters();
-  summary_.items = static_cast<std::int64_t>(train_items_.size());
-  if (summary_.session.sequences == 0) return EmptyResultError();
-  // Everything is written; now the files take their final names, the summary last.
-  for (auto& part : parts_) {
-    ITEM2VEC_RETURN_IF_ERROR(part->Commit());
-    summary_.files_written.push_back(part->path());
-  }
-  if (test_file_ != nullptr) {
-    ITEM2VEC_RETURN_IF_ERROR(test_file_->Commit());
-    summary_.files_written.push_back(test_file_->path());
-  }
+  const std::int64_t events = summary_.sort.events;
   summary_.sort = sorter_->stats();
+  summary_.sort.events = events;  // already summed
+  std::vector<std::int64_t> sums, maxima;
+  for (auto field : kSortCounters) sums.push_back(summary_.*field);
+  for (auto field : kSessionCounters) sums.push_back(summary_.session.*field);
+  sums.insert(sums.end(), {summary_.sort.bucket_files, summary_.sort.buckets_loaded, summary_.sort.resplits,
+                           summary_.sort.spilled_bytes});
+  maxima = {summary_.sort.max_depth, summary_.sort.largest_load_bytes};
+  comm_.AllreduceSum(&sums);
+  comm_.AllreduceMax(&maxima);
+  std::size_t i = 0;
+  for (auto field : kSortCounters) summary_.*field = sums[i++];
+  for (auto field : kSessionCounters) summary_.session.*field = sums[i++];
+  summary_.sort.bucket_files = sums[i++];
+  summary_.sort.buckets_loaded = sums[i++];
+  summary_.sort.resplits = sums[i++];
+  summary_.sort.spilled_bytes = sums[i++];
+  summary_.sort.max_depth = static_cast<int>(maxima[0]);
+  summary_.sort.largest_load_bytes = maxima[1];
+  // Distinct items over all ranks: their names meet on rank 0, which shares the count.
+  std::vector<std::int64_t> items{static_cast<std::int64_t>(train_items_.size())};
+  if (!single()) {
+    ItemCountTable all;
+    GatherInRounds(comm_, ItemChunks(train_items_, GatherChunkBytes(comm_)), 0, [&](int, std::string_view chunk) {
+      ByteReader in(chunk);
+      while (!in.done()) {
+        const std::string_view item = in.Str();
+        all.Add(item, in.Int());
+      }
+    });
+    items[0] = comm_.rank() == 0 ? static_cast<std::int64_t>(all.size()) : 0;
+    comm_.AllreduceSum(&items);
+  }
+  summary_.items = items[0];
+}
+
+Status PrepRun::CommitDirectOutputs() {
+  for (auto& part : parts_) ITEM2VEC_RETURN_IF_ERROR(part->Commit());
+  if (test_file_ != nullptr) ITEM2VEC_RETURN_IF_ERROR(test_file_->Commit());
+  return Status::Ok();
+}
+
+// Part p is put together by rank p % N, test.tsv by rank 0, each from the pieces of every
+// rank in bucket order.
+Status PrepRun::AssembleOutputs(const std::vector<std::vector<OutputPiece>>& by_rank) {
+  auto pieces_of = [&](int part) {
+    std::vector<const OutputPiece*> list;
+    for (const auto& pieces : by_rank)
+      for (const OutputPiece& piece : pieces)
+        if (piece.part == part) list.push_back(&piece);
+    std::sort(list.begin(), list.end(), [](const OutputPiece* a, const OutputPiece* b) { return a->bucket < b->bucket; });
+    return list;
+  };
+  for (int p = comm_.rank(); p < config_.parts; p += comm_.size())
+    ITEM2VEC_RETURN_IF_ERROR(AssembleFile(config_.output + "/train/" + PartFileName(p), pieces_of(p)));
+  if (comm_.rank() == 0 && config_.session.holdout.kind != HoldoutSpec::Kind::kNone)
+    ITEM2VEC_RETURN_IF_ERROR(AssembleFile(config_.output + "/test.tsv", pieces_of(OutputPiece::kTestPart)));
+  return Status::Ok();
+}
+
+Status PrepRun::WriteSummary() {
   summary_.seconds = SecondsSince(start_);
-  summary_.files_written.push_back(config_.output + "/summary.json");
   RemoveStaleOutputs();
   return WriteFileAtomically(config_.output + "/summary.json", PrepSummaryToJson(summary_, config_) + "\n");
 }
@@ -394,7 +823,7 @@ Status PrepRun::EmptyResultError() const {
                     std::to_string(summary_.filtered_rating) + " below --min-rating, " +
                     std::to_string(summary_.filtered_event_type) + " not in --event-types, " +
                     std::to_string(summary_.filtered_item_count) + " below --min-item-count";
-  const SessionCounters& s = sessionizer_.counters();
+  const SessionCounters& s = summary_.session;
   if (summary_.users > 0)
     msg += ", " + std::to_string(s.short_sequences) + " sequences shorter than --min-length " +
            std::to_string(config_.session.min_length) + ", " + std::to_string(s.heldout_events) + " events held out";
@@ -404,8 +833,26 @@ Status PrepRun::EmptyResultError() const {
 }  // namespace
 
 Result<PrepSummary> RunPrep(const PrepConfig& config) {
-  PrepRun run(config);
-  return run.Run();
+  std::unique_ptr<PrepComm> comm = MakeLocalComm();
+  return RunPrep(config, *comm);
+}
+
+Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
+  std::string temp_dir;
+  auto run_once = [&]() -> Result<PrepSummary> {
+    PrepRun run(config, comm, &temp_dir);
+    return run.Run();
+  };
+  Result<PrepSummary> result = run_once();
+  // Every rank has left Run() at the same collective and dropped its bucket files and
+  // pieces; only then may rank 0 remove the shared temporary directory, whatever happened.
+  comm.Barrier();
+  if (!temp_dir.empty()) {
+    std::error_code ec;
+    fs::remove_all(temp_dir, ec);
+    if (ec) spdlog::warn("could not remove temporary directory '{}': {}", temp_dir, ec.message());
+  }
+  return result;
 }
 
 std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {

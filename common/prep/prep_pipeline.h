@@ -29,6 +29,26 @@
 //   file, kDataError for a strict bad row or an empty result, kIOError for write failures.
 // - Memory: config.memory_bytes for the sort, plus the item-count tables, which grow with
 //   the number of distinct items, not with the log. Single-threaded.
+// - Several ranks (RunPrep with an MPI PrepComm): the result is byte for byte what one
+//   process writes, and the summary the same but for its "sort" statistics (summed, or the
+//   maximum for max_depth and largest_load_bytes) and "seconds". How:
+//   1. Rank r reads the r-th byte range of the concatenated input (input_split.h): the
+//      records that start in it. Ties in time break by the global byte offset of the row,
+//      so they do not depend on who read it. If a split point fell inside a quoted field
+//      holding a line break (found by comparing where neighbouring ranges started and
+//      stopped), the pass is read again with that file whole on one rank.
+//   2. Each rank writes its events into its own top-level bucket files (the same hash
+//      ranges on every rank, a multiple of N of them), in its own temporary directory.
+//   3. Counters are summed; with min_item_count > 1 every rank merges all ranks' item counts
+//      first, so the filter sees whole-log counts.
+//   4. Rank r sorts the buckets b with b % N == r (every rank's file of bucket b together)
+//      and writes the lines to pieces (prep_output.h); rank p % N puts part p together,
+//      rank 0 test.tsv, each in bucket order; rank 0 writes summary.json last.
+//   Bad rows are reported by rank 0 after the reading pass with file:line (line numbers
+//   made whole from every rank's line count); --strict fails then, with the first bad row
+//   of the log. The output directory must be on a file system every rank sees; --memory
+//   is per rank. A failure on any rank ends every rank at the next agreement point with
+//   the same status (prep_comm.h).
 #pragma once
 
 #include <array>
@@ -38,6 +58,7 @@
 
 #include "common/prep/bucket_sort.h"
 #include "common/prep/event_columns.h"
+#include "common/prep/prep_comm.h"
 #include "common/prep/prep_options.h"
 #include "common/prep/sessionizer.h"
 #include "common/status.h"
@@ -71,7 +92,11 @@ struct PrepSummary {
   std::int64_t EventsFiltered() const { return filtered_rating + filtered_event_type + filtered_item_count; }
 };
 
+// One process.
 Result<PrepSummary> RunPrep(const PrepConfig& config);
+// Every rank of `comm` calls it with the same config; each returns the same status and
+// the same summary (files_written and all).
+Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm);
 
 std::string PrepSummaryToJson(const PrepSummary& summary, const PrepConfig& config);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <random>
 #include <tuple>
 
@@ -106,6 +107,63 @@ TEST(BucketSort, TinyBudgetGivesByteIdenticalOutputToInMemorySort) {
 
   // Every bucket file is gone.
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// As prep does under mpirun: three sorters (ranks) take interleaved slices of the log
+// with explicit global orders and the same fanout; bucket b of all three sorted together,
+// buckets in order, gives exactly the single sort's output, even with a budget that forces
+// splits of the merged buckets.
+TEST(BucketSort, BucketFilesOfSeveralSortersSortAsOne) {
+  const std::vector<Event> log = RandomLog(7, 400, 200);
+  const std::string expected = ReferenceOrder(log);
+  prep_testing::TempDir dir;
+  for (std::int64_t memory : {std::int64_t{1} << 30, std::int64_t{48} << 10}) {
+    constexpr int kRanks = 3;
+    std::vector<std::unique_ptr<BucketSorter>> sorters;
+    for (int r = 0; r < kRanks; ++r) {
+      std::filesystem::create_directories(dir.File("rank" + std::to_string(r)));
+      BucketSortOptions o;
+      o.temp_dir = dir.File("rank" + std::to_string(r));
+      o.memory_bytes = memory;
+      o.fanout = 6;
+      sorters.push_back(std::make_unique<BucketSorter>(o));
+    }
+    // Contiguous slices, as byte ranges give: rank r gets the r-th third of the log.
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const std::size_t r = i * kRanks / log.size();
+      ASSERT_TRUE(sorters[r]->Add(log[i].user, log[i].item, log[i].time_ms, i).ok());
+    }
+    std::vector<std::vector<BucketFile>> closed(kRanks);
+    for (int r = 0; r < kRanks; ++r) {
+      ASSERT_TRUE(sorters[static_cast<std::size_t>(r)]->Close(&closed[static_cast<std::size_t>(r)]).ok());
+      ASSERT_EQ(closed[static_cast<std::size_t>(r)].size(), 6u);
+    }
+    std::string output;
+    for (std::size_t b = 0; b < 6; ++b) {
+      std::vector<BucketFile> pieces;
+      for (int r = 0; r < kRanks; ++r) pieces.push_back(closed[static_cast<std::size_t>(r)][b]);
+      // The owner of bucket b (b % 3) sorts it.
+      ASSERT_TRUE(sorters[b % kRanks]
+                      ->SortFiles(pieces,
+                                  [&](std::string_view user, std::uint64_t, const std::vector<TimedItem>& events) {
+                                    output += std::string(user) + ":";
+                                    for (const TimedItem& e : events)
+                                      output += " " + std::string(e.item) + "@" + std::to_string(e.time_ms);
+                                    output += "\n";
+                                    return Status::Ok();
+                                  })
+                      .ok());
+    }
+    EXPECT_EQ(output, expected) << "memory " << memory;
+    if (memory < (1 << 20)) {
+      std::int64_t resplits = 0;
+      for (const auto& s : sorters) resplits += s->stats().resplits;
+      EXPECT_GT(resplits, 0);
+    }
+    sorters.clear();
+    for (int r = 0; r < kRanks; ++r)
+      EXPECT_TRUE(std::filesystem::is_empty(dir.File("rank" + std::to_string(r)))) << "rank " << r;
+  }
 }
 
 TEST(BucketSort, SingleUserLargerThanBudgetIsAClearError) {

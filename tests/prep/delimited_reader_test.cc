@@ -164,6 +164,69 @@ TEST(DelimitedReader, SmallBufferGivesSameRecordsAsLargeBuffer) {
   for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(small[i].fields, expected[i]) << "record " << i;
 }
 
+// Reads the records starting in [begin, end) as prep does for one rank's range; returns
+// "offset:line:fields" per record and sets where the reading started and stopped.
+std::vector<std::string> ReadRange(const std::string& path, std::int64_t begin, std::int64_t end,
+                                   std::int64_t* start, std::int64_t* stop, std::int64_t* lines) {
+  DelimitedReader reader;
+  EXPECT_TRUE(reader.Open(path, Csv(), 4096).ok());
+  EXPECT_TRUE(reader.SeekToLineStart(begin).ok());
+  *start = reader.bytes_consumed();
+  std::vector<std::string> out;
+  DelimitedRecord record;
+  bool has = false;
+  while (reader.bytes_consumed() < end) {
+    EXPECT_TRUE(reader.Next(&record, &has).ok());
+    if (!has) break;
+    std::string r = std::to_string(record.offset()) + ":" + std::to_string(record.line()) + ":";
+    for (std::string_view f : record.fields()) r += std::string(f) + "|";
+    out.push_back(r);
+  }
+  *stop = reader.bytes_consumed();
+  *lines = reader.lines_consumed();
+  return out;
+}
+
+TEST(DelimitedReader, RangesSplitAtLineStartsReadEveryRecordOnce) {
+  TempDir dir;
+  // A byte-order mark, CRLF and LF, a blank line, a last line without a line end.
+  const std::string content = "\xEF\xBB\xBF" "a,1\r\nbb,22\n\nccc,333\r\nd,4\ne,5";
+  WriteFile(dir.File("in"), content);
+  const std::int64_t size = static_cast<std::int64_t>(content.size());
+  std::int64_t start, stop, lines;
+  const std::vector<std::string> whole = ReadRange(dir.File("in"), 0, size, &start, &stop, &lines);
+  EXPECT_EQ(whole, (std::vector<std::string>{"3:1:a|1|", "8:2:bb|22|", "14:3:|", "15:4:ccc|333|", "24:5:d|4|",
+                                             "28:6:e|5|"}));
+  EXPECT_EQ(stop, size);
+  EXPECT_EQ(lines, 5);
+  // Any split point: the two ranges together give the same records (line numbers made
+  // whole with the first range's line count), and the second starts where the first stopped.
+  for (std::int64_t split = 0; split <= size; ++split) {
+    std::int64_t start1, stop1, lines1, start2, stop2, lines2;
+    std::vector<std::string> got = ReadRange(dir.File("in"), 0, split, &start1, &stop1, &lines1);
+    const std::vector<std::string> second = ReadRange(dir.File("in"), split, size, &start2, &stop2, &lines2);
+    EXPECT_EQ(stop1, start2) << "split " << split;
+    for (const std::string& r : second) {
+      const std::size_t a = r.find(':'), b = r.find(':', a + 1);
+      got.push_back(r.substr(0, a + 1) + std::to_string(std::stoll(r.substr(a + 1, b - a - 1)) + lines1) + r.substr(b));
+    }
+    EXPECT_EQ(got, whole) << "split " << split;
+  }
+}
+
+TEST(DelimitedReader, ASplitInsideAQuotedLineBreakShowsAsAGap) {
+  TempDir dir;
+  const std::string content = "a,\"x\ny,1\nz\"\nb,2\n";
+  WriteFile(dir.File("in"), content);
+  const std::int64_t split = static_cast<std::int64_t>(content.find("y,1"));
+  std::int64_t start1, stop1, lines1, start2, stop2, lines2;
+  const std::vector<std::string> first = ReadRange(dir.File("in"), 0, split, &start1, &stop1, &lines1);
+  ReadRange(dir.File("in"), split, static_cast<std::int64_t>(content.size()), &start2, &stop2, &lines2);
+  EXPECT_EQ(first, (std::vector<std::string>{"0:1:a|x\ny,1\nz|"}));
+  EXPECT_EQ(start2, split);   // the second range started inside the record...
+  EXPECT_GT(stop1, start2);   // ...that the first range read past it: prep reads the file whole
+}
+
 TEST(DelimitedReader, DetectsDelimiterFromFirstLine) {
   EXPECT_EQ(DetectDelimiter("1::1193::5::978300760"), "::");
   EXPECT_EQ(DetectDelimiter("196\t242\t3\t881250949"), "\t");

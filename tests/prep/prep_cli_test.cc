@@ -187,16 +187,15 @@ TEST(PrepCli, HelpListsEveryOptionWithDefaults) {
   EXPECT_NE(help.find("(=sequence)"), std::string::npos);
 }
 
-TEST(PrepCli, OnlyRankZeroWorksUnderALauncher) {
+TEST(PrepCli, HelpSaysHowRanksShareTheWork) {
   TempDir dir;
-  WriteFile(dir.File("log.csv"), "1,10,100\n1,11,200\n");
-  const std::string args = "-i " + dir.File("log.csv") + " -o " + dir.File("out") + " --time-col 3";
-  ASSERT_EQ(RunShell("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1 " + kBinary + " prep " + args + " 2>/dev/null"), 0);
-  struct stat st;
-  EXPECT_NE(::stat(dir.File("out").c_str(), &st), 0);  // rank 1 wrote nothing
-  ASSERT_EQ(RunShell("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0 " + kBinary + " prep " + args + " 2>/dev/null"), 0);
-  EXPECT_EQ(ReadFile(dir.File("out/train/part-00000")), "10 11\n");
+  ASSERT_EQ(Prep(dir, "--help"), 0);
+  const std::string help = ReadFile(dir.File("stdout.txt"));
+  EXPECT_NE(help.find("mpirun -np N item2vec prep"), std::string::npos) << help;
+  EXPECT_NE(help.find("--memory is per rank"), std::string::npos) << help;
 }
+
+// The work under mpirun itself is tested by prep_mpi_test.sh (prep.Mpi.*).
 
 }  // namespace
 }  // namespace item2vec

@@ -1,0 +1,93 @@
+// PrepComm: the few collectives `item2vec prep` needs, over MPI or within one process.
+//
+// Contract:
+// - Only collectives: every rank calls the same ones in the same order, and each returns
+//   once all ranks have arrived. There is no point-to-point wait, so no rank can wait on a
+//   peer that went elsewhere; a rank that dies is seen by mpirun, which ends the job.
+// - An MPI error inside a collective cannot be recovered from (the communicator is broken):
+//   it is logged and the job ends through MPI_Abort with exit code 1.
+// - LocalComm (one process, no MPI) makes every call a copy or a no-op, so the pipeline
+//   runs the same code with one rank.
+// - Gather() moves at most kMaxGatherBytes in one call (MPI counts are ints); larger
+//   data go through GatherInRounds() or AllgatherBytes(). Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+class PrepComm {
+ public:
+  static constexpr std::size_t kMaxGatherBytes = std::size_t{1} << 30;
+
+  virtual ~PrepComm() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Elementwise over ranks, in place; every rank passes a vector of the same length.
+  virtual void AllreduceSum(std::vector<std::int64_t>* values) = 0;
+  virtual void AllreduceMax(std::vector<std::int64_t>* values) = 0;
+  // (*all)[r] = rank r's `mine`, on every rank (root < 0) or on root only (the others get
+  // an empty vector). REQUIRES: the sizes over all ranks sum to at most kMaxGatherBytes.
+  virtual void Gather(std::string_view mine, int root, std::vector<std::string>* all) = 0;
+  virtual void Broadcast(std::string* bytes, int root) = 0;
+  virtual void Barrier() = 0;
+};
+
+std::unique_ptr<PrepComm> MakeLocalComm();
+// REQUIRES: MPI initialised (MpiSession) for the lifetime of the result.
+std::unique_ptr<PrepComm> MakeMpiComm();
+
+// The outcome every rank agrees on: OK when every rank's `local` is OK, else the status of
+// the lowest failing rank (code and message), on every rank.
+Status SyncStatus(PrepComm& comm, const Status& local);
+
+// Chunks up to this size keep one round of GatherInRounds under kMaxGatherBytes.
+std::size_t GatherChunkBytes(const PrepComm& comm);
+
+// Gathers any amount of data: each rank passes its data cut into chunks of at most
+// GatherChunkBytes() (cut where the caller's records allow); round i moves chunk i of
+// every rank, and fn(rank, chunk) sees each non-empty chunk (on root only, or everywhere
+// when root < 0), in rank order within a round. Memory: one round at a time.
+void GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks, int root,
+                    const std::function<void(int rank, std::string_view chunk)>& fn);
+
+// Every rank's bytes, whatever their size, on every rank.
+std::vector<std::string> AllgatherBytes(PrepComm& comm, const std::string& mine);
+
+// Little helpers to pack exchanged records (native byte order: both ends run the same binary).
+class ByteWriter {
+ public:
+  void Int(std::int64_t v) { bytes_.append(reinterpret_cast<const char*>(&v), sizeof(v)); }
+  void Str(std::string_view s) {
+    Int(static_cast<std::int64_t>(s.size()));
+    bytes_.append(s.data(), s.size());
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view bytes) : bytes_(bytes) {}
+  bool done() const { return pos_ >= bytes_.size(); }
+  // Past the end (a bug on the writing side) they return 0 / empty and set failed().
+  std::int64_t Int();
+  std::string_view Str();
+  bool failed() const { return failed_; }
+
+ private:
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace item2vec
