@@ -10,7 +10,8 @@
 #   3. a missing input path: FAILED with exit code 3
 #   4. a binary that exits 75 (checkpointed), submitted with --requeue: requeued by the job
 #   5. the same without --requeue: FAILED with exit code 75
-#   6. SIGTERM to the batch shell (what --signal=B:TERM@120 sends) reaches the ranks
+#   6. SIGTERM to the batch shell (what --signal=B:TERM@120 sends) reaches the ranks;
+#      with the real binary they checkpoint and exit 75, and a resubmission resumes
 #   7. scripts/slurm/submit_nightly.sh --dry-run prints one sbatch command that runs
 #      scripts/nightly_refresh.sh with options its --help lists; bad settings submit nothing
 #   8. submit_nightly.sh's job runs the real nightly_refresh.sh (prep, mpirun train inside
@@ -292,6 +293,28 @@ scancel --batch --signal=TERM "$J_TERM"
 wait_job "$J_TERM"
 expect "$J_TERM" FAILED 75:0 "SIGTERM to the batch shell is forwarded to the ranks (exit 75)"
 grep -q 'received SIGTERM' "$RUN/t-sigterm-$J_TERM.err" || fail "job $J_TERM: no SIGTERM message in its log"
+
+# The same with the real binary: SIGTERM at the time-limit warning makes the ranks save a
+# checkpoint and exit 75; the job submitted again with the same output resumes from it.
+printf 'epochs = 200\ndim = 16\nmin-count = 2\nprogress-seconds = 0.5\n' >"$RUN/long.ini"
+J_REAL=$(submit ITEM2VEC_INPUT="$RUN/sequences.txt" ITEM2VEC_OUTPUT="$RUN/model-real" \
+  ITEM2VEC_CONFIG="$RUN/long.ini" -- --job-name=t-real --no-requeue)
+until grep -qs 'progress' "$RUN/t-real-$J_REAL.err"; do
+  st=$(field "$J_REAL" JobState)
+  [[ "$st" =~ $TERMINAL ]] && fail "job $J_REAL ended ($st) before training started"
+  [ "$(date +%s)" -lt "$DEADLINE" ] || fail "job $J_REAL: training did not start"
+  sleep 0.2
+done
+scancel --batch --signal=TERM "$J_REAL"
+wait_job "$J_REAL"
+expect "$J_REAL" FAILED 75:0 "real item2vec: SIGTERM -> checkpoint, exit 75"
+ls "$RUN"/model-real/checkpoints/ckpt-*/MANIFEST >/dev/null 2>&1 || fail "job $J_REAL left no complete checkpoint"
+J_RESUMED=$(submit ITEM2VEC_INPUT="$RUN/sequences.txt" ITEM2VEC_OUTPUT="$RUN/model-real" \
+  ITEM2VEC_CONFIG="$RUN/long.ini" -- --job-name=t-resumed --no-requeue)
+wait_job "$J_RESUMED"
+expect "$J_RESUMED" COMPLETED 0:0 "the resubmitted job resumed from the checkpoint and finished"
+grep -q 'continuing from checkpoint' "$RUN/t-resumed-$J_RESUMED.err" || fail "job $J_RESUMED did not resume"
+check_vectors "$RUN/model-real"
 
 # ---------------------------------------------------------------- nightly job (dry run)
 # The real scripts/nightly_refresh.sh with the real binary (prep, train under mpirun inside the
