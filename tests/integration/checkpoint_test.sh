@@ -95,15 +95,7 @@ echo "ok: resume with another --dim refused"
 
 # ---------------------------------------------------------------- 3. SIGKILL and resume
 "$gen" --output "$WORK/corpus" --tokens 1500k --items 5k --clusters 250 --noise 0.5 --seed 3 > /dev/null
-precision() {  # P@10 over mid-frequency items, as in kernel_quality_test.sh
-  sed -n '1001,1600p' "$1/vocab.tsv" | cut -f1 > "$WORK/queries.txt"
-  "$ITEM2VEC" similar --model "$1" --items-file "$WORK/queries.txt" -k 10 2> /dev/null |
-    awk -F'\t' 'NR == FNR { cluster[$1] = $2; next }
-                /^# / { q = substr($1, 3); next }
-                NF >= 3 { n++; if (cluster[$2] == cluster[q]) same++ }
-                END { if (n != 6000) { print "bad neighbour count " n > "/dev/stderr"; exit 1 } printf "%.4f\n", same / n }' \
-      "$WORK/corpus/clusters.tsv" -
-}
+precision() { cluster_precision "$WORK/corpus" "$1"; }
 fast=(train --input "$WORK/corpus/parts" --dim 48 --epochs 3 --kernel hogbatch --negative-pool 1024 --log-level info
       --peer-timeout 10 --checkpoint-every 1s)
 run_np 3 "${fast[@]}" --servers 1 --output "$WORK/whole" > "$WORK/whole.log" 2>&1 || fail "uninterrupted run failed"

@@ -7,18 +7,7 @@ source "$(dirname "$0")/lib.sh"
 gen=$1
 "$gen" --output "$WORK/corpus" --tokens 1500k --items 5k --clusters 250 --noise 0.5 --seed 3 > /dev/null
 
-# precision MODEL_DIR: P@10 over 600 mid-frequency items (ranks 1001-1600), where the
-# clusters are learnable but not trivial (the most frequent items score ~0.99 with any
-# kernel, the rarest ~0.1).
-precision() {
-  sed -n '1001,1600p' "$1/vocab.tsv" | cut -f1 > "$WORK/queries.txt"
-  "$ITEM2VEC" similar --model "$1" --items-file "$WORK/queries.txt" -k 10 2> /dev/null |
-    awk -F'\t' 'NR == FNR { cluster[$1] = $2; next }
-                /^# / { q = substr($1, 3); next }
-                NF >= 3 { n++; if (cluster[$2] == cluster[q]) same++ }
-                END { if (n != 6000) { print "bad neighbour count " n > "/dev/stderr"; exit 1 } printf "%.4f\n", same / n }' \
-      "$WORK/corpus/clusters.tsv" -
-}
+precision() { cluster_precision "$WORK/corpus" "$1"; }
 
 declare -A p
 for variant in "pair 0" "hogbatch 0" "pair 1024" "hogbatch 1024"; do

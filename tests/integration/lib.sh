@@ -58,3 +58,18 @@ check_model() {
 json_field() {
   grep -o "\"$2\":[-0-9.e+]*" "$1" | head -1 | cut -d: -f2
 }
+
+# Neighbour precision@10 of MODEL_DIR on a planted-cluster corpus from item2vec-gen-corpus
+# (CORPUS_DIR/clusters.tsv): the fraction of the 10 nearest neighbours in the query's
+# cluster, over 600 mid-frequency items (vocabulary ranks 1001-1600), where the clusters are
+# learnable but not trivial (the most frequent items score ~0.99 with any kernel, the rarest ~0.1).
+cluster_precision() {
+  local corpus=$1 model=$2
+  sed -n '1001,1600p' "$model/vocab.tsv" | cut -f1 > "$WORK/queries.txt"
+  "$ITEM2VEC" similar --model "$model" --items-file "$WORK/queries.txt" -k 10 2> /dev/null |
+    awk -F'\t' 'NR == FNR { cluster[$1] = $2; next }
+                /^# / { q = substr($1, 3); next }
+                NF >= 3 { n++; if (cluster[$2] == cluster[q]) same++ }
+                END { if (n != 6000) { print "bad neighbour count " n > "/dev/stderr"; exit 1 } printf "%.4f\n", same / n }' \
+      "$corpus/clusters.tsv" -
+}
