@@ -58,11 +58,22 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
   warm.add_options()
       ("init-from", po::value(&o->init_from),
        "start from a previous model directory (vocab.tsv, vectors.bin, output_vectors.i2v): "
-       "items seen again keep both their vectors, new items start as usual (random input, "
-       "zero output); usually with a lower --alpha and fewer --epochs")
+       "items seen again keep both their vectors, new items start as set by --new-items "
+       "(default: as usual, random input and zero output); usually with a lower --alpha and "
+       "fewer --epochs")
       ("keep-missing", po::bool_switch(&o->keep_missing),
        "with --init-from: keep the items that today's input no longer has (with their previous "
-       "counts and vectors) instead of dropping them");
+       "counts and vectors) instead of dropping them")
+      ("new-items", po::value(&o->new_items)->default_value(o->new_items),
+       "with --init-from, how items absent from the previous model start: random (input "
+       "vectors random, output vectors zero, as in a fresh run) or cooccurrence (as Airbnb "
+       "does for new listings: both vectors start as the mean of the previous vectors of the "
+       "kept items that appear within --window of the new item in today's input, weighted by "
+       "how often they do; costs one extra pass over the input; a new item that never meets a "
+       "kept item stays random)")
+      ("new-item-neighbours", po::value(&o->new_item_neighbours)->default_value(o->new_item_neighbours),
+       "with --new-items cooccurrence: average over at most this many of a new item's most "
+       "frequent co-occurring kept items");
   po::options_description ckpt("Checkpoints and fault tolerance");
   ckpt.add_options()
       ("checkpoint-dir", po::value(&o->checkpoint_dir),
@@ -146,6 +157,12 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
   if (o.keep_missing && o.init_from.empty()) return bad("--keep-missing needs --init-from");
+  if (o.new_items != "random" && o.new_items != "cooccurrence")
+    return bad("--new-items must be random or cooccurrence, got '" + o.new_items + "'");
+  if (o.new_items == "cooccurrence" && o.init_from.empty())
+    return bad("--new-items cooccurrence needs --init-from (new items are those absent from the previous model)");
+  if (o.new_item_neighbours < 1 || o.new_item_neighbours > 1000)
+    return bad("--new-item-neighbours must be in 1..1000, got " + std::to_string(o.new_item_neighbours));
   if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
   if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
   if (o.kernel != "pair" && o.kernel != "hogbatch")
@@ -208,6 +225,9 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return std::string(buf);
   };
+  // --new-items and --new-item-neighbours are left out: new items are initialised before
+  // the first checkpoint, and a resumed run takes its rows from the checkpoint, so their
+  // values cannot change its result (and checkpoints of earlier versions stay usable).
   return {
       {"dim", std::to_string(o.dim)}, {"window", std::to_string(o.window)},
       {"negative", std::to_string(o.negative)}, {"ns-exponent", num(o.ns_exponent)},
@@ -248,6 +268,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
   j.Key("init_from").String(o.init_from);
   j.Key("keep_missing").Bool(o.keep_missing);
+  j.Key("new_items").String(o.new_items);
+  j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());

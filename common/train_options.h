@@ -47,6 +47,12 @@ struct TrainOptions {
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
+  // With init_from, how items new today start: "random" (word2vec.c: random input, zero
+  // output) or "cooccurrence" (Airbnb's rule for new listings: both rows are the count-
+  // weighted mean of the previous rows of the kept items they co-occur with today, over
+  // their new_item_neighbours strongest; items with no kept neighbour stay random).
+  std::string new_items = "random";
+  int new_item_neighbours = 10;     // K of --new-items cooccurrence
   bool dry_run = false;             // build the vocabulary, print the memory plan, stop
   // Checkpoints (fault tolerance):
   std::string checkpoint_dir;       // "" = OUTPUT/checkpoints

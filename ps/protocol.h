@@ -28,6 +28,9 @@
 //   kProgress    worker -> rank 0: ProgressReport, every few seconds and once at the end
 //                (final = 1).
 //   kVocabCounts worker -> worker: a serialised ItemCounter while counts are merged.
+//   kCooccurrenceCounts worker -> worker: a serialised CooccurrenceCounter while the
+//                counters of --new-items cooccurrence merge into worker 0 (the same binary
+//                tree as kVocabCounts; warm starts only, before training).
 //
 // Checkpoints (worker/checkpointing.h): a consistent cut between batches.
 //   kCheckpointRequest  rank 0 -> every server and every worker still training:
@@ -67,6 +70,7 @@ enum Tag : int {
   kCheckpointContinue = 16,
   kStop = 17,
   kStopRequest = 18,
+  kCooccurrenceCounts = 19,
 };
 
 struct CheckpointSignal {

@@ -19,6 +19,7 @@
 #include "common/serialize.h"
 #include "common/train_options.h"
 #include "common/vocabulary.h"
+#include "ps/cooccurrence_init.h"
 #include "ps/partition.h"
 #include "ps/protocol.h"
 #include "ps/server.h"
@@ -84,29 +85,53 @@ Status CountShard(const std::vector<InputFile>& files, int worker, int num_worke
   return reader.status();
 }
 
-// Merges the workers' counters into worker 0 along a binary tree (log2 W rounds).
-Status MergeCounts(Transport& t, int worker, int num_workers, ItemCounter* counter) {
+// Merges the workers' values into worker 0 along a binary tree (log2 W rounds): in the
+// round of `step`, worker w with w % 2step == step sends its value to w - step and is done.
+// Each send and each receive waits at most `timeout` seconds. merge(T* into, T&& other)
+// returns a Status.
+template <typename T, typename MergeFn>
+Status MergeTree(Transport& t, int worker, int num_workers, int tag, double timeout, const std::string& what,
+                 T* value, MergeFn merge) {
   for (int step = 1; step < num_workers; step *= 2) {
     if (worker % (2 * step) == step) {
-      const std::string bytes = ToBytes(*counter);
-      const Transport::Handle h = t.Isend(worker - step, protocol::kVocabCounts, bytes.data(), bytes.size());
-      return t.Wait(h, 1e9, "sending item counts to rank " + std::to_string(worker - step));
+      const std::string bytes = ToBytes(*value);
+      const Transport::Handle h = t.Isend(worker - step, tag, bytes.data(), bytes.size());
+      return t.Wait(h, timeout, "sending " + what + " to rank " + std::to_string(worker - step));
     }
     if (worker % (2 * step) == 0 && worker + step < num_workers) {
+      const auto deadline = Clock::now() + std::chrono::duration<double>(timeout);
       Envelope e;
       Backoff backoff;
-      while (!t.Probe(worker + step, protocol::kVocabCounts, &e)) backoff.Pause();
+      while (!t.Probe(worker + step, tag, &e)) {
+        if (Clock::now() > deadline)
+          return Status::Timeout("rank " + std::to_string(worker + step) + " sent no " + what + " within " +
+                                 std::to_string(static_cast<long long>(timeout)) + "s");
+        backoff.Pause();
+      }
       std::string bytes(e.bytes, '\0');
       ITEM2VEC_RETURN_IF_ERROR(t.Receive(e, bytes.data()));
-      ItemCounter other;
-      ITEM2VEC_RETURN_IF_ERROR(FromBytes(bytes, &other));
-      counter->Merge(other);
+      T other;
+      ITEM2VEC_RETURN_IF_ERROR(
+          FromBytes(bytes, &other).WithContext(what + " from rank " + std::to_string(worker + step)));
+      ITEM2VEC_RETURN_IF_ERROR(merge(value, std::move(other)));
     }
   }
   return Status::Ok();
 }
 
-Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm) {
+// Merges the workers' item counters into worker 0 (no deadline: a peer may still be counting).
+Status MergeCounts(Transport& t, int worker, int num_workers, ItemCounter* counter) {
+  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, 1e9, "item counts", counter,
+                   [](ItemCounter* into, ItemCounter&& other) {
+                     into->Merge(other);
+                     return Status::Ok();
+                   });
+}
+
+// Rank 0: today's vocabulary from the merged counts. With --init-from, also the warm-start
+// counts and, when new_ids is not null, the ids of today's items the previous model lacks.
+Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
   std::optional<Vocabulary> previous;
   if (!o.init_from.empty()) {
     Result<Vocabulary> prev = ReadModelVocabulary(o.init_from, o.dim);
@@ -126,6 +151,11 @@ Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o,
   }
   if (previous) {
     *warm = CompareVocabularies(*previous, vocab);
+    if (new_ids != nullptr) {
+      const std::vector<bool> is_new = NewItemMask(*previous, vocab);
+      for (ItemId id = 0; id < is_new.size(); ++id)
+        if (is_new[id]) new_ids->push_back(id);
+    }
     spdlog::info("warm start from {}: {} items kept, {} added, {} dropped", o.init_from, warm->kept, warm->added,
                  warm->dropped);
   }
@@ -225,9 +255,61 @@ Result<WorkerCheckpoint> RemapWorkerState(const ResumePoint& point, const TrainO
   return out;
 }
 
+// --new-items cooccurrence, called by every rank: rank 0's new-item ids go to all ranks;
+// each worker counts the kept items around new items in its shard (one extra pass); the
+// counters merge into worker 0 along the tree; rank 0's K strongest neighbours per new item
+// go to all ranks (the servers need them). Two broadcasts; every point-to-point wait has a
+// deadline. A failing rank ends the job (FailJob), so no rank waits on it forever.
+NewItemNeighbours FindNewItemNeighbours(Transport& t, const TrainOptions& o, const std::vector<InputFile>& files,
+                                        const Vocabulary& vocab, std::vector<ItemId> new_ids, int workers) {
+  const int rank = t.rank();
+  const auto start = Clock::now();
+  std::string bytes;
+  if (rank == 0) bytes = ToBytes(new_ids);
+  if (Status bs = t.Broadcast(&bytes, 0); !bs.ok()) FailJob(t, bs.WithContext("sending the new items"));
+  if (Status fs = FromBytes(bytes, &new_ids); !fs.ok()) FailJob(t, fs.WithContext("receiving the new items"));
+  NewItemNeighbours neighbours;
+  if (new_ids.empty()) return neighbours;  // every rank knows: nothing to count
+  const std::size_t capacity = 4 * static_cast<std::size_t>(o.new_item_neighbours);
+  if (rank < workers) {
+    std::vector<bool> is_new(vocab.size(), false);
+    for (ItemId id : new_ids) {
+      if (id >= vocab.size()) FailJob(t, Status::Corruption("new item id " + std::to_string(id) + " out of range"));
+      is_new[id] = true;
+    }
+    CooccurrenceCounter counter(is_new, capacity);
+    const auto count_start = Clock::now();
+    Status cs = CountShardCooccurrence(files, ShardRanges(files, rank, workers), o.max_sentence, vocab, o.window,
+                                       &counter);
+    if (!cs.ok()) FailJob(t, cs.WithContext("--new-items cooccurrence"));
+    // The shards are of equal size, so a peer should finish counting about when this rank
+    // did: allow it twice this rank's counting time on top of --peer-timeout.
+    const double count_seconds = std::chrono::duration<double>(Clock::now() - count_start).count();
+    const double timeout = o.peer_timeout + 2 * count_seconds;
+    Status ms = MergeTree(t, rank, workers, protocol::kCooccurrenceCounts, timeout, "co-occurrence counts", &counter,
+                          [](CooccurrenceCounter* into, CooccurrenceCounter&& other) { return into->Merge(other); });
+    if (!ms.ok()) FailJob(t, ms.WithContext("--new-items cooccurrence: merging co-occurrence counts"));
+    if (rank == 0) {
+      neighbours = counter.TopNeighbours(o.new_item_neighbours);
+      bytes = ToBytes(neighbours);
+      spdlog::info("--new-items cooccurrence: {} of {} new items co-occur with kept items (at most {} neighbours "
+                   "each; counting pass {:.2f}s, merged counter {:.1f} MiB)",
+                   neighbours.size(), new_ids.size(), o.new_item_neighbours,
+                   std::chrono::duration<double>(Clock::now() - start).count(), counter.BytesUsed() / 1048576.0);
+    }
+  }
+  if (Status bs = t.Broadcast(&bytes, 0); !bs.ok()) FailJob(t, bs.WithContext("sending the new items' neighbours"));
+  if (rank != 0) {
+    if (Status fs = FromBytes(bytes, &neighbours); !fs.ok())
+      FailJob(t, fs.WithContext("receiving the new items' neighbours"));
+  }
+  return neighbours;
+}
+
 std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world, int servers,
-                      const ProgressMonitor& monitor, const WarmStartCounts& warm, double train_seconds,
-                      double total_seconds, const std::string& resumed_from, int checkpoints_written) {
+                      const ProgressMonitor& monitor, const WarmStartCounts& warm, std::int64_t from_neighbours,
+                      double train_seconds, double total_seconds, const std::string& resumed_from,
+                      int checkpoints_written) {
   const protocol::ProgressReport tot = monitor.Totals();
   JsonWriter j;
   j.BeginObject();
@@ -240,7 +322,10 @@ std::string TrainJson(const TrainOptions& o, const Vocabulary& vocab, int world,
   if (!o.init_from.empty()) {
     j.Key("warm_start").BeginObject();
     j.Key("from").String(o.init_from).Key("kept").Int(warm.kept).Key("added").Int(warm.added);
-    j.Key("dropped").Int(warm.dropped).EndObject();
+    j.Key("dropped").Int(warm.dropped).Key("new_items").String(o.new_items);
+    // Known only to the run that initialised them (a resumed run took its rows from a checkpoint).
+    if (from_neighbours >= 0) j.Key("initialised_from_neighbours").Int(from_neighbours);
+    j.EndObject();
   }
   j.Key("resumed_from").String(resumed_from);
   j.Key("checkpoints_written").Int(checkpoints_written);
@@ -350,6 +435,11 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   const bool resuming = resume->found;
   const bool same_workers = resuming && resume->manifest.num_workers == workers;
 
+  // --new-items cooccurrence applies to a fresh warm start only: a resumed run's servers
+  // take their rows from the checkpoint, already initialised.
+  const bool init_from_neighbours = !resuming && !o.init_from.empty() && o.new_items == "cooccurrence";
+  std::vector<ItemId> new_ids;  // rank 0, with init_from_neighbours: today's ids absent from the previous model
+
   ItemCounter counter;
   if (!is_server && !same_workers) {
     Status cs = CountShard(*files, rank, workers, o.max_sentence, &counter);
@@ -369,7 +459,7 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
       Status ms = MergeCounts(transport, rank, workers, &merged);
       if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
     }
-    if (rank == 0) vocab = FinishVocabulary(merged, o, &warm);
+    if (rank == 0) vocab = FinishVocabulary(merged, o, &warm, init_from_neighbours ? &new_ids : nullptr);
   }
   if (Status bs = BroadcastResult(transport, &vocab); !bs.ok()) FailJob(transport, bs);
   if (!vocab.ok()) {
@@ -409,6 +499,19 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     return 0;
   }
 
+  // Warm start: the neighbours of the new items, when they start from them.
+  NewItemNeighbours neighbours;
+  if (init_from_neighbours)
+    neighbours = FindNewItemNeighbours(transport, o, *files, *vocab, std::move(new_ids), workers);
+  // Sums each rank's count of new items initialised from their neighbours (only the servers
+  // have any) into every rank; -1 when not applicable. A collective: all ranks call it.
+  auto sum_from_neighbours = [&](std::int64_t mine) -> std::int64_t {
+    if (!init_from_neighbours) return -1;
+    std::vector<double> sum{static_cast<double>(mine)};
+    if (Status as = transport.AllreduceSum(&sum); !as.ok()) FailJob(transport, as.WithContext("warm start"));
+    return static_cast<std::int64_t>(sum[0]);
+  };
+
   // 3. Train.
   const std::string checkpoint_dir = o.CheckpointDir();
   if (is_server) {
@@ -417,9 +520,13 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
       Status ls = LoadShard(resume->path, resume->manifest, &store);
       if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + resume->path));
     } else if (!o.init_from.empty()) {
-      Result<std::int64_t> taken = LoadPreviousRows(o.init_from, *vocab, partition, rank - workers, &store);
-      if (!taken.ok()) FailJob(transport, taken.status().WithContext("warm start from '" + o.init_from + "'"));
-      spdlog::debug("warm start: {} rows taken over from {}", *taken, o.init_from);
+      Result<PreviousRows> rows = LoadPreviousRows(o.init_from, *vocab, partition, rank - workers,
+                                                   init_from_neighbours ? &neighbours : nullptr, &store);
+      if (!rows.ok()) FailJob(transport, rows.status().WithContext("warm start from '" + o.init_from + "'"));
+      spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
+                    rows->taken, o.init_from, rows->from_neighbours);
+      neighbours = NewItemNeighbours();  // not needed any more
+      sum_from_neighbours(rows->from_neighbours);
     }
     spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
     ServerStats stats;
@@ -429,6 +536,11 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     spdlog::debug("served {} pulls and {} pushes, busy {:.2f}s", stats.pulls, stats.pushes, stats.busy_seconds);
     return 0;
   }
+  neighbours = NewItemNeighbours();
+  const std::int64_t from_neighbours = sum_from_neighbours(0);  // waits for the servers' warm start
+  if (rank == 0 && from_neighbours >= 0)
+    spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
+                 "the others random", from_neighbours, warm.added);
   std::int64_t shard_words = 0;
   for (const auto& [item, n] : counter.counts())
     if (vocab->Find(item) != Vocabulary::kNotFound) shard_words += n;
@@ -517,8 +629,8 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   if (ws.ok()) {
     const double total_seconds = std::chrono::duration<double>(Clock::now() - job_start).count();
     ws = WriteFileAtomically(o.output + "/train.json",
-                             TrainJson(o, *vocab, world, servers, *monitor, warm, train_seconds, total_seconds,
-                                       resuming ? resume->path : "", checkpointing.written()));
+                             TrainJson(o, *vocab, world, servers, *monitor, warm, from_neighbours, train_seconds,
+                                       total_seconds, resuming ? resume->path : "", checkpointing.written()));
   }
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
