@@ -33,7 +33,9 @@ not worse than the model in service:
   1. lock      take LOCK_FILE (flock); if another run holds it, exit 8 at once
   2. prep      item2vec prep INPUT_LOGS -> WORK_DIR/runs/RUN_ID/data (train/, test.tsv)
   3. train     mpirun -np NP item2vec train -> MODELS_ROOT/.staging-RUN_ID
-               (with WARM_START=1, --init-from the current model)
+               (with WARM_START=1, --init-from the current model), checkpointing every
+               CHECKPOINT_EVERY; if a rank crashes, up to TRAIN_RETRIES reruns with
+               --resume continue from the newest checkpoint
   4. eval      item2vec eval of the new model and of the current one on the same test.tsv
   5. gate      publish only if HR@K(new) >= HR@K(current) - TOLERANCE; the first run (no
                current model) publishes when the steps above succeed
@@ -94,14 +96,19 @@ done
 KEYS=(MPIRUN_ARGS INPUT_LOGS PREP_ARGS NP SERVERS TRAIN_CONFIG TRAIN_ARGS EXTRA_TRAIN_ARGS
       WARM_START KEEP_MISSING EVAL_K EVAL_ARGS TOLERANCE WORK_DIR MODELS_ROOT KEEP_MODELS
       KEEP_RUNS KEEP_REFUSED HISTORY_FILE LOCK_FILE TRAIN_TIMEOUT STEP_TIMEOUT RUN_DATE)
+OPTIONAL_KEYS=(CHECKPOINT_EVERY TRAIN_RETRIES NEW_ITEMS)
 # Only ITEM2VEC_BIN and MPIRUN may come from the environment; the rest is the file's.
-unset "${KEYS[@]}"
+unset "${KEYS[@]}" "${OPTIONAL_KEYS[@]}"
 [ -f "$CONFIG" ] || die_usage "config file '$CONFIG' not found"
 # shellcheck source=/dev/null
 source "$CONFIG" || die_usage "config file '$CONFIG' failed to load (bash syntax error?)"
 for key in ITEM2VEC_BIN MPIRUN "${KEYS[@]}"; do
   declare -p "$key" > /dev/null 2>&1 || die_usage "$CONFIG does not set $key (see configs/nightly.conf)"
 done
+
+CHECKPOINT_EVERY=${CHECKPOINT_EVERY-10m}
+TRAIN_RETRIES=${TRAIN_RETRIES-1}
+NEW_ITEMS=${NEW_ITEMS-random}
 
 # A list key may be an array or a whitespace-separated string.
 as_array() {
@@ -125,6 +132,10 @@ is_uint "$KEEP_MODELS" && [ "$KEEP_MODELS" -ge 1 ] || die_usage "KEEP_MODELS mus
 is_uint "$KEEP_RUNS" && [ "$KEEP_RUNS" -ge 1 ] || die_usage "KEEP_RUNS must be an integer >= 1, not '$KEEP_RUNS'"
 is_uint "$TRAIN_TIMEOUT" || die_usage "TRAIN_TIMEOUT must be seconds (0 = none), not '$TRAIN_TIMEOUT'"
 is_uint "$STEP_TIMEOUT" || die_usage "STEP_TIMEOUT must be seconds (0 = none), not '$STEP_TIMEOUT'"
+[[ "$NEW_ITEMS" =~ ^(random|cooccurrence)$ ]] || die_usage "NEW_ITEMS must be random or cooccurrence, not '$NEW_ITEMS'"
+is_uint "$TRAIN_RETRIES" || die_usage "TRAIN_RETRIES must be an integer >= 0, not '$TRAIN_RETRIES'"
+[[ "$CHECKPOINT_EVERY" =~ ^[0-9]*\.?[0-9]+[smhd]?$ ]] ||
+  die_usage "CHECKPOINT_EVERY must be a duration such as 30s, 10m, 1h or 0, not '$CHECKPOINT_EVERY'"
 for key in WARM_START KEEP_MISSING KEEP_REFUSED; do
   is_bool "${!key}" || die_usage "$key must be 0 or 1, not '${!key}'"
 done
@@ -155,6 +166,9 @@ if [ "$WARM_START" = 1 ]; then
   "$BIN" train --help 2>&1 | grep -q -- '--init-from' ||
     die_usage "WARM_START=1 but this item2vec train has no --init-from option; set WARM_START=0"
 fi
+# Checkpoints and resume need an item2vec train that has them (older builds do not).
+HAS_CHECKPOINTS=0
+"$BIN" train --help 2>&1 | grep -q -- '--checkpoint-every' && HAS_CHECKPOINTS=1
 if [ "$KEEP_MISSING" = 1 ] && [ "$WARM_START" = 1 ]; then
   "$BIN" train --help 2>&1 | grep -q -- '--keep-missing' ||
     die_usage "KEEP_MISSING=1 but this item2vec train has no --keep-missing option; set KEEP_MISSING=0"
@@ -206,7 +220,9 @@ build_train_cmd() {
     INIT_FROM=$CUR_DIR
     TRAIN_CMD+=(--init-from "$INIT_FROM")
     [ "$KEEP_MISSING" = 0 ] || TRAIN_CMD+=(--keep-missing)
+    [ "$NEW_ITEMS" = random ] || TRAIN_CMD+=(--new-items "$NEW_ITEMS")
   fi
+  [ "$HAS_CHECKPOINTS" = 0 ] || TRAIN_CMD+=(--checkpoint-every "$CHECKPOINT_EVERY")
   TRAIN_CMD+=("${EXTRA_TRAIN_ARGS[@]}")
 }
 
@@ -314,7 +330,7 @@ write_history() {  # DECISION REASON EXIT_CODE
     f current_hr "$CUR_HR" f current_ndcg "$CUR_NDCG" f current_mrr "$CUR_MRR"
     s model "$PUBLISHED_DIR" s current_model "$CUR_DIR" s candidate "$CANDIDATE"
     b warm_start "$([ -n "$INIT_FROM" ] && echo 1 || echo 0)" s init_from "$INIT_FROM"
-    s log_dir "$LOG_DIR" s config "$CONFIG")
+    s log_dir "$LOG_DIR" s config "$CONFIG" i train_attempts "${TRAIN_ATTEMPTS:-0}")
   local name
   for name in "${!DUR[@]}"; do args+=(d "$name" "${DUR[$name]}"); done
   [ -z "$CANDIDATE" ] || args+=(t train "$CANDIDATE/train.json")
@@ -483,8 +499,22 @@ if [ "$WARM_START" = 1 ]; then
   if [ -n "$INIT_FROM" ]; then log "train: warm start from $INIT_FROM"
   else log "train: WARM_START=1 but there is no current model; training from scratch"; fi
 fi
-run_step "$TRAIN_TIMEOUT" "$LOG_DIR/train.log" "${TRAIN_CMD[@]}" ||
-  finish "$EXIT_TRAIN" failed "train failed: $STEP_ERROR"
+TRAIN_ATTEMPTS=1
+while true; do
+  train_rc=0
+  run_step "$TRAIN_TIMEOUT" "$LOG_DIR/train.log" "${TRAIN_CMD[@]}" || train_rc=$?
+  [ "$train_rc" != 0 ] || break
+  # A crashed or stopped rank: rerun from the newest checkpoint. Not a timeout (it would
+  # run out of time again), bad options or bad input (a rerun fails the same way).
+  case "$train_rc" in 2|3|124|137) retry=0 ;; *) retry=1 ;; esac
+  if [ "$HAS_CHECKPOINTS" = 0 ] || [ "$retry" = 0 ] || [ "$TRAIN_ATTEMPTS" -gt "$TRAIN_RETRIES" ]; then
+    finish "$EXIT_TRAIN" failed "train failed: $STEP_ERROR"
+  fi
+  cp -f "$LOG_DIR/train.log" "$LOG_DIR/train-attempt$TRAIN_ATTEMPTS.log" || true
+  TRAIN_ATTEMPTS=$((TRAIN_ATTEMPTS + 1))
+  log "train: attempt $((TRAIN_ATTEMPTS - 1)) failed ($STEP_ERROR); attempt $TRAIN_ATTEMPTS resumes from the newest checkpoint"
+  [[ " ${TRAIN_CMD[*]} " == *" --resume "* ]] || TRAIN_CMD+=(--resume)
+done
 CANDIDATE=$STAGING
 for f in vocab.tsv train.json; do
   [ -s "$STAGING/$f" ] || finish "$EXIT_TRAIN" failed "train exited 0 but wrote no $STAGING/$f"

@@ -13,6 +13,8 @@
 #   (5, the lock, is in cli_lock_test.sh)
 #   6. warm start: with --init-from in item2vec train, a WARM_START=1 run publishes and records
 #      where it started from; without it, WARM_START=1 is refused as a bad setting (exit 2)
+#   7. a rank killed mid-training: the retry resumes from the checkpoint and publishes the
+#      model an uninterrupted run gives (same HR@10); with TRAIN_RETRIES=0 the run fails
 # `check && check || fail` is meant (fail exits).
 # shellcheck disable=SC2015
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -143,8 +145,11 @@ no_staging_left "normal runs"
 # ---------------------------------------------------------------- 6. warm start
 say "6. warm start"
 if "$ITEM2VEC" train --help 2>&1 | grep -q -- '--init-from'; then
-  run_nightly warm --config "$(conf warm 'WARM_START=1')" --date 2026-03-06
+  run_nightly warm --config "$(conf warm 'WARM_START=1
+NEW_ITEMS=cooccurrence')" --date 2026-03-06
   expect_rc 0 "warm-started run"
+  grep -q -- "--new-items cooccurrence" "$(hist -1 log_dir | tr -d '"')/nightly.log" ||
+    fail "warm run: train was not given --new-items cooccurrence"
   [ "$(hist -1 warm_start)" = true ] || fail "warm run: warm_start is $(hist -1 warm_start)"
   [ "$(hist -1 init_from)" = "\"$MODELS/2026-02-20\"" ] || fail "warm run started from $(hist -1 init_from)"
   grep -q -- "--init-from $MODELS/2026-02-20" "$(hist -1 log_dir | tr -d '"')/nightly.log" ||
@@ -158,4 +163,40 @@ else
   echo "   (item2vec train has no --init-from yet: checked that WARM_START=1 is refused)"
 fi
 [ -z "$(find "$MODELS" -mindepth 1 -maxdepth 1 -name '.*')" ] || fail "hidden leftovers in $MODELS"
-echo "ok: nightly pipeline publishes, refuses, fails safely and prunes"
+
+# ---------------------------------------------------------------- 7. a crashed rank
+# The first training attempt loses its server (SIGKILL from --debug-fault, injected by a
+# wrapper only into attempts without --resume) after the epoch-end checkpoints began; the
+# retry resumes from the newest checkpoint, and since training is deterministic the model
+# published is the one an uninterrupted run gives: its HR@10 equals run 1's.
+say "7. a rank killed during training: the retry resumes and publishes"
+if "$ITEM2VEC" train --help 2>&1 | grep -q -- '--checkpoint-every'; then
+  cat > "$T/crashy-item2vec" <<WRAP
+#!/bin/bash
+if [ "\$1" = train ] && [[ " \$* " != *" --resume "* ]]; then
+  exec "$ITEM2VEC" "\$@" --debug-fault 1:kill:100
+fi
+exec "$ITEM2VEC" "\$@"
+WRAP
+  chmod +x "$T/crashy-item2vec"
+  run_nightly crash --config "$(conf crash "ITEM2VEC_BIN=$T/crashy-item2vec
+CHECKPOINT_EVERY=1h
+TRAIN_RETRIES=1")" --date 2026-03-07
+  expect_rc 0 "a run whose first training attempt lost a rank"
+  grep -q "attempt 2 resumes from the newest checkpoint" "$LAST_LOG" || fail "crash: no retry"
+  log_dir=$(hist -1 log_dir | tr -d '"')
+  grep -q "continuing from checkpoint" "$log_dir/train.log" || fail "crash: the retry did not resume from a checkpoint"
+  grep -q "killing this rank" "$log_dir/train-attempt1.log" || fail "crash: the first attempt was not killed"
+  [ "$(hist -1 train_attempts)" = 2 ] || fail "crash: train_attempts $(hist -1 train_attempts), expected 2"
+  [ "$(hist -1 new_hr)" = "$HR1" ] || fail "crash: resumed model HR@10 $(hist -1 new_hr), uninterrupted run 1 $HR1"
+  [ "$(current)" = 2026-03-07 ] || fail "crash: current -> $(current)"
+  [ ! -e "$MODELS/2026-03-07/checkpoints" ] || fail "crash: checkpoints published with the model"
+  # Without retries the same crash fails the run, current unchanged.
+  run_nightly crash0 --config "$(conf crash0 "ITEM2VEC_BIN=$T/crashy-item2vec
+CHECKPOINT_EVERY=1h
+TRAIN_RETRIES=0")" --date 2026-03-08
+  expect_rc 4 "a crashed rank with TRAIN_RETRIES=0"
+  [ "$(current)" = 2026-03-07 ] || fail "crash0: current -> $(current)"
+  no_staging_left "crash0"
+fi
+echo "ok: nightly pipeline publishes, refuses, fails safely, prunes and survives a crashed rank"
