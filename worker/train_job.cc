@@ -119,9 +119,10 @@ Status MergeTree(Transport& t, int worker, int num_workers, int tag, double time
   return Status::Ok();
 }
 
-// Merges the workers' item counters into worker 0 (no deadline: a peer may still be counting).
-Status MergeCounts(Transport& t, int worker, int num_workers, ItemCounter* counter) {
-  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, 1e9, "item counts", counter,
+// Merges the workers' item counters into worker 0. `timeout` bounds each wait for a peer's
+// counts (the caller allows for the peer still counting).
+Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counter) {
+  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, timeout, "item counts", counter,
                    [](ItemCounter* into, ItemCounter&& other) {
                      into->Merge(other);
                      return Status::Ok();
@@ -441,9 +442,12 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   std::vector<ItemId> new_ids;  // rank 0, with init_from_neighbours: today's ids absent from the previous model
 
   ItemCounter counter;
+  double count_seconds = 0;
   if (!is_server && !same_workers) {
+    const auto count_start = Clock::now();
     Status cs = CountShard(*files, rank, workers, o.max_sentence, &counter);
     if (!cs.ok()) FailJob(transport, cs.WithContext("counting items"));
+    count_seconds = std::chrono::duration<double>(Clock::now() - count_start).count();
   }
   Result<Vocabulary> vocab = Status::Internal("unset");
   WarmStartCounts warm;
@@ -456,7 +460,9 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     ItemCounter merged;
     if (!is_server) {
       merged = counter;
-      Status ms = MergeCounts(transport, rank, workers, &merged);
+      // Shards are of equal size, so a peer finishes counting about when this rank did:
+      // allow it twice this rank's counting time on top of --peer-timeout.
+      Status ms = MergeCounts(transport, rank, workers, o.peer_timeout + 2 * count_seconds, &merged);
       if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
     }
     if (rank == 0) vocab = FinishVocabulary(merged, o, &warm, init_from_neighbours ? &new_ids : nullptr);
