@@ -39,8 +39,11 @@
 //                       (CheckpointSignal); a server saves its shard once every worker has
 //                       marked this sequence or sent kWorkerDone, so the shard holds every
 //                       push before the cut and none after it.
+//   kCheckpointSnapshot server -> rank 0: CheckpointSignal; the shard's snapshot is taken
+//                       (forked, ps/shard_snapshot.h), so the workers may go on.
 //   kCheckpointSaved    worker or server -> rank 0: a serialised CheckpointSaved (the file
-//                       written, or the error).
+//                       written, or the error); a server sends it when its background
+//                       write ends.
 //   kCheckpointContinue rank 0 -> each worker that saved: CheckpointSignal; stop = 1 means
 //                       end the job (exit 75), else train on.
 //   kStop               rank 0 -> every server after a stop checkpoint (empty).
@@ -71,6 +74,7 @@ enum Tag : int {
   kStop = 17,
   kStopRequest = 18,
   kCooccurrenceCounts = 19,
+  kCheckpointSnapshot = 20,
 };
 
 struct CheckpointSignal {

@@ -12,6 +12,7 @@
 #include "common/stop_signal.h"
 #include "ps/protocol.h"
 #include "ps/shard_checkpoint.h"
+#include "ps/shard_snapshot.h"
 
 namespace item2vec {
 namespace {
@@ -119,28 +120,34 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
   std::vector<char> done(static_cast<std::size_t>(num_workers), 0);
   bool stop_forwarded = false;
 
+  ShardSnapshot snapshot;
+  std::string saved_bytes;
+  auto send_saved = [&](const CheckpointSaved& saved) -> Status {
+    saved_bytes = ToBytes(saved);
+    return t.Wait(t.Isend(0, protocol::kCheckpointSaved, saved_bytes.data(), saved_bytes.size()), timeout,
+                  "checkpoint report to rank 0");
+  };
+  auto poll_snapshot = [&]() -> Status {
+    CheckpointSaved saved;
+    if (snapshot.busy() && snapshot.Poll(&saved)) return send_saved(saved);
+    return Status::Ok();
+  };
   auto maybe_checkpoint = [&]() -> Status {
     if (pending_checkpoint == 0) return Status::Ok();
     for (int w = 0; w < num_workers; ++w)
       if (!done[static_cast<std::size_t>(w)] && marked[static_cast<std::size_t>(w)] < pending_checkpoint)
         return Status::Ok();
-    const auto t0 = Clock::now();
-    Result<CheckpointFileEntry> file = SaveShard(store, vocab_size, CheckpointPath(checkpoint_dir, pending_checkpoint));
-    CheckpointSaved saved;
-    saved.sequence = pending_checkpoint;
-    saved.rank = t.rank();
-    if (file.ok()) {
-      saved.file = *file;
-      spdlog::debug("checkpoint {}: saved {} rows in {:.2f}s", pending_checkpoint, store.rows(),
-                    std::chrono::duration<double>(Clock::now() - t0).count());
-    } else {
-      saved.code = static_cast<int>(file.status().code());
-      saved.message = file.status().message();
+    // Fork the snapshot (the state at the cut), tell rank 0 at once, write in the background.
+    if (snapshot.busy()) {
+      CheckpointSaved previous;
+      snapshot.Wait(&previous);  // rank 0 starts one only after the last one ended; be safe
+      ITEM2VEC_RETURN_IF_ERROR(send_saved(previous));
     }
+    snapshot.Start(store, vocab_size, CheckpointPath(checkpoint_dir, pending_checkpoint), pending_checkpoint, t.rank());
+    const protocol::CheckpointSignal taken{pending_checkpoint, 0};
     pending_checkpoint = 0;
-    const std::string bytes = ToBytes(saved);
-    return t.Wait(t.Isend(0, protocol::kCheckpointSaved, bytes.data(), bytes.size()), timeout,
-                  "checkpoint report to rank 0");
+    return t.Wait(t.Isend(0, protocol::kCheckpointSnapshot, &taken, sizeof taken), timeout,
+                  "checkpoint note to rank 0");
   };
 
   auto serve_rows = [&](const Envelope& e, const std::vector<char>& buf, int reply_tag) -> Status {
@@ -170,6 +177,7 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
   auto last_message = Clock::now();
   while (true) {
     Envelope e;
+    ITEM2VEC_RETURN_IF_ERROR(poll_snapshot());  // a waitpid: cheap next to a message
     if (!t.Probe(Transport::kAnySource, Transport::kAnyTag, &e)) {
       if (!stop_forwarded && StopRequested()) {
         stop_forwarded = true;
@@ -247,10 +255,12 @@ Status RunServer(Transport& t, ShardStore& store, const Partition& partition, in
       }
       case protocol::kStop:
         ITEM2VEC_RETURN_IF_ERROR(replies.DrainAll(timeout));
+        snapshot.Abort();  // rank 0 stops only after every file is in; nothing to finish
         return Status::Interrupted("stopped after a checkpoint");
       case protocol::kStopRequest:  // meant for rank 0; never sent to a server
         break;
       case protocol::kShutdown:
+        snapshot.Abort();  // rank 0 completed every checkpoint before writing the model
         return replies.DrainAll(timeout);
       default:
         return Status::Internal("server got unexpected message tag " + std::to_string(e.tag) + " from rank " +

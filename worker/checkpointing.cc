@@ -120,7 +120,14 @@ void WorkerCheckpointing::Announce() {
 bool WorkerCheckpointing::Due(int epoch) {
   if (config_.dir.empty()) return false;
   if (worker_ == 0) {
+    // A checkpoint whose server files are still being written completes first; its errors
+    // were logged and only a stop fails, so the status is not needed here.
+    (void)PollPending(/*block=*/false);
     if (!DecideOnRankZero(epoch, false)) return false;
+    if (pending_) {
+      if (!stop_) return false;  // the timer waits for the checkpoint in flight
+      if (Status st = FinishPending(); !st.ok()) spdlog::error("{}", st.message());
+    }
     Announce();
     return true;
   }
@@ -139,7 +146,13 @@ bool WorkerCheckpointing::Due(int epoch) {
 }
 
 Result<bool> WorkerCheckpointing::PollWhileFinished(const WorkerCheckpoint& own_final) {
-  if (config_.dir.empty() || !DecideOnRankZero(own_final.builder.epoch, true)) return false;
+  if (config_.dir.empty()) return false;
+  ITEM2VEC_RETURN_IF_ERROR(PollPending(/*block=*/false));
+  if (!DecideOnRankZero(own_final.builder.epoch, true)) return false;
+  if (pending_) {
+    if (!stop_) return false;
+    ITEM2VEC_RETURN_IF_ERROR(FinishPending());
+  }
   Announce();
   return Coordinate(own_final, /*mark_servers=*/false);
 }
@@ -187,38 +200,46 @@ Result<bool> WorkerCheckpointing::Participate(const WorkerCheckpoint& own) {
 }
 
 Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool mark_servers) {
-  const auto start = Clock::now();
+  start_ = Clock::now();
   const std::string path = CheckpointPath(config_.dir, sequence_);
-  std::vector<std::string> errors;
-  std::vector<CheckpointFileEntry> files;
+  errors_.clear();
+  files_.clear();
   auto keep = [&](const Result<CheckpointFileEntry>& f) {
-    if (f.ok()) files.push_back(f.value());
-    else errors.push_back("rank 0: " + f.status().message());
+    if (f.ok()) files_.push_back(f.value());
+    else errors_.push_back("rank 0: " + f.status().message());
   };
   keep(SaveVocabularyCheckpoint(*config_.vocab, path));
   keep(SaveWorkerCheckpoint(own, path));
+  train_seconds_ = own.report.seconds;
   if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
 
-  // Collect: every server, and every announced worker (its file, or its final report).
+  // Phase 1, training paused: every announced worker's file (or its final report), and from
+  // every server the note that its snapshot is taken (its file follows in phase 2).
   std::set<int> waiting(announced_.begin(), announced_.end());
   for (int s = 0; s < servers_; ++s) waiting.insert(workers_ + s);
+  server_files_pending_.clear();
+  for (int s = 0; s < servers_; ++s) server_files_pending_.insert(workers_ + s);
   std::vector<int> release;  // workers that wait for kCheckpointContinue
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
+  const auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
   Backoff backoff;
-  std::string buf;
   while (!waiting.empty()) {
     Envelope e;
-    if (t_->Probe(Transport::kAnySource, protocol::kCheckpointSaved, &e)) {
+    if (t_->Probe(Transport::kAnySource, protocol::kCheckpointSnapshot, &e)) {
       backoff.Reset();
-      buf.assign(e.bytes, '\0');
-      ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, buf.data()));
-      CheckpointSaved saved;
-      ITEM2VEC_RETURN_IF_ERROR(FromBytes(buf, &saved));
-      if (saved.sequence != sequence_) continue;
-      waiting.erase(e.source);
-      if (e.source < workers_) release.push_back(e.source);
-      if (saved.code == 0) files.push_back(saved.file);
-      else errors.push_back("rank " + std::to_string(e.source) + ": " + saved.message);
+      protocol::CheckpointSignal signal;
+      if (e.bytes != sizeof signal) return Status::Internal("malformed snapshot note from rank " + std::to_string(e.source));
+      ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, &signal));
+      if (signal.sequence == sequence_) waiting.erase(e.source);
+      continue;
+    }
+    bool received = false;
+    ITEM2VEC_RETURN_IF_ERROR(ReceiveSaved(&received));
+    if (received) {
+      backoff.Reset();
+      for (int w : saved_workers_) {
+        if (waiting.erase(w) > 0) release.push_back(w);
+      }
+      saved_workers_.clear();
       continue;
     }
     monitor_->Poll();
@@ -247,40 +268,90 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     }
     backoff.Pause();
   }
+  pending_ = true;
+  const double paused = Seconds(Clock::now() - start_);
+  spdlog::debug("checkpoint {}: training paused {:.3f}s; the servers write their shards in the background",
+                sequence_, paused);
+  paused_seconds_ += paused;
 
+  // A stop waits for the servers' files; otherwise training resumes while they are written.
   Status result;
-  if (errors.empty()) {
-    CheckpointManifest m = config_.manifest;
-    m.sequence = sequence_;
-    m.reason = reason_;
-    m.created_unix = static_cast<std::int64_t>(std::time(nullptr));
-    m.train_seconds = own.report.seconds;
-    m.files = files;
-    result = WriteManifest(path, m);
-    if (result.ok()) result = PruneCheckpoints(config_.dir, 2);
-  } else {
-    for (const auto& e : errors) spdlog::error("checkpoint {}: {}", sequence_, e);
-    result = Status::IOError("checkpoint " + std::to_string(sequence_) + " could not be written (see above)");
-  }
-  if (result.ok()) {
-    std::uint64_t bytes = 0;
-    for (const auto& f : files) bytes += f.bytes;
-    ++written_;
-    spdlog::info("checkpoint {} ({}) complete: {} files, {:.1f} MiB in {:.2f}s -> {}", sequence_, reason_,
-                 files.size() + 1, static_cast<double>(bytes) / 1048576.0, Seconds(Clock::now() - start), path);
-  } else if (!stop_) {
-    spdlog::error("{}; training goes on, the previous checkpoint stays the newest", result.message());
-  }
-  last_checkpoint_ = Clock::now();
-
+  if (stop_) result = FinishPending();
   const protocol::CheckpointSignal signal{sequence_, stop_ ? 1u : 0u};
   std::vector<Transport::Handle> handles;
   for (int w : release) handles.push_back(t_->Isend(w, protocol::kCheckpointContinue, &signal, sizeof signal));
   if (stop_)
     for (int s = 0; s < servers_; ++s) handles.push_back(t_->Isend(workers_ + s, protocol::kStop, nullptr, 0));
   for (auto h : handles) ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, config_.timeout, "releasing ranks after a checkpoint"));
+  last_checkpoint_ = Clock::now();
   if (stop_ && !result.ok()) return result;
   return stop_;
 }
+
+Status WorkerCheckpointing::ReceiveSaved(bool* received) {
+  *received = false;
+  Envelope e;
+  if (!t_->Probe(Transport::kAnySource, protocol::kCheckpointSaved, &e)) return Status::Ok();
+  std::string buf(e.bytes, '\0');
+  ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, buf.data()));
+  CheckpointSaved saved;
+  ITEM2VEC_RETURN_IF_ERROR(FromBytes(buf, &saved));
+  *received = true;
+  if (saved.sequence != sequence_) return Status::Ok();
+  if (e.source < workers_) saved_workers_.push_back(e.source);
+  else server_files_pending_.erase(e.source);
+  if (saved.code == 0) files_.push_back(saved.file);
+  else errors_.push_back("rank " + std::to_string(e.source) + ": " + saved.message);
+  return Status::Ok();
+}
+
+Status WorkerCheckpointing::PollPending(bool block) {
+  if (!pending_) return Status::Ok();
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
+  Backoff backoff;
+  while (!server_files_pending_.empty()) {
+    bool received = false;
+    ITEM2VEC_RETURN_IF_ERROR(ReceiveSaved(&received));
+    if (received) {
+      backoff.Reset();
+      continue;
+    }
+    if (!block) return Status::Ok();
+    if (Clock::now() > deadline)
+      return Status::Timeout("checkpoint " + std::to_string(sequence_) + ": a server did not finish writing its shard within " +
+                             std::to_string(static_cast<int>(config_.timeout)) + " s");
+    backoff.Pause();
+  }
+  pending_ = false;
+  const std::string path = CheckpointPath(config_.dir, sequence_);
+  Status result;
+  if (errors_.empty()) {
+    CheckpointManifest m = config_.manifest;
+    m.sequence = sequence_;
+    m.reason = reason_;
+    m.created_unix = static_cast<std::int64_t>(std::time(nullptr));
+    m.train_seconds = train_seconds_;
+    m.files = files_;
+    result = WriteManifest(path, m);
+    if (result.ok()) result = PruneCheckpoints(config_.dir, 2);
+  } else {
+    for (const auto& e : errors_) spdlog::error("checkpoint {}: {}", sequence_, e);
+    result = Status::IOError("checkpoint " + std::to_string(sequence_) + " could not be written (see above)");
+  }
+  if (result.ok()) {
+    std::uint64_t bytes = 0;
+    for (const auto& f : files_) bytes += f.bytes;
+    ++written_;
+    spdlog::info("checkpoint {} ({}) complete: {} files, {:.1f} MiB in {:.2f}s, training paused {:.2f}s -> {}",
+                 sequence_, reason_, files_.size() + 1, static_cast<double>(bytes) / 1048576.0,
+                 Seconds(Clock::now() - start_), paused_seconds_, path);
+  } else if (!stop_) {
+    spdlog::error("{}; training goes on, the previous checkpoint stays the newest", result.message());
+  }
+  paused_seconds_ = 0;
+  return stop_ ? result : Status::Ok();
+}
+
+Status WorkerCheckpointing::FinishPending() { return PollPending(/*block=*/true); }
 
 }  // namespace item2vec

@@ -10,10 +10,14 @@
 //   state before its first untrained batch. Take() writes worker-W.bin, sends kCheckpointMark
 //   to every server (after this worker's last push, so the servers' shards hold exactly the
 //   pushes before the cut), reports the file to rank 0 and waits for kCheckpointContinue.
-//   Rank 0 writes its own files (vocab.bin and worker-0.bin), collects every rank's report
-//   (a worker that finished meanwhile sends its final progress report instead and is
-//   saved as finished), renames MANIFEST into place, prunes to 2 checkpoints, and
-//   releases the workers (and on a stop, the servers).
+//   Rank 0 writes its own files (vocab.bin and worker-0.bin) and collects every worker's
+//   report (a worker that finished meanwhile sends its final progress report instead and
+//   is saved as finished) and every server's note that it forked its snapshot
+//   (ps/shard_snapshot.h), then releases the workers: training pauses only that long.
+//   The servers write their files in the background; rank 0 collects their reports between
+//   batches and then renames MANIFEST into place and prunes to 2 checkpoints. A stop waits
+//   for the files before releasing everyone (and the servers with kStop). One checkpoint is
+//   in flight at a time: the timer waits, a stop completes the one in flight first.
 // - Take() returns true when the job must stop (exit 75). A failed write on any rank
 //   drops that checkpoint (no MANIFEST) and training goes on, unless it was a stop,
 //   which then fails. Every wait has a deadline (`timeout`).
@@ -25,6 +29,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,6 +61,9 @@ class WorkerCheckpointing {
   bool Due(int epoch);
   Result<bool> Take(const WorkerCheckpoint& state);
   Result<bool> PollWhileFinished(const WorkerCheckpoint& own_final);
+  // Rank 0: waits until the servers have written the checkpoint in flight (if any) and
+  // writes its MANIFEST. Call before the model is written.
+  Status FinishPending();
   // Checkpoints written by this run so far.
   int written() const { return written_; }
 
@@ -65,6 +73,8 @@ class WorkerCheckpointing {
   void Announce();
   Result<bool> Coordinate(const WorkerCheckpoint& own, bool mark_servers);
   Result<bool> Participate(const WorkerCheckpoint& own);
+  Status ReceiveSaved(bool* received);
+  Status PollPending(bool block);
   Status MarkServers();
   Status SendTo(int dest, int tag, const void* data, std::size_t bytes, const std::string& what);
 
@@ -82,6 +92,14 @@ class WorkerCheckpointing {
   std::string reason_;
   std::vector<int> announced_;   // workers (other than 0) asked to take part
   int written_ = 0;
+  // Rank 0, between releasing the workers and the servers' files (phase 2).
+  bool pending_ = false;
+  Clock::time_point start_;
+  double train_seconds_ = 0, paused_seconds_ = 0;
+  std::vector<CheckpointFileEntry> files_;
+  std::vector<std::string> errors_;
+  std::set<int> server_files_pending_;
+  std::vector<int> saved_workers_;
 };
 
 std::string VocabularyFileName();

@@ -360,6 +360,9 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     return ExitCodeOf(fs);
   }
   if (!fs.ok()) FailJob(transport, fs);
+  // A checkpoint whose shards are still being written completes before the model is
+  // written (the servers must have no writer left when they stop).
+  if (Status ps = checkpointing.FinishPending(); !ps.ok()) FailJob(transport, ps);
   const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count() +
                                (resuming ? resume->manifest.train_seconds : 0);
   const protocol::ProgressReport tot = monitor->Totals();
