@@ -12,6 +12,7 @@
 #include "common/train_options.h"
 #include "ps/partition.h"
 #include "ps/shard_checkpoint.h"
+#include "ps/shard_snapshot.h"
 #include "ps/shard_store.h"
 #include "tests/support/temp_dir.h"
 #include "worker/checkpointing.h"
@@ -203,6 +204,41 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
   Status st = LoadShard(dir.path(), m, &store);
   EXPECT_EQ(st.code(), Status::Code::kCorruption);
   EXPECT_NE(st.message().find("server-1.bin"), std::string::npos) << st.message();
+}
+
+// The background save holds the shard as it was at Start(), whatever the server does to
+// it meanwhile (copy-on-write), and its report names a file that verifies.
+TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
+  TempDir dir("ckpt");
+  const std::size_t vocab = 50;
+  const Partition p(1, vocab);
+  ShardStore store(p, 0, 4, 3);
+  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = static_cast<float>(k);
+  ShardSnapshot snapshot;
+  snapshot.Start(store, vocab, dir.path(), 9, 5);
+  EXPECT_TRUE(snapshot.busy());
+  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = -1.0f;  // after the cut
+  CheckpointSaved saved;
+  snapshot.Wait(&saved);
+  EXPECT_FALSE(snapshot.busy());
+  ASSERT_EQ(saved.code, 0) << saved.message;
+  EXPECT_EQ(saved.sequence, 9u);
+  EXPECT_EQ(saved.rank, 5);
+  EXPECT_EQ(saved.file.name, "server-0.bin");
+  EXPECT_TRUE(VerifyCheckpointFile(dir.path(), saved.file).ok());
+  CheckpointManifest m;
+  m.vocab_size = vocab;
+  m.num_servers = 1;
+  ShardStore loaded(p, 0, 4, 77);
+  ASSERT_TRUE(LoadShard(dir.path(), m, &loaded).ok());
+  for (ItemId k = 0; k < vocab; ++k) ASSERT_EQ(loaded.Row(Matrix::kOutput, k)[0], static_cast<float>(k));
+
+  // A save that cannot write reports the error instead of a file.
+  snapshot.Start(store, vocab, dir.File("no/such/dir"), 10, 5);
+  while (!snapshot.Poll(&saved)) {
+  }
+  EXPECT_NE(saved.code, 0);
+  EXPECT_NE(saved.message.find("no/such/dir"), std::string::npos) << saved.message;
 }
 
 TEST(CheckpointOptionsTest, DurationsAndResumeSettings) {
