@@ -24,8 +24,12 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   const double batch_bytes = p.batch_rows * (2 * d * 4 + 4);  // rows + original + versions
   const double rows_per_server = std::ceil(V / num_servers);
   p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);
-  p.server_bytes = p.vocabulary_bytes + p.model_bytes + 2.0 * num_workers * (batch_bytes / num_servers);
-  p.worker_bytes = p.vocabulary_bytes + 28 * V + 2 * batch_bytes;
+  // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
+  // measured for a rank of a tiny job).
+  constexpr double kRankBaselineBytes = 24.0 * 1048576.0;
+  p.server_bytes = kRankBaselineBytes + p.vocabulary_bytes + p.model_bytes +
+                   2.0 * num_workers * (batch_bytes / num_servers);
+  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes;
   return p;
 }
 

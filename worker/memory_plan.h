@@ -24,9 +24,9 @@ namespace item2vec {
 
 struct MemoryPlan {
   double vocabulary_bytes = 0;  // on every rank
-  double server_bytes = 0;      // per server rank, vocabulary included
+  double server_bytes = 0;      // per server rank: process baseline, vocabulary, model share, replies
   double model_bytes = 0;       // per server: its rows of both matrices and their versions
-  double worker_bytes = 0;      // per worker rank, vocabulary included
+  double worker_bytes = 0;      // per worker rank: process baseline, vocabulary, sampling tables, 2 batches
   double batch_rows = 0;        // rows a worker batch needs at most
 };
 

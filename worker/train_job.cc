@@ -5,6 +5,8 @@
 #include <optional>
 #include <iostream>
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include "common/atomic_file.h"
@@ -210,6 +212,14 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", vocab->size(), vocab->total_count(),
                  o.min_count);
   const Partition partition(servers, vocab->size());
+  // This worker's in-vocabulary tokens (its learning-rate schedule); then the counts go, and
+  // their memory back to the system (glibc keeps freed small blocks otherwise), before the
+  // model and batches are allocated.
+  std::int64_t shard_words = 0;
+  for (const auto& [item, n] : counter.counts())
+    if (vocab->Find(item) != Vocabulary::kNotFound) shard_words += n;
+  counter = ItemCounter();
+  malloc_trim(0);
 
   // Memory: every rank derives the same plan; each node's ranks add up their needs and
   // the job refuses to start when a node lacks the memory (rather than be killed later).
@@ -281,10 +291,6 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   if (rank == 0 && from_neighbours >= 0)
     spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
                  "the others random", from_neighbours, warm.added);
-  std::int64_t shard_words = 0;
-  for (const auto& [item, n] : counter.counts())
-    if (vocab->Find(item) != Vocabulary::kNotFound) shard_words += n;
-  counter = ItemCounter();
   std::optional<WorkerCheckpoint> resume_state;
   if (resuming) {
     Result<WorkerCheckpoint> state = same_workers
