@@ -112,6 +112,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "many workers); larger T = faster but less stable")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
+      ("hot-rows", po::value(&o->hot_rows)->default_value(o->hot_rows),
+       "cache the input and output rows of the H most frequent items on each worker: they "
+       "leave the per-batch pulls and pushes, are trained in the cache, and every --hot-sync "
+       "batches the worker pushes its accumulated change of them and pulls them fresh, so "
+       "other workers' updates to them arrive at most that many batches late; checkpoints "
+       "wait for the next sync (0 = off)")
+      ("hot-sync", po::value(&o->hot_sync)->default_value(o->hot_sync),
+       "with --hot-rows: the worker's batches between two syncs of its hot-row cache")
       ("deterministic", po::bool_switch(&o->deterministic),
        "bit-identical vectors for the same seed and input whatever the server count; "
        "requires exactly one worker rank")
@@ -171,6 +179,9 @@ Status Validate(const TrainOptions& o, int world_size) {
     return bad("--staleness-tolerance must be in 1..1e6");
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
+  if (o.hot_rows < 0) return bad("--hot-rows must be 0 (off) or positive, got " + std::to_string(o.hot_rows));
+  if (o.hot_sync < 1 || o.hot_sync > 1000000)
+    return bad("--hot-sync must be in 1..1000000, got " + std::to_string(o.hot_sync));
   if (ParseDurationSeconds(o.checkpoint_every) < 0)
     return bad("--checkpoint-every must be a duration such as 30s, 10m or 1h (0 = off), got '" + o.checkpoint_every + "'");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
@@ -271,6 +282,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("new_items").String(o.new_items);
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
+  j.Key("hot_rows").Int(o.hot_rows);
+  j.Key("hot_sync").Int(o.hot_sync);
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);

@@ -42,6 +42,12 @@ struct TrainOptions {
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
+  // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
+  // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the
+  // servers every hot_sync of its batches (push own delta, pull fresh). Others' updates to
+  // those rows reach a worker only at its syncs. 0 = off (exactly the behaviour without it).
+  std::int64_t hot_rows = 0;
+  int hot_sync = 16;                // batches between syncs of the hot-row cache
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job

@@ -10,6 +10,11 @@
 //   of that server's reply, so replies land in `rows` without a copy.
 // - request[s]: the key list sent to server s (ps/protocol.h KeyListHeader + keys),
 //   reused unchanged for the push.
+// - With the hot-row cache (--hot-rows H, worker/hot_rows.h) ids < H are in no key list:
+//   they get the local slots [total_rows, LocalRows()), first the input ids of hot_in,
+//   then the output ids of hot_out (each ascending). HotRowCache::Load copies their rows
+//   from the cache there before training and Store copies them back after; pulls, pushes,
+//   Snapshot and CarryDeltas only ever touch the first total_rows slots.
 // Buffers only grow; a batch is reused for the whole run, so the steady state allocates
 // nothing.
 #pragma once
@@ -40,8 +45,9 @@ struct Batch {
   // Per server: [KeyListHeader][in keys][out keys] as uint32 words; and the first slot.
   std::vector<std::vector<std::uint32_t>> request;
   std::vector<std::size_t> first_slot;
-  std::size_t total_rows = 0;
-  std::vector<float> rows;      // pulled rows, trained in place, then turned into deltas
+  std::size_t total_rows = 0;   // slots pulled from (and pushed to) the servers
+  std::vector<ItemId> hot_in, hot_out;  // cached ids (< H), in their local-slot order
+  std::vector<float> rows;      // pulled rows (then the hot block), trained in place, then turned into deltas
   std::vector<float> original;  // rows as pulled (after correction), to form deltas
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 
@@ -54,6 +60,7 @@ struct Batch {
   std::int64_t pairs = 0;       // positive pairs
   int epoch = 0;                // epoch of the first sentence
 
+  std::size_t LocalRows() const { return total_rows + hot_in.size() + hot_out.size(); }
   std::uint32_t NumIn(int server) const { return request[static_cast<std::size_t>(server)][2]; }
   std::uint32_t NumOut(int server) const { return request[static_cast<std::size_t>(server)][3]; }
   const std::uint32_t* InKeys(int server) const { return request[static_cast<std::size_t>(server)].data() + 4; }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ps/protocol.h"
+#include "worker/hot_rows.h"
 
 namespace item2vec {
 
@@ -12,7 +13,9 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
     : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
-      shared_negatives_(options.kernel == "hogbatch"), pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
+      shared_negatives_(options.kernel == "hogbatch"),
+      hot_(HotRowCount(options, vocab.size())),
+      pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
       out_slot_(vocab.size(), -1) {}
 
 double BatchBuilder::CurrentAlpha() const {
@@ -130,6 +133,13 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   for (ItemId id : b->negatives) mark_out(id);
   std::sort(in_keys_.begin(), in_keys_.end());
   std::sort(out_keys_.begin(), out_keys_.end());
+  // Cached ids (< hot_) are the sorted lists' prefixes; they go to the local hot block.
+  const std::size_t hot_in = static_cast<std::size_t>(
+      std::lower_bound(in_keys_.begin(), in_keys_.end(), hot_) - in_keys_.begin());
+  const std::size_t hot_out = static_cast<std::size_t>(
+      std::lower_bound(out_keys_.begin(), out_keys_.end(), hot_) - out_keys_.begin());
+  b->hot_in.assign(in_keys_.begin(), in_keys_.begin() + static_cast<std::ptrdiff_t>(hot_in));
+  b->hot_out.assign(out_keys_.begin(), out_keys_.begin() + static_cast<std::ptrdiff_t>(hot_out));
 
   const int servers = partition_.num_servers();
   const std::size_t S = static_cast<std::size_t>(servers);
@@ -144,8 +154,10 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   n_out.assign(S, 0);
   in_cursor.resize(S);
   out_cursor.resize(S);
-  for (ItemId k : in_keys_) ++n_in[static_cast<std::size_t>(partition_.ServerOf(k))];
-  for (ItemId k : out_keys_) ++n_out[static_cast<std::size_t>(partition_.ServerOf(k))];
+  for (std::size_t i = hot_in; i < in_keys_.size(); ++i)
+    ++n_in[static_cast<std::size_t>(partition_.ServerOf(in_keys_[i]))];
+  for (std::size_t i = hot_out; i < out_keys_.size(); ++i)
+    ++n_out[static_cast<std::size_t>(partition_.ServerOf(out_keys_[i]))];
   std::size_t slot = 0;
   for (std::size_t s = 0; s < S; ++s) {
     auto& req = b->request[s];
@@ -158,12 +170,16 @@ void BatchBuilder::ResolveSlots(Batch* b) {
     slot += n_in[s] + n_out[s];
   }
   b->total_rows = slot;
-  for (ItemId k : in_keys_) {
+  for (std::size_t i = 0; i < hot_in; ++i) in_slot_[in_keys_[i]] = static_cast<std::int32_t>(slot + i);
+  for (std::size_t i = 0; i < hot_out; ++i) out_slot_[out_keys_[i]] = static_cast<std::int32_t>(slot + hot_in + i);
+  for (std::size_t i = hot_in; i < in_keys_.size(); ++i) {
+    const ItemId k = in_keys_[i];
     const std::size_t s = static_cast<std::size_t>(partition_.ServerOf(k));
     in_slot_[k] = static_cast<std::int32_t>(b->first_slot[s] + (in_cursor[s] - protocol::kHeaderWords));
     b->request[s][in_cursor[s]++] = k;
   }
-  for (ItemId k : out_keys_) {
+  for (std::size_t i = hot_out; i < out_keys_.size(); ++i) {
+    const ItemId k = out_keys_[i];
     const std::size_t s = static_cast<std::size_t>(partition_.ServerOf(k));
     out_slot_[k] = static_cast<std::int32_t>(b->first_slot[s] + (out_cursor[s] - protocol::kHeaderWords));
     b->request[s][out_cursor[s]++] = k;
@@ -174,7 +190,7 @@ void BatchBuilder::ResolveSlots(Batch* b) {
     b->groups[g].centre = static_cast<std::uint32_t>(out_slot_[centre_ids_[g]]);
   for (ItemId k : in_keys_) in_slot_[k] = -1;
   for (ItemId k : out_keys_) out_slot_[k] = -1;
-  const std::size_t floats = b->total_rows * static_cast<std::size_t>(options_.dim);
+  const std::size_t floats = b->LocalRows() * static_cast<std::size_t>(options_.dim);
   if (b->rows.size() < floats) {
     b->rows.resize(floats);
     b->original.resize(floats);

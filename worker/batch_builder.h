@@ -12,7 +12,8 @@
 // (word2vec.c draws per pair: on a large vocabulary almost every negative is a new row).
 // With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
 // its contexts, instead of `negative` per pair.
-// Then it resolves ids to slots and builds the per-server key lists. Its state (reader
+// Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
+// the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
 // Not thread-safe; one per worker.
 #pragma once
@@ -85,6 +86,7 @@ class BatchBuilder {
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
   bool shared_negatives_;             // hogbatch: one set of negatives per group
+  ItemId hot_;                        // ids below this are cached on the worker (0 = none)
   std::vector<ItemId> pool_;          // this batch's negatives pool (empty: draw per pair)
   std::vector<ItemId> centre_ids_;    // per group, before slots are known
   std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused

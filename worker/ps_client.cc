@@ -7,21 +7,45 @@
 
 namespace item2vec {
 
+void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t words, float* rows,
+                        std::uint32_t* versions, std::size_t n, Handles* handles) {
+  handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
+  handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullVersions, versions, n * sizeof(std::uint32_t)),
+                        server);
+  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPull, request, words * sizeof(std::uint32_t)), server);
+  bytes_sent_ += static_cast<std::int64_t>(words * sizeof(std::uint32_t));
+  bytes_received_ += static_cast<std::int64_t>(n * (dim_ * sizeof(float) + sizeof(std::uint32_t)));
+}
+
+void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
+                        const std::uint32_t* versions, std::size_t n, Handles* handles) {
+  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
+  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
+  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushVersions, versions, n * sizeof(std::uint32_t)),
+                        server);
+  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * dim_ * sizeof(float));
+}
+
+Status PsClient::WaitAll(Handles* handles, const char* what) {
+  for (const auto& [h, s] : *handles) {
+    what_.assign(what);
+    what_ += " (server rank ";
+    what_ += std::to_string(ServerRank(s));  // short: no allocation
+    what_ += ')';
+    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, what_));
+  }
+  handles->clear();
+  return Status::Ok();
+}
+
 void PsClient::StartPull(Batch* b) {
   b->pull_handles.clear();
   for (int s = 0; s < servers_; ++s) {
     const std::size_t n = b->NumIn(s) + b->NumOut(s);
     if (n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
-    float* dst = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
-    b->pull_handles.emplace_back(t_->Irecv(ServerRank(s), protocol::kPullReply, dst, n * dim_ * sizeof(float)), s);
-    b->pull_handles.emplace_back(t_->Irecv(ServerRank(s), protocol::kPullVersions,
-                                           b->versions.data() + b->first_slot[static_cast<std::size_t>(s)],
-                                           n * sizeof(std::uint32_t)),
-                                 s);
-    b->pull_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPull, req.data(), req.size() * sizeof(std::uint32_t)), s);
-    bytes_sent_ += static_cast<std::int64_t>(req.size() * sizeof(std::uint32_t));
-    bytes_received_ += static_cast<std::int64_t>(n * (dim_ * sizeof(float) + sizeof(std::uint32_t)));
+    const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
+    PostPull(s, req.data(), req.size(), b->rows.data() + first * dim_, b->versions.data() + first, n, &b->pull_handles);
   }
 }
 
@@ -47,14 +71,9 @@ void PsClient::StartPush(Batch* b) {
     const std::size_t rows_n = b->NumIn(s) + b->NumOut(s);
     if (rows_n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
-    const float* src = b->rows.data() + b->first_slot[static_cast<std::size_t>(s)] * dim_;
-    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPush, req.data(), req.size() * sizeof(std::uint32_t)), s);
-    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPushRows, src, rows_n * dim_ * sizeof(float)), s);
-    b->push_handles.emplace_back(t_->Isend(ServerRank(s), protocol::kPushVersions,
-                                           b->versions.data() + b->first_slot[static_cast<std::size_t>(s)],
-                                           rows_n * sizeof(std::uint32_t)),
-                                 s);
-    bytes_sent_ += static_cast<std::int64_t>((req.size() + rows_n) * sizeof(std::uint32_t) + rows_n * dim_ * sizeof(float));
+    const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
+    PostPush(s, req.data(), req.size(), b->rows.data() + first * dim_, b->versions.data() + first, rows_n,
+             &b->push_handles);
   }
 }
 

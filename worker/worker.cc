@@ -1,6 +1,7 @@
 #include "worker/worker.h"
 
 #include <chrono>
+#include <memory>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 #include "common/random.h"
 #include "common/sequence_reader.h"
 #include "worker/batch_builder.h"
+#include "worker/hot_rows.h"
 #include "worker/progress.h"
 #include "worker/ps_client.h"
 #include "worker/sgns_kernel.h"
@@ -43,6 +45,24 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     report.final = 0;
     seconds_before = report.seconds;
   }
+  // Hot-row cache (--hot-rows): synced at the start, every hot_sync batches and at the end.
+  // Checkpoints are taken only right after a sync, when the servers hold every update
+  // and the cache equals what a resumed worker pulls: a checkpoint then changes nothing,
+  // and a --deterministic run stopped and resumed stays byte-identical.
+  std::unique_ptr<HotRowCache> hot;
+  if (const ItemId h = HotRowCount(o, s.vocab->size()); h > 0) {
+    hot = std::make_unique<HotRowCache>(h, o.dim, partition);
+    spdlog::debug("hot-row cache: {} items, both matrices, synced every {} batches ({:.1f} MiB)", h, o.hot_sync,
+                  6.0 * h * o.dim * sizeof(float) / 1048576.0);
+  }
+  int since_sync = 0;  // batches trained since the last sync of the cache
+  auto sync_hot = [&](bool pull_fresh) -> Status {
+    const auto tw = Clock::now();
+    Status st = hot->Sync(&client, pull_fresh);
+    report.wait_seconds += Since(tw);
+    since_sync = 0;
+    return st;
+  };
   const auto start = Clock::now();
   int loss_epoch = builder.epoch();
   bool split_warned = false;
@@ -116,8 +136,10 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     have_next = *r;
     if (have_next) client.StartPull(&next->batch);
   }
+  if (*have && hot) ITEM2VEC_RETURN_IF_ERROR(sync_hot(/*pull_fresh=*/true));
   while (*have) {
-    if (s.checkpointing != nullptr && s.checkpointing->Due(cur->batch.epoch)) {
+    if (hot && since_sync >= o.hot_sync) ITEM2VEC_RETURN_IF_ERROR(sync_hot(/*pull_fresh=*/true));
+    if (s.checkpointing != nullptr && since_sync == 0 && s.checkpointing->Due(cur->batch.epoch)) {
       // Between batches: every push before `cur` is sent; `next`'s pull must land before
       // the servers save (the model does not change meanwhile, so its rows stay valid).
       auto tw = Clock::now();
@@ -132,7 +154,12 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       loss_epoch = b->epoch;
       report.loss_sum = report.loss_count = 0;
     }
+    if (hot) hot->Load(b);
     report.loss_sum += kernel.Train(b);
+    if (hot) {
+      hot->Store(*b);
+      ++since_sync;
+    }
     report.loss_count += static_cast<double>(b->pairs);
     client.StartPush(b);
     if (!o.overlap) {
@@ -164,6 +191,8 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       sender.MaybeSend(report);
     }
   }
+  // The servers apply this last push before they see kWorkerDone (per-pair ordering).
+  if (hot && since_sync > 0) ITEM2VEC_RETURN_IF_ERROR(sync_hot(/*pull_fresh=*/false));
   ITEM2VEC_RETURN_IF_ERROR(client.SendDone());
   update();
   if (s.final_state != nullptr) {

@@ -8,6 +8,10 @@
 // With checkpointing, it asks between batches whether a checkpoint is due and takes part
 // (worker/checkpointing.h); after a stop checkpoint it returns Status::Interrupted. With
 // `resume` it continues from a checkpointed state bit for bit.
+// With --hot-rows H it trains ids < H in its HotRowCache (worker/hot_rows.h): synced once
+// before the first batch, every --hot-sync batches and (push only) before kWorkerDone;
+// it then looks for a due checkpoint only right after a sync, so the servers' cut holds
+// every update of the cached rows too.
 // Errors (input, peer timeout) are returned; the caller ends the job.
 #pragma once
 
