@@ -12,26 +12,6 @@
 source "$(dirname "$0")/lib.sh"
 gen=$1
 
-# pid of the rank RANK of the job writing to OUTPUT (mpirun's own pid is excluded).
-rank_pid() {
-  local out=$1 rank=$2 p
-  for p in $(pgrep -f -- "--output $out( |$)"); do
-    tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$rank" && { echo "$p"; return 0; }
-  done
-  return 0
-}
-# Waits (up to 60 s) until OUTPUT has a complete checkpoint with a sequence >= N.
-wait_for_checkpoint() {
-  local out=$1 n=$2
-  for _ in $(seq 1 600); do
-    local newest
-    newest=$(ls -d "$out"/checkpoints/ckpt-*/MANIFEST 2>/dev/null | sed 's/.*ckpt-0*\([0-9]*\)\/MANIFEST/\1/' | sort -n | tail -1 || true)
-    [ -n "$newest" ] && [ "$newest" -ge "$n" ] && return 0
-    sleep 0.1
-  done
-  fail "no checkpoint $n in $out after 60 s"
-}
-ranks_of() { for r in "$@"; do echo "$r"; done; }
 
 # ---------------------------------------------------------------- 1. SIGTERM, exact resume
 make_movielens_corpus "$WORK/seqs.txt"
@@ -42,7 +22,7 @@ rc=0
 run_np 3 "${det[@]}" --servers 2 --output "$WORK/term" > "$WORK/term1.log" 2>&1 &
 job=$!
 for _ in $(seq 1 300); do grep -qs "progress" "$WORK/term1.log" && break; sleep 0.05; done
-for r in 0 1 2; do p=$(rank_pid "$WORK/term" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+sigterm_ranks "$WORK/term" 3
 wait "$job" || rc=$?
 [ "$rc" = 75 ] || { tail -20 "$WORK/term1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
 ls "$WORK"/term/checkpoints/ckpt-*/MANIFEST > /dev/null 2>&1 || fail "SIGTERM left no complete checkpoint"
@@ -63,7 +43,7 @@ rc=0
 run_np 3 "${det[@]}" --servers 2 --output "$WORK/bad" --checkpoint-every 0.3s > "$WORK/bad1.log" 2>&1 &
 job=$!
 wait_for_checkpoint "$WORK/bad" 3
-for r in 0 1 2; do p=$(rank_pid "$WORK/bad" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+sigterm_ranks "$WORK/bad" 3
 wait "$job" || rc=$?
 [ "$rc" = 75 ] || fail "corruption setup: exit $rc, expected 75"
 newest=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -1)
@@ -85,7 +65,7 @@ run_np 3 "${det[@]}" --servers 2 --output "$WORK/term2" > /dev/null 2>&1 &
 job=$!
 for _ in $(seq 1 300); do p=$(rank_pid "$WORK/term2" 0); [ -n "$p" ] && break; sleep 0.05; done
 sleep 1
-for r in 0 1 2; do p=$(rank_pid "$WORK/term2" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+sigterm_ranks "$WORK/term2" 3
 wait "$job" || true
 if run_np 3 train --input "$WORK/seqs.txt" --dim 24 --epochs 60 --deterministic --servers 2 --output "$WORK/term2" --resume > "$WORK/mismatch.log" 2>&1; then
   fail "resume with another --dim was accepted"
@@ -135,7 +115,7 @@ rc=0
 run_np 3 "${fast[@]}" --servers 1 --output "$WORK/relayout" > "$WORK/relayout1.log" 2>&1 &
 job=$!
 wait_for_checkpoint "$WORK/relayout" 2
-for r in 0 1 2; do p=$(rank_pid "$WORK/relayout" $r); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+sigterm_ranks "$WORK/relayout" 3
 wait "$job" || rc=$?
 [ "$rc" = 75 ] || fail "relayout: exit $rc after SIGTERM, expected 75"
 run_np 4 "${fast[@]}" --servers 1 --output "$WORK/relayout" --resume > "$WORK/relayout2.log" 2>&1 ||

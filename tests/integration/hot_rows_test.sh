@@ -15,14 +15,6 @@
 source "$(dirname "$0")/lib.sh"
 gen=$1
 
-# pid of the rank RANK of the job writing to OUTPUT (mpirun's own pid is excluded).
-rank_pid() {
-  local out=$1 rank=$2 p
-  for p in $(pgrep -f -- "--output $out( |$)"); do
-    tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$rank" && { echo "$p"; return 0; }
-  done
-  return 0
-}
 # Starts NP ranks writing to OUTPUT in the background, sends SIGTERM to every rank once
 # rank 0 has logged progress, and checks the job stopped with a checkpoint (exit 75).
 stop_with_sigterm() {
@@ -31,7 +23,7 @@ stop_with_sigterm() {
   run_np "$np" "$@" --output "$out" > "$log" 2>&1 &
   local job=$!
   for _ in $(seq 1 600); do grep -qs "progress" "$log" && break; sleep 0.05; done
-  for r in $(seq 0 $((np - 1))); do p=$(rank_pid "$out" "$r"); [ -n "$p" ] && { kill -TERM "$p" 2> /dev/null || true; }; done
+  sigterm_ranks "$out" "$np"
   wait "$job" || rc=$?
   [ "$rc" = 75 ] || { tail -20 "$log" >&2; fail "SIGTERM with the cache: exit $rc, expected 75"; }
   ls "$out"/checkpoints/ckpt-*/MANIFEST > /dev/null 2>&1 || fail "SIGTERM with the cache left no complete checkpoint"

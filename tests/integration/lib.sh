@@ -73,3 +73,34 @@ cluster_precision() {
                 END { if (n != 6000) { print "bad neighbour count " n > "/dev/stderr"; exit 1 } printf "%.4f\n", same / n }' \
       "$corpus/clusters.tsv" -
 }
+
+# pid of the rank RANK of the job writing to OUTPUT (mpirun's own pid is excluded); empty
+# when there is none (yet, or any more).
+rank_pid() {
+  local out=$1 rank=$2 p
+  for p in $(pgrep -f -- "--output $out( |$)"); do
+    tr '\0' '\n' 2>/dev/null < "/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=$rank" && { echo "$p"; return 0; }
+  done
+  return 0
+}
+
+# Waits (up to 60 s) until OUTPUT has a complete checkpoint with a sequence >= N.
+wait_for_checkpoint() {
+  local out=$1 n=$2 newest
+  for _ in $(seq 1 600); do
+    newest=$(ls -d "$out"/checkpoints/ckpt-*/MANIFEST 2>/dev/null | sed 's/.*ckpt-0*\([0-9]*\)\/MANIFEST/\1/' | sort -n | tail -1 || true)
+    [ -n "$newest" ] && [ "$newest" -ge "$n" ] && return 0
+    sleep 0.1
+  done
+  fail "no checkpoint $n in $out after 60 s"
+}
+
+# Sends SIGTERM to ranks 0..NP-1 of the job writing to OUTPUT (as Slurm does at the time
+# limit); ranks already gone are skipped.
+sigterm_ranks() {
+  local out=$1 np=$2 r p
+  for r in $(seq 0 $((np - 1))); do
+    p=$(rank_pid "$out" "$r")
+    [ -z "$p" ] || kill -TERM "$p" 2> /dev/null || true
+  done
+}
