@@ -1,5 +1,7 @@
 #include "worker/memory_plan.h"
 
+#include "worker/hot_rows.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -29,7 +31,9 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   constexpr double kRankBaselineBytes = 24.0 * 1048576.0;
   p.server_bytes = kRankBaselineBytes + p.vocabulary_bytes + p.model_bytes +
                    2.0 * num_workers * (batch_bytes / num_servers);
-  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes;
+  // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
+  const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
+  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes;
   return p;
 }
 
