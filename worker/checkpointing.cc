@@ -208,7 +208,22 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     if (f.ok()) files_.push_back(f.value());
     else errors_.push_back("rank 0: " + f.status().message());
   };
-  keep(SaveVocabularyCheckpoint(*config_.vocab, path));
+  // The vocabulary does not change during a run: link the file of the last checkpoint
+  // instead of writing it again (a copy where links are not supported).
+  bool linked = false;
+  if (!vocab_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::create_hard_link(vocab_dir_ + "/" + VocabularyFileName(), path + "/" + VocabularyFileName(), ec);
+    linked = !ec;
+  }
+  if (linked) {
+    files_.push_back(vocab_entry_);
+  } else {
+    Result<CheckpointFileEntry> vocab_file = SaveVocabularyCheckpoint(*config_.vocab, path);
+    keep(vocab_file);
+    if (vocab_file.ok()) vocab_entry_ = vocab_file.value();
+  }
+  vocab_dir_ = path;
   keep(SaveWorkerCheckpoint(own, path));
   train_seconds_ = own.report.seconds;
   if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
