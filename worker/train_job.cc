@@ -195,10 +195,17 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   } else {
     ItemCounter merged;
     if (!is_server) {
-      merged = counter;
+      // The merge adds other workers' counts into the value, but this shard's own counts
+      // are still needed (its learning-rate schedule): merge into a copy. Odd workers are
+      // leaves of the tree and only send theirs, so they need no copy.
+      ItemCounter* value = &counter;
+      if (rank % 2 == 0) {
+        merged = counter;
+        value = &merged;
+      }
       // Shards are of equal size, so a peer finishes counting about when this rank did:
       // allow it twice this rank's counting time on top of --peer-timeout.
-      Status ms = MergeCounts(transport, rank, workers, o.peer_timeout + 2 * count_seconds, &merged);
+      Status ms = MergeCounts(transport, rank, workers, o.peer_timeout + 2 * count_seconds, value);
       if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
     }
     if (rank == 0) vocab = FinishVocabulary(merged, o, &warm, init_from_neighbours ? &new_ids : nullptr);
