@@ -21,6 +21,7 @@
 #include "tests/unit/stats_util.h"
 #include "tests/unit/test_util.h"
 #include "worker/batch.h"
+#include "worker/vocabulary_build.h"
 
 namespace item2vec {
 namespace {
@@ -45,12 +46,8 @@ class BatchBuilderTest : public ::testing::Test {
     files_ = *files;
 
     // Count through the reader, as the trainer does.
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), 1000);
     ItemCounter counter;
-    std::vector<std::string_view> items;
-    while (reader.Next(&items))
-      for (auto item : items) counter.Add(item);
-    ASSERT_TRUE(reader.status().ok());
+    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
     vocab_ = Vocabulary::Build(counter, /*min_count=*/6, 0);
 
     for (const auto& s : corpus_.sentences) {

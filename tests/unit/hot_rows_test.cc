@@ -24,6 +24,7 @@
 #include "tests/unit/test_util.h"
 #include "worker/batch.h"
 #include "worker/batch_builder.h"
+#include "worker/vocabulary_build.h"
 #include "worker/ps_client.h"
 
 namespace item2vec {
@@ -79,14 +80,9 @@ class HotRowsLayoutTest : public ::testing::Test {
     auto files = ListInputFiles({dir_.File("corpus.txt")});
     ASSERT_TRUE(files.ok());
     files_ = *files;
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), 1000);
     ItemCounter counter;
-    std::vector<std::string_view> items;
-    while (reader.Next(&items))
-      for (auto item : items) {
-        counter.Add(item);
-        ++words_;
-      }
+    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    words_ = counter.total();
     vocab_ = Vocabulary::Build(counter, /*min_count=*/3, 0);
     ASSERT_GT(vocab_.size(), 40u);
     options_.input = {dir_.File("corpus.txt")};
