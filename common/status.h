@@ -1,7 +1,7 @@
 // Status and Result<T>: errors as values inside the library.
 //
 // Contract: every fallible function below the command-line edge returns a Status or a
-// Result<T>. The command-line edge (worker/main.cc) turns a non-OK Status into one log
+// Result<T>. The command-line edge (tools/main.cc) turns a non-OK Status into one log
 // line and the process exit code given by ExitCodeOf(). Status is cheap to copy when OK
 // (an enum and an empty string). Not thread-safe to mutate; safe to copy across threads.
 #pragma once

@@ -1,4 +1,4 @@
-#include "common/eval/metrics.h"
+#include "tools/eval/metrics.h"
 
 #include <cmath>
 

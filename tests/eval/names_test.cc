@@ -1,4 +1,4 @@
-#include "common/eval/names.h"
+#include "tools/eval/names.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/eval/nearest_neighbors.h"
+#include "tools/eval/nearest_neighbors.h"
 
 #include <algorithm>
 #include <cmath>

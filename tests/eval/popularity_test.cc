@@ -1,4 +1,4 @@
-#include "common/eval/popularity.h"
+#include "tools/eval/popularity.h"
 
 #include <gtest/gtest.h>
 

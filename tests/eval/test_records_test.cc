@@ -1,4 +1,4 @@
-#include "common/eval/test_records.h"
+#include "tools/eval/test_records.h"
 
 #include <gtest/gtest.h>
 

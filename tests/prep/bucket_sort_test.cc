@@ -1,4 +1,4 @@
-#include "common/prep/bucket_sort.h"
+#include "tools/prep/bucket_sort.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/prep/delimited_reader.h"
+#include "tools/prep/delimited_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/prep/event_columns.h"
+#include "tools/prep/event_columns.h"
 
 #include <gtest/gtest.h>
 

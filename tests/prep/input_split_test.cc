@@ -1,4 +1,4 @@
-#include "common/prep/input_split.h"
+#include "tools/prep/input_split.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/prep/prep_options.h"
+#include "tools/prep/prep_options.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/prep/prep_pipeline.h"
+#include "tools/prep/prep_pipeline.h"
 
 #include <gtest/gtest.h>
 

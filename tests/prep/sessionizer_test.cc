@@ -1,4 +1,4 @@
-#include "common/prep/sessionizer.h"
+#include "tools/prep/sessionizer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "common/prep/timestamp.h"
+#include "tools/prep/timestamp.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,66 @@
+#include "job/memory_plan.h"
+
+#include "worker/hot_rows.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace item2vec {
+
+MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int num_servers, int num_workers) {
+  MemoryPlan p;
+  const double V = static_cast<double>(vocab.size());
+  const double d = o.dim;
+  double item_bytes = 0;
+  for (ItemId id = 0; id < vocab.size(); ++id) item_bytes += static_cast<double>(vocab.item(id).size());
+  p.vocabulary_bytes = item_bytes + 48 * V;
+  // Rows of one batch: its distinct input items and centres (at most the tokens each) plus
+  // its negatives (the pool, or up to window * negative per token), never more than V each.
+  const double tokens = static_cast<double>(o.batch_tokens);
+  const double negatives = o.negative_pool > 0 ? static_cast<double>(o.negative_pool) : tokens * o.window * o.negative;
+  p.batch_rows = std::min(V, tokens) + std::min(V, tokens + negatives);
+  const double batch_bytes = p.batch_rows * (2 * d * 4 + 4);  // rows + original + versions
+  const double rows_per_server = std::ceil(V / num_servers);
+  p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);
+  // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
+  // measured for a rank of a tiny job).
+  constexpr double kRankBaselineBytes = 24.0 * 1048576.0;
+  p.server_bytes = kRankBaselineBytes + p.vocabulary_bytes + p.model_bytes +
+                   2.0 * num_workers * (batch_bytes / num_servers);
+  // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
+  const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
+  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes;
+  return p;
+}
+
+double MemAvailableBytes() {
+  // Under a batch system's cgroup, /proc/meminfo shows the whole host: the job's limit
+  // can be given instead.
+  if (const char* limit = std::getenv("ITEM2VEC_MEMORY_LIMIT_MB"); limit != nullptr && *limit != '\0')
+    return std::atof(limit) * 1048576.0;
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  double kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024;
+  return 0;
+}
+
+std::string FormatMemoryPlan(const MemoryPlan& p, int num_servers, int num_workers) {
+  auto mib = [](double b) { return b / 1048576.0; };
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "memory plan: %d server(s) x %.1f MiB (model share %.1f MiB), %d worker(s) x %.1f MiB "
+                "(batch of up to %.0f rows), vocabulary %.1f MiB on every rank; all ranks together %.1f MiB",
+                num_servers, mib(p.server_bytes), mib(p.model_bytes), num_workers,
+                mib(p.worker_bytes), p.batch_rows, mib(p.vocabulary_bytes),
+                mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
+  return buf;
+}
+
+}  // namespace item2vec

@@ -1,0 +1,91 @@
+#include "job/resume.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "common/random.h"
+#include "worker/checkpointing.h"
+
+namespace item2vec {
+
+Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<InputFile>& files) {
+  ResumePoint point;
+  std::vector<std::string> rejected;
+  Result<CheckpointManifest> m = FindNewestValidCheckpoint(o.CheckpointDir(), &rejected);
+  for (const std::string& r : rejected)
+    spdlog::error("--resume: skipping damaged checkpoint {}; trying the one before it", r);
+  if (!m.ok()) {
+    if (m.status().code() != Status::Code::kNotFound) return m.status();
+    if (rejected.empty()) {
+      spdlog::info("--resume: no checkpoint in {}: starting from the beginning", o.CheckpointDir());
+    } else {
+      spdlog::warn("--resume: every checkpoint in {} is damaged: starting from the beginning", o.CheckpointDir());
+    }
+    return point;
+  }
+  const auto now = ResumeSettings(o);
+  std::string diff;
+  for (const auto& [key, value] : now) {
+    std::string then = "(unset)";
+    for (const auto& kv : m->settings)
+      if (kv.first == key) then = kv.second;
+    if (then != value) diff += (diff.empty() ? "" : ", ") + ("--" + key + " " + then + " then, " + value + " now");
+  }
+  const std::string ckpt = CheckpointPath(o.CheckpointDir(), m->sequence);
+  if (!diff.empty())
+    return Status::InvalidArgument("--resume: checkpoint " + ckpt + " was written with other settings (" + diff +
+                                   "); use the same settings, or remove " + o.CheckpointDir() + " to start over");
+  bool same_input = m->inputs.size() == files.size();
+  for (std::size_t i = 0; same_input && i < files.size(); ++i)
+    same_input = m->inputs[i].path == files[i].path && m->inputs[i].size == files[i].size;
+  if (!same_input) {
+    std::string then, now_files;
+    for (const auto& f : m->inputs) then += " " + f.path + " (" + std::to_string(f.size) + " B)";
+    for (const auto& f : files) now_files += " " + f.path + " (" + std::to_string(f.size) + " B)";
+    return Status::InvalidArgument("--resume: the input changed since checkpoint " + ckpt + ": then" + then +
+                                   "; now" + now_files + ". Resume with the same input, or remove " +
+                                   o.CheckpointDir() + " to start over");
+  }
+  point.found = true;
+  point.path = ckpt;
+  point.manifest = std::move(m.value());
+  spdlog::info("--resume: continuing from checkpoint {} ({}, {} workers and {} servers then)", ckpt,
+               point.manifest.reason, point.manifest.num_workers, point.manifest.num_servers);
+  return point;
+}
+
+Result<WorkerCheckpoint> RemapWorkerState(const ResumePoint& point, const TrainOptions& o,
+                                          const std::vector<InputFile>& files, int worker, int workers,
+                                          std::int64_t shard_words) {
+  std::int64_t done = 0, total = 0;
+  WorkerCheckpoint out;
+  out.worker = worker;
+  out.num_workers = workers;
+  out.shard_words = shard_words;
+  for (int w = 0; w < point.manifest.num_workers; ++w) {
+    Result<WorkerCheckpoint> old = LoadWorkerCheckpoint(point.path, w);
+    if (!old.ok()) return old.status();
+    done += old->builder.words_done;
+    total += static_cast<std::int64_t>(o.epochs) * old->shard_words;
+    if (worker == 0) {
+      const auto& r = old->report;
+      out.report.words += r.words;
+      out.report.raw_tokens += r.raw_tokens;
+      out.report.pairs += r.pairs;
+      out.report.split_lines += r.split_lines;
+      out.report.seconds = std::max(out.report.seconds, r.seconds);
+      out.report.bytes_sent += r.bytes_sent;
+      out.report.bytes_received += r.bytes_received;
+    }
+  }
+  const double progress = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0;
+  out.builder.epoch = std::min(o.epochs, static_cast<int>(progress * o.epochs));
+  out.builder.words_done = static_cast<std::int64_t>(progress * static_cast<double>(o.epochs) * static_cast<double>(shard_words));
+  const std::vector<FileRange> ranges = ShardRanges(files, worker, workers);
+  out.builder.position = ReaderPosition{0, ranges.empty() ? 0 : ranges[0].begin, false};
+  out.builder.rng = Rng(SeedFor(o.seed, 0x5eed ^ point.manifest.sequence, static_cast<std::uint64_t>(worker)));
+  return out;
+}
+
+}  // namespace item2vec

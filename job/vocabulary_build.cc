@@ -1,0 +1,64 @@
+#include "job/vocabulary_build.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "common/sequence_reader.h"
+#include "job/cooccurrence_init.h"
+#include "ps/protocol.h"
+#include "job/rank_collectives.h"
+
+namespace item2vec {
+
+Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
+                  ItemCounter* counter) {
+  SequenceReader reader(files, ShardRanges(files, worker, num_workers), max_sentence);
+  std::vector<std::string_view> items;
+  while (reader.Next(&items))
+    for (std::string_view item : items) counter->Add(item);
+  return reader.status();
+}
+
+Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counter) {
+  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, timeout, "item counts", counter,
+                   [](ItemCounter* into, ItemCounter&& other) {
+                     into->Merge(other);
+                     return Status::Ok();
+                   });
+}
+
+Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
+  std::optional<Vocabulary> previous;
+  if (!o.init_from.empty()) {
+    Result<Vocabulary> prev = ReadModelVocabulary(o.init_from, o.dim);
+    if (!prev.ok()) return prev.status();
+    previous = std::move(prev.value());
+    if (o.keep_missing) AddMissingItems(*previous, o.min_count, &counter);
+  }
+  if (counter.total() == 0)
+    return Status::DataError("the input holds no items: every --input file is empty or blank");
+  Vocabulary vocab = Vocabulary::Build(counter, o.min_count, o.max_vocab);
+  if (vocab.empty()) {
+    Count top = 0;
+    for (const auto& kv : counter.counts()) top = std::max(top, kv.second);
+    return Status::DataError("the vocabulary is empty after --min-count " + std::to_string(o.min_count) +
+                             ": " + std::to_string(counter.distinct()) + " distinct items, the most frequent seen " +
+                             std::to_string(top) + " times; lower --min-count");
+  }
+  if (previous) {
+    *warm = CompareVocabularies(*previous, vocab);
+    if (new_ids != nullptr) {
+      const std::vector<bool> is_new = NewItemMask(*previous, vocab);
+      for (ItemId id = 0; id < is_new.size(); ++id)
+        if (is_new[id]) new_ids->push_back(id);
+    }
+    spdlog::info("warm start from {}: {} items kept, {} added, {} dropped", o.init_from, warm->kept, warm->added,
+                 warm->dropped);
+  }
+  return vocab;
+}
+
+}  // namespace item2vec

@@ -1,0 +1,221 @@
+// Tests of common/train_options.h: word2vec.c defaults, INI + command line precedence,
+// and validation of values and rank layouts.
+#include "common/train_options.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_util.h"
+
+namespace item2vec {
+namespace {
+
+using testing::TempDir;
+using testing::WriteFile;
+
+Status Parse(const std::vector<std::string>& args, TrainOptions* o) {
+  bool help = false;
+  const Status st = ParseTrainOptions(args, o, &help);
+  EXPECT_FALSE(help);
+  return st;
+}
+
+TEST(TrainOptionsTest, DefaultsAreWord2VecC) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "corpus.txt", "--output", "out"}, &o).ok());
+  EXPECT_EQ(o.input, std::vector<std::string>{"corpus.txt"});
+  EXPECT_EQ(o.output, "out");
+  EXPECT_EQ(o.dim, 100);          // -size 100
+  EXPECT_EQ(o.window, 5);         // -window 5
+  EXPECT_EQ(o.negative, 5);       // -negative 5
+  EXPECT_DOUBLE_EQ(o.sample, 1e-3);
+  EXPECT_EQ(o.min_count, 5);
+  EXPECT_EQ(o.epochs, 5);         // -iter 5
+  EXPECT_DOUBLE_EQ(o.alpha, 0.025);  // skip-gram's starting alpha
+  EXPECT_DOUBLE_EQ(o.ns_exponent, 0.75);
+  EXPECT_EQ(o.max_vocab, 0);
+  EXPECT_EQ(o.max_sentence, 1000);  // MAX_SENTENCE_LENGTH
+  EXPECT_FALSE(o.exact_sigmoid);
+  EXPECT_FALSE(o.deterministic);
+  // word2vec.c: if (alpha < starting_alpha * 0.0001) alpha = starting_alpha * 0.0001.
+  EXPECT_DOUBLE_EQ(o.EffectiveMinAlpha(), 0.025 * 1e-4);
+  o.min_alpha = 0.001;
+  EXPECT_DOUBLE_EQ(o.EffectiveMinAlpha(), 0.001);
+  EXPECT_TRUE(Validate(o, 0).ok());
+}
+
+TEST(TrainOptionsTest, CommandLineValuesAreParsed) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"-i", "a.txt", "b_dir", "--input", "c.txt", "-o", "out", "--dim", "32", "--window=3",
+                     "--negative", "10", "--sample", "0", "--min-count", "1", "--epochs", "2",
+                     "--alpha", "0.05", "--min-alpha", "0.0001", "--ns-exponent", "-0.5", "--seed",
+                     "18446744073709551615", "--exact-sigmoid", "--deterministic", "--servers", "3",
+                     "--overlap", "false"},
+                    &o)
+                  .ok());
+  EXPECT_EQ(o.input, (std::vector<std::string>{"a.txt", "b_dir", "c.txt"}));
+  EXPECT_EQ(o.dim, 32);
+  EXPECT_EQ(o.window, 3);
+  EXPECT_EQ(o.negative, 10);
+  EXPECT_EQ(o.sample, 0.0);
+  EXPECT_EQ(o.min_count, 1);
+  EXPECT_EQ(o.epochs, 2);
+  EXPECT_DOUBLE_EQ(o.alpha, 0.05);
+  EXPECT_DOUBLE_EQ(o.EffectiveMinAlpha(), 0.0001);
+  EXPECT_DOUBLE_EQ(o.ns_exponent, -0.5);
+  EXPECT_EQ(o.seed, 18446744073709551615ull);
+  EXPECT_TRUE(o.exact_sigmoid);
+  EXPECT_TRUE(o.deterministic);
+  EXPECT_EQ(o.servers, 3);
+  EXPECT_FALSE(o.overlap);
+}
+
+TEST(TrainOptionsTest, ConfigFileSetsValuesAndCommandLineWins) {
+  TempDir dir;
+  const std::string ini = dir.File("train.ini");
+  WriteFile(ini,
+            "# item2vec settings\n"
+            "dim = 64\n"
+            "window = 3\n"
+            "sample = 0\n"
+            "negative = 7\n"
+            "output = from_ini\n"
+            "exact-sigmoid = true\n");
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "x", "--config", ini, "--window", "8", "--output", "from_cli"}, &o).ok());
+  EXPECT_EQ(o.dim, 64);             // only in the file
+  EXPECT_EQ(o.negative, 7);         // only in the file
+  EXPECT_EQ(o.sample, 0.0);         // only in the file
+  EXPECT_TRUE(o.exact_sigmoid);     // only in the file
+  EXPECT_EQ(o.window, 8);           // both: the command line wins
+  EXPECT_EQ(o.output, "from_cli");  // both: the command line wins
+  EXPECT_EQ(o.epochs, 5);           // neither: default
+}
+
+TEST(TrainOptionsTest, ConfigFileErrors) {
+  TempDir dir;
+  const std::string ini = dir.File("bad.ini");
+  WriteFile(ini, "dimension = 64\n");
+  TrainOptions o;
+  Status st = Parse({"--config", ini}, &o);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+
+  WriteFile(ini, "dim = many\n");
+  st = Parse({"--config", ini}, &o);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+
+  TrainOptions o2;
+  st = Parse({"--config", dir.File("missing.ini")}, &o2);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("missing.ini"), std::string::npos);
+}
+
+TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--input", "x", "--bogus", "1"}, std::vector<std::string>{"--dimm", "3"},
+        std::vector<std::string>{"--dim", "abc"}, std::vector<std::string>{"--window"},
+        std::vector<std::string>{"--min-count", "1.5"}}) {
+    TrainOptions o;
+    const Status st = Parse(args, &o);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << args[args.size() > 2 ? 2 : 0] << ": " << st.ToString();
+    EXPECT_FALSE(st.message().empty());
+  }
+}
+
+TEST(TrainOptionsTest, HelpIsReported) {
+  TrainOptions o;
+  bool help = false;
+  ASSERT_TRUE(ParseTrainOptions({"--help"}, &o, &help).ok());
+  EXPECT_TRUE(help);
+}
+
+TrainOptions Good() {
+  TrainOptions o;
+  o.input = {"corpus.txt"};
+  o.output = "out";
+  return o;
+}
+
+TEST(TrainOptionsValidateTest, RejectsBadValues) {
+  struct Case {
+    const char* what;
+    void (*mutate)(TrainOptions*);
+  };
+  const Case cases[] = {
+      {"no input", [](TrainOptions* o) { o->input.clear(); }},
+      {"no output", [](TrainOptions* o) { o->output.clear(); }},
+      {"dim 0", [](TrainOptions* o) { o->dim = 0; }},
+      {"dim -3", [](TrainOptions* o) { o->dim = -3; }},
+      {"window -1", [](TrainOptions* o) { o->window = -1; }},
+      {"window 0", [](TrainOptions* o) { o->window = 0; }},
+      {"negative 0", [](TrainOptions* o) { o->negative = 0; }},
+      {"sample -1", [](TrainOptions* o) { o->sample = -1; }},
+      {"sample 1", [](TrainOptions* o) { o->sample = 1; }},
+      {"min-count 0", [](TrainOptions* o) { o->min_count = 0; }},
+      {"max-vocab -1", [](TrainOptions* o) { o->max_vocab = -1; }},
+      {"epochs 0", [](TrainOptions* o) { o->epochs = 0; }},
+      {"alpha 0", [](TrainOptions* o) { o->alpha = 0; }},
+      {"min-alpha > alpha", [](TrainOptions* o) { o->min_alpha = 0.5; }},
+      {"servers -1", [](TrainOptions* o) { o->servers = -1; }},
+      {"batch-tokens 1", [](TrainOptions* o) { o->batch_tokens = 1; }},
+      {"max-sentence 1", [](TrainOptions* o) { o->max_sentence = 1; }},
+      {"log-level loud", [](TrainOptions* o) { o->log_level = "loud"; }},
+  };
+  for (const Case& c : cases) {
+    TrainOptions o = Good();
+    c.mutate(&o);
+    const Status st = Validate(o, 0);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << c.what;
+    EXPECT_FALSE(st.message().empty()) << c.what;
+  }
+}
+
+TEST(TrainOptionsValidateTest, RankLayouts) {
+  TrainOptions o = Good();
+  // World size 1: nobody to be a server or a worker.
+  EXPECT_EQ(Validate(o, 1).code(), Status::Code::kInvalidArgument);
+  // Good layouts: default one server per 8 ranks; explicit counts below the world size.
+  for (int world : {2, 3, 8, 9, 16, 64}) EXPECT_TRUE(Validate(o, world).ok()) << "world " << world;
+  o.servers = 3;
+  EXPECT_TRUE(Validate(o, 4).ok());
+  EXPECT_TRUE(Validate(o, 8).ok());
+  // Servers >= world size leaves no worker.
+  EXPECT_EQ(Validate(o, 3).code(), Status::Code::kInvalidArgument);
+  o.servers = 2;
+  const Status st = Validate(o, 2);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("servers"), std::string::npos) << st.message();
+  // world_size 0 skips the layout check.
+  o.servers = 100;
+  EXPECT_TRUE(Validate(o, 0).ok());
+}
+
+TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
+  TrainOptions o = Good();
+  o.deterministic = true;
+  EXPECT_TRUE(Validate(o, 2).ok());  // default: 1 server + 1 worker
+  EXPECT_EQ(Validate(o, 3).code(), Status::Code::kInvalidArgument);  // 1 server + 2 workers
+  EXPECT_EQ(Validate(o, 9).code(), Status::Code::kInvalidArgument);
+  o.servers = 3;
+  EXPECT_TRUE(Validate(o, 4).ok());  // 3 servers + 1 worker
+  EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
+}
+
+TEST(TrainOptionsTest, DefaultServerCount) {
+  EXPECT_EQ(DefaultServerCount(1), 1);
+  EXPECT_EQ(DefaultServerCount(2), 1);
+  EXPECT_EQ(DefaultServerCount(8), 1);
+  EXPECT_EQ(DefaultServerCount(15), 1);
+  EXPECT_EQ(DefaultServerCount(16), 2);
+  EXPECT_EQ(DefaultServerCount(24), 3);
+  EXPECT_EQ(DefaultServerCount(100), 12);
+  TrainOptions o;
+  EXPECT_EQ(o.ServerCount(16), 2);
+  o.servers = 5;
+  EXPECT_EQ(o.ServerCount(16), 5);
+}
+
+}  // namespace
+}  // namespace item2vec

@@ -1,0 +1,362 @@
+// Tests of worker/batch_builder.h on a small generated corpus: slot layout and key lists
+// as worker/batch.h specifies them, token accounting over an epoch, and the exact pairs
+// of a window-1 pass without subsampling.
+#include "worker/batch_builder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "common/input_files.h"
+#include "common/sequence_reader.h"
+#include "common/train_options.h"
+#include "common/vocabulary.h"
+#include "ps/partition.h"
+#include "ps/protocol.h"
+#include "tests/support/corpus_util.h"
+#include "tests/support/stats_util.h"
+#include "tests/support/test_util.h"
+#include "worker/batch.h"
+#include "job/vocabulary_build.h"
+
+namespace item2vec {
+namespace {
+
+using testing::Corpus;
+using testing::CorpusShape;
+using testing::MakeCorpus;
+using testing::TempDir;
+using testing::WriteFile;
+
+class BatchBuilderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CorpusShape shape;
+    shape.lines = 400;
+    shape.max_items = 15;
+    shape.vocabulary = 400;
+    corpus_ = MakeCorpus(77, shape);
+    WriteFile(dir_.File("corpus.txt"), corpus_.text);
+    auto files = ListInputFiles({dir_.File("corpus.txt")});
+    ASSERT_TRUE(files.ok());
+    files_ = *files;
+
+    // Count through the reader, as the trainer does.
+    ItemCounter counter;
+    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    vocab_ = Vocabulary::Build(counter, /*min_count=*/6, 0);
+
+    for (const auto& s : corpus_.sentences) {
+      std::vector<ItemId> ids;
+      for (const auto& item : s) {
+        const ItemId id = vocab_.Find(item);
+        if (id != Vocabulary::kNotFound) ids.push_back(id);
+      }
+      in_vocab_tokens_ += static_cast<std::int64_t>(ids.size());
+      sentences_.push_back(std::move(ids));
+    }
+    ASSERT_LT(in_vocab_tokens_, corpus_.tokens) << "the corpus should have out-of-vocabulary items";
+    ASSERT_GT(vocab_.size(), 20u);
+
+    options_.input = {dir_.File("corpus.txt")};
+    options_.output = dir_.File("out");
+    options_.dim = 4;
+    options_.window = 3;
+    options_.negative = 3;
+    options_.sample = 1e-2;
+    options_.min_count = 6;
+    options_.epochs = 1;
+    options_.batch_tokens = 100;
+  }
+
+  TempDir dir_;
+  Corpus corpus_;
+  std::vector<InputFile> files_;
+  Vocabulary vocab_;
+  std::vector<std::vector<ItemId>> sentences_;  // in-vocabulary ids per non-blank line
+  std::int64_t in_vocab_tokens_ = 0;
+  TrainOptions options_;
+};
+
+struct SlotInfo {
+  bool input = false;
+  ItemId key = 0;
+};
+
+// Checks the key lists and slot layout of one filled batch against worker/batch.h and
+// returns what each slot holds.
+std::vector<SlotInfo> CheckLayout(const Batch& b, const Partition& partition, std::size_t vocab_size, int negative) {
+  std::vector<SlotInfo> slots;
+  const int servers = partition.num_servers();
+  EXPECT_EQ(b.request.size(), static_cast<std::size_t>(servers));
+  EXPECT_EQ(b.first_slot.size(), static_cast<std::size_t>(servers));
+  if (b.request.size() != static_cast<std::size_t>(servers) || b.first_slot.size() != b.request.size()) return slots;
+  for (int s = 0; s < servers; ++s) {
+    protocol::KeyListHeader h;
+    std::memcpy(&h, b.request[static_cast<std::size_t>(s)].data(), sizeof h);
+    EXPECT_EQ(h.batch_id, b.id);
+    EXPECT_EQ(h.n_in, b.NumIn(s));
+    EXPECT_EQ(h.n_out, b.NumOut(s));
+    EXPECT_EQ(b.request[static_cast<std::size_t>(s)].size(), protocol::kHeaderWords + h.n_in + h.n_out);
+    // Server s's slots start right after server s-1's: in keys first, then out keys.
+    EXPECT_EQ(b.first_slot[static_cast<std::size_t>(s)], slots.size()) << "server " << s;
+    for (int role = 0; role < 2; ++role) {
+      const std::uint32_t* keys = role == 0 ? b.InKeys(s) : b.OutKeys(s);
+      const std::uint32_t n = role == 0 ? b.NumIn(s) : b.NumOut(s);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        EXPECT_LT(keys[i], vocab_size);
+        EXPECT_EQ(partition.ServerOf(keys[i]), s) << "key " << keys[i];
+        if (i > 0) {
+          EXPECT_LT(keys[i - 1], keys[i]) << "keys ascending and unique, server " << s;
+        }
+        slots.push_back(SlotInfo{role == 0, keys[i]});
+      }
+    }
+  }
+  EXPECT_EQ(b.total_rows, slots.size());
+  EXPECT_GE(b.rows.size(), b.total_rows * 4u);
+
+  // Item references are slots of the right role, and every slot is referenced.
+  std::vector<int> used(slots.size(), 0);
+  auto check = [&](std::uint32_t slot, bool input, const char* what) {
+    EXPECT_LT(slot, b.total_rows) << what;
+    if (slot >= slots.size()) return;
+    EXPECT_EQ(slots[slot].input, input) << what << " slot " << slot;
+    used[slot] = 1;
+  };
+  for (std::uint32_t c : b.contexts) check(c, true, "context");
+  for (std::uint32_t n : b.negatives) check(n, false, "negative");
+  std::uint32_t expected_begin = 0;
+  for (const Group& g : b.groups) {
+    check(g.centre, false, "centre");
+    EXPECT_EQ(g.ctx_begin, expected_begin);
+    EXPECT_LT(g.ctx_begin, g.ctx_end);
+    EXPECT_EQ(g.neg_begin, g.ctx_begin * static_cast<std::uint32_t>(negative));
+    expected_begin = g.ctx_end;
+  }
+  EXPECT_EQ(expected_begin, b.contexts.size());
+  EXPECT_EQ(b.negatives.size(), b.contexts.size() * static_cast<std::size_t>(negative));
+  EXPECT_EQ(b.pairs, static_cast<std::int64_t>(b.contexts.size()));
+  for (std::size_t i = 0; i < used.size(); ++i) EXPECT_TRUE(used[i]) << "slot " << i << " is never referenced";
+  return slots;
+}
+
+TEST_F(BatchBuilderTest, LayoutAndTokenAccountingOverOneEpoch) {
+  for (int servers = 1; servers <= 4; ++servers) {
+    const Partition partition(servers, vocab_.size());
+    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, /*rng_seed=*/17);
+    Batch b;
+    std::int64_t raw = 0, words = 0, batches = 0;
+    float last_alpha = static_cast<float>(options_.alpha);
+    while (true) {
+      Result<bool> more = builder.Fill(&b);
+      ASSERT_TRUE(more.ok()) << more.status().ToString();
+      if (!*more) break;
+      EXPECT_EQ(b.id, static_cast<std::uint64_t>(batches));
+      CheckLayout(b, partition, vocab_.size(), options_.negative);
+      if (::testing::Test::HasFailure()) return;
+      // A batch stops at the first sentence that reaches batch_tokens.
+      EXPECT_LT(b.raw_tokens, options_.batch_tokens + 15);
+      for (const Group& g : b.groups) {
+        EXPECT_LE(g.alpha, last_alpha);
+        EXPECT_GE(g.alpha, static_cast<float>(options_.EffectiveMinAlpha()));
+        last_alpha = g.alpha;
+      }
+      raw += b.raw_tokens;
+      words += b.words;
+      ++batches;
+    }
+    EXPECT_EQ(raw, corpus_.tokens) << "servers " << servers;
+    EXPECT_EQ(words, in_vocab_tokens_);
+    EXPECT_EQ(builder.words_done(), in_vocab_tokens_);
+    EXPECT_GE(batches, corpus_.tokens / (options_.batch_tokens + 15));
+    // Over: further calls keep saying so.
+    Result<bool> again = builder.Fill(&b);
+    ASSERT_TRUE(again.ok());
+    EXPECT_FALSE(*again);
+  }
+}
+
+TEST_F(BatchBuilderTest, EveryEpochReadsTheWholeShard) {
+  options_.epochs = 3;
+  const Partition partition(2, vocab_.size());
+  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 5);
+  Batch b;
+  std::int64_t raw = 0;
+  int last_epoch = 0;
+  while (true) {
+    Result<bool> more = builder.Fill(&b);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    EXPECT_GE(b.epoch, last_epoch);
+    last_epoch = b.epoch;
+    raw += b.raw_tokens;
+  }
+  EXPECT_EQ(raw, 3 * corpus_.tokens);
+  EXPECT_EQ(builder.words_done(), 3 * in_vocab_tokens_);
+  EXPECT_EQ(last_epoch, 2);
+  // word2vec.c's schedule reaches (nearly) zero at the end, floored at min_alpha.
+  EXPECT_NEAR(builder.CurrentAlpha(), options_.EffectiveMinAlpha(), options_.alpha * 1e-3);
+}
+
+TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
+  options_.sample = 0;
+  options_.window = 1;
+  for (int servers : {1, 3}) {
+    const Partition partition(servers, vocab_.size());
+    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 23);
+
+    // (centre, context) in word2vec.c order: each position's left neighbour, then right.
+    std::vector<std::pair<ItemId, ItemId>> expected, got;
+    for (const auto& s : sentences_)
+      for (std::size_t i = 0; i < s.size() && s.size() >= 2; ++i) {
+        if (i > 0) expected.emplace_back(s[i], s[i - 1]);
+        if (i + 1 < s.size()) expected.emplace_back(s[i], s[i + 1]);
+      }
+
+    Batch b;
+    while (true) {
+      Result<bool> more = builder.Fill(&b);
+      ASSERT_TRUE(more.ok());
+      if (!*more) break;
+      const std::vector<SlotInfo> slots = CheckLayout(b, partition, vocab_.size(), options_.negative);
+      ASSERT_FALSE(::testing::Test::HasFailure());
+      for (const Group& g : b.groups)
+        for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j)
+          got.emplace_back(slots[g.centre].key, slots[b.contexts[j]].key);
+    }
+    ASSERT_EQ(got.size(), expected.size()) << "servers " << servers;
+    EXPECT_EQ(got, expected) << "servers " << servers;
+  }
+}
+
+TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
+  // Without subsampling every position of a sentence of >= 2 items is a group, in order,
+  // so group k can be matched to its position and its contexts to a span.
+  options_.sample = 0;
+  options_.window = 4;
+  options_.epochs = 8;
+  const int w = options_.window;
+  const Partition partition(2, vocab_.size());
+  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 31);
+  std::vector<std::pair<std::size_t, int>> positions;  // (sentence, index) of each group
+  for (std::size_t s = 0; s < sentences_.size(); ++s)
+    if (sentences_[s].size() >= 2)
+      for (int i = 0; i < static_cast<int>(sentences_[s].size()); ++i) positions.emplace_back(s, i);
+
+  std::vector<std::int64_t> spans(static_cast<std::size_t>(w), 0);  // unclipped positions only
+  std::size_t next = 0;
+  Batch b;
+  while (true) {
+    Result<bool> more = builder.Fill(&b);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    const std::vector<SlotInfo> slots = CheckLayout(b, partition, vocab_.size(), options_.negative);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    for (const Group& g : b.groups) {
+      const auto [si, i] = positions[next++ % positions.size()];
+      const std::vector<ItemId>& sent = sentences_[si];
+      const int n = static_cast<int>(sent.size());
+      ASSERT_EQ(slots[g.centre].key, sent[static_cast<std::size_t>(i)]);
+      std::vector<ItemId> got;
+      for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j) got.push_back(slots[b.contexts[j]].key);
+      int match = 0;
+      for (int span = 1; span <= w && match == 0; ++span) {
+        std::vector<ItemId> want;
+        for (int c = std::max(0, i - span); c <= std::min(n - 1, i + span); ++c)
+          if (c != i) want.push_back(sent[static_cast<std::size_t>(c)]);
+        if (want == got) match = span;
+      }
+      ASSERT_NE(match, 0) << "contexts of sentence " << si << " position " << i << " are no window of 1.." << w;
+      if (i - w >= 0 && i + w < n) ++spans[static_cast<std::size_t>(match - 1)];
+    }
+  }
+  EXPECT_EQ(next, positions.size() * static_cast<std::size_t>(options_.epochs));
+  std::int64_t total = 0;
+  for (std::int64_t c : spans) total += c;
+  ASSERT_GT(total, 1500);
+  const std::vector<double> uniform(static_cast<std::size_t>(w), 1.0 / w);
+  EXPECT_LT(testing::ChiSquare(spans, uniform, total), testing::ChiSquareCritical(w - 1.0));
+}
+
+TEST_F(BatchBuilderTest, SameSeedSameBatches) {
+  const Partition partition(3, vocab_.size());
+  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder b1(options_, vocab_, partition, &r1, in_vocab_tokens_, 99);
+  BatchBuilder b2(options_, vocab_, partition, &r2, in_vocab_tokens_, 99);
+  Batch x, y;
+  while (true) {
+    Result<bool> m1 = b1.Fill(&x), m2 = b2.Fill(&y);
+    ASSERT_TRUE(m1.ok() && m2.ok());
+    ASSERT_EQ(*m1, *m2);
+    if (!*m1) break;
+    ASSERT_EQ(x.contexts, y.contexts);
+    ASSERT_EQ(x.negatives, y.negatives);
+    ASSERT_EQ(x.request, y.request);
+  }
+}
+
+}  // namespace
+}  // namespace item2vec
+
+namespace item2vec {
+namespace {
+
+// A checkpoint taken between two batches: a fresh reader and builder restored from
+// State() produce exactly the batches the original goes on to produce, across an epoch
+// boundary and through lines split by max_sentence.
+TEST_F(BatchBuilderTest, RestoredStateContinuesWithIdenticalBatches) {
+  options_.epochs = 3;
+  options_.max_sentence = 5;  // splits most lines: resume points fall inside lines too
+  const Partition partition(2, vocab_.size());
+  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 42);
+  Batch b;
+  int checkpoints = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 7 == 3) {
+      ++checkpoints;
+      const BuilderState state = builder.State();
+      SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+      BatchBuilder restored(options_, vocab_, partition, &reader2, in_vocab_tokens_, 999);
+      restored.Restore(state);
+      Batch b2;
+      // Compare the next three batches of both.
+      BatchBuilder* builders[2] = {&builder, &restored};
+      Batch* batches[2] = {&b, &b2};
+      for (int k = 0; k < 3; ++k) {
+        Result<bool> r[2] = {builders[0]->Fill(batches[0]), builders[1]->Fill(batches[1])};
+        ASSERT_TRUE(r[0].ok() && r[1].ok());
+        ASSERT_EQ(*r[0], *r[1]);
+        if (!*r[0]) return;
+        EXPECT_EQ(b.id, b2.id);
+        EXPECT_EQ(b.epoch, b2.epoch);
+        EXPECT_EQ(b.raw_tokens, b2.raw_tokens);
+        EXPECT_EQ(b.contexts, b2.contexts);
+        EXPECT_EQ(b.negatives, b2.negatives);
+        EXPECT_EQ(b.request, b2.request);
+        EXPECT_EQ(builder.words_done(), restored.words_done());
+        EXPECT_EQ(builder.CurrentAlpha(), restored.CurrentAlpha());
+        EXPECT_EQ(builder.split_lines(), restored.split_lines());
+      }
+      ++i;
+    }
+    Result<bool> r = builder.Fill(&b);
+    ASSERT_TRUE(r.ok());
+    if (!*r) break;
+  }
+  EXPECT_GT(checkpoints, 5);
+  EXPECT_GT(builder.split_lines(), 0) << "the test should resume inside split lines";
+}
+
+}  // namespace
+}  // namespace item2vec

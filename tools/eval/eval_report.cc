@@ -1,0 +1,120 @@
+#include "tools/eval/eval_report.h"
+
+#include <cstdio>
+
+#include "common/json_writer.h"
+
+namespace item2vec {
+
+MetricsSummary MetricsSummary::From(const MetricsAccumulator& m) {
+  MetricsSummary s;
+  for (std::size_t i = 0; i < m.ks().size(); ++i) {
+    s.hr.push_back(m.HitRate(i));
+    s.ndcg.push_back(m.Ndcg(i));
+  }
+  s.mrr = m.Mrr();
+  s.evaluated = m.records();
+  s.misses = m.misses();
+  return s;
+}
+
+namespace {
+
+std::string Cell(const std::string& s, int width) {
+  return s.size() >= static_cast<std::size_t>(width) ? s + " " : std::string(width - s.size(), ' ') + s;
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+void Metrics(JsonWriter* j, const std::vector<int>& ks, const MetricsSummary& m) {
+  j->BeginObject();
+  j->Key("hr").BeginObject();
+  for (std::size_t i = 0; i < ks.size(); ++i) j->Key(std::to_string(ks[i])).Double(m.hr[i]);
+  j->EndObject();
+  j->Key("ndcg").BeginObject();
+  for (std::size_t i = 0; i < ks.size(); ++i) j->Key(std::to_string(ks[i])).Double(m.ndcg[i]);
+  j->EndObject();
+  j->Key("mrr").Double(m.mrr);
+  j->Key("evaluated").Int(m.evaluated);
+  j->Key("misses").Int(m.misses);
+  j->EndObject();
+}
+
+}  // namespace
+
+std::string FormatTable(const EvalReport& r) {
+  const int w = 9;
+  const std::int64_t skipped = r.skipped_empty_history + r.skipped_query_oov;
+  std::string out = "            ";
+  for (int k : r.ks) out += Cell("HR@" + std::to_string(k), w);
+  for (int k : r.ks) out += Cell("NDCG@" + std::to_string(k), w);
+  out += Cell("MRR", w) + Cell("evaluated", 11) + Cell("skipped", 9) + "\n";
+  const auto row = [&](const std::string& name, const MetricsSummary& m) {
+    std::string line = name + std::string(name.size() < 12 ? 12 - name.size() : 1, ' ');
+    for (double v : m.hr) line += Cell(Number(v), w);
+    for (double v : m.ndcg) line += Cell(Number(v), w);
+    line += Cell(Number(m.mrr), w) + Cell(std::to_string(m.evaluated), 11) + Cell(std::to_string(skipped), 9);
+    return line + "\n";
+  };
+  out += row("model", r.model_metrics);
+  if (r.popularity) out += row("popularity", *r.popularity);
+  out += "\nrecords: " + std::to_string(r.records_read) + " read, " + std::to_string(r.evaluated) + " evaluated, " +
+         std::to_string(skipped) + " skipped (" + std::to_string(r.skipped_empty_history) + " empty history, " +
+         std::to_string(r.skipped_query_oov) + " query item not in the model)\n";
+  out += "misses counted in the metrics: " + std::to_string(r.target_oov) + " next items not in the model, " +
+         std::to_string(r.target_excluded) + " next items excluded (query item" +
+         (r.exclude_history ? std::string(" or history") : std::string()) + ")\n";
+  out += "MRR is over the full ranking of " + std::to_string(r.items) + " items (not cut at any K); query: " +
+         r.query + (r.exclude_history ? ", history excluded" : "") + "\n";
+  out += "popularity baseline: " + r.popularity_source + "\n";
+  return out;
+}
+
+std::string ReportJson(const EvalReport& r) {
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("model").String(r.model);
+  j.Key("vectors").String(r.vectors);
+  j.Key("test").String(r.test);
+  j.Key("query").String(r.query);
+  j.Key("exclude_history").Bool(r.exclude_history);
+  j.Key("items").Int(r.items);
+  j.Key("dim").Int(r.dim);
+  j.Key("threads").Int(r.threads);
+  j.Key("ks").BeginArray();
+  for (int k : r.ks) j.Int(k);
+  j.EndArray();
+  j.Key("mrr").String("full_rank");
+  j.Key("records").BeginObject();
+  j.Key("read").Int(r.records_read);
+  j.Key("evaluated").Int(r.evaluated);
+  j.Key("skipped").Int(r.skipped_empty_history + r.skipped_query_oov);
+  j.Key("skipped_empty_history").Int(r.skipped_empty_history);
+  j.Key("skipped_query_oov").Int(r.skipped_query_oov);
+  j.Key("target_oov").Int(r.target_oov);
+  j.Key("target_excluded").Int(r.target_excluded);
+  j.EndObject();
+  j.Key("results").BeginObject();
+  j.Key("model");
+  Metrics(&j, r.ks, r.model_metrics);
+  j.Key("popularity");
+  if (r.popularity)
+    Metrics(&j, r.ks, *r.popularity);
+  else
+    j.Raw("null");
+  j.EndObject();
+  j.Key("popularity_source").String(r.popularity_source);
+  j.Key("seconds").BeginObject();
+  j.Key("load").Double(r.load_seconds);
+  j.Key("search").Double(r.search_seconds);
+  j.Key("total").Double(r.total_seconds);
+  j.EndObject();
+  j.EndObject();
+  return j.str() + "\n";
+}
+
+}  // namespace item2vec

@@ -1,0 +1,54 @@
+// item2vec: the command-line edge. Dispatches subcommands; every rank of an MPI job runs
+// this same binary (`mpirun -np N item2vec train ...`).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/eval/eval_command.h"
+#include "tools/eval/similar_command.h"
+#include "common/mpi_transport.h"
+#include "tools/prep/prep_command.h"
+#include "job/train_job.h"
+
+namespace {
+
+const char kUsage[] =
+    "item2vec: distributed item embeddings (skip-gram with negative sampling) on a parameter server\n"
+    "\n"
+    "Usage: item2vec <command> [options]     (run `item2vec <command> --help` for its options)\n"
+    "\n"
+    "Commands:\n"
+    "  train     train embeddings from sequence files under MPI:\n"
+    "            mpirun -np 4 item2vec train --input seqs/ --output model/ [--servers 1]\n"
+    "  prep      event logs (CSV/TSV/'::') to training sequences and a hold-out test file\n"
+    "  eval      next-item HR@K / NDCG@K / MRR of vectors on a hold-out file, with a popularity baseline\n"
+    "  similar   the k nearest items of given items (cosine), with titles from a CSV\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     print this help\n"
+    "  --version      print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "item2vec 0.1.0\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "prep") return item2vec::RunPrepCommand(args);
+  if (command == "eval") return item2vec::RunEvalCommand(args);
+  if (command == "similar") return item2vec::RunSimilarCommand(args);
+  if (command == "train") {
+    item2vec::MpiSession mpi(&argc, &argv);
+    return item2vec::RunTrain(mpi, args);
+  }
+  std::cerr << "item2vec: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,230 @@
+#include "tools/prep/prep_options.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <boost/program_options.hpp>
+
+#include "common/command_line.h"
+
+namespace po = boost::program_options;
+
+namespace item2vec {
+
+po::options_description PrepOptionsDescription(PrepOptions* o, std::string* config_path) {
+  po::options_description io("Input and output");
+  io.add_options()
+      ("input,i", po::value(&o->input)->multitoken()->composing(),
+       "event log file(s) or director(ies) of them (required; may repeat). Each file may have its "
+       "own header and delimiter")
+      ("output,o", po::value(&o->output),
+       "output directory: train/part-NNNNN, test.tsv (with --holdout), summary.json (required)")
+      ("config", po::value(config_path),
+       "INI file with any of these options as name = value; the command line wins")
+      ("parts", po::value(&o->parts)->default_value(o->parts),
+       "number of train/part-NNNNN files; users are assigned to parts by a hash of the user id, "
+       "so each training worker can take whole part files");
+  po::options_description format("Input format");
+  format.add_options()
+      ("delimiter,d", po::value(&o->delimiter)->default_value(o->delimiter),
+       "field separator: auto (per file: '::' if the first line has it, else tab, comma, ';', "
+       "'|'), ',', tab, '::', or any string")
+      ("quote", po::value(&o->quote)->default_value(o->quote),
+       "quote character for fields holding the delimiter, quotes (doubled) or newlines; 'none' "
+       "turns quoting off")
+      ("header", po::value(&o->header)->default_value(o->header),
+       "whether each file's first line is a header: yes, no, or auto (yes when a column is "
+       "given by name or the first line's time/rating field is not a valid value)")
+      ("user-col", po::value(&o->user_col)->default_value(o->user_col),
+       "user column: 1-based position or header name")
+      ("item-col", po::value(&o->item_col)->default_value(o->item_col),
+       "item column: 1-based position or header name")
+      ("time-col", po::value(&o->time_col),
+       "timestamp column: position or name (default: none; events keep input order)")
+      ("rating-col", po::value(&o->rating_col),
+       "rating or weight column, needed by --min-rating (default: none)")
+      ("event-col", po::value(&o->event_col),
+       "event-type column, needed by --event-types (default: none)")
+      ("time-format", po::value(&o->time_format)->default_value(o->time_format),
+       "auto (digits are Unix seconds, or milliseconds from 1e11 up; else ISO-8601), seconds, "
+       "milliseconds, or iso8601 (2018-09-24, 2018-09-24T10:00:00Z, ...+02:00; no offset = UTC)");
+  po::options_description filters("Filters");
+  filters.add_options()
+      ("min-rating", po::value(&o->min_rating),
+       "keep only events with rating >= this (default: keep all); 3.5 on MovieLens keeps "
+       "'liked' movies")
+      ("event-types", po::value(&o->event_types),
+       "comma-separated event types to keep, e.g. view,buy (default: all)")
+      ("min-item-count", po::value(&o->min_item_count)->default_value(o->min_item_count),
+       "drop items with fewer events than this in the whole log (after the rating and event "
+       "filters, before hold-out)")
+      ("min-length", po::value(&o->min_length)->default_value(o->min_length),
+       "drop training sequences with fewer items; --holdout last:N holds out only from users "
+       "with at least min-length + N events");
+  po::options_description seq("Sequences and hold-out");
+  seq.add_options()
+      ("session-gap", po::value(&o->session_gap)->default_value(o->session_gap),
+       "start a new sequence when a user is inactive longer than this (s, m, h or d suffix, "
+       "e.g. 30m; 0 = one sequence per user)")
+      ("max-length", po::value(&o->max_length)->default_value(o->max_length),
+       "cut longer sequences into consecutive chunks of this many items (0 = no cap)")
+      ("mode", po::value(&o->mode)->default_value(o->mode),
+       "sequence: items in time order; set: the items of a user/session deduplicated and "
+       "sorted (order carries no meaning)")
+      ("holdout", po::value(&o->holdout)->default_value(o->holdout),
+       "none; last: each user's last event goes to test.tsv; last:N: the last N, each its own "
+       "record; after:TIMESTAMP: every event at or after that time. test.tsv lines are "
+       "user<TAB>next_item<TAB>history (space-separated, oldest first)");
+  po::options_description run("Resources and reporting");
+  run.add_options()
+      ("memory", po::value(&o->memory)->default_value(o->memory),
+       "memory budget of the external sort (K, M, G suffixes); logs larger than this are "
+       "sorted bucket by bucket on disk under --output")
+      ("strict", po::bool_switch(&o->strict),
+       "stop at the first bad row (exit code 3) instead of counting and skipping it")
+      ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
+       "seconds between progress lines")
+      ("log-level", po::value(&o->log_level)->default_value(o->log_level),
+       "trace, debug, info, warn or error");
+  po::options_description all("item2vec prep options");
+  all.add_options()("help,h", "print this help and exit");
+  all.add(io).add(format).add(filters).add(seq).add(run);
+  return all;
+}
+
+Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* options, bool* help_requested) {
+  std::string config_path;
+  return ParseCommandOptions(PrepOptionsDescription(options, &config_path), args, "prep", help_requested);
+}
+
+Result<std::int64_t> ParseByteSize(const std::string& text) {
+  std::string s;
+  for (char c : text)
+    if (c != ' ') s.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  if (s.size() >= 3 && s.compare(s.size() - 2, 2, "IB") == 0) s.resize(s.size() - 2);
+  else if (s.size() >= 2 && s.back() == 'B') s.pop_back();
+  std::int64_t unit = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 'K': unit = 1ll << 10; s.pop_back(); break;
+      case 'M': unit = 1ll << 20; s.pop_back(); break;
+      case 'G': unit = 1ll << 30; s.pop_back(); break;
+      case 'T': unit = 1ll << 40; s.pop_back(); break;
+      default: break;
+    }
+  }
+  char* end = nullptr;
+  const double value = s.empty() ? -1 : std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !(value > 0) || value * unit > 9e18)
+    return Status::InvalidArgument("'" + text + "' is not a size; use e.g. 512M, 2G or 65536");
+  return static_cast<std::int64_t>(value * static_cast<double>(unit));
+}
+
+Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
+  auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
+  PrepConfig c;
+  if (o.input.empty()) return bad("--input is required: one or more event log files (CSV, TSV, '::')");
+  if (o.output.empty()) return bad("--output is required: the directory to write train/, test.tsv, summary.json");
+  c.input = o.input;
+  c.output = o.output;
+
+  if (o.delimiter.empty()) return bad("--delimiter must not be empty (use auto to detect it)");
+  c.delimiter = o.delimiter == "auto" ? "" : DelimiterFromOption(o.delimiter);
+  if (c.delimiter.find('\n') != std::string::npos || c.delimiter.find('\r') != std::string::npos)
+    return bad("--delimiter must not contain a line break");
+  if (o.quote == "none" || o.quote.empty()) {
+    c.quoting = false;
+  } else if (o.quote.size() == 1) {
+    c.quote = o.quote[0];
+    if (c.delimiter.find(c.quote) != std::string::npos)
+      return bad("--quote '" + o.quote + "' also appears in --delimiter");
+  } else {
+    return bad("--quote must be one character or none, got '" + o.quote + "'");
+  }
+  if (o.header == "auto") c.header = PrepConfig::HeaderMode::kAuto;
+  else if (o.header == "yes" || o.header == "true") c.header = PrepConfig::HeaderMode::kYes;
+  else if (o.header == "no" || o.header == "false") c.header = PrepConfig::HeaderMode::kNo;
+  else return bad("--header must be auto, yes or no; got '" + o.header + "'");
+
+  auto column = [](const std::string& text, const char* option, ColumnSpec* spec) {
+    Result<ColumnSpec> r = ParseColumnSpec(text, option);
+    if (!r.ok()) return r.status();
+    *spec = r.value();
+    return Status::Ok();
+  };
+  ITEM2VEC_RETURN_IF_ERROR(column(o.user_col, "--user-col", &c.columns.user));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.item_col, "--item-col", &c.columns.item));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.time_col, "--time-col", &c.columns.time));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.rating_col, "--rating-col", &c.columns.rating));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.event_col, "--event-col", &c.columns.event));
+  if (!c.columns.user.used()) return bad("--user-col must name a column");
+  if (!c.columns.item.used()) return bad("--item-col must name a column");
+  if (c.columns.AnyByName() && c.header == PrepConfig::HeaderMode::kNo)
+    return bad("a column is given by name but --header is no; give 1-based positions instead");
+
+  Result<TimeFormat> tf = ParseTimeFormat(o.time_format);
+  if (!tf.ok()) return tf.status();
+  c.time_format = tf.value();
+
+  if (std::isfinite(o.min_rating)) {
+    if (!c.columns.rating.used()) return bad("--min-rating needs --rating-col (the column holding the rating)");
+    c.has_min_rating = true;
+    c.min_rating = o.min_rating;
+  } else if (!std::isinf(o.min_rating) || o.min_rating > 0) {
+    return bad("--min-rating must be a finite number");
+  }
+  if (!o.event_types.empty()) {
+    if (!c.columns.event.used()) return bad("--event-types needs --event-col (the column holding the event type)");
+    std::size_t begin = 0;
+    while (begin <= o.event_types.size()) {
+      std::size_t end = o.event_types.find(',', begin);
+      if (end == std::string::npos) end = o.event_types.size();
+      std::string type = o.event_types.substr(begin, end - begin);
+      while (!type.empty() && type.front() == ' ') type.erase(type.begin());
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      if (!type.empty()) c.event_types.push_back(type);
+      begin = end + 1;
+    }
+    if (c.event_types.empty()) return bad("--event-types lists no type");
+  }
+  if (o.min_item_count < 1) return bad("--min-item-count must be at least 1");
+  c.min_item_count = o.min_item_count;
+  if (o.min_length < 1) return bad("--min-length must be at least 1");
+  c.session.min_length = o.min_length;
+  if (o.max_length < 0) return bad("--max-length must be 0 (no cap) or positive");
+  if (o.max_length > 0 && o.max_length < o.min_length)
+    return bad("--max-length " + std::to_string(o.max_length) + " is below --min-length " +
+               std::to_string(o.min_length) + ": every chunk would be dropped");
+  c.session.max_length = o.max_length;
+
+  Result<std::int64_t> gap = ParseDurationMs(o.session_gap);
+  if (!gap.ok()) return gap.status().WithContext("--session-gap");
+  c.session.session_gap_ms = gap.value();
+  if (c.session.session_gap_ms > 0 && !c.columns.time.used())
+    return bad("--session-gap needs --time-col (sessions are cut at gaps in time)");
+  if (o.mode == "sequence") c.session.mode = SequenceMode::kSequence;
+  else if (o.mode == "set") c.session.mode = SequenceMode::kSet;
+  else return bad("--mode must be sequence or set; got '" + o.mode + "'");
+  Result<HoldoutSpec> holdout = ParseHoldoutSpec(o.holdout);
+  if (!holdout.ok()) return holdout.status();
+  c.session.holdout = holdout.value();
+  if (c.session.holdout.kind == HoldoutSpec::Kind::kAfter && !c.columns.time.used())
+    return bad("--holdout after:TIMESTAMP needs --time-col");
+
+  if (o.parts < 1 || o.parts > 10000) return bad("--parts must be in 1..10000, got " + std::to_string(o.parts));
+  c.parts = o.parts;
+  Result<std::int64_t> memory = ParseByteSize(o.memory);
+  if (!memory.ok()) return memory.status().WithContext("--memory");
+  if (memory.value() < (64 << 10)) return bad("--memory must be at least 64K, got '" + o.memory + "'");
+  c.memory_bytes = memory.value();
+  c.strict = o.strict;
+  if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
+  c.progress_seconds = o.progress_seconds;
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels))
+    return bad("--log-level must be one of trace, debug, info, warn, error; got '" + o.log_level + "'");
+  return c;
+}
+
+}  // namespace item2vec
