@@ -15,6 +15,7 @@ packages=(
   fasttext                                    # fastText peer for the benchmark
   slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
   procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
+  libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
 )
 apt-get update -q
 apt-get install -y -q "${packages[@]}"
