@@ -6,6 +6,8 @@
 // exit code. Errors that every rank sees (bad options, missing input, empty vocabulary)
 // are printed once by rank 0 and all ranks return the same code; an error on one rank
 // during training is logged by that rank and ends the whole job (MPI_Abort) at once.
+// The steps, in order, each with its own contract: job/train_setup.h, train_vocabulary.h,
+// train_memory.h, train_roles.h, train_finish.h; what they share is job/train_state.h.
 #pragma once
 
 #include <string>

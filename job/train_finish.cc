@@ -1,0 +1,110 @@
+#include "job/train_finish.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "common/atomic_file.h"
+#include "common/checkpoint.h"
+#include "common/json_writer.h"
+#include "job/model_writer.h"
+#include "job/rank_collectives.h"
+
+namespace item2vec {
+namespace {
+
+std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::int64_t from_neighbours,
+                      double train_seconds, double total_seconds, int checkpoints_written) {
+  const TrainOptions& o = job.options;
+  const protocol::ProgressReport tot = monitor.Totals();
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("settings").Raw(TrainOptionsToJson(o));
+  j.Key("ranks").BeginObject();
+  j.Key("world").Int(job.world).Key("servers").Int(job.servers).Key("workers").Int(job.world - job.servers);
+  j.EndObject();
+  j.Key("vocab_size").Int(static_cast<std::int64_t>(job.vocab.size()));
+  j.Key("train_words").Int(job.vocab.total_count());
+  if (!o.init_from.empty()) {
+    j.Key("warm_start").BeginObject();
+    j.Key("from").String(o.init_from).Key("kept").Int(job.warm.kept).Key("added").Int(job.warm.added);
+    j.Key("dropped").Int(job.warm.dropped).Key("new_items").String(o.new_items);
+    // Known only to the run that initialised them (a resumed run took its rows from a checkpoint).
+    if (from_neighbours >= 0) j.Key("initialised_from_neighbours").Int(from_neighbours);
+    j.EndObject();
+  }
+  j.Key("resumed_from").String(job.resuming ? job.resume.path : "");
+  j.Key("checkpoints_written").Int(checkpoints_written);
+  j.Key("tokens_seen").Int(tot.raw_tokens);
+  j.Key("words_trained").Int(tot.words);
+  j.Key("pairs").Int(tot.pairs);
+  j.Key("split_lines").Int(tot.split_lines);
+  j.Key("train_seconds").Double(train_seconds);
+  j.Key("total_seconds").Double(total_seconds);
+  j.Key("tokens_per_second").Double(train_seconds > 0 ? static_cast<double>(tot.raw_tokens) / train_seconds : 0);
+  j.Key("final_loss").Double(tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
+  j.Key("bytes_per_token").Double(tot.raw_tokens > 0 ? static_cast<double>(tot.bytes_sent + tot.bytes_received) /
+                                                           static_cast<double>(tot.raw_tokens)
+                                                     : 0);
+  j.Key("workers").BeginArray();
+  for (const auto& r : monitor.reports()) {
+    j.BeginObject();
+    j.Key("worker").Int(r.worker).Key("tokens").Int(r.raw_tokens).Key("seconds").Double(r.seconds);
+    j.Key("wait_seconds").Double(r.wait_seconds).Key("read_seconds").Double(r.read_seconds);
+    j.Key("compute_seconds").Double(r.seconds - r.wait_seconds - r.read_seconds);
+    j.Key("bytes_sent").Int(r.bytes_sent).Key("bytes_received").Int(r.bytes_received);
+    j.EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  return j.str() + "\n";
+}
+
+}  // namespace
+
+int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
+  using Clock = TrainJob::Clock;
+  const TrainOptions& o = job.options;
+  Transport& transport = *job.transport;
+  ProgressMonitor& monitor = *run->monitor;
+  WorkerCheckpointing& checkpointing = *run->checkpointing;
+  // Wait for everyone (checkpointing meanwhile if asked), write the model, then release the servers.
+  Status fs = monitor.WaitForFinals(run->report, o.peer_timeout, [&]() -> Status {
+    Result<bool> stop = checkpointing.PollWhileFinished(run->final_state);
+    if (!stop.ok()) return stop.status();
+    return *stop ? Status::Interrupted("stopped after a checkpoint") : Status::Ok();
+  });
+  if (fs.code() == Status::Code::kInterrupted) {
+    spdlog::info("stopped after saving a checkpoint: rerun with --resume to continue (exit code 75)");
+    return ExitCodeOf(fs);
+  }
+  if (!fs.ok()) FailJob(transport, fs);
+  // A checkpoint whose shards are still being written completes before the model is
+  // written (the servers must have no writer left when they stop).
+  if (Status ps = checkpointing.FinishPending(); !ps.ok()) FailJob(transport, ps);
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - run->train_start).count() +
+                               (job.resuming ? job.resume.manifest.train_seconds : 0);
+  const protocol::ProgressReport tot = monitor.Totals();
+  spdlog::info("trained {} tokens in {:.2f}s ({:.0f} tokens/s), final loss {:.4f}", tot.raw_tokens, train_seconds,
+               tot.raw_tokens / std::max(train_seconds, 1e-9), tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
+  Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout);
+  if (ws.ok()) {
+    const double total_seconds = std::chrono::duration<double>(Clock::now() - job.start).count();
+    ws = WriteFileAtomically(o.output + "/train.json", TrainJson(job, monitor, run->from_neighbours, train_seconds,
+                                                                 total_seconds, checkpointing.written()));
+  }
+  if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
+  std::vector<Transport::Handle> handles;
+  for (int s = 0; s < job.servers; ++s)
+    handles.push_back(transport.Isend(job.workers + s, protocol::kShutdown, nullptr, 0));
+  for (auto h : handles)
+    if (Status hs = transport.Wait(h, o.peer_timeout, "stopping the servers"); !hs.ok()) FailJob(transport, hs);
+  spdlog::info("wrote {}/vectors.txt, vectors.bin, vocab.tsv, train.json", o.output);
+  // The model is written: the checkpoints that led to it are obsolete.
+  if (Status rs = RemoveCheckpoints(o.CheckpointDir()); !rs.ok()) spdlog::warn("{}", rs.message());
+  return 0;
+}
+
+}  // namespace item2vec

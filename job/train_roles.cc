@@ -1,0 +1,152 @@
+#include "job/train_roles.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "job/cooccurrence_init.h"
+#include "job/new_item_init.h"
+#include "job/rank_collectives.h"
+#include "ps/server.h"
+#include "ps/shard_checkpoint.h"
+#include "ps/shard_store.h"
+#include "worker/worker.h"
+
+namespace item2vec {
+namespace {
+
+// Sums each rank's count of new items initialised from their neighbours (only the servers
+// have any) into every rank; -1 when not applicable. A collective: all ranks call it.
+std::int64_t SumFromNeighbours(const TrainJob& job, std::int64_t mine) {
+  if (!job.init_from_neighbours) return -1;
+  std::vector<double> sum{static_cast<double>(mine)};
+  if (Status as = job.transport->AllreduceSum(&sum); !as.ok()) FailJob(*job.transport, as.WithContext("warm start"));
+  return static_cast<std::int64_t>(sum[0]);
+}
+
+int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
+  const TrainOptions& o = job->options;
+  Transport& transport = *job->transport;
+  const int workers = job->workers;
+  const Partition partition = job->partition();
+  ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance);
+  if (job->resuming) {
+    Status ls = LoadShard(job->resume.path, job->resume.manifest, &store);
+    if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + job->resume.path));
+  } else if (!o.init_from.empty()) {
+    Result<PreviousRows> rows = LoadPreviousRows(o.init_from, job->vocab, partition, job->rank - workers,
+                                                 job->init_from_neighbours ? neighbours : nullptr, &store);
+    if (!rows.ok()) FailJob(transport, rows.status().WithContext("warm start from '" + o.init_from + "'"));
+    spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
+                  rows->taken, o.init_from, rows->from_neighbours);
+    *neighbours = NewItemNeighbours();  // not needed any more
+    SumFromNeighbours(*job, rows->from_neighbours);
+  }
+  spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
+  ServerStats stats;
+  Status ss = RunServer(transport, store, partition, workers, job->vocab.size(), o.peer_timeout,
+                        o.CheckpointDir(), &stats);
+  if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
+  if (!ss.ok()) FailJob(transport, ss);
+  spdlog::debug("served {} pulls and {} pushes, busy {:.2f}s", stats.pulls, stats.pushes, stats.busy_seconds);
+  return 0;
+}
+
+// The checkpoint settings of this worker; rank 0 also fills the manifest.
+CheckpointConfig MakeCheckpointConfig(const TrainJob& job, const std::optional<WorkerCheckpoint>& resume_state) {
+  const TrainOptions& o = job.options;
+  CheckpointConfig ckpt;
+  ckpt.dir = o.CheckpointDir();
+  ckpt.every_seconds = o.CheckpointEverySeconds();
+  ckpt.timeout = std::max(60.0, 10 * o.peer_timeout);
+  ckpt.next_sequence = job.resuming ? job.resume.manifest.sequence + 1 : 1;
+  ckpt.epochs = o.epochs;
+  ckpt.first_epoch = resume_state ? resume_state->builder.epoch : 0;
+  ckpt.vocab = &job.vocab;
+  if (job.rank == 0) {
+    CheckpointManifest& m = ckpt.manifest;
+    m.settings = ResumeSettings(o);
+    m.settings_json = TrainOptionsToJson(o);
+    m.vocab_fingerprint = job.vocab.Fingerprint();
+    m.vocab_size = job.vocab.size();
+    m.num_workers = job.workers;
+    m.num_servers = job.servers;
+    m.inputs = job.files;
+    m.warm_kept = job.warm.kept;
+    m.warm_added = job.warm.added;
+    m.warm_dropped = job.warm.dropped;
+  }
+  return ckpt;
+}
+
+StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
+  const TrainOptions& o = job->options;
+  Transport& transport = *job->transport;
+  const int rank = job->rank, workers = job->workers;
+  run->from_neighbours = SumFromNeighbours(*job, 0);  // waits for the servers' warm start
+  if (rank == 0 && run->from_neighbours >= 0)
+    spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
+                 "the others random", run->from_neighbours, job->warm.added);
+  std::optional<WorkerCheckpoint> resume_state;
+  if (job->resuming) {
+    const ResumePoint& resume = job->resume;
+    Result<WorkerCheckpoint> state =
+        job->same_workers ? LoadWorkerCheckpoint(resume.path, rank)
+                          : RemapWorkerState(resume, o, job->files, rank, workers, job->shard_words);
+    if (!state.ok()) FailJob(transport, state.status().WithContext("resuming from " + resume.path));
+    resume_state = std::move(state.value());
+    job->shard_words = resume_state->shard_words;
+    if (!job->same_workers && rank == 0)
+      spdlog::warn("--resume: the checkpoint had {} workers, this run {}: each worker restarts its shard at "
+                   "epoch {} (positions cannot carry over between layouts); the servers' matrices are exact",
+                   resume.manifest.num_workers, workers, resume_state->builder.epoch + 1);
+  }
+
+  CheckpointConfig ckpt = MakeCheckpointConfig(*job, resume_state);
+  if (rank == 0)
+    run->monitor = std::make_unique<ProgressMonitor>(&transport, workers, o.epochs * job->vocab.total_count(),
+                                                     o.progress_seconds);
+  run->checkpointing = std::make_unique<WorkerCheckpointing>(&transport, std::move(ckpt), rank, workers,
+                                                             job->servers, run->monitor.get());
+
+  WorkerSetup setup;
+  setup.transport = &transport;
+  setup.options = &o;
+  setup.vocab = &job->vocab;
+  setup.files = &job->files;
+  setup.worker = rank;
+  setup.num_workers = workers;
+  setup.num_servers = job->servers;
+  setup.shard_words = job->shard_words;
+  setup.peer_timeout = o.peer_timeout;
+  setup.resume = resume_state ? &*resume_state : nullptr;
+  setup.checkpointing = run->checkpointing.get();
+  setup.final_state = &run->final_state;
+  run->train_start = TrainJob::Clock::now();
+  Result<protocol::ProgressReport> report = RunWorker(setup, run->monitor.get());
+  if (report.status().code() == Status::Code::kInterrupted) {
+    spdlog::info("stopped after saving a checkpoint: rerun with --resume to continue (exit code 75)");
+    return ExitCodeOf(report.status());
+  }
+  if (!report.ok()) FailJob(transport, report.status().WithContext("training"));
+  if (rank != 0) return 0;
+  run->report = *report;
+  return std::nullopt;
+}
+
+}  // namespace
+
+StepExit RunRole(TrainJob* job, WorkerRun* run) {
+  // Warm start: the neighbours of the new items, when they start from them.
+  NewItemNeighbours neighbours;
+  if (job->init_from_neighbours)
+    neighbours = FindNewItemNeighbours(*job->transport, job->options, job->files, job->vocab,
+                                       std::move(job->new_ids), job->workers);
+  if (job->is_server) return RunServerRole(job, &neighbours);
+  neighbours = NewItemNeighbours();
+  return RunWorkerRole(job, run);
+}
+
+}  // namespace item2vec

@@ -1,0 +1,57 @@
+// TrainJob: what the steps of `item2vec train` (job/train_*.h) hand on to each other.
+//
+// Contract: RunTrain (job/train_job.cc) owns one TrainJob for the whole run and passes it to
+// each step in order: set-up fills the layout, options, transport and input files; the
+// vocabulary step the resume point, the vocabulary and this worker's token count; the
+// memory step reads them; the role step runs this rank's role. Every field is the same on
+// every rank unless its comment says otherwise. Each step that can end the job returns
+// std::optional<int>: the process exit code when the job ends there, nullopt to go on.
+// Not thread-safe: only the rank's main thread touches it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/input_files.h"
+#include "common/train_options.h"
+#include "common/transport.h"
+#include "common/vocabulary.h"
+#include "job/resume.h"
+#include "job/warm_start.h"
+#include "ps/partition.h"
+
+namespace item2vec {
+
+// A step's outcome: the exit code when the job ends at that step, nullopt to go on.
+using StepExit = std::optional<int>;
+
+struct TrainJob {
+  using Clock = std::chrono::steady_clock;
+
+  // Set-up (job/train_setup.h).
+  Clock::time_point start;
+  int rank = 0, world = 0;
+  int servers = 1, workers = 0;  // ranks [0, workers) are workers, [workers, world) servers
+  bool is_server = false;        // this rank
+  TrainOptions options;
+  std::unique_ptr<Transport> transport;  // MPI, wrapped in a FaultyTransport with --debug-fault
+  std::vector<InputFile> files;
+
+  // Vocabulary (job/train_vocabulary.h).
+  ResumePoint resume;  // found = false: a fresh run
+  bool resuming = false;
+  bool same_workers = false;  // resuming with the checkpoint's worker count: exact worker state
+  // --new-items cooccurrence on a fresh warm start (a resumed run's rows come from its checkpoint).
+  bool init_from_neighbours = false;
+  std::vector<ItemId> new_ids;  // rank 0, with init_from_neighbours: today's ids absent from the previous model
+  Vocabulary vocab;
+  WarmStartCounts warm;
+  std::int64_t shard_words = 0;  // this worker's in-vocabulary tokens (its learning-rate schedule)
+
+  Partition partition() const { return Partition(servers, vocab.size()); }
+};
+
+}  // namespace item2vec
