@@ -44,7 +44,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   job->resume = std::move(resume.value());
   job->resuming = job->resume.found;
   job->same_workers = job->resuming && job->resume.manifest.num_workers == workers;
-  job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == "cooccurrence";
+  job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == NewItemInit::kCooccurrence;
 
   ItemCounter counter;
   double count_seconds = 0;

@@ -29,7 +29,7 @@ inline void PrefetchRow(const float* row, int dim) {
 }  // namespace
 
 double SgnsKernel::Train(Batch* batch) {
-  return mode_ == KernelMode::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
+  return mode_ == KernelKind::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
 }
 
 double SgnsKernel::TrainPairs(Batch* batch) {

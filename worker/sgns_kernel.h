@@ -1,6 +1,6 @@
 // The SGNS kernels: train a resolved Batch on its local rows.
 //
-// Contract (KernelMode::kPair, the default, word2vec.c semantics): for each group and each
+// Contract (KernelKind::kPair, the default, word2vec.c semantics): for each group and each
 // of its contexts (in order), with in = rows[context], it applies word2vec.c's skip-gram
 // negative-sampling step: the positive target is the group's centre (label 1), then the
 // pair's `negative` negatives (label 0; a negative equal to the centre is skipped); each
@@ -8,7 +8,7 @@
 // end of the pair, with g from SigmoidTable (clipped as word2vec.c). Exactly word2vec.c's
 // single-thread order. The batch holds `negative` negatives per pair.
 //
-// KernelMode::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
+// KernelKind::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
 // group's `negative` negatives, and the group is one small dense step: the scores of all
 // (context, target) pairs are computed from the rows as they were before the group, then
 // every context row moves by sum_t g[j][t] * target_t and every target row by
@@ -23,16 +23,15 @@
 
 #include <vector>
 
+#include "common/train_options.h"
 #include "worker/batch.h"
 #include "worker/sigmoid_table.h"
 
 namespace item2vec {
 
-enum class KernelMode { kPair, kHogBatch };
-
 class SgnsKernel {
  public:
-  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelMode mode = KernelMode::kPair,
+  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelKind mode = KernelKind::kPair,
              int max_window = 5)
       : dim_(dim), negative_(negative), mode_(mode), sigmoid_(sigmoid),
         neu1e_(static_cast<std::size_t>(dim)),
@@ -45,7 +44,7 @@ class SgnsKernel {
   double TrainPairs(Batch* batch);
   double TrainHogBatch(Batch* batch);
   int dim_, negative_;
-  KernelMode mode_;
+  KernelKind mode_;
   const SigmoidTable* sigmoid_;
   std::vector<float> neu1e_, ctx_delta_, grad_;
 };

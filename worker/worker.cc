@@ -30,8 +30,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   SequenceReader reader(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o.max_sentence);
   BatchBuilder builder(o, *s.vocab, partition, &reader, s.shard_words, SeedFor(o.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)));
   const SigmoidTable sigmoid(o.exact_sigmoid);
-  SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel == "hogbatch" ? KernelMode::kHogBatch : KernelMode::kPair,
-                    o.window);
+  SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, o.window);
   PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout);
   ProgressSender sender(s.transport, o.progress_seconds / 2);
 
