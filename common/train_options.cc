@@ -284,9 +284,7 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
 std::string TrainOptionsToJson(const TrainOptions& o) {
   JsonWriter j;
   j.BeginObject();
-  j.Key("input").BeginArray();
-  for (const auto& p : o.input) j.String(p);
-  j.EndArray();
+  j.Key("input").StringArray(o.input);
   j.Key("output").String(o.output);
   j.Key("dim").Int(o.dim);
   j.Key("window").Int(o.window);

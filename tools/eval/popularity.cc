@@ -10,13 +10,10 @@
 namespace item2vec {
 
 Result<ItemCounter> ReadVocabCounts(const std::string& path) {
-  VocabTsvReader reader;
-  ITEM2VEC_RETURN_IF_ERROR(reader.Open(path));
+  Result<VocabTsv> tsv = ReadVocabTsv(path);
+  if (!tsv.ok()) return tsv.status();
   ItemCounter counter;
-  std::string_view item;
-  Count count = 0;
-  while (reader.Next(&item, &count)) counter.Add(std::string(item), count);
-  ITEM2VEC_RETURN_IF_ERROR(reader.status());
+  for (std::size_t i = 0; i < tsv->items.size(); ++i) counter.Add(tsv->items[i], tsv->counts[i]);
   return counter;
 }
 
