@@ -57,8 +57,8 @@ Result<PrepSummary> PrepRun::Run() {
     ITEM2VEC_RETURN_IF_ERROR(ExchangeReadOutcomes(pass, &whole, &again));
     if (!again) break;
   }
-  SumReadCounters();
-  if (config_.min_item_count > 1 && !single()) MergeItemCounts();
+  ITEM2VEC_RETURN_IF_ERROR(SumReadCounters());
+  if (config_.min_item_count > 1 && !single()) ITEM2VEC_RETURN_IF_ERROR(MergeItemCounts());
   const std::int64_t rejected = summary_.RowsRejected();
   if (comm_.rank() == 0) {
     spdlog::info("read {} rows from {} file(s) in {:.1f}s: {} events, {} rejected, {} filtered by rating or type",
@@ -81,7 +81,8 @@ Result<PrepSummary> PrepRun::Run() {
   // The sort: rank r takes the top-level buckets b with b % N == r.
   std::vector<BucketFile> mine;
   ITEM2VEC_RETURN_IF_ERROR(Sync(sorter_->Close(&mine)));
-  const std::vector<std::vector<BucketFile>> buckets = ExchangeBuckets(mine);
+  std::vector<std::vector<BucketFile>> buckets;
+  ITEM2VEC_RETURN_IF_ERROR(ExchangeBuckets(mine, &buckets));
   if (comm_.rank() == 0)
     spdlog::info("grouping {} events by user ({} KiB budget{})", summary_.sort.events, config_.memory_bytes >> 10,
                  single() ? "" : " per rank, " + std::to_string(buckets.size()) + " buckets over " +
@@ -89,15 +90,17 @@ Result<PrepSummary> PrepRun::Run() {
   st = single() ? OpenDirectOutputs() : Status::Ok();
   if (st.ok()) st = SortMyBuckets(buckets);
   ITEM2VEC_RETURN_IF_ERROR(Sync(st));
-  SumSortCounters();
+  ITEM2VEC_RETURN_IF_ERROR(SumSortCounters());
   if (summary_.session.sequences == 0) return EmptyResultError();
 
   // Everything is written; now the files take their final names, the summary last.
   if (single()) {
     st = CommitDirectOutputs();
   } else {
+    std::vector<std::string> all;
+    ITEM2VEC_RETURN_IF_ERROR(AllgatherBytes(comm_, SerializePieces(pieces_->pieces()), &all));
     std::vector<std::vector<OutputPiece>> by_rank;
-    for (const std::string& bytes : AllgatherBytes(comm_, SerializePieces(pieces_->pieces()))) {
+    for (const std::string& bytes : all) {
       Result<std::vector<OutputPiece>> parsed = ParsePieces(bytes);
       if (!parsed.ok() && st.ok()) st = parsed.status();
       by_rank.push_back(parsed.ok() ? std::move(parsed.value()) : std::vector<OutputPiece>());
@@ -129,7 +132,7 @@ Status PrepRun::SetUpTempDir() {
     my_dir_ = name;
     return Status::Ok();
   }
-  comm_.Broadcast(&name, 0);
+  ITEM2VEC_RETURN_IF_ERROR(comm_.Broadcast(&name, 0));
   my_dir_ = name + "/rank-" + std::to_string(comm_.rank());
   std::error_code ec;
   if (!fs::is_directory(name, ec)) {
@@ -146,8 +149,8 @@ Status PrepRun::SetUpTempDir() {
 }  // namespace prep_detail
 
 Result<PrepSummary> RunPrep(const PrepConfig& config) {
-  std::unique_ptr<PrepComm> comm = MakeLocalComm();
-  return RunPrep(config, *comm);
+  PrepComm comm;
+  return RunPrep(config, comm);
 }
 
 Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
@@ -157,9 +160,12 @@ Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
     return run.Run();
   };
   Result<PrepSummary> result = run_once();
+  // A failed collective left the ranks out of step: a barrier could wait forever, so the
+  // command edge ends the job at once (and the temporary directory stays).
+  if (comm.broken()) return result;
   // Every rank has left Run() at the same collective and dropped its bucket files and
   // pieces; only then may rank 0 remove the shared temporary directory, whatever happened.
-  comm.Barrier();
+  if (Status st = comm.Barrier(); !st.ok()) return st;
   if (!temp_dir.empty()) {
     std::error_code ec;
     fs::remove_all(temp_dir, ec);

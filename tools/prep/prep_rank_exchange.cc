@@ -66,7 +66,8 @@ Status PrepRun::ExchangeReadOutcomes(int pass, std::vector<bool>* whole, bool* a
   }
   std::vector<std::vector<RangeOutcome>> outcomes;
   std::vector<BadRow> bad_rows;
-  const std::vector<std::string> all = AllgatherBytes(comm_, w.bytes());
+  std::vector<std::string> all;
+  ITEM2VEC_RETURN_IF_ERROR(AllgatherBytes(comm_, w.bytes(), &all));
   for (std::size_t r = 0; r < all.size(); ++r) {
     ByteReader in(all[r]);
     outcomes.emplace_back(static_cast<std::size_t>(in.Int()));
@@ -120,39 +121,43 @@ Status PrepRun::ExchangeReadOutcomes(int pass, std::vector<bool>* whole, bool* a
   return Status::Ok();
 }
 
-void PrepRun::SumReadCounters() {
+Status PrepRun::SumReadCounters() {
   summary_.sort.events = sorter_->stats().events;
   std::vector<std::int64_t> v;
   for (auto field : kReadCounters) v.push_back(summary_.*field);
   for (std::int64_t n : summary_.rows_rejected) v.push_back(n);
   v.push_back(summary_.sort.events);
-  comm_.AllreduceSum(&v);
+  ITEM2VEC_RETURN_IF_ERROR(comm_.AllreduceSum(&v));
   std::size_t i = 0;
   for (auto field : kReadCounters) summary_.*field = v[i++];
   for (std::int64_t& n : summary_.rows_rejected) n = v[i++];
   summary_.sort.events = v[i++];
+  return Status::Ok();
 }
 
 // Every rank needs the whole log's count of every item it may meet in its buckets: each
 // gets the counts of all ranks and adds them up (the same table one process builds).
-void PrepRun::MergeItemCounts() {
+Status PrepRun::MergeItemCounts() {
   ItemCountTable global;
-  GatherInRounds(comm_, ItemChunks(item_counts_, GatherChunkBytes(comm_)), -1, [&](int, std::string_view chunk) {
-    ByteReader in(chunk);
-    while (!in.done()) {
-      const std::string_view item = in.Str();
-      global.Add(item, in.Int());
-    }
-  });
+  ITEM2VEC_RETURN_IF_ERROR(GatherInRounds(comm_, ItemChunks(item_counts_, GatherChunkBytes(comm_)), -1,
+                                          [&](int, std::string_view chunk) {
+                                            ByteReader in(chunk);
+                                            while (!in.done()) {
+                                              const std::string_view item = in.Str();
+                                              global.Add(item, in.Int());
+                                            }
+                                          }));
   item_counts_ = std::move(global);
+  return Status::Ok();
 }
 
-std::vector<std::vector<BucketFile>> PrepRun::ExchangeBuckets(const std::vector<BucketFile>& mine) {
-  std::vector<std::vector<BucketFile>> buckets(mine.size());
+Status PrepRun::ExchangeBuckets(const std::vector<BucketFile>& mine, std::vector<std::vector<BucketFile>>* out) {
+  std::vector<std::vector<BucketFile>>& buckets = *out;
+  buckets.assign(mine.size(), {});
   if (single()) {
     for (std::size_t b = 0; b < mine.size(); ++b)
       if (mine[b].events > 0) buckets[b].push_back(mine[b]);
-    return buckets;
+    return Status::Ok();
   }
   ByteWriter w;
   for (std::size_t b = 0; b < mine.size(); ++b) {
@@ -164,7 +169,9 @@ std::vector<std::vector<BucketFile>> PrepRun::ExchangeBuckets(const std::vector<
     w.Int(mine[b].events);
     w.Int(mine[b].bytes);
   }
-  for (const std::string& bytes : AllgatherBytes(comm_, w.bytes())) {  // in rank order
+  std::vector<std::string> all;
+  ITEM2VEC_RETURN_IF_ERROR(AllgatherBytes(comm_, w.bytes(), &all));
+  for (const std::string& bytes : all) {  // in rank order
     ByteReader in(bytes);
     while (!in.done()) {
       const std::int64_t b = in.Int();
@@ -178,10 +185,10 @@ std::vector<std::vector<BucketFile>> PrepRun::ExchangeBuckets(const std::vector<
         buckets[static_cast<std::size_t>(b)].push_back(std::move(f));
     }
   }
-  return buckets;
+  return Status::Ok();
 }
 
-void PrepRun::SumSortCounters() {
+Status PrepRun::SumSortCounters() {
   summary_.session = sessionizer_.counters();
   const std::int64_t events = summary_.sort.events;
   summary_.sort = sorter_->stats();
@@ -192,8 +199,8 @@ void PrepRun::SumSortCounters() {
   sums.insert(sums.end(), {summary_.sort.bucket_files, summary_.sort.buckets_loaded, summary_.sort.resplits,
                            summary_.sort.spilled_bytes});
   maxima = {summary_.sort.max_depth, summary_.sort.largest_load_bytes};
-  comm_.AllreduceSum(&sums);
-  comm_.AllreduceMax(&maxima);
+  ITEM2VEC_RETURN_IF_ERROR(comm_.AllreduceSum(&sums));
+  ITEM2VEC_RETURN_IF_ERROR(comm_.AllreduceMax(&maxima));
   std::size_t i = 0;
   for (auto field : kSortCounters) summary_.*field = sums[i++];
   for (auto field : kSessionCounters) summary_.session.*field = sums[i++];
@@ -207,17 +214,19 @@ void PrepRun::SumSortCounters() {
   std::vector<std::int64_t> items{static_cast<std::int64_t>(train_items_.size())};
   if (!single()) {
     ItemCountTable all;
-    GatherInRounds(comm_, ItemChunks(train_items_, GatherChunkBytes(comm_)), 0, [&](int, std::string_view chunk) {
-      ByteReader in(chunk);
-      while (!in.done()) {
-        const std::string_view item = in.Str();
-        all.Add(item, in.Int());
-      }
-    });
+    ITEM2VEC_RETURN_IF_ERROR(GatherInRounds(comm_, ItemChunks(train_items_, GatherChunkBytes(comm_)), 0,
+                                            [&](int, std::string_view chunk) {
+                                              ByteReader in(chunk);
+                                              while (!in.done()) {
+                                                const std::string_view item = in.Str();
+                                                all.Add(item, in.Int());
+                                              }
+                                            }));
     items[0] = comm_.rank() == 0 ? static_cast<std::int64_t>(all.size()) : 0;
-    comm_.AllreduceSum(&items);
+    ITEM2VEC_RETURN_IF_ERROR(comm_.AllreduceSum(&items));
   }
   summary_.items = items[0];
+  return Status::Ok();
 }
 
 }  // namespace item2vec::prep_detail
