@@ -171,7 +171,7 @@ TEST(SgnsKernelTest, HogBatchMatchesDoublePrecisionReference) {
   for (std::uint64_t seed : {4u, 5u, 6u}) {
     Batch b = HogBatchBatch(seed);
     const std::vector<double> ref = RunHogBatchReference(b, kDim, kNegative, /*sequential=*/false);
-    SgnsKernel kernel(kDim, kNegative, &exact, KernelMode::kHogBatch, /*max_window=*/2);
+    SgnsKernel kernel(kDim, kNegative, &exact, KernelKind::kHogBatch, /*max_window=*/2);
     const double loss = kernel.Train(&b);
     for (std::size_t i = 0; i < ref.size(); ++i)
       ASSERT_NEAR(b.rows[i], ref[i], 1e-5 * std::max(1.0, std::abs(ref[i])))
