@@ -1,5 +1,6 @@
 #include "tools/publish/publish_command.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -83,6 +84,9 @@ int RunPublishCommand(const std::vector<std::string>& args) {
               << desc << "\n";
     return 0;
   }
+  // A server that dies mid-write must come back as an error naming it, not kill this
+  // process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string password, source;
   if (Status st = ReadPassword(password_file, &password, &source); !st.ok()) return fail(st);
   Result<PublishReport> r = Publish(o, password, source, &std::cerr);
