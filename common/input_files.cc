@@ -5,14 +5,29 @@
 #include <fstream>
 #include <system_error>
 
+#include "common/matrix_file.h"
+
 namespace fs = std::filesystem;
 
 namespace item2vec {
 namespace {
 
-Status CheckReadable(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot open input file '" + path + "' for reading (check permissions)");
+// Opens the file (the readability check) and fingerprints its size, head and tail.
+Status Fingerprint(InputFile* f) {
+  std::ifstream in(f->path, std::ios::binary);
+  if (!in) return Status::IOError("cannot open input file '" + f->path + "' for reading (check permissions)");
+  Checksum64 sum;
+  sum.Update(&f->size, sizeof f->size);
+  std::string buf(static_cast<std::size_t>(std::min(f->size, kFingerprintBytes)), '\0');
+  auto read_at = [&](std::int64_t offset) {
+    in.seekg(offset);
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    sum.Update(buf.data(), static_cast<std::size_t>(in.gcount()));
+    return in.gcount() == static_cast<std::streamsize>(buf.size());
+  };
+  if (!read_at(0) || (f->size > kFingerprintBytes && !read_at(f->size - kFingerprintBytes)))
+    return Status::IOError("cannot read input file '" + f->path + "' (did it shrink while being listed?)");
+  f->fingerprint = sum.Finish();
   return Status::Ok();
 }
 
@@ -27,29 +42,61 @@ Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& pa
       return Status::NotFound("input '" + path + "' does not exist; pass a sequence file or a directory of part files to --input");
     if (fs::is_directory(st)) {
       std::vector<std::string> names;
+      int subfolders = 0, hidden = 0;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         const std::string name = entry.path().filename().string();
-        if (name.empty() || name[0] == '.' || name[0] == '_') continue;
+        if (name.empty() || name[0] == '.' || name[0] == '_') {
+          ++hidden;
+          continue;
+        }
+        if (entry.is_directory(ec)) ++subfolders;
         if (!entry.is_regular_file(ec)) continue;
         names.push_back(entry.path().string());
       }
       if (ec) return Status::IOError("cannot list input directory '" + path + "': " + ec.message());
-      if (names.empty()) return Status::DataError("input directory '" + path + "' holds no files");
+      if (names.empty())
+        return Status::DataError("input directory '" + path + "' holds no files to read: subfolders are not read (" +
+                                 std::to_string(subfolders) + " here; pass each one to --input), and names starting "
+                                 "with '.' or '_' are skipped (" + std::to_string(hidden) + " here)");
       std::sort(names.begin(), names.end());
-      for (auto& n : names) files.push_back({std::move(n), 0});
+      for (auto& n : names) {
+        files.emplace_back();
+        files.back().path = std::move(n);
+      }
     } else if (fs::is_regular_file(st)) {
-      files.push_back({path, 0});
+      files.emplace_back();
+      files.back().path = path;
     } else {
       return Status::DataError("input '" + path + "' is neither a regular file nor a directory");
     }
   }
   for (InputFile& f : files) {
-    ITEM2VEC_RETURN_IF_ERROR(CheckReadable(f.path));
     std::error_code ec;
     f.size = static_cast<std::int64_t>(fs::file_size(f.path, ec));
     if (ec) return Status::IOError("cannot stat input file '" + f.path + "': " + ec.message());
+    f.canonical = fs::canonical(f.path, ec).string();
+    if (ec) return Status::IOError("cannot resolve input file '" + f.path + "': " + ec.message());
+    ITEM2VEC_RETURN_IF_ERROR(Fingerprint(&f));
   }
   return files;
+}
+
+bool SameInputFile(const InputFile& then, const InputFile& now, std::string* why) {
+  const bool by_canonical = !then.canonical.empty();
+  if (by_canonical ? then.canonical != now.canonical : then.path != now.path) {
+    *why = "another file (" + (by_canonical ? then.canonical : then.path) + " then, " +
+           (by_canonical ? now.canonical : now.path) + " now)";
+    return false;
+  }
+  if (then.size != now.size) {
+    *why = now.path + " is " + std::to_string(now.size) + " bytes now, " + std::to_string(then.size) + " then";
+    return false;
+  }
+  if (by_canonical && then.fingerprint != now.fingerprint) {
+    *why = now.path + " has the same size but other content at its start or end (edited)";
+    return false;
+  }
+  return true;
 }
 
 std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards) {

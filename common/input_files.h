@@ -4,7 +4,10 @@
 // - ListInputFiles expands each --input path: a regular file is taken as is; a directory
 //   contributes its regular files (not recursive; names starting with '.' or '_' such as
 //   _SUCCESS are skipped), sorted by name. Paths keep the order given. Every file is
-//   checked to be openable; the error names the path and what to do.
+//   checked to be openable; the error names the path and what to do. Each file also gets
+//   its canonical path (absolute, links resolved) and a fingerprint: a checksum of its
+//   size and of its first and last kFingerprintBytes, so a resume can tell the same input
+//   given by another path from an edited one (SameInputFile).
 // - ShardRanges cuts the concatenation of all files into num_shards byte ranges of
 //   near-equal size. A range owns every line that *starts* inside it, so the shards
 //   partition the lines exactly, whatever the line lengths, with no coordination.
@@ -12,19 +15,36 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <boost/serialization/version.hpp>
 
 #include "common/status.h"
 
 namespace item2vec {
 
+inline constexpr std::int64_t kFingerprintBytes = 64 * 1024;
+
 struct InputFile {
-  std::string path;
+  InputFile() = default;
+  InputFile(std::string p, std::int64_t s) : path(std::move(p)), size(s) {}
+
+  std::string path;               // as given (or found in a given directory)
   std::int64_t size = 0;
+  std::string canonical;          // "" in checkpoints written before version 1
+  std::uint64_t fingerprint = 0;  // checksum of size, head and tail
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& path; ar& size; }
+  void serialize(Archive& ar, unsigned version) {
+    ar& path; ar& size;
+    if (version >= 1) { ar& canonical; ar& fingerprint; }
+  }
 };
+
+// Whether `now` is the file `then` was, by canonical path, size and fingerprint (by path
+// and size for a record without them). When not, *why says what differs.
+bool SameInputFile(const InputFile& then, const InputFile& now, std::string* why);
 
 struct FileRange {
   std::size_t file_index = 0;
@@ -37,3 +57,5 @@ Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& pa
 std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards);
 
 }  // namespace item2vec
+
+BOOST_CLASS_VERSION(item2vec::InputFile, 1)

@@ -117,10 +117,12 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "end of each epoch; 0 = only when stopped by SIGTERM, SIGINT or SIGUSR1, which always "
        "save one and exit with code 75 (under mpirun send SIGUSR1: mpirun kills the ranks "
        "a second after passing SIGTERM on)")
-      ("resume", po::bool_switch(&o->resume),
+      ("resume", po::value(&o->resume_mode)->implicit_value("required")->default_value(o->resume_mode),
        "continue from the newest complete checkpoint in the checkpoint directory that passes "
-       "its checksums (a damaged one is reported and the one before it used); starts from the "
-       "beginning when there is none. Needs the same input and training settings; the rank "
+       "its checksums (a damaged one is reported and the one before it used). When none is "
+       "usable (none there, or all damaged) the run fails with exit code 3; "
+       "--resume=if-possible starts from the beginning instead (for scripts that always "
+       "resume). Needs the same input and training settings; the rank "
        "count may differ (the servers re-partition the matrices). With --deterministic the "
        "result is byte-identical to an uninterrupted run");
   po::options_description dist("Distribution and performance");
@@ -169,7 +171,10 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
   testing.add_options()
       ("debug-fault", po::value(&o->debug_fault),
        "inject a failure: RANK:kill|hang|drop:AFTER_SENDS makes that rank kill itself, hang, "
-       "or drop its messages after that many sends (for failure tests; never in production)");
+       "or drop its messages after that many sends (for failure tests; never in production)")
+      ("debug-kill-model-write", po::value(&o->debug_kill_model_write),
+       "rank 0 kills itself (SIGKILL) while writing the model: vectors, train-json or "
+       "published (for failure tests; never in production)");
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
   all.add(data).add(model).add(warm).add(ckpt).add(dist).add(testing);
@@ -179,7 +184,20 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested) {
   std::string config_path;
-  return ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested);
+  ITEM2VEC_RETURN_IF_ERROR(
+      ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested));
+  std::string& mode = options->resume_mode;
+  if (mode == "yes" || mode == "true" || mode == "1" || mode == "on") mode = "required";
+  if (mode == "false" || mode == "0" || mode == "off") mode = "no";
+  if (mode != "no" && mode != "required" && mode != "if-possible")
+    return Status::InvalidArgument("--resume takes no value (resume, fail when no checkpoint is usable) or "
+                                   "--resume=if-possible (start from the beginning then); got '" + mode + "'");
+  options->resume = mode != "no";
+  options->resume_if_possible = mode == "if-possible";
+  const std::string& kill = options->debug_kill_model_write;
+  if (!kill.empty() && kill != "vectors" && kill != "train-json" && kill != "published")
+    return Status::InvalidArgument("--debug-kill-model-write must be vectors, train-json or published");
+  return Status::Ok();
 }
 
 Status Validate(const TrainOptions& o, int world_size) {
@@ -314,6 +332,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);
   j.Key("resume").Bool(o.resume);
+  j.Key("resume_mode").String(o.resume_mode);
   j.EndObject();
   return j.str();
 }

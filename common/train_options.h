@@ -77,8 +77,13 @@ struct TrainOptions {
   // Checkpoints (fault tolerance):
   std::string checkpoint_dir;       // "" = OUTPUT/checkpoints
   std::string checkpoint_every = "0";  // duration between checkpoints ("10m"); 0 = only on a stop signal
-  bool resume = false;              // continue from the newest valid checkpoint if there is one
+  // --resume[=MODE]: "no" (default), "required" (bare --resume; the run fails with exit 3
+  // when no checkpoint is usable) or "if-possible" (start from the beginning then).
+  std::string resume_mode = "no";
+  bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
+  bool resume_if_possible = false;  // resume_mode is "if-possible"
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
+  std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
   std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
   // --checkpoint-every in seconds (valid after Validate()).

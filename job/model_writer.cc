@@ -1,18 +1,30 @@
 #include "job/model_writer.h"
 
+#include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <vector>
+
+#include <unistd.h>
 
 #include "common/atomic_file.h"
 #include "common/matrix_file.h"
+#include "common/model_dir.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
 #include "ps/protocol.h"
 
 namespace item2vec {
 
-Status WriteModel(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab, int dim,
-                  const std::string& dir, double timeout) {
+namespace {
+
+void MaybeKill(const std::string& debug_kill_at, const char* point) {
+  if (debug_kill_at == point) ::kill(::getpid(), SIGKILL);
+}
+
+Status WriteModelFiles(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab, int dim,
+                       const std::string& dir, double timeout, const std::function<std::string()>& train_json,
+                       const std::string& debug_kill_at) {
   const int S = partition.num_servers();
   const std::size_t d = static_cast<std::size_t>(dim);
   Word2VecWriter writer;
@@ -61,7 +73,30 @@ Status WriteModel(Transport* t, const Partition& partition, int num_workers, con
   }
   ITEM2VEC_RETURN_IF_ERROR(writer.Commit().WithContext("writing vectors"));
   ITEM2VEC_RETURN_IF_ERROR(output_matrix.Commit().WithContext("writing " + std::string(kOutputMatrixFile)));
-  return WriteVocabTsv(vocab, dir + "/vocab.tsv").WithContext("writing vocab.tsv");
+  MaybeKill(debug_kill_at, "vectors");
+  ITEM2VEC_RETURN_IF_ERROR(WriteVocabTsv(vocab, dir + "/vocab.tsv").WithContext("writing vocab.tsv"));
+  MaybeKill(debug_kill_at, "train-json");
+  return WriteFileAtomically(dir + "/train.json", train_json()).WithContext("writing train.json");
+}
+
+}  // namespace
+
+Status WriteModel(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab, int dim,
+                  const std::string& output_dir, double timeout, const std::function<std::string()>& train_json,
+                  const std::string& debug_kill_at) {
+  Result<std::string> staged = StageModel(output_dir);
+  if (!staged.ok()) return staged.status();
+  Status st = WriteModelFiles(t, partition, num_workers, vocab, dim, *staged, timeout, train_json, debug_kill_at);
+  if (st.ok()) st = PublishModel(output_dir, *staged);
+  if (!st.ok()) {
+    // A failure after the switch (tidying up) leaves the new model published and whole.
+    std::error_code ec;
+    if (ResolveModelDir(output_dir) == std::filesystem::canonical(*staged, ec).string()) return st;
+    DiscardStagedModel(*staged);
+    return st.WithContext("the previous model in '" + output_dir + "' is unchanged");
+  }
+  MaybeKill(debug_kill_at, "published");
+  return Status::Ok();
 }
 
 }  // namespace item2vec

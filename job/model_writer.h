@@ -2,11 +2,15 @@
 //
 // Contract: WriteModel streams the input matrix from the servers in chunks of kChunkRows
 // ids (kDump requests, answered once all workers are done) straight into vectors.txt and
-// vectors.bin, so rank 0 holds one chunk, never the whole model. vocab.tsv is written
-// alongside (common/vocab_tsv.h). Every file goes through AtomicFile: on any error no file appears under its
-// final name.
+// vectors.bin, so rank 0 holds one chunk, never the whole model. output_vectors.i2v,
+// vocab.tsv (common/vocab_tsv.h) and train.json (the text train_json() returns, asked for last) are written
+// alongside. Every file goes into a fresh staged directory (common/model_dir.h) that is
+// published with one rename once all are complete: on any error, or a kill at any point,
+// the output directory's previous model stays the published one, whole; a failed write
+// removes its staged directory, a killed one's is removed by the next run.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -20,7 +24,11 @@ inline constexpr std::size_t kChunkRows = 8192;
 // The output matrix (context vectors) in the native MatrixFile format, for warm starts.
 inline constexpr const char* kOutputMatrixFile = "output_vectors.i2v";
 
+// For failure tests (hidden --debug-kill-model-write): where the writer SIGKILLs its own
+// process: "vectors" (vectors.txt/.bin staged, the rest not), "train-json" (all staged but
+// train.json), "published" (just after the switch). "" = never.
 Status WriteModel(Transport* transport, const Partition& partition, int num_workers, const Vocabulary& vocab,
-                  int dim, const std::string& output_dir, double peer_timeout);
+                  int dim, const std::string& output_dir, double peer_timeout,
+                  const std::function<std::string()>& train_json, const std::string& debug_kill_at = "");
 
 }  // namespace item2vec

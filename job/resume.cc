@@ -17,11 +17,14 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
     spdlog::error("--resume: skipping damaged checkpoint {}; trying the one before it", r);
   if (!m.ok()) {
     if (m.status().code() != Status::Code::kNotFound) return m.status();
-    if (rejected.empty()) {
-      spdlog::info("--resume: no checkpoint in {}: starting from the beginning", o.CheckpointDir());
-    } else {
-      spdlog::warn("--resume: every checkpoint in {} is damaged: starting from the beginning", o.CheckpointDir());
-    }
+    const std::string why = rejected.empty() ? "there is no complete checkpoint in " + o.CheckpointDir()
+                                             : "every checkpoint in " + o.CheckpointDir() + " is damaged (" +
+                                                   std::to_string(rejected.size()) + " skipped, see above)";
+    if (!o.resume_if_possible)
+      return Status::NotFound("--resume: " + why + ", so there is nothing to resume from; pass "
+                              "--resume=if-possible to start from the beginning in that case, or leave out "
+                              "--resume for a fresh run");
+    spdlog::warn("--resume=if-possible: {}: starting from the beginning", why);
     return point;
   }
   const auto now = ResumeSettings(o);
@@ -36,22 +39,20 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
   if (!diff.empty())
     return Status::InvalidArgument("--resume: checkpoint " + ckpt + " was written with other settings (" + diff +
                                    "); use the same settings, or remove " + o.CheckpointDir() + " to start over");
-  bool same_input = m->inputs.size() == files.size();
-  for (std::size_t i = 0; same_input && i < files.size(); ++i)
-    same_input = m->inputs[i].path == files[i].path && m->inputs[i].size == files[i].size;
-  if (!same_input) {
-    std::string then, now_files;
-    for (const auto& f : m->inputs) then += " " + f.path + " (" + std::to_string(f.size) + " B)";
-    for (const auto& f : files) now_files += " " + f.path + " (" + std::to_string(f.size) + " B)";
-    return Status::InvalidArgument("--resume: the input changed since checkpoint " + ckpt + ": then" + then +
-                                   "; now" + now_files + ". Resume with the same input, or remove " +
-                                   o.CheckpointDir() + " to start over");
-  }
+  std::string why;
+  if (m->inputs.size() != files.size())
+    why = std::to_string(m->inputs.size()) + " input file(s) then, " + std::to_string(files.size()) + " now";
+  for (std::size_t i = 0; why.empty() && i < files.size(); ++i) SameInputFile(m->inputs[i], files[i], &why);
+  if (!why.empty())
+    return Status::InvalidArgument("--resume: the input changed since checkpoint " + ckpt + ": " + why +
+                                   ". Resume with the same input, or remove " + o.CheckpointDir() + " to start over");
   point.found = true;
   point.path = ckpt;
   point.manifest = std::move(m.value());
-  spdlog::info("--resume: continuing from checkpoint {} ({}, {} workers and {} servers then)", ckpt,
-               point.manifest.reason, point.manifest.num_workers, point.manifest.num_servers);
+  spdlog::info("--resume: continuing from checkpoint {} ({}, {} workers and {} servers then){}", ckpt,
+               point.manifest.reason, point.manifest.num_workers, point.manifest.num_servers,
+               rejected.empty() ? std::string()
+                                : "; " + std::to_string(rejected.size()) + " newer damaged checkpoint(s) skipped");
   return point;
 }
 

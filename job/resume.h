@@ -2,8 +2,9 @@
 //
 // Contract:
 // - FindResumePoint (rank 0) picks the newest checkpoint in the checkpoint directory whose
-//   manifest and files pass their checksums, logging each damaged one it skips; returns
-//   found = false (start from the beginning) when there is none. A checkpoint written with
+//   manifest and files pass their checksums, logging each damaged one it skips and which
+//   it used. When none is usable it fails with Status::NotFound (exit 3), unless
+//   --resume=if-possible: then found = false (start from the beginning), with a warning. A checkpoint written with
 //   other result-shaping settings or another input is refused with an error naming the
 //   option or the files, and how to start over.
 // - RemapWorkerState gives a worker its starting state when the checkpoint had another

@@ -89,12 +89,13 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
   const protocol::ProgressReport tot = monitor.Totals();
   spdlog::info("trained {} tokens in {:.2f}s ({:.0f} tokens/s), final loss {:.4f}", tot.raw_tokens, train_seconds,
                tot.raw_tokens / std::max(train_seconds, 1e-9), tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
-  Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout);
-  if (ws.ok()) {
+  // Every file of the model, train.json last, staged and switched in as one unit.
+  const auto train_json = [&] {
     const double total_seconds = std::chrono::duration<double>(Clock::now() - job.start).count();
-    ws = WriteFileAtomically(o.output + "/train.json", TrainJson(job, monitor, run->from_neighbours, train_seconds,
-                                                                 total_seconds, checkpointing.written()));
-  }
+    return TrainJson(job, monitor, run->from_neighbours, train_seconds, total_seconds, checkpointing.written());
+  };
+  Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout,
+                         train_json, o.debug_kill_model_write);
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
   for (int s = 0; s < job.servers; ++s)

@@ -6,11 +6,26 @@
 
 #include "common/faulty_transport.h"
 #include "common/logging.h"
+#include "common/model_dir.h"
 #include "common/mpi_transport.h"
 #include "common/stop_signal.h"
 #include "job/rank_collectives.h"
 
 namespace item2vec {
+namespace {
+
+// Takes the output directory's lock and removes what a killed run left there.
+Status LockOutput(const TrainOptions& o, OutputLock* lock) {
+  ITEM2VEC_RETURN_IF_ERROR(lock->Acquire(o.output, "item2vec train --output " + o.output));
+  if (!lock->taken_over().empty())
+    spdlog::warn("{}: took over the lock of a job that is gone: {}", o.output, lock->taken_over());
+  Result<int> removed = RemoveModelDebris(o.output);
+  if (!removed.ok()) return removed.status();
+  if (*removed > 0) spdlog::info("removed {} unfinished file(s) of an earlier run from {}", *removed, o.output);
+  return Status::Ok();
+}
+
+}  // namespace
 
 StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& args, TrainJob* job) {
   job->start = TrainJob::Clock::now();
@@ -51,12 +66,13 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
     job->transport = std::make_unique<FaultyTransport>(std::move(job->transport), *fault);
   Transport& transport = *job->transport;
 
-  // Rank 0 checks input and output before anyone reads a byte.
+  // Rank 0 checks input and output before anyone reads a byte, and locks the output.
   Result<std::vector<InputFile>> files = Status::Internal("unset");
   if (rank == 0) {
     files = ListInputFiles(o.input);
     if (files.ok()) {
       Status out = EnsureWritableDirectory(o.output);
+      if (out.ok()) out = LockOutput(o, &job->output_lock);
       if (!out.ok()) files = out;
     }
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/input_files.h"
+#include "common/output_lock.h"
 #include "common/train_options.h"
 #include "common/transport.h"
 #include "common/vocabulary.h"
@@ -39,6 +40,9 @@ struct TrainJob {
   TrainOptions options;
   std::unique_ptr<Transport> transport;  // MPI, wrapped in a FaultyTransport with --debug-fault
   std::vector<InputFile> files;
+  // Rank 0: the output directory's lock, held until the job object goes (the kernel drops
+  // it on any other exit; common/output_lock.h).
+  OutputLock output_lock;
 
   // Vocabulary (job/train_vocabulary.h).
   ResumePoint resume;  // found = false: a fresh run

@@ -4,13 +4,15 @@
 #include <vector>
 
 #include "common/matrix_file.h"
+#include "common/model_dir.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
 #include "job/model_writer.h"
 
 namespace item2vec {
 
-Result<Vocabulary> ReadModelVocabulary(const std::string& dir, int dim) {
+Result<Vocabulary> ReadModelVocabulary(const std::string& model_dir, int dim) {
+  const std::string dir = ResolveModelDir(model_dir);
   const std::string path = dir + "/vocab.tsv";
   Result<VocabTsv> tsv = ReadVocabTsv(path);
   if (tsv.status().code() == Status::Code::kNotFound)
@@ -128,8 +130,9 @@ Result<std::int64_t> LoadPreviousRows(const std::string& dir, const Vocabulary& 
   return rows->taken;
 }
 
-Result<PreviousRows> LoadPreviousRows(const std::string& dir, const Vocabulary& vocab, const Partition& partition,
+Result<PreviousRows> LoadPreviousRows(const std::string& model_dir, const Vocabulary& vocab, const Partition& partition,
                                       int server, const NewItemNeighbours* neighbours, ShardStore* store) {
+  const std::string dir = ResolveModelDir(model_dir);  // every file from the same model
   const int dim = store->dim();
   std::vector<float> row(static_cast<std::size_t>(dim));
   NeighbourMeans means(neighbours, partition, server, dim);

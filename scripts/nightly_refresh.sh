@@ -397,7 +397,8 @@ while true; do
   cp -f "$LOG_DIR/train.log" "$LOG_DIR/train-attempt$TRAIN_ATTEMPTS.log" || true
   TRAIN_ATTEMPTS=$((TRAIN_ATTEMPTS + 1))
   log "train: attempt $((TRAIN_ATTEMPTS - 1)) failed ($STEP_ERROR); attempt $TRAIN_ATTEMPTS resumes from the newest checkpoint"
-  [[ " ${TRAIN_CMD[*]} " == *" --resume "* ]] || TRAIN_CMD+=(--resume)
+  # if-possible: a crash before the first checkpoint leaves nothing to resume from.
+  [[ " ${TRAIN_CMD[*]} " == *" --resume"* ]] || TRAIN_CMD+=(--resume=if-possible)
 done
 CANDIDATE=$STAGING
 for f in vocab.tsv train.json; do

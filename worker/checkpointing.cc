@@ -203,15 +203,17 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     if (f.ok()) files_.push_back(f.value());
     else errors_.push_back("rank 0: " + f.status().message());
   };
-  // The vocabulary does not change during a run: link the file of the last checkpoint
-  // instead of writing it again (a copy where links are not supported).
-  bool linked = false;
+  // The vocabulary does not change during a run: copy the file of the last checkpoint
+  // instead of serialising it again, and check the copy against its recorded checksum (a
+  // damaged source is written afresh). A copy, not a hard link: each checkpoint stands
+  // alone, so one damaged file never spoils both kept checkpoints.
+  bool copied = false;
   if (!vocab_dir_.empty()) {
     std::error_code ec;
-    std::filesystem::create_hard_link(vocab_dir_ + "/" + VocabularyFileName(), path + "/" + VocabularyFileName(), ec);
-    linked = !ec;
+    std::filesystem::copy_file(vocab_dir_ + "/" + VocabularyFileName(), path + "/" + VocabularyFileName(), ec);
+    copied = !ec && VerifyCheckpointFile(path, vocab_entry_).ok();
   }
-  if (linked) {
+  if (copied) {
     files_.push_back(vocab_entry_);
   } else {
     Result<CheckpointFileEntry> vocab_file = SaveVocabularyCheckpoint(*config_.vocab, path);

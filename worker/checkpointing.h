@@ -100,7 +100,7 @@ class WorkerCheckpointing {
   std::vector<std::string> errors_;
   std::set<int> server_files_pending_;
   std::vector<int> saved_workers_;
-  std::string vocab_dir_;             // the last checkpoint holding vocab.bin, to link it
+  std::string vocab_dir_;             // the last checkpoint holding vocab.bin, to copy it
   CheckpointFileEntry vocab_entry_;
 };
 

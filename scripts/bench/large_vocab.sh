@@ -191,7 +191,7 @@ TOTAL_S=$(jnum total_seconds)
 TOK_S=$(jnum tokens_per_second)
 TOKENS_SEEN=$(jnum tokens_seen)
 MODEL_BYTES=$((2 * V * DIM * 4))
-VEC_BYTES=$(stat -c %s "$RUN/model/vectors.bin")
+VEC_BYTES=$(stat -L -c %s "$RUN/model/vectors.bin")
 WALL=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$RUN/time.job" |
   awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')
 rss_mib() { awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$1"; }

@@ -48,7 +48,7 @@ check_model() {
   # binary: header + per row (item + ' ' + 4*dim bytes + '\n')
   local expect
   expect=$(awk -F'\t' -v d="$dim" -v h="$(head -1 "$dir/vectors.bin" | wc -c)" '{ s += length($1) + 2 + 4 * d } END { print s + h }' "$dir/vocab.tsv")
-  [ "$(stat -c %s "$dir/vectors.bin")" = "$expect" ] || fail "vectors.bin is $(stat -c %s "$dir/vectors.bin") bytes, expected $expect"
+  [ "$(stat -L -c %s "$dir/vectors.bin")" = "$expect" ] || fail "vectors.bin is $(stat -L -c %s "$dir/vectors.bin") bytes, expected $expect"
   # the item order of vectors.txt is the vocabulary order
   diff <(tail -n +2 "$dir/vectors.txt" | cut -d' ' -f1) <(cut -f1 "$dir/vocab.tsv") > /dev/null ||
     fail "vectors.txt rows are not in vocab.tsv order"

@@ -50,7 +50,7 @@ expect_fail() {  # CODE PATTERN MODEL_DIR [extra args]
   echo "ok: refused with exit $code: $pattern"
 }
 cp -r "$WORK/day1" "$WORK/flipped"
-size=$(stat -c %s "$WORK/flipped/output_vectors.i2v")
+size=$(stat -L -c %s "$WORK/flipped/output_vectors.i2v")
 printf '\x7f' | dd of="$WORK/flipped/output_vectors.i2v" bs=1 seek=$((size / 2)) conv=notrunc status=none
 expect_fail 3 "output_vectors.i2v' failed its checksum" "$WORK/flipped" --dim 16
 cp -r "$WORK/day1" "$WORK/cut"

@@ -173,7 +173,7 @@ say "7. a rank killed during training: the retry resumes and publishes"
 if "$ITEM2VEC" train --help 2>&1 | grep -q -- '--checkpoint-every'; then
   cat > "$T/crashy-item2vec" <<WRAP
 #!/bin/bash
-if [ "\$1" = train ] && [[ " \$* " != *" --resume "* ]]; then
+if [ "\$1" = train ] && [[ " \$* " != *" --resume"* ]]; then
   exec "$ITEM2VEC" "\$@" --debug-fault 1:kill:100
 fi
 exec "$ITEM2VEC" "\$@"

@@ -236,7 +236,7 @@ check_vectors() {   # DIR
   [ "$lines" = "$rows" ] || fail "$dir/vectors.txt header says $rows rows, has $lines"
   bad=$(awk -v d="$dim" 'NR > 1 && NF != d + 1' "$dir/vectors.txt" | wc -l)
   [ "$bad" = 0 ] || fail "$bad rows of $dir/vectors.txt do not have $dim values"
-  say "  $dir: $rows x $dim vectors, vectors.bin $(stat -c %s "$dir/vectors.bin") bytes"
+  say "  $dir: $rows x $dim vectors, vectors.bin $(stat -L -c %s "$dir/vectors.bin") bytes"
 }
 expect() {   # ID STATE EXITCODE WHAT
   local st ec

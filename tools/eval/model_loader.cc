@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/model_dir.h"
+
 namespace item2vec {
 namespace fs = std::filesystem;
 
@@ -28,7 +30,9 @@ Result<ModelPaths> ResolveModel(const std::string& model, VectorFormat format) {
     paths.format = format;
     return paths;
   }
-  const std::string bin = model + "/vectors.bin", txt = model + "/vectors.txt";
+  // One directory for every file: the published model, even if a run switches it meanwhile.
+  const std::string dir = ResolveModelDir(model);
+  const std::string bin = dir + "/vectors.bin", txt = dir + "/vectors.txt";
   if (format != VectorFormat::kText && fs::exists(bin, ec)) {
     paths.vectors = bin;
     paths.format = VectorFormat::kBinary;
@@ -42,8 +46,8 @@ Result<ModelPaths> ResolveModel(const std::string& model, VectorFormat format) {
                                                                : std::string("vectors.bin or vectors.txt")) +
                             " (is it the --output of item2vec train?)");
   }
-  if (fs::exists(model + "/vocab.tsv", ec)) paths.vocab_tsv = model + "/vocab.tsv";
-  if (fs::exists(model + "/train.json", ec)) paths.train_json = model + "/train.json";
+  if (fs::exists(dir + "/vocab.tsv", ec)) paths.vocab_tsv = dir + "/vocab.tsv";
+  if (fs::exists(dir + "/train.json", ec)) paths.train_json = dir + "/train.json";
   return paths;
 }
 

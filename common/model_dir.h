@@ -1,0 +1,50 @@
+// ModelDir: the model files of an output directory, replaced as one unit.
+//
+// Layout of an output directory DIR:
+//   DIR/model.N/          one complete model (vectors.txt, vectors.bin, output_vectors.i2v,
+//                         vocab.tsv, train.json), N = 1, 2, ... never reused by a run
+//   DIR/model -> model.N  the published model: a relative symlink, switched by rename()
+//   DIR/vectors.txt -> model/vectors.txt, and the same for every file of kModelFiles:
+//                         fixed links, so DIR/vectors.bin etc. keep working for any reader
+// A run writes every file into a fresh DIR/model.N (StageModel) and publishes it with one
+// rename of a new link over DIR/model (PublishModel), so a crash or a full disk at any
+// point leaves the previous model whole: readers see the old model or the new one, never
+// a mix. A reader that opens several files resolves DIR/model once (ResolveModelDir) and
+// reads them all from that directory. RemoveModelDebris deletes what a killed run left
+// (unpublished model.N directories, *.tmp.<pid> files); call it only while holding the
+// OutputLock. A directory of the older flat layout (regular files in DIR) is adopted on
+// the first publish: its files are hard-linked into DIR/model.0, which becomes the
+// published model, before they are replaced by the links, so that step is atomic too.
+// Not thread-safe; rank 0 only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+inline constexpr const char* kModelLink = "model";
+// The files of one model, in the order the stable links are made.
+const std::vector<std::string>& ModelFiles();
+
+// Removes unpublished DIR/model.N directories and DIR/*.tmp.* files; returns how many
+// entries it removed (for the log) or the first error.
+Result<int> RemoveModelDebris(const std::string& dir);
+
+// Creates DIR/model.N with N one above every model.* present, and returns its path.
+Result<std::string> StageModel(const std::string& dir);
+
+// Makes `staged` (from StageModel) the published model of DIR and removes the model it
+// replaced. On error the previous model is still the published one.
+Status PublishModel(const std::string& dir, const std::string& staged);
+
+// Removes a staged directory after a failed write (best effort).
+void DiscardStagedModel(const std::string& staged);
+
+// The directory to read a model's files from: DIR/model resolved when DIR has that link,
+// else DIR itself (a flat model directory, or one written by another tool).
+std::string ResolveModelDir(const std::string& dir);
+
+}  // namespace item2vec

@@ -1,0 +1,101 @@
+// Tests of common/model_dir.h: the model files of a directory are replaced as one unit.
+#include "common/model_dir.h"
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_util.h"
+
+namespace item2vec {
+namespace {
+
+using testing::Exists;
+using testing::ListDir;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+// Stages and publishes a model whose every file holds `tag`.
+void WriteWholeModel(const std::string& dir, const std::string& tag) {
+  Result<std::string> staged = StageModel(dir);
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  for (const std::string& f : ModelFiles()) WriteFile(*staged + "/" + f, tag);
+  const Status st = PublishModel(dir, *staged);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+void ExpectModel(const std::string& dir, const std::string& tag) {
+  for (const std::string& f : ModelFiles()) {
+    EXPECT_EQ(ReadFile(dir + "/" + f), tag) << f;  // through the fixed links
+    EXPECT_EQ(ReadFile(ResolveModelDir(dir) + "/" + f), tag) << f;
+  }
+}
+
+TEST(ModelDirTest, PublishReplacesEveryFileAndRemovesThePrevious) {
+  TempDir dir;
+  WriteWholeModel(dir.path(), "one");
+  ExpectModel(dir.path(), "one");
+  EXPECT_EQ(ResolveModelDir(dir.path()), std::filesystem::canonical(dir.File("model.1")).string());
+  WriteWholeModel(dir.path(), "two");
+  ExpectModel(dir.path(), "two");
+  EXPECT_FALSE(Exists(dir.File("model.1")));
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.File("vectors.bin")));
+}
+
+TEST(ModelDirTest, AnUnpublishedModelLeavesThePreviousWholeAndIsDebrisNextTime) {
+  TempDir dir;
+  WriteWholeModel(dir.path(), "good");
+  // A run killed half-way: some files of the next model, and temporaries.
+  Result<std::string> staged = StageModel(dir.path());
+  ASSERT_TRUE(staged.ok());
+  WriteFile(*staged + "/vectors.txt", "half");
+  WriteFile(*staged + "/vectors.bin.tmp.4711", "partial");
+  WriteFile(dir.File("vectors.txt.tmp.999"), "old-layout temporary");
+  WriteFile(dir.File("notes.tmp.txt"), "the user's");
+  ExpectModel(dir.path(), "good");
+  Result<int> removed = RemoveModelDebris(dir.path());
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 2);
+  EXPECT_FALSE(Exists(*staged));
+  EXPECT_FALSE(Exists(dir.File("vectors.txt.tmp.999")));
+  EXPECT_TRUE(Exists(dir.File("notes.tmp.txt")));
+  ExpectModel(dir.path(), "good");
+  WriteWholeModel(dir.path(), "next");
+  ExpectModel(dir.path(), "next");
+}
+
+TEST(ModelDirTest, AFlatModelIsAdoptedBeforeItIsReplaced) {
+  TempDir dir;
+  for (const std::string& f : ModelFiles()) WriteFile(dir.File(f), "flat");
+  EXPECT_EQ(ResolveModelDir(dir.path()), dir.path());
+  Result<std::string> staged = StageModel(dir.path());
+  ASSERT_TRUE(staged.ok());
+  EXPECT_EQ(std::filesystem::path(*staged).filename(), "model.1");
+  for (const std::string& f : ModelFiles()) WriteFile(*staged + "/" + f, "new");
+  ASSERT_TRUE(PublishModel(dir.path(), *staged).ok());
+  ExpectModel(dir.path(), "new");
+  EXPECT_FALSE(Exists(dir.File("model.0")));
+  std::vector<std::string> expected = ModelFiles();
+  expected.push_back("model");
+  expected.push_back("model.1");
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ListDir(dir.path()), expected);
+}
+
+TEST(ModelDirTest, ADirectoryInTheLinksPlaceIsAnErrorAndChangesNothing) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.File("model"));
+  WriteFile(dir.File("model/mine"), "x");
+  Result<std::string> staged = StageModel(dir.path());
+  ASSERT_TRUE(staged.ok());
+  for (const std::string& f : ModelFiles()) WriteFile(*staged + "/" + f, "new");
+  const Status st = PublishModel(dir.path(), *staged);
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(ReadFile(dir.File("model/mine")), "x");
+  EXPECT_FALSE(Exists(dir.File("vectors.bin")));
+}
+
+}  // namespace
+}  // namespace item2vec
