@@ -24,7 +24,10 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
       return Status::NotFound("--resume: " + why + ", so there is nothing to resume from; pass "
                               "--resume=if-possible to start from the beginning in that case, or leave out "
                               "--resume for a fresh run");
-    spdlog::warn("--resume=if-possible: {}: starting from the beginning", why);
+    spdlog::warn("--resume=if-possible: {}: starting from the beginning{}", why,
+                 rejected.empty() ? "" : " (the damaged ones are removed)");
+    // A fresh start numbers its checkpoints from 1: old ones must not outrank them.
+    if (!rejected.empty()) ITEM2VEC_RETURN_IF_ERROR(RemoveCheckpoints(o.CheckpointDir()));
     return point;
   }
   const auto now = ResumeSettings(o);

@@ -227,5 +227,54 @@ TEST_F(EvalCliTest, SimilarOnTextVectorsFileAndUnknownItems) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST_F(EvalCliTest, EvalOfNothingExitsThreeWithTheCountsAndStillWritesThem) {
+  WriteFile(dir_.File("empty.tsv"), "");
+  CommandResult r = Item2vec("eval --model " + model_ + " --test " + dir_.File("empty.tsv") + " --json " +
+                             dir_.File("e.json"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("no test record could be evaluated: 0 read"), std::string::npos) << r.err;
+  EXPECT_EQ(Json(dir_.File("e.json")).get<int>("records.evaluated"), 0);
+  // Every query item unknown: read, but none evaluated.
+  WriteFile(dir_.File("unknown.tsv"), "u1\t" + Q(0) + "\t777 778\nu2\t" + Q(1) + "\t779\nu3\t" + Q(1) + "\t\n");
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("unknown.tsv") + " --json " + dir_.File("u.json"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("3 read, 1 with an empty history, 2 whose query items are all outside the model's 50 items"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Json(dir_.File("u.json")).get<int>("records.read"), 3);
+}
+
+TEST_F(EvalCliTest, HugeKIsCappedAtTheModelSize) {
+  CommandResult r = Item2vec("similar --model " + model_ + " --item " + P(1) + " -k 100000000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("-k 100000000 is more than the model's 49 other items; listing all of them"), std::string::npos)
+      << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int neighbours = 0;
+  while (std::getline(lines, line)) neighbours += !line.empty() && line[0] != '#';
+  EXPECT_EQ(neighbours, 49) << r.out;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --k 10,1000000 --json " +
+               dir_.File("k.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("--k 1000000 is more than the model's 50 items"), std::string::npos) << r.err;
+  const auto j = Json(dir_.File("k.json"));
+  EXPECT_NEAR(j.get<double>("results.model.hr.1000000"), 10.0 / 11, 1e-9);  // every in-model target
+}
+
+TEST_F(EvalCliTest, ReadsTheModelAModelLinkPointsTo) {
+  // The layout item2vec train writes: DIR/model -> model.3, DIR/vectors.bin -> model/vectors.bin.
+  const std::string out = dir_.File("out");
+  std::filesystem::create_directories(out);
+  std::filesystem::rename(model_, out + "/model.3");
+  std::filesystem::create_directory_symlink("model.3", out + "/model");
+  for (const char* f : {"vectors.txt", "vectors.bin", "vocab.tsv", "train.json"})
+    std::filesystem::create_symlink(std::string("model/") + f, out + "/" + f);
+  CommandResult r = Item2vec("eval --model " + out + " --test " + dir_.File("test.tsv") + " --json " + dir_.File("l.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(out + "/model.3/vectors.bin"), std::string::npos) << r.err;
+  EXPECT_EQ(Json(dir_.File("l.json")).get<int>("records.evaluated"), 11);
+}
+
 }  // namespace
 }  // namespace item2vec

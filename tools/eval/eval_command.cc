@@ -123,6 +123,10 @@ Result<EvalReport> Evaluate(const EvalOptions& o) {
   report.dim = d;
   std::cerr << "item2vec eval: " << m.size() << " items x " << d << " dims from " << paths->vectors << " in "
             << SecondsSince(start) << "s\n";
+  if (!ks->empty() && static_cast<std::size_t>(ks->back()) > m.size())
+    std::cerr << "item2vec eval: --k " << ks->back() << " is more than the model's " << m.size()
+              << " items: every rank is at most " << m.size() << ", so HR@K and NDCG@K for such K equal their value at K = "
+              << m.size() << "\n";
 
   Result<PopularitySource> pop = LoadPopularity(o, *paths, model);
   if (!pop.ok()) return pop.status().WithContext("popularity baseline");
@@ -264,7 +268,7 @@ int RunEvalCommand(const std::vector<std::string>& args) {
       "and MRR over the full ranking (not cut at any K), next to a most-popular baseline on\n"
       "the same records with the same exclusions. Records with an empty history or a query\n"
       "item outside the model are skipped and counted; next items outside the model count\n"
-      "as misses.\n\n";
+      "as misses. Exits 3 when no record could be evaluated (the numbers are still written).\n\n";
   bool help = false;
   Status st = ParseCommandOptions(desc, args, "eval", &help);
   if (help) {
@@ -285,6 +289,16 @@ int RunEvalCommand(const std::vector<std::string>& args) {
       std::cerr << "item2vec eval: " << ws.WithContext("writing --json").ToString() << "\n";
       return ExitCodeOf(ws);
     }
+  }
+  // All-zero metrics over no record are no result: a gate must not compare them.
+  if (report->evaluated == 0) {
+    const Status none = Status::DataError(
+        "no test record could be evaluated: " + std::to_string(report->records_read) + " read, " +
+        std::to_string(report->skipped_empty_history) + " with an empty history, " +
+        std::to_string(report->skipped_query_oov) + " whose query items are all outside the model's " +
+        std::to_string(report->items) + " items (is the test file from the same data as the model?)");
+    std::cerr << "item2vec eval: " << none.ToString() << "\n";
+    return ExitCodeOf(none);
   }
   return 0;
 }

@@ -23,6 +23,8 @@ Result<std::vector<std::vector<Neighbour>>> FindSimilar(const LoadedModel& model
                                                         int k, int threads) {
   if (k < 1) return Status::InvalidArgument("-k must be at least 1");
   const ItemMatrix& m = model.matrix;
+  // No query has more neighbours than the model's other items (the results hold n * k).
+  k = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(k), std::max<std::size_t>(1, m.size() - 1)));
   const std::size_t d = static_cast<std::size_t>(m.dim());
   const std::size_t n = rows.size();
   std::vector<float> vectors(n * d);
@@ -143,6 +145,12 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
     found.push_back(item);
   }
   if (rows.empty()) return fail(Status::NotFound("none of the " + std::to_string(items.size()) + " item(s) is in the model"));
+  const std::size_t others = model.items.size() > 0 ? model.items.size() - 1 : 0;
+  if (static_cast<std::size_t>(k) > others) {
+    std::cerr << "item2vec similar: -k " << k << " is more than the model's " << others
+              << " other items; listing all of them\n";
+    k = static_cast<int>(std::max<std::size_t>(1, others));
+  }
   Result<std::vector<std::vector<Neighbour>>> result = FindSimilar(model, rows, k, threads);
   if (!result.ok()) return fail(result.status());
   const auto title = [&](const std::string& item) -> std::string {
