@@ -23,7 +23,12 @@ Status ParseCommandOptions(const po::options_description& desc, const std::vecto
       std::ifstream in(path);
       if (!in) return Status::NotFound("cannot open config file '" + path + "'");
       // Later stores do not override earlier ones: the command line wins.
-      po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+      try {
+        po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+      } catch (const po::error& e) {
+        return Status::InvalidArgument("config file '" + path + "': " + e.what() + " (INI keys are the long option "
+                                       "names without '--'; see item2vec " + command + " --help)");
+      }
     }
     po::notify(vm);
   } catch (const OptionValueError& e) {

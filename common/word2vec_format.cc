@@ -71,7 +71,16 @@ Status Word2VecBinaryReader::Open(const std::string& path) {
 }
 
 bool Word2VecBinaryReader::Next(std::string* item, float* row) {
-  if (!status_.ok() || read_ >= rows_) return false;
+  if (!status_.ok()) return false;
+  if (read_ >= rows_) {
+    // A header that promises fewer rows than the file holds is a damaged file, not a model.
+    int c;
+    while ((c = in_.get()) != EOF && (c == '\n' || c == ' ' || c == '\r')) {}
+    if (c != EOF)
+      status_ = Status::DataError("'" + path_ + "' holds more than the " + std::to_string(rows_) +
+                                  " rows its header (line 1) promises: the header or the file is damaged");
+    return false;
+  }
   item->clear();
   int c;
   while ((c = in_.get()) != EOF && (c == '\n' || c == ' ')) {}
@@ -129,6 +138,9 @@ Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
       p = sp;
       for (long long i = 0; i < dim; ++i) {
         while (p < end && *p == ' ') ++p;
+        if (p == end)
+          return Status::DataError(where + ": has " + std::to_string(i) + " values, the header (line 1) says " +
+                                   std::to_string(dim));
         auto res = std::from_chars(p, end, out[i]);
         if (res.ec != std::errc())
           return Status::DataError(where + ": value " + std::to_string(i + 1) + " is not a number");
@@ -138,6 +150,10 @@ Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
       if (p != end) return Status::DataError(where + ": more than " + std::to_string(dim) + " values");
     }
   }
+  for (int c; (c = in.get()) != EOF;)
+    if (c != '\n' && c != ' ' && c != '\r')
+      return Status::DataError("'" + path + "' holds more than the " + std::to_string(rows) +
+                               " rows its header (line 1) promises: the header or the file is damaged");
   return e;
 }
 

@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/deadline_wait.h"
+#include "common/job_result.h"
 #include "common/serialize.h"
 #include "common/status.h"
 #include "common/transport.h"
@@ -63,6 +64,7 @@ Status BroadcastResult(Transport& t, Result<T>* result) {
   spdlog::error("{}", st.ToString());
   spdlog::error("ending the job (exit code {})", ExitCodeOf(st));
   spdlog::default_logger()->flush();
+  RecordJobResult(ExitCodeOf(st), st.ToString());  // rank 0 only (common/job_result.h)
   t.Abort(ExitCodeOf(st));
   std::abort();  // not reached: Abort does not return
 }

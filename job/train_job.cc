@@ -1,5 +1,6 @@
 #include "job/train_job.h"
 
+#include "common/job_result.h"
 #include "job/train_finish.h"
 #include "job/train_memory.h"
 #include "job/train_roles.h"
@@ -8,9 +9,10 @@
 #include "job/train_vocabulary.h"
 
 namespace item2vec {
+namespace {
 
-int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
-  TrainJob job;
+int RunTrainSteps(const MpiSession& mpi, const std::vector<std::string>& args, TrainJob* job_ptr) {
+  TrainJob& job = *job_ptr;
   // 1. Options, logging, transport; rank 0 checks input and output before anyone reads a byte.
   if (StepExit exit = SetUpTrainJob(mpi, args, &job)) return *exit;
   // 2. Resume point, then the vocabulary: from the checkpoint, or counted by the workers.
@@ -23,6 +25,17 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
   if (StepExit exit = RunRole(&job, &run)) return *exit;
   // 5. Rank 0 waits for everyone, writes the model and train.json, then stops the servers.
   return FinishTrainJob(job, &run);
+}
+
+}  // namespace
+
+int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
+  TrainJob job;
+  const int code = RunTrainSteps(mpi, args, &job);
+  // Rank 0, once it holds the output directory: the outcome for scripts (job_result.h).
+  RecordJobResult(code, code == 0 ? "ok" : code == 75 ? "stopped after saving a checkpoint; rerun with --resume"
+                                                       : "failed; see the log");
+  return code;
 }
 
 }  // namespace item2vec

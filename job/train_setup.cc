@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/faulty_transport.h"
+#include "common/job_result.h"
 #include "common/logging.h"
 #include "common/model_dir.h"
 #include "common/mpi_transport.h"
@@ -22,6 +23,7 @@ Status LockOutput(const TrainOptions& o, OutputLock* lock) {
   Result<int> removed = RemoveModelDebris(o.output);
   if (!removed.ok()) return removed.status();
   if (*removed > 0) spdlog::info("removed {} unfinished file(s) of an earlier run from {}", *removed, o.output);
+  StartJobResult(o.output);
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 #include "job/vocabulary_build.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -29,6 +31,46 @@ Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, It
                    });
 }
 
+bool IsValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    const unsigned char c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if ((n == 3 && c == 0xe0 && c1 < 0xa0) || (n == 3 && c == 0xed && c1 >= 0xa0) ||  // overlong, surrogate
+        (n == 4 && c == 0xf0 && c1 < 0x90) || (n == 4 && (c > 0xf4 || (c == 0xf4 && c1 >= 0x90))))
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+OddItems CountOddItems(const Vocabulary& vocab) {
+  OddItems odd;
+  for (ItemId id = 0; id < vocab.size(); ++id) {
+    const std::string& item = vocab.item(id);
+    const bool nul = item.find('\0') != std::string::npos;
+    const bool bad = !nul && !IsValidUtf8(item);
+    if (!nul && !bad) continue;
+    (nul ? odd.with_nul : odd.invalid_utf8)++;
+    if (odd.example.empty()) {
+      for (unsigned char c : item.substr(0, 40)) {
+        char buf[8];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+          odd.example += static_cast<char>(c);
+        } else {
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          odd.example += buf;
+        }
+      }
+    }
+  }
+  return odd;
+}
+
 Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
                                     std::vector<ItemId>* new_ids) {
   std::optional<Vocabulary> previous;
@@ -48,6 +90,10 @@ Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o,
                              ": " + std::to_string(counter.distinct()) + " distinct items, the most frequent seen " +
                              std::to_string(top) + " times; lower --min-count");
   }
+  if (const OddItems odd = CountOddItems(vocab); odd.invalid_utf8 + odd.with_nul > 0)
+    spdlog::warn("{} item(s) of the vocabulary are not valid UTF-8 and {} hold NUL bytes (e.g. '{}'): they are "
+                 "trained like any other, but tools that read vectors.txt as text may reject or cut them; "
+                 "check the input's encoding", odd.invalid_utf8, odd.with_nul, odd.example);
   if (previous) {
     *warm = CompareVocabularies(*previous, vocab);
     if (new_ids != nullptr) {

@@ -6,10 +6,14 @@
 // collective of the workers (MergeTree, rank_collectives.h); each wait is bounded by
 // `timeout`. FinishVocabulary runs on rank 0 only; its errors name the cause and the fix
 // (empty input, empty vocabulary after min-count, a bad previous model). With new_ids it
-// also lists today's ids the previous model lacks (--new-items cooccurrence).
+// also lists today's ids the previous model lacks (--new-items cooccurrence), and it warns
+// (once, with counts and an escaped example) about items that are not valid UTF-8 or hold
+// NUL bytes: they are trained, but text tools reading vectors.txt may choke on them.
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/input_files.h"
@@ -25,6 +29,14 @@ Status CountShard(const std::vector<InputFile>& files, int worker, int num_worke
                   ItemCounter* counter);
 
 Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counter);
+
+// Items that are not valid UTF-8 (with_nul: those holding a NUL byte, counted apart).
+struct OddItems {
+  std::int64_t invalid_utf8 = 0, with_nul = 0;
+  std::string example;  // the first one, escaped (\xNN), at most 40 bytes of it
+};
+bool IsValidUtf8(std::string_view s);
+OddItems CountOddItems(const Vocabulary& vocab);
 
 Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
                                     std::vector<ItemId>* new_ids);

@@ -101,15 +101,35 @@ TEST(TrainOptionsTest, ConfigFileErrors) {
   TrainOptions o;
   Status st = Parse({"--config", ini}, &o);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("config file '" + ini + "'"), std::string::npos) << st.message();
 
   WriteFile(ini, "dim = many\n");
   st = Parse({"--config", ini}, &o);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("config file '" + ini + "'"), std::string::npos) << st.message();
 
   TrainOptions o2;
   st = Parse({"--config", dir.File("missing.ini")}, &o2);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("missing.ini"), std::string::npos);
+}
+
+TEST(TrainOptionsTest, ResumeModes) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  EXPECT_FALSE(o.resume);
+  TrainOptions strict;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--resume"}, &strict).ok());
+  EXPECT_TRUE(strict.resume);
+  EXPECT_FALSE(strict.resume_if_possible);
+  TrainOptions lenient;
+  ASSERT_TRUE(Parse({"--input", "x", "--resume=if-possible", "--output", "y"}, &lenient).ok());
+  EXPECT_TRUE(lenient.resume);
+  EXPECT_TRUE(lenient.resume_if_possible);
+  TrainOptions bad;
+  const Status st = Parse({"--input", "x", "--output", "y", "--resume=maybe"}, &bad);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("--resume=if-possible"), std::string::npos) << st.message();
 }
 
 TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {

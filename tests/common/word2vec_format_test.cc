@@ -191,6 +191,43 @@ TEST(Word2VecFormatTest, MalformedTextIsADataError) {
   EXPECT_EQ(ok->data, (std::vector<float>{1.5f, -2.0f}));
 }
 
+TEST(Word2VecFormatTest, TooFewValuesAndTooManyRowsAreNamed) {
+  TempDir dir;
+  const std::string path = dir.File("v.txt");
+  WriteFile(path, "1 14\na 1 2 3\n");
+  auto e = ReadWord2Vec(path);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("row 1: has 3 values, the header (line 1) says 14"), std::string::npos)
+      << e.status().message();
+  // A header that promises fewer rows than the file holds (text and binary).
+  WriteFile(path, "1 2\na 1 2\nb 3 4\n");
+  e = ReadWord2Vec(path);
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("holds more than the 1 rows its header (line 1) promises"), std::string::npos)
+      << e.status().message();
+  const Table t = MakeTable(/*random_rows=*/2);
+  ASSERT_TRUE(WriteTable(t, "", dir.File("full.bin")).ok());
+  std::string bin = ReadFile(dir.File("full.bin"));
+  const std::size_t eol = bin.find('\n');
+  const std::string header = bin.substr(0, eol);
+  const long long rows = std::stoll(header.substr(0, header.find(' ')));
+  const std::string fewer = std::to_string(rows - 1) + header.substr(header.find(' '));
+  WriteFile(dir.File("fewer.bin"), fewer + bin.substr(eol));
+  e = ReadWord2Vec(dir.File("fewer.bin"));
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("holds more than the " + std::to_string(rows - 1) + " rows"), std::string::npos)
+      << e.status().message();
+  Word2VecBinaryReader reader;
+  ASSERT_TRUE(reader.Open(dir.File("fewer.bin")).ok());
+  std::string item;
+  std::vector<float> row(static_cast<std::size_t>(reader.dim()));
+  long long n = 0;
+  while (reader.Next(&item, row.data())) ++n;
+  EXPECT_EQ(n, rows - 1);
+  EXPECT_EQ(reader.status().code(), Status::Code::kDataError);
+  EXPECT_NE(reader.status().message().find("holds more than"), std::string::npos) << reader.status().message();
+}
+
 TEST(Word2VecFormatTest, MissingFileIsNotFound) {
   TempDir dir;
   auto e = ReadWord2Vec(dir.File("absent.bin"));

@@ -12,6 +12,8 @@
 #     --resume=if-possible starts afresh; --resume without any checkpoint exits 3.
 #  5. Inputs: a resume given the input by a relative path continues; an edited input of
 #     the same size is refused.
+#  Throughout: OUTPUT/job_result holds the job's own exit code ("running" when rank 0 was
+#  killed), for scripts that cannot trust mpirun's status.
 source "$(dirname "$0")/lib.sh"
 
 make_movielens_corpus "$WORK/ml.txt"
@@ -40,6 +42,7 @@ for point in vectors train-json; do
   [ "$(snapshot "$M")" = "$good" ] || fail "kill at $point: the previous model changed"
   check_model "$M" 8
   [ -n "$(debris "$M")" ] || fail "kill at $point: no staged directory left (was the kill before the write?)"
+  [ "$(head -1 "$M/job_result")" = running ] || fail "kill at $point: job_result says '$(head -1 "$M/job_result")'"
   echo "ok: killed after '$point': the previous 8-dim model is whole ($(debris "$M" | tr '\n' ' ')left)"
 done
 run_np 2 "${big[@]}" --output "$M" > "$WORK/m1.log" 2>&1 || { tail -20 "$WORK/m1.log" >&2; fail "run after the kills"; }
@@ -80,6 +83,7 @@ if mount -t tmpfs -o size=400k item2vec-full "$F" 2> "$WORK/mount.err"; then
   [ "$(snapshot "$F/m")" = "$good" ] || fail "full disk: the previous model changed"
   check_model "$F/m" 8
   [ -z "$(debris "$F/m")" ] || fail "full disk: left $(debris "$F/m")"
+  [ "$(head -1 "$F/m/job_result")" = 4 ] || fail "full disk: job_result says '$(cat "$F/m/job_result")'"
   umount "$F"
   trap 'rm -rf "$WORK"' EXIT
   echo "ok: full disk: exit 4, the previous model whole, nothing staged left"
@@ -107,6 +111,7 @@ wait "$job" || rc=$?
 expect_rc 0 "$WORK/two1.log" "the first job"
 check_model "$T" 16
 grep -q '"dim": *16' "$T/train.json" || fail "train.json is not the first job's"
+[ "$(head -1 "$T/job_result")" = 0 ] || fail "the refused second job touched the first's job_result: $(cat "$T/job_result")"
 [ ! -e "$T/.item2vec.lock" ] || fail "the lock file outlived its job"
 echo "ok: a second job on the same output failed at once naming pid $first; the first finished"
 run_np 2 "${long[@]}" --dim 16 --output "$T" > "$WORK/two3.log" 2>&1 &
@@ -157,6 +162,7 @@ grep -q "every checkpoint in $A/checkpoints is damaged (2 skipped" "$WORK/ck3.lo
 grep -q -- "--resume=if-possible" "$WORK/ck3.log" || fail "the message does not say how to start afresh"
 [ "$(ls -d "$A"/checkpoints/ckpt-* | wc -l)" = 2 ] || fail "a refused resume removed checkpoints"
 [ ! -e "$A/vectors.bin" ] || fail "a refused resume wrote a model"
+[ "$(head -1 "$A/job_result")" = 3 ] || fail "job_result of the refused resume says '$(cat "$A/job_result")'"
 run_np 2 "${ck[@]}" --output "$A" --resume=if-possible > "$WORK/ck4.log" 2>&1 || { tail -20 "$WORK/ck4.log" >&2; fail "--resume=if-possible"; }
 grep -q "starting from the beginning (the damaged ones are removed)" "$WORK/ck4.log" || fail "--resume=if-possible did not say it starts afresh"
 check_model "$A" 16

@@ -199,4 +199,24 @@ TRAIN_RETRIES=0")" --date 2026-03-08
   [ "$(current)" = 2026-03-07 ] || fail "crash0: current -> $(current)"
   no_staging_left "crash0"
 fi
-echo "ok: nightly pipeline publishes, refuses, fails safely, prunes and survives a crashed rank"
+
+# ---------------------------------------------------------------- 8. mpirun crashes after the job
+# Open MPI 4.1's mpirun sometimes segfaults in PMIx_server_finalize (exit 139) after the
+# ranks are done: the job's own result file (STAGING/job_result) decides, not mpirun.
+say "8. mpirun exits 139 after a successful job: the job's result decides"
+cat > "$T/crashy-mpirun" <<WRAP
+#!/bin/bash
+"$MPIRUN" "\$@"
+rc=\$?
+[ "\$rc" = 0 ] && exit 139
+exit "\$rc"
+WRAP
+chmod +x "$T/crashy-mpirun"
+add_day_log 2026-03-09
+run_nightly mpicrash --config "$(conf mpicrash "MPIRUN=$T/crashy-mpirun
+TRAIN_RETRIES=0")" --date 2026-03-09
+expect_rc 0 "a run whose mpirun crashed after the job succeeded"
+grep -q "mpirun exited 139 but the job's result is 0 (ok); using the job's" "$LAST_LOG" ||
+  fail "mpicrash: the job's result was not used"
+[ "$(current)" = 2026-03-09 ] || fail "mpicrash: current -> $(current)"
+echo "ok: nightly pipeline publishes, refuses, fails safely, prunes and survives a crashed rank and a crashed mpirun"
