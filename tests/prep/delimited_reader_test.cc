@@ -134,6 +134,24 @@ TEST(DelimitedReader, TooLongLineIsFlaggedAndSkipped) {
   EXPECT_EQ(records[2].line, 3);
 }
 
+// A first line over the limit is flagged like any other, whatever the buffer size (with a
+// buffer of exactly kMaxRecordBytes it used to be cut silently at the boundary).
+TEST(DelimitedReader, TooLongFirstLineIsFlaggedAtEveryBufferSize) {
+  const std::size_t max = DelimitedReader::kMaxRecordBytes;
+  const std::string content = "u1," + std::string(2 * max, 'x') + ",100\nu2,b,200\n";
+  for (std::size_t buffer : {std::size_t{4096}, std::size_t{65536}, max / 2, max - 3, max, max + 1, 4 * max}) {
+    auto records = ReadAll(content, Csv(), buffer);
+    ASSERT_EQ(records.size(), 2u) << "buffer " << buffer;
+    EXPECT_TRUE(records[0].too_long) << "buffer " << buffer;
+    EXPECT_EQ(records[1].fields, (std::vector<std::string>{"u2", "b", "200"})) << "buffer " << buffer;
+  }
+  // A line of exactly the limit (newline included) is not too long.
+  const std::string exact = std::string(max - 1, 'y') + "\n";
+  auto records = ReadAll(exact, Csv(), max);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(records[0].too_long);
+}
+
 // Records of random content cross the 4 KiB buffer boundary at every possible offset.
 TEST(DelimitedReader, SmallBufferGivesSameRecordsAsLargeBuffer) {
   std::mt19937 rng(7);

@@ -142,6 +142,33 @@ TEST(PrepCli, MovieLens100kTabSeparatedWithoutHeader) {
   EXPECT_GT(JsonInt(json, "buckets_loaded"), 1);  // 64K forces the on-disk sort
 }
 
+// A first line of 2 MiB is a record_too_long row like any other (it used to be cut at
+// 1 MiB without a word, its field count taken from the cut), and messages quote only the
+// start of the field.
+TEST(PrepCli, TwoMiBFirstLineIsRejectedLikeAnyOtherLine) {
+  TempDir dir;
+  for (const std::string& long_field : {"item", "time"}) {
+    std::string log = long_field == "item" ? "u1," + std::string(2 << 20, 'x') + ",100\n"
+                                           : "u1,i1," + std::string(2 << 20, '9') + "\n";
+    for (int i = 0; i < 50; ++i)
+      log += "u" + std::to_string(i % 5) + ",i" + std::to_string(i % 7) + "," + std::to_string(200 + i) + "\n";
+    WriteFile(dir.File("long.csv"), log);
+    const std::string args = "-i " + dir.File("long.csv") + " --user-col 1 --item-col 2 --time-col 3 -o ";
+    EXPECT_EQ(Prep(dir, args + dir.File("strict") + " --strict"), 3) << long_field;
+    const std::string strict = ReadFile(dir.File("stderr.txt"));
+    EXPECT_NE(strict.find("long.csv:1: bad row (record_too_long): the line is longer than 1 MiB"), std::string::npos)
+        << strict.substr(0, 2000);
+    EXPECT_LT(strict.size(), 4000u) << "a message quoted the long field";
+    EXPECT_FALSE(std::filesystem::exists(dir.File("strict/summary.json")));
+    EXPECT_EQ(Prep(dir, args + dir.File("lenient")), 0) << long_field;
+    EXPECT_LT(ReadFile(dir.File("stderr.txt")).size(), 6000u);
+    const std::string summary = ReadFile(dir.File("lenient/summary.json"));
+    EXPECT_EQ(JsonInt(summary, "record_too_long"), 1) << summary;
+    EXPECT_EQ(JsonInt(summary, "header_rows"), 0) << summary;
+    EXPECT_EQ(JsonInt(summary, "tokens"), 50) << summary;
+  }
+}
+
 TEST(PrepCli, ErrorsGiveClearMessagesAndExitCodes) {
   TempDir dir;
   // Missing input file: exit 3, the path in the message.

@@ -118,8 +118,11 @@ bool DelimitedReader::AppendPhysicalLine() {
     const std::size_t avail = end_ - pos_;
     const char* nl = static_cast<const char*>(std::memchr(begin, '\n', avail));
     const std::size_t take = nl != nullptr ? static_cast<std::size_t>(nl - begin) + 1 : avail;
-    // Past the record limit the rest of the line is skipped, so memory stays bounded.
-    if (raw_.size() < kMaxRecordBytes) raw_.append(begin, std::min(take, kMaxRecordBytes + 1 - raw_.size()));
+    // Past the record limit the rest of the line is skipped, so memory stays bounded. The
+    // limit itself is kept (<=): a record that reached exactly kMaxRecordBytes at a buffer
+    // boundary (the first line of a file, with the default 1 MiB buffer) and goes on takes
+    // one more byte, and so is flagged.
+    if (raw_.size() <= kMaxRecordBytes) raw_.append(begin, std::min(take, kMaxRecordBytes + 1 - raw_.size()));
     if (raw_.size() > kMaxRecordBytes) too_long_ = true;
     pos_ += take;
     bytes_consumed_ += static_cast<std::int64_t>(take);

@@ -12,19 +12,20 @@ std::string_view TrimSpaces(std::string_view s) {
   return s;
 }
 
-std::string ListColumns(const std::vector<std::string>& header) {
-  std::string out;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += std::to_string(i + 1) + ":'" + header[i] + "'";
-  }
-  return out;
-}
-
 std::string Shorten(std::string_view s) {
   constexpr std::size_t kMax = 60;
   if (s.size() <= kMax) return std::string(s);
   return std::string(s.substr(0, kMax)) + "...";
+}
+
+// Messages quote at most a short prefix of each field (a header may be a 1 MiB line).
+std::string ListColumns(const std::vector<std::string>& header) {
+  std::string out;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += std::to_string(i + 1) + ":'" + Shorten(header[i]) + "'";
+  }
+  return out;
 }
 
 }  // namespace

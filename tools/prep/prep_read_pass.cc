@@ -91,9 +91,15 @@ Result<FileFormat> PrepRun::DescribeFile(std::size_t file, bool log) {
   }
   DelimitedRecord record;
   bool has_record = false;
+  // A record over the length limit says nothing about the format (only its start was
+  // kept): the next one describes the file, and the main pass rejects it like any other
+  // (record_too_long; --strict fails on it).
   do {
     ITEM2VEC_RETURN_IF_ERROR(reader.Next(&record, &has_record));
-  } while (has_record && record.blank());
+    if (has_record && record.too_long() && log)
+      spdlog::warn("{}:{}: longer than {} MiB; the file's format is taken from the next line", path, record.line(),
+                   DelimitedReader::kMaxRecordBytes >> 20);
+  } while (has_record && (record.blank() || record.too_long()));
   if (!has_record) {
     if (log) spdlog::warn("'{}' has no rows", path);
     out.no_rows = true;
