@@ -73,17 +73,17 @@ Status JudgeLockHolder(const std::string& lock_path, const std::string& holder, 
   stale->clear();
   if (holder.empty()) return Status::Ok();
   const std::string dir = lock_path.substr(0, lock_path.rfind('/'));
-  const std::string again = "; wait for it to finish or choose another --output";
+  const std::string again = "; wait for it to finish, or choose another --output (and --checkpoint-dir)";
   const std::string host = HostName();
   Holder h;
   const bool parsed = ParseHolder(holder, &h);
   if (parsed && h.host != host)
-    return Status::InvalidArgument("output directory '" + dir + "' is in use by another job (" + holder +
+    return Status::InvalidArgument("directory '" + dir + "' is in use by another job (" + holder +
                                    "), which cannot be checked from host " + host + again +
                                    "; if that job is gone, delete " + lock_path);
   const bool same_process = parsed && h.pid > 0 && h.start >= 0 && ProcessStartTicks(h.pid) == h.start;
   if (same_process && !flock_works)
-    return Status::InvalidArgument("output directory '" + dir + "' is in use by another job (" + holder + ")" + again);
+    return Status::InvalidArgument("directory '" + dir + "' is in use by another job (" + holder + ")" + again);
   // Where flock works it is the truth on this host: a holder that does not hold it any
   // more is dead, exiting, or a zombie.
   *stale = !parsed ? "unreadable record '" + holder + "'"
@@ -108,9 +108,9 @@ Status OutputLock::Acquire(const std::string& dir, const std::string& what) {
       if (err == EWOULDBLOCK) {
         const std::string holder = ReadAll(fd);
         ::close(fd);
-        return Status::InvalidArgument("output directory '" + dir + "' is in use by another job (" +
+        return Status::InvalidArgument("directory '" + dir + "' is in use by another job (" +
                                        (holder.empty() ? std::string("holder unknown") : holder) +
-                                       "); wait for it to finish or choose another --output");
+                                       "); wait for it to finish, or choose another --output (and --checkpoint-dir)");
       }
       // A file system without flock (ENOLCK, EOPNOTSUPP, ...): the record alone decides.
       flock_works = false;

@@ -1,5 +1,6 @@
 #include "job/train_setup.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -15,9 +16,27 @@
 namespace item2vec {
 namespace {
 
-// Takes the output directory's lock and removes what a killed run left there.
-Status LockOutput(const TrainOptions& o, OutputLock* lock) {
+// Whether `path` is `dir` or inside it (both made absolute, links resolved where they exist).
+bool IsInside(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  const std::filesystem::path d = std::filesystem::weakly_canonical(dir, ec);
+  auto pi = p.begin();
+  for (auto di = d.begin(); di != d.end(); ++di, ++pi)
+    if (di->empty()) continue;
+    else if (pi == p.end() || *pi != *di) return false;
+  return true;
+}
+
+// Takes the output directory's lock (and the checkpoint directory's, when it is elsewhere:
+// two jobs must not share checkpoints either) and removes what a killed run left there.
+Status LockOutput(const TrainOptions& o, OutputLock* lock, OutputLock* checkpoint_lock) {
   ITEM2VEC_RETURN_IF_ERROR(lock->Acquire(o.output, "item2vec train --output " + o.output));
+  if (!IsInside(o.CheckpointDir(), o.output)) {
+    ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(o.CheckpointDir()).WithContext("--checkpoint-dir"));
+    ITEM2VEC_RETURN_IF_ERROR(checkpoint_lock->Acquire(
+        o.CheckpointDir(), "item2vec train --output " + o.output + " --checkpoint-dir " + o.CheckpointDir()));
+  }
   if (!lock->taken_over().empty())
     spdlog::warn("{}: took over the lock of a job that is gone: {}", o.output, lock->taken_over());
   Result<int> removed = RemoveModelDebris(o.output);
@@ -74,7 +93,7 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
     files = ListInputFiles(o.input);
     if (files.ok()) {
       Status out = EnsureWritableDirectory(o.output);
-      if (out.ok()) out = LockOutput(o, &job->output_lock);
+      if (out.ok()) out = LockOutput(o, &job->output_lock, &job->checkpoint_lock);
       if (!out.ok()) files = out;
     }
   }

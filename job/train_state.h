@@ -43,6 +43,7 @@ struct TrainJob {
   // Rank 0: the output directory's lock, held until the job object goes (the kernel drops
   // it on any other exit; common/output_lock.h).
   OutputLock output_lock;
+  OutputLock checkpoint_lock;  // rank 0, when --checkpoint-dir is outside the output directory
 
   // Vocabulary (job/train_vocabulary.h).
   ResumePoint resume;  // found = false: a fresh run

@@ -94,7 +94,7 @@ TEST(OutputLockTest, WithoutFlockTheRecordDecidesByPidAndStartTime) {
   const std::string live = "host " + Host() + " pid " + std::to_string(parent) + " start " + std::to_string(start) + " since x: a";
   const Status st = JudgeLockHolder(lock, live, /*flock_works=*/false, &stale);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(st.message().find("'/x/out' is in use by another job"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("directory '/x/out' is in use by another job"), std::string::npos) << st.message();
   // The same pid with another start time: reused by another process.
   const std::string reused = "host " + Host() + " pid " + std::to_string(parent) + " start " + std::to_string(start + 1) + " since x: a";
   ASSERT_TRUE(JudgeLockHolder(lock, reused, false, &stale).ok());

@@ -5,8 +5,9 @@
 #     one whole model, the previous or the new one; the next run removes the debris.
 #  2. A full disk (a small tmpfs this test mounts): exit 4, the previous model whole, no
 #     staged directory or temporary file left.
-#  3. Two jobs on one --output: the second fails at once (exit 2) naming the first, which
-#     finishes with its own settings; a SIGKILLed job's lock is taken over by the next.
+#  3. Two jobs on one --output (or one --checkpoint-dir): the second fails at once (exit 2)
+#     naming the first, which finishes with its own settings; a SIGKILLed job's lock is
+#     taken over by the next.
 #  4. Checkpoints stand alone: each has its own vocab.bin; damaging the newest one's
 #     leaves the previous usable; all damaged -> --resume exits 3 (checkpoints kept),
 #     --resume=if-possible starts afresh; --resume without any checkpoint exits 3.
@@ -94,7 +95,7 @@ fi
 # ---------------------------------------------------------------- 3. two jobs, one output
 T=$WORK/two
 long=(train --input "$WORK/ml.txt" --epochs 60 --log-level info --progress-seconds 0.3)
-run_np 2 "${long[@]}" --dim 16 --output "$T" > "$WORK/two1.log" 2>&1 &
+run_np 2 "${long[@]}" --dim 16 --output "$T" --checkpoint-dir "$WORK/shared-ck" > "$WORK/two1.log" 2>&1 &
 job=$!
 for _ in $(seq 1 600); do grep -qs "progress" "$WORK/two1.log" && break; sleep 0.05; done
 first=$(rank_pid "$T" 0)
@@ -104,8 +105,16 @@ start=$(date +%s)
 timeout 60 "$MPIRUN" -np 2 "$ITEM2VEC" train --input "$WORK/ml.txt" --dim 24 --epochs 1 --output "$T" > "$WORK/two2.log" 2>&1 || rc=$?
 expect_rc 2 "$WORK/two2.log" "second job on the same output"
 [ $(($(date +%s) - start)) -le 20 ] || fail "the second job did not fail at once"
-grep -q "output directory '$T' is in use by another job (host $(hostname) pid $first " "$WORK/two2.log" ||
+grep -q "directory '$T' is in use by another job (host $(hostname) pid $first " "$WORK/two2.log" ||
   { cat "$WORK/two2.log" >&2; fail "the second job's message does not name the first"; }
+# Another output but the same --checkpoint-dir: refused too (they would share checkpoints).
+rc=0
+timeout 60 "$MPIRUN" -np 2 "$ITEM2VEC" train --input "$WORK/ml.txt" --epochs 1 --output "$WORK/other" \
+  --checkpoint-dir "$WORK/shared-ck" > "$WORK/two2b.log" 2>&1 || rc=$?
+expect_rc 2 "$WORK/two2b.log" "second job on the same --checkpoint-dir"
+grep -q "directory '$WORK/shared-ck' is in use by another job (host $(hostname) pid $first " "$WORK/two2b.log" ||
+  { cat "$WORK/two2b.log" >&2; fail "the message does not name the first job"; }
+[ ! -e "$WORK/other/vectors.bin" ] || fail "the refused job wrote a model"
 rc=0
 wait "$job" || rc=$?
 expect_rc 0 "$WORK/two1.log" "the first job"
