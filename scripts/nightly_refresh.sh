@@ -388,9 +388,8 @@ while true; do
   train_rc=0
   rm -f -- "$STAGING/job_result"
   run_step "$TRAIN_TIMEOUT" "$LOG_DIR/train.log" "${TRAIN_CMD[@]}" || train_rc=$?
-  # The job's own exit code (rank 0 writes STAGING/job_result) wins over mpirun's, which
-  # can crash after an abort (139) or exit 1 after a forwarded SIGTERM; "running" means
-  # rank 0 was killed, and mpirun's status stands.
+  # The job's own exit code (STAGING/job_result, by rank 0) wins over mpirun's (139 after an
+  # abort, 1 after a forwarded SIGTERM); "running" there: rank 0 was killed, mpirun's stands.
   job_rc=$(head -n 1 -- "$STAGING/job_result" 2> /dev/null || true)
   if [[ "$job_rc" =~ ^[0-9]+$ ]] && [ "$job_rc" != "$train_rc" ]; then
     log "train: mpirun exited $train_rc but the job's result is $job_rc ($(sed -n 2p -- "$STAGING/job_result")); using the job's"

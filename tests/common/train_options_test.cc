@@ -181,7 +181,9 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
   EXPECT_EQ(st.message(), "--new-items must be random or cooccurrence, got 'mean'");
   WriteFile(ini, "kernel = hog\n");
   st = Parse({"--input", "x", "--config", ini}, &q);
-  EXPECT_EQ(st.message(), "--kernel must be pair or hogbatch, got 'hog'");
+  // The same text, after the INI file's name.
+  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --kernel must be pair or hogbatch, got 'hog'", 0), 0u)
+      << st.message();
 }
 
 TEST(TrainOptionsTest, HelpIsReported) {

@@ -147,7 +147,7 @@ TEST(PrepCli, MovieLens100kTabSeparatedWithoutHeader) {
 // start of the field.
 TEST(PrepCli, TwoMiBFirstLineIsRejectedLikeAnyOtherLine) {
   TempDir dir;
-  for (const std::string& long_field : {"item", "time"}) {
+  for (const std::string long_field : {"item", "time"}) {
     std::string log = long_field == "item" ? "u1," + std::string(2 << 20, 'x') + ",100\n"
                                            : "u1,i1," + std::string(2 << 20, '9') + "\n";
     for (int i = 0; i < 50; ++i)
