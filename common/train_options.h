@@ -23,6 +23,13 @@ struct TrainOptions {
   std::string output;               // output directory (created if missing)
   int dim = 100;                    // embedding dimension
   int window = 5;                   // max skip length; effective window uniform in 1..window
+  // "sliding" (word2vec.c: contexts within a reduced window around each position) or
+  // "set" (Item2Vec's set setting for baskets: every item of a line is a context of every
+  // other, no window and no shrinking; subsampling still applies). In set mode a line of
+  // more than max_set_size kept items trains each item with max_set_size - 1 others drawn
+  // at random from it, and counts the line as capped.
+  std::string window_mode = "sliding";
+  std::int64_t max_set_size = 50;
   int negative = 5;                 // negatives per positive pair
   double ns_exponent = 0.75;        // noise distribution ~ count^ns_exponent
   double sample = 1e-3;             // subsampling threshold (0 = off)
@@ -69,6 +76,9 @@ struct TrainOptions {
   std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
   // --checkpoint-every in seconds (valid after Validate()).
   double CheckpointEverySeconds() const;
+  bool SetMode() const { return window_mode == "set"; }
+  // The most contexts one centre position can have (sizes kernel scratch and plans).
+  int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;
@@ -97,6 +107,10 @@ double ParseDurationSeconds(const std::string& text);
 // The settings that shape a run's result, as (option, value): a resumed run must match
 // the checkpoint's (layout, logging, timeouts and checkpoint settings may change).
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& options);
+
+// Whether ResumeSettings lists `key` only when it is not at its default (settings added
+// after checkpoints existed: window-mode, max-set-size, model, cbow-sum).
+bool IsOptionalResumeSetting(const std::string& key);
 
 // The options as printed in train.json and the log.
 std::string TrainOptionsToJson(const TrainOptions& options);
