@@ -57,7 +57,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("sample", po::value(&o->sample)->default_value(o->sample),
        "subsampling threshold for frequent items (0 = off)")
       ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
-      ("alpha", po::value(&o->alpha)->default_value(o->alpha), "starting learning rate")
+      ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
+       "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
+      ("model", po::value(&o->model)->default_value(o->model),
+       "sg: skip-gram (each context predicts the centre); cbow: continuous bag of words as "
+       "word2vec.c (the mean of a position's context vectors predicts the centre, and the "
+       "error goes back to every context vector; one set of negatives per position)")
+      ("cbow-sum", po::bool_switch(&o->cbow_sum),
+       "with --model cbow: the sum of the context vectors instead of their mean")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("seed", po::value(&o->seed)->default_value(o->seed),
@@ -157,7 +164,9 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested) {
   std::string config_path;
-  return ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested);
+  Status st = ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested);
+  if (st.ok() && options->Cbow() && !options->alpha_given) options->alpha = 0.05;
+  return st;
 }
 
 Status Validate(const TrainOptions& o, int world_size) {
@@ -166,6 +175,10 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.output.empty()) return bad("--output is required: the directory to write the model into");
   if (o.dim <= 0 || o.dim > 100000) return bad("--dim must be in 1..100000, got " + std::to_string(o.dim));
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
+  if (o.model != "sg" && o.model != "cbow") return bad("--model must be sg or cbow, got '" + o.model + "'");
+  if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
+  if (o.Cbow() && o.kernel == "hogbatch")
+    return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel at pair)");
   if (o.window_mode != "sliding" && o.window_mode != "set")
     return bad("--window-mode must be sliding or set, got '" + o.window_mode + "'");
   if (o.max_set_size < 2 || o.max_set_size > 1000)
@@ -267,6 +280,10 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
   };
   // Settings added later are listed only when they differ from their default, so that
   // checkpoints written before them (which cannot have used them) stay resumable.
+  if (o.Cbow()) {
+    settings.push_back({"model", o.model});
+    settings.push_back({"cbow-sum", o.cbow_sum ? "true" : "false"});
+  }
   if (o.SetMode()) {
     settings.push_back({"window-mode", o.window_mode});
     settings.push_back({"max-set-size", std::to_string(o.max_set_size)});
@@ -288,6 +305,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("dim").Int(o.dim);
   j.Key("window").Int(o.window);
   j.Key("window_mode").String(o.window_mode);
+  j.Key("model").String(o.model);
+  j.Key("cbow_sum").Bool(o.cbow_sum);
   j.Key("max_set_size").Int(o.max_set_size);
   j.Key("negative").Int(o.negative);
   j.Key("ns_exponent").Double(o.ns_exponent);

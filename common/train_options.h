@@ -29,6 +29,12 @@ struct TrainOptions {
   // more than max_set_size kept items trains each item with max_set_size - 1 others drawn
   // at random from it, and counts the line as capped.
   std::string window_mode = "sliding";
+  // "sg" (skip-gram, the default) or "cbow" (word2vec.c's continuous bag of words: the
+  // mean, or with cbow_sum the sum, of a position's context rows predicts the centre with
+  // negative sampling; the error goes back to every context row). CBOW's default alpha is
+  // word2vec.c's 0.05 (ParseTrainOptions applies it when --alpha is not given).
+  std::string model = "sg";
+  bool cbow_sum = false;
   std::int64_t max_set_size = 50;
   int negative = 5;                 // negatives per positive pair
   double ns_exponent = 0.75;        // noise distribution ~ count^ns_exponent
@@ -36,7 +42,8 @@ struct TrainOptions {
   std::int64_t min_count = 5;       // drop items seen fewer times
   std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
   int epochs = 5;                   // passes over the data
-  double alpha = 0.025;             // starting learning rate
+  double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
+  bool alpha_given = false;         // --alpha was on the command line or in the INI file
   double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
   std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
@@ -77,6 +84,7 @@ struct TrainOptions {
   // --checkpoint-every in seconds (valid after Validate()).
   double CheckpointEverySeconds() const;
   bool SetMode() const { return window_mode == "set"; }
+  bool Cbow() const { return model == "cbow"; }
   // The most contexts one centre position can have (sizes kernel scratch and plans).
   int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }

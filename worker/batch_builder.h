@@ -15,7 +15,8 @@
 // more than max_set_size kept items gives each centre max_set_size - 1 others drawn
 // without replacement (a partial Fisher-Yates shuffle) and counts in Batch::capped_sets.
 // With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
-// its contexts, instead of `negative` per pair.
+// its contexts, instead of `negative` per pair; so does --model cbow, where a group is one
+// CBOW step (its contexts' mean predicts the centre, word2vec.c draws once per position).
 // Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
 // the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
