@@ -26,6 +26,8 @@ Status ParseCommandOptions(const po::options_description& desc, const std::vecto
       po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
     }
     po::notify(vm);
+  } catch (const OptionValueError& e) {
+    return Status::InvalidArgument(e.what());
   } catch (const po::error& e) {
     return Status::InvalidArgument(std::string(e.what()) + " (see item2vec " + command + " --help)");
   }

@@ -5,17 +5,26 @@
 // "config" option and it is given, the named INI file is read too; values already given
 // on the command line win. Unknown options, bad values and unreadable config files come
 // back as InvalidArgument / NotFound whose message ends with "(see item2vec COMMAND
-// --help)". Values land in the variables bound to desc.
+// --help)", except an OptionValueError (thrown by an option's own validator with a complete
+// message), which comes back as InvalidArgument with its message as it is. Values land in
+// the variables bound to desc.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
 
 #include "common/status.h"
 
 namespace item2vec {
+
+// A value refused by an option's own validator; what() is the whole message for the user.
+class OptionValueError : public boost::program_options::error {
+ public:
+  using boost::program_options::error::error;
+};
 
 Status ParseCommandOptions(const boost::program_options::options_description& desc,
                            const std::vector<std::string>& args, const std::string& command,

@@ -48,6 +48,12 @@ class FaultyTransport final : public Transport {
   Status Broadcast(std::string* bytes, int root) override { return inner_->Broadcast(bytes, root); }
   Status AllreduceSum(std::vector<double>* values) override { return inner_->AllreduceSum(values); }
   Status Barrier() override { return inner_->Barrier(); }
+  Status AllreduceInt64(std::vector<std::int64_t>* values, Reduce op) override {
+    return inner_->AllreduceInt64(values, op);
+  }
+  Status Gather(std::string_view mine, int root, std::vector<std::string>* all) override {
+    return inner_->Gather(mine, root, all);
+  }
   Status NodeSum(double* value, int* node_rank) override { return inner_->NodeSum(value, node_rank); }
   [[noreturn]] void Abort(int exit_code) override {
     inner_->Abort(exit_code);

@@ -54,6 +54,18 @@ JsonWriter& JsonWriter::Int(std::int64_t value) { Prefix(); out_ += std::to_stri
 JsonWriter& JsonWriter::Bool(bool value) { Prefix(); out_ += value ? "true" : "false"; return *this; }
 JsonWriter& JsonWriter::Raw(const std::string& json) { Prefix(); out_ += json; return *this; }
 
+JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& values) {
+  BeginArray();
+  for (const std::string& v : values) String(v);
+  return EndArray();
+}
+
+JsonWriter& JsonWriter::IntArray(const std::vector<int>& values) {
+  BeginArray();
+  for (int v : values) Int(v);
+  return EndArray();
+}
+
 JsonWriter& JsonWriter::Double(double value) {
   Prefix();
   if (!std::isfinite(value)) {

@@ -23,6 +23,9 @@ class JsonWriter {
   JsonWriter& Int(std::int64_t value);
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
+  // A whole array of strings / of integers.
+  JsonWriter& StringArray(const std::vector<std::string>& values);
+  JsonWriter& IntArray(const std::vector<int>& values);
   // Inserts an already-serialised JSON value verbatim.
   JsonWriter& Raw(const std::string& json);
   const std::string& str() const { return out_; }

@@ -161,6 +161,47 @@ Status MpiTransport::Barrier() {
   return Status::Ok();
 }
 
+Status MpiTransport::AllreduceInt64(std::vector<std::int64_t>* values, Reduce op) {
+  const int rc = MPI_Allreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()), MPI_INT64_T,
+                               op == Reduce::kSum ? MPI_SUM : MPI_MAX, comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("allreduce: " + MpiErrorString(rc));
+  return Status::Ok();
+}
+
+Status MpiTransport::Gather(std::string_view mine, int root, std::vector<std::string>* all) {
+  all->clear();
+  // Everyone learns every size, so every rank checks the limit the same way.
+  std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
+  const std::int64_t my_size = static_cast<std::int64_t>(mine.size());
+  int rc = MPI_Allgather(&my_size, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("gather (sizes): " + MpiErrorString(rc));
+  std::int64_t total = 0;
+  for (std::int64_t s : sizes) total += s;
+  if (total > static_cast<std::int64_t>(kMaxGatherBytes))
+    return Status::InvalidArgument("a gather of " + std::to_string(total) + " bytes exceeds the limit of " +
+                                   std::to_string(kMaxGatherBytes));
+  std::vector<int> counts(sizes.size()), displs(sizes.size());
+  int offset = 0;
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    counts[r] = static_cast<int>(sizes[r]);
+    displs[r] = offset;
+    offset += counts[r];
+  }
+  const bool receives = root < 0 || root == rank_;
+  std::string buffer(receives ? static_cast<std::size_t>(total) : 0, '\0');
+  if (root < 0)
+    rc = MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_BYTE, buffer.data(), counts.data(),
+                        displs.data(), MPI_BYTE, comm_);
+  else
+    rc = MPI_Gatherv(mine.data(), static_cast<int>(mine.size()), MPI_BYTE, buffer.data(), counts.data(),
+                     displs.data(), MPI_BYTE, root, comm_);
+  if (rc != MPI_SUCCESS) return Status::Internal("gather: " + MpiErrorString(rc));
+  if (!receives) return Status::Ok();
+  for (std::size_t r = 0; r < sizes.size(); ++r)
+    all->emplace_back(buffer.data() + displs[r], static_cast<std::size_t>(counts[r]));
+  return Status::Ok();
+}
+
 Status MpiTransport::NodeSum(double* value, int* node_rank) {
   MPI_Comm node = MPI_COMM_NULL;
   int rc = MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);

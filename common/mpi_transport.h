@@ -43,6 +43,8 @@ class MpiTransport final : public Transport {
   Status Broadcast(std::string* bytes, int root) override;
   Status AllreduceSum(std::vector<double>* values) override;
   Status Barrier() override;
+  Status AllreduceInt64(std::vector<std::int64_t>* values, Reduce op) override;
+  Status Gather(std::string_view mine, int root, std::vector<std::string>* all) override;
   Status NodeSum(double* value, int* node_rank) override;
   [[noreturn]] void Abort(int exit_code) override;
 

@@ -49,6 +49,10 @@ class Rng {
   std::uint32_t Below(std::uint32_t n) {
     return static_cast<std::uint32_t>(((Next() >> 32) * static_cast<std::uint64_t>(n)) >> 32);
   }
+  // Uniform in [0, n) for any 64-bit n, by a 128-bit multiply-shift (bias < n / 2^64).
+  std::uint64_t Below64(std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
+  }
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) { ar& s_; }

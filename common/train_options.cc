@@ -12,6 +12,38 @@ namespace po = boost::program_options;
 
 namespace item2vec {
 
+const char* KernelKindName(KernelKind kind) { return kind == KernelKind::kHogBatch ? "hogbatch" : "pair"; }
+
+const char* NewItemInitName(NewItemInit init) {
+  return init == NewItemInit::kCooccurrence ? "cooccurrence" : "random";
+}
+
+// Boost.Program_options validators (found by argument-dependent lookup): the enums are read
+// from their names, and an unknown name is refused with the list of valid ones.
+void validate(boost::any& v, const std::vector<std::string>& values, KernelKind*, int) {
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  if (s == "pair") {
+    v = KernelKind::kPair;
+  } else if (s == "hogbatch") {
+    v = KernelKind::kHogBatch;
+  } else {
+    throw OptionValueError("--kernel must be pair or hogbatch, got '" + s + "'");
+  }
+}
+
+void validate(boost::any& v, const std::vector<std::string>& values, NewItemInit*, int) {
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  if (s == "random") {
+    v = NewItemInit::kRandom;
+  } else if (s == "cooccurrence") {
+    v = NewItemInit::kCooccurrence;
+  } else {
+    throw OptionValueError("--new-items must be random or cooccurrence, got '" + s + "'");
+  }
+}
+
 int DefaultServerCount(int world_size) { return std::max(1, world_size / 8); }
 
 int TrainOptions::ServerCount(int world_size) const {
@@ -81,7 +113,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("keep-missing", po::bool_switch(&o->keep_missing),
        "with --init-from: keep the items that today's input no longer has (with their previous "
        "counts and vectors) instead of dropping them")
-      ("new-items", po::value(&o->new_items)->default_value(o->new_items),
+      ("new-items", po::value(&o->new_items)->default_value(o->new_items, NewItemInitName(o->new_items)),
        "with --init-from, how items absent from the previous model start: random (input "
        "vectors random, output vectors zero, as in a fresh run) or cooccurrence (as Airbnb "
        "does for new listings: both vectors start as the mean of the previous vectors of the "
@@ -114,7 +146,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
        "raw input tokens per worker mini-batch: one pull and one push per server per batch")
-      ("kernel", po::value(&o->kernel)->default_value(o->kernel),
+      ("kernel", po::value(&o->kernel)->default_value(o->kernel, KernelKindName(o->kernel)),
        "pair: word2vec.c's per-pair update with its own negatives; hogbatch: the contexts "
        "of one centre share its negatives and update as one small dense step (pWord2Vec), "
        "fewer row loads")
@@ -177,7 +209,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
   if (o.model != "sg" && o.model != "cbow") return bad("--model must be sg or cbow, got '" + o.model + "'");
   if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
-  if (o.Cbow() && o.kernel == "hogbatch")
+  if (o.Cbow() && o.kernel == KernelKind::kHogBatch)
     return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel at pair)");
   if (o.window_mode != "sliding" && o.window_mode != "set")
     return bad("--window-mode must be sliding or set, got '" + o.window_mode + "'");
@@ -192,16 +224,12 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
   if (o.keep_missing && o.init_from.empty()) return bad("--keep-missing needs --init-from");
-  if (o.new_items != "random" && o.new_items != "cooccurrence")
-    return bad("--new-items must be random or cooccurrence, got '" + o.new_items + "'");
-  if (o.new_items == "cooccurrence" && o.init_from.empty())
+  if (o.new_items == NewItemInit::kCooccurrence && o.init_from.empty())
     return bad("--new-items cooccurrence needs --init-from (new items are those absent from the previous model)");
   if (o.new_item_neighbours < 1 || o.new_item_neighbours > 1000)
     return bad("--new-item-neighbours must be in 1..1000, got " + std::to_string(o.new_item_neighbours));
   if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
   if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
-  if (o.kernel != "pair" && o.kernel != "hogbatch")
-    return bad("--kernel must be pair or hogbatch, got '" + o.kernel + "'");
   if (!(o.staleness_tolerance >= 1 && o.staleness_tolerance <= 1e6))
     return bad("--staleness-tolerance must be in 1..1e6");
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
@@ -274,7 +302,7 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
       {"alpha", num(o.alpha)}, {"min-alpha", num(o.EffectiveMinAlpha())},
       {"seed", std::to_string(o.seed)}, {"batch-tokens", std::to_string(o.batch_tokens)},
       {"max-sentence", std::to_string(o.max_sentence)}, {"negative-pool", std::to_string(o.negative_pool)},
-      {"kernel", o.kernel}, {"exact-sigmoid", o.exact_sigmoid ? "true" : "false"},
+      {"kernel", KernelKindName(o.kernel)}, {"exact-sigmoid", o.exact_sigmoid ? "true" : "false"},
       {"staleness-tolerance", num(o.staleness_tolerance)}, {"overlap", o.overlap ? "true" : "false"},
       {"init-from", o.init_from}, {"keep-missing", o.keep_missing ? "true" : "false"},
   };
@@ -298,9 +326,7 @@ bool IsOptionalResumeSetting(const std::string& key) {
 std::string TrainOptionsToJson(const TrainOptions& o) {
   JsonWriter j;
   j.BeginObject();
-  j.Key("input").BeginArray();
-  for (const auto& p : o.input) j.String(p);
-  j.EndArray();
+  j.Key("input").StringArray(o.input);
   j.Key("output").String(o.output);
   j.Key("dim").Int(o.dim);
   j.Key("window").Int(o.window);
@@ -319,13 +345,13 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
   j.Key("batch_tokens").Int(o.batch_tokens);
   j.Key("max_sentence").Int(o.max_sentence);
-  j.Key("kernel").String(o.kernel);
+  j.Key("kernel").String(KernelKindName(o.kernel));
   j.Key("negative_pool").Int(o.negative_pool);
   j.Key("staleness_tolerance").Double(o.staleness_tolerance);
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
   j.Key("init_from").String(o.init_from);
   j.Key("keep_missing").Bool(o.keep_missing);
-  j.Key("new_items").String(o.new_items);
+  j.Key("new_items").String(NewItemInitName(o.new_items));
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
   j.Key("hot_rows").Int(o.hot_rows);

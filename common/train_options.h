@@ -18,6 +18,20 @@
 
 namespace item2vec {
 
+// --kernel: how the SGNS step updates rows. kPair is word2vec.c's per-pair update with its
+// own negatives; kHogBatch lets the contexts of one centre share its negatives (pWord2Vec).
+enum class KernelKind { kPair, kHogBatch };
+
+// --new-items (with --init-from): how items absent from the previous model start. kRandom
+// is word2vec.c's initialisation; kCooccurrence the mean of co-occurring kept items' rows.
+enum class NewItemInit { kRandom, kCooccurrence };
+
+// The spelling of each value on the command line, in INI files, train.json and checkpoint
+// manifests ("pair", "hogbatch"; "random", "cooccurrence"). Never change these strings:
+// a resumed run compares its settings with the checkpoint's by these names.
+const char* KernelKindName(KernelKind kind);
+const char* NewItemInitName(NewItemInit init);
+
 struct TrainOptions {
   std::vector<std::string> input;   // files or directories of part files; one sequence per line
   std::string output;               // output directory (created if missing)
@@ -52,7 +66,7 @@ struct TrainOptions {
   std::int64_t batch_tokens = 4096; // raw tokens per worker mini-batch (one pull + one push)
   std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
   std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
-  std::string kernel = "pair";      // pair (word2vec.c) or hogbatch (shared negatives per centre)
+  KernelKind kernel = KernelKind::kPair;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
@@ -67,11 +81,11 @@ struct TrainOptions {
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
-  // With init_from, how items new today start: "random" (word2vec.c: random input, zero
-  // output) or "cooccurrence" (Airbnb's rule for new listings: both rows are the count-
+  // With init_from, how items new today start: random (word2vec.c: random input, zero
+  // output) or cooccurrence (Airbnb's rule for new listings: both rows are the count-
   // weighted mean of the previous rows of the kept items they co-occur with today, over
   // their new_item_neighbours strongest; items with no kept neighbour stay random).
-  std::string new_items = "random";
+  NewItemInit new_items = NewItemInit::kRandom;
   int new_item_neighbours = 10;     // K of --new-items cooccurrence
   bool dry_run = false;             // build the vocabulary, print the memory plan, stop
   // Checkpoints (fault tolerance):
@@ -100,8 +114,9 @@ boost::program_options::options_description TrainOptionsDescription(TrainOptions
                                                                     std::string* config_path);
 
 // Parses argv (after the subcommand) and the optional INI file. Returns kInvalidArgument
-// with a readable message for unknown options or unparsable values. Sets *help_requested
-// and returns Ok when --help is present.
+// with a readable message for unknown options or unparsable values (an unknown --kernel or
+// --new-items value is refused here, naming the valid ones). Sets *help_requested and
+// returns Ok when --help is present.
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested);
 

@@ -13,12 +13,19 @@
 //   the CPU to the ranks that compute (Open MPI's own blocking calls spin at 100%).
 // - It is an interface so tests and the --debug-fault option can wrap it to delay, drop
 //   or kill (FaultyTransport). Calls are per message, never per item or per pair.
+// - The collectives (Broadcast .. Gather) are blocking calls every rank makes in the same
+//   order. An error from one leaves the ranks out of step (a peer may still wait inside
+//   it): the caller passes it up, and the command edge ends the job with Abort().
+//   AllreduceInt64 and Gather have generic versions built on Broadcast (one broadcast per
+//   rank; for transports with no collectives of their own); MpiTransport overrides them
+//   with one MPI call each.
 // - Not thread-safe: one thread per rank drives it (MPI_THREAD_FUNNELED).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -57,6 +64,15 @@ class Transport {
   virtual Status Broadcast(std::string* bytes, int root) = 0;
   virtual Status AllreduceSum(std::vector<double>* values) = 0;
   virtual Status Barrier() = 0;
+  // Elementwise over ranks, in place, exact; every rank passes a vector of the same length.
+  enum class Reduce { kSum, kMax };
+  virtual Status AllreduceInt64(std::vector<std::int64_t>* values, Reduce op);
+  // (*all)[r] = rank r's `mine`, on every rank (root < 0) or on root only (the others get
+  // an empty vector). REQUIRES: the sizes over all ranks sum to at most kMaxGatherBytes
+  // (MPI counts are ints); every rank sees the same sizes, so a violation fails on every
+  // rank with the same InvalidArgument.
+  static constexpr std::size_t kMaxGatherBytes = std::size_t{1} << 30;
+  virtual Status Gather(std::string_view mine, int root, std::vector<std::string>* all);
   // Sums *value over the ranks that share this rank's node (shared memory) and returns
   // this rank's index among them in *node_rank (0 = the node's first rank).
   virtual Status NodeSum(double* value, int* node_rank) = 0;

@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/hash.h"
+
 namespace item2vec {
 
 std::uint64_t HashBytes(std::string_view s) {
-  // FNV-1a followed by a murmur-style finaliser, good enough for short item ids.
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  return h;
+  // FNV-1a and one round of a murmur-style finaliser, good enough for short item ids. The
+  // basis and rounds are fixed forever: fingerprints in checkpoints depend on them (hash.h).
+  return MurmurMix64(Fnv1a64(s, kVocabularyFnvBasis), 1);
 }
 
 void ItemCounter::Merge(const ItemCounter& other) {
@@ -86,8 +81,8 @@ ItemId Vocabulary::Find(std::string_view item) const {
 std::uint64_t Vocabulary::Fingerprint() const {
   std::uint64_t h = 0x9e3779b97f4a7c15ull ^ items_.size();
   for (std::size_t i = 0; i < items_.size(); ++i) {
-    h = (h ^ HashBytes(items_[i])) * 0x100000001b3ull;
-    h = (h ^ static_cast<std::uint64_t>(counts_[i])) * 0x100000001b3ull;
+    h = (h ^ HashBytes(items_[i])) * kFnvPrime;
+    h = (h ^ static_cast<std::uint64_t>(counts_[i])) * kFnvPrime;
   }
   return h;
 }

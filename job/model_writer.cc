@@ -5,24 +5,11 @@
 
 #include "common/atomic_file.h"
 #include "common/matrix_file.h"
+#include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
 #include "ps/protocol.h"
 
 namespace item2vec {
-
-Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path) {
-  AtomicFile f;
-  ITEM2VEC_RETURN_IF_ERROR(f.Open(path));
-  std::string line;
-  for (ItemId id = 0; id < vocab.size(); ++id) {
-    line.assign(vocab.item(id));
-    line += '\t';
-    line += std::to_string(vocab.count(id));
-    line += '\n';
-    f.Write(line);
-  }
-  return f.Commit();
-}
 
 Status WriteModel(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab, int dim,
                   const std::string& dir, double timeout) {

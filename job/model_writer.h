@@ -3,7 +3,7 @@
 // Contract: WriteModel streams the input matrix from the servers in chunks of kChunkRows
 // ids (kDump requests, answered once all workers are done) straight into vectors.txt and
 // vectors.bin, so rank 0 holds one chunk, never the whole model. vocab.tsv is written
-// alongside. Every file goes through AtomicFile: on any error no file appears under its
+// alongside (common/vocab_tsv.h). Every file goes through AtomicFile: on any error no file appears under its
 // final name.
 #pragma once
 
@@ -22,7 +22,5 @@ inline constexpr const char* kOutputMatrixFile = "output_vectors.i2v";
 
 Status WriteModel(Transport* transport, const Partition& partition, int num_workers, const Vocabulary& vocab,
                   int dim, const std::string& output_dir, double peer_timeout);
-
-Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path);
 
 }  // namespace item2vec

@@ -9,11 +9,15 @@
 //   is done. Each send and each receive waits at most `timeout` seconds.
 //   merge(T* into, T&& other) returns a Status.
 // - FailJob logs the status, naming this rank, and aborts every rank with its exit code.
+// - ShareFromRankZero is BroadcastResult for a setup step: a transport failure ends the job
+//   (FailJob); an error result is logged once, by rank 0, and every rank gets its exit code;
+//   nullopt when the result holds a value.
 // Collectives: every rank (BroadcastResult) or every worker (MergeTree) must call them.
 #pragma once
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -61,6 +65,14 @@ Status BroadcastResult(Transport& t, Result<T>* result) {
   spdlog::default_logger()->flush();
   t.Abort(ExitCodeOf(st));
   std::abort();  // not reached: Abort does not return
+}
+
+template <typename T>
+std::optional<int> ShareFromRankZero(Transport& t, Result<T>* result) {
+  if (Status bs = BroadcastResult(t, result); !bs.ok()) FailJob(t, bs);
+  if (result->ok()) return std::nullopt;
+  if (t.rank() == 0) spdlog::error("{}", result->status().ToString());
+  return ExitCodeOf(result->status());
 }
 
 template <typename T, typename MergeFn>

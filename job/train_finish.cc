@@ -30,7 +30,7 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   if (!o.init_from.empty()) {
     j.Key("warm_start").BeginObject();
     j.Key("from").String(o.init_from).Key("kept").Int(job.warm.kept).Key("added").Int(job.warm.added);
-    j.Key("dropped").Int(job.warm.dropped).Key("new_items").String(o.new_items);
+    j.Key("dropped").Int(job.warm.dropped).Key("new_items").String(NewItemInitName(o.new_items));
     // Known only to the run that initialised them (a resumed run took its rows from a checkpoint).
     if (from_neighbours >= 0) j.Key("initialised_from_neighbours").Int(from_neighbours);
     j.EndObject();

@@ -60,11 +60,7 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
       if (!out.ok()) files = out;
     }
   }
-  if (Status bs = BroadcastResult(transport, &files); !bs.ok()) FailJob(transport, bs);
-  if (!files.ok()) {
-    if (rank == 0) spdlog::error("{}", files.status().ToString());
-    return ExitCodeOf(files.status());
-  }
+  if (StepExit exit = ShareFromRankZero(transport, &files)) return exit;
   job->files = std::move(files.value());
   if (rank == 0)
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,

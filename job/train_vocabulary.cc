@@ -36,15 +36,11 @@ StepExit BuildJobVocabulary(TrainJob* job) {
 
   Result<ResumePoint> resume = ResumePoint{};
   if (rank == 0) resume = FindOrClearCheckpoints(*job);
-  if (Status bs = BroadcastResult(transport, &resume); !bs.ok()) FailJob(transport, bs);
-  if (!resume.ok()) {
-    if (rank == 0) spdlog::error("{}", resume.status().ToString());
-    return ExitCodeOf(resume.status());
-  }
+  if (StepExit exit = ShareFromRankZero(transport, &resume)) return exit;
   job->resume = std::move(resume.value());
   job->resuming = job->resume.found;
   job->same_workers = job->resuming && job->resume.manifest.num_workers == workers;
-  job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == "cooccurrence";
+  job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == NewItemInit::kCooccurrence;
 
   ItemCounter counter;
   double count_seconds = 0;
@@ -80,11 +76,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
     if (rank == 0)
       vocab = FinishVocabulary(merged, o, &job->warm, job->init_from_neighbours ? &job->new_ids : nullptr);
   }
-  if (Status bs = BroadcastResult(transport, &vocab); !bs.ok()) FailJob(transport, bs);
-  if (!vocab.ok()) {
-    if (rank == 0) spdlog::error("{}", vocab.status().ToString());
-    return ExitCodeOf(vocab.status());
-  }
+  if (StepExit exit = ShareFromRankZero(transport, &vocab)) return exit;
   job->vocab = std::move(vocab.value());
   if (rank == 0)
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),

@@ -1,39 +1,22 @@
 #include "job/warm_start.h"
 
 #include <algorithm>
-#include <fstream>
 #include <vector>
 
 #include "common/matrix_file.h"
+#include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
+#include "job/model_writer.h"
 
 namespace item2vec {
-namespace {
-
-constexpr const char* kOutputMatrix = "output_vectors.i2v";
-
-}  // namespace
 
 Result<Vocabulary> ReadModelVocabulary(const std::string& dir, int dim) {
   const std::string path = dir + "/vocab.tsv";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("--init-from: cannot open '" + path + "' (is '" + dir + "' a model directory?)");
-  std::vector<std::string> items;
-  std::vector<Count> counts;
-  std::string line;
-  std::int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    const auto tab = line.rfind('\t');
-    if (tab == std::string::npos || tab == 0)
-      return Status::DataError("'" + path + "' line " + std::to_string(line_no) + ": expected item<TAB>count");
-    try {
-      counts.push_back(std::stoll(line.substr(tab + 1)));
-    } catch (const std::exception&) {
-      return Status::DataError("'" + path + "' line " + std::to_string(line_no) + ": count is not a number");
-    }
-    items.push_back(line.substr(0, tab));
-  }
+  Result<VocabTsv> tsv = ReadVocabTsv(path);
+  if (tsv.status().code() == Status::Code::kNotFound)
+    return Status::NotFound("--init-from: cannot open '" + path + "' (is '" + dir + "' a model directory?)");
+  if (!tsv.ok()) return tsv.status().WithContext("--init-from");
+  std::vector<std::string>& items = tsv->items;
   if (items.empty()) return Status::DataError("'" + path + "' is empty");
   Word2VecBinaryReader vectors;
   ITEM2VEC_RETURN_IF_ERROR(vectors.Open(dir + "/vectors.bin").WithContext("--init-from"));
@@ -44,10 +27,10 @@ Result<Vocabulary> ReadModelVocabulary(const std::string& dir, int dim) {
     return Status::DataError("--init-from: '" + dir + "/vectors.bin' has " + std::to_string(vectors.rows()) +
                              " rows but vocab.tsv has " + std::to_string(items.size()));
   MatrixFileReader output;
-  ITEM2VEC_RETURN_IF_ERROR(output.Open(dir + "/" + kOutputMatrix).WithContext("--init-from"));
+  ITEM2VEC_RETURN_IF_ERROR(output.Open(dir + "/" + kOutputMatrixFile).WithContext("--init-from"));
   if (output.header().rows != items.size() || static_cast<int>(output.header().dim) != dim)
-    return Status::DataError("--init-from: '" + dir + "/" + kOutputMatrix + "' does not match vocab.tsv and --dim");
-  return Vocabulary::FromSorted(std::move(items), std::move(counts));
+    return Status::DataError("--init-from: '" + dir + "/" + kOutputMatrixFile + "' does not match vocab.tsv and --dim");
+  return Vocabulary::FromSorted(std::move(items), std::move(tsv->counts));
 }
 
 void AddMissingItems(const Vocabulary& previous, Count min_count, ItemCounter* counter) {
@@ -166,14 +149,19 @@ Result<PreviousRows> LoadPreviousRows(const std::string& dir, const Vocabulary& 
   ITEM2VEC_RETURN_IF_ERROR(vectors.status());
   result.from_neighbours = means.WriteMeans(Matrix::kInput, store);
   // Output matrix: rows in the previous vocab.tsv order.
-  std::ifstream names(dir + "/vocab.tsv", std::ios::binary);
+  VocabTsvReader names;
+  ITEM2VEC_RETURN_IF_ERROR(names.Open(dir + "/vocab.tsv"));
   MatrixFileReader output;
-  ITEM2VEC_RETURN_IF_ERROR(output.Open(dir + "/" + kOutputMatrix));
-  std::string line;
+  ITEM2VEC_RETURN_IF_ERROR(output.Open(dir + "/" + kOutputMatrixFile));
+  std::string_view name;
+  Count count = 0;
   for (std::uint64_t r = 0; r < output.header().rows; ++r) {
     ITEM2VEC_RETURN_IF_ERROR(output.Next(row.data()));
-    if (!std::getline(names, line)) return Status::DataError("'" + dir + "/vocab.tsv' is shorter than its matrices");
-    const ItemId id = vocab.Find(std::string_view(line).substr(0, line.rfind('\t')));
+    if (!names.Next(&name, &count)) {
+      ITEM2VEC_RETURN_IF_ERROR(names.status());
+      return Status::DataError("'" + dir + "/vocab.tsv' is shorter than its matrices");
+    }
+    const ItemId id = vocab.Find(name);
     if (id == Vocabulary::kNotFound) continue;
     if (!means.empty()) means.Add(id, row.data());
     if (partition.ServerOf(id) != server) continue;

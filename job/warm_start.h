@@ -1,7 +1,7 @@
 // Warm start: begin a run from a previous model directory (the nightly refresh).
 //
 // Contract:
-// - ReadModelVocabulary reads DIR/vocab.tsv (item<TAB>count, id order) and checks that
+// - ReadModelVocabulary reads DIR/vocab.tsv (common/vocab_tsv.h) and checks that
 //   DIR/vectors.bin and DIR/output_vectors.i2v exist with `dim` columns and one row per
 //   vocabulary item; errors name the file and what is wrong.
 // - AddMissingItems (for --keep-missing) raises, in today's counter, every previous item

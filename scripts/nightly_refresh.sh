@@ -18,6 +18,14 @@ export LC_NUMERIC=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROG=nightly_refresh.sh
 PY=/usr/bin/python3   # Debian's python: the standard library's json, nothing else
+HISTORY_PY=$REPO/scripts/nightly/history.py
+# Config loading, validators, lock, MPI and history helpers shared with the Slurm submitter
+# and the tests.
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
+# nightly_settings_check: every check of the settings (configs/nightly.conf).
+# shellcheck source=scripts/nightly/settings.sh
+source "$REPO/scripts/nightly/settings.sh"
 
 # Exit codes, one per cause (documented in --help).
 readonly EXIT_OK=0 EXIT_INTERNAL=1 EXIT_USAGE=2 EXIT_PREP=3 EXIT_TRAIN=4 EXIT_EVAL=5 \
@@ -93,99 +101,10 @@ while [ $# -gt 0 ]; do
 done
 
 # ------------------------------------------------------------------ settings
-KEYS=(MPIRUN_ARGS INPUT_LOGS PREP_ARGS NP SERVERS TRAIN_CONFIG TRAIN_ARGS EXTRA_TRAIN_ARGS
-      WARM_START KEEP_MISSING EVAL_K EVAL_ARGS TOLERANCE WORK_DIR MODELS_ROOT KEEP_MODELS
-      KEEP_RUNS KEEP_REFUSED HISTORY_FILE LOCK_FILE TRAIN_TIMEOUT STEP_TIMEOUT RUN_DATE)
-OPTIONAL_KEYS=(CHECKPOINT_EVERY TRAIN_RETRIES NEW_ITEMS)
 # Only ITEM2VEC_BIN and MPIRUN may come from the environment; the rest is the file's.
-unset "${KEYS[@]}" "${OPTIONAL_KEYS[@]}"
-[ -f "$CONFIG" ] || die_usage "config file '$CONFIG' not found"
-# shellcheck source=/dev/null
-source "$CONFIG" || die_usage "config file '$CONFIG' failed to load (bash syntax error?)"
-for key in ITEM2VEC_BIN MPIRUN "${KEYS[@]}"; do
-  declare -p "$key" > /dev/null 2>&1 || die_usage "$CONFIG does not set $key (see configs/nightly.conf)"
-done
+nightly_conf_load "$CONFIG" || die_usage "$NIGHTLY_CONF_ERROR"
 
-CHECKPOINT_EVERY=${CHECKPOINT_EVERY-10m}
-TRAIN_RETRIES=${TRAIN_RETRIES-1}
-NEW_ITEMS=${NEW_ITEMS-random}
-
-# A list key may be an array or a whitespace-separated string.
-as_array() {
-  if [[ "$(declare -p "$1")" =~ ^declare\ -[a-zA-Z]*a ]]; then return 0; fi
-  local value=${!1}
-  read -r -a "$1" <<< "$value"
-}
-for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS; do
-  as_array "$key"
-done
-
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
-is_bool() { [[ "$1" =~ ^[01]$ ]]; }
-is_uint "$NP" && [ "$NP" -ge 2 ] || die_usage "NP must be an integer >= 2 (one worker, one server), not '$NP'"
-is_uint "$SERVERS" && [ "$SERVERS" -ge 1 ] && [ "$SERVERS" -lt "$NP" ] ||
-  die_usage "SERVERS must be an integer from 1 to NP-1 = $((NP - 1)), not '$SERVERS'"
-is_uint "$EVAL_K" && [ "$EVAL_K" -ge 1 ] || die_usage "EVAL_K must be a positive integer, not '$EVAL_K'"
-[[ "$TOLERANCE" =~ ^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$ ]] ||
-  die_usage "TOLERANCE must be a non-negative number (absolute HR@K difference), not '$TOLERANCE'"
-is_uint "$KEEP_MODELS" && [ "$KEEP_MODELS" -ge 1 ] || die_usage "KEEP_MODELS must be an integer >= 1, not '$KEEP_MODELS'"
-is_uint "$KEEP_RUNS" && [ "$KEEP_RUNS" -ge 1 ] || die_usage "KEEP_RUNS must be an integer >= 1, not '$KEEP_RUNS'"
-is_uint "$TRAIN_TIMEOUT" || die_usage "TRAIN_TIMEOUT must be seconds (0 = none), not '$TRAIN_TIMEOUT'"
-is_uint "$STEP_TIMEOUT" || die_usage "STEP_TIMEOUT must be seconds (0 = none), not '$STEP_TIMEOUT'"
-[[ "$NEW_ITEMS" =~ ^(random|cooccurrence)$ ]] || die_usage "NEW_ITEMS must be random or cooccurrence, not '$NEW_ITEMS'"
-is_uint "$TRAIN_RETRIES" || die_usage "TRAIN_RETRIES must be an integer >= 0, not '$TRAIN_RETRIES'"
-[[ "$CHECKPOINT_EVERY" =~ ^[0-9]*\.?[0-9]+[smhd]?$ ]] ||
-  die_usage "CHECKPOINT_EVERY must be a duration such as 30s, 10m, 1h or 0, not '$CHECKPOINT_EVERY'"
-for key in WARM_START KEEP_MISSING KEEP_REFUSED; do
-  is_bool "${!key}" || die_usage "$key must be 0 or 1, not '${!key}'"
-done
-[ ${#INPUT_LOGS[@]} -gt 0 ] || die_usage "INPUT_LOGS is empty: give the event log file(s) or director(ies)"
-for key in WORK_DIR MODELS_ROOT HISTORY_FILE LOCK_FILE; do
-  [ -n "${!key}" ] || die_usage "$key must not be empty"
-  printf -v "$key" '%s' "$(readlink -m -- "${!key}")"
-done
-for arg in "${EVAL_ARGS[@]}"; do
-  case "$arg" in --k|--k=*|--json|--json=*|--model|--model=*|--test|--test=*)
-    die_usage "EVAL_ARGS must not set $arg (the script sets it)" ;; esac
-done
-
-[ -x "$PY" ] || die_usage "$PY not found (Debian's python3 is needed to read the JSON reports)"
-for tool in flock timeout; do
-  command -v "$tool" > /dev/null || die_usage "'$tool' not found (util-linux / coreutils)"
-done
-BIN=$(command -v -- "$ITEM2VEC_BIN" || true)
-[ -n "$BIN" ] && [ -x "$BIN" ] || die_usage "item2vec binary '$ITEM2VEC_BIN' not found or not executable (build it, or set ITEM2VEC_BIN)"
-[[ "$BIN" = /* ]] || BIN=$(readlink -m -- "$BIN")
-MPIRUN_BIN=$(command -v -- "$MPIRUN" || true)
-[ -n "$MPIRUN_BIN" ] || die_usage "MPI launcher '$MPIRUN' not found (install Open MPI, or set MPIRUN)"
-if [ -n "$TRAIN_CONFIG" ]; then
-  [ -f "$TRAIN_CONFIG" ] || die_usage "TRAIN_CONFIG '$TRAIN_CONFIG' not found (set it empty and give TRAIN_ARGS instead)"
-  TRAIN_CONFIG=$(readlink -m -- "$TRAIN_CONFIG")
-fi
-if [ "$WARM_START" = 1 ]; then
-  "$BIN" train --help 2>&1 | grep -q -- '--init-from' ||
-    die_usage "WARM_START=1 but this item2vec train has no --init-from option; set WARM_START=0"
-fi
-# Checkpoints and resume need an item2vec train that has them (older builds do not).
-HAS_CHECKPOINTS=0
-"$BIN" train --help 2>&1 | grep -q -- '--checkpoint-every' && HAS_CHECKPOINTS=1
-if [ "$KEEP_MISSING" = 1 ] && [ "$WARM_START" = 1 ]; then
-  "$BIN" train --help 2>&1 | grep -q -- '--keep-missing' ||
-    die_usage "KEEP_MISSING=1 but this item2vec train has no --keep-missing option; set KEEP_MISSING=0"
-fi
-
-[ -z "$DATE_ARG" ] || RUN_DATE=$DATE_ARG
-[ -n "$RUN_DATE" ] || RUN_DATE=$(date +%F)
-[[ "$RUN_DATE" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && [ "$(date -d "$RUN_DATE" +%F 2>/dev/null)" = "$RUN_DATE" ] ||
-  die_usage "the run date must be a valid YYYY-MM-DD, not '$RUN_DATE'"
-for i in "${!INPUT_LOGS[@]}"; do
-  INPUT_LOGS[i]=${INPUT_LOGS[i]//"{date}"/$RUN_DATE}
-done
-
-CURRENT=$MODELS_ROOT/current
-if [ -e "$CURRENT" ] && [ ! -L "$CURRENT" ]; then
-  die_usage "$CURRENT exists and is not a symlink; move it away (the script manages it as a link)"
-fi
+nightly_settings_check
 
 # ------------------------------------------------------------------ the run's paths and commands
 RUN_ID=$(date +%Y%m%dT%H%M%S)-$RUN_DATE-$$
@@ -230,7 +149,7 @@ eval_cmd() {  # MODEL JSON
   EVAL_CMD=("$BIN" eval --model "$1" --test "$DATA/test.tsv" --k "$EVAL_K" --json "$2" "${EVAL_ARGS[@]}")
 }
 
-quote() { printf '%q ' "$@"; }
+quote() { shell_quote "$@"; }
 
 if [ "$DRY_RUN" = 1 ]; then
   CUR_DIR=$(current_target)
@@ -259,10 +178,7 @@ if [ "$DRY_RUN" = 1 ]; then
 fi
 
 # ------------------------------------------------------------------ run state and helpers
-if [ "$(id -u)" = 0 ]; then
-  # Open MPI refuses root without explicit consent (containers, CI).
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
+mpi_allow_root
 STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
 STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" NIGHTLY_LOG=""
 CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE=""
@@ -276,7 +192,7 @@ log() {
   if [ -n "$NIGHTLY_LOG" ]; then echo "$line" >> "$NIGHTLY_LOG" || true; fi
 }
 
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }
+elapsed() { elapsed_since "$1"; }
 
 # Runs one step's command with its output in LOG and a time limit (0 = none). The command
 # runs in the background so that a signal to this script stops it (see on_signal).
@@ -335,42 +251,8 @@ write_history() {  # DECISION REASON EXIT_CODE
   for name in "${!DUR[@]}"; do args+=(d "$name" "${DUR[$name]}"); done
   [ -z "$CANDIDATE" ] || args+=(t train "$CANDIDATE/train.json")
   local line
-  if ! line=$("$PY" - "${args[@]}" <<'PY'
-import json, os, sys
-a = sys.argv[1:]
-out, durations = {}, {}
-for i in range(0, len(a), 3):
-    kind, key, value = a[i:i + 3]
-    if kind == "d":
-        durations[key] = round(float(value), 3)
-    elif kind == "t":
-        # Training facts worth plotting: vocabulary size, loss, and the warm-start counts
-        # (kept/added/dropped) when train.json has them, whatever their object is called.
-        try:
-            with open(value) as f:
-                train = json.load(f)
-        except (OSError, ValueError):
-            continue
-        for name in ("vocab_size", "final_loss"):
-            if name in train:
-                out[name] = train[name]
-        for name, obj in train.items():
-            if isinstance(obj, dict) and {"kept", "added", "dropped"} & set(obj):
-                out["init_counts"] = obj
-    elif value == "":
-        out[key] = None
-    elif kind == "f":
-        out[key] = float(value)
-    elif kind == "i":
-        out[key] = int(value)
-    elif kind == "b":
-        out[key] = value == "1"
-    else:
-        out[key] = value
-out["durations"] = durations
-print(json.dumps(out))
-PY
-  ); then
+  # scripts/nightly/history.py defines the line's format (and reads it back for the tests).
+  if ! line=$("$PY" "$HISTORY_PY" line "${args[@]}"); then
     log "warning: could not format the history line"
     return 0
   fi
@@ -456,10 +338,11 @@ trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
 
 # ------------------------------------------------------------------ 1. lock
-mkdir -p "$(dirname "$LOCK_FILE")" || die_usage "cannot create the directory of LOCK_FILE $LOCK_FILE"
-exec 9>> "$LOCK_FILE" || die_usage "cannot open LOCK_FILE $LOCK_FILE"
-if ! flock -n 9; then
-  holder=$(head -c 300 "$LOCK_FILE" 2>/dev/null || true)
+lock_rc=0
+lock_try "$LOCK_FILE" || lock_rc=$?
+if [ "$lock_rc" = 2 ]; then die_usage "cannot open LOCK_FILE $LOCK_FILE (or create its directory)"; fi
+if [ "$lock_rc" != 0 ]; then
+  holder=$(lock_holder "$LOCK_FILE")
   echo "$PROG: another run holds $LOCK_FILE${holder:+ ($holder)}; not starting" >&2
   exit "$EXIT_LOCKED"
 fi
@@ -470,10 +353,10 @@ NIGHTLY_LOG=$LOG_DIR/nightly.log
 log "run $RUN_ID for $RUN_DATE (config $CONFIG, run directory $RUN_DIR)"
 
 # Leftovers of a run that was killed outright (the lock proves no run is using them).
-for stale in "$MODELS_ROOT"/.staging-* "$MODELS_ROOT"/.current.tmp.*; do
-  [ -e "$stale" ] || [ -L "$stale" ] || continue
-  log "removing $stale, left by an earlier run that did not finish"
-  rm -rf -- "$stale"
+mapfile -t stale < <(leftover_staging "$MODELS_ROOT")
+for path in "${stale[@]}"; do
+  log "removing $path, left by an earlier run that did not finish"
+  rm -rf -- "$path"
 done
 if [ -L "$CURRENT" ] && [ ! -d "$CURRENT" ]; then
   log "warning: $CURRENT -> $(readlink "$CURRENT") is dangling; treating this as the first run"

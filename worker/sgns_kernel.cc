@@ -29,13 +29,8 @@ inline void PrefetchRow(const float* row, int dim) {
 }  // namespace
 
 double SgnsKernel::Train(Batch* batch) {
-  switch (mode_) {
-    case KernelMode::kPair: return TrainPairs(batch);
-    case KernelMode::kHogBatch: return TrainHogBatch(batch);
-    case KernelMode::kCbowMean: return TrainCbow(batch, /*mean=*/true);
-    case KernelMode::kCbowSum: return TrainCbow(batch, /*mean=*/false);
-  }
-  return 0;
+  if (cbow_ != CbowMode::kOff) return TrainCbow(batch, /*mean=*/cbow_ == CbowMode::kMean);
+  return mode_ == KernelKind::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
 }
 
 double SgnsKernel::TrainCbow(Batch* batch, bool mean) {

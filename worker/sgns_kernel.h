@@ -1,6 +1,6 @@
 // The SGNS kernels: train a resolved Batch on its local rows.
 //
-// Contract (KernelMode::kPair, the default, word2vec.c semantics): for each group and each
+// Contract (KernelKind::kPair, the default, word2vec.c semantics): for each group and each
 // of its contexts (in order), with in = rows[context], it applies word2vec.c's skip-gram
 // negative-sampling step: the positive target is the group's centre (label 1), then the
 // pair's `negative` negatives (label 0; a negative equal to the centre is skipped); each
@@ -8,14 +8,14 @@
 // end of the pair, with g from SigmoidTable (clipped as word2vec.c). Exactly word2vec.c's
 // single-thread order. The batch holds `negative` negatives per pair.
 //
-// KernelMode::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
+// KernelKind::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
 // group's `negative` negatives, and the group is one small dense step: the scores of all
 // (context, target) pairs are computed from the rows as they were before the group, then
 // every context row moves by sum_t g[j][t] * target_t and every target row by
 // sum_j g[j][t] * context_j. Same gradients in expectation, a window's worth fewer
 // negatives and row loads. The batch holds `negative` negatives per group.
 //
-// KernelMode::kCbowMean / kCbowSum (word2vec.c's CBOW, cbow_mean 1 / 0): for each group,
+// CbowMode::kMean / kSum (word2vec.c's CBOW, cbow_mean 1 / 0; the kernel kind is unused): for each group,
 // h = the mean (or sum) of its context rows; for the centre (label 1) and the group's
 // `negative` negatives (label 0, one equal to the centre skipped) in order: g from
 // SigmoidTable of h.target, neu1e += g * target, then target += g * h; finally every
@@ -30,18 +30,20 @@
 
 #include <vector>
 
+#include "common/train_options.h"
 #include "worker/batch.h"
 #include "worker/sigmoid_table.h"
 
 namespace item2vec {
 
-enum class KernelMode { kPair, kHogBatch, kCbowMean, kCbowSum };
+// --model cbow: off (skip-gram, by KernelKind), or CBOW with the mean or the sum of the contexts.
+enum class CbowMode { kOff, kMean, kSum };
 
 class SgnsKernel {
  public:
-  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelMode mode = KernelMode::kPair,
-             int max_window = 5)
-      : dim_(dim), negative_(negative), mode_(mode), sigmoid_(sigmoid),
+  SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelKind mode = KernelKind::kPair,
+             int max_window = 5, CbowMode cbow = CbowMode::kOff)
+      : dim_(dim), negative_(negative), mode_(mode), cbow_(cbow), sigmoid_(sigmoid),
         neu1e_(static_cast<std::size_t>(dim)), neu1_(static_cast<std::size_t>(dim)),
         ctx_delta_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(dim)),
         grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)) {}
@@ -53,7 +55,8 @@ class SgnsKernel {
   double TrainHogBatch(Batch* batch);
   double TrainCbow(Batch* batch, bool mean);
   int dim_, negative_;
-  KernelMode mode_;
+  KernelKind mode_;
+  CbowMode cbow_;
   const SigmoidTable* sigmoid_;
   std::vector<float> neu1e_, neu1_, ctx_delta_, grad_;
 };

@@ -31,10 +31,8 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   BatchBuilder builder(o, *s.vocab, partition, &reader, s.shard_words, SeedFor(o.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)));
   const SigmoidTable sigmoid(o.exact_sigmoid);
   // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
-  const KernelMode mode = o.Cbow()                ? (o.cbow_sum ? KernelMode::kCbowSum : KernelMode::kCbowMean)
-                          : o.kernel == "hogbatch" ? KernelMode::kHogBatch
-                                                   : KernelMode::kPair;
-  SgnsKernel kernel(o.dim, o.negative, &sigmoid, mode, (o.MaxContexts() + 1) / 2);
+  const CbowMode cbow = !o.Cbow() ? CbowMode::kOff : o.cbow_sum ? CbowMode::kSum : CbowMode::kMean;
+  SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, (o.MaxContexts() + 1) / 2, cbow);
   PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout);
   ProgressSender sender(s.transport, o.progress_seconds / 2);
 

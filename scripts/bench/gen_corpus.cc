@@ -41,6 +41,8 @@
 
 #include <unistd.h>
 
+#include "common/random.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -80,42 +82,8 @@ struct Options {
   double two_cluster = 0.5;
 };
 
-// splitmix64: expands the seed into the xoshiro state.
-std::uint64_t SplitMix64(std::uint64_t* x) {
-  std::uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// xoshiro256**: fast, small state, good statistical quality.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) {
-    for (auto& v : s_) v = SplitMix64(&seed);
-  }
-  std::uint64_t Next() {
-    const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
-  // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  // Uniform in [0, n) by Lemire's multiply-shift (bias < n / 2^64, irrelevant here).
-  std::uint64_t Below(std::uint64_t n) {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
-  }
-
- private:
-  static std::uint64_t Rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t s_[4];
-};
+// The project's xoshiro256** (common/random.h), seeded by splitmix64 from --seed.
+using item2vec::Rng;
 
 // Walker/Vose alias table: O(1) draws from a fixed discrete distribution. Probabilities are
 // kept as 32-bit thresholds so a draw needs one 64-bit random number and no floating point.
@@ -318,7 +286,7 @@ int main(int argc, char** argv) {
   std::vector<std::uint32_t> cluster_of(n);
   std::vector<std::vector<std::uint32_t>> members(k);
   for (std::size_t i = 0; i < n; ++i) {
-    cluster_of[i] = static_cast<std::uint32_t>(rng.Below(k));
+    cluster_of[i] = static_cast<std::uint32_t>(rng.Below64(k));
     members[cluster_of[i]].push_back(static_cast<std::uint32_t>(i));
   }
   std::vector<double> cluster_weight(k), item_weight(n);
@@ -332,7 +300,7 @@ int main(int argc, char** argv) {
   for (std::size_t c = 0; c < k; ++c) {
     std::vector<std::uint32_t>& m = members[c];
     if (m.empty()) continue;
-    for (std::size_t j = m.size() - 1; j > 0; --j) std::swap(m[j], m[rng.Below(j + 1)]);
+    for (std::size_t j = m.size() - 1; j > 0; --j) std::swap(m[j], m[rng.Below64(j + 1)]);
     std::vector<double> w(m.size());
     double sum = 0;
     for (std::size_t j = 0; j < w.size(); ++j) sum += (w[j] = 1.0 / std::pow(static_cast<double>(j) + 1.0, o.zipf));
@@ -375,20 +343,20 @@ int main(int argc, char** argv) {
     while (written < part_end) {
       std::int64_t len = 1;
       if (log_q < 0) {
-        const double u = 1.0 - rng.Uniform();  // (0, 1]
+        const double u = 1.0 - rng.UniformDouble();  // (0, 1]
         len += static_cast<std::int64_t>(std::floor(std::log(u) / log_q));
       }
       len = std::min({len, o.max_session, part_end - written});
       std::uint32_t cluster = clusters_by_mass.Sample(rng);
       std::int64_t switch_at = len;  // no switch
       std::uint32_t second = cluster;
-      if (rng.Uniform() < o.two_cluster) {
+      if (rng.UniformDouble() < o.two_cluster) {
         second = clusters_by_mass.Sample(rng);
-        switch_at = static_cast<std::int64_t>(rng.Below(static_cast<std::uint64_t>(len) + 1));
+        switch_at = static_cast<std::int64_t>(rng.Below64(static_cast<std::uint64_t>(len) + 1));
       }
       for (std::int64_t t = 0; t < len; ++t) {
         if (t == switch_at) cluster = second;
-        const std::uint32_t item = rng.Uniform() < o.noise ? global.Sample(rng)
+        const std::uint32_t item = rng.UniformDouble() < o.noise ? global.Sample(rng)
                                                            : members[cluster][in_cluster[cluster].Sample(rng)];
         ++count[item];
         // With the separator for all but the last item of the line.

@@ -39,13 +39,13 @@ double FlopsPerPair(int dim) { return (6.0 * (kNegative + 1) + 2.0) * dim; }
 
 // Row bytes per pair with no reuse in cache: the pair kernel reads and writes the context
 // and every target row; HogBatch shares the centre and its negatives over kContexts pairs.
-double BytesPerPair(KernelMode mode, int dim) {
+double BytesPerPair(KernelKind mode, int dim) {
   const double row = 4.0 * dim * 2;  // read and write once
-  if (mode == KernelMode::kPair) return row * (1 + 1 + kNegative);
+  if (mode == KernelKind::kPair) return row * (1 + 1 + kNegative);
   return row * (kContexts + 1 + kNegative) / kContexts;
 }
 
-Batch MakeBatch(KernelMode mode, int dim, int rows, std::uint64_t seed) {
+Batch MakeBatch(KernelKind mode, int dim, int rows, std::uint64_t seed) {
   Batch batch;
   Rng rng(seed);
   auto slot = [&] { return rng.Below(static_cast<std::uint32_t>(rows)); };
@@ -56,7 +56,7 @@ Batch MakeBatch(KernelMode mode, int dim, int rows, std::uint64_t seed) {
     for (int j = 0; j < kContexts; ++j) batch.contexts.push_back(slot());
     group.ctx_end = static_cast<std::uint32_t>(batch.contexts.size());
     group.neg_begin = static_cast<std::uint32_t>(batch.negatives.size());
-    const int negatives = mode == KernelMode::kPair ? kContexts * kNegative : kNegative;
+    const int negatives = mode == KernelKind::kPair ? kContexts * kNegative : kNegative;
     for (int k = 0; k < negatives; ++k) batch.negatives.push_back(slot());
     group.alpha = 0.025f;
     batch.groups.push_back(group);
@@ -69,7 +69,7 @@ Batch MakeBatch(KernelMode mode, int dim, int rows, std::uint64_t seed) {
 }
 
 void BM_Kernel(benchmark::State& state) {
-  const auto mode = state.range(0) == 0 ? KernelMode::kPair : KernelMode::kHogBatch;
+  const auto mode = state.range(0) == 0 ? KernelKind::kPair : KernelKind::kHogBatch;
   const int dim = static_cast<int>(state.range(1));
   const int rows = static_cast<int>(state.range(2));
   SigmoidTable sigmoid;
@@ -92,7 +92,7 @@ void BM_Kernel(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(p * FlopsPerPair(dim) / 1e9, benchmark::Counter::kIsRate);
   state.counters["bytes/pair"] = BytesPerPair(mode, dim);
   state.counters["flop/byte"] = FlopsPerPair(dim) / BytesPerPair(mode, dim);
-  state.SetLabel(mode == KernelMode::kPair ? "pair" : "hogbatch");
+  state.SetLabel(KernelKindName(mode));
 }
 
 // Twelve independent 8-wide FMA chains: enough to cover the FMA latency on two ports.

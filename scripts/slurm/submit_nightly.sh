@@ -36,6 +36,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
 NAME=item2vec-nightly
 SIGNAL_SECONDS=120
 
@@ -124,9 +126,11 @@ if ! check=$(bash "${REFRESH_CMD[@]}" --dry-run 2>&1); then
 fi
 
 # NP, WORK_DIR and the timeouts of the config size the job (read the way the script reads them).
-read -r NP WORK_DIR TRAIN_TIMEOUT STEP_TIMEOUT < <(REPO=$REPO bash -c '
-  source "$1" > /dev/null 2>&1 || exit 1
-  printf "%s %s %s %s\n" "$NP" "$(readlink -m -- "$WORK_DIR")" "$TRAIN_TIMEOUT" "$STEP_TIMEOUT"' _ "$CONFIG") ||
+# nightly_conf_load is the loader nightly_refresh.sh uses (scripts/lib/common.sh), run in a
+# subshell so that the config's variables stay out of this script.
+read -r NP WORK_DIR TRAIN_TIMEOUT STEP_TIMEOUT < <(
+  nightly_conf_load "$CONFIG" > /dev/null 2>&1 || exit 1
+  printf "%s %s %s %s\n" "$NP" "$(readlink -m -- "$WORK_DIR")" "$TRAIN_TIMEOUT" "$STEP_TIMEOUT") ||
   die "cannot read NP, WORK_DIR, TRAIN_TIMEOUT and STEP_TIMEOUT from $CONFIG"
 [ -n "$NTASKS" ] || NTASKS=$NP
 if [ -z "$TIME" ]; then

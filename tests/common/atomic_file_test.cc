@@ -12,11 +12,7 @@
 namespace item2vec {
 namespace {
 
-using testing::Exists;
-using testing::ListDir;
-using testing::ReadFile;
-using testing::TempDir;
-using testing::WriteFile;
+using namespace testing;  // item2vec::testing: TempDir, file and directory helpers
 
 std::string TempNameOf(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
 

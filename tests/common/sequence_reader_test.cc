@@ -53,10 +53,7 @@ void ExpectShardsPartition(const std::vector<InputFile>& files, const Sentences&
 TEST(SequenceReaderTest, ShardsOfOneFileReadEveryLineOnce) {
   TempDir dir;
   // About 2 MB: larger than the reader's 1 MB buffer, so items and lines straddle refills.
-  CorpusShape shape;
-  shape.lines = 26000;
-  shape.max_items = 20;
-  const Corpus corpus = MakeCorpus(101, shape);
+  const Corpus corpus = MakeCorpus(101, CorpusShape{/*lines=*/26000, /*max_items=*/20});
   ASSERT_GT(corpus.text.size(), SequenceReader::kBufferBytes + SequenceReader::kBufferBytes / 2);
   WriteFile(dir.File("corpus.txt"), corpus.text);
   auto files = ListInputFiles({dir.File("corpus.txt")});
@@ -169,9 +166,7 @@ TEST(SequenceReaderTest, OverlongItemsAreTruncated) {
 
 TEST(SequenceReaderTest, RewindReadsTheShardAgain) {
   TempDir dir;
-  CorpusShape shape;
-  shape.lines = 500;
-  const Corpus c = MakeCorpus(7, shape);
+  const Corpus c = MakeCorpus(7, CorpusShape{/*lines=*/500});
   WriteFile(dir.File("c.txt"), c.text);
   auto files = ListInputFiles({dir.File("c.txt")});
   ASSERT_TRUE(files.ok());
@@ -189,10 +184,7 @@ TEST(SequenceReaderTest, RewindReadsTheShardAgain) {
 
 TEST(SequenceReaderTest, SeekToPositionResumesExactly) {
   TempDir dir;
-  CorpusShape shape;
-  shape.lines = 60;
-  shape.max_items = 6;
-  const Corpus c = MakeCorpus(31, shape);
+  const Corpus c = MakeCorpus(31, CorpusShape{/*lines=*/60, /*max_items=*/6});
   // Two files so that positions in later ranges are exercised too.
   WriteFile(dir.File("p0"), c.text);
   WriteFile(dir.File("p1"), c.text);

@@ -124,6 +124,46 @@ TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {
   }
 }
 
+// --kernel and --new-items are typed once, by the parser; train.json and checkpoint
+// manifests keep spelling them as before (a resumed run compares settings by these names).
+TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  EXPECT_EQ(o.kernel, KernelKind::kPair);
+  EXPECT_EQ(o.new_items, NewItemInit::kRandom);
+
+  TempDir dir;
+  const std::string ini = dir.File("train.ini");
+  WriteFile(ini, "new-items = cooccurrence\nkernel = pair\n");
+  TrainOptions p;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--kernel", "hogbatch", "--config", ini}, &p).ok());
+  EXPECT_EQ(p.kernel, KernelKind::kHogBatch);  // the command line wins
+  EXPECT_EQ(p.new_items, NewItemInit::kCooccurrence);
+  const std::string json = TrainOptionsToJson(p);
+  EXPECT_NE(json.find("\"kernel\":\"hogbatch\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"new_items\":\"cooccurrence\""), std::string::npos) << json;
+  bool found = false;
+  for (const auto& [name, value] : ResumeSettings(p))
+    if (name == "kernel") {
+      found = true;
+      EXPECT_EQ(value, "hogbatch");
+    }
+  EXPECT_TRUE(found);
+  EXPECT_STREQ(KernelKindName(KernelKind::kPair), "pair");
+  EXPECT_STREQ(NewItemInitName(NewItemInit::kRandom), "random");
+
+  TrainOptions q;
+  Status st = Parse({"--input", "x", "--kernel", "fast"}, &q);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "--kernel must be pair or hogbatch, got 'fast'");
+  st = Parse({"--input", "x", "--new-items", "mean"}, &q);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "--new-items must be random or cooccurrence, got 'mean'");
+  WriteFile(ini, "kernel = hog\n");
+  st = Parse({"--input", "x", "--config", ini}, &q);
+  EXPECT_EQ(st.message(), "--kernel must be pair or hogbatch, got 'hog'");
+}
+
 TEST(TrainOptionsTest, HelpIsReported) {
   TrainOptions o;
   bool help = false;

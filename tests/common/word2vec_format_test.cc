@@ -18,11 +18,7 @@
 namespace item2vec {
 namespace {
 
-using testing::Exists;
-using testing::ListDir;
-using testing::ReadFile;
-using testing::TempDir;
-using testing::WriteFile;
+using namespace testing;  // item2vec::testing: TempDir, file and directory helpers
 
 std::uint32_t Bits(float f) {
   std::uint32_t u;

@@ -116,12 +116,7 @@ TEST_P(ExactSearchVsNaive, RanksAndTopKAgreeExactly) {
   }
   const Reference ref = Naive(m, q, targets, ex_begin, ex, k);
 
-  QuerySet qs;
-  qs.vectors = q.data();
-  qs.count = nq;
-  qs.targets = targets.data();
-  qs.exclude_begin = ex_begin.data();
-  qs.exclude = ex.data();
+  const QuerySet qs{q.data(), nq, targets.data(), ex_begin.data(), ex.data()};
   SearchOptions o;
   o.threads = c.threads;
   o.top_k = k;

@@ -17,6 +17,7 @@
 #include "common/matrix_file.h"
 #include "common/random.h"
 #include "common/serialize.h"
+#include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
 #include "ps/partition.h"
 #include "ps/shard_store.h"
@@ -331,10 +332,7 @@ struct PreviousModel {
 
   void Write(const std::string& dir) const {
     const Vocabulary vocab = Vocabulary::FromSorted(items, {50, 40, 30, 20, 10});
-    // vocab.tsv as worker/model_writer's WriteVocabTsv writes it (this test links item2vec_ps only).
-    std::string tsv;
-    for (ItemId id = 0; id < vocab.size(); ++id) tsv += vocab.item(id) + "\t" + std::to_string(vocab.count(id)) + "\n";
-    WriteFile(dir + "/vocab.tsv", tsv);
+    ASSERT_TRUE(WriteVocabTsv(vocab, dir + "/vocab.tsv").ok());
     Word2VecWriter w;
     ASSERT_TRUE(w.Open("", dir + "/vectors.bin", static_cast<std::int64_t>(items.size()), kDim).ok());
     for (std::size_t i = 0; i < items.size(); ++i) w.Add(items[i], input[i].data());

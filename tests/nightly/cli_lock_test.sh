@@ -58,7 +58,7 @@ grep -q "^3. train .* -np 2 .*item2vec train .*--servers 1 --config $T/train.ini
 say "5. a second run while the lock is held exits 8 at once"
 mkdir -p "$MODELS"
 ln -s 2026-01-01 "$MODELS/current"   # a dangling link is enough: nothing may touch it
-( exec 9>> "$LOCK"; flock 9; echo held > "$T/holder-ready"; exec sleep 60 ) &
+( lock_try "$LOCK" || exit 1; echo held > "$T/holder-ready"; exec sleep 60 ) &
 holder=$!
 for _ in $(seq 100); do [ -e "$T/holder-ready" ] && break; sleep 0.1; done
 [ -e "$T/holder-ready" ] || { kill "$holder"; fail "could not take the lock for the test"; }

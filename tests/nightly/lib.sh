@@ -10,9 +10,11 @@ REPO=${2:?usage: $0 ITEM2VEC_BIN REPO_ROOT}
 SCRIPT=$REPO/scripts/nightly_refresh.sh
 RATINGS=$REPO/data/ml-latest-small/ratings.csv
 PY=/usr/bin/python3
+# The helpers the pipeline itself uses (MPI environment, lock, history reader).
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
 export MPIRUN=${MPIRUN:-mpirun}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+mpi_local_env
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ -x "$PY" ] || skip "$PY (Debian's python3) is not installed"
@@ -107,20 +109,13 @@ dated_dirs() {
   find "$MODELS" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' -printf '%f\n' | sort | tr '\n' ' '
 }
 
-history_lines() { if [ -f "$HISTORY" ]; then wc -l < "$HISTORY"; else echo 0; fi; }
+history_lines() { history_line_count "$HISTORY"; }
 
 # hist N FIELD: a field of history line N (1-based; -1 = last) as JSON.
-hist() {
-  "$PY" - "$HISTORY" "$1" "$2" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-record = json.loads(lines[int(sys.argv[2]) - 1 if int(sys.argv[2]) > 0 else int(sys.argv[2])])
-print(json.dumps(record.get(sys.argv[3])))
-PY
-}
+hist() { history_field "$HISTORY" "$1" "$2"; }
 
 no_staging_left() {
-  if compgen -G "$MODELS/.staging-*" > /dev/null || compgen -G "$MODELS/.current.tmp.*" > /dev/null; then
+  if [ -n "$(leftover_staging "$MODELS")" ]; then
     fail "$1: staging or temporary link left in $MODELS: $(find "$MODELS" -mindepth 1 -maxdepth 1 -printf '%f ')"
   fi
 }

@@ -78,6 +78,14 @@ SortRun RunSorter(const std::vector<Event>& log, std::int64_t memory, std::int64
   return run;
 }
 
+// The user hash orders prep's output and picks each user's part: its values are fixed
+// (golden values from before it moved onto common/hash.h).
+TEST(BucketSort, UserHashValuesAreFixed) {
+  EXPECT_EQ(UserHash(""), 0xefd01f60ba992926ull);
+  EXPECT_EQ(UserHash("a"), 0x82a2a958a9bece5bull);
+  EXPECT_EQ(UserHash("user-123456"), 0xa866e6471adf2d96ull);
+}
+
 TEST(BucketSort, TinyBudgetGivesByteIdenticalOutputToInMemorySort) {
   const std::vector<Event> log = RandomLog(42, 700, 300);
   const std::string expected = ReferenceOrder(log);

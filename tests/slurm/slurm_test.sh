@@ -41,6 +41,9 @@ if [ $# -ne 2 ]; then usage >&2; exit 2; fi
 BIN=$(readlink -f "$1")
 REPO=$(cd "$2" && pwd)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The helpers the nightly pipeline itself uses (MPI environment, history reader, staging).
+# shellcheck source=scripts/lib/common.sh
+source "$REPO/scripts/lib/common.sh"
 TRAIN_SBATCH="$REPO/scripts/slurm/train.sbatch"
 NIGHTLY="$REPO/scripts/slurm/submit_nightly.sh"
 RATINGS="$REPO/data/ml-latest-small/ratings.csv"
@@ -195,8 +198,7 @@ while :; do sleep 0.1; done
 FAKE
 chmod +x "$RUN/fake/item2vec-sigterm"
 # MPI as root, on loopback only (this machine); the job inherits the environment.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+mpi_local_env
 unset ITEM2VEC_BIN ITEM2VEC_INPUT ITEM2VEC_OUTPUT ITEM2VEC_CONFIG ITEM2VEC_SERVERS ITEM2VEC_REQUEUE LAUNCHER
 
 # submit ENV... -- SBATCH_ARGS...: prints the job id. Small resources override the template's.
@@ -358,14 +360,9 @@ nightly() {   # CONFIG DATE [more submit_nightly.sh options]: prints "nightly JO
   local conf=$1 date=$2; shift 2
   bash "$NIGHTLY" --config "$conf" --date "$date" --mem 1000M "$@"
 }
-history_field() {   # N KEY: the value of KEY in history line N (-1: last), as JSON
-  python3 -c 'import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-print(json.dumps(json.loads(lines[int(sys.argv[2]) if int(sys.argv[2]) < 0 else int(sys.argv[2]) - 1]).get(sys.argv[3])))' \
-    "$NW/history.jsonl" "$1" "$2"
-}
-history_lines() { if [ -f "$NW/history.jsonl" ]; then wc -l <"$NW/history.jsonl"; else echo 0; fi; }
-no_staging() { ! compgen -G "$NW/models/.staging-*" >/dev/null || fail "$1: a staged model was left in $NW/models"; }
+nightly_field() { history_field "$NW/history.jsonl" "$1" "$2"; }   # N KEY (-1: last), as JSON
+history_lines() { history_line_count "$NW/history.jsonl"; }
+no_staging() { [ -z "$(leftover_staging "$NW/models")" ] || fail "$1: a staged model was left in $NW/models"; }
 
 out=$(nightly "$NW/nightly.conf" 2026-05-01 --dry-run 2>&1) || fail "submit_nightly.sh --dry-run failed: $out"
 [ "$(grep -c '^sbatch ' <<<"$out")" = 1 ] || fail "submit_nightly.sh --dry-run: expected one sbatch command, got:"$'\n'"$out"
@@ -396,14 +393,14 @@ expect "$J" COMPLETED 0:0 "nightly job: nightly_refresh.sh publishes the first m
 [ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "nightly job: current -> $(readlink "$NW/models/current")"
 check_vectors "$NW/models/current"
 [ -s "$NW/models/current/eval.json" ] || fail "nightly job: no eval.json with the published model"
-[ "$(history_field -1 decision)" = '"published"' ] || fail "nightly job: history says $(history_field -1 decision)"
+[ "$(nightly_field -1 decision)" = '"published"' ] || fail "nightly job: history says $(nightly_field -1 decision)"
 grep -q '\[nightly refresh\] done' "$(slurm_log "$J")" || fail "nightly job: no 'done' in $(slurm_log "$J")"
 
 J=$(nightly "$NW/nightly.conf" 2026-05-02 2>/dev/null | awk '$1 == "nightly" { print $2 }')
 wait_job "$J"
 expect "$J" FAILED 3:0 "nightly job: a missing input log fails with nightly_refresh.sh's prep code"
-[ "$(history_field -1 decision)/$(history_field -1 step)" = '"failed"/"prep"' ] ||
-  fail "nightly job without input: history says $(history_field -1 decision)/$(history_field -1 step)"
+[ "$(nightly_field -1 decision)/$(nightly_field -1 step)" = '"failed"/"prep"' ] ||
+  fail "nightly job without input: history says $(nightly_field -1 decision)/$(nightly_field -1 step)"
 [ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "a failed nightly job moved current"
 
 # What --signal=B:TERM@120 does before the time limit: SIGTERM to the batch shell only.
@@ -420,8 +417,8 @@ scancel --batch --signal=TERM "$J"
 wait_job "$J"
 expect "$J" FAILED 143:0 "nightly job: SIGTERM to the batch shell stops nightly_refresh.sh cleanly (143)"
 grep -q 'received SIGTERM' "$(slurm_log "$J")" || fail "nightly job $J: the batch shell did not pass SIGTERM on"
-[ "$(history_field -1 decision)/$(history_field -1 step)" = '"failed"/"train"' ] ||
-  fail "stopped nightly job: history says $(history_field -1 decision)/$(history_field -1 step)"
+[ "$(nightly_field -1 decision)/$(nightly_field -1 step)" = '"failed"/"train"' ] ||
+  fail "stopped nightly job: history says $(nightly_field -1 decision)/$(nightly_field -1 step)"
 [ "$(history_lines)" = 3 ] || fail "history has $(history_lines) lines after 3 nightly jobs"
 [ "$(readlink "$NW/models/current")" = 2026-05-01 ] || fail "a stopped nightly job moved current"
 no_staging "stopped nightly job"

@@ -145,6 +145,23 @@ std::vector<SlotInfo> CheckLayout(const Batch& b, const Partition& partition, st
   return slots;
 }
 
+// Fills every batch of `builder` in turn, checks its layout (CheckLayout) and calls
+// visit(batch, slots); stops at the end or at the first failure.
+template <typename Visit>
+void ForEachCheckedBatch(BatchBuilder* builder, const Partition& partition, std::size_t vocab_size, int negative,
+                         Visit visit) {
+  Batch b;
+  while (true) {
+    Result<bool> more = builder->Fill(&b);
+    ASSERT_TRUE(more.ok());
+    if (!*more) return;
+    const std::vector<SlotInfo> slots = CheckLayout(b, partition, vocab_size, negative);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    visit(b, slots);
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
 TEST_F(BatchBuilderTest, LayoutAndTokenAccountingOverOneEpoch) {
   for (int servers = 1; servers <= 4; ++servers) {
     const Partition partition(servers, vocab_.size());
@@ -221,17 +238,12 @@ TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
         if (i + 1 < s.size()) expected.emplace_back(s[i], s[i + 1]);
       }
 
-    Batch b;
-    while (true) {
-      Result<bool> more = builder.Fill(&b);
-      ASSERT_TRUE(more.ok());
-      if (!*more) break;
-      const std::vector<SlotInfo> slots = CheckLayout(b, partition, vocab_.size(), options_.negative);
-      ASSERT_FALSE(::testing::Test::HasFailure());
-      for (const Group& g : b.groups)
-        for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j)
-          got.emplace_back(slots[g.centre].key, slots[b.contexts[j]].key);
-    }
+    ForEachCheckedBatch(&builder, partition, vocab_.size(), options_.negative,
+                        [&](const Batch& b, const std::vector<SlotInfo>& slots) {
+                          for (const Group& g : b.groups)
+                            for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j)
+                              got.emplace_back(slots[g.centre].key, slots[b.contexts[j]].key);
+                        });
     ASSERT_EQ(got.size(), expected.size()) << "servers " << servers;
     EXPECT_EQ(got, expected) << "servers " << servers;
   }
@@ -254,13 +266,8 @@ TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
 
   std::vector<std::int64_t> spans(static_cast<std::size_t>(w), 0);  // unclipped positions only
   std::size_t next = 0;
-  Batch b;
-  while (true) {
-    Result<bool> more = builder.Fill(&b);
-    ASSERT_TRUE(more.ok());
-    if (!*more) break;
-    const std::vector<SlotInfo> slots = CheckLayout(b, partition, vocab_.size(), options_.negative);
-    ASSERT_FALSE(::testing::Test::HasFailure());
+  ForEachCheckedBatch(&builder, partition, vocab_.size(), options_.negative, [&](const Batch& b,
+                                                                                const std::vector<SlotInfo>& slots) {
     for (const Group& g : b.groups) {
       const auto [si, i] = positions[next++ % positions.size()];
       const std::vector<ItemId>& sent = sentences_[si];
@@ -278,7 +285,7 @@ TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
       ASSERT_NE(match, 0) << "contexts of sentence " << si << " position " << i << " are no window of 1.." << w;
       if (i - w >= 0 && i + w < n) ++spans[static_cast<std::size_t>(match - 1)];
     }
-  }
+  });
   EXPECT_EQ(next, positions.size() * static_cast<std::size_t>(options_.epochs));
   std::int64_t total = 0;
   for (std::int64_t c : spans) total += c;

@@ -69,7 +69,7 @@ TEST(CbowKernelTest, MatchesDoublePrecisionWord2vecCbow) {
   for (bool mean : {true, false}) {
     Batch b = CbowBatch(3);
     const std::vector<double> want = Reference(b, mean);
-    SgnsKernel kernel(kDim, kNegative, &exact, mean ? KernelMode::kCbowMean : KernelMode::kCbowSum, 5);
+    SgnsKernel kernel(kDim, kNegative, &exact, KernelKind::kPair, 5, mean ? CbowMode::kMean : CbowMode::kSum);
     const double loss = kernel.Train(&b);
     EXPECT_GT(loss, 0);
     double moved = 0;
@@ -115,7 +115,7 @@ TEST(CbowKernelTest, StepIsTheFiniteDifferenceGradient) {
     b.contexts.resize(3);
     const Group g = b.groups[0];
     const std::vector<double> before(b.rows.begin(), b.rows.end());
-    SgnsKernel kernel(kDim, kNegative, &exact, mean ? KernelMode::kCbowMean : KernelMode::kCbowSum, 5);
+    SgnsKernel kernel(kDim, kNegative, &exact, KernelKind::kPair, 5, mean ? CbowMode::kMean : CbowMode::kSum);
     kernel.Train(&b);
     // A step on a target changes later targets' scores only through h, which it does not
     // change: but the context update uses the targets as they were. Compare at first order.

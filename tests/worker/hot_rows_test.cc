@@ -106,11 +106,11 @@ class HotRowsLayoutTest : public ::testing::Test {
 // With the cache, a builder makes the same batches as without (same ids in the same
 // places), but no id < H is in a key list: those have slots in the hot block, ascending.
 TEST_F(HotRowsLayoutTest, CachedIdsLeaveTheKeyListsForTheHotBlock) {
-  for (const char* kernel : {"pair", "hogbatch"})
+  for (const KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch})
     for (int servers : {1, 3})
       for (std::int64_t hot : {1, 10, 1000000}) {
         options_.kernel = kernel;
-        options_.negative_pool = std::string(kernel) == "pair" ? 0 : 16;
+        options_.negative_pool = kernel == KernelKind::kPair ? 0 : 16;
         const Partition partition(servers, vocab_.size());
         TrainOptions off = options_, on = options_;
         off.hot_rows = 0;
@@ -163,7 +163,7 @@ TEST_F(HotRowsLayoutTest, CachedIdsLeaveTheKeyListsForTheHotBlock) {
           if (::testing::Test::HasFailure()) return;
         }
         EXPECT_GT(batches, 3);
-        EXPECT_GT(hot_refs, 0u) << "kernel " << kernel << " servers " << servers << " H " << hot;
+        EXPECT_GT(hot_refs, 0u) << "kernel " << KernelKindName(kernel) << " servers " << servers << " H " << hot;
       }
 }
 

@@ -210,12 +210,7 @@ Result<EvalReport> Evaluate(const EvalOptions& o) {
       query_of.push_back(static_cast<std::int64_t>(nq));
       ++nq;
     }
-    QuerySet qs;
-    qs.vectors = vectors.data();
-    qs.count = nq;
-    qs.targets = targets.data();
-    qs.exclude_begin = exclude_begin.data();
-    qs.exclude = exclude.data();
+    const QuerySet qs{vectors.data(), nq, targets.data(), exclude_begin.data(), exclude.data()};
     ITEM2VEC_RETURN_IF_ERROR(ExactSearch(m, qs, search, &results));
     for (std::size_t i = 0; i < query_of.size(); ++i) {
       model_metrics.Add(query_of[i] >= 0 ? results.rank[static_cast<std::size_t>(query_of[i])] : 0);

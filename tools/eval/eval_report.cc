@@ -85,9 +85,7 @@ std::string ReportJson(const EvalReport& r) {
   j.Key("items").Int(r.items);
   j.Key("dim").Int(r.dim);
   j.Key("threads").Int(r.threads);
-  j.Key("ks").BeginArray();
-  for (int k : r.ks) j.Int(k);
-  j.EndArray();
+  j.Key("ks").IntArray(r.ks);
   j.Key("mrr").String("full_rank");
   j.Key("records").BeginObject();
   j.Key("read").Int(r.records_read);

@@ -1,39 +1,19 @@
 #include "tools/eval/popularity.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <fstream>
 #include <numeric>
 
 #include "common/input_files.h"
 #include "common/sequence_reader.h"
+#include "common/vocab_tsv.h"
 
 namespace item2vec {
 
 Result<ItemCounter> ReadVocabCounts(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open vocabulary file '" + path + "'");
+  Result<VocabTsv> tsv = ReadVocabTsv(path);
+  if (!tsv.ok()) return tsv.status();
   ItemCounter counter;
-  std::string line;
-  std::int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    const std::size_t tab = line.rfind('\t');
-    const auto bad = [&](const std::string& what) {
-      return Status::DataError(path + ":" + std::to_string(line_no) + ": " + what + " (expected item<TAB>count)");
-    };
-    if (tab == std::string::npos || tab == 0) return bad("no item before a tab");
-    errno = 0;
-    char* end = nullptr;
-    const long long count = std::strtoll(line.c_str() + tab + 1, &end, 10);
-    if (end == line.c_str() + tab + 1 || *end != '\0' || errno != 0 || count < 0)
-      return bad("count '" + line.substr(tab + 1) + "' is not a non-negative integer");
-    counter.Add(line.substr(0, tab), static_cast<Count>(count));
-  }
-  if (in.bad()) return Status::IOError("reading '" + path + "' failed");
+  for (std::size_t i = 0; i < tsv->items.size(); ++i) counter.Add(tsv->items[i], tsv->counts[i]);
   return counter;
 }
 

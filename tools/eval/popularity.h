@@ -1,8 +1,8 @@
 // The popularity baseline: recommend the most frequent items, in the model's candidate set.
 //
 // Contract:
-// - Counts come from a model directory's vocab.tsv (ReadVocabCounts: "item<TAB>count" per
-//   line) or are counted on the fly from training sequence files or directories
+// - Counts come from a model directory's vocab.tsv (ReadVocabCounts, with the rules of
+//   common/vocab_tsv.h) or are counted on the fly from training sequence files or directories
 //   (CountSequenceItems: whitespace-separated items, one sequence per line, read with the
 //   trainer's own SequenceReader).
 // - PopularityRanker orders the model's rows by (count descending, row ascending); items

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "common/hash.h"
+
 namespace item2vec {
 namespace {
 
@@ -36,18 +38,9 @@ std::string ErrnoText() { return std::strerror(errno); }
 
 std::uint64_t UserHash(std::string_view user) {
   // FNV-1a, then the MurmurHash3 64-bit finaliser so that the high bits (which pick the
-  // bucket and the part) are well mixed even for short numeric ids.
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : user) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
+  // bucket and the part) are well mixed even for short numeric ids. Fixed: prep's output
+  // order and parts depend on it (common/hash.h).
+  return MurmurMix64(Fnv1a64(user, kFnvOffsetBasis), 2);
 }
 
 // One bucket: the concatenation of its files.

@@ -1,51 +1,63 @@
-// PrepComm: the few collectives `item2vec prep` needs, over MPI or within one process.
+// PrepComm: the collectives `item2vec prep` needs, as a thin layer over Transport
+// (common/transport.h), or within one process.
 //
 // Contract:
 // - Only collectives: every rank calls the same ones in the same order, and each returns
 //   once all ranks have arrived. There is no point-to-point wait, so no rank can wait on a
 //   peer that went elsewhere; a rank that dies is seen by mpirun, which ends the job.
-// - An MPI error inside a collective cannot be recovered from (the communicator is broken):
-//   it is logged and the job ends through MPI_Abort with exit code 1.
-// - LocalComm (one process, no MPI) makes every call a copy or a no-op, so the pipeline
-//   runs the same code with one rank.
+// - Every call returns a Status. A failed collective leaves the ranks out of step (a peer
+//   may still wait inside it): PrepComm then marks itself broken(), the pipeline passes
+//   the error up, and the command edge (prep_command.cc) logs it and ends every rank with
+//   Transport::Abort. An error every rank agrees on (SyncStatus) is no such failure.
+// - PrepComm() (one process, no transport, no MPI) makes every call a copy or a no-op, so
+//   the pipeline runs the same code with one rank.
 // - Gather() moves at most kMaxGatherBytes in one call (MPI counts are ints); larger
-//   data go through GatherInRounds() or AllgatherBytes(). Not thread-safe.
+//   data go through GatherInRounds() or AllgatherBytes().
+// - Ownership: borrows the transport, which must outlive it. Not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "common/transport.h"
 
 namespace item2vec {
 
 class PrepComm {
  public:
-  static constexpr std::size_t kMaxGatherBytes = std::size_t{1} << 30;
+  static constexpr std::size_t kMaxGatherBytes = Transport::kMaxGatherBytes;
 
-  virtual ~PrepComm() = default;
-  virtual int rank() const = 0;
-  virtual int size() const = 0;
+  PrepComm() = default;                                      // one process
+  explicit PrepComm(Transport* transport) : transport_(transport) {}
+
+  int rank() const { return transport_ != nullptr ? transport_->rank() : 0; }
+  int size() const { return transport_ != nullptr ? transport_->size() : 1; }
+  // True once a collective failed on this rank: only Transport::Abort ends its peers.
+  bool broken() const { return broken_; }
+
   // Elementwise over ranks, in place; every rank passes a vector of the same length.
-  virtual void AllreduceSum(std::vector<std::int64_t>* values) = 0;
-  virtual void AllreduceMax(std::vector<std::int64_t>* values) = 0;
+  Status AllreduceSum(std::vector<std::int64_t>* values);
+  Status AllreduceMax(std::vector<std::int64_t>* values);
   // (*all)[r] = rank r's `mine`, on every rank (root < 0) or on root only (the others get
   // an empty vector). REQUIRES: the sizes over all ranks sum to at most kMaxGatherBytes.
-  virtual void Gather(std::string_view mine, int root, std::vector<std::string>* all) = 0;
-  virtual void Broadcast(std::string* bytes, int root) = 0;
-  virtual void Barrier() = 0;
+  Status Gather(std::string_view mine, int root, std::vector<std::string>* all);
+  Status Broadcast(std::string* bytes, int root);
+  Status Barrier();
+
+ private:
+  Status Checked(Status st);
+
+  Transport* transport_ = nullptr;
+  bool broken_ = false;
 };
 
-std::unique_ptr<PrepComm> MakeLocalComm();
-// REQUIRES: MPI initialised (MpiSession) for the lifetime of the result.
-std::unique_ptr<PrepComm> MakeMpiComm();
-
 // The outcome every rank agrees on: OK when every rank's `local` is OK, else the status of
-// the lowest failing rank (code and message), on every rank.
+// the lowest failing rank (code and message), on every rank. A failure of the agreement
+// itself is returned as is (and leaves comm broken()).
 Status SyncStatus(PrepComm& comm, const Status& local);
 
 // Chunks up to this size keep one round of GatherInRounds under kMaxGatherBytes.
@@ -55,11 +67,11 @@ std::size_t GatherChunkBytes(const PrepComm& comm);
 // GatherChunkBytes() (cut where the caller's records allow); round i moves chunk i of
 // every rank, and fn(rank, chunk) sees each non-empty chunk (on root only, or everywhere
 // when root < 0), in rank order within a round. Memory: one round at a time.
-void GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks, int root,
-                    const std::function<void(int rank, std::string_view chunk)>& fn);
+Status GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks, int root,
+                      const std::function<void(int rank, std::string_view chunk)>& fn);
 
-// Every rank's bytes, whatever their size, on every rank.
-std::vector<std::string> AllgatherBytes(PrepComm& comm, const std::string& mine);
+// Every rank's bytes, whatever their size, on every rank: (*all)[r] = rank r's `mine`.
+Status AllgatherBytes(PrepComm& comm, const std::string& mine, std::vector<std::string>* all);
 
 // Little helpers to pack exchanged records (native byte order: both ends run the same binary).
 class ByteWriter {

@@ -72,23 +72,30 @@ int RunPrepCommand(const std::vector<std::string>& args) {
   // Several ranks: MPI for the collectives of the shared work (prep_pipeline.h). It stays
   // initialised until this function returns, after every rank's last collective.
   std::unique_ptr<MpiSession> mpi;
-  std::unique_ptr<PrepComm> comm;
+  std::unique_ptr<MpiTransport> transport;
+  PrepComm comm;
   if (size > 1) {
     mpi = std::make_unique<MpiSession>(nullptr, nullptr);
-    comm = MakeMpiComm();
-    rank = comm->rank();
-    if (rank == 0) spdlog::info("prep on {} MPI ranks", comm->size());
-  } else {
-    comm = MakeLocalComm();
+    transport = std::make_unique<MpiTransport>();
+    comm = PrepComm(transport.get());
+    rank = comm.rank();
+    if (rank == 0) spdlog::info("prep on {} MPI ranks", comm.size());
   }
   Result<PrepSummary> summary = Status::Internal("prep did not run");
   try {
-    summary = RunPrep(config.value(), *comm);
+    summary = RunPrep(config.value(), comm);
   } catch (const std::exception& e) {
     // Out of memory and the like: this rank cannot go on, and its peers would wait for it.
     spdlog::critical("prep failed on rank {}: {}", rank, e.what());
-    if (mpi != nullptr) MPI_Abort(MPI_COMM_WORLD, 1);
+    if (transport != nullptr) transport->Abort(1);
     return 1;
+  }
+  if (comm.broken()) {
+    // A collective failed here: the ranks are out of step and a peer may wait forever
+    // inside it, so this rank tells why and ends them all.
+    spdlog::critical("prep failed on rank {}: {}; ending every rank", rank, summary.status().ToString());
+    spdlog::default_logger()->flush();
+    transport->Abort(ExitCodeOf(summary.status()));
   }
   if (!summary.ok()) {
     // Every rank has the same status; rank 0 tells it.

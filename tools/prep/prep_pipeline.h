@@ -49,56 +49,26 @@
 //   of the log. The output directory must be on a file system every rank sees; --memory
 //   is per rank. A failure on any rank ends every rank at the next agreement point with
 //   the same status (prep_comm.h).
+// - Code: prep_pipeline.cc runs the phases in order (prep_run.h lists the files of each:
+//   prep_read_pass.cc, prep_rank_exchange.cc, prep_write_pass.cc); prep_summary.h holds
+//   the counters and summary.json.
 #pragma once
 
-#include <array>
-#include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "tools/prep/bucket_sort.h"
-#include "tools/prep/event_columns.h"
+#include "common/status.h"
 #include "tools/prep/prep_comm.h"
 #include "tools/prep/prep_options.h"
-#include "tools/prep/sessionizer.h"
-#include "common/status.h"
+#include "tools/prep/prep_summary.h"
 
 namespace item2vec {
-
-struct PrepSummary {
-  std::int64_t files = 0;
-  std::int64_t input_bytes = 0;
-  std::int64_t header_rows = 0;
-  std::int64_t blank_lines = 0;
-  std::int64_t rows_read = 0;                          // data rows: events_read + rejected
-  std::array<std::int64_t, kNumRowRejects> rows_rejected{};
-  std::int64_t events_read = 0;                        // rows that parsed
-  std::int64_t filtered_rating = 0;                    // rating < --min-rating
-  std::int64_t filtered_event_type = 0;                // not in --event-types
-  std::int64_t filtered_item_count = 0;                // item below --min-item-count
-  std::int64_t items_below_min_count = 0;              // distinct items dropped for it
-  std::int64_t events_kept = 0;                        // events given to the sessionizer
-  std::int64_t user_ids_sanitized = 0;                 // whitespace replaced by '_'
-  std::int64_t item_ids_sanitized = 0;
-  std::int64_t users = 0;                              // users with at least one kept event
-  std::int64_t users_with_sequences = 0;
-  std::int64_t items = 0;                              // distinct items in training sequences
-  SessionCounters session;                             // sequences, tokens, hold-out, drops
-  BucketSortStats sort;
-  double seconds = 0;
-  std::vector<std::string> files_written;
-
-  std::int64_t RowsRejected() const;
-  std::int64_t EventsFiltered() const { return filtered_rating + filtered_event_type + filtered_item_count; }
-};
 
 // One process.
 Result<PrepSummary> RunPrep(const PrepConfig& config);
 // Every rank of `comm` calls it with the same config; each returns the same status and
 // the same summary (files_written and all).
 Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm);
-
-std::string PrepSummaryToJson(const PrepSummary& summary, const PrepConfig& config);
 
 // Replaces whitespace bytes of `id` by '_' into *scratch and returns a view of the result;
 // returns `id` itself (and leaves *changed false) when it has none.
