@@ -23,21 +23,17 @@ Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path) {
 
 Status VocabTsvReader::Open(const std::string& path) {
   path_ = path;
-  line_no_ = 0;
   status_ = Status::Ok();
-  in_.open(path, std::ios::binary);
-  if (!in_) status_ = Status::NotFound("cannot open vocabulary file '" + path + "'");
+  if (!lines_.Open(path)) status_ = Status::NotFound("cannot open vocabulary file '" + path + "'");
   return status_;
 }
 
 bool VocabTsvReader::Next(std::string_view* item, Count* count) {
   if (!status_.ok()) return false;
-  while (std::getline(in_, line_)) {
-    ++line_no_;
-    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-    if (line_.empty()) continue;
+  if (lines_.Next(&line_)) {
     const auto bad = [&](const std::string& what) {
-      status_ = Status::DataError(path_ + ":" + std::to_string(line_no_) + ": " + what + " (expected item<TAB>count)");
+      status_ = Status::DataError(path_ + ":" + std::to_string(lines_.line_number()) + ": " + what +
+                                  " (expected item<TAB>count)");
       return false;
     };
     const std::size_t tab = line_.rfind('\t');
@@ -51,7 +47,7 @@ bool VocabTsvReader::Next(std::string_view* item, Count* count) {
     *count = static_cast<Count>(n);
     return true;
   }
-  if (in_.bad()) status_ = Status::IOError("reading '" + path_ + "' failed");
+  if (lines_.failed()) status_ = Status::IOError("reading '" + path_ + "' failed");
   return false;
 }
 

@@ -5,7 +5,7 @@
 // - WriteVocabTsv writes one line per vocabulary id through AtomicFile (nothing appears
 //   under `path` unless the whole file is written).
 // - VocabTsvReader streams a file one entry at a time (memory: one line). It strips a
-//   trailing '\r' (files edited on Windows) and skips blank lines; the item is everything
+//   trailing '\r' (files edited on Windows) and skips blank lines (common/text_lines.h); the item is everything
 //   before the last tab and the count must be a non-negative decimal integer. Next() returns
 //   false at the end or at the first bad line; status() then tells which: OK at the end,
 //   else a DataError "PATH:LINE: what (expected item<TAB>count)" or an IOError. The
@@ -15,12 +15,12 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "common/text_lines.h"
 #include "common/types.h"
 #include "common/vocabulary.h"
 
@@ -37,10 +37,9 @@ class VocabTsvReader {
   const std::string& path() const { return path_; }
 
  private:
-  std::ifstream in_;
+  TextLines lines_;
   std::string path_;
   std::string line_;
-  std::int64_t line_no_ = 0;
   Status status_;
 };
 

@@ -15,13 +15,13 @@
 // Collectives: every rank (BroadcastResult) or every worker (MergeTree) must call them.
 #pragma once
 
-#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
+#include "common/deadline_wait.h"
 #include "common/serialize.h"
 #include "common/status.h"
 #include "common/transport.h"
@@ -85,15 +85,8 @@ Status MergeTree(Transport& t, int worker, int num_workers, int tag, double time
       return t.Wait(h, timeout, "sending " + what + " to rank " + std::to_string(worker - step));
     }
     if (worker % (2 * step) == 0 && worker + step < num_workers) {
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
       Envelope e;
-      Backoff backoff;
-      while (!t.Probe(worker + step, tag, &e)) {
-        if (std::chrono::steady_clock::now() > deadline)
-          return Status::Timeout("rank " + std::to_string(worker + step) + " sent no " + what + " within " +
-                                 std::to_string(static_cast<long long>(timeout)) + "s");
-        backoff.Pause();
-      }
+      ITEM2VEC_RETURN_IF_ERROR(ProbeUntil(t, worker + step, tag, timeout, "sent no " + what, &e));
       std::string bytes(e.bytes, '\0');
       ITEM2VEC_RETURN_IF_ERROR(t.Receive(e, bytes.data()));
       T other;

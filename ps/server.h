@@ -8,6 +8,10 @@
 // and reports the file to rank 0. A stop signal on this rank is forwarded to rank 0.
 // It never busy-waits for long (Backoff), so on an oversubscribed node the workers get the
 // cores. Requests are handled in arrival order; see ps/protocol.h for the messages.
+// Structure: RunServer is only the serving loop (receive, then reply and checkpoint I/O);
+// what each request means is ps/request_handler.h, which it calls.
+// Thread-safety: RunServer runs on the rank's one thread (the Transport's), and is the
+// only user of the store while it runs; the snapshot it forks is a separate process.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +19,12 @@
 
 #include "common/status.h"
 #include "common/transport.h"
+#include "ps/request_handler.h"
 #include "ps/shard_store.h"
 
 namespace item2vec {
 
-struct ServerStats {
-  std::int64_t pulls = 0, pushes = 0, rows_sent = 0, rows_applied = 0;
-  std::int64_t bytes_received = 0, bytes_sent = 0;
-  double busy_seconds = 0;
-};
-
+// stats: filled as it serves (ServerStats, ps/request_handler.h); the caller owns it.
 Status RunServer(Transport& transport, ShardStore& store, const Partition& partition,
                  int num_workers, std::size_t vocab_size, double peer_timeout_seconds,
                  const std::string& checkpoint_dir, ServerStats* stats);

@@ -47,6 +47,7 @@ not worse than the model in service:
   4. eval      item2vec eval of the new model and of the current one on the same test.tsv
   5. gate      publish only if HR@K(new) >= HR@K(current) - TOLERANCE; the first run (no
                current model) publishes when the steps above succeed
+     (redis)   with PUBLISH_REDIS=HOST:PORT set: item2vec publish the staged model to Redis
   6. publish   mv the staged model to MODELS_ROOT/YYYY-MM-DD, then switch MODELS_ROOT/current
                to it atomically (new link under a temporary name, mv -T over current)
   7. prune     keep the KEEP_MODELS newest dated models (never the one current points to)
@@ -101,7 +102,7 @@ while [ $# -gt 0 ]; do
 done
 
 # ------------------------------------------------------------------ settings
-# Only ITEM2VEC_BIN and MPIRUN may come from the environment; the rest is the file's.
+# Only ITEM2VEC_BIN, MPIRUN and PUBLISH_REDIS(_PREFIX) may come from the environment.
 nightly_conf_load "$CONFIG" || die_usage "$NIGHTLY_CONF_ERROR"
 
 nightly_settings_check
@@ -452,6 +453,15 @@ else
   finish "$EXIT_GATE" refused "HR@$EVAL_K $NEW_HR is more than $TOLERANCE below the current model's $CUR_HR ($CUR_DIR)"
 fi
 log "gate: pass: $reason"
+
+# ------------------------------------------------------------------ 5b. Redis (optional)
+# PUBLISH_REDIS=HOST:PORT (env; REDISCLI_AUTH): a failure keeps Redis' live version and current.
+if [ -n "${PUBLISH_REDIS:-}" ]; then
+  STEP=redis
+  run_step 0 "$LOG_DIR/publish-redis.log" "$ITEM2VEC_BIN" publish --model "$STAGING" \
+    --redis "$PUBLISH_REDIS" --prefix "${PUBLISH_REDIS_PREFIX:-i2v}" ||
+    finish "$EXIT_PUBLISH" failed "publish to redis $PUBLISH_REDIS failed: $STEP_ERROR (the live version is unchanged)"
+fi
 
 # ------------------------------------------------------------------ 6. publish
 STEP=publish

@@ -8,6 +8,8 @@
 #include "tools/eval/similar_command.h"
 #include "common/mpi_transport.h"
 #include "tools/prep/prep_command.h"
+#include "tools/publish/publish_command.h"
+#include "tools/users/embed_users.h"
 #include "job/train_job.h"
 
 namespace {
@@ -23,6 +25,8 @@ const char kUsage[] =
     "  prep      event logs (CSV/TSV/'::') to training sequences and a hold-out test file\n"
     "  eval      next-item HR@K / NDCG@K / MRR of vectors on a hold-out file, with a popularity baseline\n"
     "  similar   the k nearest items of given items (cosine), with titles from a CSV\n"
+    "  embed-users  user vectors: the mean of each user's item vectors (--last K, --half-life N)\n"
+    "  publish   the lookup table (item and user vectors) into Redis as a new live version\n"
     "\n"
     "Options:\n"
     "  -h, --help     print this help\n"
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
   if (command == "prep") return item2vec::RunPrepCommand(args);
   if (command == "eval") return item2vec::RunEvalCommand(args);
   if (command == "similar") return item2vec::RunSimilarCommand(args);
+  if (command == "publish") return item2vec::RunPublishCommand(args);
+  if (command == "embed-users") return item2vec::RunEmbedUsersCommand(args);
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);
     return item2vec::RunTrain(mpi, args);

@@ -16,15 +16,18 @@
 //   from the cache there before training and Store copies them back after; pulls, pushes,
 //   Snapshot and CarryDeltas only ever touch the first total_rows slots.
 // Buffers only grow; a batch is reused for the whole run, so the steady state allocates
-// nothing.
+// nothing. Thread-safety: a plain value, not thread-safe; the worker thread fills, trains
+// and pushes it; an in-flight pull or push only lets the Transport write/read its buffers.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
 #include "common/transport.h"
 #include "common/types.h"
+#include "ps/protocol.h"
 
 namespace item2vec {
 
@@ -62,9 +65,17 @@ struct Batch {
   int epoch = 0;                // epoch of the first sentence
 
   std::size_t LocalRows() const { return total_rows + hot_in.size() + hot_out.size(); }
-  std::uint32_t NumIn(int server) const { return request[static_cast<std::size_t>(server)][2]; }
-  std::uint32_t NumOut(int server) const { return request[static_cast<std::size_t>(server)][3]; }
-  const std::uint32_t* InKeys(int server) const { return request[static_cast<std::size_t>(server)].data() + 4; }
+  // The key list of server s, read through its wire header (ps/protocol.h).
+  protocol::KeyListHeader Header(int server) const {
+    protocol::KeyListHeader h;
+    std::memcpy(&h, request[static_cast<std::size_t>(server)].data(), sizeof h);
+    return h;
+  }
+  std::uint32_t NumIn(int server) const { return Header(server).n_in; }
+  std::uint32_t NumOut(int server) const { return Header(server).n_out; }
+  const std::uint32_t* InKeys(int server) const {
+    return request[static_cast<std::size_t>(server)].data() + protocol::kHeaderWords;
+  }
   const std::uint32_t* OutKeys(int server) const { return InKeys(server) + NumIn(server); }
 };
 

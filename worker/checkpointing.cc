@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/deadline_wait.h"
 #include "common/serialize.h"
 #include "common/stop_signal.h"
 #include "ps/protocol.h"
@@ -184,15 +185,9 @@ Result<bool> WorkerCheckpointing::Participate(const WorkerCheckpoint& own) {
   }
   const std::string bytes = ToBytes(saved);
   ITEM2VEC_RETURN_IF_ERROR(SendTo(0, protocol::kCheckpointSaved, bytes.data(), bytes.size(), "checkpoint report to rank 0"));
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
-  Backoff backoff;
   Envelope e;
-  while (!t_->Probe(0, protocol::kCheckpointContinue, &e)) {
-    if (Clock::now() > deadline)
-      return Status::Timeout("rank 0 did not finish checkpoint " + std::to_string(sequence_) + " within " +
-                             std::to_string(static_cast<int>(config_.timeout)) + " s");
-    backoff.Pause();
-  }
+  ITEM2VEC_RETURN_IF_ERROR(ProbeUntil(*t_, 0, protocol::kCheckpointContinue, config_.timeout,
+                                      "did not finish checkpoint " + std::to_string(sequence_), &e));
   protocol::CheckpointSignal signal;
   if (e.bytes != sizeof signal) return Status::Internal("malformed checkpoint continue message");
   ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, &signal));
@@ -235,27 +230,24 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
   server_files_pending_.clear();
   for (int s = 0; s < servers_; ++s) server_files_pending_.insert(workers_ + s);
   std::vector<int> release;  // workers that wait for kCheckpointContinue
-  const auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
-  Backoff backoff;
-  while (!waiting.empty()) {
+  auto step = [&]() -> Result<WaitStep> {
+    if (waiting.empty()) return WaitStep::kDone;
     Envelope e;
     if (t_->Probe(Transport::kAnySource, protocol::kCheckpointSnapshot, &e)) {
-      backoff.Reset();
       protocol::CheckpointSignal signal;
       if (e.bytes != sizeof signal) return Status::Internal("malformed snapshot note from rank " + std::to_string(e.source));
       ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, &signal));
       if (signal.sequence == sequence_) waiting.erase(e.source);
-      continue;
+      return WaitStep::kProgress;
     }
     bool received = false;
     ITEM2VEC_RETURN_IF_ERROR(ReceiveSaved(&received));
     if (received) {
-      backoff.Reset();
       for (int w : saved_workers_) {
         if (waiting.erase(w) > 0) release.push_back(w);
       }
       saved_workers_.clear();
-      continue;
+      return WaitStep::kProgress;
     }
     monitor_->Poll();
     for (auto it = waiting.begin(); it != waiting.end();) {
@@ -275,14 +267,14 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
         ++it;
       }
     }
-    if (Clock::now() > deadline) {
-      std::string missing;
-      for (int r : waiting) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
-      return Status::Timeout("checkpoint " + std::to_string(sequence_) + ": no answer from rank(s) " + missing +
-                             " within " + std::to_string(static_cast<int>(config_.timeout)) + " s");
-    }
-    backoff.Pause();
-  }
+    return WaitStep::kIdle;
+  };
+  ITEM2VEC_RETURN_IF_ERROR(WaitUntil(DeadlineAfter(config_.timeout, start_), step, [&] {
+    std::string missing;
+    for (int r : waiting) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+    return "checkpoint " + std::to_string(sequence_) + ": no answer from rank(s) " + missing + " within " +
+           std::to_string(static_cast<int>(config_.timeout)) + " s";
+  }));
   pending_ = true;
   const double paused = Seconds(Clock::now() - start_);
   spdlog::debug("checkpoint {}: training paused {:.3f}s; the servers write their shards in the background",
@@ -322,20 +314,23 @@ Status WorkerCheckpointing::ReceiveSaved(bool* received) {
 
 Status WorkerCheckpointing::PollPending(bool block) {
   if (!pending_) return Status::Ok();
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout));
-  Backoff backoff;
-  while (!server_files_pending_.empty()) {
+  // A server's file report, if one is in.
+  auto step = [&]() -> Result<WaitStep> {
+    if (server_files_pending_.empty()) return WaitStep::kDone;
     bool received = false;
     ITEM2VEC_RETURN_IF_ERROR(ReceiveSaved(&received));
-    if (received) {
-      backoff.Reset();
-      continue;
+    return received ? WaitStep::kProgress : WaitStep::kIdle;
+  };
+  if (block) {
+    ITEM2VEC_RETURN_IF_ERROR(WaitUntil(DeadlineAfter(config_.timeout), step, [&] {
+      return "checkpoint " + std::to_string(sequence_) + ": a server did not finish writing its shard within " +
+             std::to_string(static_cast<int>(config_.timeout)) + " s";
+    }));
+  } else {
+    for (Result<WaitStep> r = step(); !r.ok() || *r != WaitStep::kDone; r = step()) {
+      if (!r.ok()) return r.status();
+      if (*r == WaitStep::kIdle) return Status::Ok();  // still pending; polled again later
     }
-    if (!block) return Status::Ok();
-    if (Clock::now() > deadline)
-      return Status::Timeout("checkpoint " + std::to_string(sequence_) + ": a server did not finish writing its shard within " +
-                             std::to_string(static_cast<int>(config_.timeout)) + " s");
-    backoff.Pause();
   }
   pending_ = false;
   const std::string path = CheckpointPath(config_.dir, sequence_);

@@ -6,6 +6,8 @@
 // this one). ProgressMonitor lives on rank 0 only; Poll() drains the reports that arrived;
 // WaitForFinals() waits until every worker's final report is in, failing when no report
 // at all arrives for `timeout` seconds (live workers report every few seconds).
+// Thread-safety: neither class is thread-safe; both are driven by the rank's one
+// Transport thread (the worker loop on every worker, the coordinator on rank 0).
 #pragma once
 
 #include <chrono>

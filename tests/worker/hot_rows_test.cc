@@ -1,7 +1,8 @@
 // Tests of the hot-row cache (--hot-rows, worker/hot_rows.h): the batch layout with the
 // cache (no cached id in any key list, hot slots resolve to the cache), the bookkeeping of
 // a sync (which rows are pushed, with which deltas and versions; what a pull and a push
-// leave behind), and a whole sync through PsClient against in-process servers.
+// leave behind), and a whole sync through PsClient against in-process servers (the real
+// request handler, ps/request_handler.h).
 #include "worker/hot_rows.h"
 
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "common/vocabulary.h"
 #include "ps/partition.h"
 #include "ps/protocol.h"
+#include "ps/request_handler.h"
 #include "ps/shard_store.h"
 #include "tests/support/corpus_util.h"
 #include "tests/support/test_util.h"
@@ -293,39 +295,42 @@ TEST(HotRowCacheTest, SyncBookkeeping) {
   EXPECT_EQ(cache.InRow(4)[0], 103.0f) << "the cache keeps its trained values";
 }
 
-// A Transport that plays the parameter servers in-process over ShardStores: pulls are
-// answered at once into the receives posted before them, pushes applied (protocol.h).
+// A Transport that plays the parameter servers in-process: each server is the real
+// request handler (ps/request_handler.h) over its ShardStore; pulls are answered at once
+// into the receives posted before them, pushes applied when their versions arrive
+// (protocol.h).
 class InProcessServers : public Transport {
  public:
-  InProcessServers(int workers, std::vector<ShardStore>* stores) : workers_(workers), stores_(stores) {}
+  InProcessServers(int workers, std::size_t vocab, std::vector<ShardStore>* stores)
+      : workers_(workers), stores_(stores), stats_(stores->size()) {
+    for (std::size_t s = 0; s < stores->size(); ++s) handlers_.emplace_back(&(*stores)[s], workers, vocab, &stats_[s]);
+  }
   int rank() const override { return 0; }
   int size() const override { return workers_ + static_cast<int>(stores_->size()); }
   Handle Isend(int dest, int tag, const void* data, std::size_t bytes) override {
-    ShardStore& store = (*stores_)[static_cast<std::size_t>(dest - workers_)];
-    const std::size_t dim = static_cast<std::size_t>(store.dim());
-    const auto* words = static_cast<const std::uint32_t*>(data);
+    RequestHandler& server = handlers_[static_cast<std::size_t>(dest - workers_)];
+    const auto* begin = static_cast<const char*>(data);
     if (tag == protocol::kPull) {
-      const protocol::KeyListHeader h = HeaderOf(words);
-      const std::uint32_t* keys = words + protocol::kHeaderWords;
+      KeyList keys;
+      const Status st = server.ParseKeyList(data, bytes, rank(), &keys);
+      EXPECT_TRUE(st.ok()) << st.ToString();
       Posted rows = Take(dest, protocol::kPullReply), versions = Take(dest, protocol::kPullVersions);
-      EXPECT_EQ(rows.bytes, (h.n_in + h.n_out) * dim * sizeof(float));
-      auto* out = static_cast<float*>(rows.data);
-      auto* v = static_cast<std::uint32_t*>(versions.data);
-      store.Gather(Matrix::kInput, keys, h.n_in, out);
-      store.Gather(Matrix::kOutput, keys + h.n_in, h.n_out, out + h.n_in * dim);
-      store.GatherVersions(Matrix::kInput, keys, h.n_in, v);
-      store.GatherVersions(Matrix::kOutput, keys + h.n_in, h.n_out, v + h.n_in);
+      EXPECT_EQ(rows.bytes, server.ReplyFloats(keys) * sizeof(float));
+      EXPECT_EQ(versions.bytes, server.ReplyWords(keys) * sizeof(std::uint32_t));
+      if (st.ok() && rows.bytes == server.ReplyFloats(keys) * sizeof(float) &&
+          versions.bytes == server.ReplyWords(keys) * sizeof(std::uint32_t)) {
+        server.ServeRows(keys, static_cast<float*>(rows.data));
+        server.ServeVersions(keys, static_cast<std::uint32_t*>(versions.data));
+      }
     } else if (tag == protocol::kPush) {
-      push_keys_.assign(words, words + bytes / sizeof(std::uint32_t));
+      push_keys_.assign(begin, begin + bytes);
     } else if (tag == protocol::kPushRows) {
-      const auto* f = static_cast<const float*>(data);
-      push_rows_.assign(f, f + bytes / sizeof(float));
+      push_rows_.assign(begin, begin + bytes);
     } else if (tag == protocol::kPushVersions) {
-      const protocol::KeyListHeader h = HeaderOf(push_keys_.data());
-      const std::uint32_t* keys = push_keys_.data() + protocol::kHeaderWords;
-      const auto* v = static_cast<const std::uint32_t*>(data);
-      store.Add(Matrix::kInput, keys, h.n_in, push_rows_.data(), v);
-      store.Add(Matrix::kOutput, keys + h.n_in, h.n_out, push_rows_.data() + h.n_in * dim, v + h.n_in);
+      KeyList keys;
+      Status st = server.ParseKeyList(push_keys_.data(), push_keys_.size(), rank(), &keys);
+      if (st.ok()) st = server.ApplyPush(keys, rank(), push_rows_.data(), push_rows_.size(), data, bytes);
+      EXPECT_TRUE(st.ok()) << st.ToString();
       ++pushes_;
     }
     return next_handle_++;
@@ -363,9 +368,10 @@ class InProcessServers : public Transport {
   }
   int workers_;
   std::vector<ShardStore>* stores_;
+  std::vector<ServerStats> stats_;
+  std::vector<RequestHandler> handlers_;
   std::map<std::pair<int, int>, std::deque<Posted>> posted_;
-  std::vector<std::uint32_t> push_keys_;
-  std::vector<float> push_rows_;
+  std::vector<char> push_keys_, push_rows_;
   Handle next_handle_ = 1;
   int pushes_ = 0;
 };
@@ -378,7 +384,7 @@ TEST(HotRowCacheTest, SyncThroughPsClient) {
   const Partition partition(2, vocab);
   std::vector<ShardStore> stores;
   for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kDim, /*seed=*/5);
-  InProcessServers transport(/*workers=*/1, &stores);
+  InProcessServers transport(/*workers=*/1, vocab, &stores);
   PsClient client(&transport, 1, 2, kDim, 10);
   HotRowCache cache(7, kDim, partition);
   auto server_row = [&](Matrix m, ItemId k) { return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k); };

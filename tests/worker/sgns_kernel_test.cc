@@ -1,4 +1,5 @@
-// Tests of worker/sgns_kernel.h against a plain double-precision word2vec.c SGNS step,
+// Tests of worker/sgns_kernel.h against plain double-precision references (word2vec.c's
+// SGNS step for kPair, pWord2Vec's HogBatch group step for kHogBatch),
 // and of word2vec.c's gradient clipping with the sigmoid table.
 #include "worker/sgns_kernel.h"
 
@@ -114,6 +115,74 @@ TEST(SgnsKernelTest, MatchesDoublePrecisionWord2VecStep) {
     EXPECT_EQ(ref.terms, 16);
     EXPECT_NEAR(loss, ref.table_loss, 1e-5 * std::abs(ref.table_loss));
     EXPECT_NEAR(loss, ref.exact_loss, 0.013 * ref.terms);
+  }
+}
+
+// pWord2Vec's HogBatch step for one group, in double precision: every score from the
+// rows as they were before the group, then each target row moves by sum_j g[j][t] * in_j
+// and each context row by sum_t g[j][t] * out_t (a negative equal to the centre is
+// skipped; repeated slots accumulate). `sequential` instead updates pair by pair with
+// fresh rows (word2vec.c's order), the gradient a HogBatch kernel must not compute.
+std::vector<double> RunHogBatchReference(const Batch& b, int dim, int negative, bool sequential) {
+  std::vector<double> rows(b.rows.begin(), b.rows.begin() + static_cast<std::ptrdiff_t>(b.total_rows * dim));
+  auto row = [&](std::uint32_t slot) { return rows.data() + static_cast<std::size_t>(slot) * dim; };
+  const int targets = negative + 1;
+  for (const Group& g : b.groups) {
+    const int m = static_cast<int>(g.ctx_end - g.ctx_begin);
+    auto target = [&](int t) { return t == 0 ? g.centre : b.negatives[g.neg_begin + static_cast<std::uint32_t>(t - 1)]; };
+    const std::vector<double> old = rows;
+    auto old_row = [&](std::uint32_t slot) { return old.data() + static_cast<std::size_t>(slot) * dim; };
+    for (int j = 0; j < m; ++j) {
+      const std::uint32_t c = b.contexts[g.ctx_begin + static_cast<std::uint32_t>(j)];
+      for (int t = 0; t < targets; ++t) {
+        if (t > 0 && target(t) == g.centre) continue;
+        const double* in = sequential ? row(c) : old_row(c);
+        const double* out = sequential ? row(target(t)) : old_row(target(t));
+        double f = 0;
+        for (int i = 0; i < dim; ++i) f += in[i] * out[i];
+        const double grad = ((t == 0 ? 1.0 : 0.0) - 1.0 / (1.0 + std::exp(-f))) * g.alpha;
+        std::vector<double> in_copy(in, in + dim);
+        for (int i = 0; i < dim; ++i) row(c)[i] += grad * out[i];
+        for (int i = 0; i < dim; ++i) row(target(t))[i] += grad * in_copy[static_cast<std::size_t>(i)];
+      }
+    }
+  }
+  return rows;
+}
+
+// Two groups with shared negatives: a repeated context slot, a repeated negative and a
+// negative equal to the centre (skipped).
+Batch HogBatchBatch(std::uint64_t seed) {
+  Batch b;
+  b.total_rows = 7;
+  b.contexts = {0, 1, /* group 1: */ 2, 0, 1, 1};
+  b.negatives = {6, 3,   // group 0 (centre 3): the 3 is skipped
+                 5, 5};  // group 1 (centre 4): 5 twice
+  b.groups = {Group{3, 0, 2, 0, 0.1f}, Group{4, 2, 6, 2, 0.05f}};
+  Rng rng(seed);
+  b.rows.resize(b.total_rows * kDim);
+  for (float& x : b.rows) x = 2.0f * rng.UniformFloat() - 1.0f;
+  b.original = b.rows;
+  return b;
+}
+
+TEST(SgnsKernelTest, HogBatchMatchesDoublePrecisionReference) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (std::uint64_t seed : {4u, 5u, 6u}) {
+    Batch b = HogBatchBatch(seed);
+    const std::vector<double> ref = RunHogBatchReference(b, kDim, kNegative, /*sequential=*/false);
+    SgnsKernel kernel(kDim, kNegative, &exact, KernelKind::kHogBatch, /*max_window=*/2);
+    const double loss = kernel.Train(&b);
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      ASSERT_NEAR(b.rows[i], ref[i], 1e-5 * std::max(1.0, std::abs(ref[i])))
+          << "seed " << seed << " slot " << i / kDim << " dim " << i % kDim;
+    EXPECT_GT(loss, 0.0);
+    // The tolerance tells a wrong gradient apart: the step moved the rows, and the
+    // sequential (pair-by-pair) gradient lands elsewhere.
+    const std::vector<double> before(b.original.begin(), b.original.end());
+    EXPECT_GT(MaxAbsDiff(before, b.rows), 1e-2);
+    const std::vector<double> sequential = RunHogBatchReference(HogBatchBatch(seed), kDim, kNegative, true);
+    EXPECT_GT(MaxAbsDiff(sequential, b.rows), 1e-4);
   }
 }
 

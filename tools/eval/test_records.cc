@@ -1,21 +1,19 @@
 #include "tools/eval/test_records.h"
 
-#include <fstream>
 #include <string_view>
+
+#include "common/text_lines.h"
 
 namespace item2vec {
 
 Result<TestRecords> ReadTestRecords(const std::string& path, const ItemIndex& index) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open test file '" + path + "'");
+  TextLines in;
+  if (!in.Open(path)) return Status::NotFound("cannot open test file '" + path + "'");
   TestRecords out;
   out.history_begin.push_back(0);
   std::string line;
-  std::int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+  while (in.Next(&line)) {
+    const std::int64_t line_no = in.line_number();
     const auto bad = [&](const std::string& what) {
       return Status::DataError(path + ":" + std::to_string(line_no) + ": " + what +
                                " (expected user<TAB>next_item<TAB>history items separated by spaces)");
@@ -47,7 +45,7 @@ Result<TestRecords> ReadTestRecords(const std::string& path, const ItemIndex& in
     }
     out.history_begin.push_back(out.history.size());
   }
-  if (in.bad()) return Status::IOError("reading test file '" + path + "' failed");
+  if (in.failed()) return Status::IOError("reading test file '" + path + "' failed");
   return out;
 }
 

@@ -29,7 +29,7 @@
 //   file, kDataError for a strict bad row or an empty result, kIOError for write failures.
 // - Memory: config.memory_bytes for the sort, plus the item-count tables, which grow with
 //   the number of distinct items, not with the log. Single-threaded.
-// - Several ranks (RunPrep with an MPI PrepComm): the result is byte for byte what one
+// - Several ranks (RunPrep with a PrepComm over MpiTransport): the result is byte for byte what one
 //   process writes, and the summary the same but for its "sort" statistics (summed, or the
 //   maximum for max_depth and largest_load_bytes) and "seconds". How:
 //   1. Rank r reads the r-th byte range of the concatenated input (input_split.h): the
@@ -48,7 +48,8 @@
 //   made whole from every rank's line count); --strict fails then, with the first bad row
 //   of the log. The output directory must be on a file system every rank sees; --memory
 //   is per rank. A failure on any rank ends every rank at the next agreement point with
-//   the same status (prep_comm.h).
+//   the same status (prep_comm.h); a failed collective is returned as is and leaves comm
+//   broken(), for the command edge to end the job.
 // - Code: prep_pipeline.cc runs the phases in order (prep_run.h lists the files of each:
 //   prep_read_pass.cc, prep_rank_exchange.cc, prep_write_pass.cc); prep_summary.h holds
 //   the counters and summary.json.

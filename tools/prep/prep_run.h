@@ -13,9 +13,10 @@
 //     prep_write_pass.cc     the sort of this rank's buckets, users to lines, the output
 //                            files (directly, or pieces put together), summary.json.
 // - Collectives: every rank makes the same PrepComm calls in the same order, all from
-//   Run() or from the exchange steps it calls unconditionally; a local error waits for
-//   the next SyncStatus, which every rank reaches, so all ranks stop together with the
-//   same status.
+//   Run() or from the exchange steps it calls, under conditions every rank evaluates
+//   alike (rank count, global counts); a local error waits for the next SyncStatus, which
+//   every rank reaches, so all ranks stop together with the same status. A failed
+//   collective is passed up as is (PrepComm::broken(); the command edge ends the job).
 // - Ownership: PrepRun borrows config and comm (they outlive it); it owns the sorter, the
 //   item-count tables and the open outputs. *temp_dir is set on rank 0 once the shared
 //   temporary directory exists, so that RunPrep removes it whatever happens.

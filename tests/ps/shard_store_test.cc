@@ -1,0 +1,95 @@
+// Tests of ps/shard_store.h: rows start as documented, Gather/Add address rows by global
+// key, and Add scales a stale delta by min(1, T / (1 + s)) and counts it in the version.
+#include "ps/shard_store.h"
+
+#include <cstdint>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace item2vec {
+namespace {
+
+constexpr int kDim = 4;
+
+// Row `key` of matrix m, copied.
+std::vector<float> RowOf(const ShardStore& store, Matrix m, ItemId key) {
+  std::vector<float> row(kDim);
+  store.Gather(m, &key, 1, row.data());
+  return row;
+}
+
+std::uint32_t VersionOf(const ShardStore& store, Matrix m, ItemId key) {
+  std::uint32_t v = 0;
+  store.GatherVersions(m, &key, 1, &v);
+  return v;
+}
+
+TEST(ShardStoreTest, RowsStartAsDocumented) {
+  const Partition partition(3, 20);
+  const ShardStore store(partition, 2, kDim, /*seed=*/11);
+  EXPECT_EQ(store.rows(), partition.RowsOn(2));
+  for (ItemId k = 2; k < 20; k += 3) {
+    std::vector<float> want(kDim);
+    ShardStore::InitInputRow(11, k, kDim, want.data());
+    EXPECT_EQ(RowOf(store, Matrix::kInput, k), want) << "key " << k;
+    for (float x : want) {
+      EXPECT_GE(x, -0.5f / kDim);
+      EXPECT_LT(x, 0.5f / kDim);
+    }
+    EXPECT_EQ(RowOf(store, Matrix::kOutput, k), std::vector<float>(kDim, 0.0f));
+    EXPECT_EQ(VersionOf(store, Matrix::kInput, k), 0u);
+  }
+}
+
+// Pushes a delta of 1.0 in every component of output row `key`, computed from version
+// `pulled`, and returns how much the row moved.
+float PushOnes(ShardStore* store, ItemId key, std::uint32_t pulled) {
+  const float before = RowOf(*store, Matrix::kOutput, key)[0];
+  const std::vector<float> delta(kDim, 1.0f);
+  store->Add(Matrix::kOutput, &key, 1, delta.data(), &pulled);
+  const std::vector<float> after = RowOf(*store, Matrix::kOutput, key);
+  for (float x : after) EXPECT_EQ(x, after[0]) << "every component scales alike";
+  return after[0] - before;
+}
+
+TEST(ShardStoreTest, StaleDeltasAreScaledByTheTolerance) {
+  const Partition partition(1, 8);
+  for (double tolerance : {1.0, 2.0, 4.0}) {
+    ShardStore store(partition, 0, kDim, 3, tolerance);
+    const ItemId key = 5;
+    // Versions 0, 1, ..., 7 applied from version 0: staleness s = 0, 1, ..., 7.
+    for (std::uint32_t s = 0; s < 8; ++s) {
+      ASSERT_EQ(VersionOf(store, Matrix::kOutput, key), s);
+      const double want = s < tolerance ? 1.0 : tolerance / (1.0 + s);
+      EXPECT_NEAR(PushOnes(&store, key, /*pulled=*/0), want, 1e-6) << "T " << tolerance << " staleness " << s;
+    }
+    EXPECT_EQ(VersionOf(store, Matrix::kOutput, key), 8u) << "each push counts once, scaled or not";
+    // A push based on the current version is fresh again; other rows kept their versions.
+    EXPECT_NEAR(PushOnes(&store, key, 8), 1.0, 1e-6);
+    EXPECT_EQ(VersionOf(store, Matrix::kOutput, 4), 0u);
+    EXPECT_EQ(VersionOf(store, Matrix::kInput, key), 0u) << "the matrices version separately";
+  }
+}
+
+TEST(ShardStoreTest, OneWorkerIsNeverScaled) {
+  // One worker pulls the version it pushes against: staleness 0 every time.
+  const Partition partition(2, 10);
+  ShardStore store(partition, 1, kDim, 3, /*staleness_tolerance=*/1.0);
+  const ItemId keys[] = {1, 3, 9};
+  for (int step = 0; step < 5; ++step) {
+    std::uint32_t pulled[3];
+    store.GatherVersions(Matrix::kInput, keys, 3, pulled);
+    std::vector<float> before(3 * kDim), after(3 * kDim);
+    store.Gather(Matrix::kInput, keys, 3, before.data());
+    std::vector<float> delta(3 * kDim);
+    for (std::size_t i = 0; i < delta.size(); ++i) delta[i] = 0.01f * static_cast<float>(i + 1);
+    store.Add(Matrix::kInput, keys, 3, delta.data(), pulled);
+    store.Gather(Matrix::kInput, keys, 3, after.data());
+    for (std::size_t i = 0; i < delta.size(); ++i) EXPECT_FLOAT_EQ(after[i], before[i] + delta[i]);
+  }
+  EXPECT_EQ(VersionOf(store, Matrix::kInput, 9), 5u);
+}
+
+}  // namespace
+}  // namespace item2vec

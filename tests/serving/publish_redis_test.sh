@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# item2vec publish against a real redis-server:
+#  1. the MovieLens model (trained here, deterministic) is published; every item's value,
+#     read back with python3-redis, equals its bytes in vectors.bin bit for bit; meta and
+#     PREFIX:current are right;
+#  2. a second and third publish flip current and prune beyond --keep;
+#  3. redis-server killed (SIGKILL) in the middle of a publish: the publish fails with the
+#     connection error, current still names the old version after a restart, and the next
+#     publish removes the partial version;
+#  4. a server with a password: a wrong REDISCLI_AUTH, none, and a right --password-file.
+# Usage: publish_redis_test.sh ITEM2VEC REPO EVAL_BENCH_DATA
+set -euo pipefail
+ITEM2VEC=$1 REPO=$2 GEN=$3
+MPIRUN=${MPIRUN:-mpirun}
+PY=/usr/bin/python3
+for tool in redis-server redis-cli; do
+  command -v $tool > /dev/null || { echo "SKIP: $tool not installed (scripts/install_deps.sh installs redis-server)"; exit 77; }
+done
+$PY -c 'import redis' 2> /dev/null || { echo "SKIP: /usr/bin/python3 has no redis module (apt install python3-redis)"; exit 77; }
+command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+unset REDISCLI_AUTH
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-serving.XXXXXX")
+REDIS_PID=
+cleanup() {
+  [ -z "$REDIS_PID" ] || kill -9 "$REDIS_PID" 2> /dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+# start_redis [extra redis-server args]: a fresh server on PORT, in the foreground of a
+# background job (so its pid is ours), persistence off unless the args turn it on.
+start_redis() {
+  redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
+    --logfile "$WORK/redis.log" "$@" &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    redis-cli -p "$PORT" ${REDISCLI_AUTH:+--no-auth-warning} ping 2> /dev/null | grep -q -e PONG -e NOAUTH && return 0
+    sleep 0.05
+  done
+  fail "redis-server did not start on port $PORT: $(tail -5 "$WORK/redis.log")"
+}
+stop_redis() {
+  kill -TERM "$REDIS_PID" 2> /dev/null || true
+  wait "$REDIS_PID" 2> /dev/null || true
+  REDIS_PID=
+}
+rcli() { redis-cli -p "$PORT" "$@"; }
+
+# --- The MovieLens model (small and deterministic: dim 32, 5 epochs).
+"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" \
+  --user-col userId --item-col movieId --time-col timestamp --rating-col rating \
+  --min-rating 3.5 --holdout last > /dev/null 2>&1
+"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
+  --output "$WORK/model" --dim 32 --epochs 5 --deterministic --log-level warn
+
+# --- 1. Publish and compare bit for bit.
+start_redis
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/pub1.txt"
+cat "$WORK/pub1.txt"
+grep -q '^published i2v:1 live (was 0)' "$WORK/pub1.txt" || fail "first publish summary: $(cat "$WORK/pub1.txt")"
+[ "$(rcli get i2v:current)" = 1 ] || fail "i2v:current is '$(rcli get i2v:current)', expected 1"
+compare_with_bin() {  # compare_with_bin VERSION: every item key equals vectors.bin's bytes
+  $PY - "$WORK/model/vectors.bin" "$PORT" "$1" <<'PYEOF'
+import sys, redis
+path, port, version = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = open(path, 'rb').read()
+nl = data.index(b'\n')
+rows, dim = map(int, data[:nl].split())
+pos, expect = nl + 1, {}
+for _ in range(rows):
+    sp = data.index(b' ', pos)
+    item = data[pos:sp]
+    expect[item] = data[sp + 1:sp + 1 + 4 * dim]
+    pos = sp + 1 + 4 * dim + 1
+assert pos == len(data), "vectors.bin has trailing bytes"
+r = redis.Redis(port=port)
+keys = list(r.scan_iter(match=('i2v:%s:i:*' % version).encode(), count=1000))
+assert len(keys) == rows, "%d item keys in Redis, %d rows in vectors.bin" % (len(keys), rows)
+prefix = ('i2v:%s:i:' % version).encode()
+got = dict(zip([k[len(prefix):] for k in keys], r.mget(keys)))
+bad = [k for k in expect if got.get(k) != expect[k]]
+assert not bad, "%d items differ from vectors.bin, e.g. %r" % (len(bad), bad[:3])
+meta = {k.decode(): v.decode() for k, v in r.hgetall('i2v:%s:meta' % version).items()}
+assert meta['state'] == 'complete' and meta['dim'] == str(dim) and meta['items'] == str(rows) \
+    and meta['users'] == '0' and meta['format'] == 'binary', meta
+assert len(meta['train_hash']) == 16 and meta['created'].endswith('Z'), meta
+print("ok: %d items x %d bit-identical to vectors.bin in version %s" % (rows, dim, version))
+PYEOF
+}
+compare_with_bin 1
+
+# --- 1b. User vectors (embed-users --last 3 --half-life 2), checked against a float64
+# recomputation from vectors.txt, published as PREFIX:VERSION:u:USER.
+"$ITEM2VEC" embed-users --model "$WORK/model" --sequences "$WORK/data/test.tsv" --output "$WORK/users.vec" \
+  --last 3 --half-life 2
+"$ITEM2VEC" publish --model "$WORK/model" --users "$WORK/users.vec" --redis "127.0.0.1:$PORT" --prefix withusers |
+  grep -q '^published withusers:1 live.* [1-9][0-9]* users' || fail "publish --users"
+$PY - "$WORK/model/vectors.txt" "$WORK/data/test.tsv" "$WORK/users.vec" "$PORT" <<'PYEOF'
+import math, struct, sys, redis
+def read_vec(path):
+    lines = open(path).read().split('\n')[1:]
+    return {f[0]: [float(x) for x in f[1:]] for f in (l.split(' ') for l in lines if l)}
+items, users = read_vec(sys.argv[1]), read_vec(sys.argv[3])
+unit = {k: [x / (math.sqrt(sum(a * a for a in v)) or 1) for x in v] for k, v in items.items()}
+r = redis.Redis(port=int(sys.argv[4]))
+checked = skipped = 0
+for line in open(sys.argv[2]):
+    user, _, hist = line.rstrip('\n').split('\t')
+    known = [i for i in hist.split() if i in unit][-3:]
+    if not known:
+        assert user not in users, user; skipped += 1; continue
+    w = [0.5 ** ((len(known) - 1 - j) / 2) for j in range(len(known))]
+    want = [sum(wj * unit[i][k] for wj, i in zip(w, known)) / sum(w) for k in range(len(unit[known[0]]))]
+    got = users[user]
+    assert max(abs(a - b) for a, b in zip(want, got)) < 1e-5, (user, want[:3], got[:3])
+    assert r.get('withusers:1:u:' + user) == struct.pack('<%df' % len(got), *got), user
+    checked += 1
+assert checked > 500, checked
+print("ok: %d user vectors match the recomputation and Redis, %d users skipped" % (checked, skipped))
+PYEOF
+
+# --- 2. A second publish flips; a third one prunes beyond --keep 2.
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/pub2.txt"
+grep -q '^published i2v:2 live (was 1).*pruned: none' "$WORK/pub2.txt" || fail "second publish: $(cat "$WORK/pub2.txt")"
+[ "$(rcli get i2v:current)" = 2 ] || fail "i2v:current is not 2 after the second publish"
+[ "$(rcli exists i2v:1:meta)" = 1 ] || fail "version 1 was pruned although --keep 2 keeps it"
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --keep 2 > "$WORK/pub3.txt"
+grep -q '^published i2v:3 live (was 2).*pruned: 1 ' "$WORK/pub3.txt" || fail "third publish: $(cat "$WORK/pub3.txt")"
+items=$(wc -l < "$WORK/model/vocab.tsv")
+[ "$(rcli --scan --pattern 'i2v:1:*' | wc -l)" = 0 ] || fail "keys of pruned version 1 remain"
+n_i2v=$(rcli --scan --pattern 'i2v:*' | wc -l)
+[ "$n_i2v" = $((2 * (items + 1) + 2)) ] || fail "$n_i2v i2v keys, expected versions 2 and 3 + current + seq"
+compare_with_bin 3
+# Text values read back as the same floats.
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --prefix i2vtext --format text > /dev/null
+first=$(head -c 200 "$WORK/model/vectors.txt" | sed -n 2p | cut -d' ' -f1)
+diff <(sed -n 2p "$WORK/model/vectors.txt" | cut -d' ' -f2-) <(rcli get "i2vtext:1:i:$first") > /dev/null ||
+  fail "text value of item $first differs from vectors.txt"
+echo "ok: flip, prune and text format"
+
+# --- 3. redis-server killed mid-publish. AOF on (in WORK) so that a restart shows what a
+# reader would see; the publisher is paused (SIGSTOP) once its version is partly written, so
+# the kill lands mid-publish whatever the machine's speed.
+stop_redis
+start_redis --appendonly yes --appendfsync always
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > /dev/null
+"$GEN" "$WORK/big" 200000 16 1 1 > /dev/null
+"$ITEM2VEC" publish --model "$WORK/big/model" --redis "127.0.0.1:$PORT" --batch 200 > "$WORK/pub_kill.txt" 2> "$WORK/pub_kill.err" &
+pub=$!
+# Pause the publisher as soon as version 2 has 20000 keys (polled every millisecond).
+$PY - "$PORT" $pub <<'PYEOF' || fail "the big publish did not get 20000 keys into version 2 in time"
+import os, signal, sys, time, redis
+r, pid = redis.Redis(port=int(sys.argv[1])), int(sys.argv[2])
+base = r.dbsize()
+for _ in range(60000):
+    if r.exists('i2v:2:meta') and r.dbsize() > base + 20000:
+        os.kill(pid, signal.SIGSTOP)
+        sys.exit(0)
+    time.sleep(0.001)
+sys.exit(1)
+PYEOF
+[ "$(rcli exists i2v:2:meta)" = 1 ] || fail "the big publish did not start version 2 in time"
+kill -9 "$REDIS_PID"; wait "$REDIS_PID" 2> /dev/null || true
+kill -CONT $pub
+if wait $pub; then fail "publish succeeded although redis-server was killed in the middle"; fi
+cat "$WORK/pub_kill.err"
+grep -q 'redis 127.0.0.1:'"$PORT"'.*\(closed the connection\|Connection reset\|failed\)' "$WORK/pub_kill.err" ||
+  fail "the publish error does not say the connection to redis failed: $(cat "$WORK/pub_kill.err")"
+start_redis --appendonly yes --appendfsync always
+[ "$(rcli get i2v:current)" = 1 ] || fail "i2v:current is '$(rcli get i2v:current)' after the crash, expected 1"
+[ "$(rcli hget i2v:2:meta state)" = writing ] || fail "the partial version 2 has no meta state 'writing'"
+partial=$(rcli --scan --pattern 'i2v:2:*' | wc -l)
+echo "after the crash: current 1, partial version 2 with $partial keys"
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/pub_after.txt"
+cat "$WORK/pub_after.txt"
+grep -q '^published i2v:3 live (was 1).*removed partial: 2;' "$WORK/pub_after.txt" || fail "publish after the crash: $(cat "$WORK/pub_after.txt")"
+[ "$(rcli --scan --pattern 'i2v:2:*' | wc -l)" = 0 ] || fail "keys of the partial version 2 remain"
+echo "ok: a crash mid-publish keeps current and the next publish cleans up"
+
+# --- 4. Passwords.
+stop_redis
+rm -rf "$WORK/appendonlydir"
+start_redis --requirepass 's3cret pass'
+set +e
+REDISCLI_AUTH=wrong "$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" 2> "$WORK/wrong.err"
+rc=$?
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" 2> "$WORK/none.err"
+rc_none=$?
+set -e
+cat "$WORK/wrong.err" "$WORK/none.err"
+[ $rc = 2 ] || fail "wrong password: exit $rc, expected 2"
+grep -q 'refused the password from REDISCLI_AUTH.*WRONGPASS' "$WORK/wrong.err" || fail "wrong password message unclear"
+[ $rc_none = 2 ] && grep -q 'needs a password' "$WORK/none.err" || fail "no password: exit $rc_none, unclear message"
+printf 's3cret pass\n' > "$WORK/pw"
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --password-file "$WORK/pw" | grep -q '^published i2v:1 live' ||
+  fail "publish with the right --password-file failed"
+echo "ok: passwords"
+stop_redis
+echo "PASS"

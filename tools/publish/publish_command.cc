@@ -1,0 +1,109 @@
+#include "tools/publish/publish_command.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+#include "common/command_line.h"
+#include "tools/publish/publisher.h"
+
+namespace po = boost::program_options;
+
+namespace item2vec {
+namespace {
+
+// The password and where it came from: --password-file wins over REDISCLI_AUTH.
+Status ReadPassword(const std::string& file, std::string* password, std::string* source) {
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::NotFound("cannot open --password-file '" + file + "'");
+    std::getline(in, *password);
+    if (!password->empty() && password->back() == '\r') password->pop_back();
+    if (password->empty()) return Status::DataError("--password-file '" + file + "' has an empty first line");
+    *source = "--password-file " + file;
+    return Status::Ok();
+  }
+  if (const char* env = std::getenv("REDISCLI_AUTH"); env != nullptr && *env != '\0') {
+    *password = env;
+    *source = "REDISCLI_AUTH";
+  }
+  return Status::Ok();
+}
+
+std::string Join(const std::vector<std::int64_t>& v) {
+  std::string s;
+  for (std::int64_t x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+int RunPublishCommand(const std::vector<std::string>& args) {
+  PublishOptions o;
+  std::string password_file;
+  po::options_description desc("item2vec publish options");
+  desc.add_options()
+      ("help,h", "print this help and exit")
+      ("model,m", po::value(&o.model),
+       "model directory written by item2vec train (reads DIR/vectors.bin, whose bits are published "
+       "as they are) or a word2vec vectors file (required)")
+      ("redis", po::value(&o.redis), "the Redis server, HOST:PORT (required)")
+      ("prefix", po::value(&o.prefix)->default_value(o.prefix),
+       "key prefix: keys are PREFIX:VERSION:i:ITEM, PREFIX:VERSION:u:USER, PREFIX:VERSION:meta, PREFIX:current")
+      ("users", po::value(&o.users), "also publish user vectors from this file (written by item2vec embed-users)")
+      ("format", po::value(&o.format)->default_value(o.format),
+       "value encoding: binary = dim little-endian float32 (4*dim bytes); text = space-separated "
+       "decimals that read back to the same floats")
+      ("keep", po::value(&o.keep)->default_value(o.keep),
+       "complete versions to keep, the new live one included; older ones are deleted")
+      ("password-file", po::value(&password_file),
+       "file whose first line is the Redis password (default: the REDISCLI_AUTH environment variable, "
+       "as redis-cli; never pass a password on the command line)")
+      ("batch", po::value(&o.batch)->default_value(o.batch), "commands per pipelined batch (2 batches in flight)")
+      ("sample", po::value(&o.sample)->default_value(o.sample), "keys per table read back and compared before the flip")
+      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms), "connect and reply timeout");
+  const auto fail = [](const Status& st) {
+    std::cerr << "item2vec publish: " << st.ToString() << "\n";
+    return ExitCodeOf(st);
+  };
+  bool help = false;
+  if (Status st = ParseCommandOptions(desc, args, "publish", &help); !st.ok()) return fail(st);
+  if (help) {
+    std::cout << "Usage: item2vec publish --model DIR --redis HOST:PORT [--prefix i2v] [--users users.vec] [--keep 2]\n\n"
+                 "Writes the lookup table to Redis as a new version: every item's vector (and user's with\n"
+                 "--users), pipelined; reads back a sample and compares it byte for byte; then makes the\n"
+                 "version live by setting PREFIX:current in one transaction, and deletes versions beyond\n"
+                 "--keep. If Redis fails or refuses anything before that, the command fails with the\n"
+                 "server's error and PREFIX:current still names the old version; the next publish removes\n"
+                 "the partial one. Run one publisher per prefix at a time.\n\n"
+              << desc << "\n";
+    return 0;
+  }
+  // A server that dies mid-write must come back as an error naming it, not kill this
+  // process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string password, source;
+  if (Status st = ReadPassword(password_file, &password, &source); !st.ok()) return fail(st);
+  Result<PublishReport> r = Publish(o, password, source, &std::cerr);
+  if (!r.ok()) return fail(r.status());
+  const double rate = r->write_seconds > 0 ? static_cast<double>(r->keys_written) / r->write_seconds : 0;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "published %s:%lld live (was %lld): %lld items, %lld users, dim %lld, %lld keys in %.2fs "
+                "(%.0f keys/s), %lld read back ok; removed partial: %s; pruned: %s (%lld keys deleted); "
+                "total %.2fs\n",
+                o.prefix.c_str(), static_cast<long long>(r->version), static_cast<long long>(r->previous),
+                static_cast<long long>(r->items), static_cast<long long>(r->users), static_cast<long long>(r->dim),
+                static_cast<long long>(r->keys_written), r->write_seconds, rate,
+                static_cast<long long>(r->keys_checked), Join(r->removed_partial).c_str(), Join(r->pruned).c_str(),
+                static_cast<long long>(r->keys_deleted), r->total_seconds);
+  std::cout << line << std::flush;
+  return 0;
+}
+
+}  // namespace item2vec

@@ -1,0 +1,56 @@
+// Publish: writes a model's vectors (and optionally users' vectors) to Redis as a new
+// version of the lookup table, checks it, makes it live in one atomic step, and prunes.
+//
+// Contract (key layout in table_versions.h):
+// 1. Loads the vectors (the model's vectors.bin, bit for bit) and the users file before
+//    touching Redis, so bad input fails with nothing written.
+// 2. Removes partial versions left by failed runs (meta state "writing", not current).
+// 3. Takes a new version from PREFIX:seq, writes its meta with state "writing" first,
+//    then every key, pipelined with at most 2 x batch commands in flight.
+// 4. Reads back up to `sample` keys spread over the table and compares them byte for byte.
+// 5. MULTI / HSET meta state complete / SET PREFIX:current VERSION / EXEC: readers see the
+//    old version or the whole new one, never a mix.
+// 6. Deletes the oldest complete versions beyond `keep` (the live one is always kept).
+// Any failure before step 5 returns the server's error with PREFIX:current untouched.
+// One publisher per prefix at a time (a second one would remove the first's version as
+// partial). Progress (keys, keys/s, ETA) goes to *progress every 2 s. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace item2vec {
+
+struct PublishOptions {
+  std::string model;           // model directory (reads vectors.bin) or a word2vec vectors file
+  std::string redis;           // HOST:PORT
+  std::string prefix = "i2v";  // key prefix (see ValidatePrefix)
+  std::string users;           // optional users file (word2vec text or .bin), from embed-users
+  std::string format = "binary";  // value encoding: binary (float32 LE) or text (decimals)
+  int keep = 2;                // complete versions kept, the new one included (>= 1)
+  int batch = 1000;            // commands per pipelined batch
+  int sample = 1000;           // keys read back and compared before the flip
+  int timeout_ms = 30000;      // connect and per-reply timeout
+};
+
+struct PublishReport {
+  std::int64_t version = 0, previous = 0;  // new live version; the one it replaced (0 = none)
+  std::int64_t items = 0, users = 0, dim = 0;
+  std::int64_t keys_written = 0, keys_checked = 0;
+  std::vector<std::int64_t> removed_partial, pruned;
+  std::int64_t keys_deleted = 0;
+  double write_seconds = 0, total_seconds = 0;
+};
+
+// password: "" for none; password_source names where it came from (for messages).
+Result<PublishReport> Publish(const PublishOptions& options, const std::string& password,
+                              const std::string& password_source, std::ostream* progress);
+
+// The value bytes of one vector in the given format ("binary" or "text").
+void EncodeVector(const float* v, int dim, bool text, std::string* out);
+
+}  // namespace item2vec
