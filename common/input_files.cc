@@ -1,5 +1,11 @@
 #include "common/input_files.h"
 
+#include <limits>
+
+#include <spdlog/spdlog.h>
+
+#include "common/input_stream.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -99,6 +105,24 @@ bool SameInputFile(const InputFile& then, const InputFile& now, std::string* why
   return true;
 }
 
+void WarnAboutCompressedShards(const std::vector<InputFile>& files, int num_shards) {
+  std::size_t compressed = 0;
+  for (const auto& f : files) compressed += CompressionOf(f.path) != Compression::kNone ? 1 : 0;
+  if (compressed == 0) return;
+  spdlog::info("{} of {} input file(s) are compressed: each is read whole by one worker (a compressed file "
+               "cannot be entered in the middle)", compressed, files.size());
+  if (const int empty = EmptyShards(files, num_shards); empty > 0)
+    spdlog::warn("{} of {} workers get no input: there are fewer compressed files than workers; split the "
+                 "input into at least {} part files (or decompress it) to keep every worker busy",
+                 empty, num_shards, num_shards);
+}
+
+int EmptyShards(const std::vector<InputFile>& files, int num_shards) {
+  int empty = 0;
+  for (int s = 0; s < num_shards; ++s) empty += ShardRanges(files, s, num_shards).empty() ? 1 : 0;
+  return empty;
+}
+
 std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards) {
   std::int64_t total = 0;
   for (const auto& f : files) total += f.size;
@@ -109,8 +133,14 @@ std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shar
   std::int64_t file_start = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::int64_t file_end = file_start + files[i].size;
-    const std::int64_t b = std::max(lo, file_start), e = std::min(hi, file_end);
-    if (b < e) ranges.push_back({i, b - file_start, e - file_start});
+    if (CompressionOf(files[i].path) != Compression::kNone) {
+      // Whole: the shard holding the file's middle byte (exactly one shard does).
+      const std::int64_t middle = file_start + files[i].size / 2;
+      if (files[i].size > 0 && lo <= middle && middle < hi) ranges.push_back({i, 0, kWholeFile});
+    } else {
+      const std::int64_t b = std::max(lo, file_start), e = std::min(hi, file_end);
+      if (b < e) ranges.push_back({i, b - file_start, e - file_start});
+    }
     file_start = file_end;
   }
   return ranges;

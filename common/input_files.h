@@ -11,6 +11,10 @@
 // - ShardRanges cuts the concatenation of all files into num_shards byte ranges of
 //   near-equal size. A range owns every line that *starts* inside it, so the shards
 //   partition the lines exactly, whatever the line lengths, with no coordination.
+//   A compressed file (.gz, .zst; common/input_stream.h) cannot be entered in the middle:
+//   it goes whole to the shard whose byte range holds its middle byte, as the range
+//   [0, kWholeFile) of its decompressed bytes. With fewer compressed files than shards
+//   some shards get nothing (EmptyShards counts them, for a warning).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +46,8 @@ struct InputFile {
   }
 };
 
+inline constexpr std::int64_t kWholeFile = INT64_MAX;  // FileRange::end of a whole file
+
 // Whether `now` is the file `then` was, by canonical path, size and fingerprint (by path
 // and size for a record without them). When not, *why says what differs.
 bool SameInputFile(const InputFile& then, const InputFile& now, std::string* why);
@@ -55,6 +61,12 @@ struct FileRange {
 Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths);
 
 std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards);
+
+// Shards of num_shards that ShardRanges leaves without any input.
+int EmptyShards(const std::vector<InputFile>& files, int num_shards);
+
+// Logs that compressed files are read whole, and warns when that leaves shards empty.
+void WarnAboutCompressedShards(const std::vector<InputFile>& files, int num_shards);
 
 }  // namespace item2vec
 

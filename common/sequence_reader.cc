@@ -1,10 +1,6 @@
 #include "common/sequence_reader.h"
 
-#include <cerrno>
-#include <cstring>
-
-#include <fcntl.h>
-#include <unistd.h>
+#include <utility>
 
 namespace item2vec {
 namespace {
@@ -23,13 +19,10 @@ SequenceReader::SequenceReader(std::vector<InputFile> files, std::vector<FileRan
   Rewind();
 }
 
-SequenceReader::~SequenceReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+SequenceReader::~SequenceReader() = default;
 
 void SequenceReader::Seek(const ReaderPosition& position) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  stream_.Close();
   range_ = position.range;
   line_start_ = position.offset;
   range_open_ = false;
@@ -46,9 +39,9 @@ std::string SequenceReader::Where() const {
 bool SequenceReader::OpenRange() {
   const FileRange& r = ranges_[range_];
   const std::string& path = files_[r.file_index].path;
-  fd_ = ::open(path.c_str(), O_RDONLY);
-  if (fd_ < 0) {
-    status_ = Status::IOError("cannot open input file '" + path + "': " + std::strerror(errno));
+  // Opening a compressed file decompresses from its start (input_stream.h).
+  if (Status st = stream_.Open(path); !st.ok()) {
+    status_ = std::move(st);
     return false;
   }
   // A range that does not start at the file's beginning (and a resume position that is
@@ -59,8 +52,8 @@ bool SequenceReader::OpenRange() {
   resume_mid_line_ = false;
   if (start == r.begin && start > 0 && !mid_line) {
     file_offset_ = start - 1;
-    if (::lseek(fd_, file_offset_, SEEK_SET) < 0) {
-      status_ = Status::IOError("cannot seek in '" + path + "': " + std::strerror(errno));
+    if (Status st = stream_.Seek(file_offset_); !st.ok()) {
+      status_ = std::move(st);
       return false;
     }
     pos_ = len_ = 0;
@@ -74,8 +67,8 @@ bool SequenceReader::OpenRange() {
     line_start_ = file_offset_;
   } else {
     file_offset_ = start;
-    if (::lseek(fd_, file_offset_, SEEK_SET) < 0) {
-      status_ = Status::IOError("cannot seek in '" + path + "': " + std::strerror(errno));
+    if (Status st = stream_.Seek(file_offset_); !st.ok()) {
+      status_ = std::move(st);
       return false;
     }
     pos_ = len_ = 0;
@@ -85,18 +78,15 @@ bool SequenceReader::OpenRange() {
 }
 
 bool SequenceReader::Fill() {
-  while (true) {
-    const ssize_t n = ::read(fd_, buf_.data(), buf_.size());
-    if (n > 0) {
-      pos_ = 0;
-      len_ = static_cast<std::size_t>(n);
-      return true;
-    }
-    if (n == 0) return false;
-    if (errno == EINTR) continue;
-    status_ = Status::IOError("read failed at " + Where() + ": " + std::strerror(errno));
+  Result<std::size_t> n = stream_.Read(buf_.data(), buf_.size());
+  if (!n.ok()) {
+    status_ = n.status();
     return false;
   }
+  if (*n == 0) return false;
+  pos_ = 0;
+  len_ = *n;
+  return true;
 }
 
 inline int SequenceReader::Peek() {
@@ -126,8 +116,7 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
       line_start_ = first_byte;
       if (c < 0 || line_start_ >= r.end) {
         // End of this range.
-        ::close(fd_);
-        fd_ = -1;
+        stream_.Close();
         range_open_ = false;
         ++range_;
         if (range_ < ranges_.size()) line_start_ = ranges_[range_].begin;

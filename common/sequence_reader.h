@@ -13,6 +13,10 @@
 // - Position()/Seek() expose a resumable cursor (range index, byte offset of the next line,
 //   or of the next piece of a split line) for checkpoints: Seek(Position()) followed by
 //   Next() returns exactly what Next() would have returned. Not thread-safe; one reader per worker.
+// - Compressed files (.gz, .zst; common/input_stream.h) are read streamed; their offsets
+//   are decompressed bytes, so positions and resumes work as in plain files (a resume
+//   inside a compressed file decompresses up to its position once). ShardRanges gives
+//   such a file whole to one shard.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "common/input_files.h"
+#include "common/input_stream.h"
 #include "common/status.h"
 
 namespace item2vec {
@@ -83,7 +88,7 @@ class SequenceReader {
   std::vector<FileRange> ranges_;
   std::int64_t max_sentence_;
   std::size_t range_ = 0;
-  int fd_ = -1;
+  InputStream stream_;
   bool range_open_ = false;
   bool mid_line_ = false;          // a split line continues in the next call
   bool resume_mid_line_ = false;   // Seek to a mid-line position: open without skipping

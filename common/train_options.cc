@@ -71,6 +71,16 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("dim", po::value(&o->dim)->default_value(o->dim), "embedding dimension")
       ("window", po::value(&o->window)->default_value(o->window),
        "maximum window; each position draws its window uniformly from 1..window")
+      ("window-mode", po::value(&o->window_mode)->default_value(o->window_mode),
+       "sliding: word2vec's window around each position; set: each line is a set (a basket, "
+       "as `item2vec prep --mode set` writes them) and every item is a context of every other "
+       "item of its line, whatever their order (Item2Vec's set setting; --window is unused, "
+       "subsampling still applies)")
+      ("max-set-size", po::value(&o->max_set_size)->default_value(o->max_set_size),
+       "with --window-mode set: a line with more kept items than this trains each item with "
+       "this many minus one others drawn at random from the line instead of all of them "
+       "(pairs grow with the square of the set size); such lines are counted as capped_sets "
+       "in train.json")
       ("negative", po::value(&o->negative)->default_value(o->negative),
        "negative samples per positive pair")
       ("ns-exponent", po::value(&o->ns_exponent)->default_value(o->ns_exponent),
@@ -79,7 +89,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("sample", po::value(&o->sample)->default_value(o->sample),
        "subsampling threshold for frequent items (0 = off)")
       ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
-      ("alpha", po::value(&o->alpha)->default_value(o->alpha), "starting learning rate")
+      ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
+       "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
+      ("model", po::value(&o->model)->default_value(o->model),
+       "sg: skip-gram (each context predicts the centre); cbow: continuous bag of words as "
+       "word2vec.c (the mean of a position's context vectors predicts the centre, and the "
+       "error goes back to every context vector; one set of negatives per position)")
+      ("cbow-sum", po::bool_switch(&o->cbow_sum),
+       "with --model cbow: the sum of the context vectors instead of their mean")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("seed", po::value(&o->seed)->default_value(o->seed),
@@ -197,6 +214,7 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
   const std::string& kill = options->debug_kill_model_write;
   if (!kill.empty() && kill != "vectors" && kill != "train-json" && kill != "published")
     return Status::InvalidArgument("--debug-kill-model-write must be vectors, train-json or published");
+  if (options->Cbow() && !options->alpha_given) options->alpha = 0.05;
   return Status::Ok();
 }
 
@@ -206,6 +224,14 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.output.empty()) return bad("--output is required: the directory to write the model into");
   if (o.dim <= 0 || o.dim > 100000) return bad("--dim must be in 1..100000, got " + std::to_string(o.dim));
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
+  if (o.model != "sg" && o.model != "cbow") return bad("--model must be sg or cbow, got '" + o.model + "'");
+  if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
+  if (o.Cbow() && o.kernel == KernelKind::kHogBatch)
+    return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel at pair)");
+  if (o.window_mode != "sliding" && o.window_mode != "set")
+    return bad("--window-mode must be sliding or set, got '" + o.window_mode + "'");
+  if (o.max_set_size < 2 || o.max_set_size > 1000)
+    return bad("--max-set-size must be in 2..1000, got " + std::to_string(o.max_set_size));
   if (o.negative <= 0 || o.negative > 1000) return bad("--negative must be in 1..1000, got " + std::to_string(o.negative));
   if (!(o.ns_exponent >= -5 && o.ns_exponent <= 5)) return bad("--ns-exponent must be in -5..5");
   if (!(o.sample >= 0 && o.sample < 1)) return bad("--sample must be in [0, 1)");
@@ -285,7 +311,7 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
   // --new-items and --new-item-neighbours are left out: new items are initialised before
   // the first checkpoint, and a resumed run takes its rows from the checkpoint, so their
   // values cannot change its result (and checkpoints of earlier versions stay usable).
-  return {
+  std::vector<std::pair<std::string, std::string>> settings = {
       {"dim", std::to_string(o.dim)}, {"window", std::to_string(o.window)},
       {"negative", std::to_string(o.negative)}, {"ns-exponent", num(o.ns_exponent)},
       {"sample", num(o.sample)}, {"min-count", std::to_string(o.min_count)},
@@ -297,6 +323,21 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
       {"staleness-tolerance", num(o.staleness_tolerance)}, {"overlap", o.overlap ? "true" : "false"},
       {"init-from", o.init_from}, {"keep-missing", o.keep_missing ? "true" : "false"},
   };
+  // Settings added later are listed only when they differ from their default, so that
+  // checkpoints written before them (which cannot have used them) stay resumable.
+  if (o.Cbow()) {
+    settings.push_back({"model", o.model});
+    settings.push_back({"cbow-sum", o.cbow_sum ? "true" : "false"});
+  }
+  if (o.SetMode()) {
+    settings.push_back({"window-mode", o.window_mode});
+    settings.push_back({"max-set-size", std::to_string(o.max_set_size)});
+  }
+  return settings;
+}
+
+bool IsOptionalResumeSetting(const std::string& key) {
+  return key == "window-mode" || key == "max-set-size" || key == "model" || key == "cbow-sum";
 }
 
 std::string TrainOptionsToJson(const TrainOptions& o) {
@@ -306,6 +347,10 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("output").String(o.output);
   j.Key("dim").Int(o.dim);
   j.Key("window").Int(o.window);
+  j.Key("window_mode").String(o.window_mode);
+  j.Key("model").String(o.model);
+  j.Key("cbow_sum").Bool(o.cbow_sum);
+  j.Key("max_set_size").Int(o.max_set_size);
   j.Key("negative").Int(o.negative);
   j.Key("ns_exponent").Double(o.ns_exponent);
   j.Key("sample").Double(o.sample);

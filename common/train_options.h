@@ -37,13 +37,27 @@ struct TrainOptions {
   std::string output;               // output directory (created if missing)
   int dim = 100;                    // embedding dimension
   int window = 5;                   // max skip length; effective window uniform in 1..window
+  // "sliding" (word2vec.c: contexts within a reduced window around each position) or
+  // "set" (Item2Vec's set setting for baskets: every item of a line is a context of every
+  // other, no window and no shrinking; subsampling still applies). In set mode a line of
+  // more than max_set_size kept items trains each item with max_set_size - 1 others drawn
+  // at random from it, and counts the line as capped.
+  std::string window_mode = "sliding";
+  // "sg" (skip-gram, the default) or "cbow" (word2vec.c's continuous bag of words: the
+  // mean, or with cbow_sum the sum, of a position's context rows predicts the centre with
+  // negative sampling; the error goes back to every context row). CBOW's default alpha is
+  // word2vec.c's 0.05 (ParseTrainOptions applies it when --alpha is not given).
+  std::string model = "sg";
+  bool cbow_sum = false;
+  std::int64_t max_set_size = 50;
   int negative = 5;                 // negatives per positive pair
   double ns_exponent = 0.75;        // noise distribution ~ count^ns_exponent
   double sample = 1e-3;             // subsampling threshold (0 = off)
   std::int64_t min_count = 5;       // drop items seen fewer times
   std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
   int epochs = 5;                   // passes over the data
-  double alpha = 0.025;             // starting learning rate
+  double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
+  bool alpha_given = false;         // --alpha was on the command line or in the INI file
   double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
   std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
@@ -88,6 +102,10 @@ struct TrainOptions {
   std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
   // --checkpoint-every in seconds (valid after Validate()).
   double CheckpointEverySeconds() const;
+  bool SetMode() const { return window_mode == "set"; }
+  bool Cbow() const { return model == "cbow"; }
+  // The most contexts one centre position can have (sizes kernel scratch and plans).
+  int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;
@@ -117,6 +135,10 @@ double ParseDurationSeconds(const std::string& text);
 // The settings that shape a run's result, as (option, value): a resumed run must match
 // the checkpoint's (layout, logging, timeouts and checkpoint settings may change).
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& options);
+
+// Whether ResumeSettings lists `key` only when it is not at its default (settings added
+// after checkpoints existed: window-mode, max-set-size, model, cbow-sum).
+bool IsOptionalResumeSetting(const std::string& key);
 
 // The options as printed in train.json and the log.
 std::string TrainOptionsToJson(const TrainOptions& options);

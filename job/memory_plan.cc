@@ -21,7 +21,7 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   // Rows of one batch: its distinct input items and centres (at most the tokens each) plus
   // its negatives (the pool, or up to window * negative per token), never more than V each.
   const double tokens = static_cast<double>(o.batch_tokens);
-  const double negatives = o.negative_pool > 0 ? static_cast<double>(o.negative_pool) : tokens * o.window * o.negative;
+  const double negatives = o.negative_pool > 0 ? static_cast<double>(o.negative_pool) : tokens * (o.MaxContexts() / 2) * o.negative;
   p.batch_rows = std::min(V, tokens) + std::min(V, tokens + negatives);
   const double batch_bytes = p.batch_rows * (2 * d * 4 + 4);  // rows + original + versions
   const double rows_per_server = std::ceil(V / num_servers);

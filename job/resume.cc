@@ -38,6 +38,14 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
       if (kv.first == key) then = kv.second;
     if (then != value) diff += (diff.empty() ? "" : ", ") + ("--" + key + " " + then + " then, " + value + " now");
   }
+  // Settings listed only when not at their default: one the checkpoint has and today's
+  // run does not differs too.
+  for (const auto& [key, then] : m->settings) {
+    if (!IsOptionalResumeSetting(key)) continue;
+    bool listed = false;
+    for (const auto& kv : now) listed = listed || kv.first == key;
+    if (!listed) diff += (diff.empty() ? "" : ", ") + ("--" + key + " " + then + " then, (default) now");
+  }
   const std::string ckpt = CheckpointPath(o.CheckpointDir(), m->sequence);
   if (!diff.empty())
     return Status::InvalidArgument("--resume: checkpoint " + ckpt + " was written with other settings (" + diff +
@@ -78,6 +86,7 @@ Result<WorkerCheckpoint> RemapWorkerState(const ResumePoint& point, const TrainO
       out.report.raw_tokens += r.raw_tokens;
       out.report.pairs += r.pairs;
       out.report.split_lines += r.split_lines;
+      out.report.capped_sets += r.capped_sets;
       out.report.seconds = std::max(out.report.seconds, r.seconds);
       out.report.bytes_sent += r.bytes_sent;
       out.report.bytes_received += r.bytes_received;

@@ -41,6 +41,7 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   j.Key("words_trained").Int(tot.words);
   j.Key("pairs").Int(tot.pairs);
   j.Key("split_lines").Int(tot.split_lines);
+  if (o.SetMode()) j.Key("capped_sets").Int(tot.capped_sets);
   j.Key("train_seconds").Double(train_seconds);
   j.Key("total_seconds").Double(total_seconds);
   j.Key("tokens_per_second").Double(train_seconds > 0 ? static_cast<double>(tot.raw_tokens) / train_seconds : 0);

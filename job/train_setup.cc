@@ -102,6 +102,7 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
   if (rank == 0)
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,
                  job->workers, job->servers, job->files.size(), o.dim, o.window, o.negative, o.epochs);
+  if (rank == 0) WarnAboutCompressedShards(job->files, job->workers);
   InstallStopSignalHandlers();
   return std::nullopt;
 }

@@ -106,6 +106,7 @@ struct ProgressReport {
   std::int64_t bytes_sent = 0;   // hot-path bytes this worker sent
   std::int64_t bytes_received = 0;
   std::int64_t split_lines = 0;
+  std::int64_t capped_sets = 0;  // --window-mode set: lines longer than --max-set-size
 };
 
 }  // namespace item2vec::protocol

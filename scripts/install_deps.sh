@@ -17,6 +17,7 @@ packages=(
   libhiredis-dev redis-server redis-tools python3-redis  # item2vec publish, its Redis test
   procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
   libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
+  zlib1g-dev libzstd-dev gzip zstd            # compressed input (.gz, .zst part files) and its tests
 )
 apt-get update -q
 apt-get install -y -q "${packages[@]}"

@@ -61,6 +61,7 @@ struct Batch {
   std::int64_t raw_tokens = 0;  // all tokens read
   std::int64_t words = 0;       // in-vocabulary tokens
   std::int64_t pairs = 0;       // positive pairs
+  std::int64_t capped_sets = 0; // set mode: lines longer than --max-set-size
   int epoch = 0;                // epoch of the first sentence
 
   std::size_t LocalRows() const { return total_rows + hot_in.size() + hot_out.size(); }

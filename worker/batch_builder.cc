@@ -13,10 +13,12 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
     : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
-      shared_negatives_(options.kernel == KernelKind::kHogBatch),
+      shared_negatives_(options.kernel == KernelKind::kHogBatch || options.Cbow()), set_mode_(options.SetMode()),
       hot_(HotRowCount(options, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
-      out_slot_(vocab.size(), -1) {}
+      out_slot_(vocab.size(), -1) {
+  if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
+}
 
 double BatchBuilder::CurrentAlpha() const {
   const double total = static_cast<double>(options_.epochs) * static_cast<double>(shard_words_) + 1;
@@ -49,7 +51,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   b->contexts.clear();
   b->negatives.clear();
   centre_ids_.clear();
-  b->raw_tokens = b->words = b->pairs = 0;
+  b->raw_tokens = b->words = b->pairs = b->capped_sets = 0;
   b->epoch = epoch_;
   if (epoch_ >= options_.epochs) return false;
   // A fresh pool of negatives per batch: each draw from the pool still follows
@@ -85,6 +87,10 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
 void BatchBuilder::AddSentence(Batch* b, float alpha) {
   const int n = static_cast<int>(sentence_.size());
   if (n < 2) return;
+  if (set_mode_) {
+    AddSet(b, alpha);
+    return;
+  }
   const int window = options_.window, negative = options_.negative;
   for (int i = 0; i < n; ++i) {
     const int span = window - ReducedWindow(rng_, window);
@@ -98,6 +104,46 @@ void BatchBuilder::AddSentence(Batch* b, float alpha) {
     }
     const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
     if (ctx_end == ctx_begin) continue;
+    if (shared_negatives_) DrawNegatives(b, negative);
+    b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
+    centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);
+    b->pairs += ctx_end - ctx_begin;
+  }
+}
+
+void BatchBuilder::AddSet(Batch* b, float alpha) {
+  const int n = static_cast<int>(sentence_.size());
+  const int cap = static_cast<int>(options_.max_set_size), negative = options_.negative;
+  const bool capped = n > cap;
+  if (capped) {
+    ++b->capped_sets;
+    // order_ stays a permutation of 0..n-1: each centre's partial Fisher-Yates shuffle
+    // picks cap - 1 distinct others from it, without a reset between centres.
+    order_.resize(static_cast<std::size_t>(n));
+    for (int k = 0; k < n; ++k) order_[static_cast<std::size_t>(k)] = k;
+  }
+  for (int i = 0; i < n; ++i) {
+    const std::uint32_t ctx_begin = static_cast<std::uint32_t>(b->contexts.size());
+    const std::uint32_t neg_begin = static_cast<std::uint32_t>(b->negatives.size());
+    if (!capped) {
+      for (int c = 0; c < n; ++c) {
+        if (c == i) continue;
+        b->contexts.push_back(sentence_[static_cast<std::size_t>(c)]);
+        if (!shared_negatives_) DrawNegatives(b, negative);
+      }
+    } else {
+      int picked = 0;
+      for (int t = 0; picked < cap - 1; ++t) {
+        const int j = t + static_cast<int>(rng_.Below(static_cast<std::uint32_t>(n - t)));
+        std::swap(order_[static_cast<std::size_t>(t)], order_[static_cast<std::size_t>(j)]);
+        const int c = order_[static_cast<std::size_t>(t)];
+        if (c == i) continue;
+        b->contexts.push_back(sentence_[static_cast<std::size_t>(c)]);
+        if (!shared_negatives_) DrawNegatives(b, negative);
+        ++picked;
+      }
+    }
+    const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
     if (shared_negatives_) DrawNegatives(b, negative);
     b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
     centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);

@@ -10,8 +10,13 @@
 // distribution and every pair picks its negatives uniformly from that pool: each negative
 // still follows count^ns_exponent, but a batch needs at most P output rows for negatives
 // (word2vec.c draws per pair: on a large vocabulary almost every negative is a new row).
+// With --window-mode set a sentence is a set: every kept item is a centre whose contexts
+// are all the other kept items of the line, in line order (no reduced window); a line of
+// more than max_set_size kept items gives each centre max_set_size - 1 others drawn
+// without replacement (a partial Fisher-Yates shuffle) and counts in Batch::capped_sets.
 // With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
-// its contexts, instead of `negative` per pair.
+// its contexts, instead of `negative` per pair; so does --model cbow, where a group is one
+// CBOW step (its contexts' mean predicts the centre, word2vec.c draws once per position).
 // Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
 // the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
@@ -69,6 +74,7 @@ class BatchBuilder {
 
  private:
   void AddSentence(Batch* batch, float alpha);
+  void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
   void DrawNegatives(Batch* batch, int n);
 
@@ -86,6 +92,8 @@ class BatchBuilder {
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
   bool shared_negatives_;             // hogbatch: one set of negatives per group
+  bool set_mode_;                     // --window-mode set
+  std::vector<int> order_;            // set mode: positions of a capped set, shuffled
   ItemId hot_;                        // ids below this are cached on the worker (0 = none)
   std::vector<ItemId> pool_;          // this batch's negatives pool (empty: draw per pair)
   std::vector<ItemId> centre_ids_;    // per group, before slots are known

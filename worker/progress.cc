@@ -119,6 +119,7 @@ protocol::ProgressReport ProgressMonitor::Totals() const {
     t.bytes_sent += r.bytes_sent;
     t.bytes_received += r.bytes_received;
     t.split_lines += r.split_lines;
+    t.capped_sets += r.capped_sets;
   }
   return t;
 }

@@ -29,7 +29,43 @@ inline void PrefetchRow(const float* row, int dim) {
 }  // namespace
 
 double SgnsKernel::Train(Batch* batch) {
+  if (cbow_ != CbowMode::kOff) return TrainCbow(batch, /*mean=*/cbow_ == CbowMode::kMean);
   return mode_ == KernelKind::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
+}
+
+double SgnsKernel::TrainCbow(Batch* batch, bool mean) {
+  const int d = dim_;
+  float* const rows = batch->rows.data();
+  float* __restrict neu1 = neu1_.data();
+  float* __restrict neu1e = neu1e_.data();
+  const std::uint32_t* contexts = batch->contexts.data();
+  const std::uint32_t* negatives = batch->negatives.data();
+  double loss = 0;
+  for (const Group& g : batch->groups) {
+    const std::uint32_t* ctx = contexts + g.ctx_begin;
+    const int m = static_cast<int>(g.ctx_end - g.ctx_begin);
+    std::memset(neu1, 0, sizeof(float) * static_cast<std::size_t>(d));
+    std::memset(neu1e, 0, sizeof(float) * static_cast<std::size_t>(d));
+    for (int j = 0; j < m; ++j) Axpy(1.0f, rows + static_cast<std::size_t>(ctx[j]) * d, neu1, d);
+    if (mean) {
+      const float inv = 1.0f / static_cast<float>(m);
+      for (int i = 0; i < d; ++i) neu1[i] *= inv;
+    }
+    const std::uint32_t* neg = negatives + g.neg_begin;
+    for (int t = 0; t <= negative_; ++t) {
+      const std::uint32_t target = t == 0 ? g.centre : neg[t - 1];
+      if (t > 0 && target == g.centre) continue;
+      float* const out = rows + static_cast<std::size_t>(target) * d;
+      const float f = Dot(neu1, out, d);
+      const float label = t == 0 ? 1.0f : 0.0f;
+      const float grad = sigmoid_->Gradient(f, label, g.alpha);
+      loss -= sigmoid_->LogSigmoid(t == 0 ? f : -f);
+      Axpy(grad, out, neu1e, d);
+      Axpy(grad, neu1, out, d);
+    }
+    for (int j = 0; j < m; ++j) Axpy(1.0f, neu1e, rows + static_cast<std::size_t>(ctx[j]) * d, d);
+  }
+  return loss;
 }
 
 double SgnsKernel::TrainPairs(Batch* batch) {

@@ -15,7 +15,14 @@
 // sum_j g[j][t] * context_j. Same gradients in expectation, a window's worth fewer
 // negatives and row loads. The batch holds `negative` negatives per group.
 //
-// Both: updates in place on `rows`, no allocation (scratch is sized at construction for
+// CbowMode::kMean / kSum (word2vec.c's CBOW, cbow_mean 1 / 0; the kernel kind is unused): for each group,
+// h = the mean (or sum) of its context rows; for the centre (label 1) and the group's
+// `negative` negatives (label 0, one equal to the centre skipped) in order: g from
+// SigmoidTable of h.target, neu1e += g * target, then target += g * h; finally every
+// context row += neu1e (word2vec.c adds the whole error to each context, also for the
+// mean). The batch holds `negative` negatives per group.
+//
+// All: updates in place on `rows`, no allocation (scratch is sized at construction for
 // up to 2 * max_window contexts), no virtual call, no lock. The vector loops are compiled
 // for AVX2+FMA and for baseline x86-64 and picked at run time. Returns the summed loss
 // -log s(in.c) - sum log s(-in.n) over the pairs.
@@ -29,12 +36,15 @@
 
 namespace item2vec {
 
+// --model cbow: off (skip-gram, by KernelKind), or CBOW with the mean or the sum of the contexts.
+enum class CbowMode { kOff, kMean, kSum };
+
 class SgnsKernel {
  public:
   SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelKind mode = KernelKind::kPair,
-             int max_window = 5)
-      : dim_(dim), negative_(negative), mode_(mode), sigmoid_(sigmoid),
-        neu1e_(static_cast<std::size_t>(dim)),
+             int max_window = 5, CbowMode cbow = CbowMode::kOff)
+      : dim_(dim), negative_(negative), mode_(mode), cbow_(cbow), sigmoid_(sigmoid),
+        neu1e_(static_cast<std::size_t>(dim)), neu1_(static_cast<std::size_t>(dim)),
         ctx_delta_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(dim)),
         grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)) {}
   // Trains all groups of the batch on batch->rows; returns the loss sum.
@@ -43,10 +53,12 @@ class SgnsKernel {
  private:
   double TrainPairs(Batch* batch);
   double TrainHogBatch(Batch* batch);
+  double TrainCbow(Batch* batch, bool mean);
   int dim_, negative_;
   KernelKind mode_;
+  CbowMode cbow_;
   const SigmoidTable* sigmoid_;
-  std::vector<float> neu1e_, ctx_delta_, grad_;
+  std::vector<float> neu1e_, neu1_, ctx_delta_, grad_;
 };
 
 }  // namespace item2vec

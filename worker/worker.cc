@@ -30,7 +30,9 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   SequenceReader reader(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o.max_sentence);
   BatchBuilder builder(o, *s.vocab, partition, &reader, s.shard_words, SeedFor(o.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)));
   const SigmoidTable sigmoid(o.exact_sigmoid);
-  SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, o.window);
+  // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
+  const CbowMode cbow = !o.Cbow() ? CbowMode::kOff : o.cbow_sum ? CbowMode::kSum : CbowMode::kMean;
+  SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, (o.MaxContexts() + 1) / 2, cbow);
   PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout);
   ProgressSender sender(s.transport, o.progress_seconds / 2);
 
@@ -64,7 +66,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   };
   const auto start = Clock::now();
   int loss_epoch = builder.epoch();
-  bool split_warned = false;
+  bool split_warned = false, capped_warned = false;
 
   // A batch and the builder state before it was filled: the resume point while it is
   // not yet trained.
@@ -82,6 +84,13 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       report.raw_tokens += b->raw_tokens;
       report.words += b->words;
       report.pairs += b->pairs;
+      report.capped_sets += b->capped_sets;
+    }
+    if (!capped_warned && report.capped_sets > 0) {
+      capped_warned = true;
+      spdlog::warn("a line in this worker's shard has more than {} items (--max-set-size): each of its items "
+                   "trains with {} others drawn at random from it instead of all; the count is capped_sets in "
+                   "train.json", o.max_set_size, o.max_set_size - 1);
     }
     if (!split_warned && builder.split_lines() > 0) {
       split_warned = true;
@@ -112,6 +121,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       state.report.raw_tokens -= b->batch.raw_tokens;
       state.report.words -= b->batch.words;
       state.report.pairs -= b->batch.pairs;
+      state.report.capped_sets -= b->batch.capped_sets;
     }
     return state;
   };

@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include <boost/serialization/version.hpp>
+
 #include "common/checkpoint.h"
 #include "common/status.h"
 #include "ps/protocol.h"
@@ -19,13 +21,20 @@ namespace item2vec {
 namespace protocol {
 
 template <class Archive>
-void serialize(Archive& ar, ProgressReport& r, unsigned /*version*/) {
+void serialize(Archive& ar, ProgressReport& r, unsigned version) {
   ar& r.worker; ar& r.final; ar& r.words; ar& r.raw_tokens; ar& r.pairs; ar& r.loss_sum; ar& r.loss_count;
   ar& r.alpha; ar& r.seconds; ar& r.wait_seconds; ar& r.read_seconds; ar& r.bytes_sent; ar& r.bytes_received;
   ar& r.split_lines;
+  if (version >= 1) ar& r.capped_sets;  // version 0: checkpoints from before set mode
 }
 
 }  // namespace protocol
+
+}  // namespace item2vec
+
+BOOST_CLASS_VERSION(item2vec::protocol::ProgressReport, 1)
+
+namespace item2vec {
 
 struct WorkerCheckpoint {
   int worker = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Trains gensim Word2Vec (skip-gram, negative sampling) in corpus_file mode for the benchmark.
+"""Trains gensim Word2Vec (skip-gram or, with --sg 0, CBOW; negative sampling) in corpus_file mode for the benchmark.
 
 Times build_vocab() and train() separately with time.perf_counter() and writes
   OUT/vectors.bin   word2vec binary vectors
@@ -34,15 +34,21 @@ def main():
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sg", type=int, default=1, help="1 = skip-gram, 0 = CBOW")
+    p.add_argument("--cbow-mean", type=int, default=1, help="with --sg 0: 1 = mean of the contexts, 0 = sum")
+    p.add_argument("--alpha", type=float, default=None,
+                   help="starting learning rate (default: word2vec.c's, 0.025 for sg and 0.05 for CBOW); "
+                        "gensim lets it fall to its default min_alpha 0.0001")
     p.add_argument("--log", action="store_true", help="gensim INFO logging on stderr")
     a = p.parse_args()
     logging.basicConfig(level=logging.INFO if a.log else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(message)s")
     os.makedirs(a.output, exist_ok=True)
 
-    model = Word2Vec(sg=1, hs=0, negative=a.negative, vector_size=a.dim, window=a.window,
-                     min_count=a.min_count, sample=a.sample, workers=a.threads, epochs=a.epochs,
-                     seed=a.seed)
+    alpha = a.alpha if a.alpha is not None else (0.025 if a.sg else 0.05)
+    model = Word2Vec(sg=a.sg, cbow_mean=a.cbow_mean, hs=0, negative=a.negative, vector_size=a.dim,
+                     window=a.window, alpha=alpha, min_count=a.min_count,
+                     sample=a.sample, workers=a.threads, epochs=a.epochs, seed=a.seed)
     t0 = time.perf_counter()
     model.build_vocab(corpus_file=a.corpus_file)
     t1 = time.perf_counter()
@@ -60,6 +66,8 @@ def main():
         "tokens": int(model.corpus_total_words),
         "epochs": a.epochs,
         "threads": a.threads,
+        "sg": a.sg,
+        "alpha": alpha,
         "vocab_size": len(model.wv),
     }
     tmp = os.path.join(a.output, "gensim.json.tmp.%d" % os.getpid())

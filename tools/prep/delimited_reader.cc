@@ -1,5 +1,7 @@
 #include "tools/prep/delimited_reader.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,35 +31,31 @@ void DelimitedRecord::RebuildViews() {
   }
 }
 
-DelimitedReader::~DelimitedReader() {
-  if (file_ != nullptr) std::fclose(file_);
-}
+DelimitedReader::~DelimitedReader() = default;
 
 Status DelimitedReader::Open(const std::string& path, DelimitedFormat format, std::size_t buffer_bytes) {
-  if (file_ != nullptr) std::fclose(file_);
   path_ = path;
   format_ = std::move(format);
-  file_ = std::fopen(path.c_str(), "rb");
-  if (file_ == nullptr) {
-    const int err = errno;
-    if (err == ENOENT) return Status::NotFound("input file '" + path + "' does not exist");
-    return Status::IOError("cannot open input file '" + path + "': " + std::strerror(err));
+  if (Status st = stream_.Open(path); !st.ok()) {
+    if (::access(path.c_str(), F_OK) != 0) return Status::NotFound("input file '" + path + "' does not exist");
+    return st;
   }
   buffer_.assign(buffer_bytes < 4096 ? 4096 : buffer_bytes, '\0');
   pos_ = end_ = 0;
-  eof_ = read_error_ = false;
+  eof_ = false;
+  read_error_ = Status::Ok();
   next_line_ = 1;
   bytes_consumed_ = 0;
   return Status::Ok();
 }
 
 Status DelimitedReader::SeekToLineStart(std::int64_t begin) {
-  if (file_ == nullptr) return Status::Internal("DelimitedReader::SeekToLineStart before Open");
+  if (!stream_.is_open()) return Status::Internal("DelimitedReader::SeekToLineStart before Open");
   const std::int64_t from = begin > 0 ? begin - 1 : 0;
-  if (::fseeko(file_, static_cast<off_t>(from), SEEK_SET) != 0)
-    return Status::IOError("cannot seek to byte " + std::to_string(from) + " of '" + path_ + "': " + std::strerror(errno));
+  ITEM2VEC_RETURN_IF_ERROR(stream_.Seek(from));
   pos_ = end_ = 0;
-  eof_ = read_error_ = false;
+  eof_ = false;
+  read_error_ = Status::Ok();
   bytes_consumed_ = from;
   raw_.clear();
   too_long_ = false;
@@ -73,7 +71,7 @@ Status DelimitedReader::SeekToLineStart(std::int64_t begin) {
       bytes_consumed_ += static_cast<std::int64_t>(take);
       if (nl != nullptr) break;
     }
-    if (read_error_) return Status::IOError("reading '" + path_ + "' failed: " + std::strerror(errno));
+    if (!read_error_.ok()) return read_error_;
   }
   next_line_ = 1;
   return Status::Ok();
@@ -82,9 +80,10 @@ Status DelimitedReader::SeekToLineStart(std::int64_t begin) {
 bool DelimitedReader::Refill() {
   if (eof_) return false;
   pos_ = 0;
-  end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
+  Result<std::size_t> got = stream_.Read(buffer_.data(), buffer_.size());
+  end_ = got.ok() ? *got : 0;
   if (end_ == 0) {
-    if (std::ferror(file_)) read_error_ = true;
+    if (!got.ok()) read_error_ = got.status();
     eof_ = true;
     return false;
   }
@@ -97,7 +96,7 @@ bool DelimitedReader::Refill() {
 
 Result<std::string> DelimitedReader::PeekFirstLine() {
   if (pos_ == end_ && !Refill()) {
-    if (read_error_) return Status::IOError("reading '" + path_ + "' failed");
+    if (!read_error_.ok()) return read_error_;
     return std::string();
   }
   // The first refill fills the whole buffer when the file is large enough; a first line
@@ -184,7 +183,7 @@ DelimitedReader::ParseResult DelimitedReader::Parse(DelimitedRecord* r) const {
 
 Status DelimitedReader::Next(DelimitedRecord* record, bool* has_record) {
   *has_record = false;
-  if (file_ == nullptr) return Status::Internal("DelimitedReader::Next before Open");
+  if (!stream_.is_open()) return Status::Internal("DelimitedReader::Next before Open");
   raw_.clear();
   if (pos_ == end_) Refill();  // skips a byte-order mark before the offset is taken
   record->line_ = next_line_;
@@ -192,12 +191,12 @@ Status DelimitedReader::Next(DelimitedRecord* record, bool* has_record) {
   record->unterminated_quote_ = false;
   too_long_ = false;
   if (!AppendPhysicalLine()) {
-    if (read_error_) return Status::IOError("reading '" + path_ + "' failed: " + std::strerror(errno));
+    if (!read_error_.ok()) return read_error_;
     return Status::Ok();
   }
   while (!too_long_ && Parse(record) == ParseResult::kNeedMore) {
     if (!AppendPhysicalLine() || too_long_) {
-      if (read_error_) return Status::IOError("reading '" + path_ + "' failed: " + std::strerror(errno));
+      if (!read_error_.ok()) return read_error_;
       if (!too_long_) record->unterminated_quote_ = true;
       break;
     }

@@ -21,6 +21,9 @@
 //   file takes the records whose offset() is below `end` (the last one may run past it).
 //   Starting inside a quoted field that holds a line break gives wrong records; the caller
 //   detects that by comparing where the previous range's reading stopped (prep_pipeline).
+// - Compressed files (.gz, .zst) are decompressed on the fly (common/input_stream.h); their
+//   offsets are decompressed bytes, and a corrupt or truncated archive is an error naming
+//   the file and the compressed byte offset.
 // - Field views stay valid until the next call to Next() with the same record. Not
 //   thread-safe.
 #pragma once
@@ -31,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/input_stream.h"
 #include "common/status.h"
 
 namespace item2vec {
@@ -113,11 +117,11 @@ class DelimitedReader {
 
   std::string path_;
   DelimitedFormat format_;
-  std::FILE* file_ = nullptr;
+  InputStream stream_;  // plain, or .gz / .zst decompressed on the fly
   std::vector<char> buffer_;
   std::size_t pos_ = 0, end_ = 0;
   bool eof_ = false;
-  bool read_error_ = false;
+  Status read_error_;   // why the last refill failed
   std::string raw_;  // the raw bytes of the record being assembled
   bool too_long_ = false;
   std::int64_t next_line_ = 1;

@@ -1,5 +1,7 @@
 #include "tools/prep/input_split.h"
 
+#include "common/input_stream.h"
+
 namespace item2vec {
 
 std::vector<std::vector<FileRange>> PlanRanges(const std::vector<InputFile>& files, int ranks,
@@ -13,7 +15,9 @@ std::vector<std::vector<FileRange>> PlanRanges(const std::vector<InputFile>& fil
         plan[static_cast<std::size_t>(r)].push_back(range);
       } else if (!given[f]) {
         given[f] = true;
-        plan[static_cast<std::size_t>(r)].push_back({f, 0, files[f].size});
+        // ShardRanges already gives a compressed file whole (to the end of its data).
+        const bool compressed = CompressionOf(files[f].path) != Compression::kNone;
+        plan[static_cast<std::size_t>(r)].push_back({f, 0, compressed ? kWholeFile : files[f].size});
       }
     }
   }

@@ -115,6 +115,10 @@ int RunPrepCommand(const std::vector<std::string>& args) {
                "{} short sequences dropped",
                s.rows_read, s.RowsRejected(), s.EventsFiltered(), s.filtered_rating, s.filtered_event_type,
                s.filtered_item_count, s.session.short_sequences);
+  if (config->session.mode == SequenceMode::kSet)
+    spdlog::info("each line is a set (items deduplicated and sorted by id): train it with `item2vec train "
+                 "--window-mode set --input {}/train ...`, which pairs every item of a line with every other; the "
+                 "default sliding window would pair items by their id order instead", config->output);
   return 0;
 }
 

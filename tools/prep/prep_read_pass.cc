@@ -48,7 +48,10 @@ void PrepRun::StartReadPass() {
 
 Status PrepRun::ReadShare(const std::vector<FileRange>& ranges) {
   share_bytes_ = 0;
-  for (const FileRange& r : ranges) share_bytes_ += r.end - r.begin;
+  // A compressed file's range runs to kWholeFile: count its size on disk (progress then
+  // compares decompressed bytes with it, and is capped at 100%).
+  auto bytes_of = [&](const FileRange& r) { return std::min(r.end, files_[r.file_index].size) - r.begin; };
+  for (const FileRange& r : ranges) share_bytes_ += bytes_of(r);
   for (const FileRange& range : ranges) {
     if (!formats_[range.file_index]) {
       Result<FileFormat> format = DescribeFile(range.file_index, range.begin == 0);
@@ -56,7 +59,7 @@ Status PrepRun::ReadShare(const std::vector<FileRange>& ranges) {
       formats_[range.file_index] = std::move(format.value());
     }
     if (!formats_[range.file_index]->skip) ITEM2VEC_RETURN_IF_ERROR(ReadRange(range, *formats_[range.file_index]));
-    bytes_done_ += range.end - range.begin;
+    bytes_done_ += bytes_of(range);
   }
   if (!single())
     spdlog::info("rank {} read {} rows ({} events) from its share: {} range(s), {:.1f} MiB", comm_.rank(),

@@ -75,6 +75,9 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("max_length").Int(c.session.max_length);
   j.Key("session_gap_ms").Int(c.session.session_gap_ms);
   j.Key("mode").String(c.session.mode == SequenceMode::kSet ? "set" : "sequence");
+  // Set lines are sorted by id: trained with the sliding window, their pairs would follow
+  // id order, not basket membership.
+  if (c.session.mode == SequenceMode::kSet) j.Key("train_with").String("item2vec train --window-mode set");
   const HoldoutSpec& h = c.session.holdout;
   j.Key("holdout").String(h.kind == HoldoutSpec::Kind::kNone   ? "none"
                           : h.kind == HoldoutSpec::Kind::kLast ? "last:" + std::to_string(h.count)
