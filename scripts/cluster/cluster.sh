@@ -193,7 +193,14 @@ cmd_mpirun() {
     OMPI_MCA_plm_rsh_agent="$HERE/ompi_agent.sh" \
     OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=eth0 OMPI_MCA_oob_tcp_if_include=eth0 \
     OMPI_MCA_plm_rsh_no_tree_spawn=1 CLUSTER_NAME="$NAME" \
-    mpirun "$@" || rc=$?
+    OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-2} \
+    OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-1} \
+    OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3} \
+    mpirun "$@" &
+  local job=$!
+  trap 'kill -TERM $job 2> /dev/null; sleep 1; cmd_reap; exit 143' TERM INT
+  wait $job || rc=$?
+  trap - TERM INT
   cmd_reap
   return $rc
 }
