@@ -36,6 +36,7 @@ class MpiTransport final : public Transport {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  std::string HostOf(int r) const override { return r >= 0 && r < static_cast<int>(hosts_.size()) ? hosts_[r] : ""; }
   Handle Isend(int dest, int tag, const void* data, std::size_t bytes) override;
   Handle Irecv(int source, int tag, void* data, std::size_t bytes) override;
   bool Test(Handle handle) override;
