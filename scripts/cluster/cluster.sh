@@ -112,7 +112,7 @@ cmd_up() {
   shift
   while [ $# -gt 0 ]; do
     case $1 in
-      --rate) rate=${2:?--rate needs a value}; tc_bits "$rate" > /dev/null; shift 2 ;;
+      --rate) rate=${2:?--rate needs a value}; [ "$rate" = none ] || tc_bits "$rate" > /dev/null; shift 2 ;;
       *) die "up: unknown option '$1'" ;;
     esac
   done

@@ -18,7 +18,7 @@ export CLUSTER_NAME=i2vmeasure OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_C
 C="$(cd "$(dirname "$0")" && pwd)/cluster.sh"
 work=$(mktemp -d /tmp/item2vec-traffic.XXXXXX)
 trap '"$C" down > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$gen" --output "$work/corpus" --tokens "$tokens" --items 50000 > /dev/null
+"$gen" --output "$work/corpus" --tokens "$tokens" --items 50000 > /dev/null 2>&1
 bytes() { ip -n "$CLUSTER_NAME-node$1" -s link show eth0 | awk -v d="$2" '$1 == d ":" { getline; print $1 }'; }
 declare -A settings=(
   [default]=""
