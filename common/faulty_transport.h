@@ -35,6 +35,7 @@ class FaultyTransport final : public Transport {
 
   int rank() const override { return inner_->rank(); }
   int size() const override { return inner_->size(); }
+  std::string HostOf(int r) const override { return inner_->HostOf(r); }
   Handle Isend(int dest, int tag, const void* data, std::size_t bytes) override;
   Handle Irecv(int source, int tag, void* data, std::size_t bytes) override {
     return inner_->Irecv(source, tag, data, bytes);

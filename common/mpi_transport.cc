@@ -42,20 +42,30 @@ MpiTransport::MpiTransport() {
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
+  // Every rank's host name, so a timeout can say where the silent peer runs.
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int len = 0;
+  MPI_Get_processor_name(name, &len);
+  std::vector<char> all(static_cast<std::size_t>(size_) * MPI_MAX_PROCESSOR_NAME, '\0');
+  if (MPI_Allgather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all.data(), MPI_MAX_PROCESSOR_NAME, MPI_CHAR, comm_) ==
+      MPI_SUCCESS)
+    for (int r = 0; r < size_; ++r) hosts_.emplace_back(&all[static_cast<std::size_t>(r) * MPI_MAX_PROCESSOR_NAME]);
 }
 
 MpiTransport::~MpiTransport() {
   if (comm_ != MPI_COMM_NULL && MpiSession::Active()) MPI_Comm_free(&comm_);
 }
 
-Transport::Handle MpiTransport::Store(MPI_Request request) {
+Transport::Handle MpiTransport::Store(MPI_Request request, int peer) {
   if (!free_.empty()) {
     const int h = free_.back();
     free_.pop_back();
     requests_[static_cast<std::size_t>(h)] = request;
+    peers_[static_cast<std::size_t>(h)] = peer;
     return h;
   }
   requests_.push_back(request);
+  peers_.push_back(peer);
   return static_cast<Handle>(requests_.size() - 1);
 }
 
@@ -64,7 +74,7 @@ Transport::Handle MpiTransport::Isend(int dest, int tag, const void* data, std::
   // Messages above 2 GiB are sent as MPI_BYTE counts; callers keep batches far smaller.
   const int rc = MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, dest, tag, comm_, &req);
   if (rc != MPI_SUCCESS) last_error_ = rc;
-  return Store(req);
+  return Store(req, dest);
 }
 
 Transport::Handle MpiTransport::Irecv(int source, int tag, void* data, std::size_t bytes) {
@@ -73,7 +83,7 @@ Transport::Handle MpiTransport::Irecv(int source, int tag, void* data, std::size
                            source == kAnySource ? MPI_ANY_SOURCE : source,
                            tag == kAnyTag ? MPI_ANY_TAG : tag, comm_, &req);
   if (rc != MPI_SUCCESS) last_error_ = rc;
-  return Store(req);
+  return Store(req, source);
 }
 
 bool MpiTransport::Test(Handle handle) {
@@ -104,9 +114,14 @@ Status MpiTransport::Wait(Handle handle, double timeout_seconds, const std::stri
       last_error_ = MPI_SUCCESS;
       return Status::Internal(what + ": MPI error: " + MpiErrorString(rc));
     }
-    if (std::chrono::steady_clock::now() > deadline)
+    if (std::chrono::steady_clock::now() > deadline) {
+      const int peer = peers_[static_cast<std::size_t>(handle)];
+      const std::string where = peer >= 0 && peer < static_cast<int>(hosts_.size())
+                                    ? " from rank " + std::to_string(peer) + " on host " + hosts_[peer]
+                                    : "";
       return Status::Timeout(what + ": no answer within " + std::to_string(static_cast<int>(timeout_seconds)) +
-                             " s (the peer rank is dead, hung or overloaded)");
+                             " s" + where + " (the peer rank is dead, unreachable, hung or overloaded)");
+    }
     backoff.Pause();
   }
 }

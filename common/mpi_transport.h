@@ -3,11 +3,13 @@
 // Contract: the MPI library is initialised by MpiSession (one per process, at the
 // command-line edge) before a transport is made. Every MPI return code is checked and
 // turned into a Status; MPI's error handler is set to MPI_ERRORS_RETURN so a peer's
-// failure becomes an error value here rather than an abort deep inside MPI.
+// failure becomes an error value here rather than an abort deep inside MPI. Constructing one
+// is collective (it gathers every rank's host name, which timeouts name with the peer rank).
 #pragma once
 
 #include <mpi.h>
 
+#include <string>
 #include <vector>
 
 #include "common/transport.h"
@@ -34,6 +36,7 @@ class MpiTransport final : public Transport {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  std::string HostOf(int r) const override { return r >= 0 && r < static_cast<int>(hosts_.size()) ? hosts_[r] : ""; }
   Handle Isend(int dest, int tag, const void* data, std::size_t bytes) override;
   Handle Irecv(int source, int tag, void* data, std::size_t bytes) override;
   bool Test(Handle handle) override;
@@ -49,10 +52,12 @@ class MpiTransport final : public Transport {
   [[noreturn]] void Abort(int exit_code) override;
 
  private:
-  Handle Store(MPI_Request request);
+  Handle Store(MPI_Request request, int peer);
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
   std::vector<MPI_Request> requests_;
+  std::vector<int> peers_;          // peer rank of each handle (kAnySource: any)
+  std::vector<std::string> hosts_;  // host name of every rank, gathered at construction
   std::vector<int> free_;
   int last_error_ = MPI_SUCCESS;
 };

@@ -48,6 +48,8 @@ class Transport {
   virtual ~Transport() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // Host name of rank `r` where the transport knows it (MPI: gathered at start), else "".
+  virtual std::string HostOf(int /*r*/) const { return ""; }
 
   virtual Handle Isend(int dest, int tag, const void* data, std::size_t bytes) = 0;
   virtual Handle Irecv(int source, int tag, void* data, std::size_t bytes) = 0;

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "job/memory_plan.h"
@@ -21,8 +23,10 @@ StepExit CheckJobMemory(const TrainJob& job) {
   if (node_rank == 0) {
     const double available = MemAvailableBytes();
     const bool fits = available <= 0 || node_need <= available;
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
     spdlog::log(fits ? spdlog::level::info : spdlog::level::err,
-                "this node's ranks need {:.1f} MiB, {:.1f} MiB available{}", node_need / 1048576.0,
+                "host {}: this node's ranks need {:.1f} MiB, {:.1f} MiB available{}", host, node_need / 1048576.0,
                 available / 1048576.0, fits ? "" : ": does not fit");
     if (!fits) short_nodes[0] = 1;
   }

@@ -103,6 +103,14 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,
                  job->workers, job->servers, job->files.size(), o.dim, o.window, o.negative, o.epochs);
   if (rank == 0) WarnAboutCompressedShards(job->files, job->workers);
+  if (rank == 0 && !transport.HostOf(0).empty()) {
+    // Where every rank runs, so a lost host in a later error can be matched to its ranks.
+    std::string placement;
+    for (int r = 0; r < world; ++r)
+      placement += fmt::format("{}{} {} on {}", r == 0 ? "" : ", ", r < job->workers ? "worker" : "server", r,
+                               transport.HostOf(r));
+    spdlog::info("placement: {}", placement);
+  }
   InstallStopSignalHandlers();
   return std::nullopt;
 }

@@ -16,6 +16,7 @@ packages=(
   slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
   libhiredis-dev redis-server redis-tools python3-redis  # item2vec publish, its Redis test
   procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
+  iproute2                                    # ip netns, tc (scripts/cluster, cluster tests)
   libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
   zlib1g-dev libzstd-dev gzip zstd            # compressed input (.gz, .zst part files) and its tests
 )

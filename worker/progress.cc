@@ -1,6 +1,7 @@
 #include "worker/progress.h"
 
 #include <algorithm>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -65,8 +66,22 @@ void ProgressMonitor::Log() {
   const double rate = elapsed > 0 ? static_cast<double>(tot.raw_tokens) / elapsed : 0;
   const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
   const double loss = tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0;
-  spdlog::info("progress {:5.1f}%  {:.0f} tokens/s  alpha {:.6f}  loss {:.4f}  elapsed {:.0f}s  ETA {:.0f}s",
-               100 * frac, rate, reports_[0].alpha, loss, elapsed, eta);
+  // Per-worker rates make a straggler (a slow node or link) visible: all of them up to 16
+  // workers, beyond that the slowest one.
+  std::string per_worker;
+  std::size_t slowest = 0;
+  for (std::size_t w = 0; w < reports_.size(); ++w) {
+    if (reports_[w].raw_tokens < reports_[slowest].raw_tokens) slowest = w;
+    if (reports_.size() <= 16)
+      per_worker += fmt::format("{}{}:{:.0f}", w == 0 ? "" : " ", w,
+                                elapsed > 0 ? static_cast<double>(reports_[w].raw_tokens) / elapsed : 0);
+  }
+  if (reports_.size() > 16)
+    per_worker = fmt::format("slowest {}:{:.0f}", slowest,
+                             elapsed > 0 ? static_cast<double>(reports_[slowest].raw_tokens) / elapsed : 0);
+  spdlog::info("progress {:5.1f}%  {:.0f} tokens/s  alpha {:.6f}  loss {:.4f}  elapsed {:.0f}s  ETA {:.0f}s  "
+               "per worker tokens/s {}",
+               100 * frac, rate, reports_[0].alpha, loss, elapsed, eta, per_worker);
 }
 
 Status ProgressMonitor::WaitForFinals(const protocol::ProgressReport& own_final, double timeout,

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Measures PS traffic on the local cluster: 3 nodes, worker ranks on node1 and node2, the
+# server on node3, one rank per node, so every pull and push crosses a link. For each link rate
+# and setting it prints tokens/s (train.json) and bytes per token from the links' byte counters:
+#   pulls  = bytes the server's node sent (the rows it answers with),
+#   pushes = bytes the server's node received (deltas and the keys of pull requests),
+# per token seen (train.json tokens_seen, all epochs). Prints one markdown table row per run.
+# Usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]   (root; brings the
+#        cluster CLUSTER_NAME=i2vmeasure up and down itself)
+set -euo pipefail
+bin=${1:?usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]}
+gen=${2:?}
+tokens=${3:-2M}
+shift 3 2> /dev/null || shift $#
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(none 1gbit)
+export CLUSTER_NAME=i2vmeasure OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+C="$(cd "$(dirname "$0")" && pwd)/cluster.sh"
+work=$(mktemp -d /tmp/item2vec-traffic.XXXXXX)
+trap '"$C" down > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
+"$gen" --output "$work/corpus" --tokens "$tokens" --items 50000 > /dev/null 2>&1
+bytes() { ip -n "$CLUSTER_NAME-node$1" -s link show eth0 | awk -v d="$2" '$1 == d ":" { getline; print $1 }'; }
+declare -A settings=(
+  [default]=""
+  [fast]="--kernel hogbatch --negative-pool 1024"
+)
+echo "| layout | link | setting | tokens/s | bytes/token pulls | bytes/token pushes | bytes/token total |"
+echo "|---|---|---|---|---|---|---|"
+for rate in "${rates[@]}"; do
+  "$C" up 3 --rate "$rate" > /dev/null
+  for name in fast default; do
+    tx0=$(bytes 3 TX); rx0=$(bytes 3 RX)
+    # shellcheck disable=SC2086
+    "$C" mpirun --host node1:1,node2:1,node3:1 -np 3 "$bin" train --input "$work/corpus/parts" \
+      --output "$work/m" --dim 100 --epochs 1 --servers 1 --log-level warn ${settings[$name]} > "$work/log" 2>&1 ||
+      { tail "$work/log" >&2; exit 1; }
+    tx=$(( $(bytes 3 TX) - tx0 )); rx=$(( $(bytes 3 RX) - rx0 ))
+    tps=$(grep -o '"tokens_per_second":[0-9.e+]*' "$work/m/train.json" | cut -d: -f2)
+    trained=$(grep -o '"tokens_seen":[0-9]*' "$work/m/train.json" | head -1 | cut -d: -f2)
+    awk -v l="3 nodes, 2 workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" \
+      'BEGIN { printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f |\n", l, r, s, t, tx / n, rx / n, (tx + rx) / n }'
+  done
+done
