@@ -74,9 +74,8 @@ Status ReceivePushPart(Transport& t, int source, int tag, std::vector<char>* buf
 
 }  // namespace
 
-Status RunServer(Transport& t, ShardStore& store, const Partition& partition, int num_workers,
+Status RunServer(Transport& t, ShardStore& store, int num_workers,
                  std::size_t vocab_size, double timeout, const std::string& checkpoint_dir, ServerStats* stats) {
-  (void)partition;  // the store's own: RequestHandler checks ownership through it
   RequestHandler handler(&store, num_workers, vocab_size, stats);
   ReplyPool replies(t);
   std::vector<char> request, rows, versions;

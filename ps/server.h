@@ -25,8 +25,7 @@
 namespace item2vec {
 
 // stats: filled as it serves (ServerStats, ps/request_handler.h); the caller owns it.
-Status RunServer(Transport& transport, ShardStore& store, const Partition& partition,
-                 int num_workers, std::size_t vocab_size, double peer_timeout_seconds,
+Status RunServer(Transport& transport, ShardStore& store, int num_workers, std::size_t vocab_size, double peer_timeout_seconds,
                  const std::string& checkpoint_dir, ServerStats* stats);
 
 }  // namespace item2vec
