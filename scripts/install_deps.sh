@@ -19,6 +19,8 @@ packages=(
   iproute2                                    # ip netns, tc (scripts/cluster, cluster tests)
   libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
   zlib1g-dev libzstd-dev gzip zstd            # compressed input (.gz, .zst part files) and its tests
+  libhnswlib-dev                              # item2vec index (HNSW approximate neighbours)
+  ccache                                      # optional: faster rebuilds in scripts/build.sh
 )
 apt-get update -q
 apt-get install -y -q "${packages[@]}"
