@@ -10,6 +10,7 @@
 #include "tools/prep/prep_command.h"
 #include "tools/publish/publish_command.h"
 #include "tools/users/embed_users.h"
+#include "tools/walk/walk_command.h"
 #include "job/train_job.h"
 
 namespace {
@@ -26,6 +27,7 @@ const char kUsage[] =
     "  eval      next-item HR@K / NDCG@K / MRR of vectors on a hold-out file, with a popularity baseline\n"
     "  similar   the k nearest items of given items (cosine), with titles from a CSV\n"
     "  embed-users  user vectors: the mean of each user's item vectors (--last K, --half-life N)\n"
+    "  walk      random walks (DeepWalk / node2vec) over the item transition graph, as sequences to train on\n"
     "  publish   the lookup table (item and user vectors) into Redis as a new live version\n"
     "\n"
     "Options:\n"
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return item2vec::RunEvalCommand(args);
   if (command == "similar") return item2vec::RunSimilarCommand(args);
   if (command == "publish") return item2vec::RunPublishCommand(args);
+  if (command == "walk") return item2vec::RunWalkCommand(args);
   if (command == "embed-users") return item2vec::RunEmbedUsersCommand(args);
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);

@@ -1,6 +1,7 @@
 #include "tools/prep/prep_comm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -88,6 +89,20 @@ Status AllgatherBytes(PrepComm& comm, const std::string& mine, std::vector<std::
   all->assign(static_cast<std::size_t>(comm.size()), std::string());
   return GatherInRounds(comm, chunks, -1,
                         [&](int r, std::string_view c) { (*all)[static_cast<std::size_t>(r)].append(c); });
+}
+
+namespace {
+
+int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::atoi(value) : fallback;
+}
+
+}  // namespace
+
+void LauncherRankFromEnvironment(int* rank, int* size) {
+  *size = EnvInt("OMPI_COMM_WORLD_SIZE", EnvInt("PMIX_SIZE", EnvInt("PMI_SIZE", 1)));
+  *rank = EnvInt("OMPI_COMM_WORLD_RANK", EnvInt("PMIX_RANK", EnvInt("PMI_RANK", 0)));
 }
 
 std::int64_t ByteReader::Int() {

@@ -73,6 +73,10 @@ Status GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks,
 // Every rank's bytes, whatever their size, on every rank: (*all)[r] = rank r's `mine`.
 Status AllgatherBytes(PrepComm& comm, const std::string& mine, std::vector<std::string>* all);
 
+// The launcher's rank and size, read from the environment (Open MPI, PMIx, MPICH/Slurm PMI)
+// before MPI is initialised: a command runs as one process, without MPI, when size is 1.
+void LauncherRankFromEnvironment(int* rank, int* size);
+
 // Little helpers to pack exchanged records (native byte order: both ends run the same binary).
 class ByteWriter {
  public:

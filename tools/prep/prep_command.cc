@@ -1,6 +1,5 @@
 #include "tools/prep/prep_command.h"
 
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -14,20 +13,6 @@
 #include "tools/prep/prep_pipeline.h"
 
 namespace item2vec {
-namespace {
-
-int EnvInt(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::atoi(value) : fallback;
-}
-
-// The launcher's rank and size, read from the environment (Open MPI, PMIx, MPICH/Slurm PMI).
-void LauncherRank(int* rank, int* size) {
-  *size = EnvInt("OMPI_COMM_WORLD_SIZE", EnvInt("PMIX_SIZE", EnvInt("PMI_SIZE", 1)));
-  *rank = EnvInt("OMPI_COMM_WORLD_RANK", EnvInt("PMIX_RANK", EnvInt("PMI_RANK", 0)));
-}
-
-}  // namespace
 
 int RunPrepCommand(const std::vector<std::string>& args) {
   PrepOptions options;
@@ -60,7 +45,7 @@ int RunPrepCommand(const std::vector<std::string>& args) {
     return 0;
   }
   int rank = 0, size = 1;
-  LauncherRank(&rank, &size);
+  LauncherRankFromEnvironment(&rank, &size);
   // Logging starts at info so that option errors are shown; --log-level applies once valid.
   if (Status log_status = InitLogging(rank, "prep", "info"); !log_status.ok() && st.ok()) st = log_status;
   Result<PrepConfig> config = st.ok() ? ResolvePrepOptions(options) : Result<PrepConfig>(st);
