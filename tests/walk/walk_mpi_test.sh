@@ -10,7 +10,7 @@ make_movielens_corpus "$WORK/all.txt"
 mkdir "$WORK/seqs"
 split -n l/2 -d -a 5 "$WORK/all.txt" "$WORK/seqs/part-"
 counts() { grep -o '"graph":{[^}]*}\|"walks":{[^}]*}' "$1/_summary.json" | sed 's/,"gathered_edge_list_bytes":[0-9]*//; s/,"peak_bytes":[0-9]*//'; }
-for method in "deepwalk" "node2vec --p 0.25 --q 4" "node2vec --p 1 --q 0.5 --sampler rejection"; do
+for method in "--method deepwalk" "--method node2vec --p 0.25 --q 4" "--method node2vec --p 1 --q 0.5 --sampler rejection"; do
   name=$(echo "$method" | tr -d ' -')
   args=(walk --input "$WORK/seqs" --walks-per-item 2 --walk-length 30 --window 2 --seed 7 --log-level warn $method)
   "$ITEM2VEC" "${args[@]}" --output "$WORK/one-$name"

@@ -84,8 +84,7 @@ int RunWalkCommand(const std::vector<std::string>& args) {
     spdlog::info("{} walks: {} per item, length {}, window {}, {}{}, seed {}", WalkMethodName(c.params.method),
                  c.walks_per_item, c.params.length, c.window, c.undirected ? "undirected" : "directed",
                  c.params.method == WalkMethod::kNode2vec
-                     ? ", p " + std::to_string(c.params.p) + " q " + std::to_string(c.params.q) + ", sampler " +
-                           SamplerName(c.params.sampler)
+                     ? fmt::format(", p {} q {}, sampler {}", c.params.p, c.params.q, SamplerName(c.params.sampler))
                      : std::string(),
                  c.seed);
   Result<WalkSummary> summary = Status::Internal("walk did not run");
