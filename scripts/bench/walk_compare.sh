@@ -5,15 +5,15 @@
 # `item2vec walk` turns the training sequences into DeepWalk and node2vec walks (several
 # p, q); `item2vec train` trains each corpus with configs/movielens.ini (d=100, window 10,
 # negative 5, sample 1e-3, min-count 5; 20 epochs on the raw sequences, --walk-epochs on
-# the walks, which are ~70x longer); `item2vec eval` scores every model on the same
-# test.tsv, with the popularity baseline. Prints HR@10, NDCG@10 and MRR per run and the
-# means over seeds.
+# the walks, which are ~50x longer) plus --train-args (default: the fast hogbatch kernel,
+# for every corpus alike); `item2vec eval` scores every model on the same test.tsv, with
+# the popularity baseline. Prints HR@10, NDCG@10 and MRR per run and the means over seeds.
 # Usage: scripts/bench/walk_compare.sh [--bin ITEM2VEC] [--seeds "1 2"] [--np 2] [--walk-epochs 5]
-#                                      [--walks-per-item 10] [--walk-length 40] [--out DIR] [--data DIR]
+#          [--walks-per-item 10] [--walk-length 40] [--train-args "..."] [--out DIR] [--data DIR]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$repo/build/bin/item2vec seeds="1" np=2 walk_epochs=5 wpi=10 wlen=40 out=$repo/out/walk-compare
-data=$repo/../shared/data
+data=$repo/../shared/data train_args="--kernel hogbatch --negative-pool 1024"
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     --walk-epochs) walk_epochs=$2; shift 2 ;;
     --walks-per-item) wpi=$2; shift 2 ;;
     --walk-length) wlen=$2; shift 2 ;;
+    --train-args) train_args=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -67,7 +68,7 @@ for set in ml-latest-small ml-100k; do
       fi
       model=$out/$set/model-$name-$seed
       mpirun -np "$np" "$bin" train --config "$repo/configs/movielens.ini" --input "$input" --output "$model" \
-        --servers 1 --seed "$seed" --epochs "$epochs" --log-level warn 2> /dev/null
+        --servers 1 --seed "$seed" --epochs "$epochs" $train_args --log-level warn 2> /dev/null
       secs=$(echo "$(date +%s.%N) - $start" | bc)
       tokens=$(cat "$input"/part-* | wc -w)
       "$bin" eval --model "$model/vectors.bin" --test "$d/test.tsv" --train "$d/train" --json "$model/eval.json" > /dev/null 2>&1

@@ -315,6 +315,10 @@ TEST(RunWalk, EmptyAndMissingInputAreClearErrors) {
   Result<WalkSummary> s = RunWalk(SmallConfig(dir), comm);
   EXPECT_EQ(s.status().code(), Status::Code::kDataError);
   EXPECT_NE(s.status().message().find("empty"), std::string::npos) << s.status().message();
+  testing::WriteFile(dir.File("seqs.txt"), "a\nb b b\n");
+  s = RunWalk(SmallConfig(dir), comm);
+  EXPECT_EQ(s.status().code(), Status::Code::kDataError);
+  EXPECT_NE(s.status().message().find("no edge to walk along"), std::string::npos) << s.status().message();
   WalkConfig c = SmallConfig(dir);
   c.input = {dir.File("nope.txt")};
   s = RunWalk(c, comm);

@@ -270,11 +270,16 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
                            std::to_string(s.second_order_entries) + " second-order entries)"
                      : std::string(),
                  HumanBytes(s.gathered_bytes), HumanBytes(s.peak_bytes), HumanBytes(config.memory_bytes));
+  if (s.edges == 0)
+    return Status::DataError("no item follows another within --window in the input (every line holds one item, "
+                             "or repeats of one): there is no edge to walk along; check --input");
   ITEM2VEC_RETURN_IF_ERROR(CheckMemoryPlan(config, s));
   const ItemGraph graph = ItemGraph::FromEdgeLists(shape, views);
   views.clear();
   lists = std::vector<std::string>();
   shape = GraphShape();
+  if (lead && s.table_bytes > (std::uint64_t{64} << 20))
+    spdlog::info("building the sampling tables ({})", HumanBytes(s.table_bytes));
   const Walker walker(&graph, config.params);
   if (lead) {
     spdlog::info("{} items start walks; {} dead ends (in-edges, no out-edge: walks end there{}), {} isolated "
