@@ -9,11 +9,12 @@
 # for every corpus alike); `item2vec eval` scores every model on the same test.tsv, with
 # the popularity baseline. Prints HR@10, NDCG@10 and MRR per run and the means over seeds.
 # Usage: scripts/bench/walk_compare.sh [--bin ITEM2VEC] [--seeds "1 2"] [--np 2] [--walk-epochs 5]
-#          [--walks-per-item 10] [--walk-length 40] [--train-args "..."] [--out DIR] [--data DIR]
+#          [--walks-per-item 10] [--walk-length 40] [--train-args "..."] [--corpora "raw deepwalk ..."]
+#          [--out DIR] [--data DIR]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$repo/build/bin/item2vec seeds="1" np=2 walk_epochs=5 wpi=10 wlen=40 out=$repo/out/walk-compare
-data=$repo/../shared/data train_args="--kernel hogbatch --negative-pool 1024"
+data=$repo/../shared/data corpora="" train_args="--kernel hogbatch --negative-pool 1024"
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -23,9 +24,10 @@ while [ $# -gt 0 ]; do
     --walks-per-item) wpi=$2; shift 2 ;;
     --walk-length) wlen=$2; shift 2 ;;
     --train-args) train_args=$2; shift 2 ;;
+    --corpora) corpora=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "walk_compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +50,7 @@ prep_set() {  # NAME -> $out/NAME/data (train/, test.tsv)
   esac
 }
 runs=("raw|" "deepwalk|--method deepwalk" "deepwalk-undirected|--method deepwalk --undirected"
+      "deepwalk-window5|--method deepwalk --window 5"
       "node2vec-p1-q0.5|--method node2vec --p 1 --q 0.5" "node2vec-p1-q2|--method node2vec --p 1 --q 2"
       "node2vec-p0.25-q4|--method node2vec --p 0.25 --q 4")
 printf "%-16s %-20s %4s %8s %8s %8s %9s %6s\n" dataset corpus seed HR@10 NDCG@10 MRR tokens secs | tee "$out/results.txt"
@@ -58,6 +61,7 @@ for set in ml-latest-small ml-100k; do
   for seed in $seeds; do
     for run in "${runs[@]}"; do
       name=${run%%|*} args=${run#*|}
+      [ -z "$corpora" ] || [[ " $corpora " == *" $name "* ]] || continue
       start=$(date +%s.%N)
       if [ "$name" = raw ]; then
         input=$d/train epochs=20
@@ -76,11 +80,12 @@ for set in ml-latest-small ml-100k; do
       printf "%-16s %-20s %4s %8.4f %8.4f %8.4f %9s %6.0f\n" "$set" "$name" "$seed" "$hr" "$ndcg" "$mrr" "$tokens" "$secs" |
         tee -a "$out/results.txt"
     done
-    read -r hr ndcg mrr < <(metrics "$out/$set/model-raw-$seed/eval.json" popularity)
+    pop=$(ls "$out/$set"/model-*-"$seed"/eval.json | head -1)
+    read -r hr ndcg mrr < <(metrics "$pop" popularity)
     printf "%-16s %-20s %4s %8.4f %8.4f %8.4f %9s %6s\n" "$set" popularity "$seed" "$hr" "$ndcg" "$mrr" - - | tee -a "$out/results.txt"
   done
 done
 awk 'NR > 1 { k = $1 " " $2; n[k]++; h[k] += $4; g[k] += $5; m[k] += $6 }
      END { print ""; printf "%-37s %8s %8s %8s\n", "mean over seeds", "HR@10", "NDCG@10", "MRR";
-           for (k in n) printf "%-37s %8.4f %8.4f %8.4f\n", k, h[k] / n[k], g[k] / n[k], m[k] / n[k] }' "$out/results.txt" |
+           for (k in n) printf "%-37s %8.4f %8.4f %8.4f\n", k, h[k] / n[k], g[k] / n[k], m[k] / n[k] | "sort" }' "$out/results.txt" |
   tee -a "$out/results.txt"
