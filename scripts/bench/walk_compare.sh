@@ -7,7 +7,8 @@
 # negative 5, sample 1e-3, min-count 5; 20 epochs on the raw sequences, --walk-epochs on
 # the walks, which are ~50x longer) plus --train-args (default: the fast hogbatch kernel,
 # for every corpus alike); `item2vec eval` scores every model on the same test.tsv, with
-# the popularity baseline. Prints HR@10, NDCG@10 and MRR per run and the means over seeds.
+# the popularity baseline. Prints HR@10, NDCG@10 and MRR per run (and the records eval
+# scored: the same for every corpus) and the means over seeds.
 # Usage: scripts/bench/walk_compare.sh [--bin ITEM2VEC] [--seeds "1 2"] [--np 2] [--walk-epochs 5]
 #          [--walks-per-item 10] [--walk-length 40] [--train-args "..."] [--corpora "raw deepwalk ..."]
 #          [--out DIR] [--data DIR]
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --corpora) corpora=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "walk_compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +54,7 @@ runs=("raw|" "deepwalk|--method deepwalk" "deepwalk-undirected|--method deepwalk
       "deepwalk-window5|--method deepwalk --window 5"
       "node2vec-p1-q0.5|--method node2vec --p 1 --q 0.5" "node2vec-p1-q2|--method node2vec --p 1 --q 2"
       "node2vec-p0.25-q4|--method node2vec --p 0.25 --q 4")
-printf "%-16s %-20s %4s %8s %8s %8s %9s %6s\n" dataset corpus seed HR@10 NDCG@10 MRR tokens secs | tee "$out/results.txt"
+printf "%-16s %-20s %4s %8s %8s %8s %9s %6s %5s\n" dataset corpus seed HR@10 NDCG@10 MRR tokens secs evald | tee "$out/results.txt"
 for set in ml-latest-small ml-100k; do
   if [ "$set" = ml-100k ] && [ ! -s "$data/ml-100k/u.data" ]; then echo "skip ml-100k: no $data/ml-100k/u.data" >&2; continue; fi
   prep_set "$set"
@@ -67,8 +68,10 @@ for set in ml-latest-small ml-100k; do
         input=$d/train epochs=20
       else
         input=$out/$set/walks-$name-$seed epochs=$walk_epochs
+        # --min-count 5 as train's: the walks hold the items the raw model knows, so eval
+        # scores every corpus on the same records (rarer query items are skipped alike).
         "$bin" walk --input "$d/train" --output "$input" $args --walks-per-item "$wpi" --walk-length "$wlen" \
-          --seed "$seed" --log-level warn
+          --min-count 5 --seed "$seed" --log-level warn
       fi
       model=$out/$set/model-$name-$seed
       mpirun -np "$np" "$bin" train --config "$repo/configs/movielens.ini" --input "$input" --output "$model" \
@@ -77,7 +80,8 @@ for set in ml-latest-small ml-100k; do
       tokens=$(cat "$input"/part-* | wc -w)
       "$bin" eval --model "$model/vectors.bin" --test "$d/test.tsv" --train "$d/train" --json "$model/eval.json" > /dev/null 2>&1
       read -r hr ndcg mrr < <(metrics "$model/eval.json" model)
-      printf "%-16s %-20s %4s %8.4f %8.4f %8.4f %9s %6.0f\n" "$set" "$name" "$seed" "$hr" "$ndcg" "$mrr" "$tokens" "$secs" |
+      evald=$(grep -o '"evaluated":[0-9]*' "$model/eval.json" | head -1 | cut -d: -f2)
+      printf "%-16s %-20s %4s %8.4f %8.4f %8.4f %9s %6.0f %5s\n" "$set" "$name" "$seed" "$hr" "$ndcg" "$mrr" "$tokens" "$secs" "$evald" |
         tee -a "$out/results.txt"
     done
     pop=$(ls "$out/$set"/model-*-"$seed"/eval.json | head -1)
