@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --corpora) corpora=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "walk_compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
