@@ -5,7 +5,7 @@
 # `item2vec walk` turns the training sequences into DeepWalk and node2vec walks (several
 # p, q); `item2vec train` trains each corpus with configs/movielens.ini (d=100, window 10,
 # negative 5, sample 1e-3, min-count 5; 20 epochs on the raw sequences, --walk-epochs on
-# the walks, which are ~50x longer) plus --train-args (default: the fast hogbatch kernel,
+# the walks, which are 8-16x longer) plus --train-args (default: the fast hogbatch kernel,
 # for every corpus alike); `item2vec eval` scores every model on the same test.tsv, with
 # the popularity baseline. Prints HR@10, NDCG@10 and MRR per run (and the records eval
 # scored: the same for every corpus) and the means over seeds.
