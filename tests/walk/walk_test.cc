@@ -308,6 +308,23 @@ TEST(RunWalk, RefusesNode2vecAliasTablesOverMemoryAndSuggestsRejection) {
   EXPECT_EQ(s->dead_end_items, 0);
 }
 
+TEST(RunWalk, RefusesEdgeCountsOverMemory) {
+  testing::TempDir dir;
+  std::string line;
+  for (int i = 0; i < 400; ++i) line += "i" + std::to_string(i) + " ";
+  testing::WriteFile(dir.File("seqs.txt"), line + "\n");  // window 400: 79800 distinct transitions
+  WalkConfig c = SmallConfig(dir);
+  c.window = 400;
+  c.memory_bytes = 1 << 20;
+  PrepComm comm;
+  Result<WalkSummary> s = RunWalk(c, comm);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("the edge counts of this rank's share"), std::string::npos)
+      << s.status().message();
+  EXPECT_NE(s.status().message().find("79800 distinct transitions"), std::string::npos) << s.status().message();
+}
+
 TEST(RunWalk, EmptyAndMissingInputAreClearErrors) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("seqs.txt"), "\n\n");

@@ -110,6 +110,15 @@ Status CountEdges(const WalkConfig& config, const Vocabulary& vocab, SequenceRea
   std::vector<std::string_view> items;
   std::vector<ItemId> ids;
   std::int64_t lines = 0;
+  auto over_budget = [&] {
+    return Status::InvalidArgument(
+        "the edge counts of this rank's share of the input need " + HumanBytes(edges->ApproxBytes()) +
+        ", over --memory " + HumanBytes(config.memory_bytes) + " (" + std::to_string(edges->distinct()) +
+        " distinct transitions after " + std::to_string(lines) + " lines, " + reader->Where() +
+        "): raise --memory, or share the input over more ranks (mpirun -np N), or shrink the graph with "
+        "--min-count or a smaller --window");
+  };
+  const std::uint64_t budget = static_cast<std::uint64_t>(config.memory_bytes);
   while (reader->Next(&items)) {
     ids.clear();
     for (std::string_view item : items) {
@@ -117,15 +126,11 @@ Status CountEdges(const WalkConfig& config, const Vocabulary& vocab, SequenceRea
       if (id != Vocabulary::kNotFound) ids.push_back(id);
     }
     edges->AddSequence(ids, config.window, config.undirected);
-    if (++lines % 4096 == 0 && edges->ApproxBytes() > static_cast<std::uint64_t>(config.memory_bytes))
-      return Status::InvalidArgument(
-          "the edge counts of this rank's share of the input passed --memory " + HumanBytes(config.memory_bytes) + " (" +
-          std::to_string(edges->distinct()) + " distinct transitions after " + std::to_string(lines) +
-          " lines, " + reader->Where() + "): raise --memory, or share the input over more ranks (mpirun -np N), "
-          "or shrink the graph with --min-count or a smaller --window");
+    if (++lines % 4096 == 0 && edges->ApproxBytes() > budget) return over_budget();
     if (progress->Due())
       spdlog::info("counting edges: {} lines, {} distinct transitions so far on rank 0", lines, edges->distinct());
   }
+  if (edges->ApproxBytes() > budget) return over_budget();
   return reader->status();
 }
 
