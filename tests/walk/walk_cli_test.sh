@@ -40,7 +40,7 @@ expect_fail 3 "nope.txt" -i "$WORK/nope.txt" -o "$WORK/w"
 : > "$WORK/empty.txt"
 expect_fail 3 "it is empty" -i "$WORK/empty.txt" -o "$WORK/w"
 expect_fail 2 "holds the input file" -i "$WORK/seqs.txt" -o "$WORK"
-expect_fail 2 "Use --sampler rejection" -i "$WORK/seqs.txt" -o "$WORK/w" --method node2vec --window 5 --memory 8M
+expect_fail 2 "Use --sampler rejection" -i "$WORK/seqs.txt" -o "$WORK/w" --method node2vec --window 5 --memory 20M
 grep -q "per-edge alias tables hold [0-9]* entries" "$WORK/err.txt" || fail "the refusal does not give the table size"
 [ -e "$WORK/w/part-00000" ] && fail "a refused run left a part file"
 echo "ok: bad options and input fail with the right codes and messages"
