@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include <boost/program_options.hpp>
 
@@ -171,6 +172,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "wait for the next sync (0 = off)")
       ("hot-sync", po::value(&o->hot_sync)->default_value(o->hot_sync),
        "with --hot-rows: the worker's batches between two syncs of its hot-row cache")
+      ("id-cache", po::value(&o->id_cache_mib)->default_value(o->id_cache_mib),
+       "MiB of local disk per worker for its shard as vocabulary ids: the first epoch read "
+       "from text writes them (about 4 bytes a token), later epochs replay them instead of "
+       "parsing and hashing text; the result is the same bit for bit. The file is unlinked "
+       "as soon as it is made, so nothing is left behind even when a rank is killed. A shard "
+       "that needs more keeps reading text (logged); 0 = always read text")
+      ("id-cache-dir", po::value(&o->id_cache_dir),
+       "directory for the --id-cache file: node-local and fast (default $TMPDIR, else /tmp)")
       ("deterministic", po::bool_switch(&o->deterministic),
        "bit-identical vectors for the same seed and input whatever the server count; "
        "requires exactly one worker rank")
@@ -252,6 +261,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
   if (o.hot_rows < 0) return bad("--hot-rows must be 0 (off) or positive, got " + std::to_string(o.hot_rows));
+  if (o.id_cache_mib < 0) return bad("--id-cache must be 0 (off) or a size in MiB, got " + std::to_string(o.id_cache_mib));
   if (o.hot_sync < 1 || o.hot_sync > 1000000)
     return bad("--hot-sync must be in 1..1000000, got " + std::to_string(o.hot_sync));
   if (ParseDurationSeconds(o.checkpoint_every) < 0)
@@ -298,6 +308,12 @@ double ParseDurationSeconds(const std::string& text) {
   }
   if (used != number.size() || !(value >= 0)) return -1;
   return value * unit;
+}
+
+std::string TrainOptions::IdCacheDir() const {
+  if (!id_cache_dir.empty()) return id_cache_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
@@ -373,6 +389,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("overlap").Bool(o.overlap);
   j.Key("hot_rows").Int(o.hot_rows);
   j.Key("hot_sync").Int(o.hot_sync);
+  j.Key("id_cache_mib").Int(o.id_cache_mib);
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);

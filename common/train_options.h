@@ -76,6 +76,11 @@ struct TrainOptions {
   // those rows reach a worker only at its syncs. 0 = off (exactly the behaviour without it).
   std::int64_t hot_rows = 0;
   int hot_sync = 16;                // batches between syncs of the hot-row cache
+  // Id cache (worker/id_cache.h): the epoch read from text also writes the shard's
+  // vocabulary ids to a local file of at most id_cache_mib MiB per worker, and the later
+  // epochs replay it instead of parsing text (same result, bit for bit). 0 = off.
+  std::int64_t id_cache_mib = 4096;
+  std::string id_cache_dir;         // where that file goes; "" = $TMPDIR, else /tmp
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
@@ -99,6 +104,7 @@ struct TrainOptions {
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
+  std::string IdCacheDir() const;
   std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
   // --checkpoint-every in seconds (valid after Validate()).
   double CheckpointEverySeconds() const;
