@@ -1,6 +1,7 @@
 #include "worker/batch_builder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -68,8 +69,18 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
     started_ = true;
     if (reader_->Position() == reader_->StartPosition()) MaybeStartWriting();
   }
+  using Clock = std::chrono::steady_clock;
   while (b->raw_tokens < options_.batch_tokens) {
-    if (!NextSentence()) {
+    const Clock::time_point t0 = Clock::now();
+    const bool more = NextSentence();
+    const std::size_t e = static_cast<std::size_t>(epoch_);
+    if (input_seconds_.size() <= e) {
+      input_seconds_.resize(e + 1, 0.0);
+      epoch_replayed_.resize(e + 1, false);
+    }
+    input_seconds_[e] += std::chrono::duration<double>(Clock::now() - t0).count();
+    epoch_replayed_[e] = replaying_;
+    if (!more) {
       if (!reader_->status().ok()) return reader_->status();
       if (++epoch_ >= options_.epochs) break;
       StartEpoch();

@@ -78,6 +78,10 @@ class BatchBuilder {
   std::int64_t split_lines() const { return reader_->stats().split_lines; }
   // Whether the current epoch replays the id cache instead of reading text.
   bool replaying_id_cache() const { return replaying_; }
+  // Seconds spent getting sentences' ids (text parsing and lookups, or cache replay) per
+  // epoch of this run, and whether each epoch came from the cache: where input time goes.
+  const std::vector<double>& input_seconds() const { return input_seconds_; }
+  const std::vector<bool>& epoch_replayed() const { return epoch_replayed_; }
 
  private:
   // The next sentence's in-vocabulary ids (before subsampling) into sentence_ids_ /
@@ -114,6 +118,8 @@ class BatchBuilder {
   bool cache_off_ = false;            // disabled, or given up
   ReaderPosition cache_position_;     // replaying: the text position after the last sentence
   ReaderPosition end_position_;       // the reader's position at the end of the shard
+  std::vector<double> input_seconds_; // per epoch (index epoch_)
+  std::vector<bool> epoch_replayed_;
   bool shared_negatives_;             // hogbatch: one set of negatives per group
   bool set_mode_;                     // --window-mode set
   std::vector<int> order_;            // set mode: positions of a capped set, shuffled
