@@ -14,9 +14,13 @@
 //   server returns one partial dot product per (context, target) and receives one gradient
 //   coefficient per (context, target) plus a learning rate per group; rows never travel.
 //   A variant sends each group's negatives as a shared seed instead of ids.
+// - With --hot-rows the row design's syncs are added as an upper bound (all 2H cached rows
+//   pushed and pulled every --hot-sync batches).
 // Prints bytes per token for both, split by direction. Deterministic for a seed; single
 // process, no MPI. Quality is not the question here: the column design computes the same
 // SGNS step, so the comparison is bytes (and server compute), not accuracy.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -123,6 +127,17 @@ int Run(int argc, char** argv) {
     t.col_sent += S * (header + ids * word + scores * word + groups * word);
     t.col_sent_seeded += S * (header + seeded_ids * word + scores * word + groups * word);
     t.col_received += S * scores * word;
+  }
+  // Hot-row syncs (--hot-rows H): every hot_sync batches a worker pushes its change of the
+  // 2H cached rows and pulls them fresh (counted as all 2H rows each way: an upper bound).
+  if (o.hot_rows > 0) {
+    const double syncs = std::ceil(static_cast<double>(t.batches) / o.hot_sync);
+    const double rows = 2.0 * static_cast<double>(std::min<std::int64_t>(o.hot_rows, static_cast<std::int64_t>(vocab.size())));
+    for (int bits : {32, 16}) {
+      const double bytes = syncs * rows * (o.dim * (bits / 8.0) + 2 * word);
+      (bits == 32 ? t.row_sent : t.row16_sent) += bytes;
+      (bits == 32 ? t.row_received : t.row16_received) += bytes;
+    }
   }
   if (t.tokens == 0) {
     std::fprintf(stderr, "item2vec-traffic-model: no tokens trained from the input\n");
