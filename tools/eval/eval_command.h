@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/eval/ann_index.h"
 #include "tools/eval/eval_report.h"
 #include "common/status.h"
 
@@ -41,7 +42,7 @@ struct EvalOptions {
   std::string query = "last";      // comma-separated: "last", "mean:K", "user"
   std::string metric = "cosine";   // cosine, dot, euclidean
   bool use_index = false;          // rank with the HNSW index instead of the exact search
-  int ef = 100;                    // index search width
+  int ef = AnnBuildOptions::kDefaultEf;  // index search width
   bool exclude_history = false;    // also exclude every history item from the candidates
   std::vector<std::string> train;  // sequence files/dirs to count popularity from
   std::string json;                // write the report here as JSON (empty = do not)

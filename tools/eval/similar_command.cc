@@ -85,7 +85,8 @@ Status ReadItemsFile(const std::string& path, std::vector<std::string>* items) {
 }  // namespace
 
 int RunSimilarCommand(const std::vector<std::string>& args) {
-  std::string model_path, items_file, names_path, format_name = "auto", name_columns = "movieId,title";
+  std::string model_path, items_file, names_path, format_name = "auto";
+  NameFileOptions name_options;
   std::string metric_name = "cosine";
   std::vector<std::string> items;
   int k = 10;
@@ -103,10 +104,22 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "file with one query item per line (first field; blank and '#' lines skipped)")
       ("k,k", po::value(&k)->default_value(k), "neighbours to print per item")
       ("names", po::value(&names_path),
-       "CSV file with a header row mapping items to titles, e.g. data/ml-latest-small/movies.csv "
-       "(quoted fields and CRLF line ends are fine)")
-      ("name-columns", po::value(&name_columns)->default_value(name_columns),
-       "ID_COLUMN,TITLE_COLUMN: the header names of the item id and the title in --names")
+       "delimited file mapping items to titles, read like prep's input: e.g. "
+       "data/ml-latest-small/movies.csv (CSV with a header), or ml-100k's u.item with "
+       "--name-columns 1,2 (pipe-separated, no header, latin-1)")
+      ("name-columns", po::value(&name_options.columns)->default_value(name_options.columns),
+       "ID_COLUMN,TITLE_COLUMN in --names: header names, or 1-based positions (e.g. 1,2)")
+      ("name-delimiter", po::value(&name_options.delimiter)->default_value(name_options.delimiter),
+       "field separator of --names: auto ('::' if the first line has it, else tab, ',', ';', '|'), "
+       "',', tab, '|', '::' or any string")
+      ("name-quote", po::value(&name_options.quote)->default_value(name_options.quote),
+       "quote character of --names for fields holding the delimiter; 'none' turns quoting off")
+      ("name-header", po::value(&name_options.header)->default_value(name_options.header),
+       "whether the first line of --names is a header: yes, no, or auto (yes when a column is "
+       "given by name)")
+      ("name-encoding", po::value(&name_options.encoding)->default_value(name_options.encoding),
+       "encoding of the titles: auto (latin-1 when the file is not valid UTF-8), utf-8, latin-1; "
+       "printed as UTF-8")
       ("format", po::value(&format_name)->default_value(format_name),
        "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
       ("metric", po::value(&metric_name)->default_value(metric_name), kMetricHelp)
@@ -148,7 +161,7 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
   if (ef < 1) return fail(Status::InvalidArgument("--ef must be at least 1, got " + std::to_string(ef)));
   std::optional<NameMap> names;
   if (!names_path.empty()) {
-    Result<NameMap> read = ReadNames(names_path, name_columns);
+    Result<NameMap> read = ReadNames(names_path, name_options);
     if (!read.ok()) return fail(read.status());
     names = std::move(*read);
   }
