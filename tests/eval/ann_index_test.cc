@@ -145,6 +145,8 @@ TEST_F(AnnIndexFiles, SavedAtomicallyAndRefusedWhenStale) {
 
   Result<std::unique_ptr<AnnIndex>> built = AnnIndex::Build(model->matrix, AnnBuildOptions{});
   ASSERT_TRUE(built.ok());
+  // Debris of a build killed while writing its graph (no such process).
+  eval_testing::WriteFile(dir_.File("vectors.bin.cosine.0123456789abcdef.hnsw.tmp.999999999"), "partial");
   ASSERT_TRUE((*built)->Save(paths, ModelFingerprint(*model), vectors_).ok());
   ASSERT_TRUE((*built)->Save(paths, ModelFingerprint(*model), vectors_).ok());  // a rebuild replaces the graph
   EXPECT_EQ(Graphs(), 1u);

@@ -1,9 +1,11 @@
 #include "tools/eval/ann_index.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
@@ -181,12 +183,18 @@ Status AnnIndex::Save(const IndexPaths& paths, std::uint64_t fingerprint, const 
     fs::remove(graph_path, ec);
     return st.WithContext("writing the index description");
   }
-  // Older graphs of this metric are no longer named by META.
+  // Older graphs of this metric are no longer named by META; temporaries of builds that were
+  // killed (their process is gone) are debris.
   for (const fs::directory_entry& e : fs::directory_iterator(paths.dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name != graph_name && name.rfind(paths.stem, 0) == 0 && name.size() > 5 &&
-        name.compare(name.size() - 5, 5, ".hnsw") == 0)
+    if (name == graph_name || name.rfind(paths.stem, 0) != 0) continue;
+    const std::size_t tmp = name.rfind(".hnsw.tmp.");
+    if (tmp != std::string::npos) {
+      const long pid = std::strtol(name.c_str() + tmp + 10, nullptr, 10);
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+    } else if (name.size() > 5 && name.compare(name.size() - 5, 5, ".hnsw") == 0) {
       fs::remove(e.path(), ec);
+    }
   }
   return Status::Ok();
 }

@@ -9,8 +9,9 @@
 // - Files (IndexPaths): META = "<vectors file>.<metric>.index", a small text file, and the
 //   graph it names, "<vectors file>.<metric>.<build id>.hnsw". Save writes the graph under
 //   a fresh name (temporary, fsync, rename), then META atomically (common/atomic_file.h),
-//   then removes older graphs of the same metric: a reader sees the old index or the new
-//   one, never a mix, and a killed build leaves the previous index usable.
+//   then removes older graphs of the same metric and the temporaries of killed builds: a
+//   reader sees the old index or the new one, never a mix, and a killed build leaves the
+//   previous index usable.
 // - META records the metric, items, dim, M, ef_construction, the graph's byte size and the
 //   model's fingerprint (ModelFingerprint: FNV/Murmur over item names and stored values).
 //   Load refuses, with kDataError naming both files and the command to rebuild, an index
