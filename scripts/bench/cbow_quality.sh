@@ -63,7 +63,7 @@ for d in $data; do
   case $d in
     planted)
       [ -s "$out/planted.txt" ] || {
-        "$gen" --output "$out/planted" --tokens 500k --items 5k --clusters 250 --noise 0.7 --seed 3 > /dev/null
+        "$gen" --output "$out/planted" --tokens 500k --items 5k --clusters 250 --noise 0.7 --seed 3 > /dev/null 2>&1
         cat "$out"/planted/parts/* > "$out/planted.txt"; }
       input=$out/planted.txt dim=48 ;;
     movielens)
@@ -92,6 +92,7 @@ for d in $data; do
       else
         read -r m1 m2 < <(eval_metrics "$dir/vectors.bin")
       fi
+      [ "$m2" = - ] || m2=$(printf "%.4f" "$m2")
       printf "%-10s %-7s %5s %8.4f %8s %10s\n" "$d" "$tool" "$seed" "$m1" "$m2" "$tps" | tee -a "$out/results.txt"
     done
   done
