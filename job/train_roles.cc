@@ -43,7 +43,8 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   Transport& transport = *job->transport;
   const int workers = job->workers;
   const Partition partition = job->partition();
-  ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance);
+  ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance,
+                   static_cast<float>(o.init_width));
   if (job->resuming) {
     Status ls = LoadShard(job->resume.path, job->resume.manifest, &store);
     if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + job->resume.path));
