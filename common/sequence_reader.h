@@ -48,6 +48,7 @@ struct ReaderPosition {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) { ar& range; ar& offset; ar& mid_line; }
+  bool operator==(const ReaderPosition& o) const { return range == o.range && offset == o.offset && mid_line == o.mid_line; }
 };
 
 class SequenceReader {
@@ -66,7 +67,9 @@ class SequenceReader {
   bool Next(std::vector<std::string_view>* items);
   const Status& status() const { return status_; }
   // Starts the shard again (next epoch). Stats keep accumulating.
-  void Rewind() { Seek(ReaderPosition{0, ranges_.empty() ? 0 : ranges_[0].begin}); }
+  void Rewind() { Seek(StartPosition()); }
+  // Where the shard starts (Rewind() goes there).
+  ReaderPosition StartPosition() const { return ReaderPosition{0, ranges_.empty() ? 0 : ranges_[0].begin, false}; }
   // Continues at a position previously returned by Position(), taken between lines.
   void Seek(const ReaderPosition& position);
   ReaderPosition Position() const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include <boost/program_options.hpp>
 
@@ -29,6 +30,34 @@ void validate(boost::any& v, const std::vector<std::string>& values, KernelKind*
     v = KernelKind::kHogBatch;
   } else {
     throw OptionValueError("--kernel must be pair or hogbatch, got '" + s + "'");
+  }
+}
+
+const char* WindowModeName(WindowMode mode) { return mode == WindowMode::kSet ? "set" : "sliding"; }
+
+const char* ModelKindName(ModelKind model) { return model == ModelKind::kCbow ? "cbow" : "sg"; }
+
+void validate(boost::any& v, const std::vector<std::string>& values, WindowMode*, int) {
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  if (s == "sliding") {
+    v = WindowMode::kSliding;
+  } else if (s == "set") {
+    v = WindowMode::kSet;
+  } else {
+    throw OptionValueError("--window-mode must be sliding or set, got '" + s + "'");
+  }
+}
+
+void validate(boost::any& v, const std::vector<std::string>& values, ModelKind*, int) {
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  if (s == "sg") {
+    v = ModelKind::kSkipGram;
+  } else if (s == "cbow") {
+    v = ModelKind::kCbow;
+  } else {
+    throw OptionValueError("--model must be sg or cbow, got '" + s + "'");
   }
 }
 
@@ -71,7 +100,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("dim", po::value(&o->dim)->default_value(o->dim), "embedding dimension")
       ("window", po::value(&o->window)->default_value(o->window),
        "maximum window; each position draws its window uniformly from 1..window")
-      ("window-mode", po::value(&o->window_mode)->default_value(o->window_mode),
+      ("window-mode", po::value(&o->window_mode)->default_value(o->window_mode, WindowModeName(o->window_mode)),
        "sliding: word2vec's window around each position; set: each line is a set (a basket, "
        "as `item2vec prep --mode set` writes them) and every item is a context of every other "
        "item of its line, whatever their order (Item2Vec's set setting; --window is unused, "
@@ -91,12 +120,16 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
       ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
        "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
-      ("model", po::value(&o->model)->default_value(o->model),
+      ("model", po::value(&o->model)->default_value(o->model, ModelKindName(o->model)),
        "sg: skip-gram (each context predicts the centre); cbow: continuous bag of words as "
        "word2vec.c (the mean of a position's context vectors predicts the centre, and the "
        "error goes back to every context vector; one set of negatives per position)")
       ("cbow-sum", po::bool_switch(&o->cbow_sum),
        "with --model cbow: the sum of the context vectors instead of their mean")
+      ("init-width", po::value(&o->init_width)->notifier([o](double) { o->init_width_given = true; }),
+       "input vectors start uniform in [-W/dim, W/dim) (default 0.5 for sg, word2vec.c's range; "
+       "1 for cbow, gensim 4's, with which CBOW learns much faster in few epochs); output "
+       "vectors start at zero")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("seed", po::value(&o->seed)->default_value(o->seed),
@@ -171,6 +204,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "wait for the next sync (0 = off)")
       ("hot-sync", po::value(&o->hot_sync)->default_value(o->hot_sync),
        "with --hot-rows: the worker's batches between two syncs of its hot-row cache")
+      ("id-cache", po::value(&o->id_cache_mib)->default_value(o->id_cache_mib),
+       "MiB of local disk per worker for its shard as vocabulary ids: the first epoch read "
+       "from text writes them (about 4 bytes a token), later epochs replay them instead of "
+       "parsing and hashing text; the result is the same bit for bit. The file is unlinked "
+       "as soon as it is made, so nothing is left behind even when a rank is killed. A shard "
+       "that needs more keeps reading text (logged); 0 = always read text")
+      ("id-cache-dir", po::value(&o->id_cache_dir),
+       "directory for the --id-cache file: node-local and fast (default $TMPDIR, else /tmp)")
       ("deterministic", po::bool_switch(&o->deterministic),
        "bit-identical vectors for the same seed and input whatever the server count; "
        "requires exactly one worker rank")
@@ -215,6 +256,7 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
   if (!kill.empty() && kill != "vectors" && kill != "train-json" && kill != "published")
     return Status::InvalidArgument("--debug-kill-model-write must be vectors, train-json or published");
   if (options->Cbow() && !options->alpha_given) options->alpha = 0.05;
+  if (options->Cbow() && !options->init_width_given) options->init_width = 1.0;
   return Status::Ok();
 }
 
@@ -224,12 +266,9 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.output.empty()) return bad("--output is required: the directory to write the model into");
   if (o.dim <= 0 || o.dim > 100000) return bad("--dim must be in 1..100000, got " + std::to_string(o.dim));
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
-  if (o.model != "sg" && o.model != "cbow") return bad("--model must be sg or cbow, got '" + o.model + "'");
   if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
   if (o.Cbow() && o.kernel == KernelKind::kHogBatch)
     return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel at pair)");
-  if (o.window_mode != "sliding" && o.window_mode != "set")
-    return bad("--window-mode must be sliding or set, got '" + o.window_mode + "'");
   if (o.max_set_size < 2 || o.max_set_size > 1000)
     return bad("--max-set-size must be in 2..1000, got " + std::to_string(o.max_set_size));
   if (o.negative <= 0 || o.negative > 1000) return bad("--negative must be in 1..1000, got " + std::to_string(o.negative));
@@ -240,6 +279,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.epochs <= 0) return bad("--epochs must be at least 1, got " + std::to_string(o.epochs));
   if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
+  if (!(o.init_width > 0 && o.init_width <= 100)) return bad("--init-width must be in (0, 100]");
   if (o.keep_missing && o.init_from.empty()) return bad("--keep-missing needs --init-from");
   if (o.new_items == NewItemInit::kCooccurrence && o.init_from.empty())
     return bad("--new-items cooccurrence needs --init-from (new items are those absent from the previous model)");
@@ -252,6 +292,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
   if (o.max_sentence < 2) return bad("--max-sentence must be at least 2");
   if (o.hot_rows < 0) return bad("--hot-rows must be 0 (off) or positive, got " + std::to_string(o.hot_rows));
+  if (o.id_cache_mib < 0) return bad("--id-cache must be 0 (off) or a size in MiB, got " + std::to_string(o.id_cache_mib));
   if (o.hot_sync < 1 || o.hot_sync > 1000000)
     return bad("--hot-sync must be in 1..1000000, got " + std::to_string(o.hot_sync));
   if (ParseDurationSeconds(o.checkpoint_every) < 0)
@@ -300,6 +341,12 @@ double ParseDurationSeconds(const std::string& text) {
   return value * unit;
 }
 
+std::string TrainOptions::IdCacheDir() const {
+  if (!id_cache_dir.empty()) return id_cache_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
 
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& o) {
@@ -308,7 +355,7 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return std::string(buf);
   };
-  // --new-items and --new-item-neighbours are left out: new items are initialised before
+  // --new-items, --new-item-neighbours and --init-width are left out: rows are initialised before
   // the first checkpoint, and a resumed run takes its rows from the checkpoint, so their
   // values cannot change its result (and checkpoints of earlier versions stay usable).
   std::vector<std::pair<std::string, std::string>> settings = {
@@ -326,11 +373,11 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
   // Settings added later are listed only when they differ from their default, so that
   // checkpoints written before them (which cannot have used them) stay resumable.
   if (o.Cbow()) {
-    settings.push_back({"model", o.model});
+    settings.push_back({"model", ModelKindName(o.model)});
     settings.push_back({"cbow-sum", o.cbow_sum ? "true" : "false"});
   }
   if (o.SetMode()) {
-    settings.push_back({"window-mode", o.window_mode});
+    settings.push_back({"window-mode", WindowModeName(o.window_mode)});
     settings.push_back({"max-set-size", std::to_string(o.max_set_size)});
   }
   return settings;
@@ -347,8 +394,8 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("output").String(o.output);
   j.Key("dim").Int(o.dim);
   j.Key("window").Int(o.window);
-  j.Key("window_mode").String(o.window_mode);
-  j.Key("model").String(o.model);
+  j.Key("window_mode").String(WindowModeName(o.window_mode));
+  j.Key("model").String(ModelKindName(o.model));
   j.Key("cbow_sum").Bool(o.cbow_sum);
   j.Key("max_set_size").Int(o.max_set_size);
   j.Key("negative").Int(o.negative);
@@ -359,6 +406,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("epochs").Int(o.epochs);
   j.Key("alpha").Double(o.alpha);
   j.Key("min_alpha").Double(o.EffectiveMinAlpha());
+  j.Key("init_width").Double(o.init_width);
   j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
   j.Key("batch_tokens").Int(o.batch_tokens);
   j.Key("max_sentence").Int(o.max_sentence);
@@ -373,6 +421,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("overlap").Bool(o.overlap);
   j.Key("hot_rows").Int(o.hot_rows);
   j.Key("hot_sync").Int(o.hot_sync);
+  j.Key("id_cache_mib").Int(o.id_cache_mib);
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);

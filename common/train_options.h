@@ -26,28 +26,39 @@ enum class KernelKind { kPair, kHogBatch };
 // is word2vec.c's initialisation; kCooccurrence the mean of co-occurring kept items' rows.
 enum class NewItemInit { kRandom, kCooccurrence };
 
+// --window-mode: kSliding is word2vec.c's reduced window around each position; kSet makes
+// every kept item of a line a context of every other (Item2Vec's set setting for baskets).
+enum class WindowMode { kSliding, kSet };
+
+// --model: kSkipGram (each context predicts the centre) or kCbow (word2vec.c's continuous
+// bag of words: the mean or sum of a position's contexts predicts the centre).
+enum class ModelKind { kSkipGram, kCbow };
+
 // The spelling of each value on the command line, in INI files, train.json and checkpoint
-// manifests ("pair", "hogbatch"; "random", "cooccurrence"). Never change these strings:
-// a resumed run compares its settings with the checkpoint's by these names.
+// manifests ("pair", "hogbatch"; "random", "cooccurrence"; "sliding", "set"; "sg", "cbow").
+// Never change these strings: a resumed run compares its settings with the checkpoint's by
+// these names.
 const char* KernelKindName(KernelKind kind);
 const char* NewItemInitName(NewItemInit init);
+const char* WindowModeName(WindowMode mode);
+const char* ModelKindName(ModelKind model);
 
 struct TrainOptions {
   std::vector<std::string> input;   // files or directories of part files; one sequence per line
   std::string output;               // output directory (created if missing)
   int dim = 100;                    // embedding dimension
   int window = 5;                   // max skip length; effective window uniform in 1..window
-  // "sliding" (word2vec.c: contexts within a reduced window around each position) or
-  // "set" (Item2Vec's set setting for baskets: every item of a line is a context of every
-  // other, no window and no shrinking; subsampling still applies). In set mode a line of
-  // more than max_set_size kept items trains each item with max_set_size - 1 others drawn
-  // at random from it, and counts the line as capped.
-  std::string window_mode = "sliding";
-  // "sg" (skip-gram, the default) or "cbow" (word2vec.c's continuous bag of words: the
-  // mean, or with cbow_sum the sum, of a position's context rows predicts the centre with
+  // sliding (word2vec.c: contexts within a reduced window around each position) or set
+  // (Item2Vec's set setting for baskets: every item of a line is a context of every other,
+  // no window and no shrinking; subsampling still applies). In set mode a line of more
+  // than max_set_size kept items trains each item with max_set_size - 1 others drawn at
+  // random from it, and counts the line as capped.
+  WindowMode window_mode = WindowMode::kSliding;
+  // sg (skip-gram, the default) or cbow (word2vec.c's continuous bag of words: the mean,
+  // or with cbow_sum the sum, of a position's context rows predicts the centre with
   // negative sampling; the error goes back to every context row). CBOW's default alpha is
   // word2vec.c's 0.05 (ParseTrainOptions applies it when --alpha is not given).
-  std::string model = "sg";
+  ModelKind model = ModelKind::kSkipGram;
   bool cbow_sum = false;
   std::int64_t max_set_size = 50;
   int negative = 5;                 // negatives per positive pair
@@ -58,6 +69,11 @@ struct TrainOptions {
   int epochs = 5;                   // passes over the data
   double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
   bool alpha_given = false;         // --alpha was on the command line or in the INI file
+  // Input vectors start uniform in [-init_width / dim, init_width / dim). 0.5 is word2vec.c's
+  // range (the skip-gram default); cbow defaults to 1, gensim 4's range, unless given: at
+  // word2vec.c's CBOW learns the planted clusters of the benchmark corpus far slower.
+  double init_width = 0.5;
+  bool init_width_given = false;    // --init-width was on the command line or in the INI file
   double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
   std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
@@ -76,6 +92,11 @@ struct TrainOptions {
   // those rows reach a worker only at its syncs. 0 = off (exactly the behaviour without it).
   std::int64_t hot_rows = 0;
   int hot_sync = 16;                // batches between syncs of the hot-row cache
+  // Id cache (worker/id_cache.h): the epoch read from text also writes the shard's
+  // vocabulary ids to a local file of at most id_cache_mib MiB per worker, and the later
+  // epochs replay it instead of parsing text (same result, bit for bit). 0 = off.
+  std::int64_t id_cache_mib = 4096;
+  std::string id_cache_dir;         // where that file goes; "" = $TMPDIR, else /tmp
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
@@ -99,11 +120,12 @@ struct TrainOptions {
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
+  std::string IdCacheDir() const;
   std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
   // --checkpoint-every in seconds (valid after Validate()).
   double CheckpointEverySeconds() const;
-  bool SetMode() const { return window_mode == "set"; }
-  bool Cbow() const { return model == "cbow"; }
+  bool SetMode() const { return window_mode == WindowMode::kSet; }
+  bool Cbow() const { return model == ModelKind::kCbow; }
   // The most contexts one centre position can have (sizes kernel scratch and plans).
   int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
@@ -119,8 +141,8 @@ boost::program_options::options_description TrainOptionsDescription(TrainOptions
                                                                     std::string* config_path);
 
 // Parses argv (after the subcommand) and the optional INI file. Returns kInvalidArgument
-// with a readable message for unknown options or unparsable values (an unknown --kernel or
-// --new-items value is refused here, naming the valid ones). Sets *help_requested and
+// with a readable message for unknown options or unparsable values (an unknown --kernel,
+// --new-items, --window-mode or --model value is refused here, naming the valid ones). Sets *help_requested and
 // returns Ok when --help is present.
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested);

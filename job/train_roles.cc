@@ -1,6 +1,9 @@
 #include "job/train_roles.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -17,6 +20,15 @@
 namespace item2vec {
 namespace {
 
+// User plus system CPU seconds of this process so far.
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+
 // Sums each rank's count of new items initialised from their neighbours (only the servers
 // have any) into every rank; -1 when not applicable. A collective: all ranks call it.
 std::int64_t SumFromNeighbours(const TrainJob& job, std::int64_t mine) {
@@ -31,7 +43,8 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   Transport& transport = *job->transport;
   const int workers = job->workers;
   const Partition partition = job->partition();
-  ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance);
+  ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance,
+                   static_cast<float>(o.init_width));
   if (job->resuming) {
     Status ls = LoadShard(job->resume.path, job->resume.manifest, &store);
     if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + job->resume.path));
@@ -46,11 +59,19 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
   ServerStats stats;
+  const double cpu_before = ProcessCpuSeconds();
+  const auto wall_before = std::chrono::steady_clock::now();
   Status ss = RunServer(transport, store, workers, job->vocab.size(), o.peer_timeout,
                         o.CheckpointDir(), &stats);
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
   if (!ss.ok()) FailJob(transport, ss);
-  spdlog::debug("served {} pulls and {} pushes, busy {:.2f}s", stats.pulls, stats.pushes, stats.busy_seconds);
+  // What serving cost this rank's core: in handlers = wall time handling messages, CPU = everything the
+  // process used, idle polling included (the CPU the workers on this node did not get).
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  spdlog::info("server: {} pulls, {} pushes, {} rows applied in {:.1f} s; in handlers {:.2f} s ({:.1f}%, waits for push parts included), CPU {:.2f} s ({:.1f}%)",
+               stats.pulls, stats.pushes, stats.rows_applied, wall, stats.busy_seconds,
+               100.0 * stats.busy_seconds / std::max(wall, 1e-9), cpu, 100.0 * cpu / std::max(wall, 1e-9));
   return 0;
 }
 

@@ -31,23 +31,6 @@ Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, It
                    });
 }
 
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    const unsigned char c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
-    if ((n == 3 && c == 0xe0 && c1 < 0xa0) || (n == 3 && c == 0xed && c1 >= 0xa0) ||  // overlong, surrogate
-        (n == 4 && c == 0xf0 && c1 < 0x90) || (n == 4 && (c > 0xf4 || (c == 0xf4 && c1 >= 0x90))))
-      return false;
-    i += n;
-  }
-  return true;
-}
-
 OddItems CountOddItems(const Vocabulary& vocab) {
   OddItems odd;
   for (ItemId id = 0; id < vocab.size(); ++id) {

@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "common/train_options.h"
 #include "common/transport.h"
+#include "common/utf8.h"
 #include "common/vocabulary.h"
 #include "job/warm_start.h"
 
@@ -35,7 +36,6 @@ struct OddItems {
   std::int64_t invalid_utf8 = 0, with_nul = 0;
   std::string example;  // the first one, escaped (\xNN), at most 40 bytes of it
 };
-bool IsValidUtf8(std::string_view s);
 OddItems CountOddItems(const Vocabulary& vocab);
 
 Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,

@@ -6,13 +6,15 @@
 
 namespace item2vec {
 
-void ShardStore::InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row) {
+void ShardStore::InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width) {
   Rng rng(SeedFor(seed, 0x1a2b3c4dull, key));
-  for (int i = 0; i < dim; ++i) row[i] = (rng.UniformFloat() - 0.5f) / static_cast<float>(dim);
+  // (u - 0.5) * 2w / dim; with w = 0.5 the factor is exactly 1 (word2vec.c's values, bit for bit).
+  const float scale = 2.0f * init_width;
+  for (int i = 0; i < dim; ++i) row[i] = (rng.UniformFloat() - 0.5f) * scale / static_cast<float>(dim);
 }
 
 ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed,
-                       double staleness_tolerance)
+                       double staleness_tolerance, float init_width)
     : partition_(partition), server_(server), dim_(dim), rows_(partition.RowsOn(server)),
       staleness_tolerance_(staleness_tolerance) {
   const std::size_t d = static_cast<std::size_t>(dim);
@@ -21,7 +23,7 @@ ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uin
   input_version_.assign(rows_, 0);
   output_version_.assign(rows_, 0);
   for (std::size_t local = 0; local < rows_; ++local)
-    InitInputRow(seed, partition_.GlobalKey(server, local), dim, input_.data() + local * d);
+    InitInputRow(seed, partition_.GlobalKey(server, local), dim, input_.data() + local * d, init_width);
 }
 
 void ShardStore::Gather(Matrix m, const ItemId* keys, std::size_t n, float* out) const {

@@ -28,8 +28,10 @@ enum class Matrix { kInput = 0, kOutput = 1 };
 
 class ShardStore {
  public:
+  // Input rows start uniform in [-init_width / dim, init_width / dim) (word2vec.c: 0.5),
+  // output rows at zero.
   ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed,
-             double staleness_tolerance = 2.0);
+             double staleness_tolerance = 2.0, float init_width = 0.5f);
   int dim() const { return dim_; }
   std::size_t rows() const { return rows_; }
   // Copies the rows of `keys` into out (keys.size() * dim floats).
@@ -51,7 +53,7 @@ class ShardStore {
   std::size_t BytesUsed() const { return (input_.size() + output_.size()) * sizeof(float); }
 
   // Initial value of an input row (shared with tests).
-  static void InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row);
+  static void InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width = 0.5f);
 
  private:
   float* Data(Matrix m) { return m == Matrix::kInput ? input_.data() : output_.data(); }

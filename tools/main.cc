@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/eval/eval_command.h"
+#include "tools/eval/index_command.h"
 #include "tools/eval/similar_command.h"
 #include "common/mpi_transport.h"
 #include "tools/prep/prep_command.h"
@@ -25,7 +26,8 @@ const char kUsage[] =
     "            mpirun -np 4 item2vec train --input seqs/ --output model/ [--servers 1]\n"
     "  prep      event logs (CSV/TSV/'::') to training sequences and a hold-out test file\n"
     "  eval      next-item HR@K / NDCG@K / MRR of vectors on a hold-out file, with a popularity baseline\n"
-    "  similar   the k nearest items of given items (cosine), with titles from a CSV\n"
+    "  similar   the k nearest items of given items (cosine, dot or euclidean), with titles\n"
+    "  index     an HNSW index of a model for fast approximate similar/eval (--index)\n"
     "  embed-users  user vectors: the mean of each user's item vectors (--last K, --half-life N)\n"
     "  walk      random walks (DeepWalk / node2vec) over the item transition graph, as sequences to train on\n"
     "  publish   the lookup table (item and user vectors) into Redis as a new live version\n"
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   if (command == "prep") return item2vec::RunPrepCommand(args);
   if (command == "eval") return item2vec::RunEvalCommand(args);
   if (command == "similar") return item2vec::RunSimilarCommand(args);
+  if (command == "index") return item2vec::RunIndexCommand(args);
   if (command == "publish") return item2vec::RunPublishCommand(args);
   if (command == "walk") return item2vec::RunWalkCommand(args);
   if (command == "embed-users") return item2vec::RunEmbedUsersCommand(args);

@@ -1,7 +1,10 @@
 #include "worker/batch_builder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+
+#include <spdlog/spdlog.h>
 
 #include "ps/protocol.h"
 #include "worker/hot_rows.h"
@@ -28,7 +31,7 @@ double BatchBuilder::CurrentAlpha() const {
 
 BuilderState BatchBuilder::State() const {
   BuilderState s;
-  s.position = reader_->Position();
+  s.position = replaying_ ? cache_position_ : reader_->Position();
   s.reader_stats = reader_->stats();
   s.epoch = epoch_;
   s.words_done = words_done_;
@@ -38,6 +41,11 @@ BuilderState BatchBuilder::State() const {
 }
 
 void BatchBuilder::Restore(const BuilderState& s) {
+  // A restored builder reads text from the restored position; the cache starts again at
+  // the next epoch read from the shard's start.
+  writing_ = replaying_ = false;
+  cache_.reset();
+  started_ = false;
   reader_->Seek(s.position);
   reader_->RestoreStats(s.reader_stats);
   epoch_ = s.epoch;
@@ -57,31 +65,130 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   // A fresh pool of negatives per batch: each draw from the pool still follows
   // count^ns_exponent, but the batch touches at most pool_size output rows for negatives.
   for (ItemId& n : pool_) n = negatives_.Draw(rng_);
+  if (!started_) {
+    started_ = true;
+    if (reader_->Position() == reader_->StartPosition()) MaybeStartWriting();
+  }
+  using Clock = std::chrono::steady_clock;
   while (b->raw_tokens < options_.batch_tokens) {
-    if (!reader_->Next(&items_)) {
+    const Clock::time_point t0 = Clock::now();
+    const bool more = NextSentence();
+    const std::size_t e = static_cast<std::size_t>(epoch_);
+    if (input_seconds_.size() <= e) {
+      input_seconds_.resize(e + 1, 0.0);
+      epoch_replayed_.resize(e + 1, false);
+    }
+    input_seconds_[e] += std::chrono::duration<double>(Clock::now() - t0).count();
+    epoch_replayed_[e] = replaying_;
+    if (!more) {
       if (!reader_->status().ok()) return reader_->status();
       if (++epoch_ >= options_.epochs) break;
-      reader_->Rewind();
+      StartEpoch();
       continue;
     }
     const float alpha = static_cast<float>(CurrentAlpha());
     sentence_.clear();
-    for (std::string_view item : items_) {
-      const ItemId id = vocab_.Find(item);
-      if (id == Vocabulary::kNotFound) continue;
+    for (std::uint32_t k = 0; k < sentence_size_; ++k) {
+      const ItemId id = sentence_ids_[k];
       ++b->words;
       ++words_done_;
       const float keep = keep_[id];
       if (keep < 1.0f && keep < rng_.UniformFloat()) continue;
       sentence_.push_back(id);
     }
-    b->raw_tokens += static_cast<std::int64_t>(items_.size());
+    b->raw_tokens += sentence_raw_;
     AddSentence(b, alpha);
   }
   if (b->raw_tokens == 0) return false;
   b->id = next_batch_id_++;
   ResolveSlots(b);
   return true;
+}
+
+bool BatchBuilder::NextSentence() {
+  if (replaying_) {
+    CachedSentence c;
+    if (cache_->Next(&c)) {
+      sentence_ids_ = c.ids;
+      sentence_size_ = c.num_ids;
+      sentence_raw_ = c.raw_tokens;
+      ReaderStats stats = reader_->stats();
+      stats.lines += c.stats_delta.lines;
+      stats.tokens += c.stats_delta.tokens;
+      stats.split_lines += c.stats_delta.split_lines;
+      stats.truncated_items += c.stats_delta.truncated_items;
+      reader_->RestoreStats(stats);
+      cache_position_ = c.after;
+      return true;
+    }
+    if (!cache_->Failed()) {
+      cache_position_ = end_position_;
+      return false;  // the end of this epoch
+    }
+    // The cache broke underneath: continue from the text where the last replayed sentence ended.
+    spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
+    replaying_ = false;
+    cache_.reset();
+    cache_off_ = true;
+    reader_->Seek(cache_position_);
+  }
+  const ReaderStats before = reader_->stats();
+  if (!reader_->Next(&items_)) {
+    if (writing_) end_position_ = reader_->Position();
+    return false;
+  }
+  ids_.clear();
+  for (std::string_view item : items_) {
+    const ItemId id = vocab_.Find(item);
+    if (id != Vocabulary::kNotFound) ids_.push_back(id);
+  }
+  sentence_ids_ = ids_.data();
+  sentence_size_ = static_cast<std::uint32_t>(ids_.size());
+  sentence_raw_ = static_cast<std::uint32_t>(items_.size());
+  if (writing_) {
+    const ReaderStats& now = reader_->stats();
+    ReaderStats delta;
+    delta.lines = now.lines - before.lines;
+    delta.split_lines = now.split_lines - before.split_lines;
+    delta.truncated_items = now.truncated_items - before.truncated_items;
+    cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, delta, reader_->Position());
+  }
+  return true;
+}
+
+void BatchBuilder::StartEpoch() {
+  if (writing_) {
+    writing_ = false;
+    if (cache_->FinishWrite() && reader_->status().ok()) {
+      replaying_ = true;
+      spdlog::debug("id cache written: {} sentences, {:.1f} MiB; later epochs replay it", cache_->records(),
+                    static_cast<double>(cache_->bytes()) / 1048576.0);
+    } else {
+      spdlog::info("not caching this worker's shard as ids ({}); every epoch reads the text", cache_->failure());
+      cache_.reset();
+      cache_off_ = true;
+    }
+  }
+  if (replaying_) {
+    cache_->Rewind();
+    cache_position_ = reader_->StartPosition();
+    return;
+  }
+  reader_->Rewind();
+  MaybeStartWriting();
+}
+
+void BatchBuilder::MaybeStartWriting() {
+  if (cache_off_ || options_.id_cache_mib <= 0 || epoch_ + 1 >= options_.epochs) return;
+  Result<std::unique_ptr<IdCache>> cache =
+      IdCache::Create(options_.IdCacheDir(), "worker", options_.id_cache_mib << 20);
+  if (!cache.ok()) {
+    spdlog::warn("{}; every epoch reads the text", cache.status().message());
+    cache_off_ = true;
+    return;
+  }
+  cache_ = std::move(*cache);
+  writing_ = true;
 }
 
 void BatchBuilder::AddSentence(Batch* b, float alpha) {

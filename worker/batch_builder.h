@@ -17,6 +17,9 @@
 // With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
 // its contexts, instead of `negative` per pair; so does --model cbow, where a group is one
 // CBOW step (its contexts' mean predicts the centre, word2vec.c draws once per position).
+// With --id-cache an epoch read from the shard's start also writes its sentences as ids to
+// an IdCache, and the later epochs replay that instead of the text: the same ids, counts and
+// (for checkpoints) reader positions, so the batches are the same bit for bit.
 // Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
 // the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
@@ -24,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +38,7 @@
 #include "common/vocabulary.h"
 #include "ps/partition.h"
 #include "worker/batch.h"
+#include "worker/id_cache.h"
 #include "worker/sampling.h"
 
 namespace item2vec {
@@ -71,8 +76,20 @@ class BatchBuilder {
   std::int64_t words_done() const { return words_done_; }
   double CurrentAlpha() const;
   std::int64_t split_lines() const { return reader_->stats().split_lines; }
+  // Whether the current epoch replays the id cache instead of reading text.
+  bool replaying_id_cache() const { return replaying_; }
+  // Seconds spent getting sentences' ids (text parsing and lookups, or cache replay) per
+  // epoch of this run, and whether each epoch came from the cache: where input time goes.
+  const std::vector<double>& input_seconds() const { return input_seconds_; }
+  const std::vector<bool>& epoch_replayed() const { return epoch_replayed_; }
 
  private:
+  // The next sentence's in-vocabulary ids (before subsampling) into sentence_ids_ /
+  // sentence_size_ and its raw item count into sentence_raw_; false at the end of the
+  // epoch or on a reader error.
+  bool NextSentence();
+  void StartEpoch();          // the shard starts again: replay the cache or rewind the text
+  void MaybeStartWriting();   // at an epoch start from the shard's start
   void AddSentence(Batch* batch, float alpha);
   void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
@@ -91,6 +108,18 @@ class BatchBuilder {
   std::uint64_t next_batch_id_ = 0;
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
+  std::vector<ItemId> ids_;           // text path: the sentence's in-vocabulary ids
+  const ItemId* sentence_ids_ = nullptr;
+  std::uint32_t sentence_size_ = 0, sentence_raw_ = 0;
+  std::unique_ptr<IdCache> cache_;
+  bool started_ = false;              // the first Fill() has decided about the cache
+  bool writing_ = false;              // this epoch's text goes into cache_
+  bool replaying_ = false;            // this epoch comes from cache_
+  bool cache_off_ = false;            // disabled, or given up
+  ReaderPosition cache_position_;     // replaying: the text position after the last sentence
+  ReaderPosition end_position_;       // the reader's position at the end of the shard
+  std::vector<double> input_seconds_; // per epoch (index epoch_)
+  std::vector<bool> epoch_replayed_;
   bool shared_negatives_;             // hogbatch: one set of negatives per group
   bool set_mode_;                     // --window-mode set
   std::vector<int> order_;            // set mode: positions of a capped set, shuffled

@@ -1,6 +1,7 @@
 #include "worker/worker.h"
 
 #include <chrono>
+#include <string>
 #include <memory>
 #include <utility>
 
@@ -21,6 +22,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Where this run's input time went, per epoch (text or id cache); worker 0 at info level,
+// the others at debug (one line each).
+void LogInputTime(int worker, const BatchBuilder& builder, double run_seconds) {
+  const auto& seconds = builder.input_seconds();
+  const auto& replayed = builder.epoch_replayed();
+  std::string text;
+  double total = 0;
+  for (std::size_t e = 0; e < seconds.size(); ++e) {
+    if (seconds[e] == 0) continue;  // epochs done before a resume
+    total += seconds[e];
+    text += fmt::format("{}epoch {} {} {:.2f} s", text.empty() ? "" : ", ", e + 1, replayed[e] ? "id cache" : "text",
+                        seconds[e]);
+  }
+  if (seconds.empty() || !(run_seconds > 0)) return;
+  spdlog::log(worker == 0 ? spdlog::level::info : spdlog::level::debug,
+              "worker {} input: {:.1f}% of {:.1f} s ({})", worker, 100.0 * total / run_seconds, run_seconds, text);
+}
 
 }  // namespace
 
@@ -204,6 +223,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   if (hot && since_sync > 0) ITEM2VEC_RETURN_IF_ERROR(sync_hot(/*pull_fresh=*/false));
   ITEM2VEC_RETURN_IF_ERROR(client.SendDone());
   update();
+  LogInputTime(s.worker, builder, report.seconds - seconds_before);
   if (s.final_state != nullptr) {
     WorkerCheckpoint* final_state = s.final_state;
     *final_state = WorkerCheckpoint{};

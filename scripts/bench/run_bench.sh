@@ -20,6 +20,9 @@ table of medians plus the ratios ours/gensim and ours/fastText per pair.
 Options (each also settable by the environment variable in brackets):
   --results-md FILE    write the markdown table here (required)            [BENCH_RESULTS_MD]
   --mode MODE          synthetic (default) or movielens                    [BENCH_MODE]
+  --model MODEL        sg (default: skip-gram) or cbow: item2vec --model cbow, gensim
+                       sg=0 cbow_mean=1, fastText cbow, all at word2vec.c's CBOW learning
+                       rate 0.05 (tokens/s and quality of CBOW next to gensim's) [BENCH_MODEL]
   --tokens N           synthetic corpus tokens (default 10M; k/M/G ok)    [BENCH_TOKENS]
   --items N            synthetic corpus items (default 50k)               [BENCH_ITEMS]
   --clusters N         planted clusters (default items/100)               [BENCH_CLUSTERS]
@@ -42,6 +45,7 @@ Options (each also settable by the environment variable in brackets):
 Examples:
   scripts/bench/run_bench.sh --results-md out/bench/10M.md
   scripts/bench/run_bench.sh --mode movielens --epochs "5 20" --results-md out/bench/ml.md
+  scripts/bench/run_bench.sh --model cbow --tools "ours gensim" --results-md out/bench/cbow.md
   BENCH_TOKENS=1M BENCH_REPEATS=1 scripts/bench/run_bench.sh --results-md /tmp/smoke.md
 
 Needs: mpirun (Open MPI), /usr/bin/time, /usr/bin/python3 with numpy and gensim
@@ -54,6 +58,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 RESULTS_MD="${BENCH_RESULTS_MD:-}"
 MODE="${BENCH_MODE:-synthetic}"
+MODEL="${BENCH_MODEL:-sg}"
 TOKENS="${BENCH_TOKENS:-10M}"
 ITEMS="${BENCH_ITEMS:-50k}"
 CLUSTERS="${BENCH_CLUSTERS:-0}"
@@ -72,10 +77,10 @@ OURS_ARGS="${BENCH_OURS_ARGS:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --results-md|--mode|--tokens|--items|--clusters|--seed|--epochs|--layouts|--repeats|--tools|--work|--item2vec|--gen-corpus|--ratings|--timeout|--ours-args)
+    --results-md|--mode|--model|--tokens|--items|--clusters|--seed|--epochs|--layouts|--repeats|--tools|--work|--item2vec|--gen-corpus|--ratings|--timeout|--ours-args)
       [[ $# -ge 2 ]] || die "option $1 needs a value (see --help)"
       case "$1" in
-        --results-md) RESULTS_MD="$2" ;; --mode) MODE="$2" ;; --tokens) TOKENS="$2" ;;
+        --results-md) RESULTS_MD="$2" ;; --mode) MODE="$2" ;; --model) MODEL="$2" ;; --tokens) TOKENS="$2" ;;
         --items) ITEMS="$2" ;; --clusters) CLUSTERS="$2" ;; --seed) SEED="$2" ;;
         --epochs) EPOCHS="$2" ;; --layouts) LAYOUTS="$2" ;; --repeats) REPEATS="$2" ;;
         --tools) TOOLS="$2" ;; --work) WORK="$2" ;; --item2vec) ITEM2VEC="$2" ;;
@@ -90,6 +95,7 @@ done
 # --- checks --------------------------------------------------------------------------------
 [[ -n "$RESULTS_MD" ]] || die "--results-md FILE is required (see --help)"
 [[ "$MODE" == synthetic || "$MODE" == movielens ]] || die "--mode must be synthetic or movielens, got '$MODE'"
+[[ "$MODEL" == sg || "$MODEL" == cbow ]] || die "--model must be sg or cbow, got '$MODEL'"
 [[ "$REPEATS" =~ ^[1-9][0-9]*$ ]] || die "--repeats must be a positive integer, got '$REPEATS'"
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive integer, got '$TIMEOUT'"
 for e in $EPOCHS; do [[ "$e" =~ ^[1-9][0-9]*$ ]] || die "--epochs wants positive integers, got '$e'"; done
@@ -132,6 +138,12 @@ RESULTS="$WORK/results-$MODE-$STAMP.jsonl"
 # ALPHA is word2vec.c's and gensim's default for skip-gram and item2vec's; fastText's own
 # default (0.05) is overridden so that all three start from the same learning rate.
 DIM=100 WINDOW=5 NEGATIVE=5 SAMPLE=1e-3 MIN_COUNT=5 ALPHA=0.025
+# --model cbow: every tool trains CBOW at word2vec.c's CBOW rate (item2vec's and
+# gensim_train.py's default for it, fastText's own default).
+OURS_MODEL=() GENSIM_MODEL=() FASTTEXT_MODEL=skipgram
+if [[ "$MODEL" == cbow ]]; then
+  ALPHA=0.05 OURS_MODEL=(--model cbow) GENSIM_MODEL=(--sg 0 --cbow-mean 1) FASTTEXT_MODEL=cbow
+fi
 
 if [[ "$MODE" == synthetic ]]; then
   if [[ -z "$GEN" ]]; then GEN="$(newest "$REPO/build*/bin/item2vec-gen-corpus")"; fi
@@ -189,7 +201,8 @@ run_one() {  # run_one TOOL LAYOUT EPOCHS REPEAT
         sh -c 'exec /usr/bin/time -v -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$dir/time.rank" \
         "$ITEM2VEC" train --input "$OURS_INPUT" --output "$dir/model" --servers "$servers" \
         --dim $DIM --window $WINDOW --negative $NEGATIVE --sample $SAMPLE --min-count $MIN_COUNT \
-        --epochs "$epochs" --seed "$SEED" --progress-seconds 30 $OURS_ARGS >"$dir/run.log" 2>&1 || rc=$?
+        --epochs "$epochs" --seed "$SEED" --alpha $ALPHA "${OURS_MODEL[@]}" --progress-seconds 30 $OURS_ARGS \
+        >"$dir/run.log" 2>&1 || rc=$?
       vectors="$dir/model/vectors.bin"
       report=(--rank-time-prefix "$dir/time.rank" --train-json "$dir/model/train.json")
       ;;
@@ -197,14 +210,15 @@ run_one() {  # run_one TOOL LAYOUT EPOCHS REPEAT
       timeout --kill-after=30 "$TIMEOUT" /usr/bin/time -v -o "$dir/time.job" \
         "$PY" "$SCRIPT_DIR/gensim_train.py" --corpus-file "$ONE_FILE" --output "$dir/model" \
         --dim $DIM --window $WINDOW --negative $NEGATIVE --sample $SAMPLE --min-count $MIN_COUNT \
-        --epochs "$epochs" --threads "$workers" --seed "$SEED" >"$dir/run.log" 2>&1 || rc=$?
+        --epochs "$epochs" --threads "$workers" --seed "$SEED" --alpha $ALPHA "${GENSIM_MODEL[@]}" \
+        >"$dir/run.log" 2>&1 || rc=$?
       vectors="$dir/model/vectors.bin"
       report=(--train-json "$dir/model/gensim.json")
       ;;
     fasttext)
       mkdir -p "$dir/model"
       timeout --kill-after=30 "$TIMEOUT" /usr/bin/time -v -o "$dir/time.job" \
-        fasttext skipgram -input "$ONE_FILE" -output "$dir/model/model" -minn 0 -maxn 0 \
+        fasttext "$FASTTEXT_MODEL" -input "$ONE_FILE" -output "$dir/model/model" -minn 0 -maxn 0 \
         -dim $DIM -ws $WINDOW -neg $NEGATIVE -t $SAMPLE -minCount $MIN_COUNT -epoch "$epochs" -lr $ALPHA \
         -thread "$workers" -verbose 1 >"$dir/run.log" 2>&1 || rc=$?
       vectors="$dir/model/model.vec"
@@ -243,11 +257,11 @@ MACHINE="$( (lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1) || tr
 notes=(
   "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $MACHINE; bench wall time ${ELAPSED}s"
   "- $DESC"
-  "- settings: dim $DIM, window $WINDOW, negative $NEGATIVE, sample $SAMPLE, min-count $MIN_COUNT, learning rate $ALPHA; repeats $REPEATS, alternating $TOOLS"
+  "- model: $MODEL; settings: dim $DIM, window $WINDOW, negative $NEGATIVE, sample $SAMPLE, min-count $MIN_COUNT, learning rate $ALPHA; repeats $REPEATS, alternating $TOOLS"
   "- item2vec: $ITEM2VEC (built $(date -r "${ITEM2VEC:-/dev/null}" '+%Y-%m-%d %H:%M' 2>/dev/null || echo '?'), HEAD at bench time $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))${OURS_ARGS:+, extra options: $OURS_ARGS}; $("$PY" -c 'import gensim; print("gensim", gensim.__version__)' 2>/dev/null || echo gensim missing); fastText $(dpkg-query -W -f='${Version}' fasttext 2>/dev/null || echo '?')"
   "- raw per-run records: $RESULTS"
 )
 "$PY" "$SCRIPT_DIR/bench_report.py" table --results "$RESULTS" --markdown "$RESULTS_MD" \
-  --title "item2vec benchmark ($MODE)" \
+  --title "item2vec benchmark ($MODE, $MODEL)" \
   "${notes[@]/#/--note=}"
 log "wrote $RESULTS_MD"

@@ -186,6 +186,61 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
       << st.message();
 }
 
+// --window-mode and --model too: parsed once into enums, unknown values refused with the
+// accepted ones; train.json and resume settings spell them as before; CBOW's per-model
+// defaults (alpha 0.05, init width 1) apply only when not given.
+TEST(TrainOptionsTest, WindowModeAndModelAreParsedIntoEnums) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  EXPECT_EQ(o.window_mode, WindowMode::kSliding);
+  EXPECT_EQ(o.model, ModelKind::kSkipGram);
+  EXPECT_EQ(o.alpha, 0.025);
+  EXPECT_EQ(o.init_width, 0.5);
+
+  TempDir dir;
+  const std::string ini = dir.File("train.ini");
+  WriteFile(ini, "window-mode = set\nmodel = cbow\n");
+  TrainOptions p;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--config", ini}, &p).ok());
+  EXPECT_EQ(p.window_mode, WindowMode::kSet);
+  EXPECT_EQ(p.model, ModelKind::kCbow);
+  EXPECT_TRUE(p.SetMode());
+  EXPECT_TRUE(p.Cbow());
+  EXPECT_EQ(p.alpha, 0.05);
+  EXPECT_EQ(p.init_width, 1.0);
+  const std::string json = TrainOptionsToJson(p);
+  EXPECT_NE(json.find("\"window_mode\":\"set\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"model\":\"cbow\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"init_width\":1,"), std::string::npos) << json;
+  int listed = 0;
+  for (const auto& [name, value] : ResumeSettings(p)) {
+    if (name == "model") listed += value == "cbow";
+    if (name == "window-mode") listed += value == "set";
+  }
+  EXPECT_EQ(listed, 2);
+
+  TrainOptions q;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--alpha", "0.01", "--init-width", "0.5"},
+                    &q).ok());
+  EXPECT_EQ(q.alpha, 0.01);
+  EXPECT_EQ(q.init_width, 0.5);
+
+  TrainOptions r;
+  Status st = Parse({"--input", "x", "--model", "skipgram"}, &r);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "--model must be sg or cbow, got 'skipgram'");
+  st = Parse({"--input", "x", "--window-mode", "bag"}, &r);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), "--window-mode must be sliding or set, got 'bag'");
+  WriteFile(ini, "model = bow\n");
+  st = Parse({"--input", "x", "--config", ini}, &r);
+  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --model must be sg or cbow, got 'bow'", 0), 0u)
+      << st.message();
+  TrainOptions w = q;
+  w.init_width = 0;
+  EXPECT_FALSE(Validate(w, 0).ok());
+}
+
 TEST(TrainOptionsTest, HelpIsReported) {
   TrainOptions o;
   bool help = false;

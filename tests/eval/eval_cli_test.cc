@@ -278,3 +278,125 @@ TEST_F(EvalCliTest, ReadsTheModelAModelLinkPointsTo) {
 
 }  // namespace
 }  // namespace item2vec
+
+namespace item2vec {
+namespace {
+
+// --metric on the hand-computed model a = (3, 4), b = (1, 0), c = (0, 2), query b:
+// cosine a 0.6, c 0; dot a 3, c 0; euclidean c sqrt(5), a sqrt(20).
+TEST_F(EvalCliTest, SimilarMetricsOnAHandComputedModel) {
+  WriteFile(dir_.File("abc.txt"), "3 2\na 3 4\nb 1 0\nc 0 2\n");
+  const auto similar = [&](const std::string& metric) {
+    return Item2vec("similar --model " + dir_.File("abc.txt") + " --item b -k 2 --metric " + metric);
+  };
+  CommandResult r = similar("cosine");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "# b\n1\ta\t0.600000\n2\tc\t0.000000\n\n");
+  r = similar("dot");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "# b\n1\ta\t3.000000\n2\tc\t0.000000\n\n");
+  r = similar("euclidean");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "# b\n1\tc\t2.236068\n2\ta\t4.472136\n\n");
+  r = similar("manhattan");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--metric must be cosine, dot or euclidean"), std::string::npos) << r.err;
+  // eval ranks by the metric too: from b, dot puts a first, euclidean c.
+  WriteFile(dir_.File("abc.tsv"), "u\ta\tb\n");
+  r = Item2vec("eval --model " + dir_.File("abc.txt") + " --test " + dir_.File("abc.tsv") + " --metric dot --json " +
+               dir_.File("dot.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(dir_.File("dot.json")).get<double>("results.model.hr.1"), 1.0);
+  EXPECT_EQ(Json(dir_.File("dot.json")).get<std::string>("metric"), "dot");
+  r = Item2vec("eval --model " + dir_.File("abc.txt") + " --test " + dir_.File("abc.tsv") +
+               " --metric euclidean --json " + dir_.File("l2.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(dir_.File("l2.json")).get<double>("results.model.mrr"), 0.5);
+}
+
+TEST_F(EvalCliTest, IndexServesSimilarAndEvalAndIsRefusedOnceTheModelChanges) {
+  CommandResult r = Item2vec("index --model " + model_ + " --check 50 --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, model_ + "/vectors.bin.cosine.index\n");
+  EXPECT_NE(r.err.find("recall@10 against the exact search at --ef 40: 1 "), std::string::npos) << r.err;
+  const std::string query = " --item " + P(3) + " --item " + Q(5) + " -k 5";
+  const CommandResult exact = Item2vec("similar --model " + model_ + query);
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  r = Item2vec("similar --model " + model_ + query + " --index --ef 20");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, exact.out);  // 50 items: the graph finds the exact answer
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --index --json " + dir_.File("i.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = Json(dir_.File("i.json"));
+  EXPECT_EQ(j.get<std::string>("search"), "hnsw ef=40");
+  EXPECT_EQ(j.get<std::string>("mrr"), "cut_at_20");
+  EXPECT_NEAR(j.get<double>("results.model.hr.1"), 10.0 / 11, 1e-9);
+  // No euclidean index was built.
+  r = Item2vec("similar --model " + model_ + query + " --metric euclidean --index");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no euclidean index"), std::string::npos) << r.err;
+  // The vectors change in place (one row): the index is stale.
+  Result<Embeddings> e = ReadWord2Vec(model_ + "/vectors.bin", VectorFormat::kBinary);
+  ASSERT_TRUE(e.ok());
+  e->data[0] += 0.5f;
+  Word2VecWriter w;
+  ASSERT_TRUE(w.Open("", model_ + "/vectors.bin", static_cast<std::int64_t>(e->items.size()), e->dim).ok());
+  for (std::size_t i = 0; i < e->items.size(); ++i) w.Add(e->items[i], e->data.data() + i * e->dim);
+  ASSERT_TRUE(w.Commit().ok());
+  r = Item2vec("similar --model " + model_ + query + " --index");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("stale index"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("item2vec index --model " + model_ + "/vectors.bin --metric cosine"), std::string::npos) << r.err;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --index");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(Item2vec("index --model " + model_ + " --m 1").exit_code, 2);
+}
+
+TEST_F(EvalCliTest, QueryUserNextToLastOnTheSameRecords) {
+  std::string test;
+  for (int i = 0; i < kPairs; ++i) test += "u" + std::to_string(i) + "\t" + Q(i) + "\t" + P(i) + "\n";
+  test += "two\t" + Q(1) + "\t" + P(1) + " 999\n";  // last unknown: skipped for every query
+  WriteFile(dir_.File("u.tsv"), test);
+  CommandResult r = Item2vec("eval --model " + model_ + " --test " + dir_.File("u.tsv") + " --query last,user --json " +
+                             dir_.File("u.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nlast "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nuser "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\npopularity "), std::string::npos) << r.out;
+  auto j = Json(dir_.File("u.json"));
+  EXPECT_EQ(j.get<int>("records.evaluated"), 10);
+  EXPECT_EQ(j.get<int>("records.skipped_query_oov"), 1);
+  // One-item histories: the user vector is that item's direction, so both find the partner.
+  EXPECT_EQ(j.get<double>("results.queries.last.hr.1"), 1.0);
+  EXPECT_EQ(j.get<double>("results.queries.user.hr.1"), 1.0);
+  EXPECT_EQ(j.get<double>("results.model.hr.1"), 1.0);  // the first query
+  // Alone, user also evaluates the record whose last item is unknown (P(1) is known).
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("u.tsv") + " --query user --json " + dir_.File("v.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json(dir_.File("v.json")).get<int>("records.evaluated"), 11);
+  EXPECT_EQ(Json(dir_.File("v.json")).get<double>("results.model.hr.1"), 1.0);
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("u.tsv") + " --query last,last");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("twice"), std::string::npos) << r.err;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("u.tsv") + " --query users");
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(EvalCliTest, SimilarNamesFromAPipeSeparatedHeaderlessLatin1File) {
+  std::string items;
+  for (int i = 0; i < kPairs; ++i) items += P(i) + "|Cit\xE9 " + P(i) + "|01-Jan-1995||x|0\n" + Q(i) + "|Q " + Q(i) + "|x\n";
+  WriteFile(dir_.File("u.item"), items);
+  CommandResult r =
+      Item2vec("similar --model " + model_ + " --item " + Q(4) + " -k 1 --names " + dir_.File("u.item") + " --name-columns 1,2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("# " + Q(4) + "\tQ " + Q(4) + "\n1\t" + P(4) + "\t0.99", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\tCit\xC3\xA9 " + P(4) + "\n"), std::string::npos) << r.out;
+  // Named columns need a header: refused with what to do.
+  r = Item2vec("similar --model " + model_ + " --item " + Q(4) + " --names " + dir_.File("u.item") +
+               " --name-header no");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("1-based"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace item2vec

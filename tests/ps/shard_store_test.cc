@@ -42,6 +42,23 @@ TEST(ShardStoreTest, RowsStartAsDocumented) {
   }
 }
 
+// --init-width W: the same draws scaled to [-W/dim, W/dim); W = 0.5 (word2vec.c) is the default.
+TEST(ShardStoreTest, InitWidthScalesTheInputRows) {
+  const Partition partition(1, 10);
+  const ShardStore store(partition, 0, kDim, /*seed=*/11, /*staleness_tolerance=*/2.0, /*init_width=*/1.0f);
+  for (ItemId k = 0; k < 10; ++k) {
+    std::vector<float> half(kDim), wide(kDim);
+    ShardStore::InitInputRow(11, k, kDim, half.data());
+    ShardStore::InitInputRow(11, k, kDim, wide.data(), 1.0f);
+    EXPECT_EQ(RowOf(store, Matrix::kInput, k), wide) << "key " << k;
+    for (int i = 0; i < kDim; ++i) {
+      EXPECT_EQ(wide[static_cast<std::size_t>(i)], 2.0f * half[static_cast<std::size_t>(i)]);
+      EXPECT_GE(wide[static_cast<std::size_t>(i)], -1.0f / kDim);
+      EXPECT_LT(wide[static_cast<std::size_t>(i)], 1.0f / kDim);
+    }
+  }
+}
+
 // Pushes a delta of 1.0 in every component of output row `key`, computed from version
 // `pulled`, and returns how much the row moved.
 float PushOnes(ShardStore* store, ItemId key, std::uint32_t pulled) {

@@ -4,7 +4,9 @@
 #include "worker/batch_builder.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "tests/support/stats_util.h"
 #include "tests/support/test_util.h"
 #include "worker/batch.h"
+#include "worker/id_cache.h"
 #include "job/vocabulary_build.h"
 
 namespace item2vec {
@@ -363,6 +366,165 @@ TEST_F(BatchBuilderTest, RestoredStateContinuesWithIdenticalBatches) {
   }
   EXPECT_GT(checkpoints, 5);
   EXPECT_GT(builder.split_lines(), 0) << "the test should resume inside split lines";
+}
+
+}  // namespace
+}  // namespace item2vec
+
+namespace item2vec {
+namespace {
+
+// --id-cache: the epochs after the first replay the cached ids, and every batch, counter
+// and checkpoint position is what reading the text again gives; the cache file is never
+// visible in its directory.
+TEST_F(BatchBuilderTest, IdCacheReplaysTheTextsBatchesExactly) {
+  options_.epochs = 3;
+  options_.max_sentence = 5;  // split lines: positions inside lines must replay too
+  const std::string cache_dir = dir_.File("cache");
+  ASSERT_EQ(std::system(("mkdir -p '" + cache_dir + "'").c_str()), 0);
+  TrainOptions text = options_, cached = options_;
+  text.id_cache_mib = 0;
+  cached.id_cache_mib = 64;
+  cached.id_cache_dir = cache_dir;
+  const Partition partition(2, vocab_.size());
+  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder from_text(text, vocab_, partition, &r1, in_vocab_tokens_, 7);
+  BatchBuilder from_cache(cached, vocab_, partition, &r2, in_vocab_tokens_, 7);
+  Batch x, y;
+  int replayed = 0, batches = 0;
+  while (true) {
+    Result<bool> m1 = from_text.Fill(&x), m2 = from_cache.Fill(&y);
+    ASSERT_TRUE(m1.ok() && m2.ok());
+    ASSERT_EQ(*m1, *m2);
+    ASSERT_EQ(from_text.epoch(), from_cache.epoch());
+    const BuilderState s1 = from_text.State(), s2 = from_cache.State();
+    ASSERT_TRUE(s1.position == s2.position) << "batch " << batches << ": offset " << s1.position.offset << " vs "
+                                            << s2.position.offset;
+    ASSERT_EQ(s1.reader_stats.lines, s2.reader_stats.lines);
+    ASSERT_EQ(s1.reader_stats.tokens, s2.reader_stats.tokens);
+    ASSERT_EQ(s1.reader_stats.split_lines, s2.reader_stats.split_lines);
+    ASSERT_EQ(s1.reader_stats.truncated_items, s2.reader_stats.truncated_items);
+    ASSERT_EQ(s1.words_done, s2.words_done);
+    if (!*m1) break;
+    ++batches;
+    if (from_cache.replaying_id_cache()) ++replayed;
+    ASSERT_EQ(x.raw_tokens, y.raw_tokens);
+    ASSERT_EQ(x.words, y.words);
+    ASSERT_EQ(x.contexts, y.contexts);
+    ASSERT_EQ(x.negatives, y.negatives);
+    ASSERT_EQ(x.request, y.request);
+    ASSERT_EQ(std::system(("test -z \"$(ls -A '" + cache_dir + "')\"").c_str()), 0) << "cache file visible";
+  }
+  EXPECT_GT(from_text.split_lines(), 0);
+  EXPECT_GT(replayed, batches / 2) << "epochs 2 and 3 should come from the cache";
+  EXPECT_FALSE(from_text.replaying_id_cache());
+}
+
+// A checkpoint taken while replaying resumes from the text on a builder without a cache.
+TEST_F(BatchBuilderTest, IdCacheStateResumesFromTheText) {
+  options_.epochs = 3;
+  options_.max_sentence = 5;
+  options_.id_cache_mib = 64;
+  const Partition partition(1, vocab_.size());
+  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 5);
+  Batch b, b2;
+  int checked = 0;
+  for (int i = 0; i < 400 && checked < 6; ++i) {
+    Result<bool> r = builder.Fill(&b);
+    ASSERT_TRUE(r.ok());
+    if (!*r) break;
+    if (!builder.replaying_id_cache() || i % 5 != 0) continue;
+    TrainOptions no_cache = options_;
+    no_cache.id_cache_mib = 0;
+    SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+    BatchBuilder restored(no_cache, vocab_, partition, &reader2, in_vocab_tokens_, 1);
+    restored.Restore(builder.State());
+    for (int k = 0; k < 4; ++k) {
+      Result<bool> r1 = builder.Fill(&b), r2 = restored.Fill(&b2);
+      ASSERT_TRUE(r1.ok() && r2.ok());
+      ASSERT_EQ(*r1, *r2);
+      if (!*r1) break;
+      ASSERT_EQ(b.contexts, b2.contexts);
+      ASSERT_EQ(b.negatives, b2.negatives);
+      ASSERT_EQ(builder.words_done(), restored.words_done());
+      ASSERT_EQ(builder.split_lines(), restored.split_lines());
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
+}
+
+// A cache directory that cannot be written only costs speed.
+TEST_F(BatchBuilderTest, IdCacheInAnUnwritableDirectoryReadsText) {
+  options_.epochs = 2;
+  TrainOptions text = options_, cached = options_;
+  text.id_cache_mib = 0;
+  cached.id_cache_dir = dir_.File("no/such/dir");
+  const Partition partition(1, vocab_.size());
+  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+  BatchBuilder a(text, vocab_, partition, &r1, in_vocab_tokens_, 3), c(cached, vocab_, partition, &r2, in_vocab_tokens_, 3);
+  Batch x, y;
+  while (true) {
+    Result<bool> m1 = a.Fill(&x), m2 = c.Fill(&y);
+    ASSERT_TRUE(m1.ok() && m2.ok());
+    ASSERT_EQ(*m1, *m2);
+    if (!*m1) break;
+    ASSERT_FALSE(c.replaying_id_cache());
+    ASSERT_EQ(x.contexts, y.contexts);
+  }
+}
+
+// The file format itself: records come back in order, across buffer boundaries, on every
+// rewind; a budget that is too small fails cleanly with the reason.
+TEST(IdCacheTest, RoundTripAndBudget) {
+  TempDir dir;
+  Result<std::unique_ptr<IdCache>> made = IdCache::Create(dir.path(), "test", 64 << 20);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  IdCache& cache = **made;
+  Rng rng(11);
+  std::vector<std::vector<ItemId>> records;
+  for (int r = 0; r < 20000; ++r) {  // about 2.5 MiB: several buffer refills
+    std::vector<ItemId> ids(rng.Below(60));
+    for (ItemId& id : ids) id = rng.Below(1u << 30);
+    ReaderStats d;
+    d.lines = r % 3 != 0;
+    d.split_lines = r % 7 == 0;
+    d.truncated_items = r % 11 == 0;
+    cache.Append(ids.data(), static_cast<std::uint32_t>(ids.size()), static_cast<std::uint32_t>(ids.size() + r % 4), d,
+                 ReaderPosition{static_cast<std::size_t>(r % 5), 1000LL * r, r % 2 == 0});
+    records.push_back(std::move(ids));
+  }
+  ASSERT_TRUE(cache.FinishWrite()) << cache.failure();
+  for (int pass = 0; pass < 2; ++pass) {
+    cache.Rewind();
+    CachedSentence s;
+    for (int r = 0; r < 20000; ++r) {
+      ASSERT_TRUE(cache.Next(&s)) << "record " << r;
+      ASSERT_EQ(std::vector<ItemId>(s.ids, s.ids + s.num_ids), records[static_cast<std::size_t>(r)]);
+      ASSERT_EQ(s.raw_tokens, s.num_ids + r % 4);
+      ASSERT_EQ(s.stats_delta.lines, r % 3 != 0 ? 1 : 0);
+      ASSERT_EQ(s.stats_delta.split_lines, r % 7 == 0 ? 1 : 0);
+      ASSERT_EQ(s.after.offset, 1000LL * r);
+      ASSERT_EQ(s.after.mid_line, r % 2 == 0);
+    }
+    ASSERT_FALSE(cache.Next(&s));
+    ASSERT_FALSE(cache.Failed());
+  }
+
+  Result<std::unique_ptr<IdCache>> small = IdCache::Create(dir.path(), "small", 1000);
+  ASSERT_TRUE(small.ok());
+  std::vector<ItemId> ids(100, 1);
+  for (int r = 0; r < 5; ++r) (*small)->Append(ids.data(), 100, 100, ReaderStats{}, ReaderPosition{});
+  EXPECT_TRUE((*small)->Failed());
+  EXPECT_NE((*small)->failure().find("--id-cache"), std::string::npos) << (*small)->failure();
+  EXPECT_FALSE((*small)->FinishWrite());
+
+  Result<std::unique_ptr<IdCache>> bad = IdCache::Create(dir.File("missing"), "bad", 1000);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--id-cache-dir"), std::string::npos);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ class SetWindowTest : public ::testing::Test {
     options_.epochs = 1;
     options_.batch_tokens = 200;
     options_.window = 1;  // unused in set mode: a window of 1 would pair only neighbours
-    options_.window_mode = "set";
+    options_.window_mode = WindowMode::kSet;
   }
 
   // (centre, contexts) of every group of every batch, as item names, and the batches' counts.
@@ -225,9 +225,7 @@ TEST(SetWindowOptionsTest, ValidatedAndListedForResume) {
   TrainOptions o;
   o.input = {"x"};
   o.output = "y";
-  o.window_mode = "bag";
-  EXPECT_FALSE(Validate(o, 0).ok());
-  o.window_mode = "set";
+  o.window_mode = WindowMode::kSet;
   o.max_set_size = 1;
   EXPECT_FALSE(Validate(o, 0).ok());
   o.max_set_size = 50;
@@ -236,7 +234,7 @@ TEST(SetWindowOptionsTest, ValidatedAndListedForResume) {
   bool listed = false;
   for (const auto& [k, v] : ResumeSettings(o)) listed = listed || (k == "window-mode" && v == "set");
   EXPECT_TRUE(listed);
-  o.window_mode = "sliding";
+  o.window_mode = WindowMode::kSliding;
   for (const auto& kv : ResumeSettings(o)) EXPECT_FALSE(IsOptionalResumeSetting(kv.first)) << kv.first;
   EXPECT_EQ(o.MaxContexts(), 10);
 }

@@ -60,7 +60,11 @@ std::string FormatTable(const EvalReport& r) {
     line += Cell(Number(m.mrr), w) + Cell(std::to_string(m.evaluated), 11) + Cell(std::to_string(skipped), 9);
     return line + "\n";
   };
-  out += row("model", r.model_metrics);
+  if (r.query_names.size() <= 1) {
+    out += row("model", r.model_metrics);
+  } else {
+    for (std::size_t i = 0; i < r.query_names.size(); ++i) out += row(r.query_names[i], r.query_metrics[i]);
+  }
   if (r.popularity) out += row("popularity", *r.popularity);
   out += "\nrecords: " + std::to_string(r.records_read) + " read, " + std::to_string(r.evaluated) + " evaluated, " +
          std::to_string(skipped) + " skipped (" + std::to_string(r.skipped_empty_history) + " empty history, " +
@@ -68,8 +72,12 @@ std::string FormatTable(const EvalReport& r) {
   out += "misses counted in the metrics: " + std::to_string(r.target_oov) + " next items not in the model, " +
          std::to_string(r.target_excluded) + " next items excluded (query item" +
          (r.exclude_history ? std::string(" or history") : std::string()) + ")\n";
-  out += "MRR is over the full ranking of " + std::to_string(r.items) + " items (not cut at any K); query: " +
-         r.query + (r.exclude_history ? ", history excluded" : "") + "\n";
+  if (r.search == "exact")
+    out += "MRR is over the full ranking of " + std::to_string(r.items) + " items (not cut at any K); ";
+  else
+    out += "search: " + r.search + " (approximate): ranks beyond K = " + std::to_string(r.ks.back()) +
+           " count as misses, so MRR is cut there; ";
+  out += "metric: " + r.metric + "; query: " + r.query + (r.exclude_history ? ", history excluded" : "") + "\n";
   out += "popularity baseline: " + r.popularity_source + "\n";
   return out;
 }
@@ -82,11 +90,13 @@ std::string ReportJson(const EvalReport& r) {
   j.Key("test").String(r.test);
   j.Key("query").String(r.query);
   j.Key("exclude_history").Bool(r.exclude_history);
+  j.Key("metric").String(r.metric);
+  j.Key("search").String(r.search);
   j.Key("items").Int(r.items);
   j.Key("dim").Int(r.dim);
   j.Key("threads").Int(r.threads);
   j.Key("ks").IntArray(r.ks);
-  j.Key("mrr").String("full_rank");
+  j.Key("mrr").String(r.search == "exact" ? std::string("full_rank") : "cut_at_" + std::to_string(r.ks.back()));
   j.Key("records").BeginObject();
   j.Key("read").Int(r.records_read);
   j.Key("evaluated").Int(r.evaluated);
@@ -104,6 +114,12 @@ std::string ReportJson(const EvalReport& r) {
     Metrics(&j, r.ks, *r.popularity);
   else
     j.Raw("null");
+  j.Key("queries").BeginObject();
+  for (std::size_t i = 0; i < r.query_names.size(); ++i) {
+    j.Key(r.query_names[i]);
+    Metrics(&j, r.ks, r.query_metrics[i]);
+  }
+  j.EndObject();
   j.EndObject();
   j.Key("popularity_source").String(r.popularity_source);
   j.Key("seconds").BeginObject();

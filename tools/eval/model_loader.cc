@@ -89,7 +89,7 @@ bool FirstRowLooksLikeText(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths) {
+Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths, Similarity similarity) {
   const bool binary = paths.format == VectorFormat::kBinary ||
                       (paths.format == VectorFormat::kAuto && paths.vectors.size() >= 4 &&
                        paths.vectors.compare(paths.vectors.size() - 4, 4, ".bin") == 0);
@@ -120,7 +120,7 @@ Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths) {
                                  e.items[i] + "'): value " + std::to_string(k + 1) +
                                  " is not a finite number (wrong --format for this file?)");
   auto model = std::make_unique<LoadedModel>();
-  model->matrix = ItemMatrix::FromRows(e.data.data(), e.items.size(), e.dim);
+  model->matrix = ItemMatrix::FromRows(e.data.data(), e.items.size(), e.dim, similarity);
   std::vector<float>().swap(e.data);  // the raw rows are no longer needed
   model->items = std::move(e.items);
   Result<ItemIndex> index = ItemIndex::Build(model->items);

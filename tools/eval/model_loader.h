@@ -8,8 +8,9 @@
 //   a file is read in the format asked (kAuto: binary when the name ends in ".bin").
 // - LoadModel reads the whole file, rejects a text file read as binary (its first row
 //   parses as text), non-finite values and duplicate items, checks the dimension
-//   against DIR/train.json when there is one, and keeps only the normalised matrix and
-//   the item names. Errors name the file and what is wrong.
+//   against DIR/train.json when there is one, and keeps only the matrix (stored for the
+//   similarity measure asked: normalised for cosine, as trained for dot and euclidean)
+//   and the item names. Errors name the file and what is wrong.
 // - A LoadedModel is immutable once loaded and safe to share between threads. It is held
 //   by unique_ptr because its index points into its own item names.
 #pragma once
@@ -39,13 +40,14 @@ Result<ModelPaths> ResolveModel(const std::string& model, VectorFormat format);
 
 struct LoadedModel {
   std::vector<std::string> items;  // row order
-  ItemMatrix matrix;               // normalised rows
+  ItemMatrix matrix;               // rows as the similarity measure stores them
   ItemIndex index;                 // item -> row, views into items
   LoadedModel() = default;
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;
 };
 
-Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths);
+Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths,
+                                               Similarity similarity = Similarity::kCosine);
 
 }  // namespace item2vec

@@ -1,116 +1,99 @@
 #include "tools/eval/names.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <vector>
+
+#include "common/column_spec.h"
+#include "common/delimited_reader.h"
+#include "common/utf8.h"
 
 namespace item2vec {
 
-CsvParser::CsvParser(std::string_view text) : text_(text) {
-  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-}
+Result<NameMap> ReadNames(const std::string& path, const NameFileOptions& o) {
+  const std::size_t comma = o.columns.find(',');
+  if (comma == std::string::npos || comma == 0 || comma + 1 == o.columns.size() ||
+      o.columns.find(',', comma + 1) != std::string::npos)
+    return Status::InvalidArgument("--name-columns must be ID_COLUMN,TITLE_COLUMN (header names or 1-based "
+                                   "positions) such as movieId,title or 1,2; got '" + o.columns + "'");
+  Result<ColumnSpec> id_spec = ParseColumnSpec(o.columns.substr(0, comma), "--name-columns");
+  if (!id_spec.ok()) return id_spec.status();
+  Result<ColumnSpec> title_spec = ParseColumnSpec(o.columns.substr(comma + 1), "--name-columns");
+  if (!title_spec.ok()) return title_spec.status();
+  const bool by_name = id_spec->by_name() || title_spec->by_name();
+  bool header;
+  if (o.header == "yes" || o.header == "true") header = true;
+  else if (o.header == "no" || o.header == "false") header = false;
+  else if (o.header == "auto") header = by_name;
+  else return Status::InvalidArgument("--name-header must be auto, yes or no; got '" + o.header + "'");
+  if (by_name && !header)
+    return Status::InvalidArgument("--name-columns gives a column by name but --name-header is no; give 1-based "
+                                   "positions (e.g. 1,2 for ml-100k's u.item)");
+  if (o.encoding != "auto" && o.encoding != "utf-8" && o.encoding != "latin-1")
+    return Status::InvalidArgument("--name-encoding must be auto, utf-8 or latin-1; got '" + o.encoding + "'");
+  DelimitedFormat format;
+  if (o.quote == "none" || o.quote.empty()) format.quoting = false;
+  else if (o.quote.size() == 1) format.quote = o.quote[0];
+  else return Status::InvalidArgument("--name-quote must be one character or none, got '" + o.quote + "'");
 
-bool CsvParser::Next(std::vector<std::string>* fields) {
-  fields->clear();
-  const std::size_t n = text_.size();
-  // Skip blank lines.
-  for (;;) {
-    if (pos_ < n && text_[pos_] == '\n') {
-      ++pos_;
-      ++line_;
-    } else if (pos_ + 1 < n && text_[pos_] == '\r' && text_[pos_ + 1] == '\n') {
-      pos_ += 2;
-      ++line_;
-    } else {
-      break;
-    }
+  DelimitedReader reader;
+  if (Status st = reader.Open(path, format); !st.ok()) {
+    if (st.code() == Status::Code::kNotFound) return Status::NotFound("cannot open names file '" + path + "'");
+    return st.WithContext("names file");
   }
-  if (pos_ >= n) return false;
-  record_line_ = line_;
-  std::string field;
+  if (o.delimiter == "auto") {
+    Result<std::string> first = reader.PeekFirstLine();
+    if (!first.ok()) return first.status().WithContext("names file '" + path + "'");
+    format.delimiter = DetectDelimiter(*first);
+    if (format.delimiter.empty()) format.delimiter = ",";  // one column per line: reported below
+  } else {
+    format.delimiter = DelimiterFromOption(o.delimiter);
+    if (format.delimiter.empty()) return Status::InvalidArgument("--name-delimiter must not be empty");
+  }
+  if (format.quoting && format.delimiter.find(format.quote) != std::string::npos)
+    return Status::InvalidArgument("--name-quote '" + o.quote + "' also appears in the delimiter");
+  reader.set_format(format);
+
+  int id_col = id_spec->position, title_col = title_spec->position;
+  NameMap names;
+  DelimitedRecord rec;
+  bool has = false, first = true;
+  bool any_invalid_utf8 = false;
+  std::vector<std::pair<std::string, std::string>> rows;  // converted at the end, once the encoding is known
   for (;;) {
-    field.clear();
-    if (pos_ < n && text_[pos_] == '"') {
-      ++pos_;
-      for (;;) {
-        if (pos_ >= n) {
-          status_ = Status::DataError("line " + std::to_string(record_line_) + ": a quoted field is never closed");
-          return false;
-        }
-        const char c = text_[pos_++];
-        if (c == '"') {
-          if (pos_ < n && text_[pos_] == '"') {
-            field += '"';
-            ++pos_;
-          } else {
-            break;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field += c;
-        }
+    if (Status st = reader.Next(&rec, &has); !st.ok()) return st.WithContext("names file '" + path + "'");
+    if (!has) break;
+    if (rec.blank()) continue;
+    const std::string where = path + ":" + std::to_string(rec.line());
+    if (rec.unterminated_quote()) return Status::DataError(where + ": a quoted field is never closed (--name-quote none?)");
+    if (rec.too_long()) return Status::DataError(where + ": line longer than 1 MiB");
+    if (first && header) {
+      first = false;
+      std::string listed;
+      for (std::size_t i = 0; i < rec.size(); ++i) {
+        const std::string_view f = TrimSpaces(rec[i]);
+        listed += (listed.empty() ? "" : format.delimiter) + std::string(f);
+        if (id_spec->by_name() && id_col < 0 && f == id_spec->text) id_col = static_cast<int>(i);
+        if (title_spec->by_name() && title_col < 0 && f == title_spec->text) title_col = static_cast<int>(i);
       }
-      if (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-          !(text_[pos_] == '\r' && (pos_ + 1 == n || text_[pos_ + 1] == '\n'))) {
-        status_ = Status::DataError("line " + std::to_string(line_) + ": unexpected '" +
-                                    std::string(1, text_[pos_]) + "' after a closing quote");
-        return false;
-      }
-    } else {
-      while (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-             !(text_[pos_] == '\r' && (pos_ + 1 == n || text_[pos_ + 1] == '\n')))
-        field += text_[pos_++];
-    }
-    fields->push_back(field);
-    if (pos_ >= n) return true;
-    if (text_[pos_] == ',') {
-      ++pos_;
+      if (id_col < 0 || title_col < 0)
+        return Status::DataError("names file '" + path + "': header '" + listed.substr(0, 200) + "' has no column '" +
+                                 (id_col < 0 ? id_spec->text : title_spec->text) +
+                                 "' (see --name-columns; for a file without a header give positions and "
+                                 "--name-header no)");
       continue;
     }
-    pos_ += text_[pos_] == '\r' ? 2 : 1;  // "\r\n" or "\n" (a final lone "\r" too)
-    ++line_;
-    return true;
+    first = false;
+    const std::size_t need = static_cast<std::size_t>(std::max(id_col, title_col)) + 1;
+    if (rec.size() < need)
+      return Status::DataError(where + ": " + std::to_string(rec.size()) + " field(s) split by '" + format.delimiter +
+                               "', expected at least " + std::to_string(need) + " (see --name-delimiter)");
+    std::string title(rec[static_cast<std::size_t>(title_col)]);
+    if (!any_invalid_utf8 && !IsValidUtf8(title)) any_invalid_utf8 = true;
+    rows.emplace_back(std::string(TrimSpaces(rec[static_cast<std::size_t>(id_col)])), std::move(title));
   }
-}
-
-Result<NameMap> ReadNames(const std::string& path, const std::string& columns) {
-  const std::size_t comma = columns.find(',');
-  if (comma == std::string::npos || comma == 0 || comma + 1 == columns.size() ||
-      columns.find(',', comma + 1) != std::string::npos)
-    return Status::InvalidArgument("--name-columns must be ID_COLUMN,TITLE_COLUMN such as movieId,title; got '" +
-                                   columns + "'");
-  const std::string id_name = columns.substr(0, comma), title_name = columns.substr(comma + 1);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open names file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IOError("reading names file '" + path + "' failed");
-  const std::string text = ss.str();
-  CsvParser csv(text);
-  std::vector<std::string> fields;
-  if (!csv.Next(&fields)) {
-    if (!csv.status().ok()) return csv.status().WithContext("'" + path + "'");
-    return Status::DataError("names file '" + path + "' is empty (expected a header row)");
-  }
-  int id_col = -1, title_col = -1;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i] == id_name && id_col < 0) id_col = static_cast<int>(i);
-    if (fields[i] == title_name && title_col < 0) title_col = static_cast<int>(i);
-  }
-  std::string header;
-  for (const std::string& f : fields) header += (header.empty() ? "" : ",") + f;
-  if (id_col < 0 || title_col < 0)
-    return Status::DataError("names file '" + path + "': header '" + header + "' has no column '" +
-                             (id_col < 0 ? id_name : title_name) + "' (see --name-columns)");
-  const std::size_t need = static_cast<std::size_t>(std::max(id_col, title_col)) + 1;
-  NameMap names;
-  while (csv.Next(&fields)) {
-    if (fields.size() < need)
-      return Status::DataError(path + ":" + std::to_string(csv.line()) + ": " + std::to_string(fields.size()) +
-                               " field(s), expected at least " + std::to_string(need));
-    names.emplace(fields[static_cast<std::size_t>(id_col)], fields[static_cast<std::size_t>(title_col)]);
-  }
-  if (!csv.status().ok()) return csv.status().WithContext("'" + path + "'");
+  if (first) return Status::DataError("names file '" + path + "' is empty");
+  const bool latin1 = o.encoding == "latin-1" || (o.encoding == "auto" && any_invalid_utf8);
+  for (auto& [id, title] : rows) names.emplace(std::move(id), latin1 ? Latin1ToUtf8(title) : std::move(title));
   return names;
 }
 

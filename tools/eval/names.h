@@ -1,47 +1,38 @@
-// Display names for items from a CSV file such as MovieLens' movies.csv
-// (movieId,title,genres).
+// Display names for items from a delimited file: MovieLens' movies.csv (movieId,title,
+// genres; comma, quoted, header), ml-100k's u.item (pipe-separated, no header, latin-1),
+// or any other table of ids and titles.
 //
 // Contract:
-// - CsvParser splits RFC 4180 text: fields separated by commas, records by "\n" or
-//   "\r\n"; a field in double quotes may hold commas, line breaks and "" for one quote.
-//   A leading UTF-8 byte-order mark is dropped; blank lines are skipped. An unterminated
-//   quote or text after a closing quote is an error naming the line. Not thread-safe.
-// - ReadNames reads a CSV file with a header row, looks up the id and title columns by
-//   name, and maps id -> title. Errors name the file, the line and what is wrong; a
-//   duplicate id keeps the first title.
+// - Read with prep's reader (common/delimited_reader.h) and the same options as prep:
+//   --name-delimiter (auto: '::', tab, comma, ';', '|' from the first line), --name-quote
+//   (one character or none), --name-header (yes, no, auto = yes when a column is given by
+//   name), and --name-columns ID,TITLE, each a header name or a 1-based position
+//   (common/column_spec.h).
+// - Titles are returned in UTF-8: with encoding "auto" a file holding any byte sequence
+//   that is not valid UTF-8 is read as latin-1 (ISO-8859-1, each byte its code point);
+//   "latin-1" always converts, "utf-8" never does (bytes pass through).
+// - Maps id -> title; a duplicate id keeps the first title; blank lines are skipped. A
+//   record with too few fields, an unterminated quote or an over-long line is an error
+//   naming "path:line"; a missing column names the header; a missing file is kNotFound.
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "common/status.h"
 
 namespace item2vec {
 
-class CsvParser {
- public:
-  // REQUIRES: text outlives the parser.
-  explicit CsvParser(std::string_view text);
-  // Reads the next record into *fields. Returns false at the end of the text or on an
-  // error; status() tells which.
-  bool Next(std::vector<std::string>* fields);
-  const Status& status() const { return status_; }
-  // 1-based line on which the record last returned starts.
-  std::int64_t line() const { return record_line_; }
-
- private:
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  std::int64_t line_ = 1, record_line_ = 0;
-  Status status_;
-};
-
 using NameMap = std::unordered_map<std::string, std::string>;
 
-// columns: "ID_COLUMN,TITLE_COLUMN", e.g. "movieId,title".
-Result<NameMap> ReadNames(const std::string& path, const std::string& columns);
+struct NameFileOptions {
+  std::string columns = "movieId,title";  // ID,TITLE: header names or 1-based positions
+  std::string delimiter = "auto";
+  std::string quote = "\"";               // one character, or "none"
+  std::string header = "auto";            // yes, no, auto
+  std::string encoding = "auto";          // auto, utf-8, latin-1
+};
+
+Result<NameMap> ReadNames(const std::string& path, const NameFileOptions& options);
 
 }  // namespace item2vec

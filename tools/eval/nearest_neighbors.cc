@@ -41,6 +41,7 @@ struct BlockArgs {
   const float* queries;        // rows x dim
   int rows;                    // multiple of kRows
   const float* panels;         // first panel of the item block
+  const float* bias;           // the block's first item's bias, nullptr = no bias
   int num_panels;
   std::size_t first_item;
   std::size_t num_items;       // all items in the matrix, to skip padding lanes
@@ -108,6 +109,13 @@ void ScoreBlock(const BlockArgs& a) {
         }
       }
       const std::size_t base = a.first_item + static_cast<std::size_t>(pi) * P;
+      if (a.bias != nullptr) {
+        const float* b = a.bias + static_cast<std::size_t>(pi) * P;
+        for (int r = 0; r < kRows; ++r) {
+#pragma omp simd
+          for (int p = 0; p < P; ++p) acc[r][p] += b[p];
+        }
+      }
       const int valid = static_cast<int>(std::min<std::size_t>(P, a.num_items - base));
       if (a.count_ranks) {
         for (int r = 0; r < kRows; ++r) {
@@ -175,6 +183,7 @@ void Worker(const ItemMatrix& m, const QuerySet& qs, const SearchOptions& o, int
     a.num_queries = qs.count;
     for (std::size_t p0 = 0; p0 < m.num_panels(); p0 += panels_per_block) {
       a.panels = m.panel(p0);
+      a.bias = m.biases() != nullptr ? m.biases() + p0 * P : nullptr;
       a.num_panels = static_cast<int>(std::min(panels_per_block, m.num_panels() - p0));
       a.first_item = p0 * P;
       ScoreBlock(a);
@@ -220,13 +229,21 @@ void Worker(const ItemMatrix& m, const QuerySet& qs, const SearchOptions& o, int
 
 }  // namespace
 
-ItemMatrix ItemMatrix::FromRows(const float* rows, std::size_t n, int dim) {
+ItemMatrix ItemMatrix::FromRows(const float* rows, std::size_t n, int dim, Similarity similarity) {
   ItemMatrix m;
   m.n_ = n;
   m.dim_ = dim;
+  m.similarity_ = similarity;
   m.data_.assign(m.num_panels() * static_cast<std::size_t>(dim) * P, 0.0f);
+  if (similarity == Similarity::kEuclidean) m.bias_.assign(m.num_panels() * P, 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
     const float* x = rows + i * static_cast<std::size_t>(dim);
+    if (!NormalisesRows(similarity)) {
+      float* dst = m.data_.data() + (i / P) * static_cast<std::size_t>(dim) * P + i % P;
+      for (int k = 0; k < dim; ++k) dst[static_cast<std::size_t>(k) * P] = x[k];
+      if (!m.bias_.empty()) m.bias_[i] = ItemBias(similarity, x, dim);
+      continue;
+    }
     double sq = 0;
     for (int k = 0; k < dim; ++k) sq += static_cast<double>(x[k]) * x[k];
     const double norm = std::sqrt(sq);
@@ -246,6 +263,7 @@ float ItemMatrix::Dot(const float* query, std::size_t item) const {
   const float* src = panel(item / P) + item % P;
   float s = 0.0f;
   for (int k = 0; k < dim_; ++k) s += query[k] * src[static_cast<std::size_t>(k) * P];
+  if (!bias_.empty()) s += bias_[item];
   return s;
 }
 

@@ -1,14 +1,17 @@
-// Exact cosine nearest-neighbour search over all items: rank of a target and top-k.
+// Exact nearest-neighbour search over all items (cosine, dot or euclidean, see
+// similarity.h): rank of a target and top-k.
 //
 // Contract:
-// - ItemMatrix holds the item vectors normalised to unit L2 norm (a zero row stays zero),
-//   stored in panels of kPanel items: panel p is dim x kPanel floats, element (k, lane) at
+// - ItemMatrix holds the item vectors as the similarity measure stores them (cosine:
+//   normalised to unit L2 norm, a zero row staying zero; dot, euclidean: as given), with
+//   the measure's per-item bias (euclidean: -|x|^2/2; none otherwise), stored in panels of kPanel items: panel p is dim x kPanel floats, element (k, lane) at
 //   k * kPanel + lane, so the kernel reads kPanel items' k-th values contiguously. The last
 //   panel is padded with zero rows that are never reported. Immutable after construction;
 //   safe to share between threads.
 // - Every score is the dot product of a query (as given: the caller normalises it for a
-//   cosine) with a normalised item, summed in float in the order k = 0..dim-1 with no
-//   fused multiply-add. ItemMatrix::Dot computes exactly the same value, so a naive
+//   cosine) with a stored item, summed in float in the order k = 0..dim-1 with no
+//   fused multiply-add, plus the item's bias when the measure has one (one float add
+//   after the sum). ItemMatrix::Dot computes exactly the same value, so a naive
 //   reference that does the same arithmetic gets bit-identical scores.
 // - Items are totally ordered per query by (score descending, item id ascending).
 //   rank(target) = 1 + the number of items, other than the target and the excluded ones,
@@ -26,6 +29,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
+#include "tools/eval/similarity.h"
 
 namespace item2vec {
 
@@ -35,27 +39,35 @@ class ItemMatrix {
 
   ItemMatrix() = default;
   // rows: n x dim floats, row-major (e.g. Embeddings::data). REQUIRES: dim > 0.
-  static ItemMatrix FromRows(const float* rows, std::size_t n, int dim);
+  static ItemMatrix FromRows(const float* rows, std::size_t n, int dim,
+                             Similarity similarity = Similarity::kCosine);
 
   std::size_t size() const { return n_; }
   int dim() const { return dim_; }
+  Similarity similarity() const { return similarity_; }
+  // num_panels() * kPanel biases (padding lanes 0), or nullptr when the measure has none.
+  const float* biases() const { return bias_.empty() ? nullptr : bias_.data(); }
+  // All stored values, panel by panel (for fingerprints).
+  const std::vector<float>& values() const { return data_; }
   std::size_t num_panels() const { return (n_ + kPanel - 1) / kPanel; }
   const float* panel(std::size_t p) const {
     return data_.data() + p * static_cast<std::size_t>(dim_) * kPanel;
   }
-  // Normalised value k of an item.
+  // Stored value k of an item.
   float at(std::size_t item, int k) const {
     return panel(item / kPanel)[static_cast<std::size_t>(k) * kPanel + item % kPanel];
   }
-  // Writes the normalised row of an item to out[0..dim).
+  // Writes the stored row of an item to out[0..dim).
   void CopyRow(std::size_t item, float* out) const;
-  // query . item, with the kernel's arithmetic (see the contract).
+  // query . item (+ bias), with the kernel's arithmetic (see the contract).
   float Dot(const float* query, std::size_t item) const;
 
  private:
   std::size_t n_ = 0;
   int dim_ = 0;
+  Similarity similarity_ = Similarity::kCosine;
   std::vector<float> data_;
+  std::vector<float> bias_;
 };
 
 // A batch of queries, borrowed from the caller for the duration of ExactSearch.

@@ -12,6 +12,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "tools/eval/ann_index.h"
 #include "tools/eval/names.h"
 #include "tools/eval/nearest_neighbors.h"
 
@@ -20,7 +21,7 @@ namespace po = boost::program_options;
 namespace item2vec {
 
 Result<std::vector<std::vector<Neighbour>>> FindSimilar(const LoadedModel& model, const std::vector<std::int64_t>& rows,
-                                                        int k, int threads) {
+                                                        int k, int threads, const AnnIndex* index, int ef) {
   if (k < 1) return Status::InvalidArgument("-k must be at least 1");
   const ItemMatrix& m = model.matrix;
   // No query has more neighbours than the model's other items (the results hold n * k).
@@ -42,17 +43,26 @@ Result<std::vector<std::vector<Neighbour>>> FindSimilar(const LoadedModel& model
   qs.count = n;
   qs.exclude_begin = exclude_begin.data();
   qs.exclude = exclude.data();
-  SearchOptions o;
-  o.threads = threads;
-  o.top_k = k;
   SearchResults res;
-  ITEM2VEC_RETURN_IF_ERROR(ExactSearch(m, qs, o, &res));
+  if (index != nullptr) {
+    ITEM2VEC_RETURN_IF_ERROR(index->Search(m, qs, k, ef > 0 ? ef : AnnBuildOptions::kDefaultEf, threads, &res));
+  } else {
+    SearchOptions o;
+    o.threads = threads;
+    o.top_k = k;
+    ITEM2VEC_RETURN_IF_ERROR(ExactSearch(m, qs, o, &res));
+  }
   std::vector<std::vector<Neighbour>> out(n);
-  for (std::size_t i = 0; i < n; ++i)
+  for (std::size_t i = 0; i < n; ++i) {
+    const float* q = vectors.data() + i * d;
+    double q_sq = 0;
+    for (std::size_t j = 0; j < d; ++j) q_sq += static_cast<double>(q[j]) * q[j];
     for (int j = 0; j < k; ++j) {
       const std::size_t at = i * static_cast<std::size_t>(k) + static_cast<std::size_t>(j);
-      if (res.top_items[at] >= 0) out[i].push_back({res.top_items[at], res.top_scores[at]});
+      if (res.top_items[at] >= 0)
+        out[i].push_back({res.top_items[at], DisplayScore(m.similarity(), res.top_scores[at], q_sq)});
     }
+  }
   return out;
 }
 
@@ -75,10 +85,14 @@ Status ReadItemsFile(const std::string& path, std::vector<std::string>* items) {
 }  // namespace
 
 int RunSimilarCommand(const std::vector<std::string>& args) {
-  std::string model_path, items_file, names_path, format_name = "auto", name_columns = "movieId,title";
+  std::string model_path, items_file, names_path, format_name = "auto";
+  NameFileOptions name_options;
+  std::string metric_name = "cosine";
   std::vector<std::string> items;
   int k = 10;
   int threads = 0;
+  bool use_index = false;
+  int ef = AnnBuildOptions::kDefaultEf;
   po::options_description desc("item2vec similar options");
   desc.add_options()
       ("help,h", "print this help and exit")
@@ -90,12 +104,32 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "file with one query item per line (first field; blank and '#' lines skipped)")
       ("k,k", po::value(&k)->default_value(k), "neighbours to print per item")
       ("names", po::value(&names_path),
-       "CSV file with a header row mapping items to titles, e.g. data/ml-latest-small/movies.csv "
-       "(quoted fields and CRLF line ends are fine)")
-      ("name-columns", po::value(&name_columns)->default_value(name_columns),
-       "ID_COLUMN,TITLE_COLUMN: the header names of the item id and the title in --names")
+       "delimited file mapping items to titles, read like prep's input: e.g. "
+       "data/ml-latest-small/movies.csv (CSV with a header), or ml-100k's u.item with "
+       "--name-columns 1,2 (pipe-separated, no header, latin-1)")
+      ("name-columns", po::value(&name_options.columns)->default_value(name_options.columns),
+       "ID_COLUMN,TITLE_COLUMN in --names: header names, or 1-based positions (e.g. 1,2)")
+      ("name-delimiter", po::value(&name_options.delimiter)->default_value(name_options.delimiter),
+       "field separator of --names: auto ('::' if the first line has it, else tab, ',', ';', '|'), "
+       "',', tab, '|', '::' or any string")
+      ("name-quote", po::value(&name_options.quote)->default_value(name_options.quote),
+       "quote character of --names for fields holding the delimiter; 'none' turns quoting off")
+      ("name-header", po::value(&name_options.header)->default_value(name_options.header),
+       "whether the first line of --names is a header: yes, no, or auto (yes when a column is "
+       "given by name)")
+      ("name-encoding", po::value(&name_options.encoding)->default_value(name_options.encoding),
+       "encoding of the titles: auto (latin-1 when the file is not valid UTF-8), utf-8, latin-1; "
+       "printed as UTF-8")
       ("format", po::value(&format_name)->default_value(format_name),
        "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
+      ("metric", po::value(&metric_name)->default_value(metric_name), kMetricHelp)
+      ("index", po::bool_switch(&use_index),
+       "search the HNSW index built by `item2vec index` for this model and --metric (approximate, "
+       "fast on large catalogs; refused when it was built from another model version) instead of "
+       "scanning every item")
+      ("ef", po::value(&ef)->default_value(ef),
+       "with --index: search width (candidates kept while walking the graph; larger = higher "
+       "recall, slower; at least -k is used)")
       ("threads", po::value(&threads)->default_value(threads), "search threads; 0 = one per hardware thread");
   const auto fail = [](const Status& st) {
     std::cerr << "item2vec similar: " << st.ToString() << "\n";
@@ -105,9 +139,11 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
   if (Status st = ParseCommandOptions(desc, args, "similar", &help); !st.ok()) return fail(st);
   if (help) {
     std::cout << "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
-                   "Prints the k nearest items of each query item by cosine similarity (exact\n"
-                   "search over all items, the item itself excluded), with titles from --names.\n"
-                   "Output per query: '# item<TAB>title', then 'rank<TAB>item<TAB>cosine<TAB>title'.\n\n"
+                   "Prints the k nearest items of each query item by --metric (exact search over\n"
+                   "all items, or the HNSW index with --index; the item itself excluded), with\n"
+                   "titles from --names. Output per query: '# item<TAB>title', then\n"
+                   "'rank<TAB>item<TAB>score<TAB>title' (score: cosine, dot product, or euclidean\n"
+                   "distance).\n\n"
                 << desc << "\n";
     return 0;
   }
@@ -120,17 +156,27 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
   if (items.empty()) return fail(Status::InvalidArgument("give at least one --item or an --items-file"));
   Result<VectorFormat> format = ParseVectorFormat(format_name);
   if (!format.ok()) return fail(format.status());
+  Result<Similarity> metric = ParseSimilarity(metric_name);
+  if (!metric.ok()) return fail(metric.status());
+  if (ef < 1) return fail(Status::InvalidArgument("--ef must be at least 1, got " + std::to_string(ef)));
   std::optional<NameMap> names;
   if (!names_path.empty()) {
-    Result<NameMap> read = ReadNames(names_path, name_columns);
+    Result<NameMap> read = ReadNames(names_path, name_options);
     if (!read.ok()) return fail(read.status());
     names = std::move(*read);
   }
   Result<ModelPaths> paths = ResolveModel(model_path, *format);
   if (!paths.ok()) return fail(paths.status());
-  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths);
+  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths, *metric);
   if (!loaded.ok()) return fail(loaded.status());
   const LoadedModel& model = **loaded;
+  std::unique_ptr<AnnIndex> index;
+  if (use_index) {
+    Result<std::unique_ptr<AnnIndex>> read =
+        AnnIndex::Load(IndexPathsFor(paths->vectors, *metric), model.matrix, ModelFingerprint(model));
+    if (!read.ok()) return fail(read.status());
+    index = std::move(*read);
+  }
 
   std::vector<std::int64_t> rows;
   std::vector<std::string> found;
@@ -151,7 +197,7 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
               << " other items; listing all of them\n";
     k = static_cast<int>(std::max<std::size_t>(1, others));
   }
-  Result<std::vector<std::vector<Neighbour>>> result = FindSimilar(model, rows, k, threads);
+  Result<std::vector<std::vector<Neighbour>>> result = FindSimilar(model, rows, k, threads, index.get(), ef);
   if (!result.ok()) return fail(result.status());
   const auto title = [&](const std::string& item) -> std::string {
     if (!names) return "";
@@ -165,7 +211,7 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
     const auto& list = (*result)[i];
     for (std::size_t j = 0; j < list.size(); ++j) {
       const std::string& item = model.items[static_cast<std::size_t>(list[j].row)];
-      std::snprintf(score, sizeof score, "%.6f", list[j].cosine);
+      std::snprintf(score, sizeof score, "%.6f", list[j].score);
       out += std::to_string(j + 1) + "\t" + item + "\t" + score + title(item) + "\n";
     }
     out += "\n";

@@ -6,12 +6,6 @@
 namespace item2vec {
 namespace {
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string Shorten(std::string_view s) {
   constexpr std::size_t kMax = 60;
   if (s.size() <= kMax) return std::string(s);
@@ -29,22 +23,6 @@ std::string ListColumns(const std::vector<std::string>& header) {
 }
 
 }  // namespace
-
-Result<ColumnSpec> ParseColumnSpec(const std::string& text, const std::string& option) {
-  ColumnSpec spec;
-  spec.text = std::string(TrimSpaces(text));
-  if (spec.text.empty()) return spec;
-  bool digits = true;
-  for (char c : spec.text) digits = digits && c >= '0' && c <= '9';
-  if (digits) {
-    int position = 0;
-    const auto [ptr, ec] = std::from_chars(spec.text.data(), spec.text.data() + spec.text.size(), position);
-    if (ec != std::errc() || position < 1 || position > 100000)
-      return Status::InvalidArgument(option + " " + spec.text + ": positions are 1-based (1 is the first column)");
-    spec.position = position - 1;
-  }
-  return spec;
-}
 
 bool EventColumnSpecs::AnyByName() const {
   return user.by_name() || item.by_name() || time.by_name() || rating.by_name() || event.by_name();

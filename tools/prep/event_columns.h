@@ -18,21 +18,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/prep/delimited_reader.h"
+#include "common/column_spec.h"
+#include "common/delimited_reader.h"
 #include "tools/prep/timestamp.h"
 #include "common/status.h"
 
 namespace item2vec {
-
-struct ColumnSpec {
-  std::string text;    // as the user gave it; empty = column not used
-  int position = -1;   // 0-based when given by position, else -1
-  bool used() const { return !text.empty(); }
-  bool by_name() const { return used() && position < 0; }
-};
-
-// option names the flag in messages, e.g. "--user-col".
-Result<ColumnSpec> ParseColumnSpec(const std::string& text, const std::string& option);
 
 struct EventColumnSpecs {
   ColumnSpec user, item, time, rating, event;

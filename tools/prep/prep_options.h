@@ -15,7 +15,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
-#include "tools/prep/delimited_reader.h"
+#include "common/delimited_reader.h"
 #include "tools/prep/event_columns.h"
 #include "tools/prep/sessionizer.h"
 #include "tools/prep/timestamp.h"

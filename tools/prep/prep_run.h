@@ -36,7 +36,7 @@
 #include "common/input_files.h"
 #include "common/status.h"
 #include "tools/prep/bucket_sort.h"
-#include "tools/prep/delimited_reader.h"
+#include "common/delimited_reader.h"
 #include "tools/prep/event_columns.h"
 #include "tools/prep/input_split.h"
 #include "tools/prep/item_count_table.h"

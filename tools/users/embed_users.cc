@@ -10,6 +10,7 @@
 #include "common/command_line.h"
 #include "common/word2vec_format.h"
 #include "tools/eval/model_loader.h"
+#include "tools/eval/user_vector.h"
 
 namespace po = boost::program_options;
 
@@ -61,6 +62,9 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
   std::vector<float> vectors;
   std::vector<std::int64_t> rows;
   std::vector<double> sum(static_cast<std::size_t>(d));
+  UserVectorOptions vector_options;
+  vector_options.last = last;
+  vector_options.half_life = half_life;
   std::string line, item;
   std::int64_t line_no = 0, skipped = 0;
   while (std::getline(in, line)) {
@@ -80,21 +84,14 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
     std::istringstream items(history);
     while (items >> item)
       if (const std::int64_t r = model.index.Find(item); r >= 0) rows.push_back(r);
-    if (last > 0 && rows.size() > static_cast<std::size_t>(last)) rows.erase(rows.begin(), rows.end() - last);
     if (rows.empty()) {
       ++skipped;
       continue;
     }
-    std::fill(sum.begin(), sum.end(), 0.0);
-    double weights = 0;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const double age = static_cast<double>(rows.size() - 1 - i);
-      const double w = half_life > 0 ? std::pow(0.5, age / half_life) : 1.0;
-      weights += w;
-      for (int k = 0; k < d; ++k) sum[static_cast<std::size_t>(k)] += w * model.matrix.at(static_cast<std::size_t>(rows[i]), k);
-    }
     users.push_back(user);
-    for (int k = 0; k < d; ++k) vectors.push_back(static_cast<float>(sum[static_cast<std::size_t>(k)] / weights));
+    vectors.resize(vectors.size() + static_cast<std::size_t>(d));
+    UserVector(model.matrix, rows.data(), rows.size(), vector_options, sum.data(),
+               vectors.data() + vectors.size() - static_cast<std::size_t>(d));
   }
   if (in.bad()) return fail(Status::IOError("reading --sequences '" + input + "' failed"));
   Word2VecWriter writer;

@@ -1,4 +1,4 @@
-#include "tools/prep/delimited_reader.h"
+#include "common/delimited_reader.h"
 
 #include <unistd.h>
 
