@@ -47,7 +47,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
   ServerStats stats;
   Status ss = RunServer(transport, store, workers, job->vocab.size(), o.peer_timeout,
-                        o.CheckpointDir(), &stats);
+                        o.CheckpointDir(), &stats, o.Wire(), o.LivenessTimeout());
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
   if (!ss.ok()) FailJob(transport, ss);
   spdlog::debug("served {} pulls and {} pushes, busy {:.2f}s", stats.pulls, stats.pushes, stats.busy_seconds);
