@@ -72,7 +72,7 @@ struct TrainOptions {
   double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
   // Precision of pulled rows and pushed deltas on the wire (common/wire_codec.h): "fp32",
-  // "bf16" or "fp16"; "" = the default (fp32; with --deterministic always fp32 unless given).
+  // "bf16" or "fp16"; "" = the default: bf16, or fp32 with --deterministic.
   std::string wire_precision;
   // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
   // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the

@@ -6,7 +6,8 @@
 # NDCG@10 of next-item prediction (item2vec eval) on a hold-out: the last item of every 10th
 # session, its earlier items the history, trained without that last item.
 # Usage: measure_quality.sh ITEM2VEC GEN_CORPUS [TOKENS] [EPOCHS] [PRECISIONS...]   (root)
-# Environment: EXTRA="..." options added to every run (default: the fast path,
+# Environment: ITEMS=20000 and NOISE=0.3 shape the corpus; EXTRA="..." options added to every
+#              run (default: the fast path,
 #              --kernel hogbatch --negative-pool 1024); REPEAT=1 seeds per precision.
 set -euo pipefail
 bin=${1:?usage: measure_quality.sh ITEM2VEC GEN_CORPUS [TOKENS] [EPOCHS] [PRECISIONS...]}
@@ -20,7 +21,7 @@ export CLUSTER_NAME=i2vquality OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_C
 C="$(cd "$(dirname "$0")" && pwd)/cluster.sh"
 work=$(mktemp -d /tmp/item2vec-quality.XXXXXX)
 trap '"$C" down > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$gen" --output "$work/corpus" --tokens "$tokens" --items 20000 --seed 5 > /dev/null 2>&1
+"$gen" --output "$work/corpus" --tokens "$tokens" --items "${ITEMS:-20000}" --noise "${NOISE:-0.3}" --seed 5 > /dev/null 2>&1
 mkdir -p "$work/train"
 # Hold out the last item of every 10th session (sessions of at least 3 items).
 cat "$work/corpus"/parts/part-* | awk -v test="$work/test.tsv" '

@@ -24,6 +24,7 @@ trap '"$C" down > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bytes() { ip -n "$CLUSTER_NAME-node$1" -s link show eth0 | awk -v d="$2" '$1 == d ":" { getline; print $1 }'; }
 declare -A settings=(
   [default]=""
+  [default-fp32]="--wire-precision fp32"
   [fast]="--kernel hogbatch --negative-pool 1024"
   [fast-fp32]="--kernel hogbatch --negative-pool 1024 --wire-precision fp32"
   [bf16]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16"
