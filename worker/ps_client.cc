@@ -36,6 +36,21 @@ void PsClient::Heartbeat() {
   }
 }
 
+const void* PsClient::StageCopy(const void* data, std::size_t bytes) {
+  Staged& st = Stage((bytes + 1) / 2);
+  if (bytes > 0) std::memcpy(st.wire.data(), data, bytes);
+  last_staged_ = &st;
+  return st.wire.data();
+}
+
+Status PsClient::FlushPushes() {
+  for (const auto& [h, s] : deferred_)
+    ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "push of batch " + std::to_string(deferred_batch_) + " to server rank " +
+                                            std::to_string(ServerRank(s))));
+  deferred_.clear();
+  return Status::Ok();
+}
+
 Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
   // Waits in slices, sending heartbeats in between, up to the liveness timeout.
   const double limit = liveness_ > 0 ? liveness_ : timeout_;
@@ -85,7 +100,13 @@ void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t wo
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
                         const std::uint32_t* versions, std::size_t n, Handles* handles) {
-  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
+  } else {
+    const void* keys = StageCopy(request, words * sizeof(std::uint32_t));
+    last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPush, keys, words * sizeof(std::uint32_t));
+    handles->emplace_back(last_staged_->handle, server);
+  }
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
   } else {
@@ -103,8 +124,14 @@ void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t wo
     st.handle = t_->Isend(ServerRank(server), protocol::kPushRows, st.wire.data(), n * row_bytes);
     handles->emplace_back(st.handle, server);
   }
-  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushVersions, versions, n * sizeof(std::uint32_t)),
-                        server);
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushVersions, versions, n * sizeof(std::uint32_t)),
+                          server);
+  } else {
+    const void* staged = StageCopy(versions, n * sizeof(std::uint32_t));
+    last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPushVersions, staged, n * sizeof(std::uint32_t));
+    handles->emplace_back(last_staged_->handle, server);
+  }
   bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * dim_ * WireBytesPerValue(wire_));
 }
 
@@ -149,6 +176,8 @@ void PsClient::StartPush(Batch* b) {
   const float* __restrict orig = b->original.data();
   for (std::size_t i = 0; i < n; ++i) rows[i] -= orig[i];
   b->push_handles.clear();
+  // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
+  if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
   for (int s = 0; s < servers_; ++s) {
     const std::size_t rows_n = b->NumIn(s) + b->NumOut(s);
     if (rows_n == 0) continue;
@@ -160,6 +189,14 @@ void PsClient::StartPush(Batch* b) {
 }
 
 Status PsClient::FinishPush(Batch* b) {
+  if (!push_error_.ok()) return push_error_;
+  if (wire_ != WirePrecision::kFp32) {
+    // Staged: the push reads none of the batch's buffers; it completes while the next computes.
+    deferred_.swap(b->push_handles);
+    b->push_handles.clear();
+    deferred_batch_ = b->id;
+    return Status::Ok();
+  }
   for (const auto& [h, s] : b->push_handles)
     ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "push of batch " + std::to_string(b->id) + " to server rank " +
                                                       std::to_string(ServerRank(s))));
@@ -198,6 +235,7 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
 }
 
 Status PsClient::SendDone() {
+  ITEM2VEC_RETURN_IF_ERROR(FlushPushes());
   std::vector<Transport::Handle> handles;
   for (int s = 0; s < servers_; ++s) handles.push_back(t_->Isend(ServerRank(s), protocol::kWorkerDone, nullptr, 0));
   for (Transport::Handle h : handles) ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "sending done to the servers"));

@@ -25,6 +25,11 @@
 //   when one is given: each row's rounding residual is added to its next push. The caller's
 //   delta rows themselves stay float (CarryDeltas reads them). fp32 moves the caller's buffers
 //   directly, as before.
+// - Deeper pipelining in a lean precision: a push's key list and versions are staged too, so
+//   it reads none of the batch's buffers; FinishPush then returns at once and the push stays in
+//   flight while the worker computes the next batch. It is waited for at the next StartPush
+//   (so at most one batch's push is outstanding) and by FlushPushes / SendDone. The messages
+//   and their order are unchanged (a push still reaches the server before any later pull).
 // - Liveness (ps/protocol.h kHeartbeat): Heartbeat() sends every server an empty kHeartbeat at
 //   most every liveness/5 s (skipping a server whose previous one is still in flight); the
 //   hot-path waits (FinishPull, FinishPush, WaitAll) send them too while they wait, and give
@@ -65,8 +70,10 @@ class PsClient {
   // Liveness timeout of the hot-path waits (default: peer_timeout) and heartbeats.
   void SetLiveness(double seconds) { liveness_ = seconds; }
   void Heartbeat();
-  // Tells every server this worker will push no more.
+  // Tells every server this worker will push no more (after FlushPushes).
   Status SendDone();
+  // Waits for the push still in flight (lean precisions), if any.
+  Status FlushPushes();
 
   using Handles = std::vector<std::pair<Transport::Handle, int>>;
   // Pulls n rows (request: KeyListHeader + keys, `words` uint32) from `server` into rows
@@ -96,6 +103,8 @@ class PsClient {
     bool busy = false;
   };
   Staged& Stage(std::size_t floats);
+  // Copies `bytes` into a staging buffer that lives until its send is waited for.
+  const void* StageCopy(const void* data, std::size_t bytes);
   // Waits for one handle, then decodes / releases its staging buffer if it has one.
   Status WaitOne(Transport::Handle h, const std::string& what);
   Transport* t_;
@@ -108,6 +117,10 @@ class PsClient {
   std::chrono::steady_clock::time_point last_beat_{};
   std::vector<Transport::Handle> beats_;  // per server: last heartbeat in flight (-1: none)
   std::deque<Staged> staged_;  // deque: entries stay put while it grows
+  Staged* last_staged_ = nullptr;  // StageCopy's entry, whose handle the caller sets
+  Status push_error_ = Status::Ok();  // StartPush's flush, reported by FinishPush
+  Handles deferred_;               // the last batch's push, still in flight (lean precisions)
+  std::uint64_t deferred_batch_ = 0;
   std::int64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::string what_;  // WaitAll's message, reused
 };
