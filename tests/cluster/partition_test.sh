@@ -11,7 +11,7 @@
 # notices first, names the node and tears the job down cleanly (no process for the wrapper to
 # kill). The server's node is cut with keepalives of 12 s, longer than the ranks' liveness: the
 # job's own detection acts first and names the rank and host; every rank ends by itself, and
-# mpirun's teardown does not wait long on the lost node (the nodes' TCP gives up after 5
+# mpirun's teardown does not wait long on the lost node (the nodes' TCP gives up after 4
 # retransmissions, cluster.sh), though the wrapper may have to end a daemon behind the cut.
 # Usage: partition_test.sh GEN_CORPUS_BINARY
 source "$(dirname "$0")/lib.sh"
