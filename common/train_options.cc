@@ -196,6 +196,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "many workers); larger T = faster but less stable")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
+      ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),
+       "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16 or "
+       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows, "
+       "and each worker keeps the rounding residual of every row it pushes and adds it to that "
+       "row's next push (error feedback), so small updates are not lost. Keys, versions and the "
+       "model written stay exact. The default is bf16 (same quality as fp32, measured in "
+       "docs/cluster.md); --deterministic defaults to fp32, the only precision whose output is "
+       "byte-identical to earlier versions")
       ("hot-rows", po::value(&o->hot_rows)->default_value(o->hot_rows),
        "cache the input and output rows of the H most frequent items on each worker: they "
        "leave the per-batch pulls and pushes, are trained in the cache, and every --hot-sync "
@@ -223,6 +231,11 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "seconds between progress lines on rank 0")
       ("peer-timeout", po::value(&o->peer_timeout)->default_value(o->peer_timeout),
        "seconds any rank waits for an answer from another before ending the job with an error")
+      ("liveness-timeout", po::value(&o->liveness_timeout)->default_value(o->liveness_timeout),
+       "while training: workers send each server a small heartbeat every fifth of this; a "
+       "server that hears nothing from a training worker, or a worker that gets no answer from "
+       "a server, for this many seconds ends the job, naming the lost rank and its host (a lost "
+       "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout")
       ("log-level", po::value(&o->log_level)->default_value(o->log_level),
        "trace, debug, info, warn or error");
   po::options_description testing("Testing");
@@ -299,6 +312,9 @@ Status Validate(const TrainOptions& o, int world_size) {
     return bad("--checkpoint-every must be a duration such as 30s, 10m or 1h (0 = off), got '" + o.checkpoint_every + "'");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
+  if (!(o.liveness_timeout >= 1)) return bad("--liveness-timeout must be at least 1 second");
+  if (WirePrecision w; !o.wire_precision.empty() && !ParseWirePrecision(o.wire_precision, &w))
+    return bad("--wire-precision must be fp32, bf16 or fp16, got '" + o.wire_precision + "'");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels))
     return bad("--log-level must be one of trace, debug, info, warn, error; got '" + o.log_level + "'");
@@ -345,6 +361,12 @@ std::string TrainOptions::IdCacheDir() const {
   if (!id_cache_dir.empty()) return id_cache_dir;
   const char* tmp = std::getenv("TMPDIR");
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+WirePrecision TrainOptions::Wire() const {
+  WirePrecision w = deterministic ? WirePrecision::kFp32 : WirePrecision::kBf16;
+  if (!wire_precision.empty()) ParseWirePrecision(wire_precision, &w);
+  return w;
 }
 
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
@@ -419,6 +441,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("new_items").String(NewItemInitName(o.new_items));
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
+  j.Key("wire_precision").String(std::string(WirePrecisionName(o.Wire())));
   j.Key("hot_rows").Int(o.hot_rows);
   j.Key("hot_sync").Int(o.hot_sync);
   j.Key("id_cache_mib").Int(o.id_cache_mib);

@@ -15,6 +15,7 @@
 #include <boost/program_options/options_description.hpp>
 
 #include "common/status.h"
+#include "common/wire_codec.h"
 
 namespace item2vec {
 
@@ -86,6 +87,9 @@ struct TrainOptions {
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
+  // Precision of pulled rows and pushed deltas on the wire (common/wire_codec.h): "fp32",
+  // "bf16" or "fp16"; "" = the default: bf16, or fp32 with --deterministic.
+  std::string wire_precision;
   // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
   // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the
   // servers every hot_sync of its batches (push own delta, pull fresh). Others' updates to
@@ -100,6 +104,11 @@ struct TrainOptions {
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
   double progress_seconds = 5;      // how often rank 0 logs progress
   double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
+  // Liveness while training (ps/protocol.h kHeartbeat): a worker waits at most this long for a
+  // server's reply and a server for a training worker's next message or heartbeat; min'd
+  // with peer_timeout.
+  double liveness_timeout = 10;
+  double LivenessTimeout() const { return liveness_timeout < peer_timeout ? liveness_timeout : peer_timeout; }
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
   // With init_from, how items new today start: random (word2vec.c: random input, zero
@@ -128,6 +137,8 @@ struct TrainOptions {
   bool Cbow() const { return model == ModelKind::kCbow; }
   // The most contexts one centre position can have (sizes kernel scratch and plans).
   int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
+  // The wire precision in effect (valid after Validate()).
+  WirePrecision Wire() const;
   double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;

@@ -1,6 +1,7 @@
 #include "job/memory_plan.h"
 
 #include "worker/hot_rows.h"
+#include "worker/push_residual.h"
 
 #include <algorithm>
 #include <cmath>
@@ -33,7 +34,13 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
                    2.0 * num_workers * (batch_bytes / num_servers);
   // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
   const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
-  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes;
+  // --wire-precision bf16/fp16: the push residuals (worker/push_residual.h) and staging buffers.
+  const double residual_bytes =
+      o.Wire() == WirePrecision::kFp32
+          ? 0.0
+          : static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8) +
+                batch_bytes;
+  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes + residual_bytes;
   return p;
 }
 

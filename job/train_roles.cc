@@ -62,7 +62,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
   Status ss = RunServer(transport, store, workers, job->vocab.size(), o.peer_timeout,
-                        o.CheckpointDir(), &stats);
+                        o.CheckpointDir(), &stats, o.Wire(), o.LivenessTimeout());
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
   if (!ss.ok()) FailJob(transport, ss);
   // What serving cost this rank's core: in handlers = wall time handling messages, CPU = everything the

@@ -15,6 +15,12 @@
 //   kPushRows  worker -> server   float deltas in the same layout as kPullReply, and
 //   kPushVersions                 the versions the deltas were computed from; the server
 //                                 adds each delta scaled by its staleness (shard_store.h).
+// Wire precision (--wire-precision, common/wire_codec.h): the rows of kPullReply and the deltas
+// of kPushRows travel as fp32 (4 bytes a value, the layout above), or as bf16 / fp16 (2 bytes a
+// value, same order); every rank of a job uses the same setting. Key lists, versions, kDump
+// replies (the model written) and the control plane are unchanged; servers keep float32 rows
+// and decode deltas before adding them; workers add their rounding residual to the next push of
+// the same row (error feedback, worker/push_residual.h).
 // Ordering: MPI delivers one sender's messages in order, so a worker's push is applied
 // before its next pull is answered. A worker keeps at most 2 batches in flight.
 //
@@ -48,6 +54,14 @@
 //                       end the job (exit 75), else train on.
 //   kStop               rank 0 -> every server after a stop checkpoint (empty).
 //   kStopRequest        any rank -> rank 0 when it got SIGTERM/SIGINT/SIGUSR1 (empty).
+//
+// Liveness (--liveness-timeout T, far shorter than --peer-timeout):
+//   kHeartbeat   worker -> every server, empty, every T/5 s while it trains (also while it
+//                waits on a server). A server that has heard from a worker and hears nothing
+//                from it (no request, no heartbeat) for T s, before that worker's kWorkerDone
+//                and outside a stop checkpoint, ends the job naming the worker's rank and
+//                host. A worker waits at most T s for a server's pull reply or push, then
+//                ends the job naming the server's rank and host.
 #pragma once
 
 #include <cstdint>
@@ -75,6 +89,7 @@ enum Tag : int {
   kStopRequest = 18,
   kCooccurrenceCounts = 19,
   kCheckpointSnapshot = 20,
+  kHeartbeat = 21,
 };
 
 struct CheckpointSignal {

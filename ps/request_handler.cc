@@ -5,9 +5,10 @@
 
 namespace item2vec {
 
-RequestHandler::RequestHandler(ShardStore* store, int num_workers, std::size_t vocab_size, ServerStats* stats)
+RequestHandler::RequestHandler(ShardStore* store, int num_workers, std::size_t vocab_size, ServerStats* stats,
+                               WirePrecision wire)
     : store_(store), num_workers_(num_workers), vocab_size_(vocab_size),
-      dim_(static_cast<std::size_t>(store->dim())), stats_(stats),
+      dim_(static_cast<std::size_t>(store->dim())), stats_(stats), wire_(wire),
       marked_(static_cast<std::size_t>(num_workers), 0), done_(static_cast<std::size_t>(num_workers), 0) {}
 
 Status RequestHandler::ParseKeyList(const void* data, std::size_t bytes, int source, KeyList* list) const {
@@ -43,14 +44,27 @@ void RequestHandler::ServeRows(const KeyList& keys, float* rows) {
   stats_->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * dim_ * sizeof(float));
 }
 
+std::size_t RequestHandler::EncodeReply(const KeyList& keys, const float* rows, void* wire) const {
+  const std::size_t n = ReplyFloats(keys);
+  EncodeWire(wire_, rows, n, wire);
+  stats_->bytes_sent -= static_cast<std::int64_t>(n * (sizeof(float) - WireBytesPerValue(wire_)));
+  return n * WireBytesPerValue(wire_);
+}
+
 Status RequestHandler::ApplyPush(const KeyList& keys, int source, const void* rows, std::size_t rows_bytes,
                                  const void* versions, std::size_t versions_bytes) {
   const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
-  if (rows_bytes != (n_in + n_out) * dim_ * sizeof(float))
-    return Status::Internal("push rows from rank " + std::to_string(source) + " have a wrong size");
+  if (rows_bytes != (n_in + n_out) * dim_ * WireBytesPerValue(wire_))
+    return Status::Internal("push rows from rank " + std::to_string(source) + " have a wrong size (wire precision " +
+                            std::string(WirePrecisionName(wire_)) + ")");
   if (versions_bytes != (n_in + n_out) * sizeof(std::uint32_t))
     return Status::Internal("push versions from rank " + std::to_string(source) + " have a wrong size");
-  const auto* deltas = static_cast<const float*>(rows);
+  const float* deltas = static_cast<const float*>(rows);
+  if (wire_ != WirePrecision::kFp32) {
+    if (decoded_.size() < (n_in + n_out) * dim_) decoded_.resize((n_in + n_out) * dim_);
+    DecodeWire(wire_, rows, (n_in + n_out) * dim_, decoded_.data());
+    deltas = decoded_.data();
+  }
   const auto* pulled = static_cast<const std::uint32_t*>(versions);
   store_->Add(Matrix::kInput, keys.in, n_in, deltas, pulled);
   store_->Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim_, pulled + n_in);

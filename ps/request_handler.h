@@ -9,7 +9,10 @@
 //   must outlive the KeyList. ServeRows/ServeVersions gather its rows and versions into caller
 //   buffers sized by ReplyFloats/ReplyWords; ApplyPush checks the rows and versions
 //   messages that follow a kPush and adds the deltas, staleness-scaled (ps/shard_store.h).
-//   They allocate nothing.
+//   They allocate nothing (ApplyPush's decode buffer only grows).
+// - Wire precision (common/wire_codec.h): EncodeReply turns a pull reply's float rows into the
+//   job's wire precision and returns its byte count; ApplyPush expects deltas in it and
+//   decodes them to float before adding (the master rows stay float32).
 // - Control plane: WorkerDone, CheckpointSignal and CheckpointDue say what the serving
 //   loop must do next (release the dumps, take a snapshot); the loop does the I/O.
 // - Every bad request is a Status::Internal naming the sending rank; the store is left
@@ -24,6 +27,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
+#include "common/wire_codec.h"
 #include "ps/protocol.h"
 #include "ps/shard_store.h"
 
@@ -46,7 +50,8 @@ struct KeyList {
 class RequestHandler {
  public:
   // REQUIRES: store.partition() covers vocab_size keys; server ranks are [num_workers, ...).
-  RequestHandler(ShardStore* store, int num_workers, std::size_t vocab_size, ServerStats* stats);
+  RequestHandler(ShardStore* store, int num_workers, std::size_t vocab_size, ServerStats* stats,
+                 WirePrecision wire = WirePrecision::kFp32);
 
   Status ParseKeyList(const void* data, std::size_t bytes, int source, KeyList* keys) const;
   std::size_t ReplyFloats(const KeyList& keys) const { return keys.rows() * dim_; }
@@ -54,6 +59,9 @@ class RequestHandler {
   // Copies the rows of `keys` into rows (ReplyFloats floats: input rows, then output
   // rows, in key order) and counts them as sent.
   void ServeRows(const KeyList& keys, float* rows);
+  // Encodes the ReplyFloats rows ServeRows wrote into `rows` in the wire precision into `wire`
+  // (ReplyFloats * WireBytesPerValue bytes) and counts the bytes saved; returns the byte count.
+  std::size_t EncodeReply(const KeyList& keys, const float* rows, void* wire) const;
   // Copies the rows' versions (ReplyWords words, same order), for a kPullVersions reply.
   void ServeVersions(const KeyList& keys, std::uint32_t* versions) const;
   // Applies the push of `keys` from `source`: rows = the kPushRows message (ReplyFloats
@@ -65,6 +73,7 @@ class RequestHandler {
   // dumps may now be answered).
   bool WorkerDone(int source);
   bool AllWorkersDone() const { return workers_done_ >= num_workers_; }
+  bool Done(int worker) const { return IsWorker(worker) && done_[static_cast<std::size_t>(worker)] != 0; }
   // kCheckpointRequest (from rank 0) or kCheckpointMark (from a worker).
   Status CheckpointSignal(int tag, int source, const void* data, std::size_t bytes);
   // The requested checkpoint whose cut is complete (every worker marked it or is done),
@@ -80,6 +89,8 @@ class RequestHandler {
   int num_workers_;
   std::size_t vocab_size_, dim_;
   ServerStats* stats_;
+  WirePrecision wire_;
+  std::vector<float> decoded_;  // ApplyPush: deltas decoded from the wire precision
   int workers_done_ = 0;
   std::uint64_t pending_checkpoint_ = 0;  // 0 = none requested
   std::vector<std::uint64_t> marked_;     // per worker: last checkpoint mark

@@ -1,5 +1,6 @@
 #include "ps/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
@@ -41,8 +42,9 @@ class ReplyPool {
     current_ = &slots_.back();
     return slots_.back().data;
   }
-  void Send(int dest, int tag) {
-    current_->handle = t_.Isend(dest, tag, current_->data.data(), current_->data.size() * sizeof(float));
+  // Sends the first `bytes` of the buffer last acquired (all of it by default).
+  void Send(int dest, int tag, std::size_t bytes = ~std::size_t{0}) {
+    current_->handle = t_.Isend(dest, tag, current_->data.data(), std::min(bytes, current_->data.size() * sizeof(float)));
   }
   Status DrainAll(double timeout) {
     for (Slot& s : slots_)
@@ -64,10 +66,19 @@ class ReplyPool {
   Slot* current_ = nullptr;
 };
 
-// Receives the message of `tag` from `source` that a push header announced.
+// Receives the message of `tag` from `source` that a push header announced. The parts follow
+// the header at once, so a wait of half the liveness timeout means the worker is lost: the
+// server says so (naming the worker's host) before any other worker gives up on the server.
 Status ReceivePushPart(Transport& t, int source, int tag, std::vector<char>* buf, double timeout, Envelope* e) {
-  ITEM2VEC_RETURN_IF_ERROR(
-      ProbeUntil(t, source, tag, timeout, "sent a push header but not all of its push", e));
+  ITEM2VEC_RETURN_IF_ERROR(WaitUntil(
+      DeadlineAfter(timeout),
+      [&]() -> Result<WaitStep> { return t.Probe(source, tag, e) ? WaitStep::kDone : WaitStep::kIdle; },
+      [&] {
+        const std::string host = t.HostOf(source);
+        return "worker rank " + std::to_string(source) + (host.empty() ? "" : " on host " + host) +
+               " sent a push header but not all of its push within " + std::to_string(static_cast<int>(timeout)) +
+               " s: its node is unreachable, or the rank died or hangs";
+      }));
   if (buf->size() < e->bytes) buf->resize(e->bytes);
   return t.Receive(*e, buf->data());
 }
@@ -75,10 +86,13 @@ Status ReceivePushPart(Transport& t, int source, int tag, std::vector<char>* buf
 }  // namespace
 
 Status RunServer(Transport& t, ShardStore& store, int num_workers,
-                 std::size_t vocab_size, double timeout, const std::string& checkpoint_dir, ServerStats* stats) {
-  RequestHandler handler(&store, num_workers, vocab_size, stats);
+                 std::size_t vocab_size, double timeout, const std::string& checkpoint_dir, ServerStats* stats,
+                 WirePrecision wire, double liveness) {
+  if (liveness <= 0) liveness = timeout;
+  RequestHandler handler(&store, num_workers, vocab_size, stats, wire);
   ReplyPool replies(t);
   std::vector<char> request, rows, versions;
+  std::vector<float> gathered;  // pull rows before encoding (lean wire precisions)
   std::deque<std::pair<int, std::vector<char>>> pending_dumps;
   Backoff backoff;
   bool stop_forwarded = false;
@@ -110,9 +124,19 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
   auto serve_rows = [&](int source, const std::vector<char>& buf, std::size_t bytes, int reply_tag) -> Status {
     KeyList keys;
     ITEM2VEC_RETURN_IF_ERROR(handler.ParseKeyList(buf.data(), bytes, source, &keys));
-    std::vector<float>& reply = replies.Acquire(handler.ReplyFloats(keys));
-    handler.ServeRows(keys, reply.data());
-    replies.Send(source, reply_tag);
+    if (reply_tag == protocol::kPullReply && wire != WirePrecision::kFp32) {
+      // Pull replies in a lean wire precision: gathered as floats, encoded into the reply.
+      if (gathered.size() < handler.ReplyFloats(keys)) gathered.resize(handler.ReplyFloats(keys));
+      handler.ServeRows(keys, gathered.data());
+      const std::size_t bytes = handler.ReplyFloats(keys) * WireBytesPerValue(wire);
+      std::vector<float>& reply = replies.Acquire((bytes + sizeof(float) - 1) / sizeof(float));
+      handler.EncodeReply(keys, gathered.data(), reply.data());
+      replies.Send(source, reply_tag, bytes);
+    } else {
+      std::vector<float>& reply = replies.Acquire(handler.ReplyFloats(keys));
+      handler.ServeRows(keys, reply.data());
+      replies.Send(source, reply_tag);
+    }
     if (reply_tag == protocol::kPullReply) {
       // Versions travel as 32-bit words in a float buffer of the same pool.
       std::vector<float>& words = replies.Acquire(handler.ReplyWords(keys));
@@ -126,10 +150,34 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
   // a worker or rank 0 hangs, and the job must end rather than wait forever.
   const bool watch_idle = store.rows() > 0;
   auto last_message = Clock::now();
+  // Liveness of each worker (ps/protocol.h kHeartbeat), checked at most twice a second.
+  std::vector<Clock::time_point> heard(static_cast<std::size_t>(num_workers));
+  std::vector<char> seen(static_cast<std::size_t>(num_workers), 0);
+  bool stopping = false;  // a stop checkpoint is pending: workers go quiet and exit
+  auto last_check = Clock::now();
+  auto check_workers = [&](Clock::time_point now) -> Status {
+    last_check = now;
+    if (stopping) return Status::Ok();
+    for (int w = 0; w < num_workers; ++w) {
+      const auto i = static_cast<std::size_t>(w);
+      if (!seen[i] || handler.Done(w)) continue;
+      const double quiet = std::chrono::duration<double>(now - heard[i]).count();
+      if (quiet > liveness) {
+        const std::string host = t.HostOf(w);
+        return Status::Timeout("worker rank " + std::to_string(w) + (host.empty() ? "" : " on host " + host) +
+                               " sent nothing (no request, no heartbeat) for " + std::to_string(static_cast<int>(quiet)) +
+                               " s (--liveness-timeout " + std::to_string(static_cast<int>(liveness)) +
+                               "): its node is unreachable, or the rank died or hangs");
+      }
+    }
+    return Status::Ok();
+  };
   while (true) {
     Envelope e;
     CheckpointSaved saved;  // a waitpid: cheap next to a message
     if (snapshot.busy() && snapshot.Poll(&saved)) ITEM2VEC_RETURN_IF_ERROR(send_saved(saved));
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_check).count() > 0.5) ITEM2VEC_RETURN_IF_ERROR(check_workers(now));
     if (!t.Probe(Transport::kAnySource, Transport::kAnyTag, &e)) {
       if (!stop_forwarded && StopRequested()) {
         stop_forwarded = true;
@@ -143,6 +191,10 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
       continue;
     }
     last_message = Clock::now();
+    if (e.source >= 0 && e.source < num_workers) {
+      heard[static_cast<std::size_t>(e.source)] = last_message;
+      seen[static_cast<std::size_t>(e.source)] = 1;
+    }
     backoff.Reset();
     const auto t0 = Clock::now();
     if (request.size() < e.bytes) request.resize(e.bytes);
@@ -158,9 +210,9 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
         KeyList keys;
         ITEM2VEC_RETURN_IF_ERROR(handler.ParseKeyList(request.data(), e.bytes, e.source, &keys));
         Envelope re, ve;
-        ITEM2VEC_RETURN_IF_ERROR(ReceivePushPart(t, e.source, protocol::kPushRows, &rows, timeout, &re));
+        ITEM2VEC_RETURN_IF_ERROR(ReceivePushPart(t, e.source, protocol::kPushRows, &rows, liveness / 2, &re));
         stats->bytes_received += static_cast<std::int64_t>(re.bytes);
-        ITEM2VEC_RETURN_IF_ERROR(ReceivePushPart(t, e.source, protocol::kPushVersions, &versions, timeout, &ve));
+        ITEM2VEC_RETURN_IF_ERROR(ReceivePushPart(t, e.source, protocol::kPushVersions, &versions, liveness / 2, &ve));
         ITEM2VEC_RETURN_IF_ERROR(handler.ApplyPush(keys, e.source, rows.data(), re.bytes, versions.data(), ve.bytes));
         break;
       }
@@ -181,7 +233,17 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
           ITEM2VEC_RETURN_IF_ERROR(serve_rows(e.source, request, e.bytes, protocol::kDumpReply));
         }
         break;
+      case protocol::kHeartbeat:
+        break;
       case protocol::kCheckpointRequest:
+        if (e.bytes == sizeof(protocol::CheckpointSignal)) {
+          protocol::CheckpointSignal signal;
+          std::memcpy(&signal, request.data(), sizeof signal);
+          stopping = stopping || signal.stop != 0;
+        }
+        // Workers pause for the cut (they wait on rank 0, not on this server).
+        for (auto& h : heard) h = Clock::now();
+        [[fallthrough]];
       case protocol::kCheckpointMark:
         ITEM2VEC_RETURN_IF_ERROR(handler.CheckpointSignal(e.tag, e.source, request.data(), e.bytes));
         ITEM2VEC_RETURN_IF_ERROR(maybe_checkpoint());

@@ -19,13 +19,19 @@
 
 #include "common/status.h"
 #include "common/transport.h"
+#include "common/wire_codec.h"
 #include "ps/request_handler.h"
 #include "ps/shard_store.h"
 
 namespace item2vec {
 
 // stats: filled as it serves (ServerStats, ps/request_handler.h); the caller owns it.
+// wire: the precision of pull replies and pushed deltas (ps/protocol.h); dumps stay fp32.
+// liveness_seconds: a worker it has heard from that then sends nothing (not even a heartbeat)
+// for this long before its kWorkerDone ends the run with a Timeout naming the worker's rank and
+// host (0: peer_timeout_seconds); not while a stop checkpoint is pending.
 Status RunServer(Transport& transport, ShardStore& store, int num_workers, std::size_t vocab_size, double peer_timeout_seconds,
-                 const std::string& checkpoint_dir, ServerStats* stats);
+                 const std::string& checkpoint_dir, ServerStats* stats, WirePrecision wire = WirePrecision::kFp32,
+                 double liveness_seconds = 0);
 
 }  // namespace item2vec

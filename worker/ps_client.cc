@@ -4,26 +4,135 @@
 #include <cstring>
 
 #include "ps/protocol.h"
+#include "worker/push_residual.h"
 
 namespace item2vec {
 
+PsClient::Staged& PsClient::Stage(std::size_t floats) {
+  Staged* slot = nullptr;
+  for (Staged& s : staged_)
+    if (!s.busy) {
+      slot = &s;
+      break;
+    }
+  if (slot == nullptr) slot = &staged_.emplace_back();
+  if (slot->wire.size() < floats) slot->wire.resize(floats);
+  slot->busy = true;
+  slot->decode_to = nullptr;
+  slot->n = floats;
+  return *slot;
+}
+
+void PsClient::Heartbeat() {
+  const double limit = liveness_ > 0 ? liveness_ : timeout_;
+  const auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - last_beat_).count() < limit / 5) return;
+  last_beat_ = now;
+  if (beats_.size() != static_cast<std::size_t>(servers_)) beats_.assign(static_cast<std::size_t>(servers_), -1);
+  for (int s = 0; s < servers_; ++s) {
+    Transport::Handle& h = beats_[static_cast<std::size_t>(s)];
+    if (h >= 0 && !t_->Test(h)) continue;  // the last one has not left yet
+    h = t_->Isend(ServerRank(s), protocol::kHeartbeat, nullptr, 0);
+  }
+}
+
+const void* PsClient::StageCopy(const void* data, std::size_t bytes) {
+  Staged& st = Stage((bytes + 1) / 2);
+  if (bytes > 0) std::memcpy(st.wire.data(), data, bytes);
+  last_staged_ = &st;
+  return st.wire.data();
+}
+
+Status PsClient::FlushPushes() {
+  for (const auto& [h, s] : deferred_)
+    ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "push of batch " + std::to_string(deferred_batch_) + " to server rank " +
+                                            std::to_string(ServerRank(s))));
+  deferred_.clear();
+  return Status::Ok();
+}
+
+Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
+  // Waits in slices, sending heartbeats in between, up to the liveness timeout.
+  const double limit = liveness_ > 0 ? liveness_ : timeout_;
+  const double slice = std::max(0.05, std::min(limit, timeout_) / 10);
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    Status st = t_->Wait(h, slice, what);
+    if (st.ok()) break;
+    if (st.code() != Status::Code::kTimeout) return st;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= limit) {
+      int peer = -1;
+      for (int s = 0; s < servers_; ++s)
+        if (what.find("server rank " + std::to_string(ServerRank(s))) != std::string::npos) peer = ServerRank(s);
+      const std::string host = peer >= 0 ? t_->HostOf(peer) : "";
+      return Status::Timeout(what + ": no answer within " + std::to_string(static_cast<int>(limit)) + " s" +
+                             (host.empty() ? "" : " from server rank " + std::to_string(peer) + " on host " + host) +
+                             " (--liveness-timeout): its node is unreachable, or the rank died or hangs");
+    }
+    Heartbeat();
+  }
+  if (wire_ == WirePrecision::kFp32) return Status::Ok();
+  for (Staged& s : staged_)
+    if (s.busy && s.handle == h) {
+      if (s.decode_to != nullptr) DecodeWire(wire_, s.wire.data(), s.n, s.decode_to);
+      s.busy = false;
+      break;
+    }
+  return Status::Ok();
+}
+
 void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t words, float* rows,
                         std::uint32_t* versions, std::size_t n, Handles* handles) {
-  handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
+  } else {
+    Staged& st = Stage(n * dim_);
+    st.decode_to = rows;
+    st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * dim_ * WireBytesPerValue(wire_));
+    handles->emplace_back(st.handle, server);
+  }
   handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullVersions, versions, n * sizeof(std::uint32_t)),
                         server);
   handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPull, request, words * sizeof(std::uint32_t)), server);
   bytes_sent_ += static_cast<std::int64_t>(words * sizeof(std::uint32_t));
-  bytes_received_ += static_cast<std::int64_t>(n * (dim_ * sizeof(float) + sizeof(std::uint32_t)));
+  bytes_received_ += static_cast<std::int64_t>(n * (dim_ * WireBytesPerValue(wire_) + sizeof(std::uint32_t)));
 }
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
                         const std::uint32_t* versions, std::size_t n, Handles* handles) {
-  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
-  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
-  handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushVersions, versions, n * sizeof(std::uint32_t)),
-                        server);
-  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * dim_ * sizeof(float));
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
+  } else {
+    const void* keys = StageCopy(request, words * sizeof(std::uint32_t));
+    last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPush, keys, words * sizeof(std::uint32_t));
+    handles->emplace_back(last_staged_->handle, server);
+  }
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
+  } else {
+    Staged& st = Stage(n * dim_);
+    const std::size_t row_bytes = dim_ * WireBytesPerValue(wire_);  // dim_ values of st.wire
+    if (residual_ != nullptr) {
+      const protocol::KeyListHeader* header = reinterpret_cast<const protocol::KeyListHeader*>(request);
+      const std::uint32_t* keys = request + protocol::kHeaderWords;
+      for (std::size_t r = 0; r < n; ++r)
+        EncodeWireWithFeedback(wire_, rows + r * dim_, residual_->Row(r >= header->n_in, keys[r]), dim_,
+                               st.wire.data() + r * dim_);
+    } else {
+      EncodeWire(wire_, rows, n * dim_, st.wire.data());
+    }
+    st.handle = t_->Isend(ServerRank(server), protocol::kPushRows, st.wire.data(), n * row_bytes);
+    handles->emplace_back(st.handle, server);
+  }
+  if (wire_ == WirePrecision::kFp32) {
+    handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushVersions, versions, n * sizeof(std::uint32_t)),
+                          server);
+  } else {
+    const void* staged = StageCopy(versions, n * sizeof(std::uint32_t));
+    last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPushVersions, staged, n * sizeof(std::uint32_t));
+    handles->emplace_back(last_staged_->handle, server);
+  }
+  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * dim_ * WireBytesPerValue(wire_));
 }
 
 Status PsClient::WaitAll(Handles* handles, const char* what) {
@@ -32,7 +141,7 @@ Status PsClient::WaitAll(Handles* handles, const char* what) {
     what_ += " (server rank ";
     what_ += std::to_string(ServerRank(s));  // short: no allocation
     what_ += ')';
-    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, what_));
+    ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, what_));
   }
   handles->clear();
   return Status::Ok();
@@ -51,7 +160,7 @@ void PsClient::StartPull(Batch* b) {
 
 Status PsClient::FinishPull(Batch* b) {
   for (const auto& [h, s] : b->pull_handles)
-    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "pull of batch " + std::to_string(b->id) + " from server rank " +
+    ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "pull of batch " + std::to_string(b->id) + " from server rank " +
                                                       std::to_string(ServerRank(s))));
   b->pull_handles.clear();
   return Status::Ok();
@@ -67,6 +176,8 @@ void PsClient::StartPush(Batch* b) {
   const float* __restrict orig = b->original.data();
   for (std::size_t i = 0; i < n; ++i) rows[i] -= orig[i];
   b->push_handles.clear();
+  // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
+  if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
   for (int s = 0; s < servers_; ++s) {
     const std::size_t rows_n = b->NumIn(s) + b->NumOut(s);
     if (rows_n == 0) continue;
@@ -78,8 +189,16 @@ void PsClient::StartPush(Batch* b) {
 }
 
 Status PsClient::FinishPush(Batch* b) {
+  if (!push_error_.ok()) return push_error_;
+  if (wire_ != WirePrecision::kFp32) {
+    // Staged: the push reads none of the batch's buffers; it completes while the next computes.
+    deferred_.swap(b->push_handles);
+    b->push_handles.clear();
+    deferred_batch_ = b->id;
+    return Status::Ok();
+  }
   for (const auto& [h, s] : b->push_handles)
-    ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "push of batch " + std::to_string(b->id) + " to server rank " +
+    ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "push of batch " + std::to_string(b->id) + " to server rank " +
                                                       std::to_string(ServerRank(s))));
   b->push_handles.clear();
   return Status::Ok();
@@ -116,6 +235,7 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
 }
 
 Status PsClient::SendDone() {
+  ITEM2VEC_RETURN_IF_ERROR(FlushPushes());
   std::vector<Transport::Handle> handles;
   for (int s = 0; s < servers_; ++s) handles.push_back(t_->Isend(ServerRank(s), protocol::kWorkerDone, nullptr, 0));
   for (Transport::Handle h : handles) ITEM2VEC_RETURN_IF_ERROR(t_->Wait(h, timeout_, "sending done to the servers"));

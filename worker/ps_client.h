@@ -18,25 +18,48 @@
 // - PostPull/PostPush/WaitAll are the per-server messages underneath, for key lists
 //   that are not a Batch's (the hot-row cache, worker/hot_rows.h): same messages, same
 //   order (replies received first, then the request), same byte counters.
-// - Byte counters cover the hot path. Not thread-safe; one per worker.
+// - Wire precision (common/wire_codec.h, ps/protocol.h): with bf16/fp16 the pulled rows arrive
+//   in a staging buffer and are decoded into the caller's rows when their receive is waited
+//   for (FinishPull / WaitAll); pushed deltas are encoded into a staging buffer kept until
+//   their send is waited for, with error feedback through `residual` (worker/push_residual.h)
+//   when one is given: each row's rounding residual is added to its next push. The caller's
+//   delta rows themselves stay float (CarryDeltas reads them). fp32 moves the caller's buffers
+//   directly, as before.
+// - Deeper pipelining in a lean precision: a push's key list and versions are staged too, so
+//   it reads none of the batch's buffers; FinishPush then returns at once and the push stays in
+//   flight while the worker computes the next batch. It is waited for at the next StartPush
+//   (so at most one batch's push is outstanding) and by FlushPushes / SendDone. The messages
+//   and their order are unchanged (a push still reaches the server before any later pull).
+// - Liveness (ps/protocol.h kHeartbeat): Heartbeat() sends every server an empty kHeartbeat at
+//   most every liveness/5 s (skipping a server whose previous one is still in flight); the
+//   hot-path waits (FinishPull, FinishPush, WaitAll) send them too while they wait, and give
+//   up after `liveness` s with a Timeout naming the server's rank and host.
+// - Byte counters cover the hot path (bytes as sent on the wire). Not thread-safe; one per
+//   worker.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "common/transport.h"
+#include "common/wire_codec.h"
 #include "worker/batch.h"
 
 namespace item2vec {
 
+class PushResidual;
+
 class PsClient {
  public:
-  PsClient(Transport* transport, int num_workers, int num_servers, int dim, double peer_timeout)
+  PsClient(Transport* transport, int num_workers, int num_servers, int dim, double peer_timeout,
+           WirePrecision wire = WirePrecision::kFp32, PushResidual* residual = nullptr)
       : t_(transport), workers_(num_workers), servers_(num_servers), dim_(static_cast<std::size_t>(dim)),
-        timeout_(peer_timeout) {}
+        timeout_(peer_timeout), wire_(wire), residual_(residual) {}
 
   void StartPull(Batch* batch);
   Status FinishPull(Batch* batch);
@@ -44,8 +67,13 @@ class PsClient {
   void StartPush(Batch* batch);
   Status FinishPush(Batch* batch);
   void CarryDeltas(const Batch& prev, Batch* next) const;
-  // Tells every server this worker will push no more.
+  // Liveness timeout of the hot-path waits (default: peer_timeout) and heartbeats.
+  void SetLiveness(double seconds) { liveness_ = seconds; }
+  void Heartbeat();
+  // Tells every server this worker will push no more (after FlushPushes).
   Status SendDone();
+  // Waits for the push still in flight (lean precisions), if any.
+  Status FlushPushes();
 
   using Handles = std::vector<std::pair<Transport::Handle, int>>;
   // Pulls n rows (request: KeyListHeader + keys, `words` uint32) from `server` into rows
@@ -65,10 +93,34 @@ class PsClient {
 
  private:
   int ServerRank(int server) const { return workers_ + server; }
+  // A staging buffer for one message in a lean wire precision: a pull reply to decode into
+  // `decode_to` (n floats) once received, or a push's encoded deltas (decode_to null).
+  struct Staged {
+    Transport::Handle handle = -1;
+    std::vector<std::uint16_t> wire;  // n values (lean precisions are 2 bytes a value)
+    float* decode_to = nullptr;
+    std::size_t n = 0;
+    bool busy = false;
+  };
+  Staged& Stage(std::size_t floats);
+  // Copies `bytes` into a staging buffer that lives until its send is waited for.
+  const void* StageCopy(const void* data, std::size_t bytes);
+  // Waits for one handle, then decodes / releases its staging buffer if it has one.
+  Status WaitOne(Transport::Handle h, const std::string& what);
   Transport* t_;
   int workers_, servers_;
   std::size_t dim_;
   double timeout_;
+  WirePrecision wire_;
+  PushResidual* residual_;
+  double liveness_ = 0;  // 0: peer_timeout
+  std::chrono::steady_clock::time_point last_beat_{};
+  std::vector<Transport::Handle> beats_;  // per server: last heartbeat in flight (-1: none)
+  std::deque<Staged> staged_;  // deque: entries stay put while it grows
+  Staged* last_staged_ = nullptr;  // StageCopy's entry, whose handle the caller sets
+  Status push_error_ = Status::Ok();  // StartPush's flush, reported by FinishPush
+  Handles deferred_;               // the last batch's push, still in flight (lean precisions)
+  std::uint64_t deferred_batch_ = 0;
   std::int64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::string what_;  // WaitAll's message, reused
 };

@@ -13,6 +13,7 @@
 #include "worker/hot_rows.h"
 #include "worker/progress.h"
 #include "worker/ps_client.h"
+#include "worker/push_residual.h"
 #include "worker/sgns_kernel.h"
 #include "worker/worker_checkpoint.h"
 
@@ -52,7 +53,13 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
   const CbowMode cbow = !o.Cbow() ? CbowMode::kOff : o.cbow_sum ? CbowMode::kSum : CbowMode::kMean;
   SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, (o.MaxContexts() + 1) / 2, cbow);
-  PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout);
+  // Error feedback for lean wire precisions: one residual row per pushed row (bounded table).
+  std::unique_ptr<PushResidual> residual;
+  if (o.Wire() != WirePrecision::kFp32)
+    residual = std::make_unique<PushResidual>(
+        PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o.dim);
+  PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout, o.Wire(), residual.get());
+  client.SetLiveness(o.LivenessTimeout());
   ProgressSender sender(s.transport, o.progress_seconds / 2);
 
   protocol::ProgressReport report;
@@ -213,6 +220,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       if (have_next) client.StartPull(&next->batch);
     }
     update();
+    client.Heartbeat();
     if (monitor != nullptr) {
       monitor->Update(report);
     } else {

@@ -9,6 +9,9 @@
 #   - Per-node /etc/hosts through iproute2's per-namespace files (/etc/netns/NS/hosts, which
 #     `ip netns exec` mounts over /etc/hosts): every node resolves node1..nodeN.
 #   - Optional per-link rate (tc tbf on both ends of each link, so each direction is limited).
+#   - Each node's TCP gives up on unacknowledged data after 4 retransmissions (net.ipv4.
+#     tcp_retries2 inside the node's namespace; CLUSTER_TCP_RETRIES2 overrides), as clusters
+#     that must notice a lost node are tuned.
 #   - Idempotent: `up` on a cluster already up with the same shape does nothing; with another
 #     shape it rebuilds. `down` removes everything `up` made (also after a half-finished up).
 #   - Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN); refuses clearly otherwise.
@@ -141,6 +144,10 @@ cmd_up() {
     ip -n "$ns" addr add "10.213.0.$k/24" dev eth0
     set_rate "$BR_NS" "v$k" "$rate"
     set_rate "$ns" eth0 "$rate"
+    # A connection whose data is not acknowledged gives up after 4 retransmissions (about 6 s
+    # on this LAN) instead of the kernel's 15 (many minutes): mpirun's teardown then does not
+    # wait that long on a lost node it has already sent to (keepalives only probe idle links).
+    ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2="${CLUSTER_TCP_RETRIES2:-4}"
     mkdir -p "/etc/netns/$ns"
     printf '%s' "$hosts" > "/etc/netns/$ns/hosts"
     touch "$STATE/node$k.uts"
@@ -205,13 +212,24 @@ cmd_mpirun() {
   return $rc
 }
 
+# Processes still inside a node after mpirun ended get CLUSTER_REAP_GRACE seconds (default 3)
+# to end by themselves (a daemon behind a cut notices its lost mpirun through its keepalive);
+# whatever is left then is killed and named on stderr ("killing processes left on nodeK").
 cmd_reap() {
-  local k ns left
+  local k ns left grace=${CLUSTER_REAP_GRACE:-3} waited=0
+  while (( waited < grace * 5 )); do
+    left=""
+    for k in $(seq 1 "$(count)"); do left+=$(ip netns pids "$(node_ns "node$k")" 2> /dev/null | tr '\n' ' '); done
+    [ -z "${left// /}" ] && return 0
+    sleep 0.2
+    waited=$((waited + 1))
+  done
   for k in $(seq 1 "$(count)"); do
     ns=$(node_ns "node$k")
     left=$(ip netns pids "$ns" 2> /dev/null | tr '\n' ' ')
     if [ -n "$left" ]; then
-      echo "cluster: killing processes left on node$k: $left" >&2
+      # shellcheck disable=SC2086
+      echo "cluster: killing processes left on node$k: $(ps -o pid=,comm= -p ${left// /,} 2> /dev/null | awk '{printf "%s%s (%s)", NR > 1 ? ", " : "", $1, $2}')" >&2
       kill -9 $left 2> /dev/null || true
     fi
   done

@@ -7,6 +7,8 @@
 # per token seen (train.json tokens_seen, all epochs). Prints one markdown table row per run.
 # Usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]   (root; brings the
 #        cluster CLUSTER_NAME=i2vmeasure up and down itself)
+# Environment: SETTINGS="fast default" (names below, run in this order for each rate),
+#              REPEAT=1 (runs of each setting per rate, interleaved), EPOCHS=1.
 set -euo pipefail
 bin=${1:?usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]}
 gen=${2:?}
@@ -22,17 +24,29 @@ trap '"$C" down > /dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bytes() { ip -n "$CLUSTER_NAME-node$1" -s link show eth0 | awk -v d="$2" '$1 == d ":" { getline; print $1 }'; }
 declare -A settings=(
   [default]=""
+  [default-fp32]="--wire-precision fp32"
   [fast]="--kernel hogbatch --negative-pool 1024"
+  [fast-fp32]="--kernel hogbatch --negative-pool 1024 --wire-precision fp32"
+  [bf16]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16"
+  [fp16]="--kernel hogbatch --negative-pool 1024 --wire-precision fp16"
+  [bf16-16k]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16 --batch-tokens 16384"
+  [bf16-32k]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16 --batch-tokens 32768"
+  [cluster]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini"
 )
+read -r -a names <<< "${SETTINGS:-fast default}"
+for name in "${names[@]}"; do [ -n "${settings[$name]+x}" ] || { echo "unknown setting '$name'" >&2; exit 2; }; done
 echo "| layout | link | setting | tokens/s | bytes/token pulls | bytes/token pushes | bytes/token total |"
 echo "|---|---|---|---|---|---|---|"
-for rate in "${rates[@]}"; do
-  "$C" up 3 --rate "$rate" > /dev/null
-  for name in fast default; do
+# Interleaved: each repeat runs every rate (set on all three links) and every setting in turn,
+# so slow drifts of the machine hit all of them alike.
+"$C" up 3 > /dev/null
+for _ in $(seq 1 "${REPEAT:-1}"); do for rate in "${rates[@]}"; do
+  for k in 1 2 3; do "$C" rate "node$k" "$rate" > /dev/null; done
+  for name in "${names[@]}"; do
     tx0=$(bytes 3 TX); rx0=$(bytes 3 RX)
     # shellcheck disable=SC2086
     "$C" mpirun --host node1:1,node2:1,node3:1 -np 3 "$bin" train --input "$work/corpus/parts" \
-      --output "$work/m" --dim 100 --epochs 1 --servers 1 --log-level warn ${settings[$name]} > "$work/log" 2>&1 ||
+      --output "$work/m" --dim 100 --epochs "${EPOCHS:-1}" --servers 1 --log-level warn ${settings[$name]} > "$work/log" 2>&1 ||
       { tail "$work/log" >&2; exit 1; }
     tx=$(( $(bytes 3 TX) - tx0 )); rx=$(( $(bytes 3 RX) - rx0 ))
     tps=$(grep -o '"tokens_per_second":[0-9.e+]*' "$work/m/train.json" | cut -d: -f2)
@@ -40,4 +54,4 @@ for rate in "${rates[@]}"; do
     awk -v l="3 nodes, 2 workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" \
       'BEGIN { printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f |\n", l, r, s, t, tx / n, rx / n, (tx + rx) / n }'
   done
-done
+done; done

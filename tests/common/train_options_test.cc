@@ -46,6 +46,31 @@ TEST(TrainOptionsTest, DefaultsAreWord2VecC) {
   EXPECT_TRUE(Validate(o, 0).ok());
 }
 
+// --wire-precision: bf16 unless --deterministic (fp32, byte-identical to earlier versions); an
+// explicit value wins; a bad one is refused by Validate; --liveness-timeout is capped by
+// --peer-timeout.
+TEST(TrainOptionsTest, WirePrecisionAndLiveness) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "c.txt", "--output", "out"}, &o).ok());
+  EXPECT_EQ(o.Wire(), WirePrecision::kBf16);
+  EXPECT_DOUBLE_EQ(o.LivenessTimeout(), 10);
+  TrainOptions det;
+  ASSERT_TRUE(Parse({"--input", "c.txt", "--output", "out", "--deterministic"}, &det).ok());
+  EXPECT_EQ(det.Wire(), WirePrecision::kFp32);
+  TrainOptions explicit_p;
+  ASSERT_TRUE(Parse({"--input", "c.txt", "--output", "out", "--deterministic", "--wire-precision", "fp16",
+                     "--peer-timeout", "3"},
+                    &explicit_p)
+                  .ok());
+  EXPECT_EQ(explicit_p.Wire(), WirePrecision::kFp16);
+  EXPECT_DOUBLE_EQ(explicit_p.LivenessTimeout(), 3);
+  TrainOptions bad;
+  const Status st = Parse({"--input", "c.txt", "--output", "out", "--wire-precision", "fp8"}, &bad);
+  const Status vs = st.ok() ? Validate(bad, 0) : st;
+  EXPECT_FALSE(vs.ok());
+  EXPECT_NE(vs.ToString().find("--wire-precision must be fp32, bf16 or fp16"), std::string::npos) << vs.ToString();
+}
+
 TEST(TrainOptionsTest, CommandLineValuesAreParsed) {
   TrainOptions o;
   ASSERT_TRUE(Parse({"-i", "a.txt", "b_dir", "--input", "c.txt", "-o", "out", "--dim", "32", "--window=3",

@@ -22,7 +22,7 @@ fault() {
 fault 3 1:kill:40 "rank 1 .*exited on signal 9" 30
 fault 3 2:kill:40 "rank 2 .*exited on signal 9" 30
 fault 3 2:hang:40 "(pull|push) of batch [0-9]+ (from|to) server rank 2: no answer within 3 s" 30
-fault 3 1:hang:40 "worker rank 1 sent no progress for 3 s|rank 1 sent a push header but not all of its push within 3 s|server heard from no worker" 60
+fault 3 1:hang:40 "worker rank 1 on host .* sent (nothing|a push header)|worker rank 1 sent no progress for 3 s|rank 1 sent a push header but not all of its push within 3 s|server heard from no worker" 60
 fault 3 2:drop:40 "no answer within 3 s" 30
 
 # Killed from outside, mid-training: find rank 1 by its unique output path.

@@ -5,6 +5,7 @@
 // request handler, ps/request_handler.h).
 #include "worker/hot_rows.h"
 
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -28,6 +29,7 @@
 #include "worker/batch_builder.h"
 #include "job/vocabulary_build.h"
 #include "worker/ps_client.h"
+#include "worker/push_residual.h"
 
 namespace item2vec {
 namespace {
@@ -301,9 +303,11 @@ TEST(HotRowCacheTest, SyncBookkeeping) {
 // (protocol.h).
 class InProcessServers : public Transport {
  public:
-  InProcessServers(int workers, std::size_t vocab, std::vector<ShardStore>* stores)
-      : workers_(workers), stores_(stores), stats_(stores->size()) {
-    for (std::size_t s = 0; s < stores->size(); ++s) handlers_.emplace_back(&(*stores)[s], workers, vocab, &stats_[s]);
+  InProcessServers(int workers, std::size_t vocab, std::vector<ShardStore>* stores,
+                   WirePrecision wire = WirePrecision::kFp32)
+      : workers_(workers), stores_(stores), stats_(stores->size()), wire_(wire) {
+    for (std::size_t s = 0; s < stores->size(); ++s)
+      handlers_.emplace_back(&(*stores)[s], workers, vocab, &stats_[s], wire);
   }
   int rank() const override { return 0; }
   int size() const override { return workers_ + static_cast<int>(stores_->size()); }
@@ -315,11 +319,13 @@ class InProcessServers : public Transport {
       const Status st = server.ParseKeyList(data, bytes, rank(), &keys);
       EXPECT_TRUE(st.ok()) << st.ToString();
       Posted rows = Take(dest, protocol::kPullReply), versions = Take(dest, protocol::kPullVersions);
-      EXPECT_EQ(rows.bytes, server.ReplyFloats(keys) * sizeof(float));
+      EXPECT_EQ(rows.bytes, server.ReplyFloats(keys) * WireBytesPerValue(wire_));
       EXPECT_EQ(versions.bytes, server.ReplyWords(keys) * sizeof(std::uint32_t));
-      if (st.ok() && rows.bytes == server.ReplyFloats(keys) * sizeof(float) &&
+      if (st.ok() && rows.bytes == server.ReplyFloats(keys) * WireBytesPerValue(wire_) &&
           versions.bytes == server.ReplyWords(keys) * sizeof(std::uint32_t)) {
-        server.ServeRows(keys, static_cast<float*>(rows.data));
+        std::vector<float> gathered(server.ReplyFloats(keys));
+        server.ServeRows(keys, gathered.data());
+        server.EncodeReply(keys, gathered.data(), rows.data);
         server.ServeVersions(keys, static_cast<std::uint32_t*>(versions.data));
       }
     } else if (tag == protocol::kPush) {
@@ -372,6 +378,7 @@ class InProcessServers : public Transport {
   std::vector<RequestHandler> handlers_;
   std::map<std::pair<int, int>, std::deque<Posted>> posted_;
   std::vector<char> push_keys_, push_rows_;
+  WirePrecision wire_;
   Handle next_handle_ = 1;
   int pushes_ = 0;
 };
@@ -460,4 +467,50 @@ TEST(HotRowOptionsTest, ParsedValidatedAndCapped) {
 }
 
 }  // namespace
+// --wire-precision bf16 through PsClient and the real request handler: pulled rows arrive as the
+// servers' float32 rows rounded to bf16, and 2000 pushes of a delta bf16 cannot represent add up
+// on the server's float32 row to the exact total with error feedback (PushResidual); without it
+// every push loses the same rounding error and the total drifts.
+TEST(WirePrecisionTest, PullsDecodeAndErrorFeedbackReachesTheExactTotal) {
+  const std::size_t vocab = 30;
+  const Partition partition(1, vocab);
+  for (bool feedback : {true, false}) {
+    std::vector<ShardStore> stores;
+    stores.emplace_back(partition, 0, kDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
+    InProcessServers transport(/*workers=*/1, vocab, &stores, WirePrecision::kBf16);
+    PushResidual residual(PushResidual::CapacityFor(vocab, PushResidual::kDefaultMaxRows), kDim);
+    PsClient client(&transport, 1, 1, kDim, 10, WirePrecision::kBf16, feedback ? &residual : nullptr);
+    const ItemId key = 3;
+    std::vector<std::uint32_t> request(protocol::kHeaderWords + 1);
+    const protocol::KeyListHeader header{1, 1, 0};
+    std::memcpy(request.data(), &header, sizeof header);
+    request[protocol::kHeaderWords] = key;
+    float row[kDim];
+    std::uint32_t version = 0;
+    PsClient::Handles handles;
+    client.PostPull(0, request.data(), request.size(), row, &version, 1, &handles);
+    ASSERT_TRUE(client.WaitAll(&handles, "pull").ok());
+    const float* master = stores[0].Row(Matrix::kInput, key);
+    float start[kDim];
+    std::memcpy(start, master, sizeof start);
+    for (int x = 0; x < kDim; ++x) EXPECT_EQ(row[x], Bf16ToFloat(FloatToBf16(start[x])));
+    const float delta[kDim] = {1e-3f, -3e-4f, 7.77e-5f};
+    for (int k = 0; k < 2000; ++k) {
+      client.PostPush(0, request.data(), request.size(), delta, &version, 1, &handles);
+      ASSERT_TRUE(client.WaitAll(&handles, "push").ok());
+    }
+    for (int x = 0; x < kDim; ++x) {
+      const double exact = 2000.0 * delta[x], got = static_cast<double>(master[x]) - start[x];
+      if (feedback) {
+        EXPECT_NEAR(got, exact, 2e-4) << "value " << x;
+      } else if (x == 0) {
+        // bf16(1e-3) = 0.00099945: 2000 pushes lose 1.1e-3.
+        EXPECT_GT(std::fabs(got - exact), 5e-4) << "plain rounding should drift";
+      }
+    }
+    EXPECT_EQ(client.bytes_sent(), 2000 * (4 * (protocol::kHeaderWords + 1 + 1) + 2 * kDim) +
+                                       4 * static_cast<std::int64_t>(protocol::kHeaderWords + 1));
+  }
+}
+
 }  // namespace item2vec

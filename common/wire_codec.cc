@@ -1,0 +1,191 @@
+#include "common/wire_codec.h"
+
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace item2vec {
+namespace {
+
+std::uint32_t Bits(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+float FromBits(std::uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+
+}  // namespace
+
+std::string_view WirePrecisionName(WirePrecision p) {
+  switch (p) {
+    case WirePrecision::kFp32: return "fp32";
+    case WirePrecision::kBf16: return "bf16";
+    case WirePrecision::kFp16: return "fp16";
+  }
+  return "?";
+}
+
+bool ParseWirePrecision(std::string_view name, WirePrecision* p) {
+  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16})
+    if (name == WirePrecisionName(w)) {
+      *p = w;
+      return true;
+    }
+  return false;
+}
+
+std::uint16_t FloatToBf16(float f) {
+  std::uint32_t u = Bits(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40);  // quiet NaN
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even (overflow goes to inf, as it should)
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+float Bf16ToFloat(std::uint16_t h) { return FromBits(static_cast<std::uint32_t>(h) << 16); }
+
+std::uint16_t FloatToFp16(float f) {
+  std::uint32_t x = Bits(f);
+  const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
+  x &= 0x7fffffffu;
+  if (x >= 0x7f800000u) return sign | (x > 0x7f800000u ? 0x7e00 : 0x7c00);  // NaN, inf
+  if (x > 0x477fe000u) return sign | 0x7bff;                                 // beyond 65504: saturate
+  if (x >= 0x38800000u) {                                                     // normal half (>= 2^-14)
+    x += 0xfffu + ((x >> 13) & 1u);
+    return sign | static_cast<std::uint16_t>((x - 0x38000000u) >> 13);
+  }
+  if (x < 0x33000000u) return sign;  // below 2^-25 (2^-25 itself ties to 0)
+  // Subnormal half: m * 2^-24 with m < 1024 (rounding may carry into the smallest normal).
+  const std::uint32_t e = x >> 23, m = (x & 0x7fffffu) | 0x800000u, shift = 126 - e;
+  const std::uint32_t rounded = (m + (1u << (shift - 1)) - 1 + ((m >> shift) & 1u)) >> shift;
+  return sign | static_cast<std::uint16_t>(rounded);
+}
+
+float Fp16ToFloat(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+  if (e == 0) {
+    const float v = static_cast<float>(m) * 5.9604644775390625e-8f;  // m * 2^-24, exact
+    return FromBits(Bits(v) | sign);
+  }
+  if (e == 31) return FromBits(sign | 0x7f800000u | (m << 13));
+  return FromBits(sign | ((e + 112) << 23) | (m << 13));
+}
+
+namespace {
+
+// bf16: branch-free per value, so the compiler vectorises the loops.
+void EncodeBf16(const float* __restrict src, std::size_t n, std::uint16_t* __restrict dst) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t u = Bits(src[i]);
+    const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+    const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    dst[i] = static_cast<std::uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
+  }
+}
+void DecodeBf16(const std::uint16_t* __restrict src, std::size_t n, float* __restrict dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// fp16 with the F16C instructions where the CPU has them (round to nearest even, like the
+// scalar code; values are clamped to +-65504 first so they saturate instead of becoming inf).
+__attribute__((target("avx,f16c"))) void EncodeFp16F16c(const float* __restrict src, std::size_t n,
+                                                          std::uint16_t* __restrict dst) {
+  std::size_t i = 0;
+  const __m256 hi = _mm256_set1_ps(65504.0f), lo = _mm256_set1_ps(-65504.0f);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(src + i);
+    // max/min return the second operand for NaN; keep NaN lanes as they are.
+    const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
+    const __m256 c = _mm256_blendv_ps(_mm256_max_ps(_mm256_min_ps(v, hi), lo), v, nan);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm256_cvtps_ph(c, _MM_FROUND_TO_NEAREST_INT));
+  }
+  for (; i < n; ++i) dst[i] = FloatToFp16(src[i]);
+}
+__attribute__((target("avx,f16c"))) void DecodeFp16F16c(const std::uint16_t* __restrict src, std::size_t n,
+                                                          float* __restrict dst) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+  for (; i < n; ++i) dst[i] = Fp16ToFloat(src[i]);
+}
+bool HaveF16c() {
+  static const bool have = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  return have;
+}
+#else
+bool HaveF16c() { return false; }
+void EncodeFp16F16c(const float*, std::size_t, std::uint16_t*) {}
+void DecodeFp16F16c(const std::uint16_t*, std::size_t, float*) {}
+#endif
+
+}  // namespace
+
+void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
+  auto* out = static_cast<std::uint16_t*>(dst);
+  switch (p) {
+    case WirePrecision::kFp32:
+      std::memcpy(dst, src, n * sizeof(float));
+      return;
+    case WirePrecision::kBf16:
+      EncodeBf16(src, n, out);
+      return;
+    case WirePrecision::kFp16:
+      if (HaveF16c()) {
+        EncodeFp16F16c(src, n, out);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) out[i] = FloatToFp16(src[i]);
+      }
+      return;
+  }
+}
+
+void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
+  const auto* in = static_cast<const std::uint16_t*>(src);
+  switch (p) {
+    case WirePrecision::kFp32:
+      std::memcpy(dst, src, n * sizeof(float));
+      return;
+    case WirePrecision::kBf16:
+      DecodeBf16(in, n, dst);
+      return;
+    case WirePrecision::kFp16:
+      if (HaveF16c()) {
+        DecodeFp16F16c(in, n, dst);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = Fp16ToFloat(in[i]);
+      }
+      return;
+  }
+}
+
+void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {
+  if (p == WirePrecision::kFp32) {
+    auto* out = static_cast<float*>(dst);
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = src[i] + residual[i];
+      residual[i] = 0;
+    }
+    return;
+  }
+  // In chunks on the stack: v = src + residual, encode, residual = v - decoded.
+  constexpr std::size_t kChunk = 256;
+  float v[kChunk], back[kChunk];
+  auto* out = static_cast<std::uint16_t*>(dst);
+  for (std::size_t at = 0; at < n; at += kChunk) {
+    const std::size_t m = n - at < kChunk ? n - at : kChunk;
+    for (std::size_t i = 0; i < m; ++i) v[i] = src[at + i] + residual[at + i];
+    EncodeWire(p, v, m, out + at);
+    DecodeWire(p, out + at, m, back);
+    for (std::size_t i = 0; i < m; ++i) residual[at + i] = v[i] - back[i];
+  }
+}
+
+}  // namespace item2vec

@@ -1,0 +1,47 @@
+// Wire codec: the precision that embedding rows and their deltas travel in between workers
+// and servers (--wire-precision; ps/protocol.h says which messages use it).
+//
+// Contract:
+// - fp32 is the identity (4 bytes a value; the bytes are the floats themselves). bf16 keeps
+//   fp32's exponent range and 8 significant bits; fp16 has 11 significant bits but a range of
+//   about 6e-8 .. 65504. Both take 2 bytes a value, little-endian, as IEEE half / bfloat16 bit
+//   patterns.
+// - EncodeWire rounds to nearest, ties to even. fp16 saturates finite values beyond its range to
+//   +-65504 (never inf) and keeps subnormals; NaN stays NaN, inf stays inf. DecodeWire is exact
+//   (every 16-bit value is a float).
+// - EncodeWireWithFeedback is error feedback: it encodes v = src[i] + residual[i] and leaves in
+//   residual[i] what rounding dropped (v - decoded). Over many pushes the sum of the decoded values
+//   plus the final residual equals the sum of the src values (up to float addition), so small
+//   deltas accumulate instead of being rounded away.
+// - The array functions give exactly the per-value functions' results (fp16 uses the CPU's F16C
+//   instructions where it has them, the same rounding). The 16-bit buffers are uint16_t arrays
+//   (n values); buffers must not overlap.
+// - Pure functions of their arguments; no allocation; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace item2vec {
+
+enum class WirePrecision : std::uint8_t { kFp32 = 0, kBf16 = 1, kFp16 = 2 };
+
+// "fp32", "bf16", "fp16".
+std::string_view WirePrecisionName(WirePrecision p);
+// Parses one of the names above; false for anything else.
+bool ParseWirePrecision(std::string_view name, WirePrecision* p);
+inline std::size_t WireBytesPerValue(WirePrecision p) { return p == WirePrecision::kFp32 ? 4 : 2; }
+
+std::uint16_t FloatToBf16(float f);
+float Bf16ToFloat(std::uint16_t h);
+std::uint16_t FloatToFp16(float f);
+float Fp16ToFloat(std::uint16_t h);
+
+// dst holds n * WireBytesPerValue(p) bytes: n floats for fp32, n uint16_t otherwise.
+void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst);
+void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst);
+void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst);
+
+}  // namespace item2vec
