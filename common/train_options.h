@@ -68,7 +68,7 @@ struct TrainOptions {
   std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
   KernelKind kernel = KernelKind::kPair;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
-  double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
+  double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
   // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
   // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the
