@@ -85,7 +85,7 @@ struct TrainOptions {
   std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
   KernelKind kernel = KernelKind::kPair;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
-  double staleness_tolerance = 2;   // stale deltas scaled by min(1, T / (1 + staleness))
+  double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
   // Precision of pulled rows and pushed deltas on the wire (common/wire_codec.h): "fp32",
   // "bf16" or "fp16"; "" = the default: bf16, or fp32 with --deterministic.

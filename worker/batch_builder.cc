@@ -19,7 +19,8 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
       shared_negatives_(options.kernel == KernelKind::kHogBatch || options.Cbow()), set_mode_(options.SetMode()),
       hot_(HotRowCount(options, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
-      out_slot_(vocab.size(), -1) {
+      out_slot_(vocab.size(), -1),
+      share_(options.kernel == KernelKind::kHogBatch && !options.Cbow() ? kHogBatchShare : 0) {
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }
 
@@ -211,10 +212,24 @@ void BatchBuilder::AddSentence(Batch* b, float alpha) {
     }
     const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
     if (ctx_end == ctx_begin) continue;
-    if (shared_negatives_) DrawNegatives(b, negative);
+    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], alpha);
+  }
+}
+
+void BatchBuilder::CloseGroups(Batch* b, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha) {
+  const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
+  b->pairs += ctx_end - ctx_begin;
+  if (!shared_negatives_) {
     b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
-    centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);
-    b->pairs += ctx_end - ctx_begin;
+    centre_ids_.push_back(centre);
+    return;
+  }
+  const std::uint32_t step = share_ > 0 ? share_ : ctx_end - ctx_begin;
+  for (std::uint32_t first = ctx_begin; first < ctx_end; first += step) {
+    const std::uint32_t negatives_at = static_cast<std::uint32_t>(b->negatives.size());
+    DrawNegatives(b, options_.negative);
+    b->groups.push_back(Group{0, first, std::min(ctx_end, first + step), negatives_at, alpha});
+    centre_ids_.push_back(centre);
   }
 }
 
@@ -250,11 +265,7 @@ void BatchBuilder::AddSet(Batch* b, float alpha) {
         ++picked;
       }
     }
-    const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
-    if (shared_negatives_) DrawNegatives(b, negative);
-    b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
-    centre_ids_.push_back(sentence_[static_cast<std::size_t>(i)]);
-    b->pairs += ctx_end - ctx_begin;
+    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], alpha);
   }
 }
 

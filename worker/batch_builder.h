@@ -14,9 +14,12 @@
 // are all the other kept items of the line, in line order (no reduced window); a line of
 // more than max_set_size kept items gives each centre max_set_size - 1 others drawn
 // without replacement (a partial Fisher-Yates shuffle) and counts in Batch::capped_sets.
-// With --kernel hogbatch a group (one centre) draws `negative` negatives shared by all
-// its contexts, instead of `negative` per pair; so does --model cbow, where a group is one
-// CBOW step (its contexts' mean predicts the centre, word2vec.c draws once per position).
+// With --kernel hogbatch a centre's contexts are cut, in order, into groups of at most
+// kHogBatchShare, and each group draws `negative` negatives shared by its contexts (instead
+// of `negative` per pair): pWord2Vec shares one set over the whole window, which on
+// MovieLens (window 10, up to 20 contexts) cost 0.007 HR@10 against word2vec.c; 4 is level
+// (docs/benchmarks.md). --model cbow draws one set per group, a group being one CBOW step
+// (its contexts' mean predicts the centre; word2vec.c draws once per position).
 // With --id-cache an epoch read from the shard's start also writes its sentences as ids to
 // an IdCache, and the later epochs replay that instead of the text: the same ids, counts and
 // (for checkpoints) reader positions, so the batches are the same bit for bit.
@@ -42,6 +45,9 @@
 #include "worker/sampling.h"
 
 namespace item2vec {
+
+// --kernel hogbatch: contexts per set of shared negatives (a group).
+inline constexpr std::uint32_t kHogBatchShare = 4;
 
 // Everything a BatchBuilder needs to continue exactly where it was (a checkpoint).
 struct BuilderState {
@@ -94,6 +100,8 @@ class BatchBuilder {
   void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
   void DrawNegatives(Batch* batch, int n);
+  // Ends a centre's contexts [ctx_begin, end): its group(s), their shared negatives.
+  void CloseGroups(Batch* batch, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha);
 
   const TrainOptions& options_;
   const Vocabulary& vocab_;
@@ -127,6 +135,7 @@ class BatchBuilder {
   std::vector<ItemId> pool_;          // this batch's negatives pool (empty: draw per pair)
   std::vector<ItemId> centre_ids_;    // per group, before slots are known
   std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
+  std::uint32_t share_;               // contexts per set of shared negatives (0 = all of a centre's)
   std::vector<ItemId> in_keys_, out_keys_;
   std::vector<std::uint32_t> per_server_in_, per_server_out_;
   std::vector<std::size_t> in_cursor_, out_cursor_;

@@ -108,6 +108,10 @@ double SgnsKernel::TrainPairs(Batch* batch) {
 }
 
 double SgnsKernel::TrainHogBatch(Batch* batch) {
+  if (blocked_)
+    return HogBatchBlocked(batch->rows.data(), batch->groups.data(), batch->groups.size(), batch->contexts.data(),
+                           batch->negatives.data(), dim_, negative_, *sigmoid_, block_scratch_.data(),
+                           block_pointers_.data());
   const int d = dim_;
   const int targets = negative_ + 1;
   float* const rows = batch->rows.data();

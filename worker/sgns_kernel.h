@@ -13,7 +13,9 @@
 // (context, target) pairs are computed from the rows as they were before the group, then
 // every context row moves by sum_t g[j][t] * target_t and every target row by
 // sum_j g[j][t] * context_j. Same gradients in expectation, a window's worth fewer
-// negatives and row loads. The batch holds `negative` negatives per group.
+// negatives and row loads. The batch holds `negative` negatives per group. On CPUs with
+// AVX2+FMA the step is worker/hogbatch_block.h's register-blocked product (same maths,
+// another float summation order); elsewhere, or with blocked = false, a row-at-a-time loop.
 //
 // CbowMode::kMean / kSum (word2vec.c's CBOW, cbow_mean 1 / 0; the kernel kind is unused): for each group,
 // h = the mean (or sum) of its context rows; for the centre (label 1) and the group's
@@ -32,6 +34,7 @@
 
 #include "common/train_options.h"
 #include "worker/batch.h"
+#include "worker/hogbatch_block.h"
 #include "worker/sigmoid_table.h"
 
 namespace item2vec {
@@ -42,11 +45,14 @@ enum class CbowMode { kOff, kMean, kSum };
 class SgnsKernel {
  public:
   SgnsKernel(int dim, int negative, const SigmoidTable* sigmoid, KernelKind mode = KernelKind::kPair,
-             int max_window = 5, CbowMode cbow = CbowMode::kOff)
+             int max_window = 5, CbowMode cbow = CbowMode::kOff, bool blocked = true)
       : dim_(dim), negative_(negative), mode_(mode), cbow_(cbow), sigmoid_(sigmoid),
         neu1e_(static_cast<std::size_t>(dim)), neu1_(static_cast<std::size_t>(dim)),
         ctx_delta_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(dim)),
-        grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)) {}
+        grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)),
+        blocked_(blocked && mode == KernelKind::kHogBatch && cbow == CbowMode::kOff && HogBatchBlockedAvailable()),
+        block_scratch_(blocked_ ? HogBatchScratchFloats(2 * max_window, negative, dim) : 0),
+        block_pointers_(blocked_ ? static_cast<std::size_t>(2 * max_window + negative + 1) : 0) {}
   // Trains all groups of the batch on batch->rows; returns the loss sum.
   double Train(Batch* batch);
 
@@ -59,6 +65,9 @@ class SgnsKernel {
   CbowMode cbow_;
   const SigmoidTable* sigmoid_;
   std::vector<float> neu1e_, neu1_, ctx_delta_, grad_;
+  bool blocked_;  // kHogBatch through HogBatchBlocked
+  std::vector<float> block_scratch_;
+  std::vector<const float*> block_pointers_;
 };
 
 }  // namespace item2vec

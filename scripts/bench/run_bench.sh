@@ -26,6 +26,8 @@ Options (each also settable by the environment variable in brackets):
   --tokens N           synthetic corpus tokens (default 10M; k/M/G ok)    [BENCH_TOKENS]
   --items N            synthetic corpus items (default 50k)               [BENCH_ITEMS]
   --clusters N         planted clusters (default items/100)               [BENCH_CLUSTERS]
+  --noise P            share of tokens that are global noise items (default 0.3; 0.6 keeps
+                       P@10 well below 1 at 5 epochs, so converged trainers still differ) [BENCH_NOISE]
   --seed N             corpus and training seed (default 1)               [BENCH_SEED]
   --epochs "LIST"      epoch counts to run (default "1")                  [BENCH_EPOCHS]
   --layouts "LIST"     item2vec layouts WORKERS+SERVERS (default "2+1 1+1"); gensim and
@@ -62,6 +64,7 @@ MODEL="${BENCH_MODEL:-sg}"
 TOKENS="${BENCH_TOKENS:-10M}"
 ITEMS="${BENCH_ITEMS:-50k}"
 CLUSTERS="${BENCH_CLUSTERS:-0}"
+NOISE="${BENCH_NOISE:-0.3}"
 SEED="${BENCH_SEED:-1}"
 EPOCHS="${BENCH_EPOCHS:-1}"
 LAYOUTS="${BENCH_LAYOUTS:-2+1 1+1}"
@@ -77,11 +80,11 @@ OURS_ARGS="${BENCH_OURS_ARGS:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
-    --results-md|--mode|--model|--tokens|--items|--clusters|--seed|--epochs|--layouts|--repeats|--tools|--work|--item2vec|--gen-corpus|--ratings|--timeout|--ours-args)
+    --results-md|--mode|--model|--tokens|--items|--clusters|--noise|--seed|--epochs|--layouts|--repeats|--tools|--work|--item2vec|--gen-corpus|--ratings|--timeout|--ours-args)
       [[ $# -ge 2 ]] || die "option $1 needs a value (see --help)"
       case "$1" in
         --results-md) RESULTS_MD="$2" ;; --mode) MODE="$2" ;; --model) MODEL="$2" ;; --tokens) TOKENS="$2" ;;
-        --items) ITEMS="$2" ;; --clusters) CLUSTERS="$2" ;; --seed) SEED="$2" ;;
+        --items) ITEMS="$2" ;; --clusters) CLUSTERS="$2" ;; --noise) NOISE="$2" ;; --seed) SEED="$2" ;;
         --epochs) EPOCHS="$2" ;; --layouts) LAYOUTS="$2" ;; --repeats) REPEATS="$2" ;;
         --tools) TOOLS="$2" ;; --work) WORK="$2" ;; --item2vec) ITEM2VEC="$2" ;;
         --gen-corpus) GEN="$2" ;; --ratings) RATINGS="$2" ;; --timeout) TIMEOUT="$2" ;;
@@ -149,12 +152,12 @@ if [[ "$MODE" == synthetic ]]; then
   if [[ -z "$GEN" ]]; then GEN="$(newest "$REPO/build*/bin/item2vec-gen-corpus")"; fi
   [[ -n "$GEN" && -x "$GEN" ]] ||
     die "no item2vec-gen-corpus binary; build it (make -C $REPO/build-bench -j2 item2vec-gen-corpus) or pass --gen-corpus"
-  DATA="$WORK/corpus-t$TOKENS-i$ITEMS-c$CLUSTERS-s$SEED"
+  DATA="$WORK/corpus-t$TOKENS-i$ITEMS-c$CLUSTERS-n$NOISE-s$SEED"
   # Regenerated every time (seconds for 10M tokens), so the corpus always matches the
   # generator that is built now; the same options give the same bytes.
   log "generating the corpus in $DATA"
   rm -rf "$DATA"
-  "$GEN" --output "$DATA" --tokens "$TOKENS" --items "$ITEMS" --clusters "$CLUSTERS" --seed "$SEED"
+  "$GEN" --output "$DATA" --tokens "$TOKENS" --items "$ITEMS" --clusters "$CLUSTERS" --noise "$NOISE" --seed "$SEED"
   # gensim's corpus_file and fastText want one file; it lives beside parts/, not in it.
   cat "$DATA"/parts/part-* >"$DATA/all.txt.tmp.$$" && mv "$DATA/all.txt.tmp.$$" "$DATA/all.txt"
   OURS_INPUT="$DATA/parts"

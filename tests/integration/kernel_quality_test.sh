@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# The fast paths keep quality: on a synthetic corpus with planted clusters, the hogbatch
-# kernel and the negative pool give neighbour precision@10 (fraction of an item's 10
-# nearest neighbours in its planted cluster) within 0.03 of word2vec.c's per-pair kernel,
-# and all of them learn the clusters. Usage: kernel_quality_test.sh GEN_CORPUS_BINARY
+# The fast paths keep quality at convergence: on a synthetic corpus with planted clusters,
+# trained 5 epochs, neighbour precision@10 (fraction of an item's 10 nearest neighbours in
+# its planted cluster) of the hogbatch kernel with the negative pool is within 0.03 of
+# word2vec.c's per-pair kernel without it, both with one worker (--deterministic: the
+# kernel and pool maths alone) and with two workers (asynchronous pushes scaled by the
+# staleness rule: the old default tolerance T = 2 lost 0.05-0.07 here). The corpus is noisy enough
+# that P@10 stays well below 1, so a worse trainer shows. Usage: kernel_quality_test.sh GEN_CORPUS_BINARY
 source "$(dirname "$0")/lib.sh"
 gen=$1
-"$gen" --output "$WORK/corpus" --tokens 1500k --items 5k --clusters 250 --noise 0.5 --seed 3 > /dev/null
+"$gen" --output "$WORK/corpus" --tokens 400k --items 4k --noise 0.7 --seed 3 > /dev/null
 
 precision() { cluster_precision "$WORK/corpus" "$1"; }
 
 declare -A p
-for variant in "pair 0" "hogbatch 0" "pair 1024" "hogbatch 1024"; do
-  set -- $variant
-  run_np 2 train --input "$WORK/corpus/parts" --output "$WORK/m-$1-$2" --kernel "$1" --negative-pool "$2" \
-    --epochs 1 --dim 48 --deterministic --log-level warn
-  p[$1-$2]=$(precision "$WORK/m-$1-$2")
-  echo "kernel $1, negative pool $2: P@10 ${p[$1-$2]}"
+# name, ranks, options
+variants=("pair-exact 2 --kernel pair --negative-pool 0 --deterministic"
+          "hogbatch-pool 2 --kernel hogbatch --negative-pool 1024 --deterministic"
+          "hogbatch-pool-2w 3 --kernel hogbatch --negative-pool 1024")
+for v in "${variants[@]}"; do
+  set -- $v
+  name=$1 np=$2; shift 2
+  run_np "$np" train --input "$WORK/corpus/parts" --output "$WORK/m-$name" --servers 1 --epochs 5 --dim 32 \
+    --seed 3 --log-level warn "$@"
+  p[$name]=$(precision "$WORK/m-$name")
+  echo "$name ($*): P@10 ${p[$name]}"
 done
-ref=${p[pair-0]}
-awk -v r="$ref" 'BEGIN { exit !(r > 0.5) }' || fail "per-pair kernel learned no clusters (P@10 $ref)"
-for k in hogbatch-0 pair-1024 hogbatch-1024; do
+ref=${p[pair-exact]}
+awk -v r="$ref" 'BEGIN { exit !(r > 0.3 && r < 0.97) }' ||
+  fail "per-pair kernel P@10 $ref is outside 0.3..0.97 (the corpus no longer separates trainers)"
+for k in hogbatch-pool hogbatch-pool-2w; do
   awk -v r="$ref" -v x="${p[$k]}" 'BEGIN { d = x - r; exit !(d > -0.03) }' ||
     fail "$k P@10 ${p[$k]} is more than 0.03 below the per-pair kernel's $ref"
 done
-echo "ok: fast kernels within 0.03 of word2vec.c's per-pair kernel"
+echo "ok: hogbatch with the negative pool within 0.03 of word2vec.c's per-pair kernel at 5 epochs"

@@ -252,6 +252,44 @@ TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
   }
 }
 
+// --kernel hogbatch: a centre's contexts, in word2vec.c order, are cut into groups of at
+// most kHogBatchShare, each with `negative` negatives of its own; every pair is counted.
+TEST_F(BatchBuilderTest, HogBatchGroupsShareNegativesOverAtMostFourContexts) {
+  options_.sample = 0;
+  options_.window = 5;
+  for (KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch}) {
+    options_.kernel = kernel;
+    const Partition partition(1, vocab_.size());
+    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
+    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 23);
+    const bool hog = kernel == KernelKind::kHogBatch;
+    std::size_t split = 0;
+    Batch b;
+    for (;;) {
+      Result<bool> more = builder.Fill(&b);
+      ASSERT_TRUE(more.ok());
+      if (!*more) break;
+      std::uint32_t neg = 0;
+      for (std::size_t g = 0; g < b.groups.size(); ++g) {
+        const Group& group = b.groups[g];
+        const std::uint32_t m = group.ctx_end - group.ctx_begin;
+        ASSERT_GE(m, 1u);
+        EXPECT_EQ(group.neg_begin, neg);
+        neg += static_cast<std::uint32_t>(options_.negative) * (hog ? 1 : m);
+        if (hog) {
+          ASSERT_LE(m, kHogBatchShare);
+          if (g > 0 && b.groups[g - 1].centre == group.centre && b.groups[g - 1].ctx_end == group.ctx_begin) ++split;
+        }
+      }
+      EXPECT_EQ(b.negatives.size(), neg);
+      EXPECT_EQ(b.pairs, static_cast<std::int64_t>(b.contexts.size()));
+    }
+    if (hog) {
+      EXPECT_GT(split, 0u) << "no centre had more than kHogBatchShare contexts";
+    }
+  }
+}
+
 TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
   // Without subsampling every position of a sentence of >= 2 items is a group, in order,
   // so group k can be matched to its position and its contexts to a span.

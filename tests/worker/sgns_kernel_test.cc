@@ -186,6 +186,47 @@ TEST(SgnsKernelTest, HogBatchMatchesDoublePrecisionReference) {
   }
 }
 
+// Random groups over a few rows (so slots repeat within a group; input slots 0..5 and
+// output slots 6..11 apart, as in a real batch) at dimensions that are
+// and are not multiples of 8 and negative counts of one, one and two target blocks of the
+// register-blocked kernel (worker/hogbatch_block.h): the same step as the reference.
+TEST(SgnsKernelTest, HogBatchBlockedShapesMatchReference) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (int dim : {5, 13, 64, 67}) {
+    for (int negative : {1, 5, 7, 12}) {
+      const int max_window = 5;
+      const std::uint32_t slots = 12;
+      Rng rng(static_cast<std::uint64_t>(dim * 100 + negative));
+      Batch b;
+      b.total_rows = slots;
+      for (int g = 0; g < 40; ++g) {
+        const int m = 1 + static_cast<int>(rng.Below(2 * max_window));
+        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
+                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
+        for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
+        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
+        for (int k = 0; k < negative; ++k) b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
+        b.groups.push_back(group);
+      }
+      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
+      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
+      b.original = b.rows;
+      const std::vector<double> ref = RunHogBatchReference(b, dim, negative, /*sequential=*/false);
+      for (bool blocked : {true, false}) {  // the blocked product, and the portable loop
+        Batch run = b;
+        SgnsKernel kernel(dim, negative, &exact, KernelKind::kHogBatch, max_window, CbowMode::kOff, blocked);
+        EXPECT_GT(kernel.Train(&run), 0.0);
+        for (std::size_t i = 0; i < ref.size(); ++i)
+          ASSERT_NEAR(run.rows[i], ref[i], 2e-5 * std::max(1.0, std::abs(ref[i])))
+              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
+              << " coordinate " << i % dim;
+        const std::vector<double> before(b.original.begin(), b.original.end());
+        EXPECT_GT(MaxAbsDiff(before, run.rows), 1e-2) << "dim " << dim << " negative " << negative;
+      }
+    }
+  }
+}
+
 TEST(SgnsKernelTest, EmptyBatchDoesNothing) {
   const SigmoidTable table;
   Batch b = HandBatch(9);
