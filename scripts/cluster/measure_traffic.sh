@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measures PS traffic on the local cluster: 3 nodes, worker ranks on node1 and node2, the
-# server on node3, one rank per node, so every pull and push crosses a link. For each link rate
+# Measures PS traffic on the local cluster: NODES nodes (default 3), worker ranks on node1 ..
+# node(NODES-1), the server on the last node, one rank per node, so every pull and push
+# crosses a link. For each link rate
 # and setting it prints tokens/s (train.json) and bytes per token from the links' byte counters:
 #   pulls  = bytes the server's node sent (the rows it answers with),
 #   pushes = bytes the server's node received (deltas and the keys of pull requests),
@@ -8,7 +9,7 @@
 # Usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]   (root; brings the
 #        cluster CLUSTER_NAME=i2vmeasure up and down itself)
 # Environment: SETTINGS="fast default" (names below, run in this order for each rate),
-#              REPEAT=1 (runs of each setting per rate, interleaved), EPOCHS=1.
+#              REPEAT=1 (runs of each setting per rate, interleaved), EPOCHS=1, NODES=3.
 set -euo pipefail
 bin=${1:?usage: measure_traffic.sh ITEM2VEC GEN_CORPUS [TOKENS] [RATES...]}
 gen=${2:?}
@@ -39,19 +40,23 @@ echo "| layout | link | setting | tokens/s | bytes/token pulls | bytes/token pus
 echo "|---|---|---|---|---|---|---|"
 # Interleaved: each repeat runs every rate (set on all three links) and every setting in turn,
 # so slow drifts of the machine hit all of them alike.
-"$C" up 3 > /dev/null
+nodes=${NODES:-3}
+[ "$nodes" -ge 2 ] || { echo "NODES must be at least 2" >&2; exit 2; }
+hosts=$(seq -s, -f "node%g:1" 1 "$nodes")
+srv=$nodes
+"$C" up "$nodes" > /dev/null
 for _ in $(seq 1 "${REPEAT:-1}"); do for rate in "${rates[@]}"; do
-  for k in 1 2 3; do "$C" rate "node$k" "$rate" > /dev/null; done
+  for k in $(seq 1 "$nodes"); do "$C" rate "node$k" "$rate" > /dev/null; done
   for name in "${names[@]}"; do
-    tx0=$(bytes 3 TX); rx0=$(bytes 3 RX)
+    tx0=$(bytes "$srv" TX); rx0=$(bytes "$srv" RX)
     # shellcheck disable=SC2086
-    "$C" mpirun --host node1:1,node2:1,node3:1 -np 3 "$bin" train --input "$work/corpus/parts" \
+    "$C" mpirun --host "$hosts" -np "$nodes" "$bin" train --input "$work/corpus/parts" \
       --output "$work/m" --dim 100 --epochs "${EPOCHS:-1}" --servers 1 --log-level warn ${settings[$name]} > "$work/log" 2>&1 ||
       { tail "$work/log" >&2; exit 1; }
-    tx=$(( $(bytes 3 TX) - tx0 )); rx=$(( $(bytes 3 RX) - rx0 ))
+    tx=$(( $(bytes "$srv" TX) - tx0 )); rx=$(( $(bytes "$srv" RX) - rx0 ))
     tps=$(grep -o '"tokens_per_second":[0-9.e+]*' "$work/m/train.json" | cut -d: -f2)
     trained=$(grep -o '"tokens_seen":[0-9]*' "$work/m/train.json" | head -1 | cut -d: -f2)
-    awk -v l="3 nodes, 2 workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" \
+    awk -v l="$nodes nodes, $((nodes - 1)) workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" \
       'BEGIN { printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f |\n", l, r, s, t, tx / n, rx / n, (tx + rx) / n }'
   done
 done; done
