@@ -7,8 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
-#include "common/mpi_transport.h"
 #include "tools/prep/prep_comm.h"
+#include "tools/prep/shared_work.h"
 #include "tools/prep/prep_options.h"
 #include "tools/prep/prep_pipeline.h"
 
@@ -54,25 +54,18 @@ int RunPrepCommand(const std::vector<std::string>& args) {
     return ExitCodeOf(config.status());
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  // Several ranks: MPI for the collectives of the shared work (prep_pipeline.h). It stays
-  // initialised until this function returns, after every rank's last collective.
-  std::unique_ptr<MpiSession> mpi;
-  std::unique_ptr<MpiTransport> transport;
-  PrepComm comm;
-  if (size > 1) {
-    mpi = std::make_unique<MpiSession>(nullptr, nullptr);
-    transport = std::make_unique<MpiTransport>();
-    comm = PrepComm(transport.get());
-    rank = comm.rank();
-    if (rank == 0) spdlog::info("prep on {} MPI ranks", comm.size());
-  }
+  // Several ranks: MPI for the collectives of the shared work. It stays initialised until
+  // this function returns, after every rank's last collective.
+  SharedWork shared;
+  rank = shared.Start(size, "prep");
+  PrepComm& comm = shared.comm();
   Result<PrepSummary> summary = Status::Internal("prep did not run");
   try {
     summary = RunPrep(config.value(), comm);
   } catch (const std::exception& e) {
     // Out of memory and the like: this rank cannot go on, and its peers would wait for it.
     spdlog::critical("prep failed on rank {}: {}", rank, e.what());
-    if (transport != nullptr) transport->Abort(1);
+    shared.Abort(1);
     return 1;
   }
   if (comm.broken()) {
@@ -80,7 +73,7 @@ int RunPrepCommand(const std::vector<std::string>& args) {
     // inside it, so this rank tells why and ends them all.
     spdlog::critical("prep failed on rank {}: {}; ending every rank", rank, summary.status().ToString());
     spdlog::default_logger()->flush();
-    transport->Abort(ExitCodeOf(summary.status()));
+    shared.Abort(ExitCodeOf(summary.status()));
   }
   if (!summary.ok()) {
     // Every rank has the same status; rank 0 tells it.

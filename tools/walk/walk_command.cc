@@ -7,8 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
-#include "common/mpi_transport.h"
 #include "tools/prep/prep_comm.h"
+#include "tools/prep/shared_work.h"
 #include "tools/walk/walk_options.h"
 #include "tools/walk/walk_pipeline.h"
 
@@ -69,16 +69,11 @@ int RunWalkCommand(const std::vector<std::string>& args) {
     return ExitCodeOf(config.status());
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  std::unique_ptr<MpiSession> mpi;
-  std::unique_ptr<MpiTransport> transport;
-  PrepComm comm;
-  if (size > 1) {
-    mpi = std::make_unique<MpiSession>(nullptr, nullptr);
-    transport = std::make_unique<MpiTransport>();
-    comm = PrepComm(transport.get());
-    rank = comm.rank();
-    if (rank == 0) spdlog::info("walk on {} MPI ranks", comm.size());
-  }
+  // Several ranks: MPI for the collectives of the shared work. It stays initialised until
+  // this function returns, after every rank's last collective.
+  SharedWork shared;
+  rank = shared.Start(size, "walk");
+  PrepComm& comm = shared.comm();
   const WalkConfig& c = config.value();
   if (rank == 0)
     spdlog::info("{} walks: {} per item, length {}, window {}, {}{}, seed {}", WalkMethodName(c.params.method),
@@ -92,13 +87,13 @@ int RunWalkCommand(const std::vector<std::string>& args) {
     summary = RunWalk(c, comm);
   } catch (const std::exception& e) {
     spdlog::critical("walk failed on rank {}: {}", rank, e.what());
-    if (transport != nullptr) transport->Abort(1);
+    shared.Abort(1);
     return 1;
   }
   if (comm.broken()) {
     spdlog::critical("walk failed on rank {}: {}; ending every rank", rank, summary.status().ToString());
     spdlog::default_logger()->flush();
-    transport->Abort(ExitCodeOf(summary.status()));
+    shared.Abort(ExitCodeOf(summary.status()));
   }
   if (!summary.ok()) {
     if (rank == 0) {
