@@ -127,11 +127,11 @@ bool BatchBuilder::NextSentence() {
       return false;  // the end of this epoch
     }
     // The cache broke underneath: continue from the text where the last replayed sentence ended.
+    reader_->Seek(cache_position_);
     spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
     replaying_ = false;
     cache_.reset();
     cache_off_ = true;
-    reader_->Seek(cache_position_);
   }
   const ReaderStats before = reader_->stats();
   if (!reader_->Next(&items_)) {
@@ -160,7 +160,7 @@ bool BatchBuilder::NextSentence() {
 void BatchBuilder::StartEpoch() {
   if (writing_) {
     writing_ = false;
-    if (cache_->FinishWrite() && reader_->status().ok()) {
+    if (cache_->FinishWrite()) {
       replaying_ = true;
       spdlog::debug("id cache written: {} sentences, {:.1f} MiB; later epochs replay it", cache_->records(),
                     static_cast<double>(cache_->bytes()) / 1048576.0);
