@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/vector_clones.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -81,16 +83,35 @@ float Fp16ToFloat(std::uint16_t h) {
 namespace {
 
 // bf16: branch-free per value, so the compiler vectorises the loops.
-void EncodeBf16(const float* __restrict src, std::size_t n, std::uint16_t* __restrict dst) {
+inline std::uint16_t Bf16Bits(std::uint32_t u) {
+  const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+  const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  return static_cast<std::uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16(const float* __restrict src, std::size_t n,
+                                            std::uint16_t* __restrict dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = Bf16Bits(Bits(src[i]));
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeBf16(const std::uint16_t* __restrict src, std::size_t n,
+                                            float* __restrict dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
+}
+// v = src + residual; dst = bf16(v); residual = v - decoded, in one pass.
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16WithFeedback(const float* __restrict src, float* __restrict residual,
+                                                        std::size_t n, std::uint16_t* __restrict dst) {
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t u = Bits(src[i]);
-    const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
-    const std::uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-    dst[i] = static_cast<std::uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
+    const float v = src[i] + residual[i];
+    const std::uint16_t h = Bf16Bits(Bits(v));
+    dst[i] = h;
+    residual[i] = v - FromBits(static_cast<std::uint32_t>(h) << 16);
   }
 }
-void DecodeBf16(const std::uint16_t* __restrict src, std::size_t n, float* __restrict dst) {
-  for (std::size_t i = 0; i < n; ++i) dst[i] = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
+ITEM2VEC_ELEMENTWISE_CLONES void AddInto(const float* __restrict src, float* __restrict residual, std::size_t n,
+                                         float* __restrict dst) {
+  for (std::size_t i = 0; i < n; ++i) {
+    dst[i] = src[i] + residual[i];
+    residual[i] = 0;
+  }
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -168,11 +189,11 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
 
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {
   if (p == WirePrecision::kFp32) {
-    auto* out = static_cast<float*>(dst);
-    for (std::size_t i = 0; i < n; ++i) {
-      out[i] = src[i] + residual[i];
-      residual[i] = 0;
-    }
+    AddInto(src, residual, n, static_cast<float*>(dst));
+    return;
+  }
+  if (p == WirePrecision::kBf16) {
+    EncodeBf16WithFeedback(src, residual, n, static_cast<std::uint16_t*>(dst));
     return;
   }
   // In chunks on the stack: v = src + residual, encode, residual = v - decoded.

@@ -122,6 +122,7 @@ struct ProgressReport {
   std::int64_t bytes_received = 0;
   std::int64_t split_lines = 0;
   std::int64_t capped_sets = 0;  // --window-mode set: lines longer than --max-set-size
+  double kernel_seconds = 0;     // of the compute time, inside the SGNS kernel itself
 };
 
 }  // namespace item2vec::protocol

@@ -44,11 +44,14 @@ void RequestHandler::ServeRows(const KeyList& keys, float* rows) {
   stats_->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * dim_ * sizeof(float));
 }
 
-std::size_t RequestHandler::EncodeReply(const KeyList& keys, const float* rows, void* wire) const {
-  const std::size_t n = ReplyFloats(keys);
-  EncodeWire(wire_, rows, n, wire);
-  stats_->bytes_sent -= static_cast<std::int64_t>(n * (sizeof(float) - WireBytesPerValue(wire_)));
-  return n * WireBytesPerValue(wire_);
+std::size_t RequestHandler::ServeEncodedRows(const KeyList& keys, void* wire) {
+  const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
+  const std::size_t row_bytes = dim_ * WireBytesPerValue(wire_);
+  store_->GatherEncoded(Matrix::kInput, keys.in, n_in, wire_, wire);
+  store_->GatherEncoded(Matrix::kOutput, keys.out, n_out, wire_, static_cast<char*>(wire) + n_in * row_bytes);
+  stats_->rows_sent += static_cast<std::int64_t>(n_in + n_out);
+  stats_->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * row_bytes);
+  return (n_in + n_out) * row_bytes;
 }
 
 Status RequestHandler::ApplyPush(const KeyList& keys, int source, const void* rows, std::size_t rows_bytes,
@@ -59,15 +62,17 @@ Status RequestHandler::ApplyPush(const KeyList& keys, int source, const void* ro
                             std::string(WirePrecisionName(wire_)) + ")");
   if (versions_bytes != (n_in + n_out) * sizeof(std::uint32_t))
     return Status::Internal("push versions from rank " + std::to_string(source) + " have a wrong size");
-  const float* deltas = static_cast<const float*>(rows);
-  if (wire_ != WirePrecision::kFp32) {
-    if (decoded_.size() < (n_in + n_out) * dim_) decoded_.resize((n_in + n_out) * dim_);
-    DecodeWire(wire_, rows, (n_in + n_out) * dim_, decoded_.data());
-    deltas = decoded_.data();
-  }
   const auto* pulled = static_cast<const std::uint32_t*>(versions);
-  store_->Add(Matrix::kInput, keys.in, n_in, deltas, pulled);
-  store_->Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim_, pulled + n_in);
+  if (wire_ == WirePrecision::kFp32) {
+    const float* deltas = static_cast<const float*>(rows);
+    store_->Add(Matrix::kInput, keys.in, n_in, deltas, pulled);
+    store_->Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim_, pulled + n_in);
+  } else {
+    const char* wire = static_cast<const char*>(rows);
+    store_->AddEncoded(Matrix::kInput, keys.in, n_in, wire_, wire, pulled);
+    store_->AddEncoded(Matrix::kOutput, keys.out, n_out, wire_, wire + n_in * dim_ * WireBytesPerValue(wire_),
+                       pulled + n_in);
+  }
   stats_->rows_applied += static_cast<std::int64_t>(n_in + n_out);
   return Status::Ok();
 }

@@ -9,10 +9,10 @@
 //   must outlive the KeyList. ServeRows/ServeVersions gather its rows and versions into caller
 //   buffers sized by ReplyFloats/ReplyWords; ApplyPush checks the rows and versions
 //   messages that follow a kPush and adds the deltas, staleness-scaled (ps/shard_store.h).
-//   They allocate nothing (ApplyPush's decode buffer only grows).
-// - Wire precision (common/wire_codec.h): EncodeReply turns a pull reply's float rows into the
-//   job's wire precision and returns its byte count; ApplyPush expects deltas in it and
-//   decodes them to float before adding (the master rows stay float32).
+//   They allocate nothing (the store's one-row decode buffer only grows).
+// - Wire precision (common/wire_codec.h): ServeEncodedRows writes a pull reply's rows straight
+//   in the job's wire precision and returns its byte count; ApplyPush expects deltas in it and
+//   decodes them a row at a time before adding (the master rows stay float32).
 // - Control plane: WorkerDone, CheckpointSignal and CheckpointDue say what the serving
 //   loop must do next (release the dumps, take a snapshot); the loop does the I/O.
 // - Every bad request is a Status::Internal naming the sending rank; the store is left
@@ -59,9 +59,9 @@ class RequestHandler {
   // Copies the rows of `keys` into rows (ReplyFloats floats: input rows, then output
   // rows, in key order) and counts them as sent.
   void ServeRows(const KeyList& keys, float* rows);
-  // Encodes the ReplyFloats rows ServeRows wrote into `rows` in the wire precision into `wire`
-  // (ReplyFloats * WireBytesPerValue bytes) and counts the bytes saved; returns the byte count.
-  std::size_t EncodeReply(const KeyList& keys, const float* rows, void* wire) const;
+  // ServeRows in the wire precision: writes ReplyFloats * WireBytesPerValue bytes into `wire`
+  // (the same rows, encoded), counts them as sent and returns the byte count.
+  std::size_t ServeEncodedRows(const KeyList& keys, void* wire);
   // Copies the rows' versions (ReplyWords words, same order), for a kPullVersions reply.
   void ServeVersions(const KeyList& keys, std::uint32_t* versions) const;
   // Applies the push of `keys` from `source`: rows = the kPushRows message (ReplyFloats
@@ -90,7 +90,6 @@ class RequestHandler {
   std::size_t vocab_size_, dim_;
   ServerStats* stats_;
   WirePrecision wire_;
-  std::vector<float> decoded_;  // ApplyPush: deltas decoded from the wire precision
   int workers_done_ = 0;
   std::uint64_t pending_checkpoint_ = 0;  // 0 = none requested
   std::vector<std::uint64_t> marked_;     // per worker: last checkpoint mark

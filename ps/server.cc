@@ -92,7 +92,6 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
   RequestHandler handler(&store, num_workers, vocab_size, stats, wire);
   ReplyPool replies(t);
   std::vector<char> request, rows, versions;
-  std::vector<float> gathered;  // pull rows before encoding (lean wire precisions)
   std::deque<std::pair<int, std::vector<char>>> pending_dumps;
   Backoff backoff;
   bool stop_forwarded = false;
@@ -125,12 +124,10 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
     KeyList keys;
     ITEM2VEC_RETURN_IF_ERROR(handler.ParseKeyList(buf.data(), bytes, source, &keys));
     if (reply_tag == protocol::kPullReply && wire != WirePrecision::kFp32) {
-      // Pull replies in a lean wire precision: gathered as floats, encoded into the reply.
-      if (gathered.size() < handler.ReplyFloats(keys)) gathered.resize(handler.ReplyFloats(keys));
-      handler.ServeRows(keys, gathered.data());
+      // Pull replies in a lean wire precision: encoded from the rows straight into the reply.
       const std::size_t bytes = handler.ReplyFloats(keys) * WireBytesPerValue(wire);
       std::vector<float>& reply = replies.Acquire((bytes + sizeof(float) - 1) / sizeof(float));
-      handler.EncodeReply(keys, gathered.data(), reply.data());
+      handler.ServeEncodedRows(keys, reply.data());
       replies.Send(source, reply_tag, bytes);
     } else {
       std::vector<float>& reply = replies.Acquire(handler.ReplyFloats(keys));

@@ -2,9 +2,24 @@
 
 #include <cstring>
 
+#include "common/prefetch.h"
 #include "common/random.h"
+#include "common/vector_clones.h"
 
 namespace item2vec {
+namespace {
+
+constexpr std::size_t kPrefetchAhead = 4;  // rows ahead: ~ memory latency / time per row
+
+ITEM2VEC_ELEMENTWISE_CLONES void AddRow(const float* __restrict delta, std::size_t d, float* __restrict row) {
+  for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
+}
+ITEM2VEC_ELEMENTWISE_CLONES void AddRowScaled(const float* __restrict delta, float scale, std::size_t d,
+                                              float* __restrict row) {
+  for (std::size_t j = 0; j < d; ++j) row[j] += scale * delta[j];
+}
+
+}  // namespace
 
 void ShardStore::InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width) {
   Rng rng(SeedFor(seed, 0x1a2b3c4dull, key));
@@ -44,17 +59,43 @@ void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* d
   float* base = Data(m);
   std::uint32_t* versions = Versions(m);
   for (std::size_t i = 0; i < n; ++i) {
+    if (n > 1 && i + kPrefetchAhead < n) PrefetchForWrite(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
     const std::size_t local = partition_.LocalIndex(keys[i]);
-    float* __restrict row = base + local * d;
-    const float* __restrict delta = deltas + i * d;
+    float* row = base + local * d;
+    const float* delta = deltas + i * d;
     const std::uint32_t staleness = versions[local] - pulled_versions[i];  // wraps safely
     if (static_cast<double>(staleness) < staleness_tolerance_) {
-      for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
+      AddRow(delta, d, row);
     } else {
-      const float scale = static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness)));
-      for (std::size_t j = 0; j < d; ++j) row[j] += scale * delta[j];
+      AddRowScaled(delta, static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness))), d, row);
     }
     ++versions[local];
+  }
+}
+
+void ShardStore::GatherEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, void* out) const {
+  const std::size_t d = static_cast<std::size_t>(dim_);
+  const std::size_t row_bytes = d * WireBytesPerValue(wire);
+  const float* base = Data(m);
+  char* dst = static_cast<char*>(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    // Rows are at random places in a matrix far larger than the cache: fetch ahead.
+    if (i + kPrefetchAhead < n) PrefetchForRead(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
+    EncodeWire(wire, base + partition_.LocalIndex(keys[i]) * d, d, dst + i * row_bytes);
+  }
+}
+
+void ShardStore::AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, const void* deltas,
+                            const std::uint32_t* pulled_versions) {
+  const std::size_t d = static_cast<std::size_t>(dim_);
+  const std::size_t row_bytes = d * WireBytesPerValue(wire);
+  if (decoded_row_.size() < d) decoded_row_.resize(d);
+  const char* src = static_cast<const char*>(deltas);
+  float* base = Data(m);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) PrefetchForWrite(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
+    DecodeWire(wire, src + i * row_bytes, d, decoded_row_.data());
+    Add(m, keys + i, 1, decoded_row_.data(), pulled_versions + i);
   }
 }
 

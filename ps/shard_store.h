@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/types.h"
+#include "common/wire_codec.h"
 #include "ps/partition.h"
 
 namespace item2vec {
@@ -40,6 +41,12 @@ class ShardStore {
   // Adds deltas (n * dim floats) to the rows of `keys`.
   // pulled_versions: the versions the pushing worker's rows were based on.
   void Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas, const std::uint32_t* pulled_versions);
+  // The same two in a wire precision (common/wire_codec.h), a row at a time, without a float
+  // copy of the whole message: GatherEncoded writes n * dim values of `wire` into out, AddEncoded
+  // reads deltas in it. Results equal Gather + EncodeWire and DecodeWire + Add exactly.
+  void GatherEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, void* out) const;
+  void AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, const void* deltas,
+                  const std::uint32_t* pulled_versions);
   float* Row(Matrix m, ItemId key) {
     return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
   }
@@ -68,6 +75,7 @@ class ShardStore {
   std::vector<float> input_, output_;
   std::vector<std::uint32_t> input_version_, output_version_;
   double staleness_tolerance_;
+  std::vector<float> decoded_row_;  // AddEncoded: one row's deltas as floats
 };
 
 }  // namespace item2vec

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/prefetch.h"
+
 namespace item2vec {
 namespace {
 
@@ -115,10 +117,7 @@ ITEM2VEC_AVX2 inline void AddTo(float* row, const float* delta, int d) {
   for (; k < d; ++k) row[k] += delta[k];
 }
 
-inline void Prefetch(const float* row, int d) {
-  const char* p = reinterpret_cast<const char*>(row);
-  for (int off = 0; off < d * static_cast<int>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
-}
+inline void Prefetch(const float* row, int d) { PrefetchForWrite(row, static_cast<std::size_t>(d) * sizeof(float)); }
 
 }  // namespace
 

@@ -3,10 +3,23 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/vector_clones.h"
 #include "ps/protocol.h"
 #include "worker/push_residual.h"
 
 namespace item2vec {
+namespace {
+
+// rows[i] -= original[i]: a batch's rows become its deltas.
+ITEM2VEC_ELEMENTWISE_CLONES void SubtractInPlace(const float* __restrict original, std::size_t n,
+                                                 float* __restrict rows) {
+  for (std::size_t i = 0; i < n; ++i) rows[i] -= original[i];
+}
+ITEM2VEC_ELEMENTWISE_CLONES void AddInPlace(const float* __restrict delta, std::size_t n, float* __restrict row) {
+  for (std::size_t i = 0; i < n; ++i) row[i] += delta[i];
+}
+
+}  // namespace
 
 PsClient::Staged& PsClient::Stage(std::size_t floats) {
   Staged* slot = nullptr;
@@ -115,9 +128,12 @@ void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t wo
     if (residual_ != nullptr) {
       const protocol::KeyListHeader* header = reinterpret_cast<const protocol::KeyListHeader*>(request);
       const std::uint32_t* keys = request + protocol::kHeaderWords;
-      for (std::size_t r = 0; r < n; ++r)
+      constexpr std::size_t kAhead = 4;  // residual rows are scattered over a large table
+      for (std::size_t r = 0; r < n; ++r) {
+        if (r + kAhead < n) residual_->Prefetch(r + kAhead >= header->n_in, keys[r + kAhead]);
         EncodeWireWithFeedback(wire_, rows + r * dim_, residual_->Row(r >= header->n_in, keys[r]), dim_,
                                st.wire.data() + r * dim_);
+      }
     } else {
       EncodeWire(wire_, rows, n * dim_, st.wire.data());
     }
@@ -171,10 +187,7 @@ void PsClient::Snapshot(Batch* b) const {
 }
 
 void PsClient::StartPush(Batch* b) {
-  const std::size_t n = b->total_rows * dim_;
-  float* __restrict rows = b->rows.data();
-  const float* __restrict orig = b->original.data();
-  for (std::size_t i = 0; i < n; ++i) rows[i] -= orig[i];
+  SubtractInPlace(b->original.data(), b->total_rows * dim_, b->rows.data());
   b->push_handles.clear();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
@@ -215,9 +228,7 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
       } else if (nk[j] < pk[i]) {
         ++j;
       } else {
-        const float* __restrict delta = prev.rows.data() + (pslot + i) * dim_;
-        float* __restrict row = next->rows.data() + (nslot + j) * dim_;
-        for (std::size_t x = 0; x < dim_; ++x) row[x] += delta[x];
+        AddInPlace(prev.rows.data() + (pslot + i) * dim_, dim_, next->rows.data() + (nslot + j) * dim_);
         // The row now includes prev's push, which the server counts as one version.
         ++next->versions[nslot + j];
         ++i;

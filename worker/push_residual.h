@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "common/types.h"
 
 namespace item2vec {
@@ -43,6 +44,13 @@ class PushResidual {
       for (std::size_t i = 0; i < dim_; ++i) row[i] = 0.0f;
     }
     return row;
+  }
+  // Starts loading Row(output, key)'s memory (a hint; changes nothing).
+  void Prefetch(bool output, ItemId key) const {
+    const std::uint64_t tag = 2 * static_cast<std::uint64_t>(key) + (output ? 1 : 0);
+    const std::size_t slot = static_cast<std::size_t>(tag % capacity_);
+    __builtin_prefetch(tags_.data() + slot, 0, 3);
+    PrefetchForWrite(values_.data() + slot * dim_, dim_ * sizeof(float));
   }
   std::size_t capacity() const { return capacity_; }
   std::size_t bytes() const { return capacity_ * (dim_ * sizeof(float) + sizeof(std::uint64_t)); }

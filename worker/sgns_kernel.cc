@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/prefetch.h"
+
 namespace item2vec {
 namespace {
 
@@ -22,8 +24,7 @@ ITEM2VEC_VECTOR_CLONES void Axpy(float g, const float* __restrict x, float* __re
 }
 
 inline void PrefetchRow(const float* row, int dim) {
-  const char* p = reinterpret_cast<const char*>(row);
-  for (int off = 0; off < dim * static_cast<int>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
+  PrefetchForWrite(row, static_cast<std::size_t>(dim) * sizeof(float));
 }
 
 }  // namespace

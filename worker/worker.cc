@@ -42,6 +42,17 @@ void LogInputTime(int worker, const BatchBuilder& builder, double run_seconds) {
               "worker {} input: {:.1f}% of {:.1f} s ({})", worker, 100.0 * total / run_seconds, run_seconds, text);
 }
 
+// Where this worker's training time went (all epochs of this run and the runs it resumed).
+void LogTimeSplit(const protocol::ProgressReport& r) {
+  if (!(r.seconds > 0)) return;
+  const double other = r.seconds - r.kernel_seconds - r.wait_seconds - r.read_seconds;
+  auto pct = [&](double s) { return 100.0 * s / r.seconds; };
+  spdlog::log(r.worker == 0 ? spdlog::level::info : spdlog::level::debug,
+              "worker {} time: kernel {:.1f}%, pull/push preparation {:.1f}%, waiting on servers {:.1f}%, "
+              "input and batch building {:.1f}% of {:.1f} s",
+              r.worker, pct(r.kernel_seconds), pct(other), pct(r.wait_seconds), pct(r.read_seconds), r.seconds);
+}
+
 }  // namespace
 
 Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor* monitor) {
@@ -190,7 +201,9 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
       report.loss_sum = report.loss_count = 0;
     }
     if (hot) hot->Load(b);
+    const auto tk = Clock::now();
     report.loss_sum += kernel.Train(b);
+    report.kernel_seconds += Since(tk);
     if (hot) {
       hot->Store(*b);
       ++since_sync;
@@ -232,6 +245,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   ITEM2VEC_RETURN_IF_ERROR(client.SendDone());
   update();
   LogInputTime(s.worker, builder, report.seconds - seconds_before);
+  LogTimeSplit(report);
   if (s.final_state != nullptr) {
     WorkerCheckpoint* final_state = s.final_state;
     *final_state = WorkerCheckpoint{};

@@ -25,14 +25,15 @@ void serialize(Archive& ar, ProgressReport& r, unsigned version) {
   ar& r.worker; ar& r.final; ar& r.words; ar& r.raw_tokens; ar& r.pairs; ar& r.loss_sum; ar& r.loss_count;
   ar& r.alpha; ar& r.seconds; ar& r.wait_seconds; ar& r.read_seconds; ar& r.bytes_sent; ar& r.bytes_received;
   ar& r.split_lines;
-  if (version >= 1) ar& r.capped_sets;  // version 0: checkpoints from before set mode
+  if (version >= 1) ar& r.capped_sets;     // version 0: checkpoints from before set mode
+  if (version >= 2) ar& r.kernel_seconds;  // version 1: before the kernel was timed apart
 }
 
 }  // namespace protocol
 
 }  // namespace item2vec
 
-BOOST_CLASS_VERSION(item2vec::protocol::ProgressReport, 1)
+BOOST_CLASS_VERSION(item2vec::protocol::ProgressReport, 2)
 
 namespace item2vec {
 

@@ -1,8 +1,10 @@
 // Tests of ps/shard_store.h: rows start as documented, Gather/Add address rows by global
-// key, and Add scales a stale delta by min(1, T / (1 + s)) and counts it in the version.
+// key (GatherEncoded/AddEncoded equal Gather + EncodeWire and DecodeWire + Add bit for
+// bit), and Add scales a stale delta by min(1, T / (1 + s)) and counts it in the version.
 #include "ps/shard_store.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -106,6 +108,48 @@ TEST(ShardStoreTest, OneWorkerIsNeverScaled) {
     for (std::size_t i = 0; i < delta.size(); ++i) EXPECT_FLOAT_EQ(after[i], before[i] + delta[i]);
   }
   EXPECT_EQ(VersionOf(store, Matrix::kInput, 9), 5u);
+}
+
+TEST(ShardStoreTest, EncodedGatherAndAddEqualTheFloatPathBitForBit) {
+  // Two stores in the same state; one takes each push as floats decoded by hand, the other
+  // in the wire precision. Versions are stale for some rows so both scaling branches run.
+  constexpr int kWideDim = 37;  // not a multiple of the vector width: the tails run too
+  const Partition partition(2, 40);
+  for (WirePrecision wire : {WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kFp32}) {
+    ShardStore a(partition, 0, kWideDim, 5, /*staleness_tolerance=*/2.0);
+    ShardStore b(partition, 0, kWideDim, 5, /*staleness_tolerance=*/2.0);
+    const ItemId keys[] = {0, 4, 10, 38, 4};  // 4 twice: the second sees the first's version
+    constexpr std::size_t n = 5;
+    const std::size_t bytes = n * kWideDim * WireBytesPerValue(wire);
+    for (int step = 0; step < 6; ++step) {
+      for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
+        std::vector<char> wire_a(bytes), wire_b(bytes);
+        std::vector<float> gathered(n * kWideDim);
+        a.Gather(m, keys, n, gathered.data());
+        EncodeWire(wire, gathered.data(), gathered.size(), wire_a.data());
+        b.GatherEncoded(m, keys, n, wire, wire_b.data());
+        ASSERT_EQ(std::memcmp(wire_a.data(), wire_b.data(), bytes), 0) << WirePrecisionName(wire);
+        std::vector<float> delta(n * kWideDim);
+        for (std::size_t i = 0; i < delta.size(); ++i)
+          delta[i] = 0.013f * static_cast<float>((i * 7 + static_cast<std::size_t>(step)) % 23) - 0.1f;
+        std::vector<char> encoded(bytes);
+        EncodeWire(wire, delta.data(), delta.size(), encoded.data());
+        std::vector<float> decoded(delta.size());
+        DecodeWire(wire, encoded.data(), delta.size(), decoded.data());
+        std::uint32_t pulled[n];
+        a.GatherVersions(m, keys, n, pulled);
+        pulled[1] -= static_cast<std::uint32_t>(step);  // rows 4 and 10 arrive stale
+        pulled[2] -= static_cast<std::uint32_t>(2 * step);
+        a.Add(m, keys, n, decoded.data(), pulled);
+        b.AddEncoded(m, keys, n, wire, encoded.data(), pulled);
+      }
+    }
+    for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
+      ASSERT_EQ(std::memcmp(a.Rows(m), b.Rows(m), a.rows() * kWideDim * sizeof(float)), 0);
+      ASSERT_EQ(std::memcmp(a.RowVersions(m), b.RowVersions(m), a.rows() * sizeof(std::uint32_t)), 0);
+    }
+    EXPECT_EQ(VersionOf(b, Matrix::kInput, 4), 12u);
+  }
 }
 
 }  // namespace

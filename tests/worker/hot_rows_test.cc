@@ -323,9 +323,7 @@ class InProcessServers : public Transport {
       EXPECT_EQ(versions.bytes, server.ReplyWords(keys) * sizeof(std::uint32_t));
       if (st.ok() && rows.bytes == server.ReplyFloats(keys) * WireBytesPerValue(wire_) &&
           versions.bytes == server.ReplyWords(keys) * sizeof(std::uint32_t)) {
-        std::vector<float> gathered(server.ReplyFloats(keys));
-        server.ServeRows(keys, gathered.data());
-        server.EncodeReply(keys, gathered.data(), rows.data);
+        server.ServeEncodedRows(keys, rows.data);
         server.ServeVersions(keys, static_cast<std::uint32_t*>(versions.data));
       }
     } else if (tag == protocol::kPush) {
