@@ -1,17 +1,21 @@
 #!/usr/bin/python3
 """Records and tabulates the runs of run_bench.sh.
 
-  bench_report.py record --results FILE.jsonl --tool ours|gensim|fasttext|popularity ...
+  bench_report.py record --results FILE.jsonl --tool ours|exact|gensim|fasttext|popularity ...
       Reads one run's files (/usr/bin/time -v outputs, train.json or gensim.json, the
-      quality JSON) and appends one JSON line to FILE.jsonl.
+      quality JSONs: --quality-json may be repeated, e.g. neighbour precision and next-item,
+      and their precision / hr / ndcg / popularity_* keys are merged into the record) and
+      appends one JSON line to FILE.jsonl.
   bench_report.py table --results FILE.jsonl --markdown OUT.md [--title TEXT] [--note TEXT]
       Groups the runs by (mode, epochs, layout, tool), prints medians as a markdown table on
       stdout and writes it (with --note lines above it) to OUT.md. Ratios compare each
-      gensim/fastText run with the item2vec run of the same repeat and layout (they ran next
-      to each other), and the table shows the median of those per-repeat ratios.
+      exact/gensim/fastText run with the item2vec (ours) run of the same repeat and layout
+      (they ran next to each other), and the table shows the median of those per-repeat
+      ratios: speed (tokens/s, wall, CPU) and quality (ours P@10 / this P@10, ours HR@10 /
+      this HR@10; at or above 0.97 means ours keeps at least 97 % of this tool's quality).
 
 How tokens/s is computed, per tool (raw input tokens = tokens in the input files):
-  ours      train.json tokens_per_second = raw tokens over all epochs / train_seconds, the
+  ours, exact  train.json tokens_per_second = raw tokens over all epochs / train_seconds, the
             time from the end of vocabulary building to the end of the last epoch (rank 0).
   gensim    raw tokens x epochs / the time of Word2Vec.train() (perf_counter around it).
   fasttext  raw tokens x epochs / wall time of the whole fasttext process (includes reading
@@ -82,7 +86,7 @@ def record(a):
         if all(t["cpu"] is not None for t in ranks):
             rec["cpu_s"] = sum(t["cpu"] for t in ranks)
     total_tokens = a.tokens * a.epochs
-    if a.tool == "ours" and a.train_json:
+    if a.tool in ("ours", "exact") and a.train_json:
         tj = load_json(a.train_json)
         if tj:
             rec["train_s"] = tj.get("train_seconds")
@@ -110,8 +114,8 @@ def record(a):
     elif a.tool == "fasttext" and rec.get("wall_s"):
         rec["train_s"] = rec["wall_s"]
         rec["tokens_per_s"] = total_tokens / rec["wall_s"]
-    if a.quality_json:
-        q = load_json(a.quality_json)
+    for path in a.quality_json or []:
+        q = load_json(path)
         if q:
             for key in ("precision", "hr", "ndcg", "popularity_hr", "popularity_ndcg", "query_coverage"):
                 if key in q:
@@ -129,8 +133,10 @@ def fmt(v, spec, suffix=""):
     return "—" if v is None else format(v, spec) + suffix
 
 
-TOOL_ORDER = {"ours": 0, "gensim": 1, "fasttext": 2, "popularity": 3}
-TOOL_NAME = {"ours": "item2vec (ours)", "gensim": "gensim", "fasttext": "fastText", "popularity": "popularity"}
+TOOL_ORDER = {"ours": 0, "exact": 1, "gensim": 2, "fasttext": 3, "popularity": 4}
+TOOL_NAME = {"ours": "item2vec (ours)", "exact": "item2vec word2vec.c-exact mode", "gensim": "gensim",
+             "fasttext": "fastText", "popularity": "popularity"}
+COMPARED = ("exact", "gensim", "fasttext")  # the rows that get ours-vs-this ratios
 
 
 def layout_key(layout):
@@ -162,14 +168,15 @@ def table(a):
     groups = {}
     for r in recs:
         groups.setdefault((r["mode"], r["epochs"], r["layout"], r["tool"]), []).append(r)
-    has_ml = any(r["mode"] == "movielens" for r in recs)
     has_syn = any(r["mode"] == "synthetic" for r in recs)
     head = ["tool", "layout", "epochs", "runs", "tokens/s", "wall s", "CPU s", "peak RSS MB per rank"]
+    # Synthetic runs have P@10 (planted clusters) and HR@10 / NDCG@10 (holdout_sessions.py);
+    # MovieLens runs HR@10 / NDCG@10 only.
     if has_syn:
         head.append("P@10")
-    if has_ml:
-        head += ["HR@10", "NDCG@10"]
-    head += ["MPI bytes/token", "worker compute / wait / read s", "ours vs this: tok/s ratio, wall speed-up, CPU saving"]
+    head += ["HR@10", "NDCG@10"]
+    head += ["MPI bytes/token", "worker compute / wait / read s", "ours vs this: tok/s ratio, wall speed-up, CPU saving",
+             "ours quality vs this: P@10, HR@10 ratio"]
     rows = []
     for key in sorted(groups, key=lambda k: (k[0], k[1], layout_key(k[2]), TOOL_ORDER.get(k[3], 9))):
         mode, epochs, layout, tool = key
@@ -177,7 +184,7 @@ def table(a):
         ok = [r for r in runs if r["status"] == "ok"]
         failed = len(runs) - len(ok)
         runs_cell = "%d" % len(ok) + (" (+%d failed)" % failed if failed else "")
-        if tool == "ours":
+        if tool in ("ours", "exact"):
             w, sv = runs[0]["workers"], runs[0]["servers"]
             layout_cell = "%d worker%s + %d server%s" % (w, "s" if w > 1 else "", sv, "s" if sv > 1 else "")
         elif tool == "popularity":
@@ -196,20 +203,19 @@ def table(a):
                " / ".join(rss) if rss else "—"]
         if has_syn:
             row.append(fmt(median([r.get("precision") for r in ok]), ".3f"))
-        if has_ml:
-            if tool == "popularity":
-                row += [fmt(median([r.get("popularity_hr") for r in ok]), ".3f"),
-                        fmt(median([r.get("popularity_ndcg") for r in ok]), ".3f")]
-            else:
-                row += [fmt(median([r.get("hr") for r in ok]), ".3f"), fmt(median([r.get("ndcg") for r in ok]), ".3f")]
-        if tool == "ours":
+        if tool == "popularity":
+            row += [fmt(median([r.get("popularity_hr") for r in ok]), ".3f"),
+                    fmt(median([r.get("popularity_ndcg") for r in ok]), ".3f")]
+        else:
+            row += [fmt(median([r.get("hr") for r in ok]), ".3f"), fmt(median([r.get("ndcg") for r in ok]), ".3f")]
+        if tool in ("ours", "exact"):
             row.append(fmt(median([r.get("bytes_per_token") for r in ok]), ",.0f"))
             c, w, rd = (median([r.get(k) for r in ok]) for k in ("compute_s", "wait_s", "read_s"))
             row.append("—" if c is None else "%.1f / %.1f / %.1f" % (c, w, rd))
         else:
             row += ["—", "—"]
-        if tool in ("gensim", "fasttext"):
-            speed, wall, cpu = [], [], []
+        if tool in COMPARED:
+            speed, wall, cpu, prec, hr = [], [], [], [], []
             for r in ok:
                 o = ours_by_pair.get((mode, epochs, layout, r["repeat"]))
                 if not o:
@@ -220,10 +226,15 @@ def table(a):
                     wall.append(r["wall_s"] / o["wall_s"])
                 if o.get("cpu_s") and r.get("cpu_s"):
                     cpu.append(r["cpu_s"] / o["cpu_s"])
+                if o.get("precision") is not None and r.get("precision"):
+                    prec.append(o["precision"] / r["precision"])
+                if o.get("hr") is not None and r.get("hr"):
+                    hr.append(o["hr"] / r["hr"])
             row.append("%s, %s, %s" % (fmt(median(speed), ".2f", "×"), fmt(median(wall), ".2f", "×"),
                                        fmt(median(cpu), ".2f", "×")))
+            row.append("%s, %s" % (fmt(median(prec), ".3f"), fmt(median(hr), ".3f")))
         else:
-            row.append("—")
+            row += ["—", "—"]
         rows.append(row)
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -251,7 +262,7 @@ def main():
     r = sub.add_parser("record", help="append one run to the results file")
     r.add_argument("--results", required=True)
     r.add_argument("--mode", required=True, choices=["synthetic", "movielens"])
-    r.add_argument("--tool", required=True, choices=["ours", "gensim", "fasttext", "popularity"])
+    r.add_argument("--tool", required=True, choices=["ours", "exact", "gensim", "fasttext", "popularity"])
     r.add_argument("--layout", required=True, help="the pair label, e.g. 2+1")
     r.add_argument("--workers", type=int, default=0)
     r.add_argument("--servers", type=int, default=0)
@@ -264,7 +275,8 @@ def main():
     r.add_argument("--time-file", help="/usr/bin/time -v output of the whole process")
     r.add_argument("--rank-time-prefix", help="PREFIX.<rank> holds each MPI rank's /usr/bin/time -v output")
     r.add_argument("--train-json", help="train.json (ours) or gensim.json")
-    r.add_argument("--quality-json", help="output of quality.py")
+    r.add_argument("--quality-json", action="append",
+                   help="output of quality.py (repeatable; the keys of all of them are merged)")
     r.set_defaults(func=record)
     t = sub.add_parser("table", help="print the medians table and write it as markdown")
     t.add_argument("--results", required=True)
