@@ -127,9 +127,14 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("cbow-sum", po::bool_switch(&o->cbow_sum),
        "with --model cbow: the sum of the context vectors instead of their mean")
       ("init-width", po::value(&o->init_width)->notifier([o](double) { o->init_width_given = true; }),
-       "input vectors start uniform in [-W/dim, W/dim) (default 0.5 for sg, word2vec.c's range; "
-       "1 for cbow, gensim 4's, with which CBOW learns much faster in few epochs); output "
-       "vectors start at zero")
+       "input vectors start uniform in [-W/dim, W/dim) (default 1, gensim 4's range, with which "
+       "both models reach better neighbours in few epochs; 0.5 is word2vec.c's, the default "
+       "with --word2vec-exact); output vectors start at zero")
+      ("word2vec-exact", po::bool_switch(&o->word2vec_exact),
+       "word2vec.c's maths: --kernel pair --negative-pool 0 --init-width 0.5 unless given "
+       "otherwise (with one worker and --deterministic, the reference behaviour the tests "
+       "compare against); the defaults are the fast path, as good at convergence and 2-4x "
+       "faster")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("seed", po::value(&o->seed)->default_value(o->seed),
@@ -181,15 +186,19 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
        "raw input tokens per worker mini-batch: one pull and one push per server per batch")
-      ("kernel", po::value(&o->kernel)->default_value(o->kernel, KernelKindName(o->kernel)),
-       "pair: word2vec.c's per-pair update with its own negatives (with --negative-pool 0, "
-       "the default, word2vec.c's exact maths); hogbatch: a centre's contexts, in groups of "
-       "at most 4, share one set of negatives and update as one small dense step "
-       "(pWord2Vec; register-blocked on AVX2+FMA CPUs), 2-4x the pair kernel's speed")
-      ("negative-pool", po::value(&o->negative_pool)->default_value(o->negative_pool),
+      // No default_value: notifiers run for defaulted options too, and the model-dependent
+      // defaults need to know what was given (ParseTrainOptions).
+      ("kernel", po::value(&o->kernel)->notifier([o](KernelKind) { o->kernel_given = true; }),
+       "hogbatch (the default): a centre's contexts, in groups of at most 4, share one set of "
+       "negatives and update as one small dense step (pWord2Vec; register-blocked on AVX2+FMA "
+       "CPUs), 2-4x the pair kernel's speed at the same quality; pair: word2vec.c's per-pair "
+       "update with its own negatives (with --negative-pool 0, word2vec.c's exact maths). "
+       "--model cbow has its own kernel and ignores the default")
+      ("negative-pool", po::value(&o->negative_pool)->notifier([o](std::int64_t) { o->negative_pool_given = true; }),
        "draw this many negatives per mini-batch and let every pair pick from them (same "
-       "noise distribution, far fewer rows to pull on large vocabularies); 0 = draw per pair "
-       "as word2vec.c")
+       "noise distribution, far fewer rows to pull on large vocabularies; 4096 reuses a draw "
+       "about 4 times at the default --batch-tokens); 0 = draw per pair as word2vec.c "
+       "(default 4096; 0 with --model cbow and --word2vec-exact)")
       ("staleness-tolerance", po::value(&o->staleness_tolerance)->default_value(o->staleness_tolerance),
        "servers scale a pushed row delta by min(1, T / (1 + s)) where s = pushes other workers "
        "applied to that row since it was pulled: hot rows updated by many workers at once get "
@@ -271,7 +280,9 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
   if (!kill.empty() && kill != "vectors" && kill != "train-json" && kill != "published")
     return Status::InvalidArgument("--debug-kill-model-write must be vectors, train-json or published");
   if (options->Cbow() && !options->alpha_given) options->alpha = 0.05;
-  if (options->Cbow() && !options->init_width_given) options->init_width = 1.0;
+  if (options->word2vec_exact && !options->init_width_given) options->init_width = 0.5;
+  if ((options->word2vec_exact || options->Cbow()) && !options->kernel_given) options->kernel = KernelKind::kPair;
+  if ((options->word2vec_exact || options->Cbow()) && !options->negative_pool_given) options->negative_pool = 0;
   return Status::Ok();
 }
 
@@ -283,7 +294,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
   if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
   if (o.Cbow() && o.kernel == KernelKind::kHogBatch)
-    return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel at pair)");
+    return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel out)");
   if (o.max_set_size < 2 || o.max_set_size > 1000)
     return bad("--max-set-size must be in 2..1000, got " + std::to_string(o.max_set_size));
   if (o.negative <= 0 || o.negative > 1000) return bad("--negative must be in 1..1000, got " + std::to_string(o.negative));

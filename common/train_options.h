@@ -71,10 +71,13 @@ struct TrainOptions {
   double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
   bool alpha_given = false;         // --alpha was on the command line or in the INI file
   // Input vectors start uniform in [-init_width / dim, init_width / dim). 0.5 is word2vec.c's
-  // range (the skip-gram default); cbow defaults to 1, gensim 4's range, unless given: at
-  // word2vec.c's CBOW learns the planted clusters of the benchmark corpus far slower.
-  double init_width = 0.5;
+  // range; the default 1 is gensim 4's, with which both models converge faster in few epochs
+  // (docs/benchmarks.md). --word2vec-exact sets 0.5 unless given.
+  double init_width = 1.0;
   bool init_width_given = false;    // --init-width was on the command line or in the INI file
+  // --word2vec-exact: word2vec.c's maths where not set explicitly: --kernel pair,
+  // --negative-pool 0, --init-width 0.5.
+  bool word2vec_exact = false;
   double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
   std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
@@ -82,8 +85,13 @@ struct TrainOptions {
   // Beyond word2vec.c:
   std::int64_t batch_tokens = 4096; // raw tokens per worker mini-batch (one pull + one push)
   std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
-  std::int64_t negative_pool = 0;   // negatives drawn per batch and shared (0 = per pair)
-  KernelKind kernel = KernelKind::kPair;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
+  // The fast path by default (docs/benchmarks.md, issue 13: level with the word2vec.c path at
+  // convergence); --word2vec-exact, or --kernel pair --negative-pool 0, is word2vec.c's maths.
+  // --model cbow ignores the defaulted kernel (its kernel is its own) and defaults to pool 0.
+  std::int64_t negative_pool = 4096;  // negatives drawn per batch and shared (0 = per pair)
+  bool negative_pool_given = false;
+  KernelKind kernel = KernelKind::kHogBatch;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
+  bool kernel_given = false;
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one

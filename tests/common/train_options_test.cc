@@ -174,7 +174,7 @@ TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {
 TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
   TrainOptions o;
   ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
-  EXPECT_EQ(o.kernel, KernelKind::kPair);
+  EXPECT_EQ(o.kernel, KernelKind::kHogBatch);
   EXPECT_EQ(o.new_items, NewItemInit::kRandom);
 
   TempDir dir;
@@ -211,6 +211,45 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
       << st.message();
 }
 
+// The defaults are the fast path; --word2vec-exact and --model cbow turn the defaulted kernel,
+// pool (and, for --word2vec-exact, init width) to word2vec.c's, and anything given explicitly
+// stays as given, on the command line or in an INI file.
+TEST(TrainOptionsTest, FastPathByDefaultWord2vecExactOnRequest) {
+  TrainOptions d;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &d).ok());
+  EXPECT_EQ(d.kernel, KernelKind::kHogBatch);
+  EXPECT_EQ(d.negative_pool, 4096);
+  EXPECT_EQ(d.init_width, 1.0);
+
+  TrainOptions e;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--word2vec-exact"}, &e).ok());
+  EXPECT_EQ(e.kernel, KernelKind::kPair);
+  EXPECT_EQ(e.negative_pool, 0);
+  EXPECT_EQ(e.init_width, 0.5);
+
+  TrainOptions f;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--word2vec-exact", "--negative-pool", "512"}, &f).ok());
+  EXPECT_EQ(f.kernel, KernelKind::kPair);
+  EXPECT_EQ(f.negative_pool, 512);
+
+  TempDir dir;
+  const std::string ini = dir.File("exact.ini");
+  WriteFile(ini, "word2vec-exact = true\ninit-width = 2\n");
+  TrainOptions g;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--config", ini}, &g).ok());
+  EXPECT_EQ(g.kernel, KernelKind::kPair);
+  EXPECT_EQ(g.init_width, 2.0);
+
+  TrainOptions c;  // CBOW: its own kernel, per-pair negatives, gensim's init width
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow"}, &c).ok());
+  EXPECT_EQ(c.kernel, KernelKind::kPair);
+  EXPECT_EQ(c.negative_pool, 0);
+  EXPECT_TRUE(Validate(c, 2).ok()) << Validate(c, 2).ToString();
+  TrainOptions ch;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--kernel", "hogbatch"}, &ch).ok());
+  EXPECT_EQ(Validate(ch, 2).code(), Status::Code::kInvalidArgument);  // asked for explicitly: refused
+}
+
 // --window-mode and --model too: parsed once into enums, unknown values refused with the
 // accepted ones; train.json and resume settings spell them as before; CBOW's per-model
 // defaults (alpha 0.05, init width 1) apply only when not given.
@@ -220,7 +259,7 @@ TEST(TrainOptionsTest, WindowModeAndModelAreParsedIntoEnums) {
   EXPECT_EQ(o.window_mode, WindowMode::kSliding);
   EXPECT_EQ(o.model, ModelKind::kSkipGram);
   EXPECT_EQ(o.alpha, 0.025);
-  EXPECT_EQ(o.init_width, 0.5);
+  EXPECT_EQ(o.init_width, 1.0);
 
   TempDir dir;
   const std::string ini = dir.File("train.ini");
