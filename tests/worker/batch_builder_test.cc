@@ -73,6 +73,9 @@ class BatchBuilderTest : public ::testing::Test {
     options_.min_count = 6;
     options_.epochs = 1;
     options_.batch_tokens = 100;
+    // The layouts below are the per-pair kernel's (word2vec.c): own negatives per pair.
+    options_.kernel = KernelKind::kPair;
+    options_.negative_pool = 0;
   }
 
   TempDir dir_;

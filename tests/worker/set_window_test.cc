@@ -64,6 +64,8 @@ class SetWindowTest : public ::testing::Test {
     options_.min_count = 1;
     options_.epochs = 1;
     options_.batch_tokens = 200;
+    options_.kernel = KernelKind::kPair;  // the per-pair layout (own negatives per pair)
+    options_.negative_pool = 0;
     options_.window = 1;  // unused in set mode: a window of 1 would pair only neighbours
     options_.window_mode = WindowMode::kSet;
   }
