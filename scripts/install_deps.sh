@@ -18,6 +18,7 @@ packages=(
   procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
   iproute2                                    # ip netns, tc (scripts/cluster, cluster tests)
   libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
+  linux-perf                                  # scripts/bench/profile_train.sh (perf record per rank)
   zlib1g-dev libzstd-dev gzip zstd            # compressed input (.gz, .zst part files) and its tests
   libhnswlib-dev                              # item2vec index (HNSW approximate neighbours)
   ccache                                      # optional: faster rebuilds in scripts/build.sh
