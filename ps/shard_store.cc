@@ -4,20 +4,12 @@
 
 #include "common/prefetch.h"
 #include "common/random.h"
-#include "common/vector_clones.h"
+#include "common/row_ops.h"
 
 namespace item2vec {
 namespace {
 
 constexpr std::size_t kPrefetchAhead = 4;  // rows ahead: ~ memory latency / time per row
-
-ITEM2VEC_ELEMENTWISE_CLONES void AddRow(const float* __restrict delta, std::size_t d, float* __restrict row) {
-  for (std::size_t j = 0; j < d; ++j) row[j] += delta[j];
-}
-ITEM2VEC_ELEMENTWISE_CLONES void AddRowScaled(const float* __restrict delta, float scale, std::size_t d,
-                                              float* __restrict row) {
-  for (std::size_t j = 0; j < d; ++j) row[j] += scale * delta[j];
-}
 
 }  // namespace
 

@@ -3,23 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/vector_clones.h"
+#include "common/row_ops.h"
 #include "ps/protocol.h"
 #include "worker/push_residual.h"
 
 namespace item2vec {
-namespace {
-
-// rows[i] -= original[i]: a batch's rows become its deltas.
-ITEM2VEC_ELEMENTWISE_CLONES void SubtractInPlace(const float* __restrict original, std::size_t n,
-                                                 float* __restrict rows) {
-  for (std::size_t i = 0; i < n; ++i) rows[i] -= original[i];
-}
-ITEM2VEC_ELEMENTWISE_CLONES void AddInPlace(const float* __restrict delta, std::size_t n, float* __restrict row) {
-  for (std::size_t i = 0; i < n; ++i) row[i] += delta[i];
-}
-
-}  // namespace
 
 PsClient::Staged& PsClient::Stage(std::size_t floats) {
   Staged* slot = nullptr;
@@ -187,7 +175,7 @@ void PsClient::Snapshot(Batch* b) const {
 }
 
 void PsClient::StartPush(Batch* b) {
-  SubtractInPlace(b->original.data(), b->total_rows * dim_, b->rows.data());
+  SubtractRow(b->original.data(), b->total_rows * dim_, b->rows.data());  // rows become deltas
   b->push_handles.clear();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
@@ -228,7 +216,7 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
       } else if (nk[j] < pk[i]) {
         ++j;
       } else {
-        AddInPlace(prev.rows.data() + (pslot + i) * dim_, dim_, next->rows.data() + (nslot + j) * dim_);
+        AddRow(prev.rows.data() + (pslot + i) * dim_, dim_, next->rows.data() + (nslot + j) * dim_);
         // The row now includes prev's push, which the server counts as one version.
         ++next->versions[nslot + j];
         ++i;

@@ -1,0 +1,21 @@
+#include "common/row_ops.h"
+
+#include "common/vector_clones.h"
+
+namespace item2vec {
+
+ITEM2VEC_ELEMENTWISE_CLONES void AddRow(const float* __restrict delta, std::size_t n, float* __restrict row) {
+  for (std::size_t i = 0; i < n; ++i) row[i] += delta[i];
+}
+
+ITEM2VEC_ELEMENTWISE_CLONES void AddRowScaled(const float* __restrict delta, float scale, std::size_t n,
+                                              float* __restrict row) {
+  for (std::size_t i = 0; i < n; ++i) row[i] += scale * delta[i];
+}
+
+ITEM2VEC_ELEMENTWISE_CLONES void SubtractRow(const float* __restrict original, std::size_t n,
+                                             float* __restrict rows) {
+  for (std::size_t i = 0; i < n; ++i) rows[i] -= original[i];
+}
+
+}  // namespace item2vec
