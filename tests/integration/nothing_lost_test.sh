@@ -94,7 +94,9 @@ fi
 
 # ---------------------------------------------------------------- 3. two jobs, one output
 T=$WORK/two
-long=(train --input "$WORK/ml.txt" --epochs 60 --log-level info --progress-seconds 0.3)
+# Long enough to outlast the two refused jobs below: the per-pair kernel (--word2vec-exact) is
+# 4-5x slower than the defaults, 60 epochs of it take some 10 s here.
+long=(train --input "$WORK/ml.txt" --epochs 60 --word2vec-exact --log-level info --progress-seconds 0.3)
 run_np 2 "${long[@]}" --dim 16 --output "$T" --checkpoint-dir "$WORK/shared-ck" > "$WORK/two1.log" 2>&1 &
 job=$!
 for _ in $(seq 1 600); do grep -qs "progress" "$WORK/two1.log" && break; sleep 0.05; done
