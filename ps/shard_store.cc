@@ -45,35 +45,37 @@ void ShardStore::GatherVersions(Matrix m, const ItemId* keys, std::size_t n, std
   for (std::size_t i = 0; i < n; ++i) out[i] = versions[partition_.LocalIndex(keys[i])];
 }
 
+void ShardStore::AddOne(Matrix m, std::size_t local, const float* delta, std::uint32_t pulled_version) {
+  const std::size_t d = static_cast<std::size_t>(dim_);
+  float* row = Data(m) + local * d;
+  std::uint32_t& version = Versions(m)[local];
+  const std::uint32_t staleness = version - pulled_version;  // wraps safely
+  if (static_cast<double>(staleness) < staleness_tolerance_) {
+    AddRow(delta, d, row);
+  } else {
+    AddRowScaled(delta, static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness))), d, row);
+  }
+  ++version;
+}
+
 void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* deltas,
                      const std::uint32_t* pulled_versions) {
   const std::size_t d = static_cast<std::size_t>(dim_);
-  float* base = Data(m);
-  std::uint32_t* versions = Versions(m);
   for (std::size_t i = 0; i < n; ++i) {
-    if (n > 1 && i + kPrefetchAhead < n) PrefetchForWrite(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
-    const std::size_t local = partition_.LocalIndex(keys[i]);
-    float* row = base + local * d;
-    const float* delta = deltas + i * d;
-    const std::uint32_t staleness = versions[local] - pulled_versions[i];  // wraps safely
-    if (static_cast<double>(staleness) < staleness_tolerance_) {
-      AddRow(delta, d, row);
-    } else {
-      AddRowScaled(delta, static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness))), d, row);
-    }
-    ++versions[local];
+    // Rows are at random places in a matrix far larger than the cache: fetch ahead.
+    if (i + kPrefetchAhead < n) PrefetchForWrite(RowAt(m, keys[i + kPrefetchAhead]), d * sizeof(float));
+    AddOne(m, partition_.LocalIndex(keys[i]), deltas + i * d, pulled_versions[i]);
   }
 }
 
 void ShardStore::GatherEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, void* out) const {
   const std::size_t d = static_cast<std::size_t>(dim_);
   const std::size_t row_bytes = d * WireBytesPerValue(wire);
-  const float* base = Data(m);
   char* dst = static_cast<char*>(out);
   for (std::size_t i = 0; i < n; ++i) {
     // Rows are at random places in a matrix far larger than the cache: fetch ahead.
-    if (i + kPrefetchAhead < n) PrefetchForRead(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
-    EncodeWire(wire, base + partition_.LocalIndex(keys[i]) * d, d, dst + i * row_bytes);
+    if (i + kPrefetchAhead < n) PrefetchForRead(RowAt(m, keys[i + kPrefetchAhead]), d * sizeof(float));
+    EncodeWire(wire, RowAt(m, keys[i]), d, dst + i * row_bytes);
   }
 }
 
@@ -83,11 +85,10 @@ void ShardStore::AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePre
   const std::size_t row_bytes = d * WireBytesPerValue(wire);
   if (decoded_row_.size() < d) decoded_row_.resize(d);
   const char* src = static_cast<const char*>(deltas);
-  float* base = Data(m);
   for (std::size_t i = 0; i < n; ++i) {
-    if (i + kPrefetchAhead < n) PrefetchForWrite(base + partition_.LocalIndex(keys[i + kPrefetchAhead]) * d, d * sizeof(float));
+    if (i + kPrefetchAhead < n) PrefetchForWrite(RowAt(m, keys[i + kPrefetchAhead]), d * sizeof(float));
     DecodeWire(wire, src + i * row_bytes, d, decoded_row_.data());
-    Add(m, keys + i, 1, decoded_row_.data(), pulled_versions + i);
+    AddOne(m, partition_.LocalIndex(keys[i]), decoded_row_.data(), pulled_versions[i]);
   }
 }
 

@@ -63,6 +63,11 @@ class ShardStore {
   static void InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width = 0.5f);
 
  private:
+  // Adds one delta to local row `local`, staleness-scaled, and counts the version.
+  void AddOne(Matrix m, std::size_t local, const float* delta, std::uint32_t pulled_version);
+  const float* RowAt(Matrix m, ItemId key) const {
+    return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
+  }
   float* Data(Matrix m) { return m == Matrix::kInput ? input_.data() : output_.data(); }
   std::uint32_t* Versions(Matrix m) { return m == Matrix::kInput ? input_version_.data() : output_version_.data(); }
   const std::uint32_t* Versions(Matrix m) const {

@@ -36,8 +36,8 @@ class PushResidual {
 
   // The residual row of (output ? output : input) matrix row `key`: dim floats.
   float* Row(bool output, ItemId key) {
-    const std::uint64_t tag = 2 * static_cast<std::uint64_t>(key) + (output ? 1 : 0);
-    const std::size_t slot = static_cast<std::size_t>(tag % capacity_);
+    const std::uint64_t tag = Tag(output, key);
+    const std::size_t slot = SlotOf(tag);
     float* row = values_.data() + slot * dim_;
     if (tags_[slot] != tag) {
       tags_[slot] = tag;
@@ -47,8 +47,7 @@ class PushResidual {
   }
   // Starts loading Row(output, key)'s memory (a hint; changes nothing).
   void Prefetch(bool output, ItemId key) const {
-    const std::uint64_t tag = 2 * static_cast<std::uint64_t>(key) + (output ? 1 : 0);
-    const std::size_t slot = static_cast<std::size_t>(tag % capacity_);
+    const std::size_t slot = SlotOf(Tag(output, key));
     __builtin_prefetch(tags_.data() + slot, 0, 3);
     PrefetchForWrite(values_.data() + slot * dim_, dim_ * sizeof(float));
   }
@@ -56,6 +55,8 @@ class PushResidual {
   std::size_t bytes() const { return capacity_ * (dim_ * sizeof(float) + sizeof(std::uint64_t)); }
 
  private:
+  static std::uint64_t Tag(bool output, ItemId key) { return 2 * static_cast<std::uint64_t>(key) + (output ? 1 : 0); }
+  std::size_t SlotOf(std::uint64_t tag) const { return static_cast<std::size_t>(tag % capacity_); }
   static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
   std::size_t dim_, capacity_;
   std::vector<std::uint64_t> tags_;

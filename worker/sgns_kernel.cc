@@ -23,9 +23,6 @@ ITEM2VEC_VECTOR_CLONES void Axpy(float g, const float* __restrict x, float* __re
   for (int i = 0; i < n; ++i) y[i] += g * x[i];
 }
 
-inline void PrefetchRow(const float* row, int dim) {
-  PrefetchForWrite(row, static_cast<std::size_t>(dim) * sizeof(float));
-}
 
 }  // namespace
 
@@ -76,6 +73,7 @@ double SgnsKernel::TrainPairs(Batch* batch) {
   const std::uint32_t* contexts = batch->contexts.data();
   const std::uint32_t* negatives = batch->negatives.data();
   const std::uint32_t* const negatives_end = negatives + batch->negatives.size();
+  const std::size_t row_bytes = static_cast<std::size_t>(d) * sizeof(float);
   double loss = 0;
   for (const Group& g : batch->groups) {
     float* const centre = rows + static_cast<std::size_t>(g.centre) * d;
@@ -84,7 +82,8 @@ double SgnsKernel::TrainPairs(Batch* batch) {
     for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j, neg += negative_) {
       // The rows of the next pair are random accesses into the batch: fetch them now.
       if (neg + 2 * negative_ <= negatives_end)
-        for (int k = 0; k < negative_; ++k) PrefetchRow(rows + static_cast<std::size_t>(neg[negative_ + k]) * d, d);
+        for (int k = 0; k < negative_; ++k)
+          PrefetchForWrite(rows + static_cast<std::size_t>(neg[negative_ + k]) * d, row_bytes);
       float* const in = rows + static_cast<std::size_t>(contexts[j]) * d;
       std::memset(neu1e, 0, sizeof(float) * static_cast<std::size_t>(d));
       // Positive target.
