@@ -209,9 +209,11 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "pull the next batch's rows while computing this one (true/false)")
       ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),
        "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16 or "
-       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows, "
-       "and each worker keeps the rounding residual of every row it pushes and adds it to that "
-       "row's next push (error feedback), so small updates are not lost. Keys, versions and the "
+       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows. "
+       "bf16 deltas round stochastically (up or down at random, in proportion, so the servers' "
+       "sums are unbiased and small updates are not lost); fp16, whose range flushes tiny values "
+       "to zero, keeps each pushed row's rounding residual on the worker and adds it to that "
+       "row's next push (error feedback). Keys, versions and the "
        "model written stay exact. The default is bf16 (same quality as fp32, measured in "
        "docs/cluster.md); --deterministic defaults to fp32, the only precision whose output is "
        "byte-identical to earlier versions")

@@ -92,6 +92,30 @@ ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16(const float* __restrict src, std::si
                                             std::uint16_t* __restrict dst) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = Bf16Bits(Bits(src[i]));
 }
+// A 32-bit integer hash with good avalanche (Chris Wellons' "lowbias32" constants); plain
+// integer multiplies and shifts, so the loop below vectorises.
+inline std::uint32_t Mix32(std::uint32_t x) {
+  x ^= x >> 16;
+  x *= 0x7feb352du;
+  x ^= x >> 15;
+  x *= 0x846ca68bu;
+  x ^= x >> 16;
+  return x;
+}
+// Stochastic rounding on the bit pattern: adding 16 random low bits carries into bit 16 with
+// probability (low 16 bits) / 2^16, i.e. the dropped fraction of an ulp; sign-magnitude makes it
+// symmetric for negative values. Inf + r keeps inf's pattern (its low bits are zero).
+inline std::uint16_t Bf16BitsStochastic(std::uint32_t u, std::uint32_t random) {
+  const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+  const std::uint32_t rounded = (u + (random & 0xffffu)) >> 16;
+  return static_cast<std::uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticLoop(const float* __restrict src, std::size_t n,
+                                                          std::uint32_t salt, std::uint16_t* __restrict dst) {
+  const std::uint32_t base = Mix32(salt);
+  for (std::size_t i = 0; i < n; ++i)
+    dst[i] = Bf16BitsStochastic(Bits(src[i]), Mix32(base + static_cast<std::uint32_t>(i)));
+}
 ITEM2VEC_ELEMENTWISE_CLONES void DecodeBf16(const std::uint16_t* __restrict src, std::size_t n,
                                             float* __restrict dst) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
@@ -185,6 +209,10 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
       }
       return;
   }
+}
+
+void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst) {
+  EncodeBf16StochasticLoop(src, n, salt, dst);
 }
 
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {

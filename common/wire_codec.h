@@ -13,6 +13,12 @@
 //   residual[i] what rounding dropped (v - decoded). Over many pushes the sum of the decoded values
 //   plus the final residual equals the sum of the src values (up to float addition), so small
 //   deltas accumulate instead of being rounded away.
+// - EncodeBf16Stochastic rounds each value to one of its two bf16 neighbours at random, up with
+//   probability (dropped fraction of an ulp): E[decoded] = src exactly, so many small deltas sum
+//   to their true total on average with no state kept (the lean alternative to error feedback
+//   that bf16 pushes use; worker/ps_client.h). The random bits are a hash of (salt, index): the
+//   same call gives the same bytes; callers vary the salt per message. NaN stays NaN, inf stays
+//   inf; a value within an ulp of the largest float may round up to inf.
 // - The array functions give exactly the per-value functions' results (fp16 uses the CPU's F16C
 //   instructions where it has them, the same rounding). The 16-bit buffers are uint16_t arrays
 //   (n values); buffers must not overlap.
@@ -43,5 +49,7 @@ float Fp16ToFloat(std::uint16_t h);
 void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst);
 void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst);
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst);
+// dst: n uint16_t bf16 patterns.
+void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst);
 
 }  // namespace item2vec

@@ -34,12 +34,13 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
                    2.0 * num_workers * (batch_bytes / num_servers);
   // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
   const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
-  // --wire-precision bf16/fp16: the push residuals (worker/push_residual.h) and staging buffers.
+  // --wire-precision bf16/fp16: a batch of staging buffers; fp16 also its push residuals
+  // (worker/push_residual.h; bf16 rounds stochastically and keeps none).
   const double residual_bytes =
-      o.Wire() == WirePrecision::kFp32
-          ? 0.0
-          : static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8) +
-                batch_bytes;
+      (o.Wire() == WirePrecision::kFp32 ? 0.0 : batch_bytes) +
+      (o.Wire() == WirePrecision::kFp16
+           ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
+           : 0.0);
   p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes + residual_bytes;
   return p;
 }

@@ -8,8 +8,8 @@
 //                and reply buffers for two batches per worker;
 //   a worker     sampling tables (~28 B per item: keep probability, alias table, slot
 //                stamps) and two batches of rows (pulled + original copy + versions); with
-//                a bf16/fp16 wire precision also its push residuals (worker/push_residual.h)
-//                and a batch of staging buffers.
+//                a bf16/fp16 wire precision also a batch of staging buffers, and with fp16
+//                its push residuals (worker/push_residual.h).
 // The vocabulary-counting pass (a hash map of the shard's distinct items) is not included.
 // MemAvailableBytes is the environment's ITEM2VEC_MEMORY_LIMIT_MB when set (a batch job's
 // memory limit, which /proc/meminfo does not show), else MemAvailable from /proc/meminfo

@@ -19,8 +19,9 @@
 // of kPushRows travel as fp32 (4 bytes a value, the layout above), or as bf16 / fp16 (2 bytes a
 // value, same order); every rank of a job uses the same setting. Key lists, versions, kDump
 // replies (the model written) and the control plane are unchanged; servers keep float32 rows
-// and decode deltas before adding them; workers add their rounding residual to the next push of
-// the same row (error feedback, worker/push_residual.h).
+// and decode deltas before adding them; workers round bf16 deltas stochastically and, in fp16,
+// add their rounding residual to the next push of the same row (error feedback,
+// worker/push_residual.h; worker/ps_client.h says why).
 // Ordering: MPI delivers one sender's messages in order, so a worker's push is applied
 // before its next pull is answered. A worker keeps at most 2 batches in flight.
 //

@@ -122,6 +122,10 @@ void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t wo
         EncodeWireWithFeedback(wire_, rows + r * dim_, residual_->Row(r >= header->n_in, keys[r]), dim_,
                                st.wire.data() + r * dim_);
       }
+    } else if (wire_ == WirePrecision::kBf16) {
+      // A fresh salt per message: this rank's stream of push messages.
+      EncodeBf16Stochastic(rows, n * dim_, static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++,
+                           st.wire.data());
     } else {
       EncodeWire(wire_, rows, n * dim_, st.wire.data());
     }

@@ -22,9 +22,12 @@
 //   in a staging buffer and are decoded into the caller's rows when their receive is waited
 //   for (FinishPull / WaitAll); pushed deltas are encoded into a staging buffer kept until
 //   their send is waited for, with error feedback through `residual` (worker/push_residual.h)
-//   when one is given: each row's rounding residual is added to its next push. The caller's
-//   delta rows themselves stay float (CarryDeltas reads them). fp32 moves the caller's buffers
-//   directly, as before.
+//   when one is given: each row's rounding residual is added to its next push. Without one,
+//   bf16 deltas round stochastically (common/wire_codec.h EncodeBf16Stochastic, a fresh salt
+//   per message from this rank and a message counter): unbiased, so small updates arrive on
+//   average with no table to keep; the worker passes a residual only for fp16, whose range
+//   flushes tiny deltas to zero. The caller's delta rows themselves stay float (CarryDeltas
+//   reads them). fp32 moves the caller's buffers directly, as before.
 // - Deeper pipelining in a lean precision: a push's key list and versions are staged too, so
 //   it reads none of the batch's buffers; FinishPush then returns at once and the push stays in
 //   flight while the worker computes the next batch. It is waited for at the next StartPush
@@ -122,6 +125,7 @@ class PsClient {
   Handles deferred_;               // the last batch's push, still in flight (lean precisions)
   std::uint64_t deferred_batch_ = 0;
   std::int64_t bytes_sent_ = 0, bytes_received_ = 0;
+  std::uint32_t push_messages_ = 0;  // bf16 stochastic rounding: salt of the next push message
   std::string what_;  // WaitAll's message, reused
 };
 

@@ -1,5 +1,6 @@
-// PushResidual: a worker's error-feedback residuals for its pushes in a lean wire precision
-// (--wire-precision bf16|fp16, common/wire_codec.h).
+// PushResidual: a worker's error-feedback residuals for its pushes in fp16
+// (--wire-precision fp16, common/wire_codec.h; bf16 pushes round stochastically instead,
+// worker/ps_client.h).
 //
 // Contract:
 // - Holds, per pushed row (matrix, key), what rounding dropped from that row's last pushed

@@ -64,9 +64,10 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
   const CbowMode cbow = !o.Cbow() ? CbowMode::kOff : o.cbow_sum ? CbowMode::kSum : CbowMode::kMean;
   SgnsKernel kernel(o.dim, o.negative, &sigmoid, o.kernel, (o.MaxContexts() + 1) / 2, cbow);
-  // Error feedback for lean wire precisions: one residual row per pushed row (bounded table).
+  // fp16 pushes keep error feedback (one residual row per pushed row, bounded table): its
+  // range flushes tiny deltas to zero. bf16 pushes round stochastically instead (no state).
   std::unique_ptr<PushResidual> residual;
-  if (o.Wire() != WirePrecision::kFp32)
+  if (o.Wire() == WirePrecision::kFp16)
     residual = std::make_unique<PushResidual>(
         PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o.dim);
   PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout, o.Wire(), residual.get());

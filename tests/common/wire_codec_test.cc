@@ -1,7 +1,8 @@
 // Tests of common/wire_codec.h: exact round trips of representable values, round to nearest
 // even, fp16's range (saturation, subnormals), in-place encoding, and error feedback: over
 // many small pushes the decoded sum plus the residual is the exact total, where plain rounding
-// loses the updates.
+// loses the updates; and bf16 stochastic rounding: always a neighbour, unbiased on average,
+// the same bytes for the same salt.
 #include "common/wire_codec.h"
 
 #include <cmath>
@@ -159,6 +160,69 @@ TEST(WireCodecTest, ErrorFeedbackKeepsWhatRoundingDrops) {
     EXPECT_NEAR(sent + residual, exact, 1e-3) << WirePrecisionName(p);
     EXPECT_LE(std::fabs(residual), 0.5f * std::ldexp(0.5f, p == WirePrecision::kBf16 ? -7 : -10))
         << WirePrecisionName(p);
+  }
+}
+
+// Each stochastic result is one of the value's two bf16 neighbours (the value itself when it is
+// representable), NaN and inf survive, and one salt always gives the same bytes.
+TEST(WireCodecTest, StochasticBf16GivesANeighbour) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-4.0f, 4.0f);
+  std::vector<float> v(1000);
+  for (float& x : v) x = u(rng) * std::ldexp(1.0f, static_cast<int>(rng() % 40) - 20);
+  v[0] = 1.0f;
+  v[1] = -0.5f;
+  v[2] = 0.0f;
+  v[3] = std::numeric_limits<float>::infinity();
+  v[4] = -std::numeric_limits<float>::infinity();
+  v[5] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<std::uint16_t> a(v.size()), b(v.size());
+  EncodeBf16Stochastic(v.data(), v.size(), 42, a.data());
+  EncodeBf16Stochastic(v.data(), v.size(), 42, b.data());
+  EXPECT_EQ(a, b);
+  EncodeBf16Stochastic(v.data(), v.size(), 43, b.data());
+  EXPECT_NE(a, b) << "another salt draws other bits";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const float got = Bf16ToFloat(a[i]);
+    if (std::isnan(v[i])) {
+      EXPECT_TRUE(std::isnan(got));
+      continue;
+    }
+    std::uint32_t bits;
+    std::memcpy(&bits, &v[i], sizeof bits);
+    const float down = Bf16ToFloat(static_cast<std::uint16_t>(bits >> 16));  // toward zero
+    const float up = Bf16ToFloat(static_cast<std::uint16_t>((bits >> 16) + ((bits & 0xffffu) ? 1 : 0)));
+    EXPECT_TRUE(got == down || got == up) << i << ": " << v[i] << " -> " << got;
+  }
+  EXPECT_EQ(Bf16ToFloat(a[0]), 1.0f);
+  EXPECT_EQ(Bf16ToFloat(a[1]), -0.5f);
+  EXPECT_EQ(Bf16ToFloat(a[2]), 0.0f);
+  EXPECT_EQ(Bf16ToFloat(a[3]), std::numeric_limits<float>::infinity());
+  EXPECT_EQ(Bf16ToFloat(a[4]), -std::numeric_limits<float>::infinity());
+}
+
+// Unbiased: 20000 pushes of the same delta, which bf16 cannot represent, sum to the exact total
+// within a few standard deviations of the rounding noise, where round-to-nearest drifts by its
+// bias every push (the case error feedback exists for, without its state).
+TEST(WireCodecTest, StochasticBf16SumsToTheExactTotal) {
+  constexpr int kPushes = 20000;
+  const std::vector<float> delta = {1e-3f, -3e-4f, 7.77e-5f, 1.0f + 1.0f / 512, -2.3e-7f};
+  std::vector<std::uint16_t> wire(delta.size());
+  std::vector<double> stochastic(delta.size(), 0.0), nearest(delta.size(), 0.0);
+  for (int k = 0; k < kPushes; ++k) {
+    EncodeBf16Stochastic(delta.data(), delta.size(), static_cast<std::uint32_t>(k), wire.data());
+    for (std::size_t i = 0; i < delta.size(); ++i) stochastic[i] += Bf16ToFloat(wire[i]);
+    for (std::size_t i = 0; i < delta.size(); ++i) nearest[i] += Bf16ToFloat(FloatToBf16(delta[i]));
+  }
+  for (std::size_t i = 0; i < delta.size(); ++i) {
+    const double exact = static_cast<double>(delta[i]) * kPushes;
+    // One push errs by less than an ulp (2^-7 relative at most): the sum's sd is below
+    // sqrt(kPushes) * ulp / 2; 6 sd is far inside the drift of round to nearest.
+    const double ulp = std::ldexp(1.0, std::ilogb(delta[i]) - 7);
+    EXPECT_NEAR(stochastic[i], exact, 6 * std::sqrt(static_cast<double>(kPushes)) * ulp / 2) << i;
+    if (i == 0) {
+      EXPECT_GT(std::fabs(nearest[i] - exact), 10 * std::sqrt(static_cast<double>(kPushes)) * ulp / 2);
+    }
   }
 }
 
