@@ -116,6 +116,24 @@ ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticLoop(const float* __restric
   for (std::size_t i = 0; i < n; ++i)
     dst[i] = Bf16BitsStochastic(Bits(src[i]), Mix32(base + static_cast<std::uint32_t>(i)));
 }
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticDeltasLoop(float* __restrict rows,
+                                                                const float* __restrict original, std::size_t n,
+                                                                std::uint32_t salt, std::uint16_t* __restrict dst) {
+  const std::uint32_t base = Mix32(salt);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float delta = rows[i] - original[i];
+    rows[i] = delta;
+    dst[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + static_cast<std::uint32_t>(i)));
+  }
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeBf16Twice(const std::uint16_t* __restrict src, std::size_t n,
+                                                 float* __restrict dst, float* __restrict copy) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
+    dst[i] = v;
+    copy[i] = v;
+  }
+}
 ITEM2VEC_ELEMENTWISE_CLONES void DecodeBf16(const std::uint16_t* __restrict src, std::size_t n,
                                             float* __restrict dst) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = FromBits(static_cast<std::uint32_t>(src[i]) << 16);
@@ -213,6 +231,20 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
 
 void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst) {
   EncodeBf16StochasticLoop(src, n, salt, dst);
+}
+
+void EncodeBf16StochasticDeltas(float* rows, const float* original, std::size_t n, std::uint32_t salt,
+                                std::uint16_t* dst) {
+  EncodeBf16StochasticDeltasLoop(rows, original, n, salt, dst);
+}
+
+void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy) {
+  if (p == WirePrecision::kBf16) {
+    DecodeBf16Twice(static_cast<const std::uint16_t*>(src), n, dst, copy);
+    return;
+  }
+  DecodeWire(p, src, n, dst);
+  std::memcpy(copy, dst, n * sizeof(float));
 }
 
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {

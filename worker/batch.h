@@ -14,7 +14,7 @@
 //   they get the local slots [total_rows, LocalRows()), first the input ids of hot_in,
 //   then the output ids of hot_out (each ascending). HotRowCache::Load copies their rows
 //   from the cache there before training and Store copies them back after; pulls, pushes,
-//   Snapshot and CarryDeltas only ever touch the first total_rows slots.
+//   the copy into `original` and CarryDeltas only ever touch the first total_rows slots.
 // Buffers only grow; a batch is reused for the whole run, so the steady state allocates
 // nothing. Thread-safety: a plain value, not thread-safe; the worker thread fills, trains
 // and pushes it; an in-flight pull or push only lets the Transport write/read its buffers.

@@ -20,6 +20,7 @@ PsClient::Staged& PsClient::Stage(std::size_t floats) {
   if (slot->wire.size() < floats) slot->wire.resize(floats);
   slot->busy = true;
   slot->decode_to = nullptr;
+  slot->copy_to = nullptr;
   slot->n = floats;
   return *slot;
 }
@@ -75,7 +76,11 @@ Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
   if (wire_ == WirePrecision::kFp32) return Status::Ok();
   for (Staged& s : staged_)
     if (s.busy && s.handle == h) {
-      if (s.decode_to != nullptr) DecodeWire(wire_, s.wire.data(), s.n, s.decode_to);
+      if (s.copy_to != nullptr) {
+        DecodeWireTwice(wire_, s.wire.data(), s.n, s.decode_to, s.copy_to);
+      } else if (s.decode_to != nullptr) {
+        DecodeWire(wire_, s.wire.data(), s.n, s.decode_to);
+      }
       s.busy = false;
       break;
     }
@@ -84,11 +89,17 @@ Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
 
 void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t words, float* rows,
                         std::uint32_t* versions, std::size_t n, Handles* handles) {
+  PostPullInto(server, request, words, rows, nullptr, versions, n, handles);
+}
+
+void PsClient::PostPullInto(int server, const std::uint32_t* request, std::size_t words, float* rows, float* copy,
+                            std::uint32_t* versions, std::size_t n, Handles* handles) {
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
   } else {
     Staged& st = Stage(n * dim_);
     st.decode_to = rows;
+    st.copy_to = copy;
     st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * dim_ * WireBytesPerValue(wire_));
     handles->emplace_back(st.handle, server);
   }
@@ -101,6 +112,15 @@ void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t wo
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
                         const std::uint32_t* versions, std::size_t n, Handles* handles) {
+  // Without `original` PostPushRows only reads the rows.
+  PostPushRows(server, request, words, const_cast<float*>(rows), nullptr, versions, n, handles);
+}
+
+void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_t words, float* rows,
+                            const float* original, const std::uint32_t* versions, std::size_t n, Handles* handles) {
+  // Rows -> deltas: here, or fused into bf16's stochastic encoding below.
+  const bool fused_deltas = original != nullptr && wire_ == WirePrecision::kBf16 && residual_ == nullptr;
+  if (original != nullptr && !fused_deltas) SubtractRow(original, n * dim_, rows);
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
   } else {
@@ -124,8 +144,12 @@ void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t wo
       }
     } else if (wire_ == WirePrecision::kBf16) {
       // A fresh salt per message: this rank's stream of push messages.
-      EncodeBf16Stochastic(rows, n * dim_, static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++,
-                           st.wire.data());
+      const std::uint32_t salt = static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++;
+      if (fused_deltas) {
+        EncodeBf16StochasticDeltas(rows, original, n * dim_, salt, st.wire.data());
+      } else {
+        EncodeBf16Stochastic(rows, n * dim_, salt, st.wire.data());
+      }
     } else {
       EncodeWire(wire_, rows, n * dim_, st.wire.data());
     }
@@ -162,7 +186,10 @@ void PsClient::StartPull(Batch* b) {
     if (n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
-    PostPull(s, req.data(), req.size(), b->rows.data() + first * dim_, b->versions.data() + first, n, &b->pull_handles);
+    // fp32 receives into rows only (FinishPull copies); lean precisions decode into both.
+    PostPullInto(s, req.data(), req.size(), b->rows.data() + first * dim_,
+                 wire_ == WirePrecision::kFp32 ? nullptr : b->original.data() + first * dim_,
+                 b->versions.data() + first, n, &b->pull_handles);
   }
 }
 
@@ -171,15 +198,12 @@ Status PsClient::FinishPull(Batch* b) {
     ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "pull of batch " + std::to_string(b->id) + " from server rank " +
                                                       std::to_string(ServerRank(s))));
   b->pull_handles.clear();
+  // Lean precisions decoded into both buffers as each reply was waited for.
+  if (wire_ == WirePrecision::kFp32) std::memcpy(b->original.data(), b->rows.data(), b->total_rows * dim_ * sizeof(float));
   return Status::Ok();
 }
 
-void PsClient::Snapshot(Batch* b) const {
-  std::memcpy(b->original.data(), b->rows.data(), b->total_rows * dim_ * sizeof(float));
-}
-
 void PsClient::StartPush(Batch* b) {
-  SubtractRow(b->original.data(), b->total_rows * dim_, b->rows.data());  // rows become deltas
   b->push_handles.clear();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
@@ -188,8 +212,9 @@ void PsClient::StartPush(Batch* b) {
     if (rows_n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
-    PostPush(s, req.data(), req.size(), b->rows.data() + first * dim_, b->versions.data() + first, rows_n,
-             &b->push_handles);
+    // The rows become deltas (rows - original) as they are encoded.
+    PostPushRows(s, req.data(), req.size(), b->rows.data() + first * dim_, b->original.data() + first * dim_,
+                 b->versions.data() + first, rows_n, &b->push_handles);
   }
 }
 
@@ -220,7 +245,9 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
       } else if (nk[j] < pk[i]) {
         ++j;
       } else {
+        // Into both: `original` stays the rows as the kernel starts them.
         AddRow(prev.rows.data() + (pslot + i) * dim_, dim_, next->rows.data() + (nslot + j) * dim_);
+        AddRow(prev.rows.data() + (pslot + i) * dim_, dim_, next->original.data() + (nslot + j) * dim_);
         // The row now includes prev's push, which the server counts as one version.
         ++next->versions[nslot + j];
         ++i;

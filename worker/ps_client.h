@@ -4,13 +4,14 @@
 // - StartPull posts, for every server the batch needs, a receive straight into the
 //   batch's rows (its slot range for that server) and then sends the key list: one
 //   message per server per batch. FinishPull waits for the replies (deadline:
-//   peer_timeout), Snapshot copies rows to `original`.
+//   peer_timeout) and leaves the rows in both `rows` and `original` (lean precisions decode
+//   each reply into both as it is waited for; fp32 copies after the waits).
 // - Only the first total_rows slots travel (a batch's hot block, worker/hot_rows.h, never
 //   does). StartPush turns rows into deltas (rows - original) and sends, per server, the key
 //   list and the deltas; FinishPush waits for those sends. The batch's buffers must not
 //   be refilled before FinishPush returns.
-// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it (and counts
-//   prev's push in their versions): next was pulled before prev was pushed, so this
+// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, in both `rows`
+//   and `original` (and counts prev's push in their versions): next was pulled before prev was pushed, so this
 //   restores "every own update is visible", which makes one worker with overlap give
 //   exactly the result of one without.
 // - Versions are pulled with the rows and pushed back with the deltas, so the servers can
@@ -66,7 +67,6 @@ class PsClient {
 
   void StartPull(Batch* batch);
   Status FinishPull(Batch* batch);
-  void Snapshot(Batch* batch) const;
   void StartPush(Batch* batch);
   Status FinishPush(Batch* batch);
   void CarryDeltas(const Batch& prev, Batch* next) const;
@@ -96,12 +96,21 @@ class PsClient {
 
  private:
   int ServerRank(int server) const { return workers_ + server; }
+  // PostPull that also leaves the rows in `copy` (n * dim floats; null: none) once waited for.
+  void PostPullInto(int server, const std::uint32_t* request, std::size_t words, float* rows, float* copy,
+                    std::uint32_t* versions, std::size_t n, Handles* handles);
+  // PostPush of trained rows: with `original` they become their deltas (rows - original) as
+  // they are encoded; without, they are deltas already and only read.
+  void PostPushRows(int server, const std::uint32_t* request, std::size_t words, float* rows, const float* original,
+                    const std::uint32_t* versions, std::size_t n, Handles* handles);
   // A staging buffer for one message in a lean wire precision: a pull reply to decode into
-  // `decode_to` (n floats) once received, or a push's encoded deltas (decode_to null).
+  // `decode_to` (and `copy_to` when set; n floats each) once received, or a push's encoded
+  // deltas (decode_to null).
   struct Staged {
     Transport::Handle handle = -1;
     std::vector<std::uint16_t> wire;  // n values (lean precisions are 2 bytes a value)
     float* decode_to = nullptr;
+    float* copy_to = nullptr;
     std::size_t n = 0;
     bool busy = false;
   };

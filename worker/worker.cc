@@ -174,7 +174,6 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     auto tw = Clock::now();
     ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(&cur->batch));
     report.wait_seconds += Since(tw);
-    client.Snapshot(&cur->batch);
   }
   bool have_next = false;
   if (*have && o.overlap) {
@@ -221,7 +220,6 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     if (have_next) {
       ITEM2VEC_RETURN_IF_ERROR(client.FinishPull(&next->batch));
       if (o.overlap) client.CarryDeltas(*b, &next->batch);
-      client.Snapshot(&next->batch);
     }
     ITEM2VEC_RETURN_IF_ERROR(client.FinishPush(b));
     report.wait_seconds += Since(tw);

@@ -444,6 +444,111 @@ TEST(HotRowCacheTest, SyncThroughPsClient) {
   EXPECT_FLOAT_EQ(server_row(Matrix::kInput, 4)[1], cache.InRow(4)[1]);
 }
 
+// A batch for the client's batch path: per server (even keys on 0, odd on 1) the input keys
+// then the output keys, slots as BatchBuilder lays them out; buffers sized, nothing pulled.
+Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<ItemId>, std::vector<ItemId>>>& lists) {
+  Batch b;
+  b.id = id;
+  std::size_t slot = 0;
+  for (const auto& [in, out] : lists) {
+    std::vector<std::uint32_t> words(protocol::kHeaderWords);
+    const protocol::KeyListHeader h{id, static_cast<std::uint32_t>(in.size()), static_cast<std::uint32_t>(out.size())};
+    std::memcpy(words.data(), &h, sizeof h);
+    words.insert(words.end(), in.begin(), in.end());
+    words.insert(words.end(), out.begin(), out.end());
+    b.request.push_back(words);
+    b.first_slot.push_back(slot);
+    slot += in.size() + out.size();
+  }
+  b.total_rows = slot;
+  b.rows.assign(slot * kDim, -7.0f);
+  b.original.assign(slot * kDim, -9.0f);
+  b.versions.assign(slot, 0);
+  return b;
+}
+
+// The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
+// FinishPull `rows` and `original` both hold the servers' rows (rounded to the wire); the next
+// batch, pulled before this one's push, gets this one's deltas in both buffers on the rows they
+// share; StartPush leaves exactly rows - original in `rows`; and the servers end at their rows
+// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise).
+TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
+  const std::size_t vocab = 30;
+  const Partition partition(2, vocab);
+  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16}) {
+    SCOPED_TRACE(std::string(WirePrecisionName(wire)));
+    std::vector<ShardStore> stores;
+    for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
+    // Output rows start at zero: give them values so that every row has something to round.
+    for (int s = 0; s < 2; ++s)
+      for (ItemId k = static_cast<ItemId>(s); k < vocab; k += 2) {
+        const float init[kDim] = {0.1f * static_cast<float>(k) + 0.0123f, -0.05f * static_cast<float>(k), 0.3337f};
+        const std::uint32_t v0 = 0;
+        stores[static_cast<std::size_t>(s)].Add(Matrix::kOutput, &k, 1, init, &v0);
+      }
+    auto server_row = [&](Matrix m, ItemId k) {
+      return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
+    };
+    auto wire_value = [&](float f) { return wire == WirePrecision::kFp32 ? f : Bf16ToFloat(FloatToBf16(f)); };
+    InProcessServers transport(/*workers=*/1, vocab, &stores, wire);
+    PsClient client(&transport, 1, 2, kDim, 10, wire);
+    // a: server 0 in {2, 6} out {4}, server 1 in {5} out {3, 7}; b shares input 6 and output 7.
+    Batch a = MakePullBatch(1, {{{2, 6}, {4}}, {{5}, {3, 7}}});
+    Batch b = MakePullBatch(2, {{{4, 6}, {8}}, {{}, {7, 9}}});
+    const std::vector<std::pair<Matrix, ItemId>> a_rows = {{Matrix::kInput, 2},  {Matrix::kInput, 6},
+                                                           {Matrix::kOutput, 4}, {Matrix::kInput, 5},
+                                                           {Matrix::kOutput, 3}, {Matrix::kOutput, 7}};
+    const std::vector<std::pair<Matrix, ItemId>> b_rows = {{Matrix::kInput, 4}, {Matrix::kInput, 6},
+                                                           {Matrix::kOutput, 8}, {Matrix::kOutput, 7},
+                                                           {Matrix::kOutput, 9}};
+    std::vector<float> start;  // the servers' rows before any push, in a's slot order
+    for (const auto& [m, k] : a_rows) start.insert(start.end(), server_row(m, k), server_row(m, k) + kDim);
+
+    client.StartPull(&a);
+    ASSERT_TRUE(client.FinishPull(&a).ok());
+    for (std::size_t i = 0; i < a.total_rows * kDim; ++i) {
+      EXPECT_EQ(a.rows[i], wire_value(start[i])) << i;
+      EXPECT_EQ(a.original[i], a.rows[i]) << i;
+    }
+    client.StartPull(&b);  // overlap: pulled before a is pushed
+    std::vector<float> trained = a.rows;
+    for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
+    a.rows = trained;
+    client.StartPush(&a);
+    for (std::size_t i = 0; i < a.total_rows * kDim; ++i) EXPECT_EQ(a.rows[i], trained[i] - a.original[i]) << i;
+    ASSERT_TRUE(client.FinishPull(&b).ok());
+    client.CarryDeltas(a, &b);
+    ASSERT_TRUE(client.FinishPush(&a).ok());
+    ASSERT_TRUE(client.FlushPushes().ok());
+    // b: input 6 is a's slot 1, output 7 a's slot 5; the other rows as pulled.
+    const std::map<std::size_t, std::size_t> shared{{1, 1}, {3, 5}};
+    for (std::size_t slot = 0; slot < b.total_rows; ++slot) {
+      const auto it = shared.find(slot);
+      for (int x = 0; x < kDim; ++x) {
+        const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
+        EXPECT_EQ(b.original[i], b.rows[i]) << "slot " << slot;
+        if (it == shared.end()) {
+          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
+        } else {
+          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kDim + x]) + a.rows[it->second * kDim + x])
+              << "slot " << slot;
+        }
+      }
+    }
+    // The servers: their rows plus a's deltas.
+    for (std::size_t slot = 0; slot < a.total_rows; ++slot)
+      for (int x = 0; x < kDim; ++x) {
+        const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
+        const float got = server_row(a_rows[slot].first, a_rows[slot].second)[x];
+        if (wire == WirePrecision::kFp32) {
+          EXPECT_EQ(got, start[i] + a.rows[i]) << "slot " << slot;
+        } else {
+          EXPECT_NEAR(got, start[i] + a.rows[i], std::fabs(a.rows[i]) / 128 + 1e-6) << "slot " << slot;
+        }
+      }
+  }
+}
+
 TEST(HotRowOptionsTest, ParsedValidatedAndCapped) {
   TrainOptions o;
   bool help = false;

@@ -1,6 +1,7 @@
 // Tests of PsClient::CarryDeltas (worker/ps_client.h): the next batch, pulled before the
 // previous one was pushed, gets the previous batch's deltas on exactly the rows both share
-// (same server, same matrix, same key), one version more on those rows, and nothing else:
+// (same server, same matrix, same key), in both its rows and its `original` (what its own
+// deltas are taken against), one version more on those rows, and nothing else:
 // not the other matrix's row of the same key, not the hot block.
 #include "worker/ps_client.h"
 
@@ -45,6 +46,7 @@ Batch MakeBatch(const std::vector<Lists>& lists, float base, std::size_t hot) {
     b.rows.push_back(base + static_cast<float>(i) + 0.5f);
     b.versions.push_back(static_cast<std::uint32_t>(10 + i));
   }
+  b.original = b.rows;  // as FinishPull leaves them
   return b;
 }
 
@@ -68,6 +70,7 @@ TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
       const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
       const float want = it == shared.end() ? before.rows[i] : before.rows[i] + prev.rows[it->second * kDim + x];
       EXPECT_EQ(next.rows[i], want) << "slot " << slot << " dim " << x;
+      EXPECT_EQ(next.original[i], want) << "original, slot " << slot << " dim " << x;
     }
     EXPECT_EQ(next.versions[slot], before.versions[slot] + (it == shared.end() ? 0u : 1u)) << "slot " << slot;
   }
@@ -84,6 +87,7 @@ TEST(PsClientTest, CarryDeltasWithNothingSharedChangesNothing) {
   PsClient client(nullptr, 1, 2, kDim, 1.0);
   client.CarryDeltas(prev, &next);
   EXPECT_EQ(next.rows, before.rows);
+  EXPECT_EQ(next.original, before.original);
   EXPECT_EQ(next.versions, before.versions);
 }
 
