@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/huge_pages.h"
 #include "common/types.h"
 #include "common/wire_codec.h"
 #include "ps/partition.h"
@@ -77,7 +78,7 @@ class ShardStore {
   Partition partition_;
   int server_, dim_;
   std::size_t rows_;
-  std::vector<float> input_, output_;
+  HugePageVector<float> input_, output_;  // 2 MiB pages where offered (common/huge_pages.h)
   std::vector<std::uint32_t> input_version_, output_version_;
   double staleness_tolerance_;
   std::vector<float> decoded_row_;  // AddEncoded: one row's deltas as floats

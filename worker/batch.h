@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/huge_pages.h"
 #include "common/transport.h"
 #include "common/types.h"
 #include "ps/protocol.h"
@@ -50,8 +51,9 @@ struct Batch {
   std::vector<std::size_t> first_slot;
   std::size_t total_rows = 0;   // slots pulled from (and pushed to) the servers
   std::vector<ItemId> hot_in, hot_out;  // cached ids (< H), in their local-slot order
-  std::vector<float> rows;      // pulled rows (then the hot block), trained in place, then turned into deltas
-  std::vector<float> original;  // rows as pulled (after correction), to form deltas
+  // 2 MiB pages where offered (common/huge_pages.h): the kernel reads these rows at random slots.
+  HugePageVector<float> rows;      // pulled rows (then the hot block), trained in place, then turned into deltas
+  HugePageVector<float> original;  // rows as pulled (after correction), to form deltas
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 
   // In-flight operations with the server index they talk to (for error messages).

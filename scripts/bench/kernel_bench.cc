@@ -77,7 +77,7 @@ void BM_Kernel(benchmark::State& state) {
   SigmoidTable sigmoid;
   SgnsKernel kernel(dim, kNegative, &sigmoid, mode, kContexts, CbowMode::kOff, blocked);
   Batch batch = MakeBatch(mode, dim, rows, 42);
-  const std::vector<float> initial = batch.rows;
+  const HugePageVector<float> initial = batch.rows;
   std::int64_t pairs = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(kernel.Train(&batch));

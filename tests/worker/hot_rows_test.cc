@@ -511,7 +511,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
       EXPECT_EQ(a.original[i], a.rows[i]) << i;
     }
     client.StartPull(&b);  // overlap: pulled before a is pushed
-    std::vector<float> trained = a.rows;
+    HugePageVector<float> trained = a.rows;
     for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
     a.rows = trained;
     client.StartPush(&a);

@@ -85,7 +85,8 @@ Batch HandBatch(std::uint64_t seed) {
   return b;
 }
 
-double MaxAbsDiff(const std::vector<double>& a, const std::vector<float>& b) {
+template <typename Floats>  // std::vector<float> or a batch's rows
+double MaxAbsDiff(const std::vector<double>& a, const Floats& b) {
   double m = 0;
   for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - static_cast<double>(b[i])));
   return m;
@@ -231,7 +232,7 @@ TEST(SgnsKernelTest, EmptyBatchDoesNothing) {
   const SigmoidTable table;
   Batch b = HandBatch(9);
   b.groups.clear();
-  const std::vector<float> before = b.rows;
+  const auto before = b.rows;
   SgnsKernel kernel(kDim, kNegative, &table);
   EXPECT_EQ(kernel.Train(&b), 0.0);
   EXPECT_EQ(b.rows, before);
