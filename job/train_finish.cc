@@ -55,7 +55,7 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
     j.Key("worker").Int(r.worker).Key("tokens").Int(r.raw_tokens).Key("seconds").Double(r.seconds);
     j.Key("wait_seconds").Double(r.wait_seconds).Key("read_seconds").Double(r.read_seconds);
     j.Key("compute_seconds").Double(r.seconds - r.wait_seconds - r.read_seconds);
-    j.Key("kernel_seconds").Double(r.kernel_seconds);
+    j.Key("kernel_seconds").Double(r.kernel_seconds).Key("cpu_seconds").Double(r.cpu_seconds);
     j.Key("bytes_sent").Int(r.bytes_sent).Key("bytes_received").Int(r.bytes_received);
     j.EndObject();
   }

@@ -132,6 +132,7 @@ protocol::ProgressReport ProgressMonitor::Totals() const {
     t.wait_seconds += r.wait_seconds;
     t.read_seconds += r.read_seconds;
     t.kernel_seconds += r.kernel_seconds;
+    t.cpu_seconds += r.cpu_seconds;
     t.bytes_sent += r.bytes_sent;
     t.bytes_received += r.bytes_received;
     t.split_lines += r.split_lines;

@@ -1,6 +1,7 @@
 #include "worker/worker.h"
 
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <memory>
 #include <utility>
@@ -23,6 +24,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU seconds used by the calling thread so far.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 // Where this run's input time went, per epoch (text or id cache); worker 0 at info level,
 // the others at debug (one line each).
@@ -49,8 +57,10 @@ void LogTimeSplit(const protocol::ProgressReport& r) {
   auto pct = [&](double s) { return 100.0 * s / r.seconds; };
   spdlog::log(r.worker == 0 ? spdlog::level::info : spdlog::level::debug,
               "worker {} time: kernel {:.1f}%, pull/push preparation {:.1f}%, waiting on servers {:.1f}%, "
-              "input and batch building {:.1f}% of {:.1f} s",
-              r.worker, pct(r.kernel_seconds), pct(other), pct(r.wait_seconds), pct(r.read_seconds), r.seconds);
+              "input and batch building {:.1f}% of {:.1f} s; on a CPU {:.1f}% of it (the kernel {:.1f}% of that; "
+              "the rest of the time other ranks on its cores ran)",
+              r.worker, pct(r.kernel_seconds), pct(other), pct(r.wait_seconds), pct(r.read_seconds), r.seconds,
+              pct(r.cpu_seconds), r.cpu_seconds > 0 ? 100.0 * r.kernel_seconds / r.cpu_seconds : 0.0);
 }
 
 }  // namespace
@@ -77,12 +87,14 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   protocol::ProgressReport report;
   report.worker = s.worker;
   double seconds_before = 0;  // training time of earlier runs (resume)
+  double cpu_before = 0;      // their CPU time
   if (s.resume != nullptr) {
     builder.Restore(s.resume->builder);
     report = s.resume->report;
     report.worker = s.worker;
     report.final = 0;
     seconds_before = report.seconds;
+    cpu_before = report.cpu_seconds;
   }
   // Hot-row cache (--hot-rows): synced at the start, every hot_sync batches and at the end.
   // Checkpoints are taken only right after a sync, when the servers hold every update
@@ -103,6 +115,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
     return st;
   };
   const auto start = Clock::now();
+  const double cpu_start = ThreadCpuSeconds();
   int loss_epoch = builder.epoch();
   bool split_warned = false, capped_warned = false;
 
@@ -140,6 +153,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
   auto update = [&] {
     report.alpha = builder.CurrentAlpha();
     report.seconds = seconds_before + Since(start);
+    report.cpu_seconds = cpu_before + (ThreadCpuSeconds() - cpu_start);
     report.bytes_sent = client.bytes_sent();
     report.bytes_received = client.bytes_received();
     report.split_lines = builder.split_lines();

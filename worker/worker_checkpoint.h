@@ -27,13 +27,14 @@ void serialize(Archive& ar, ProgressReport& r, unsigned version) {
   ar& r.split_lines;
   if (version >= 1) ar& r.capped_sets;     // version 0: checkpoints from before set mode
   if (version >= 2) ar& r.kernel_seconds;  // version 1: before the kernel was timed apart
+  if (version >= 3) ar& r.cpu_seconds;     // version 2: before the worker's CPU time was kept
 }
 
 }  // namespace protocol
 
 }  // namespace item2vec
 
-BOOST_CLASS_VERSION(item2vec::protocol::ProgressReport, 2)
+BOOST_CLASS_VERSION(item2vec::protocol::ProgressReport, 3)
 
 namespace item2vec {
 
