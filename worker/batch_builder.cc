@@ -20,7 +20,8 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
       hot_(HotRowCount(options, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
       out_slot_(vocab.size(), -1),
-      share_(options.kernel == KernelKind::kHogBatch && !options.Cbow() ? kHogBatchShare : 0) {
+      share_(options.kernel == KernelKind::kHogBatch && !options.Cbow() ? kHogBatchShare : 0),
+      key_bits_((vocab.size() + 63) / 64, 0) {
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }
 
@@ -278,6 +279,24 @@ void BatchBuilder::DrawNegatives(Batch* b, int n) {
   }
 }
 
+void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits) {
+  if (bits->size() > 4 * keys->size()) {
+    std::sort(keys->begin(), keys->end());
+    return;
+  }
+  for (ItemId k : *keys) (*bits)[k >> 6] |= std::uint64_t{1} << (k & 63);
+  std::size_t n = 0;
+  for (std::size_t w = 0; w < bits->size() && n < keys->size(); ++w) {
+    std::uint64_t word = (*bits)[w];
+    if (word == 0) continue;
+    (*bits)[w] = 0;
+    while (word != 0) {
+      (*keys)[n++] = static_cast<ItemId>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(word)));
+      word &= word - 1;
+    }
+  }
+}
+
 void BatchBuilder::ResolveSlots(Batch* b) {
   // Unique keys per role, via vocabulary-sized stamps (cost ~ batch size, not V).
   in_keys_.clear();
@@ -295,8 +314,8 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   };
   for (ItemId id : centre_ids_) mark_out(id);
   for (ItemId id : b->negatives) mark_out(id);
-  std::sort(in_keys_.begin(), in_keys_.end());
-  std::sort(out_keys_.begin(), out_keys_.end());
+  SortDistinctKeys(&in_keys_, &key_bits_);
+  SortDistinctKeys(&out_keys_, &key_bits_);
   // Cached ids (< hot_) are the sorted lists' prefixes; they go to the local hot block.
   const std::size_t hot_in = static_cast<std::size_t>(
       std::lower_bound(in_keys_.begin(), in_keys_.end(), hot_) - in_keys_.begin());

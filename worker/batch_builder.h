@@ -64,6 +64,12 @@ struct BuilderState {
   }
 };
 
+// Sorts distinct keys (each < 64 * bits->size()) ascending. A batch's key lists are dense in a
+// small vocabulary, so a bitmap of the vocabulary (set, then read in order with
+// count-trailing-zeros) is cheaper than a comparison sort when its words are few against the
+// keys; otherwise std::sort. `bits` must be all zero and is left so. Public for tests.
+void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits);
+
 class BatchBuilder {
  public:
   BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
@@ -137,6 +143,7 @@ class BatchBuilder {
   std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
   std::uint32_t share_;               // contexts per set of shared negatives (0 = all of a centre's)
   std::vector<ItemId> in_keys_, out_keys_;
+  std::vector<std::uint64_t> key_bits_;  // vocabulary-sized bitmap, all zero between uses (SortDistinctKeys)
   std::vector<std::uint32_t> per_server_in_, per_server_out_;
   std::vector<std::size_t> in_cursor_, out_cursor_;
 };

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -164,6 +165,29 @@ void ForEachCheckedBatch(BatchBuilder* builder, const Partition& partition, std:
     ASSERT_FALSE(::testing::Test::HasFailure());
     visit(b, slots);
     if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// Both ways of sorting a batch's keys (bitmap for many keys in a small vocabulary, std::sort for
+// few in a large one) give std::sort's order and leave the bitmap clear for the next batch.
+TEST(SortDistinctKeysTest, BitmapAndSortAgree) {
+  std::mt19937 rng(5);
+  for (std::size_t vocab : {std::size_t{1000}, std::size_t{1} << 20}) {
+    std::vector<std::uint64_t> bits((vocab + 63) / 64, 0);
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{50}, std::size_t{900}}) {
+      std::vector<ItemId> all(vocab);
+      for (std::size_t i = 0; i < vocab; ++i) all[i] = static_cast<ItemId>(i);
+      std::shuffle(all.begin(), all.end(), rng);
+      std::vector<ItemId> keys(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(count));
+      if (count > 0) keys[0] = static_cast<ItemId>(vocab - 1);  // the last word's top bit
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      std::vector<ItemId> want = keys;
+      std::shuffle(keys.begin(), keys.end(), rng);
+      SortDistinctKeys(&keys, &bits);
+      EXPECT_EQ(keys, want) << "vocab " << vocab << " keys " << count;
+      EXPECT_TRUE(std::all_of(bits.begin(), bits.end(), [](std::uint64_t w) { return w == 0; }));
+    }
   }
 }
 
