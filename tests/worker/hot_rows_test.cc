@@ -2,12 +2,10 @@
 // cache (no cached id in any key list, hot slots resolve to the cache), the bookkeeping of
 // a sync (which rows are pushed, with which deltas and versions; what a pull and a push
 // leave behind), and a whole sync through PsClient against in-process servers (the real
-// request handler, ps/request_handler.h).
+// request handler, tests/support/in_process_servers.h).
 #include "worker/hot_rows.h"
 
-#include <cmath>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <string>
 #include <utility>
@@ -21,20 +19,20 @@
 #include "common/vocabulary.h"
 #include "ps/partition.h"
 #include "ps/protocol.h"
-#include "ps/request_handler.h"
 #include "ps/shard_store.h"
 #include "tests/support/corpus_util.h"
+#include "tests/support/in_process_servers.h"
 #include "tests/support/test_util.h"
 #include "worker/batch.h"
 #include "worker/batch_builder.h"
 #include "job/vocabulary_build.h"
 #include "worker/ps_client.h"
-#include "worker/push_residual.h"
 
 namespace item2vec {
 namespace {
 
 using testing::CorpusShape;
+using testing::InProcessServers;
 using testing::MakeCorpus;
 using testing::TempDir;
 using testing::WriteFile;
@@ -297,89 +295,6 @@ TEST(HotRowCacheTest, SyncBookkeeping) {
   EXPECT_EQ(cache.InRow(4)[0], 103.0f) << "the cache keeps its trained values";
 }
 
-// A Transport that plays the parameter servers in-process: each server is the real
-// request handler (ps/request_handler.h) over its ShardStore; pulls are answered at once
-// into the receives posted before them, pushes applied when their versions arrive
-// (protocol.h).
-class InProcessServers : public Transport {
- public:
-  InProcessServers(int workers, std::size_t vocab, std::vector<ShardStore>* stores,
-                   WirePrecision wire = WirePrecision::kFp32)
-      : workers_(workers), stores_(stores), stats_(stores->size()), wire_(wire) {
-    for (std::size_t s = 0; s < stores->size(); ++s)
-      handlers_.emplace_back(&(*stores)[s], workers, vocab, &stats_[s], wire);
-  }
-  int rank() const override { return 0; }
-  int size() const override { return workers_ + static_cast<int>(stores_->size()); }
-  Handle Isend(int dest, int tag, const void* data, std::size_t bytes) override {
-    RequestHandler& server = handlers_[static_cast<std::size_t>(dest - workers_)];
-    const auto* begin = static_cast<const char*>(data);
-    if (tag == protocol::kPull) {
-      KeyList keys;
-      const Status st = server.ParseKeyList(data, bytes, rank(), &keys);
-      EXPECT_TRUE(st.ok()) << st.ToString();
-      Posted rows = Take(dest, protocol::kPullReply), versions = Take(dest, protocol::kPullVersions);
-      EXPECT_EQ(rows.bytes, server.ReplyFloats(keys) * WireBytesPerValue(wire_));
-      EXPECT_EQ(versions.bytes, server.ReplyWords(keys) * sizeof(std::uint32_t));
-      if (st.ok() && rows.bytes == server.ReplyFloats(keys) * WireBytesPerValue(wire_) &&
-          versions.bytes == server.ReplyWords(keys) * sizeof(std::uint32_t)) {
-        server.ServeEncodedRows(keys, rows.data);
-        server.ServeVersions(keys, static_cast<std::uint32_t*>(versions.data));
-      }
-    } else if (tag == protocol::kPush) {
-      push_keys_.assign(begin, begin + bytes);
-    } else if (tag == protocol::kPushRows) {
-      push_rows_.assign(begin, begin + bytes);
-    } else if (tag == protocol::kPushVersions) {
-      KeyList keys;
-      Status st = server.ParseKeyList(push_keys_.data(), push_keys_.size(), rank(), &keys);
-      if (st.ok()) st = server.ApplyPush(keys, rank(), push_rows_.data(), push_rows_.size(), data, bytes);
-      EXPECT_TRUE(st.ok()) << st.ToString();
-      ++pushes_;
-    }
-    return next_handle_++;
-  }
-  Handle Irecv(int source, int tag, void* data, std::size_t bytes) override {
-    posted_[{source, tag}].push_back(Posted{data, bytes});
-    return next_handle_++;
-  }
-  bool Test(Handle) override { return true; }
-  Status Wait(Handle, double, const std::string&) override { return Status::Ok(); }
-  bool Probe(int, int, Envelope*) override { return false; }
-  Status Receive(const Envelope&, void*) override { return Status::Ok(); }
-  Status Broadcast(std::string*, int) override { return Status::Ok(); }
-  Status AllreduceSum(std::vector<double>*) override { return Status::Ok(); }
-  Status Barrier() override { return Status::Ok(); }
-  Status NodeSum(double*, int* node_rank) override {
-    *node_rank = 0;
-    return Status::Ok();
-  }
-  [[noreturn]] void Abort(int) override { std::abort(); }
-  int pushes() const { return pushes_; }
-
- private:
-  struct Posted {
-    void* data = nullptr;
-    std::size_t bytes = 0;
-  };
-  Posted Take(int source, int tag) {
-    auto& q = posted_[{source, tag}];
-    EXPECT_FALSE(q.empty()) << "no receive posted for tag " << tag;
-    if (q.empty()) return Posted{};
-    Posted p = q.front();
-    q.pop_front();
-    return p;
-  }
-  int workers_;
-  std::vector<ShardStore>* stores_;
-  std::vector<ServerStats> stats_;
-  std::vector<RequestHandler> handlers_;
-  std::map<std::pair<int, int>, std::deque<Posted>> posted_;
-  std::vector<char> push_keys_, push_rows_;
-  WirePrecision wire_;
-  Handle next_handle_ = 1;
-  int pushes_ = 0;
-};
 
 // One worker, two servers: the first sync pulls the servers' rows; a sync after training
 // pushes exactly the change (so the servers then hold the cache's values) and pulls back
@@ -444,111 +359,6 @@ TEST(HotRowCacheTest, SyncThroughPsClient) {
   EXPECT_FLOAT_EQ(server_row(Matrix::kInput, 4)[1], cache.InRow(4)[1]);
 }
 
-// A batch for the client's batch path: per server (even keys on 0, odd on 1) the input keys
-// then the output keys, slots as BatchBuilder lays them out; buffers sized, nothing pulled.
-Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<ItemId>, std::vector<ItemId>>>& lists) {
-  Batch b;
-  b.id = id;
-  std::size_t slot = 0;
-  for (const auto& [in, out] : lists) {
-    std::vector<std::uint32_t> words(protocol::kHeaderWords);
-    const protocol::KeyListHeader h{id, static_cast<std::uint32_t>(in.size()), static_cast<std::uint32_t>(out.size())};
-    std::memcpy(words.data(), &h, sizeof h);
-    words.insert(words.end(), in.begin(), in.end());
-    words.insert(words.end(), out.begin(), out.end());
-    b.request.push_back(words);
-    b.first_slot.push_back(slot);
-    slot += in.size() + out.size();
-  }
-  b.total_rows = slot;
-  b.rows.assign(slot * kDim, -7.0f);
-  b.original.assign(slot * kDim, -9.0f);
-  b.versions.assign(slot, 0);
-  return b;
-}
-
-// The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
-// FinishPull `rows` and `original` both hold the servers' rows (rounded to the wire); the next
-// batch, pulled before this one's push, gets this one's deltas in both buffers on the rows they
-// share; StartPush leaves exactly rows - original in `rows`; and the servers end at their rows
-// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise).
-TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
-  const std::size_t vocab = 30;
-  const Partition partition(2, vocab);
-  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16}) {
-    SCOPED_TRACE(std::string(WirePrecisionName(wire)));
-    std::vector<ShardStore> stores;
-    for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
-    // Output rows start at zero: give them values so that every row has something to round.
-    for (int s = 0; s < 2; ++s)
-      for (ItemId k = static_cast<ItemId>(s); k < vocab; k += 2) {
-        const float init[kDim] = {0.1f * static_cast<float>(k) + 0.0123f, -0.05f * static_cast<float>(k), 0.3337f};
-        const std::uint32_t v0 = 0;
-        stores[static_cast<std::size_t>(s)].Add(Matrix::kOutput, &k, 1, init, &v0);
-      }
-    auto server_row = [&](Matrix m, ItemId k) {
-      return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
-    };
-    auto wire_value = [&](float f) { return wire == WirePrecision::kFp32 ? f : Bf16ToFloat(FloatToBf16(f)); };
-    InProcessServers transport(/*workers=*/1, vocab, &stores, wire);
-    PsClient client(&transport, 1, 2, kDim, 10, wire);
-    // a: server 0 in {2, 6} out {4}, server 1 in {5} out {3, 7}; b shares input 6 and output 7.
-    Batch a = MakePullBatch(1, {{{2, 6}, {4}}, {{5}, {3, 7}}});
-    Batch b = MakePullBatch(2, {{{4, 6}, {8}}, {{}, {7, 9}}});
-    const std::vector<std::pair<Matrix, ItemId>> a_rows = {{Matrix::kInput, 2},  {Matrix::kInput, 6},
-                                                           {Matrix::kOutput, 4}, {Matrix::kInput, 5},
-                                                           {Matrix::kOutput, 3}, {Matrix::kOutput, 7}};
-    const std::vector<std::pair<Matrix, ItemId>> b_rows = {{Matrix::kInput, 4}, {Matrix::kInput, 6},
-                                                           {Matrix::kOutput, 8}, {Matrix::kOutput, 7},
-                                                           {Matrix::kOutput, 9}};
-    std::vector<float> start;  // the servers' rows before any push, in a's slot order
-    for (const auto& [m, k] : a_rows) start.insert(start.end(), server_row(m, k), server_row(m, k) + kDim);
-
-    client.StartPull(&a);
-    ASSERT_TRUE(client.FinishPull(&a).ok());
-    for (std::size_t i = 0; i < a.total_rows * kDim; ++i) {
-      EXPECT_EQ(a.rows[i], wire_value(start[i])) << i;
-      EXPECT_EQ(a.original[i], a.rows[i]) << i;
-    }
-    client.StartPull(&b);  // overlap: pulled before a is pushed
-    HugePageVector<float> trained = a.rows;
-    for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
-    a.rows = trained;
-    client.StartPush(&a);
-    for (std::size_t i = 0; i < a.total_rows * kDim; ++i) EXPECT_EQ(a.rows[i], trained[i] - a.original[i]) << i;
-    ASSERT_TRUE(client.FinishPull(&b).ok());
-    client.CarryDeltas(a, &b);
-    ASSERT_TRUE(client.FinishPush(&a).ok());
-    ASSERT_TRUE(client.FlushPushes().ok());
-    // b: input 6 is a's slot 1, output 7 a's slot 5; the other rows as pulled.
-    const std::map<std::size_t, std::size_t> shared{{1, 1}, {3, 5}};
-    for (std::size_t slot = 0; slot < b.total_rows; ++slot) {
-      const auto it = shared.find(slot);
-      for (int x = 0; x < kDim; ++x) {
-        const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
-        EXPECT_EQ(b.original[i], b.rows[i]) << "slot " << slot;
-        if (it == shared.end()) {
-          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
-        } else {
-          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kDim + x]) + a.rows[it->second * kDim + x])
-              << "slot " << slot;
-        }
-      }
-    }
-    // The servers: their rows plus a's deltas.
-    for (std::size_t slot = 0; slot < a.total_rows; ++slot)
-      for (int x = 0; x < kDim; ++x) {
-        const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
-        const float got = server_row(a_rows[slot].first, a_rows[slot].second)[x];
-        if (wire == WirePrecision::kFp32) {
-          EXPECT_EQ(got, start[i] + a.rows[i]) << "slot " << slot;
-        } else {
-          EXPECT_NEAR(got, start[i] + a.rows[i], std::fabs(a.rows[i]) / 128 + 1e-6) << "slot " << slot;
-        }
-      }
-  }
-}
-
 TEST(HotRowOptionsTest, ParsedValidatedAndCapped) {
   TrainOptions o;
   bool help = false;
@@ -570,51 +380,4 @@ TEST(HotRowOptionsTest, ParsedValidatedAndCapped) {
 }
 
 }  // namespace
-// --wire-precision bf16 through PsClient and the real request handler: pulled rows arrive as the
-// servers' float32 rows rounded to bf16, and 8000 pushes of a delta bf16 cannot represent add up
-// on the server's float32 row to the exact total, with error feedback (PushResidual) and with the
-// stochastic rounding a client without one uses; round to nearest would lose the same error every
-// push (bf16(1e-3) = 0.00099945: 8000 pushes would drift by 4.4e-3).
-TEST(WirePrecisionTest, PullsDecodeAndPushesReachTheExactTotal) {
-  const std::size_t vocab = 30;
-  const Partition partition(1, vocab);
-  for (bool feedback : {true, false}) {
-    std::vector<ShardStore> stores;
-    stores.emplace_back(partition, 0, kDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
-    InProcessServers transport(/*workers=*/1, vocab, &stores, WirePrecision::kBf16);
-    PushResidual residual(PushResidual::CapacityFor(vocab, PushResidual::kDefaultMaxRows), kDim);
-    PsClient client(&transport, 1, 1, kDim, 10, WirePrecision::kBf16, feedback ? &residual : nullptr);
-    const ItemId key = 3;
-    std::vector<std::uint32_t> request(protocol::kHeaderWords + 1);
-    const protocol::KeyListHeader header{1, 1, 0};
-    std::memcpy(request.data(), &header, sizeof header);
-    request[protocol::kHeaderWords] = key;
-    float row[kDim];
-    std::uint32_t version = 0;
-    PsClient::Handles handles;
-    client.PostPull(0, request.data(), request.size(), row, &version, 1, &handles);
-    ASSERT_TRUE(client.WaitAll(&handles, "pull").ok());
-    const float* master = stores[0].Row(Matrix::kInput, key);
-    float start[kDim];
-    std::memcpy(start, master, sizeof start);
-    for (int x = 0; x < kDim; ++x) EXPECT_EQ(row[x], Bf16ToFloat(FloatToBf16(start[x])));
-    const float delta[kDim] = {1e-3f, -3e-4f, 7.77e-5f};
-    constexpr int kPushes = 8000;
-    for (int k = 0; k < kPushes; ++k) {
-      client.PostPush(0, request.data(), request.size(), delta, &version, 1, &handles);
-      ASSERT_TRUE(client.WaitAll(&handles, "push").ok());
-    }
-    for (int x = 0; x < kDim; ++x) {
-      const double exact = kPushes * static_cast<double>(delta[x]), got = static_cast<double>(master[x]) - start[x];
-      // Feedback: within the last residual and float32 sums. Stochastic: within 6 sd of its noise
-      // (each push errs by under one ulp of the delta, 2^-7 of it at most).
-      const double tolerance =
-          feedback ? 2e-4 : 6 * std::sqrt(static_cast<double>(kPushes)) * std::fabs(delta[x]) / 128 / 2 + 1e-5;
-      EXPECT_NEAR(got, exact, tolerance) << (feedback ? "feedback" : "stochastic") << ", value " << x;
-    }
-    EXPECT_EQ(client.bytes_sent(), kPushes * (4 * (protocol::kHeaderWords + 1 + 1) + 2 * kDim) +
-                                       4 * static_cast<std::int64_t>(protocol::kHeaderWords + 1));
-  }
-}
-
 }  // namespace item2vec

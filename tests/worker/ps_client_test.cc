@@ -1,22 +1,34 @@
-// Tests of PsClient::CarryDeltas (worker/ps_client.h): the next batch, pulled before the
+// Tests of PsClient (worker/ps_client.h). CarryDeltas: the next batch, pulled before the
 // previous one was pushed, gets the previous batch's deltas on exactly the rows both share
 // (same server, same matrix, same key), in both its rows and its `original` (what its own
 // deltas are taken against), one version more on those rows, and nothing else:
-// not the other matrix's row of the same key, not the hot block.
+// not the other matrix's row of the same key, not the hot block. The wire path against in-process
+// servers (tests/support/in_process_servers.h): a batch pulled, carried into the next and pushed
+// in fp32 and bf16, and many pushes of one delta reaching the exact total in bf16.
 #include "worker/ps_client.h"
 
+#include <cmath>
 #include <cstring>
 #include <map>
+#include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "common/wire_codec.h"
+#include "ps/partition.h"
 #include "ps/protocol.h"
+#include "ps/shard_store.h"
+#include "tests/support/in_process_servers.h"
 #include "worker/batch.h"
+#include "worker/push_residual.h"
 
 namespace item2vec {
 namespace {
+
+using testing::InProcessServers;
 
 constexpr int kDim = 2;
 
@@ -89,6 +101,161 @@ TEST(PsClientTest, CarryDeltasWithNothingSharedChangesNothing) {
   EXPECT_EQ(next.rows, before.rows);
   EXPECT_EQ(next.original, before.original);
   EXPECT_EQ(next.versions, before.versions);
+}
+
+// The wire path against the servers' real request handler: 3 values a row.
+constexpr int kWireDim = 3;
+
+// A batch for the client's batch path: per server (even keys on 0, odd on 1) the input keys
+// then the output keys, slots as BatchBuilder lays them out; buffers sized, nothing pulled.
+Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<ItemId>, std::vector<ItemId>>>& lists) {
+  Batch b;
+  b.id = id;
+  std::size_t slot = 0;
+  for (const auto& [in, out] : lists) {
+    std::vector<std::uint32_t> words(protocol::kHeaderWords);
+    const protocol::KeyListHeader h{id, static_cast<std::uint32_t>(in.size()), static_cast<std::uint32_t>(out.size())};
+    std::memcpy(words.data(), &h, sizeof h);
+    words.insert(words.end(), in.begin(), in.end());
+    words.insert(words.end(), out.begin(), out.end());
+    b.request.push_back(words);
+    b.first_slot.push_back(slot);
+    slot += in.size() + out.size();
+  }
+  b.total_rows = slot;
+  b.rows.assign(slot * kWireDim, -7.0f);
+  b.original.assign(slot * kWireDim, -9.0f);
+  b.versions.assign(slot, 0);
+  return b;
+}
+
+// The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
+// FinishPull `rows` and `original` both hold the servers' rows (rounded to the wire); the next
+// batch, pulled before this one's push, gets this one's deltas in both buffers on the rows they
+// share; StartPush leaves exactly rows - original in `rows`; and the servers end at their rows
+// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise).
+TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
+  const std::size_t vocab = 30;
+  const Partition partition(2, vocab);
+  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16}) {
+    SCOPED_TRACE(std::string(WirePrecisionName(wire)));
+    std::vector<ShardStore> stores;
+    for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kWireDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
+    // Output rows start at zero: give them values so that every row has something to round.
+    for (int s = 0; s < 2; ++s)
+      for (ItemId k = static_cast<ItemId>(s); k < vocab; k += 2) {
+        const float init[kWireDim] = {0.1f * static_cast<float>(k) + 0.0123f, -0.05f * static_cast<float>(k), 0.3337f};
+        const std::uint32_t v0 = 0;
+        stores[static_cast<std::size_t>(s)].Add(Matrix::kOutput, &k, 1, init, &v0);
+      }
+    auto server_row = [&](Matrix m, ItemId k) {
+      return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
+    };
+    auto wire_value = [&](float f) { return wire == WirePrecision::kFp32 ? f : Bf16ToFloat(FloatToBf16(f)); };
+    InProcessServers transport(/*workers=*/1, vocab, &stores, wire);
+    PsClient client(&transport, 1, 2, kWireDim, 10, wire);
+    // a: server 0 in {2, 6} out {4}, server 1 in {5} out {3, 7}; b shares input 6 and output 7.
+    Batch a = MakePullBatch(1, {{{2, 6}, {4}}, {{5}, {3, 7}}});
+    Batch b = MakePullBatch(2, {{{4, 6}, {8}}, {{}, {7, 9}}});
+    const std::vector<std::pair<Matrix, ItemId>> a_rows = {{Matrix::kInput, 2},  {Matrix::kInput, 6},
+                                                           {Matrix::kOutput, 4}, {Matrix::kInput, 5},
+                                                           {Matrix::kOutput, 3}, {Matrix::kOutput, 7}};
+    const std::vector<std::pair<Matrix, ItemId>> b_rows = {{Matrix::kInput, 4}, {Matrix::kInput, 6},
+                                                           {Matrix::kOutput, 8}, {Matrix::kOutput, 7},
+                                                           {Matrix::kOutput, 9}};
+    std::vector<float> start;  // the servers' rows before any push, in a's slot order
+    for (const auto& [m, k] : a_rows) start.insert(start.end(), server_row(m, k), server_row(m, k) + kWireDim);
+
+    client.StartPull(&a);
+    ASSERT_TRUE(client.FinishPull(&a).ok());
+    for (std::size_t i = 0; i < a.total_rows * kWireDim; ++i) {
+      EXPECT_EQ(a.rows[i], wire_value(start[i])) << i;
+      EXPECT_EQ(a.original[i], a.rows[i]) << i;
+    }
+    client.StartPull(&b);  // overlap: pulled before a is pushed
+    HugePageVector<float> trained = a.rows;
+    for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
+    a.rows = trained;
+    client.StartPush(&a);
+    for (std::size_t i = 0; i < a.total_rows * kWireDim; ++i) EXPECT_EQ(a.rows[i], trained[i] - a.original[i]) << i;
+    ASSERT_TRUE(client.FinishPull(&b).ok());
+    client.CarryDeltas(a, &b);
+    ASSERT_TRUE(client.FinishPush(&a).ok());
+    ASSERT_TRUE(client.FlushPushes().ok());
+    // b: input 6 is a's slot 1, output 7 a's slot 5; the other rows as pulled.
+    const std::map<std::size_t, std::size_t> shared{{1, 1}, {3, 5}};
+    for (std::size_t slot = 0; slot < b.total_rows; ++slot) {
+      const auto it = shared.find(slot);
+      for (int x = 0; x < kWireDim; ++x) {
+        const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
+        EXPECT_EQ(b.original[i], b.rows[i]) << "slot " << slot;
+        if (it == shared.end()) {
+          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
+        } else {
+          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kWireDim + x]) + a.rows[it->second * kWireDim + x])
+              << "slot " << slot;
+        }
+      }
+    }
+    // The servers: their rows plus a's deltas.
+    for (std::size_t slot = 0; slot < a.total_rows; ++slot)
+      for (int x = 0; x < kWireDim; ++x) {
+        const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
+        const float got = server_row(a_rows[slot].first, a_rows[slot].second)[x];
+        if (wire == WirePrecision::kFp32) {
+          EXPECT_EQ(got, start[i] + a.rows[i]) << "slot " << slot;
+        } else {
+          EXPECT_NEAR(got, start[i] + a.rows[i], std::fabs(a.rows[i]) / 128 + 1e-6) << "slot " << slot;
+        }
+      }
+  }
+}
+
+// --wire-precision bf16 through PsClient and the real request handler: pulled rows arrive as the
+// servers' float32 rows rounded to bf16, and 8000 pushes of a delta bf16 cannot represent add up
+// on the server's float32 row to the exact total, with error feedback (PushResidual) and with the
+// stochastic rounding a client without one uses; round to nearest would lose the same error every
+// push (bf16(1e-3) = 0.00099945: 8000 pushes would drift by 4.4e-3).
+TEST(WirePrecisionTest, PullsDecodeAndPushesReachTheExactTotal) {
+  const std::size_t vocab = 30;
+  const Partition partition(1, vocab);
+  for (bool feedback : {true, false}) {
+    std::vector<ShardStore> stores;
+    stores.emplace_back(partition, 0, kWireDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
+    InProcessServers transport(/*workers=*/1, vocab, &stores, WirePrecision::kBf16);
+    PushResidual residual(PushResidual::CapacityFor(vocab, PushResidual::kDefaultMaxRows), kWireDim);
+    PsClient client(&transport, 1, 1, kWireDim, 10, WirePrecision::kBf16, feedback ? &residual : nullptr);
+    const ItemId key = 3;
+    std::vector<std::uint32_t> request(protocol::kHeaderWords + 1);
+    const protocol::KeyListHeader header{1, 1, 0};
+    std::memcpy(request.data(), &header, sizeof header);
+    request[protocol::kHeaderWords] = key;
+    float row[kWireDim];
+    std::uint32_t version = 0;
+    PsClient::Handles handles;
+    client.PostPull(0, request.data(), request.size(), row, &version, 1, &handles);
+    ASSERT_TRUE(client.WaitAll(&handles, "pull").ok());
+    const float* master = stores[0].Row(Matrix::kInput, key);
+    float start[kWireDim];
+    std::memcpy(start, master, sizeof start);
+    for (int x = 0; x < kWireDim; ++x) EXPECT_EQ(row[x], Bf16ToFloat(FloatToBf16(start[x])));
+    const float delta[kWireDim] = {1e-3f, -3e-4f, 7.77e-5f};
+    constexpr int kPushes = 8000;
+    for (int k = 0; k < kPushes; ++k) {
+      client.PostPush(0, request.data(), request.size(), delta, &version, 1, &handles);
+      ASSERT_TRUE(client.WaitAll(&handles, "push").ok());
+    }
+    for (int x = 0; x < kWireDim; ++x) {
+      const double exact = kPushes * static_cast<double>(delta[x]), got = static_cast<double>(master[x]) - start[x];
+      // Feedback: within the last residual and float32 sums. Stochastic: within 6 sd of its noise
+      // (each push errs by under one ulp of the delta, 2^-7 of it at most).
+      const double tolerance =
+          feedback ? 2e-4 : 6 * std::sqrt(static_cast<double>(kPushes)) * std::fabs(delta[x]) / 128 / 2 + 1e-5;
+      EXPECT_NEAR(got, exact, tolerance) << (feedback ? "feedback" : "stochastic") << ", value " << x;
+    }
+    EXPECT_EQ(client.bytes_sent(), kPushes * (4 * (protocol::kHeaderWords + 1 + 1) + 2 * kWireDim) +
+                                       4 * static_cast<std::int64_t>(protocol::kHeaderWords + 1));
+  }
 }
 
 }  // namespace
