@@ -103,6 +103,8 @@ def record(a):
                 rec["read_s"] = statistics.mean(w.get("read_seconds", 0) for w in ws)
                 if all("kernel_seconds" in w for w in ws):
                     rec["kernel_s"] = statistics.mean(w["kernel_seconds"] for w in ws)
+                if all("cpu_seconds" in w for w in ws):
+                    rec["worker_cpu_s"] = statistics.mean(w["cpu_seconds"] for w in ws)
         elif rec["status"] == "ok":
             rec["status"] = "no train.json"
     elif a.tool == "gensim" and a.train_json:
@@ -218,7 +220,11 @@ def table(a):
             elif k is None:  # a trainer from before the kernel was timed apart
                 row.append("— / %.1f / %.1f / %.1f" % (c, w, rd))
             else:
-                row.append("%.1f / %.1f / %.1f / %.1f" % (k, c - k, w, rd))
+                cell = "%.1f / %.1f / %.1f / %.1f" % (k, c - k, w, rd)
+                cpu = median([r.get("worker_cpu_s") for r in ok])
+                if cpu:  # trainers since the worker's CPU time is kept
+                    cell += " (kernel %.0f%% of CPU)" % (100.0 * k / cpu)
+                row.append(cell)
         else:
             row += ["—", "—"]
         if tool in COMPARED:
