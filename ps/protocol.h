@@ -124,8 +124,8 @@ struct ProgressReport {
   std::int64_t split_lines = 0;
   std::int64_t capped_sets = 0;  // --window-mode set: lines longer than --max-set-size
   double kernel_seconds = 0;     // of the compute time, inside the SGNS kernel itself
-  double cpu_seconds = 0;        // CPU time of the thread that trained (on a 2-core box with a server
-                                 // rank beside the workers, seconds minus this went to the server)
+  double cpu_seconds = 0;        // CPU time of the thread that trained (seconds minus this: asleep in
+                                 // waits, or its core given to other processes such as a server rank)
 };
 
 }  // namespace item2vec::protocol

@@ -11,9 +11,9 @@
 //   list and the deltas; FinishPush waits for those sends. The batch's buffers must not
 //   be refilled before FinishPush returns.
 // - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, in both `rows`
-//   and `original` (and counts prev's push in their versions): next was pulled before prev was pushed, so this
-//   restores "every own update is visible", which makes one worker with overlap give
-//   exactly the result of one without.
+//   and `original` (and counts prev's push in their versions): next was pulled before prev
+//   was pushed, so this restores "every own update is visible", which makes one worker with
+//   overlap give exactly the result of one without.
 // - Versions are pulled with the rows and pushed back with the deltas, so the servers can
 //   scale stale deltas (ps/shard_store.h).
 // - PostPull/PostPush/WaitAll are the per-server messages underneath, for key lists

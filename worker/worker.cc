@@ -58,7 +58,7 @@ void LogTimeSplit(const protocol::ProgressReport& r) {
   spdlog::log(r.worker == 0 ? spdlog::level::info : spdlog::level::debug,
               "worker {} time: kernel {:.1f}%, pull/push preparation {:.1f}%, waiting on servers {:.1f}%, "
               "input and batch building {:.1f}% of {:.1f} s; on a CPU {:.1f}% of it (the kernel {:.1f}% of that; "
-              "the rest of the time other ranks on its cores ran)",
+              "the rest it slept in waits or other processes had its core)",
               r.worker, pct(r.kernel_seconds), pct(other), pct(r.wait_seconds), pct(r.read_seconds), r.seconds,
               pct(r.cpu_seconds), r.cpu_seconds > 0 ? 100.0 * r.kernel_seconds / r.cpu_seconds : 0.0);
 }
