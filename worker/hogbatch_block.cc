@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "common/prefetch.h"
 
@@ -20,27 +21,49 @@ ITEM2VEC_AVX2 inline float Hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+// The lanes [0, r) of 8 (r < 8): a row's last d % 8 floats go through the same vector code
+// with masked loads and stores (masked-off lanes read as 0, are not written and never fault).
+ITEM2VEC_AVX2 inline __m256i TailMask(int r) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+template <bool kMasked>
+ITEM2VEC_AVX2 inline __m256 Load(const float* p, __m256i mask) {
+  if constexpr (kMasked) {
+    return _mm256_maskload_ps(p, mask);
+  } else {
+    return _mm256_loadu_ps(p);
+  }
+}
+template <bool kMasked>
+ITEM2VEC_AVX2 inline void Store(float* p, __m256 v, __m256i mask) {
+  if constexpr (kMasked) {
+    _mm256_maskstore_ps(p, mask, v);
+  } else {
+    _mm256_storeu_ps(p, v);
+  }
+}
+
 // s[i * lds + j] = c[i] . t[j] for NC contexts and NT targets.
 template <int NC, int NT>
 ITEM2VEC_AVX2 inline void Scores(const float* const* c, const float* const* t, int d, float* s, int lds) {
   __m256 acc[NC][NT];
   for (int i = 0; i < NC; ++i)
     for (int j = 0; j < NT; ++j) acc[i][j] = _mm256_setzero_ps();
-  int k = 0;
-  for (; k + 8 <= d; k += 8) {
+  auto chunk = [&](int k, auto masked, __m256i mask) ITEM2VEC_AVX2 {
+    constexpr bool kMasked = decltype(masked)::value;
     __m256 cv[NC];
-    for (int i = 0; i < NC; ++i) cv[i] = _mm256_loadu_ps(c[i] + k);
+    for (int i = 0; i < NC; ++i) cv[i] = Load<kMasked>(c[i] + k, mask);
     for (int j = 0; j < NT; ++j) {
-      const __m256 tv = _mm256_loadu_ps(t[j] + k);
+      const __m256 tv = Load<kMasked>(t[j] + k, mask);
       for (int i = 0; i < NC; ++i) acc[i][j] = _mm256_fmadd_ps(cv[i], tv, acc[i][j]);
     }
-  }
+  };
+  const __m256i all = _mm256_set1_epi32(-1);
+  int k = 0;
+  for (; k + 8 <= d; k += 8) chunk(k, std::false_type{}, all);
+  if (k < d) chunk(k, std::true_type{}, TailMask(d - k));
   for (int i = 0; i < NC; ++i)
-    for (int j = 0; j < NT; ++j) {
-      float x = Hsum(acc[i][j]);
-      for (int q = k; q < d; ++q) x += c[i][q] * t[j][q];
-      s[i * lds + j] = x;
-    }
+    for (int j = 0; j < NT; ++j) s[i * lds + j] = Hsum(acc[i][j]);
 }
 
 template <int NC>
@@ -55,57 +78,67 @@ ITEM2VEC_AVX2 inline void ScoresBlock(const float* const* c, const float* const*
   }
 }
 
-// For NT targets t[0..NT) with gradients g[j * ldg + q]: dc[j] (+)= sum_q g[j][q] t[q]
-// (set when `first`, else added) and dt[q] = sum_j g[j][q] c[j]; all from the rows as
-// they are (nothing is written to the rows here).
-template <int NT>
+// For NT targets t[0..NT) with gradients g[j * ldg + q], from the rows as they are:
+// dc[j] (+)= sum_q g[j][q] t[q] (set when `first`, else added) and dt[q] = sum_j g[j][q] c[j].
+// kWriteBack (the group's targets are all in this one block): instead of keeping the deltas,
+// each 8-float chunk is added to the rows as soon as every read of that chunk is done (the
+// contexts' chunk deltas wait in dc[j*8..j*8+8)); each add reloads its row, so a slot that
+// occurs twice gets both deltas, exactly as the two-pass order (then AddTo) would.
+template <int NT, bool kWriteBack>
 ITEM2VEC_AVX2 inline void Deltas(const float* const* c, int m, const float* const* t, const float* g, int ldg, int d,
                                  bool first, float* dc, float* dt) {
-  int k = 0;
-  for (; k + 8 <= d; k += 8) {
+  auto chunk = [&](int k, auto masked, __m256i mask) ITEM2VEC_AVX2 {
+    constexpr bool kMasked = decltype(masked)::value;
     __m256 tv[NT], at[NT];
     for (int q = 0; q < NT; ++q) {
-      tv[q] = _mm256_loadu_ps(t[q] + k);
+      tv[q] = Load<kMasked>(t[q] + k, mask);
       at[q] = _mm256_setzero_ps();
     }
     for (int j = 0; j < m; ++j) {
-      const __m256 cv = _mm256_loadu_ps(c[j] + k);
-      float* out = dc + static_cast<std::size_t>(j) * d + k;
-      __m256 acc = first ? _mm256_setzero_ps() : _mm256_loadu_ps(out);
+      const __m256 cv = Load<kMasked>(c[j] + k, mask);
+      float* out = kWriteBack ? dc + static_cast<std::size_t>(j) * 8 : dc + static_cast<std::size_t>(j) * d + k;
+      __m256 acc = (kWriteBack || first) ? _mm256_setzero_ps() : Load<kMasked>(out, mask);
       const float* gj = g + j * ldg;
       for (int q = 0; q < NT; ++q) {
         const __m256 gv = _mm256_broadcast_ss(gj + q);
         acc = _mm256_fmadd_ps(gv, tv[q], acc);
         at[q] = _mm256_fmadd_ps(gv, cv, at[q]);
       }
-      _mm256_storeu_ps(out, acc);
-    }
-    for (int q = 0; q < NT; ++q) _mm256_storeu_ps(dt + static_cast<std::size_t>(q) * d + k, at[q]);
-  }
-  for (; k < d; ++k) {
-    float at[NT] = {};
-    for (int j = 0; j < m; ++j) {
-      const float cv = c[j][k];
-      float acc = first ? 0.0f : dc[static_cast<std::size_t>(j) * d + k];
-      for (int q = 0; q < NT; ++q) {
-        acc += g[j * ldg + q] * t[q][k];
-        at[q] += g[j * ldg + q] * cv;
+      if constexpr (kWriteBack) {
+        _mm256_storeu_ps(out, acc);
+      } else {
+        Store<kMasked>(out, acc, mask);
       }
-      dc[static_cast<std::size_t>(j) * d + k] = acc;
     }
-    for (int q = 0; q < NT; ++q) dt[static_cast<std::size_t>(q) * d + k] = at[q];
-  }
+    if constexpr (kWriteBack) {
+      for (int q = 0; q < NT; ++q) {
+        float* row = const_cast<float*>(t[q]) + k;
+        Store<kMasked>(row, _mm256_add_ps(Load<kMasked>(row, mask), at[q]), mask);
+      }
+      for (int j = 0; j < m; ++j) {
+        float* row = const_cast<float*>(c[j]) + k;
+        Store<kMasked>(row, _mm256_add_ps(Load<kMasked>(row, mask), _mm256_loadu_ps(dc + j * 8)), mask);
+      }
+    } else {
+      for (int q = 0; q < NT; ++q) Store<kMasked>(dt + static_cast<std::size_t>(q) * d + k, at[q], mask);
+    }
+  };
+  const __m256i all = _mm256_set1_epi32(-1);
+  int k = 0;
+  for (; k + 8 <= d; k += 8) chunk(k, std::false_type{}, all);
+  if (k < d) chunk(k, std::true_type{}, TailMask(d - k));
 }
 
+template <bool kWriteBack>
 ITEM2VEC_AVX2 inline void DeltasBlock(const float* const* c, int m, const float* const* t, int nt, const float* g,
                                       int ldg, int d, bool first, float* dc, float* dt) {
   switch (nt) {
-    case 1: Deltas<1>(c, m, t, g, ldg, d, first, dc, dt); break;
-    case 2: Deltas<2>(c, m, t, g, ldg, d, first, dc, dt); break;
-    case 3: Deltas<3>(c, m, t, g, ldg, d, first, dc, dt); break;
-    case 4: Deltas<4>(c, m, t, g, ldg, d, first, dc, dt); break;
-    case 5: Deltas<5>(c, m, t, g, ldg, d, first, dc, dt); break;
-    default: Deltas<6>(c, m, t, g, ldg, d, first, dc, dt); break;
+    case 1: Deltas<1, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
+    case 2: Deltas<2, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
+    case 3: Deltas<3, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
+    case 4: Deltas<4, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
+    case 5: Deltas<5, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
+    default: Deltas<6, kWriteBack>(c, m, t, g, ldg, d, first, dc, dt); break;
   }
 }
 
@@ -114,7 +147,10 @@ ITEM2VEC_AVX2 inline void AddTo(float* row, const float* delta, int d) {
   int k = 0;
   for (; k + 8 <= d; k += 8)
     _mm256_storeu_ps(row + k, _mm256_add_ps(_mm256_loadu_ps(row + k), _mm256_loadu_ps(delta + k)));
-  for (; k < d; ++k) row[k] += delta[k];
+  if (k < d) {
+    const __m256i mask = TailMask(d - k);
+    _mm256_maskstore_ps(row + k, mask, _mm256_add_ps(_mm256_maskload_ps(row + k, mask), _mm256_maskload_ps(delta + k, mask)));
+  }
 }
 
 inline void Prefetch(const float* row, int d) { PrefetchForWrite(row, static_cast<std::size_t>(d) * sizeof(float)); }
@@ -125,7 +161,8 @@ bool HogBatchBlockedAvailable() { return __builtin_cpu_supports("avx2") && __bui
 
 std::size_t HogBatchScratchFloats(int max_contexts, int negative, int dim) {
   const std::size_t m = static_cast<std::size_t>(max_contexts), k = static_cast<std::size_t>(negative) + 1;
-  return m * k + (m + k) * static_cast<std::size_t>(dim);
+  // dc and dt (m + k rows of dim), or dc's 8-float chunks when the deltas are written back.
+  return m * k + (m + k) * static_cast<std::size_t>(std::max(dim, 8));
 }
 
 ITEM2VEC_AVX2 double HogBatchBlocked(float* rows, const Group* groups, std::size_t num_groups,
@@ -177,10 +214,15 @@ ITEM2VEC_AVX2 double HogBatchBlocked(float* rows, const Group* groups, std::size
         loss -= sigmoid.LogSigmoid(-f);
       }
     }
-    // Both deltas from the old rows, then added.
+    // Both deltas from the old rows: added chunk by chunk when one block holds every target,
+    // else kept whole and added after the last block.
+    if (K <= kBlockTargets) {
+      DeltasBlock<true>(crow, m, trow, K, grad, K, d, true, dc, dt);
+      continue;
+    }
     for (int t0 = 0; t0 < K; t0 += kBlockTargets) {
       const int nt = std::min(kBlockTargets, K - t0);
-      DeltasBlock(crow, m, trow + t0, nt, grad + t0, K, d, t0 == 0, dc, dt + static_cast<std::size_t>(t0) * sd);
+      DeltasBlock<false>(crow, m, trow + t0, nt, grad + t0, K, d, t0 == 0, dc, dt + static_cast<std::size_t>(t0) * sd);
     }
     for (int q = 0; q < K; ++q) AddTo(const_cast<float*>(trow[q]), dt + static_cast<std::size_t>(q) * sd, d);
     for (int j = 0; j < m; ++j) AddTo(const_cast<float*>(crow[j]), dc + static_cast<std::size_t>(j) * sd, d);

@@ -11,9 +11,12 @@
 // How: the rows of a group are read in place through pointers, 8 floats of d at a time;
 // scores are 2 contexts x up to 6 targets of register accumulators (12 FMAs per 8 loads),
 // the update keeps up to 6 target chunks and their gradient accumulators in registers while
-// it walks the contexts, and both deltas land in a small scratch before they are added,
-// so duplicates and the old-row rule cost nothing extra. The next group's rows are
-// prefetched. AVX2+FMA only: HogBatchBlockedAvailable() says whether this CPU has it (the
+// it walks the contexts. With K <= 6 (negative <= 5) one block holds every target, so each
+// 8-float chunk of the deltas is added to the rows as soon as that chunk's reads are done
+// (one pass over the rows); with more targets both deltas land in a small scratch before
+// they are added. Either way each add reloads its row, so duplicates and the old-row rule
+// cost nothing extra. A row's last d % 8 floats go through the same code with masked
+// loads and stores. The next group's rows are prefetched. AVX2+FMA only: HogBatchBlockedAvailable() says whether this CPU has it (the
 // caller keeps a portable loop otherwise). No allocation: `scratch` must hold
 // HogBatchScratchFloats(max_contexts, negative, dim) floats and `pointers` negative + 1 +
 // max_contexts entries (max_contexts: the most contexts of any group). Returns the loss sum as
