@@ -185,7 +185,11 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("servers", po::value(&o->servers)->default_value(o->servers),
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
-       "raw input tokens per worker mini-batch: one pull and one push per server per batch")
+       "raw input tokens per worker mini-batch: one pull and one push per server per batch. "
+       "0 (the default) = automatic: the training tokens / (workers x 64), within "
+       "4096..16384 (larger batches pull and push fewer rows per token; a small corpus keeps "
+       "small batches, as large ones on few batches per epoch cost quality); 4096 with "
+       "--hot-rows (--hot-sync counts batches). A resumed run keeps its checkpoint's value")
       // No default_value: notifiers run for defaulted options too, and the model-dependent
       // defaults need to know what was given (ParseTrainOptions).
       ("kernel", po::value(&o->kernel)->notifier([o](KernelKind) { o->kernel_given = true; }),
@@ -197,7 +201,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("negative-pool", po::value(&o->negative_pool)->notifier([o](std::int64_t) { o->negative_pool_given = true; }),
        "draw this many negatives per mini-batch and let every pair pick from them (same "
        "noise distribution, far fewer rows to pull on large vocabularies; 4096 reuses a draw "
-       "about 4 times at the default --batch-tokens); 0 = draw per pair as word2vec.c "
+       "about 4 times per 4096-token batch, 16 times per 16384); 0 = draw per pair as word2vec.c "
        "(default 4096; 0 with --model cbow and --word2vec-exact)")
       ("staleness-tolerance", po::value(&o->staleness_tolerance)->default_value(o->staleness_tolerance),
        "servers scale a pushed row delta by min(1, T / (1 + s)) where s = pushes other workers "
@@ -314,7 +318,8 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.new_item_neighbours < 1 || o.new_item_neighbours > 1000)
     return bad("--new-item-neighbours must be in 1..1000, got " + std::to_string(o.new_item_neighbours));
   if (o.servers < 0) return bad("--servers must be 0 (automatic) or positive");
-  if (o.batch_tokens < 16) return bad("--batch-tokens must be at least 16");
+  if (o.batch_tokens != 0 && o.batch_tokens < 16)
+    return bad("--batch-tokens must be 0 (automatic) or at least 16, got " + std::to_string(o.batch_tokens));
   if (!(o.staleness_tolerance >= 1 && o.staleness_tolerance <= 1e6))
     return bad("--staleness-tolerance must be in 1..1e6");
   if (o.negative_pool < 0 || o.negative_pool > 100000000) return bad("--negative-pool must be in 0..1e8");
@@ -385,6 +390,11 @@ WirePrecision TrainOptions::Wire() const {
 }
 
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
+
+std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers) {
+  const std::int64_t per_batch = corpus_tokens / (std::max(1, workers) * kAutoBatchesPerEpoch);
+  return std::clamp(per_batch, kAutoBatchTokensMin, kAutoBatchTokensMax);
+}
 
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& o) {
   auto num = [](double v) {

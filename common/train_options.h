@@ -83,7 +83,9 @@ struct TrainOptions {
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
   std::string log_level = "info";   // trace, debug, info, warn, error
   // Beyond word2vec.c:
-  std::int64_t batch_tokens = 4096; // raw tokens per worker mini-batch (one pull + one push)
+  // Raw tokens per worker mini-batch (one pull + one push); 0 = AutoBatchTokens, resolved by
+  // the vocabulary step once the corpus size is known (job/train_vocabulary.cc).
+  std::int64_t batch_tokens = 0;
   std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
   // The fast path by default (docs/benchmarks.md, issue 13: level with the word2vec.c path at
   // convergence); --word2vec-exact, or --kernel pair --negative-pool 0, is word2vec.c's maths.
@@ -172,6 +174,16 @@ Status Validate(const TrainOptions& options, int world_size);
 
 // "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
 double ParseDurationSeconds(const std::string& text);
+
+// --batch-tokens 0's value: the corpus's training tokens / (workers x kAutoBatchesPerEpoch),
+// clamped to [kAutoBatchTokensMin, kAutoBatchTokensMax]. Larger batches mean fewer rows and
+// messages per token (a batch's rows are pulled and pushed once however often they occur in
+// it), but every worker trains a batch on rows the other workers' pushes have not reached:
+// a small corpus cut into a few large batches per worker and epoch loses quality
+// (docs/benchmarks.md, issue 13 step 5), so the batch is at most 1/64 of a worker's epoch
+// and never below the 4096 of earlier versions.
+inline constexpr std::int64_t kAutoBatchTokensMin = 4096, kAutoBatchTokensMax = 16384, kAutoBatchesPerEpoch = 64;
+std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers);
 
 // The settings that shape a run's result, as (option, value): a resumed run must match
 // the checkpoint's (layout, logging, timeouts and checkpoint settings may change).

@@ -33,6 +33,8 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
   const auto now = ResumeSettings(o);
   std::string diff;
   for (const auto& [key, value] : now) {
+    // --batch-tokens 0 (automatic) takes the checkpoint's value (BuildJobVocabulary).
+    if (key == "batch-tokens" && o.batch_tokens == 0) continue;
     std::string then = "(unset)";
     for (const auto& kv : m->settings)
       if (kv.first == key) then = kv.second;

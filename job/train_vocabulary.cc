@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <cstdlib>
+
 #include <spdlog/spdlog.h>
 
 #include "common/checkpoint.h"
@@ -24,6 +26,27 @@ Result<ResumePoint> FindOrClearCheckpoints(const TrainJob& job) {
     if (Status rs = RemoveCheckpoints(o.CheckpointDir()); !rs.ok()) resume = rs;
   }
   return resume;
+}
+
+// --batch-tokens 0: a resumed run goes on with its checkpoint's batch size, a fresh one takes
+// AutoBatchTokens of the corpus (4096 with --hot-rows) (the same on every rank: every rank has the vocabulary).
+void ResolveBatchTokens(TrainJob* job) {
+  std::int64_t tokens = AutoBatchTokens(static_cast<std::int64_t>(job->vocab.total_count()), job->workers);
+  const char* why = "automatic";
+  // --hot-sync counts batches and its default was measured at 4096-token batches: larger
+  // ones would let the hot rows drift further between syncs (worker/hot_rows.h).
+  if (job->options.hot_rows > 0) {
+    tokens = kAutoBatchTokensMin;
+    why = "automatic with --hot-rows";
+  }
+  if (job->resuming)
+    for (const auto& [key, value] : job->resume.manifest.settings)
+      if (key == "batch-tokens" && std::strtoll(value.c_str(), nullptr, 10) >= 16) {
+        tokens = std::strtoll(value.c_str(), nullptr, 10);
+        why = "the checkpoint's";
+      }
+  job->options.batch_tokens = tokens;
+  if (job->rank == 0) spdlog::info("batch: {} tokens per worker mini-batch ({})", tokens, why);
 }
 
 }  // namespace
@@ -81,6 +104,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   if (rank == 0)
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),
                  job->vocab.total_count(), o.min_count);
+  if (o.batch_tokens == 0) ResolveBatchTokens(job);
   // This worker's in-vocabulary tokens (its learning-rate schedule); then the counts go, and
   // their memory back to the system (glibc keeps freed small blocks otherwise), before the
   // model and batches are allocated.

@@ -384,6 +384,26 @@ TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
   EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
 }
 
+// --batch-tokens defaults to 0 (automatic); AutoBatchTokens gives each worker at least 64
+// batches per epoch, never fewer than 4096 or more than 16384 tokens; 1..15 are refused.
+TEST(TrainOptionsTest, AutomaticBatchTokens) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "c", "--output", "o"}, &o).ok());
+  EXPECT_EQ(o.batch_tokens, 0);
+  EXPECT_TRUE(Validate(o, 3).ok());
+  EXPECT_EQ(AutoBatchTokens(50000, 2), 4096);          // MovieLens-sized: today's 4096
+  EXPECT_EQ(AutoBatchTokens(0, 1), 4096);
+  EXPECT_EQ(AutoBatchTokens(10000000, 2), 16384);      // 10M tokens on 2 workers: the cap
+  EXPECT_EQ(AutoBatchTokens(10000000, 16), 9765);      // 10M / (16 x 64)
+  EXPECT_EQ(AutoBatchTokens(64LL * 8000, 1), 8000);
+  EXPECT_EQ(AutoBatchTokens(std::int64_t{1} << 40, 1000), 16384);
+  EXPECT_EQ(AutoBatchTokens(1000000, 0), 15625);       // no workers counts as one
+  o.batch_tokens = 8;
+  EXPECT_FALSE(Validate(o, 3).ok());
+  o.batch_tokens = 16;
+  EXPECT_TRUE(Validate(o, 3).ok());
+}
+
 TEST(TrainOptionsTest, DefaultServerCount) {
   EXPECT_EQ(DefaultServerCount(1), 1);
   EXPECT_EQ(DefaultServerCount(2), 1);
