@@ -1,6 +1,7 @@
 // BatchBuilder: reads a worker's shard and turns it into Batches, word2vec.c style.
 //
 // Contract: Fill() reads sentences until the batch holds at least batch_tokens raw tokens
+// (resolved, > 0: --batch-tokens 0 is turned into AutoBatchTokens before a builder exists)
 // (or the last epoch ends), and for each sentence: maps items to ids (out-of-vocabulary
 // items are dropped, as in word2vec.c), subsamples with KeepProbabilities, draws each
 // position's reduced window and each pair's negatives, and computes the learning rate from

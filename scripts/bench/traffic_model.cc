@@ -86,6 +86,8 @@ int Run(int argc, char** argv) {
   const Vocabulary vocab = Vocabulary::Build(counter, o.min_count, o.max_vocab);
   counter = ItemCounter();
   const Partition partition(o.servers, vocab.size());
+  // --batch-tokens 0 (automatic): the size the trainer picks for one worker reading it all.
+  if (o.batch_tokens == 0) o.batch_tokens = AutoBatchTokens(static_cast<std::int64_t>(vocab.total_count()), 1);
   SequenceReader reader(*files, ShardRanges(*files, 0, 1), o.max_sentence);
   BatchBuilder builder(o, vocab, partition, &reader, vocab.total_count(), o.seed);
   Batch b;
