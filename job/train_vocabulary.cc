@@ -29,7 +29,8 @@ Result<ResumePoint> FindOrClearCheckpoints(const TrainJob& job) {
 }
 
 // --batch-tokens 0: a resumed run goes on with its checkpoint's batch size, a fresh one takes
-// AutoBatchTokens of the corpus (4096 with --hot-rows) (the same on every rank: every rank has the vocabulary).
+// AutoBatchTokens of the corpus (4096 with --hot-rows). The same on every rank: every rank
+// has the vocabulary and the resume point.
 void ResolveBatchTokens(TrainJob* job) {
   std::int64_t tokens = AutoBatchTokens(static_cast<std::int64_t>(job->vocab.total_count()), job->workers);
   const char* why = "automatic";
@@ -41,8 +42,8 @@ void ResolveBatchTokens(TrainJob* job) {
   }
   if (job->resuming)
     for (const auto& [key, value] : job->resume.manifest.settings)
-      if (key == "batch-tokens" && std::strtoll(value.c_str(), nullptr, 10) >= 16) {
-        tokens = std::strtoll(value.c_str(), nullptr, 10);
+      if (const long long then = std::strtoll(value.c_str(), nullptr, 10); key == "batch-tokens" && then >= 16) {
+        tokens = then;
         why = "the checkpoint's";
       }
   job->options.batch_tokens = tokens;
