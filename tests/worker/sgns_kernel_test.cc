@@ -228,6 +228,74 @@ TEST(SgnsKernelTest, HogBatchBlockedShapesMatchReference) {
   }
 }
 
+// The blocked kernel with word2vec.c's 1000-entry table (one and two target blocks) against
+// the portable loop with the same table: rows large enough that
+// scores run past the clipping range of +-6 on both sides, and output slots few enough that
+// groups draw their centre as a negative. The two sum their dot products in other orders, so
+// a score next to a table boundary may take the neighbouring entry (one step, 0.012 of
+// sigmoid's slope): rows agree to 1e-3 where a wrong label, clip or mask moves them by 0.05.
+TEST(SgnsKernelTest, HogBatchBlockedTableGradientsMatchLoop) {
+  const SigmoidTable table;
+  for (int dim : {13, 64}) {
+    for (int negative : {1, 5, 7, 12}) {
+      const std::uint32_t slots = 12;
+      Rng rng(static_cast<std::uint64_t>(dim * 1000 + negative));
+      Batch b;
+      b.total_rows = slots;
+      int centre_drawn = 0;
+      for (int g = 0; g < 60; ++g) {
+        const int m = 1 + static_cast<int>(rng.Below(4));
+        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
+                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
+        for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
+        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
+        for (int k = 0; k < negative; ++k) {
+          b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
+          centre_drawn += b.negatives.back() == group.centre;
+        }
+        b.groups.push_back(group);
+      }
+      ASSERT_GT(centre_drawn, 0);
+      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
+      // Uniform in +-spread: a score's standard deviation is 4.
+      const float spread = std::sqrt(12.0f / std::sqrt(static_cast<float>(dim)));
+      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 2 * spread;
+      // Output slot 6 points away from input slot 0 and output slot 7 along input slot 1:
+      // scores far below -6 and far above 6 wherever those meet.
+      const std::size_t sd = static_cast<std::size_t>(dim);
+      for (std::size_t x = 0; x < sd; ++x) {
+        b.rows[6 * sd + x] = -b.rows[0 * sd + x];
+        b.rows[7 * sd + x] = b.rows[1 * sd + x];
+      }
+      b.original = b.rows;
+      int above = 0, below = 0;  // first scores beyond the table's range
+      for (const Group& g : b.groups)
+        for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j)
+          for (int t = 0; t <= negative; ++t) {
+            const std::uint32_t target = t == 0 ? g.centre : b.negatives[g.neg_begin + static_cast<std::uint32_t>(t) - 1];
+            double f = 0;
+            for (int x = 0; x < dim; ++x)
+              f += static_cast<double>(b.rows[b.contexts[j] * static_cast<std::size_t>(dim) + static_cast<std::size_t>(x)]) *
+                   b.rows[target * static_cast<std::size_t>(dim) + static_cast<std::size_t>(x)];
+            above += f > 6;
+            below += f < -6;
+          }
+      ASSERT_GT(above, 0);
+      ASSERT_GT(below, 0);
+      Batch blocked = b, loop = b;
+      SgnsKernel fast(dim, negative, &table, KernelKind::kHogBatch, 4, CbowMode::kOff, /*blocked=*/true);
+      SgnsKernel portable(dim, negative, &table, KernelKind::kHogBatch, 4, CbowMode::kOff, /*blocked=*/false);
+      const double fast_loss = fast.Train(&blocked), loop_loss = portable.Train(&loop);
+      EXPECT_NEAR(fast_loss, loop_loss, 1e-4 * loop_loss) << "dim " << dim << " negative " << negative;
+      for (std::size_t i = 0; i < b.rows.size(); ++i)
+        ASSERT_NEAR(blocked.rows[i], loop.rows[i], 1e-3)
+            << "dim " << dim << " negative " << negative << " slot " << i / dim << " coordinate " << i % dim;
+      std::vector<double> before(b.original.begin(), b.original.end());
+      EXPECT_GT(MaxAbsDiff(before, blocked.rows), 0.05) << "dim " << dim << " negative " << negative;
+    }
+  }
+}
+
 TEST(SgnsKernelTest, EmptyBatchDoesNothing) {
   const SigmoidTable table;
   Batch b = HandBatch(9);
