@@ -116,13 +116,12 @@ ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticLoop(const float* __restric
   for (std::size_t i = 0; i < n; ++i)
     dst[i] = Bf16BitsStochastic(Bits(src[i]), Mix32(base + static_cast<std::uint32_t>(i)));
 }
-ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticDeltasLoop(float* __restrict rows,
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticDeltasLoop(const float* __restrict rows,
                                                                 const float* __restrict original, std::size_t n,
                                                                 std::uint32_t salt, std::uint16_t* __restrict dst) {
   const std::uint32_t base = Mix32(salt);
   for (std::size_t i = 0; i < n; ++i) {
     const float delta = rows[i] - original[i];
-    rows[i] = delta;
     dst[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + static_cast<std::uint32_t>(i)));
   }
 }
@@ -233,7 +232,7 @@ void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, s
   EncodeBf16StochasticLoop(src, n, salt, dst);
 }
 
-void EncodeBf16StochasticDeltas(float* rows, const float* original, std::size_t n, std::uint32_t salt,
+void EncodeBf16StochasticDeltas(const float* rows, const float* original, std::size_t n, std::uint32_t salt,
                                 std::uint16_t* dst) {
   EncodeBf16StochasticDeltasLoop(rows, original, n, salt, dst);
 }

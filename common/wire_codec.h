@@ -51,9 +51,10 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst);
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst);
 // dst: n uint16_t bf16 patterns.
 void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst);
-// The push path's fused pass: rows[i] -= original[i] (the rows become their deltas, the same
-// floats as common/row_ops.h SubtractRow), then dst = EncodeBf16Stochastic(rows, n, salt).
-void EncodeBf16StochasticDeltas(float* rows, const float* original, std::size_t n, std::uint32_t salt,
+// The push path's fused pass: dst = EncodeBf16Stochastic(rows - original, n, salt), the
+// deltas being the same floats as common/row_ops.h SubtractRow's; rows and original are only
+// read (the push writes nothing back: common/row_ops.h AddDifference carries the same deltas).
+void EncodeBf16StochasticDeltas(const float* rows, const float* original, std::size_t n, std::uint32_t salt,
                                 std::uint16_t* dst);
 // The pull path's fused pass: DecodeWire into both dst and copy (n floats each).
 void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy);

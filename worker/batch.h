@@ -52,8 +52,12 @@ struct Batch {
   std::size_t total_rows = 0;   // slots pulled from (and pushed to) the servers
   std::vector<ItemId> hot_in, hot_out;  // cached ids (< H), in their local-slot order
   // 2 MiB pages where offered (common/huge_pages.h): the kernel reads these rows at random slots.
-  HugePageVector<float> rows;      // pulled rows (then the hot block), trained in place, then turned into deltas
+  HugePageVector<float> rows;      // pulled rows (then the hot block), trained in place (see rows_are_deltas)
   HugePageVector<float> original;  // rows as pulled (after correction), to form deltas
+  // Set by PsClient::StartPush: whether the push turned `rows` into their deltas (rows -
+  // original; fp32, fp16, bf16 with error feedback) or only read them (bf16 with stochastic
+  // rounding: the deltas are rows - original, formed again where needed).
+  bool rows_are_deltas = false;
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 
   // In-flight operations with the server index they talk to (for error messages).

@@ -119,7 +119,7 @@ void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t wo
 void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_t words, float* rows,
                             const float* original, const std::uint32_t* versions, std::size_t n, Handles* handles) {
   // Rows -> deltas: here, or fused into bf16's stochastic encoding below.
-  const bool fused_deltas = original != nullptr && wire_ == WirePrecision::kBf16 && residual_ == nullptr;
+  const bool fused_deltas = original != nullptr && PushReadsRows();
   if (original != nullptr && !fused_deltas) SubtractRow(original, n * dim_, rows);
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
@@ -205,6 +205,7 @@ Status PsClient::FinishPull(Batch* b) {
 
 void PsClient::StartPush(Batch* b) {
   b->push_handles.clear();
+  b->rows_are_deltas = !PushReadsRows();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
   for (int s = 0; s < servers_; ++s) {
@@ -212,7 +213,7 @@ void PsClient::StartPush(Batch* b) {
     if (rows_n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
-    // The rows become deltas (rows - original) as they are encoded.
+    // The deltas (rows - original) are formed as the rows are encoded (see PushReadsRows).
     PostPushRows(s, req.data(), req.size(), b->rows.data() + first * dim_, b->original.data() + first * dim_,
                  b->versions.data() + first, rows_n, &b->push_handles);
   }
@@ -246,8 +247,15 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
         ++j;
       } else {
         // Into both: `original` stays the rows as the kernel starts them.
-        AddRow(prev.rows.data() + (pslot + i) * dim_, dim_, next->rows.data() + (nslot + j) * dim_);
-        AddRow(prev.rows.data() + (pslot + i) * dim_, dim_, next->original.data() + (nslot + j) * dim_);
+        const float* prev_row = prev.rows.data() + (pslot + i) * dim_;
+        float* next_row = next->rows.data() + (nslot + j) * dim_;
+        float* next_original = next->original.data() + (nslot + j) * dim_;
+        if (prev.rows_are_deltas) {
+          AddRow(prev_row, dim_, next_row);
+          AddRow(prev_row, dim_, next_original);
+        } else {
+          AddDifference(prev_row, prev.original.data() + (pslot + i) * dim_, dim_, next_row, next_original);
+        }
         // The row now includes prev's push, which the server counts as one version.
         ++next->versions[nslot + j];
         ++i;

@@ -7,8 +7,10 @@
 //   peer_timeout) and leaves the rows in both `rows` and `original` (lean precisions decode
 //   each reply into both as it is waited for; fp32 copies after the waits).
 // - Only the first total_rows slots travel (a batch's hot block, worker/hot_rows.h, never
-//   does). StartPush turns rows into deltas (rows - original) and sends, per server, the key
-//   list and the deltas; FinishPush waits for those sends. The batch's buffers must not
+//   does). StartPush sends, per server, the key list and the deltas (rows - original): in
+//   bf16 with stochastic rounding it forms them as it encodes and leaves `rows` as trained,
+//   otherwise it turns `rows` into the deltas first; Batch::rows_are_deltas says which.
+//   FinishPush waits for those sends. The batch's buffers must not
 //   be refilled before FinishPush returns.
 // - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, in both `rows`
 //   and `original` (and counts prev's push in their versions): next was pulled before prev
@@ -27,8 +29,8 @@
 //   bf16 deltas round stochastically (common/wire_codec.h EncodeBf16Stochastic, a fresh salt
 //   per message from this rank and a message counter): unbiased, so small updates arrive on
 //   average with no table to keep; the worker passes a residual only for fp16, whose range
-//   flushes tiny deltas to zero. The caller's delta rows themselves stay float (CarryDeltas
-//   reads them). fp32 moves the caller's buffers directly, as before.
+//   flushes tiny deltas to zero. The caller's rows themselves stay float (CarryDeltas reads
+//   them, and forms the deltas again where the push left the rows as trained). fp32 moves the caller's buffers directly, as before.
 // - Deeper pipelining in a lean precision: a push's key list and versions are staged too, so
 //   it reads none of the batch's buffers; FinishPush then returns at once and the push stays in
 //   flight while the worker computes the next batch. It is waited for at the next StartPush
@@ -96,6 +98,10 @@ class PsClient {
 
  private:
   int ServerRank(int server) const { return workers_ + server; }
+  // bf16 with stochastic rounding forms each delta as it encodes it and leaves the batch's
+  // rows as trained (no write back: one pass reading rows and original); every other
+  // precision turns the rows into their deltas first.
+  bool PushReadsRows() const { return wire_ == WirePrecision::kBf16 && residual_ == nullptr; }
   // PostPull that also leaves the rows in `copy` (n * dim floats; null: none) once waited for.
   void PostPullInto(int server, const std::uint32_t* request, std::size_t words, float* rows, float* copy,
                     std::uint32_t* versions, std::size_t n, Handles* handles);

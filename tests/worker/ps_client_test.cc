@@ -62,38 +62,51 @@ Batch MakeBatch(const std::vector<Lists>& lists, float base, std::size_t hot) {
   return b;
 }
 
+// prev as StartPush leaves it: its rows turned into the deltas, or (bf16 with stochastic
+// rounding) its rows as trained, the deltas being rows - original. Both carry the same.
 TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
-  // Two servers (even keys on 0, odd on 1). Shared: server 0 input 6 and output 4,
-  // server 1 output 7. Key 4 is an input of next but an output of prev: not shared.
-  const Batch prev = MakeBatch({{{2, 6}, {4}}, {{5}, {3, 7}}}, /*base=*/100.0f, 0);
-  Batch next = MakeBatch({{{4, 6}, {4}}, {{}, {7, 9}}}, /*base=*/0.0f, /*hot=*/2);
-  const Batch before = next;
-  PsClient client(/*transport=*/nullptr, /*num_workers=*/1, /*num_servers=*/2, kDim, 1.0);
-  client.CarryDeltas(prev, &next);
+  for (bool rows_are_deltas : {true, false}) {
+    SCOPED_TRACE(rows_are_deltas ? "rows are deltas" : "rows as trained");
+    // Two servers (even keys on 0, odd on 1). Shared: server 0 input 6 and output 4,
+    // server 1 output 7. Key 4 is an input of next but an output of prev: not shared.
+    Batch prev = MakeBatch({{{2, 6}, {4}}, {{5}, {3, 7}}}, /*base=*/100.0f, 0);
+    const HugePageVector<float> delta = prev.rows;  // what prev pushed
+    prev.rows_are_deltas = rows_are_deltas;
+    if (!rows_are_deltas)
+      for (std::size_t i = 0; i < prev.rows.size(); ++i) {  // exact in float: rows - original == delta
+        prev.rows[i] = delta[i] + 1000.0f;
+        prev.original[i] = 1000.0f;
+      }
+    Batch next = MakeBatch({{{4, 6}, {4}}, {{}, {7, 9}}}, /*base=*/0.0f, /*hot=*/2);
+    const Batch before = next;
+    PsClient client(/*transport=*/nullptr, /*num_workers=*/1, /*num_servers=*/2, kDim, 1.0);
+    client.CarryDeltas(prev, &next);
 
-  // (next slot -> prev slot) of the shared rows.
-  // prev slots: s0 in 2:0, 6:1, out 4:2; s1 in 5:3, out 3:4, 7:5.
-  // next slots: s0 in 4:0, 6:1, out 4:2; s1 out 7:3, 9:4; hot 5, 6.
-  const std::map<std::size_t, std::size_t> shared{{1, 1}, {2, 2}, {3, 5}};
-  ASSERT_EQ(next.LocalRows(), 7u);
-  for (std::size_t slot = 0; slot < next.LocalRows(); ++slot) {
-    const auto it = shared.find(slot);
-    for (int x = 0; x < kDim; ++x) {
-      const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
-      const float want = it == shared.end() ? before.rows[i] : before.rows[i] + prev.rows[it->second * kDim + x];
-      EXPECT_EQ(next.rows[i], want) << "slot " << slot << " dim " << x;
-      EXPECT_EQ(next.original[i], want) << "original, slot " << slot << " dim " << x;
+    // (next slot -> prev slot) of the shared rows.
+    // prev slots: s0 in 2:0, 6:1, out 4:2; s1 in 5:3, out 3:4, 7:5.
+    // next slots: s0 in 4:0, 6:1, out 4:2; s1 out 7:3, 9:4; hot 5, 6.
+    const std::map<std::size_t, std::size_t> shared{{1, 1}, {2, 2}, {3, 5}};
+    ASSERT_EQ(next.LocalRows(), 7u);
+    for (std::size_t slot = 0; slot < next.LocalRows(); ++slot) {
+      const auto it = shared.find(slot);
+      for (int x = 0; x < kDim; ++x) {
+        const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
+        const float want = it == shared.end() ? before.rows[i] : before.rows[i] + delta[it->second * kDim + x];
+        EXPECT_EQ(next.rows[i], want) << "slot " << slot << " dim " << x;
+        EXPECT_EQ(next.original[i], want) << "original, slot " << slot << " dim " << x;
+      }
+      EXPECT_EQ(next.versions[slot], before.versions[slot] + (it == shared.end() ? 0u : 1u)) << "slot " << slot;
     }
-    EXPECT_EQ(next.versions[slot], before.versions[slot] + (it == shared.end() ? 0u : 1u)) << "slot " << slot;
+    // Carrying is relative: the same delta twice counts twice (each prev push is one).
+    client.CarryDeltas(prev, &next);
+    EXPECT_EQ(next.rows[3 * kDim], before.rows[3 * kDim] + 2 * delta[5 * kDim]);
+    EXPECT_EQ(next.versions[3], before.versions[3] + 2);
   }
-  // Carrying is relative: the same delta twice counts twice (each prev push is one).
-  client.CarryDeltas(prev, &next);
-  EXPECT_EQ(next.rows[3 * kDim], before.rows[3 * kDim] + 2 * prev.rows[5 * kDim]);
-  EXPECT_EQ(next.versions[3], before.versions[3] + 2);
 }
 
 TEST(PsClientTest, CarryDeltasWithNothingSharedChangesNothing) {
-  const Batch prev = MakeBatch({{{2}, {}}, {{}, {1}}}, 100.0f, 0);
+  Batch prev = MakeBatch({{{2}, {}}, {{}, {1}}}, 100.0f, 0);
+  prev.rows_are_deltas = true;
   Batch next = MakeBatch({{{}, {2}}, {{1}, {}}}, 0.0f, 0);
   const Batch before = next;
   PsClient client(nullptr, 1, 2, kDim, 1.0);
@@ -132,7 +145,8 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
 // The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
 // FinishPull `rows` and `original` both hold the servers' rows (rounded to the wire); the next
 // batch, pulled before this one's push, gets this one's deltas in both buffers on the rows they
-// share; StartPush leaves exactly rows - original in `rows`; and the servers end at their rows
+// share; StartPush leaves exactly rows - original in `rows` in fp32 and the rows as trained in
+// bf16 (Batch::rows_are_deltas), the deltas being the same floats; and the servers end at their rows
 // plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise).
 TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
   const std::size_t vocab = 30;
@@ -177,7 +191,12 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
     a.rows = trained;
     client.StartPush(&a);
-    for (std::size_t i = 0; i < a.total_rows * kWireDim; ++i) EXPECT_EQ(a.rows[i], trained[i] - a.original[i]) << i;
+    EXPECT_EQ(a.rows_are_deltas, wire == WirePrecision::kFp32);
+    std::vector<float> pushed(a.total_rows * kWireDim);  // a's deltas
+    for (std::size_t i = 0; i < pushed.size(); ++i) {
+      pushed[i] = trained[i] - a.original[i];
+      EXPECT_EQ(a.rows[i], a.rows_are_deltas ? pushed[i] : trained[i]) << i;
+    }
     ASSERT_TRUE(client.FinishPull(&b).ok());
     client.CarryDeltas(a, &b);
     ASSERT_TRUE(client.FinishPush(&a).ok());
@@ -192,7 +211,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         if (it == shared.end()) {
           EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
         } else {
-          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kWireDim + x]) + a.rows[it->second * kWireDim + x])
+          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kWireDim + x]) + pushed[it->second * kWireDim + x])
               << "slot " << slot;
         }
       }
@@ -203,9 +222,9 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
         const float got = server_row(a_rows[slot].first, a_rows[slot].second)[x];
         if (wire == WirePrecision::kFp32) {
-          EXPECT_EQ(got, start[i] + a.rows[i]) << "slot " << slot;
+          EXPECT_EQ(got, start[i] + pushed[i]) << "slot " << slot;
         } else {
-          EXPECT_NEAR(got, start[i] + a.rows[i], std::fabs(a.rows[i]) / 128 + 1e-6) << "slot " << slot;
+          EXPECT_NEAR(got, start[i] + pushed[i], std::fabs(pushed[i]) / 128 + 1e-6) << "slot " << slot;
         }
       }
   }
