@@ -118,10 +118,22 @@ ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticLoop(const float* __restric
 }
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticDeltasLoop(const float* __restrict rows,
                                                                 const float* __restrict original, std::size_t n,
-                                                                std::uint32_t salt, std::uint16_t* __restrict dst) {
-  const std::uint32_t base = Mix32(salt);
+                                                                std::uint32_t salt, std::uint32_t first_index,
+                                                                std::uint16_t* __restrict dst) {
+  const std::uint32_t base = Mix32(salt) + first_index;
   for (std::size_t i = 0; i < n; ++i) {
     const float delta = rows[i] - original[i];
+    dst[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + static_cast<std::uint32_t>(i)));
+  }
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticPulledDeltasLoop(const float* __restrict rows,
+                                                                      const std::uint16_t* __restrict pulled,
+                                                                      std::size_t n, std::uint32_t salt,
+                                                                      std::uint32_t first_index,
+                                                                      std::uint16_t* __restrict dst) {
+  const std::uint32_t base = Mix32(salt) + first_index;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float delta = rows[i] - FromBits(static_cast<std::uint32_t>(pulled[i]) << 16);
     dst[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + static_cast<std::uint32_t>(i)));
   }
 }
@@ -233,8 +245,13 @@ void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, s
 }
 
 void EncodeBf16StochasticDeltas(const float* rows, const float* original, std::size_t n, std::uint32_t salt,
-                                std::uint16_t* dst) {
-  EncodeBf16StochasticDeltasLoop(rows, original, n, salt, dst);
+                                std::uint32_t first_index, std::uint16_t* dst) {
+  EncodeBf16StochasticDeltasLoop(rows, original, n, salt, first_index, dst);
+}
+
+void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pulled, std::size_t n,
+                                      std::uint32_t salt, std::uint32_t first_index, std::uint16_t* dst) {
+  EncodeBf16StochasticPulledDeltasLoop(rows, pulled, n, salt, first_index, dst);
 }
 
 void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy) {

@@ -51,11 +51,15 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst);
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst);
 // dst: n uint16_t bf16 patterns.
 void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst);
-// The push path's fused pass: dst = EncodeBf16Stochastic(rows - original, n, salt), the
-// deltas being the same floats as common/row_ops.h SubtractRow's; rows and original are only
-// read (the push writes nothing back: common/row_ops.h AddDifference carries the same deltas).
+// The push path's fused passes: dst = the stochastic bf16 of rows - original (the same floats
+// as common/row_ops.h SubtractRow's), original being floats or bf16 values as pulled; rows and
+// original are only read. `first_index` is the position of rows[0] in its message: the random
+// bits of value i are those EncodeBf16Stochastic gives position first_index + i, so a message
+// encoded in pieces is the message encoded at once.
 void EncodeBf16StochasticDeltas(const float* rows, const float* original, std::size_t n, std::uint32_t salt,
-                                std::uint16_t* dst);
+                                std::uint32_t first_index, std::uint16_t* dst);
+void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pulled, std::size_t n,
+                                      std::uint32_t salt, std::uint32_t first_index, std::uint16_t* dst);
 // The pull path's fused pass: DecodeWire into both dst and copy (n floats each).
 void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy);
 

@@ -14,7 +14,7 @@
 //   they get the local slots [total_rows, LocalRows()), first the input ids of hot_in,
 //   then the output ids of hot_out (each ascending). HotRowCache::Load copies their rows
 //   from the cache there before training and Store copies them back after; pulls, pushes,
-//   the copy into `original` and CarryDeltas only ever touch the first total_rows slots.
+//   what the deltas are taken against and CarryDeltas only ever touch the first total_rows slots.
 // Buffers only grow; a batch is reused for the whole run, so the steady state allocates
 // nothing. Thread-safety: a plain value, not thread-safe; the worker thread fills, trains
 // and pushes it; an in-flight pull or push only lets the Transport write/read its buffers.
@@ -53,10 +53,18 @@ struct Batch {
   std::vector<ItemId> hot_in, hot_out;  // cached ids (< H), in their local-slot order
   // 2 MiB pages where offered (common/huge_pages.h): the kernel reads these rows at random slots.
   HugePageVector<float> rows;      // pulled rows (then the hot block), trained in place (see rows_are_deltas)
-  HugePageVector<float> original;  // rows as pulled (after correction), to form deltas
-  // Set by PsClient::StartPush: whether the push turned `rows` into their deltas (rows -
-  // original; fp32, fp16, bf16 with error feedback) or only read them (bf16 with stochastic
-  // rounding: the deltas are rows - original, formed again where needed).
+  // What the deltas are taken against, slot by slot (the first total_rows slots; sized by
+  // PsClient::StartPull). fp32, fp16, bf16 with error feedback: `original`, the rows as pulled
+  // plus what CarryDeltas added. bf16 with stochastic rounding: the pulled bf16 values
+  // themselves (`pulled`, half the bytes, no copy), except for the slots CarryDeltas changed:
+  // carried_index[slot] >= 0 names their row of `carried_original`.
+  HugePageVector<float> original;
+  std::vector<std::uint16_t> pulled;
+  std::vector<std::int32_t> carried_index;
+  HugePageVector<float> carried_original;
+  std::size_t carried_rows = 0;
+  // Set by PsClient::StartPush: whether the push turned `rows` into their deltas (fp32, fp16,
+  // bf16 with error feedback) or only read them (bf16 with stochastic rounding).
   bool rows_are_deltas = false;
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 

@@ -374,10 +374,7 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   for (ItemId k : in_keys_) in_slot_[k] = -1;
   for (ItemId k : out_keys_) out_slot_[k] = -1;
   const std::size_t floats = b->LocalRows() * static_cast<std::size_t>(options_.dim);
-  if (b->rows.size() < floats) {
-    b->rows.resize(floats);
-    b->original.resize(floats);
-  }
+  if (b->rows.size() < floats) b->rows.resize(floats);
   if (b->versions.size() < b->total_rows) b->versions.resize(b->total_rows);
 }
 

@@ -89,13 +89,16 @@ Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
 
 void PsClient::PostPull(int server, const std::uint32_t* request, std::size_t words, float* rows,
                         std::uint32_t* versions, std::size_t n, Handles* handles) {
-  PostPullInto(server, request, words, rows, nullptr, versions, n, handles);
+  PostPullInto(server, request, words, rows, nullptr, nullptr, versions, n, handles);
 }
 
 void PsClient::PostPullInto(int server, const std::uint32_t* request, std::size_t words, float* rows, float* copy,
-                            std::uint32_t* versions, std::size_t n, Handles* handles) {
+                            std::uint16_t* keep_wire, std::uint32_t* versions, std::size_t n, Handles* handles) {
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
+  } else if (keep_wire != nullptr) {
+    handles->emplace_back(
+        t_->Irecv(ServerRank(server), protocol::kPullReply, keep_wire, n * dim_ * WireBytesPerValue(wire_)), server);
   } else {
     Staged& st = Stage(n * dim_);
     st.decode_to = rows;
@@ -112,15 +115,15 @@ void PsClient::PostPullInto(int server, const std::uint32_t* request, std::size_
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
                         const std::uint32_t* versions, std::size_t n, Handles* handles) {
-  // Without `original` PostPushRows only reads the rows.
-  PostPushRows(server, request, words, const_cast<float*>(rows), nullptr, versions, n, handles);
+  // Without `original` or `from` PostPushRows only reads the rows.
+  PostPushRows(server, request, words, const_cast<float*>(rows), nullptr, nullptr, 0, versions, n, handles);
 }
 
 void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_t words, float* rows,
-                            const float* original, const std::uint32_t* versions, std::size_t n, Handles* handles) {
-  // Rows -> deltas: here, or fused into bf16's stochastic encoding below.
-  const bool fused_deltas = original != nullptr && PushReadsRows();
-  if (original != nullptr && !fused_deltas) SubtractRow(original, n * dim_, rows);
+                            const float* original, const Batch* from, std::size_t first_slot,
+                            const std::uint32_t* versions, std::size_t n, Handles* handles) {
+  // Rows -> deltas: here, or (from a batch in bf16 with stochastic rounding) as they are encoded.
+  if (original != nullptr) SubtractRow(original, n * dim_, rows);
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPush, request, words * sizeof(std::uint32_t)), server);
   } else {
@@ -145,8 +148,8 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
     } else if (wire_ == WirePrecision::kBf16) {
       // A fresh salt per message: this rank's stream of push messages.
       const std::uint32_t salt = static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++;
-      if (fused_deltas) {
-        EncodeBf16StochasticDeltas(rows, original, n * dim_, salt, st.wire.data());
+      if (from != nullptr) {
+        EncodePulledDeltas(*from, first_slot, n, salt, st.wire.data());
       } else {
         EncodeBf16Stochastic(rows, n * dim_, salt, st.wire.data());
       }
@@ -181,23 +184,39 @@ Status PsClient::WaitAll(Handles* handles, const char* what) {
 
 void PsClient::StartPull(Batch* b) {
   b->pull_handles.clear();
+  const std::size_t floats = b->total_rows * dim_;
+  const bool keep_wire = PushReadsRows();
+  if (keep_wire) {
+    if (b->pulled.size() < floats) b->pulled.resize(floats);
+    b->carried_index.assign(b->total_rows, -1);
+    b->carried_rows = 0;
+  } else if (b->original.size() < floats) {
+    b->original.resize(floats);
+  }
   for (int s = 0; s < servers_; ++s) {
     const std::size_t n = b->NumIn(s) + b->NumOut(s);
     if (n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
-    // fp32 receives into rows only (FinishPull copies); lean precisions decode into both.
+    // fp32 receives into rows (FinishPull copies them); bf16 with stochastic rounding into
+    // `pulled` (FinishPull decodes it); the other lean precisions decode into both.
     PostPullInto(s, req.data(), req.size(), b->rows.data() + first * dim_,
-                 wire_ == WirePrecision::kFp32 ? nullptr : b->original.data() + first * dim_,
-                 b->versions.data() + first, n, &b->pull_handles);
+                 wire_ == WirePrecision::kFp32 || keep_wire ? nullptr : b->original.data() + first * dim_,
+                 keep_wire ? b->pulled.data() + first * dim_ : nullptr, b->versions.data() + first, n,
+                 &b->pull_handles);
   }
 }
 
 Status PsClient::FinishPull(Batch* b) {
+  const bool received = !b->pull_handles.empty();  // a second call (after a checkpoint) has nothing to do
   for (const auto& [h, s] : b->pull_handles)
     ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "pull of batch " + std::to_string(b->id) + " from server rank " +
                                                       std::to_string(ServerRank(s))));
   b->pull_handles.clear();
+  if (PushReadsRows()) {
+    if (received) DecodeWire(wire_, b->pulled.data(), b->total_rows * dim_, b->rows.data());
+    return Status::Ok();
+  }
   // Lean precisions decoded into both buffers as each reply was waited for.
   if (wire_ == WirePrecision::kFp32) std::memcpy(b->original.data(), b->rows.data(), b->total_rows * dim_ * sizeof(float));
   return Status::Ok();
@@ -213,8 +232,9 @@ void PsClient::StartPush(Batch* b) {
     if (rows_n == 0) continue;
     const auto& req = b->request[static_cast<std::size_t>(s)];
     const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
-    // The deltas (rows - original) are formed as the rows are encoded (see PushReadsRows).
-    PostPushRows(s, req.data(), req.size(), b->rows.data() + first * dim_, b->original.data() + first * dim_,
+    // bf16 with stochastic rounding forms the deltas as it encodes (see PushReadsRows).
+    PostPushRows(s, req.data(), req.size(), b->rows.data() + first * dim_,
+                 PushReadsRows() ? nullptr : b->original.data() + first * dim_, PushReadsRows() ? b : nullptr, first,
                  b->versions.data() + first, rows_n, &b->push_handles);
   }
 }
@@ -235,7 +255,41 @@ Status PsClient::FinishPush(Batch* b) {
   return Status::Ok();
 }
 
-void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
+const float* PsClient::OriginalRow(const Batch& b, std::size_t slot, float* scratch) const {
+  if (!PushReadsRows()) return b.original.data() + slot * dim_;
+  const std::int32_t carried = b.carried_index[slot];
+  if (carried >= 0) return b.carried_original.data() + static_cast<std::size_t>(carried) * dim_;
+  DecodeWire(wire_, b.pulled.data() + slot * dim_, dim_, scratch);
+  return scratch;
+}
+
+void PsClient::EncodePulledDeltas(const Batch& b, std::size_t first_slot, std::size_t n, std::uint32_t salt,
+                                  std::uint16_t* dst) {
+  // Runs of slots nothing was carried into are encoded against `pulled` in one call; each
+  // carried slot against its row of carried_original. The random bits are those of one call.
+  const float* rows = b.rows.data() + first_slot * dim_;
+  const std::uint16_t* pulled = b.pulled.data() + first_slot * dim_;
+  std::size_t r = 0;
+  while (r < n) {
+    std::size_t end = r;
+    while (end < n && b.carried_index[first_slot + end] < 0) ++end;
+    if (end > r)
+      EncodeBf16StochasticPulledDeltas(rows + r * dim_, pulled + r * dim_, (end - r) * dim_, salt,
+                                       static_cast<std::uint32_t>(r * dim_), dst + r * dim_);
+    if (end < n) {
+      const float* original = b.carried_original.data() + static_cast<std::size_t>(b.carried_index[first_slot + end]) * dim_;
+      EncodeBf16StochasticDeltas(rows + end * dim_, original, dim_, salt, static_cast<std::uint32_t>(end * dim_),
+                                 dst + end * dim_);
+      ++end;
+    }
+    r = end;
+  }
+}
+
+void PsClient::CarryDeltas(const Batch& prev, Batch* next) {
+  if (scratch_.size() < 2 * dim_) scratch_.resize(2 * dim_);
+  float* const delta = scratch_.data();
+  float* const decoded = scratch_.data() + dim_;
   // Per server and role, both key lists are ascending: merge-join them.
   auto carry = [&](const std::uint32_t* pk, std::size_t pn, std::size_t pslot, const std::uint32_t* nk,
                    std::size_t nn, std::size_t nslot) {
@@ -246,18 +300,31 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) const {
       } else if (nk[j] < pk[i]) {
         ++j;
       } else {
-        // Into both: `original` stays the rows as the kernel starts them.
-        const float* prev_row = prev.rows.data() + (pslot + i) * dim_;
-        float* next_row = next->rows.data() + (nslot + j) * dim_;
-        float* next_original = next->original.data() + (nslot + j) * dim_;
-        if (prev.rows_are_deltas) {
-          AddRow(prev_row, dim_, next_row);
-          AddRow(prev_row, dim_, next_original);
+        // prev's delta goes into both the row and what next's delta is taken against, so that
+        // next pushes only its own change.
+        const std::size_t ps = pslot + i, ns = nslot + j;
+        const float* prev_delta = prev.rows.data() + ps * dim_;
+        if (!prev.rows_are_deltas) {  // bf16 with stochastic rounding: rows - original, again
+          std::memcpy(delta, prev_delta, dim_ * sizeof(float));
+          SubtractRow(OriginalRow(prev, ps, decoded), dim_, delta);
+          prev_delta = delta;
+        }
+        AddRow(prev_delta, dim_, next->rows.data() + ns * dim_);
+        if (!PushReadsRows()) {
+          AddRow(prev_delta, dim_, next->original.data() + ns * dim_);
         } else {
-          AddDifference(prev_row, prev.original.data() + (pslot + i) * dim_, dim_, next_row, next_original);
+          std::int32_t& k = next->carried_index[ns];
+          if (k < 0) {  // the row's first carry: its original starts as pulled
+            k = static_cast<std::int32_t>(next->carried_rows++);
+            if (next->carried_original.size() < next->carried_rows * dim_)
+              next->carried_original.resize(std::max(next->carried_rows * dim_, 2 * next->carried_original.size()));
+            DecodeWire(wire_, next->pulled.data() + ns * dim_, dim_,
+                       next->carried_original.data() + static_cast<std::size_t>(k) * dim_);
+          }
+          AddRow(prev_delta, dim_, next->carried_original.data() + static_cast<std::size_t>(k) * dim_);
         }
         // The row now includes prev's push, which the server counts as one version.
-        ++next->versions[nslot + j];
+        ++next->versions[ns];
         ++i;
         ++j;
       }

@@ -4,18 +4,21 @@
 // - StartPull posts, for every server the batch needs, a receive straight into the
 //   batch's rows (its slot range for that server) and then sends the key list: one
 //   message per server per batch. FinishPull waits for the replies (deadline:
-//   peer_timeout) and leaves the rows in both `rows` and `original` (lean precisions decode
-//   each reply into both as it is waited for; fp32 copies after the waits).
+//   peer_timeout) and leaves the rows in `rows` and what the deltas will be taken against
+//   (Batch::original; in bf16 with stochastic rounding the replies' bf16 values themselves,
+//   Batch::pulled, decoded into `rows` once all are in; other lean precisions decode each reply
+//   into both `rows` and `original` as it is waited for; fp32 copies after the waits).
 // - Only the first total_rows slots travel (a batch's hot block, worker/hot_rows.h, never
-//   does). StartPush sends, per server, the key list and the deltas (rows - original): in
+//   does). StartPush sends, per server, the key list and the deltas (rows - OriginalRow): in
 //   bf16 with stochastic rounding it forms them as it encodes and leaves `rows` as trained,
 //   otherwise it turns `rows` into the deltas first; Batch::rows_are_deltas says which.
-//   FinishPush waits for those sends. The batch's buffers must not
-//   be refilled before FinishPush returns.
-// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, in both `rows`
-//   and `original` (and counts prev's push in their versions): next was pulled before prev
-//   was pushed, so this restores "every own update is visible", which makes one worker with
-//   overlap give exactly the result of one without.
+//   FinishPush waits for those sends. The batch's buffers must not be refilled before
+//   FinishPush returns.
+// - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, both to `rows`
+//   and to what next's deltas are taken against (`original`, or a row of carried_original
+//   that starts as pulled), and counts prev's push in their versions: next was pulled before
+//   prev was pushed, so this restores "every own update is visible", which makes one worker
+//   with overlap give exactly the result of one without.
 // - Versions are pulled with the rows and pushed back with the deltas, so the servers can
 //   scale stale deltas (ps/shard_store.h).
 // - PostPull/PostPush/WaitAll are the per-server messages underneath, for key lists
@@ -30,7 +33,8 @@
 //   per message from this rank and a message counter): unbiased, so small updates arrive on
 //   average with no table to keep; the worker passes a residual only for fp16, whose range
 //   flushes tiny deltas to zero. The caller's rows themselves stay float (CarryDeltas reads
-//   them, and forms the deltas again where the push left the rows as trained). fp32 moves the caller's buffers directly, as before.
+//   them, and forms the deltas again where the push left the rows as trained). fp32 moves the
+//   caller's buffers directly.
 // - Deeper pipelining in a lean precision: a push's key list and versions are staged too, so
 //   it reads none of the batch's buffers; FinishPush then returns at once and the push stays in
 //   flight while the worker computes the next batch. It is waited for at the next StartPush
@@ -71,7 +75,10 @@ class PsClient {
   Status FinishPull(Batch* batch);
   void StartPush(Batch* batch);
   Status FinishPush(Batch* batch);
-  void CarryDeltas(const Batch& prev, Batch* next) const;
+  void CarryDeltas(const Batch& prev, Batch* next);
+  // The row slot `slot`'s delta is taken against (Batch::original / pulled / carried_original;
+  // a pulled bf16 row is decoded into `scratch`, dim floats).
+  const float* OriginalRow(const Batch& b, std::size_t slot, float* scratch) const;
   // Liveness timeout of the hot-path waits (default: peer_timeout) and heartbeats.
   void SetLiveness(double seconds) { liveness_ = seconds; }
   void Heartbeat();
@@ -102,13 +109,20 @@ class PsClient {
   // rows as trained (no write back: one pass reading rows and original); every other
   // precision turns the rows into their deltas first.
   bool PushReadsRows() const { return wire_ == WirePrecision::kBf16 && residual_ == nullptr; }
-  // PostPull that also leaves the rows in `copy` (n * dim floats; null: none) once waited for.
+  // PostPull that also leaves the rows in `copy` (n * dim floats; null: none) once waited for;
+  // with `keep_wire` (a lean precision) the reply lands there as it came and nothing is decoded.
   void PostPullInto(int server, const std::uint32_t* request, std::size_t words, float* rows, float* copy,
-                    std::uint32_t* versions, std::size_t n, Handles* handles);
-  // PostPush of trained rows: with `original` they become their deltas (rows - original) as
-  // they are encoded; without, they are deltas already and only read.
+                    std::uint16_t* keep_wire, std::uint32_t* versions, std::size_t n, Handles* handles);
+  // PostPush of trained rows: with `original` they first become their deltas (rows -
+  // original); with `from` (bf16 with stochastic rounding) the deltas against what `from`'s
+  // slots [first_slot, first_slot + n) were pulled as are formed as they are encoded; with
+  // neither they are deltas already. The rows are only read unless `original` is given.
   void PostPushRows(int server, const std::uint32_t* request, std::size_t words, float* rows, const float* original,
-                    const std::uint32_t* versions, std::size_t n, Handles* handles);
+                    const Batch* from, std::size_t first_slot, const std::uint32_t* versions, std::size_t n,
+                    Handles* handles);
+  // The stochastic bf16 of b's deltas rows - OriginalRow for slots [first_slot, first_slot + n).
+  void EncodePulledDeltas(const Batch& b, std::size_t first_slot, std::size_t n, std::uint32_t salt,
+                          std::uint16_t* dst);
   // A staging buffer for one message in a lean wire precision: a pull reply to decode into
   // `decode_to` (and `copy_to` when set; n floats each) once received, or a push's encoded
   // deltas (decode_to null).
@@ -142,6 +156,7 @@ class PsClient {
   std::int64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::uint32_t push_messages_ = 0;  // bf16 stochastic rounding: salt of the next push message
   std::string what_;  // WaitAll's message, reused
+  std::vector<float> scratch_;  // CarryDeltas: a delta row and a decoded row
 };
 
 }  // namespace item2vec

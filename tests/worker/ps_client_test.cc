@@ -62,24 +62,34 @@ Batch MakeBatch(const std::vector<Lists>& lists, float base, std::size_t hot) {
   return b;
 }
 
-// prev as StartPush leaves it: its rows turned into the deltas, or (bf16 with stochastic
-// rounding) its rows as trained, the deltas being rows - original. Both carry the same.
+// Both forms a batch is in after StartPush: fp32 (rows turned into the deltas, carried into
+// next's `original`), and bf16 with stochastic rounding (rows as trained, deltas against the
+// pulled bf16 values, carried into next's carried_original). Both carry the same.
 TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
-  for (bool rows_are_deltas : {true, false}) {
-    SCOPED_TRACE(rows_are_deltas ? "rows are deltas" : "rows as trained");
+  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16}) {
+    SCOPED_TRACE(std::string(WirePrecisionName(wire)));
+    const bool pulled_form = wire == WirePrecision::kBf16;
     // Two servers (even keys on 0, odd on 1). Shared: server 0 input 6 and output 4,
     // server 1 output 7. Key 4 is an input of next but an output of prev: not shared.
     Batch prev = MakeBatch({{{2, 6}, {4}}, {{5}, {3, 7}}}, /*base=*/100.0f, 0);
     const HugePageVector<float> delta = prev.rows;  // what prev pushed
-    prev.rows_are_deltas = rows_are_deltas;
-    if (!rows_are_deltas)
-      for (std::size_t i = 0; i < prev.rows.size(); ++i) {  // exact in float: rows - original == delta
-        prev.rows[i] = delta[i] + 1000.0f;
-        prev.original[i] = 1000.0f;
-      }
     Batch next = MakeBatch({{{4, 6}, {4}}, {{}, {7, 9}}}, /*base=*/0.0f, /*hot=*/2);
+    prev.rows_are_deltas = !pulled_form;
+    if (pulled_form) {
+      // As StartPull leaves them: pulled bf16 values (these are exact in bf16), nothing carried;
+      // prev trained to 1000 + delta from 1000 (exact in float: rows - original == delta).
+      for (Batch* b : {&prev, &next}) {
+        b->carried_index.assign(b->total_rows, -1);
+        b->pulled.resize(b->total_rows * kDim);
+      }
+      for (std::size_t i = 0; i < prev.pulled.size(); ++i) {
+        prev.pulled[i] = FloatToBf16(1000.0f);
+        prev.rows[i] = delta[i] + 1000.0f;
+      }
+      for (std::size_t i = 0; i < next.pulled.size(); ++i) next.pulled[i] = FloatToBf16(next.rows[i]);
+    }
     const Batch before = next;
-    PsClient client(/*transport=*/nullptr, /*num_workers=*/1, /*num_servers=*/2, kDim, 1.0);
+    PsClient client(/*transport=*/nullptr, /*num_workers=*/1, /*num_servers=*/2, kDim, 1.0, wire);
     client.CarryDeltas(prev, &next);
 
     // (next slot -> prev slot) of the shared rows.
@@ -87,20 +97,30 @@ TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
     // next slots: s0 in 4:0, 6:1, out 4:2; s1 out 7:3, 9:4; hot 5, 6.
     const std::map<std::size_t, std::size_t> shared{{1, 1}, {2, 2}, {3, 5}};
     ASSERT_EQ(next.LocalRows(), 7u);
+    float scratch[kDim];
     for (std::size_t slot = 0; slot < next.LocalRows(); ++slot) {
       const auto it = shared.find(slot);
       for (int x = 0; x < kDim; ++x) {
         const std::size_t i = slot * kDim + static_cast<std::size_t>(x);
         const float want = it == shared.end() ? before.rows[i] : before.rows[i] + delta[it->second * kDim + x];
         EXPECT_EQ(next.rows[i], want) << "slot " << slot << " dim " << x;
-        EXPECT_EQ(next.original[i], want) << "original, slot " << slot << " dim " << x;
+        if (slot < next.total_rows) {
+          EXPECT_EQ(client.OriginalRow(next, slot, scratch)[x], want) << "original, slot " << slot << " dim " << x;
+        }
       }
       EXPECT_EQ(next.versions[slot], before.versions[slot] + (it == shared.end() ? 0u : 1u)) << "slot " << slot;
+    }
+    if (pulled_form) {
+      EXPECT_EQ(next.carried_rows, shared.size());
     }
     // Carrying is relative: the same delta twice counts twice (each prev push is one).
     client.CarryDeltas(prev, &next);
     EXPECT_EQ(next.rows[3 * kDim], before.rows[3 * kDim] + 2 * delta[5 * kDim]);
+    EXPECT_EQ(client.OriginalRow(next, 3, scratch)[0], before.rows[3 * kDim] + 2 * delta[5 * kDim]);
     EXPECT_EQ(next.versions[3], before.versions[3] + 2);
+    if (pulled_form) {
+      EXPECT_EQ(next.carried_rows, shared.size());
+    }
   }
 }
 
@@ -143,11 +163,12 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
 }
 
 // The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
-// FinishPull `rows` and `original` both hold the servers' rows (rounded to the wire); the next
-// batch, pulled before this one's push, gets this one's deltas in both buffers on the rows they
-// share; StartPush leaves exactly rows - original in `rows` in fp32 and the rows as trained in
-// bf16 (Batch::rows_are_deltas), the deltas being the same floats; and the servers end at their rows
-// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise).
+// FinishPull `rows` and what the deltas are taken against (OriginalRow) both hold the servers'
+// rows (rounded to the wire); the next batch, pulled before this one's push, gets this one's
+// deltas in both on the rows they share; StartPush leaves exactly rows - original in `rows` in
+// fp32 and the rows as trained in bf16 (Batch::rows_are_deltas); the servers end at their rows
+// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise); and the
+// next batch, trained and pushed, adds only its own change (the carried delta is not pushed twice).
 TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
   const std::size_t vocab = 30;
   const Partition partition(2, vocab);
@@ -180,21 +201,23 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     std::vector<float> start;  // the servers' rows before any push, in a's slot order
     for (const auto& [m, k] : a_rows) start.insert(start.end(), server_row(m, k), server_row(m, k) + kWireDim);
 
+    float scratch[kWireDim];
     client.StartPull(&a);
     ASSERT_TRUE(client.FinishPull(&a).ok());
     for (std::size_t i = 0; i < a.total_rows * kWireDim; ++i) {
       EXPECT_EQ(a.rows[i], wire_value(start[i])) << i;
-      EXPECT_EQ(a.original[i], a.rows[i]) << i;
+      EXPECT_EQ(client.OriginalRow(a, i / kWireDim, scratch)[i % kWireDim], a.rows[i]) << i;
     }
     client.StartPull(&b);  // overlap: pulled before a is pushed
     HugePageVector<float> trained = a.rows;
     for (std::size_t i = 0; i < trained.size(); ++i) trained[i] += 0.01f * static_cast<float>(i + 1);
     a.rows = trained;
+    std::vector<float> pushed(a.total_rows * kWireDim);  // a's deltas
+    for (std::size_t i = 0; i < pushed.size(); ++i)
+      pushed[i] = trained[i] - client.OriginalRow(a, i / kWireDim, scratch)[i % kWireDim];
     client.StartPush(&a);
     EXPECT_EQ(a.rows_are_deltas, wire == WirePrecision::kFp32);
-    std::vector<float> pushed(a.total_rows * kWireDim);  // a's deltas
     for (std::size_t i = 0; i < pushed.size(); ++i) {
-      pushed[i] = trained[i] - a.original[i];
       EXPECT_EQ(a.rows[i], a.rows_are_deltas ? pushed[i] : trained[i]) << i;
     }
     ASSERT_TRUE(client.FinishPull(&b).ok());
@@ -207,7 +230,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
       const auto it = shared.find(slot);
       for (int x = 0; x < kWireDim; ++x) {
         const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
-        EXPECT_EQ(b.original[i], b.rows[i]) << "slot " << slot;
+        EXPECT_EQ(client.OriginalRow(b, slot, scratch)[x], b.rows[i]) << "slot " << slot;
         if (it == shared.end()) {
           EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
         } else {
@@ -226,6 +249,20 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         } else {
           EXPECT_NEAR(got, start[i] + pushed[i], std::fabs(pushed[i]) / 128 + 1e-6) << "slot " << slot;
         }
+      }
+    // b trains by 0.02 a value and pushes: every row of b ends 0.02 above where it stood after
+    // a's push, shared rows included (a's carried delta is already there).
+    std::vector<float> after_a;
+    for (const auto& [m, k] : b_rows) after_a.insert(after_a.end(), server_row(m, k), server_row(m, k) + kWireDim);
+    for (std::size_t i = 0; i < b.total_rows * kWireDim; ++i) b.rows[i] += 0.02f;
+    client.StartPush(&b);
+    ASSERT_TRUE(client.FinishPush(&b).ok());
+    ASSERT_TRUE(client.FlushPushes().ok());
+    for (std::size_t slot = 0; slot < b.total_rows; ++slot)
+      for (int x = 0; x < kWireDim; ++x) {
+        const float got = server_row(b_rows[slot].first, b_rows[slot].second)[x];
+        EXPECT_NEAR(got, after_a[slot * kWireDim + static_cast<std::size_t>(x)] + 0.02f, 0.02f / 128 + 1e-5)
+            << "slot " << slot << " (shared: " << shared.count(slot) << ")";
       }
   }
 }
