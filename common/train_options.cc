@@ -186,9 +186,10 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
        "raw input tokens per worker mini-batch: one pull and one push per server per batch. "
-       "0 (the default) = automatic: the training tokens / (workers x 64), within "
-       "4096..16384 (larger batches pull and push fewer rows per token; a small corpus keeps "
-       "small batches, as large ones on few batches per epoch cost quality); 4096 with "
+       "0 (the default) = automatic: the training tokens / (workers x 64), at least 4096 and "
+       "at most 16384 or 32768 / workers, whichever is less (larger batches pull and push "
+       "fewer rows per token; a small corpus keeps small batches, as large ones on few batches "
+       "per epoch cost quality, and so do many workers with large batches); 4096 with "
        "--hot-rows (--hot-sync counts batches). A resumed run keeps its checkpoint's value")
       // No default_value: notifiers run for defaulted options too, and the model-dependent
       // defaults need to know what was given (ParseTrainOptions).
@@ -392,8 +393,10 @@ WirePrecision TrainOptions::Wire() const {
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
 
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers) {
-  const std::int64_t per_batch = corpus_tokens / (std::max(1, workers) * kAutoBatchesPerEpoch);
-  return std::clamp(per_batch, kAutoBatchTokensMin, kAutoBatchTokensMax);
+  const std::int64_t w = std::max(1, workers);
+  const std::int64_t per_batch = corpus_tokens / (w * kAutoBatchesPerEpoch);
+  const std::int64_t most = std::clamp(kAutoTokensInFlight / w, kAutoBatchTokensMin, kAutoBatchTokensMax);
+  return std::clamp(per_batch, kAutoBatchTokensMin, most);
 }
 
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& o) {

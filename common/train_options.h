@@ -176,13 +176,18 @@ Status Validate(const TrainOptions& options, int world_size);
 double ParseDurationSeconds(const std::string& text);
 
 // --batch-tokens 0's value: the corpus's training tokens / (workers x kAutoBatchesPerEpoch),
-// clamped to [kAutoBatchTokensMin, kAutoBatchTokensMax]. Larger batches mean fewer rows and
-// messages per token (a batch's rows are pulled and pushed once however often they occur in
-// it), but every worker trains a batch on rows the other workers' pushes have not reached:
-// a small corpus cut into a few large batches per worker and epoch loses quality
-// (docs/benchmarks.md, issue 13 step 5), so the batch is at most 1/64 of a worker's epoch
-// and never below the 4096 of earlier versions.
+// clamped to [kAutoBatchTokensMin, min(kAutoBatchTokensMax, kAutoTokensInFlight / workers)]
+// (the upper bound never below the lower). Larger batches mean fewer rows and messages per
+// token (a batch's rows are pulled and pushed once however often they occur in it), but
+// every worker trains a batch on rows the other workers' pushes have not reached: a small
+// corpus cut into a few large batches per worker and epoch loses quality, and so do many
+// workers with large batches (all workers' batches together are what a pulled row has not
+// seen yet; 7 workers at 10976 tokens ended an epoch at loss 3.1-3.8 against 2.7 at 4096)
+// (docs/benchmarks.md, issue 13 steps 5 and 6). So a batch is at most 1/64 of a worker's
+// epoch, the workers' batches together at most 32768 tokens (2 workers x 16384, measured at
+// gensim's quality), and never below the 4096 of earlier versions.
 inline constexpr std::int64_t kAutoBatchTokensMin = 4096, kAutoBatchTokensMax = 16384, kAutoBatchesPerEpoch = 64;
+inline constexpr std::int64_t kAutoTokensInFlight = 32768;
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers);
 
 // The settings that shape a run's result, as (option, value): a resumed run must match
