@@ -18,4 +18,13 @@ ITEM2VEC_ELEMENTWISE_CLONES void SubtractRow(const float* __restrict original, s
   for (std::size_t i = 0; i < n; ++i) rows[i] -= original[i];
 }
 
+ITEM2VEC_ELEMENTWISE_CLONES void AddDifference(const float* __restrict rows, const float* __restrict original,
+                                               std::size_t n, float* __restrict dst, float* __restrict copy) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const float delta = rows[i] - original[i];
+    dst[i] += delta;
+    copy[i] += delta;
+  }
+}
+
 }  // namespace item2vec

@@ -16,5 +16,7 @@ void AddRow(const float* delta, std::size_t n, float* row);
 void AddRowScaled(const float* delta, float scale, std::size_t n, float* row);
 // rows[i] -= original[i]
 void SubtractRow(const float* original, std::size_t n, float* rows);
+// delta = rows[i] - original[i] (the float SubtractRow leaves); dst[i] += delta; copy[i] += delta
+void AddDifference(const float* rows, const float* original, std::size_t n, float* dst, float* copy);
 
 }  // namespace item2vec

@@ -287,9 +287,8 @@ void PsClient::EncodePulledDeltas(const Batch& b, std::size_t first_slot, std::s
 }
 
 void PsClient::CarryDeltas(const Batch& prev, Batch* next) {
-  if (scratch_.size() < 2 * dim_) scratch_.resize(2 * dim_);
-  float* const delta = scratch_.data();
-  float* const decoded = scratch_.data() + dim_;
+  if (scratch_.size() < dim_) scratch_.resize(dim_);
+  float* const decoded = scratch_.data();
   // Per server and role, both key lists are ascending: merge-join them.
   auto carry = [&](const std::uint32_t* pk, std::size_t pn, std::size_t pslot, const std::uint32_t* nk,
                    std::size_t nn, std::size_t nslot) {
@@ -303,25 +302,22 @@ void PsClient::CarryDeltas(const Batch& prev, Batch* next) {
         // prev's delta goes into both the row and what next's delta is taken against, so that
         // next pushes only its own change.
         const std::size_t ps = pslot + i, ns = nslot + j;
-        const float* prev_delta = prev.rows.data() + ps * dim_;
-        if (!prev.rows_are_deltas) {  // bf16 with stochastic rounding: rows - original, again
-          std::memcpy(delta, prev_delta, dim_ * sizeof(float));
-          SubtractRow(OriginalRow(prev, ps, decoded), dim_, delta);
-          prev_delta = delta;
-        }
-        AddRow(prev_delta, dim_, next->rows.data() + ns * dim_);
-        if (!PushReadsRows()) {
-          AddRow(prev_delta, dim_, next->original.data() + ns * dim_);
-        } else {
+        const float* prev_row = prev.rows.data() + ps * dim_;
+        float* next_row = next->rows.data() + ns * dim_;
+        if (!PushReadsRows()) {  // prev's rows are its deltas
+          AddRow(prev_row, dim_, next_row);
+          AddRow(prev_row, dim_, next->original.data() + ns * dim_);
+        } else {  // bf16 with stochastic rounding: prev's deltas are rows - OriginalRow, again
           std::int32_t& k = next->carried_index[ns];
-          if (k < 0) {  // the row's first carry: its original starts as pulled
+          if (k < 0) {  // the row's first carry: its reference starts as pulled
             k = static_cast<std::int32_t>(next->carried_rows++);
             if (next->carried_original.size() < next->carried_rows * dim_)
               next->carried_original.resize(std::max(next->carried_rows * dim_, 2 * next->carried_original.size()));
             DecodeWire(wire_, next->pulled.data() + ns * dim_, dim_,
                        next->carried_original.data() + static_cast<std::size_t>(k) * dim_);
           }
-          AddRow(prev_delta, dim_, next->carried_original.data() + static_cast<std::size_t>(k) * dim_);
+          AddDifference(prev_row, OriginalRow(prev, ps, decoded), dim_, next_row,
+                        next->carried_original.data() + static_cast<std::size_t>(k) * dim_);
         }
         // The row now includes prev's push, which the server counts as one version.
         ++next->versions[ns];
