@@ -52,7 +52,9 @@ struct Batch {
   std::size_t total_rows = 0;   // slots pulled from (and pushed to) the servers
   std::vector<ItemId> hot_in, hot_out;  // cached ids (< H), in their local-slot order
   // 2 MiB pages where offered (common/huge_pages.h): the kernel reads these rows at random slots.
-  HugePageVector<float> rows;      // pulled rows (then the hot block), trained in place (see rows_are_deltas)
+  // Pulled rows (then the hot block), trained in place; PsClient::StartPush turns them into
+  // their deltas, except in bf16 with stochastic rounding, where it only reads them.
+  HugePageVector<float> rows;
   // What the deltas are taken against, slot by slot (the first total_rows slots; sized by
   // PsClient::StartPull). fp32, fp16, bf16 with error feedback: `original`, the rows as pulled
   // plus what CarryDeltas added. bf16 with stochastic rounding: the pulled bf16 values
@@ -63,9 +65,6 @@ struct Batch {
   std::vector<std::int32_t> carried_index;
   HugePageVector<float> carried_original;
   std::size_t carried_rows = 0;
-  // Set by PsClient::StartPush: whether the push turned `rows` into their deltas (fp32, fp16,
-  // bf16 with error feedback) or only read them (bf16 with stochastic rounding).
-  bool rows_are_deltas = false;
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
 
   // In-flight operations with the server index they talk to (for error messages).

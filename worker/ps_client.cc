@@ -224,7 +224,6 @@ Status PsClient::FinishPull(Batch* b) {
 
 void PsClient::StartPush(Batch* b) {
   b->push_handles.clear();
-  b->rows_are_deltas = !PushReadsRows();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
   for (int s = 0; s < servers_; ++s) {

@@ -11,7 +11,7 @@
 // - Only the first total_rows slots travel (a batch's hot block, worker/hot_rows.h, never
 //   does). StartPush sends, per server, the key list and the deltas (rows - OriginalRow): in
 //   bf16 with stochastic rounding it forms them as it encodes and leaves `rows` as trained,
-//   otherwise it turns `rows` into the deltas first; Batch::rows_are_deltas says which.
+//   otherwise (PushReadsRows false) it turns `rows` into the deltas first.
 //   FinishPush waits for those sends. The batch's buffers must not be refilled before
 //   FinishPush returns.
 // - CarryDeltas(prev, next) adds prev's deltas to the rows next shares with it, both to `rows`

@@ -74,7 +74,6 @@ TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
     Batch prev = MakeBatch({{{2, 6}, {4}}, {{5}, {3, 7}}}, /*base=*/100.0f, 0);
     const HugePageVector<float> delta = prev.rows;  // what prev pushed
     Batch next = MakeBatch({{{4, 6}, {4}}, {{}, {7, 9}}}, /*base=*/0.0f, /*hot=*/2);
-    prev.rows_are_deltas = !pulled_form;
     if (pulled_form) {
       // As StartPull leaves them: pulled bf16 values (these are exact in bf16), nothing carried;
       // prev trained to 1000 + delta from 1000 (exact in float: rows - original == delta).
@@ -126,7 +125,6 @@ TEST(PsClientTest, CarryDeltasAddsPrevDeltasToSharedRowsOnly) {
 
 TEST(PsClientTest, CarryDeltasWithNothingSharedChangesNothing) {
   Batch prev = MakeBatch({{{2}, {}}, {{}, {1}}}, 100.0f, 0);
-  prev.rows_are_deltas = true;
   Batch next = MakeBatch({{{}, {2}}, {{1}, {}}}, 0.0f, 0);
   const Batch before = next;
   PsClient client(nullptr, 1, 2, kDim, 1.0);
@@ -166,7 +164,7 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
 // FinishPull `rows` and what the deltas are taken against (OriginalRow) both hold the servers'
 // rows (rounded to the wire); the next batch, pulled before this one's push, gets this one's
 // deltas in both on the rows they share; StartPush leaves exactly rows - original in `rows` in
-// fp32 and the rows as trained in bf16 (Batch::rows_are_deltas); the servers end at their rows
+// fp32 and the rows as trained in bf16; the servers end at their rows
 // plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise); and the
 // next batch, trained and pushed, adds only its own change (the carried delta is not pushed twice).
 TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
@@ -216,9 +214,8 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     for (std::size_t i = 0; i < pushed.size(); ++i)
       pushed[i] = trained[i] - client.OriginalRow(a, i / kWireDim, scratch)[i % kWireDim];
     client.StartPush(&a);
-    EXPECT_EQ(a.rows_are_deltas, wire == WirePrecision::kFp32);
     for (std::size_t i = 0; i < pushed.size(); ++i) {
-      EXPECT_EQ(a.rows[i], a.rows_are_deltas ? pushed[i] : trained[i]) << i;
+      EXPECT_EQ(a.rows[i], wire == WirePrecision::kFp32 ? pushed[i] : trained[i]) << i;
     }
     ASSERT_TRUE(client.FinishPull(&b).ok());
     client.CarryDeltas(a, &b);
