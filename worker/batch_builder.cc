@@ -221,7 +221,7 @@ void BatchBuilder::CloseGroups(Batch* b, std::uint32_t ctx_begin, std::uint32_t 
   const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
   b->pairs += ctx_end - ctx_begin;
   if (!shared_negatives_) {
-    b->groups.push_back(Group{0, ctx_begin, ctx_end, neg_begin, alpha});
+    AddGroup(b, ctx_begin, ctx_end, neg_begin, alpha);
     centre_ids_.push_back(centre);
     return;
   }
@@ -229,9 +229,21 @@ void BatchBuilder::CloseGroups(Batch* b, std::uint32_t ctx_begin, std::uint32_t 
   for (std::uint32_t first = ctx_begin; first < ctx_end; first += step) {
     const std::uint32_t negatives_at = static_cast<std::uint32_t>(b->negatives.size());
     DrawNegatives(b, options_.negative);
-    b->groups.push_back(Group{0, first, std::min(ctx_end, first + step), negatives_at, alpha});
+    AddGroup(b, first, std::min(ctx_end, first + step), negatives_at, alpha);
     centre_ids_.push_back(centre);
   }
+}
+
+void BatchBuilder::AddGroup(Batch* b, std::uint32_t ctx_begin, std::uint32_t ctx_end, std::uint32_t neg_begin,
+                            float alpha) {
+  // Field by field into the vector: a Group built on the stack and copied was read back with
+  // one 16-byte load after four 4-byte stores, a store-forwarding stall on every group.
+  Group& g = b->groups.emplace_back();
+  g.centre = 0;  // its slot, once ResolveSlots knows it
+  g.ctx_begin = ctx_begin;
+  g.ctx_end = ctx_end;
+  g.neg_begin = neg_begin;
+  g.alpha = alpha;
 }
 
 void BatchBuilder::AddSet(Batch* b, float alpha) {
@@ -271,12 +283,19 @@ void BatchBuilder::AddSet(Batch* b, float alpha) {
 }
 
 void BatchBuilder::DrawNegatives(Batch* b, int n) {
+  // Written through a pointer with the generator in a local: push_back and the member Rng
+  // were stored back to memory on every draw.
+  const std::size_t at = b->negatives.size();
+  b->negatives.resize(at + static_cast<std::size_t>(n));
+  ItemId* out = b->negatives.data() + at;
+  Rng rng = rng_;
   if (pool_.empty()) {
-    for (int d = 0; d < n; ++d) b->negatives.push_back(negatives_.Draw(rng_));
+    for (int d = 0; d < n; ++d) out[d] = negatives_.Draw(rng);
   } else {
     const std::uint32_t pool_size = static_cast<std::uint32_t>(pool_.size());
-    for (int d = 0; d < n; ++d) b->negatives.push_back(pool_[rng_.Below(pool_size)]);
+    for (int d = 0; d < n; ++d) out[d] = pool_[rng.Below(pool_size)];
   }
+  rng_ = rng;
 }
 
 void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits) {

@@ -109,6 +109,7 @@ class BatchBuilder {
   void DrawNegatives(Batch* batch, int n);
   // Ends a centre's contexts [ctx_begin, end): its group(s), their shared negatives.
   void CloseGroups(Batch* batch, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha);
+  void AddGroup(Batch* batch, std::uint32_t ctx_begin, std::uint32_t ctx_end, std::uint32_t neg_begin, float alpha);
 
   const TrainOptions& options_;
   const Vocabulary& vocab_;
