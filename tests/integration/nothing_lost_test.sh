@@ -94,14 +94,20 @@ fi
 
 # ---------------------------------------------------------------- 3. two jobs, one output
 T=$WORK/two
-# Long enough to outlast the two refused jobs below: the per-pair kernel (--word2vec-exact) is
-# 4-5x slower than the defaults, 60 epochs of it take some 10 s here.
+# The first job runs some seconds (60 epochs of the per-pair kernel); once it reports progress
+# both its ranks are stopped (SIGSTOP) while the two refused jobs run, so it holds its lock
+# however fast this machine trains, then continued (SIGCONT). Its liveness timeout is long
+# enough not to count the stop as a lost peer.
 long=(train --input "$WORK/ml.txt" --epochs 60 --word2vec-exact --log-level info --progress-seconds 0.3)
-run_np 2 "${long[@]}" --dim 16 --output "$T" --checkpoint-dir "$WORK/shared-ck" > "$WORK/two1.log" 2>&1 &
+run_np 2 "${long[@]}" --dim 16 --output "$T" --checkpoint-dir "$WORK/shared-ck" --liveness-timeout 110 \
+  > "$WORK/two1.log" 2>&1 &
 job=$!
 for _ in $(seq 1 600); do grep -qs "progress" "$WORK/two1.log" && break; sleep 0.05; done
 first=$(rank_pid "$T" 0)
-[ -n "$first" ] || fail "the first job is not running"
+second=$(rank_pid "$T" 1)
+[ -n "$first" ] && [ -n "$second" ] || fail "the first job is not running"
+kill -STOP "$first" "$second"
+trap 'kill -KILL "$first" "$second" 2> /dev/null; rm -rf "$WORK"' EXIT  # no stopped job left on a failure
 rc=0
 start=$(date +%s)
 timeout 60 "$MPIRUN" -np 2 "$ITEM2VEC" train --input "$WORK/ml.txt" --dim 24 --epochs 1 --output "$T" > "$WORK/two2.log" 2>&1 || rc=$?
@@ -117,6 +123,8 @@ expect_rc 2 "$WORK/two2b.log" "second job on the same --checkpoint-dir"
 grep -q "directory '$WORK/shared-ck' is in use by another job (host $(hostname) pid $first " "$WORK/two2b.log" ||
   { cat "$WORK/two2b.log" >&2; fail "the message does not name the first job"; }
 [ ! -e "$WORK/other/vectors.bin" ] || fail "the refused job wrote a model"
+kill -CONT "$first" "$second"
+trap 'rm -rf "$WORK"' EXIT
 rc=0
 wait "$job" || rc=$?
 expect_rc 0 "$WORK/two1.log" "the first job"
