@@ -1,5 +1,6 @@
 #include "job/memory_plan.h"
 
+#include "common/wire_codec.h"
 #include "worker/hot_rows.h"
 #include "worker/push_residual.h"
 
@@ -24,20 +25,28 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   const double tokens = static_cast<double>(o.batch_tokens);
   const double negatives = o.negative_pool > 0 ? static_cast<double>(o.negative_pool) : tokens * (o.MaxContexts() / 2) * o.negative;
   p.batch_rows = std::min(V, tokens) + std::min(V, tokens + negatives);
-  const double batch_bytes = p.batch_rows * (2 * d * 4 + 4);  // rows + original + versions
+  // Per slot of a batch (worker/batch.h): its float row and the server's version, and what its
+  // delta is taken against. bf16 (stochastic rounding, PsClient::PushReadsRows): the pulled
+  // bf16 row and a carried index, plus at worst a float carried_original row. fp32 and fp16:
+  // a float original.
+  const bool bf16 = o.Wire() == WirePrecision::kBf16;
+  const double slot_bytes = d * 4 + 4 + (bf16 ? d * 2 + 4 + d * 4 : d * 4);
+  const double batch_bytes = p.batch_rows * slot_bytes;
+  // Servers hold two batches' messages per worker: keys and versions (8 bytes) and the rows on the wire.
+  const double wire_batch_bytes = p.batch_rows * (8 + d * WireBytesPerValue(o.Wire()));
   const double rows_per_server = std::ceil(V / num_servers);
   p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);
   // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
   // measured for a rank of a tiny job).
   constexpr double kRankBaselineBytes = 24.0 * 1048576.0;
   p.server_bytes = kRankBaselineBytes + p.vocabulary_bytes + p.model_bytes +
-                   2.0 * num_workers * (batch_bytes / num_servers);
+                   2.0 * num_workers * (wire_batch_bytes / num_servers);
   // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
   const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
-  // --wire-precision bf16/fp16: a batch of staging buffers; fp16 also its push residuals
+  // --wire-precision bf16/fp16: a batch of staged push messages; fp16 also its push residuals
   // (worker/push_residual.h; bf16 rounds stochastically and keeps none).
   const double residual_bytes =
-      (o.Wire() == WirePrecision::kFp32 ? 0.0 : batch_bytes) +
+      (o.Wire() == WirePrecision::kFp32 ? 0.0 : wire_batch_bytes) +
       (o.Wire() == WirePrecision::kFp16
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
