@@ -110,47 +110,30 @@ inline std::uint16_t Bf16BitsStochastic(std::uint32_t u, std::uint32_t random) {
   const std::uint32_t rounded = (u + (random & 0xffffu)) >> 16;
   return static_cast<std::uint16_t>(nan ? ((u >> 16) | 0x40u) : rounded);
 }
-// The loops below count in 32 bits (chunks of at most 2^30 values): a size_t counter made the
-// vectoriser form the hash inputs in 64-bit lanes and pack them, a third more instructions.
-constexpr std::size_t kHashChunk = std::size_t{1} << 30;
+// The loops below count in 32 bits: a size_t counter made the vectoriser form the hash inputs
+// in 64-bit lanes and pack them, a third more instructions. n is one message's values (one
+// batch's rows for one server times d), far below 2^32; the hash index wraps as before.
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticLoop(const float* __restrict src, std::size_t n,
                                                           std::uint32_t salt, std::uint16_t* __restrict dst) {
-  for (std::size_t at = 0; at < n; at += kHashChunk) {
-    const std::uint32_t m = static_cast<std::uint32_t>(n - at < kHashChunk ? n - at : kHashChunk);
-    const std::uint32_t base = Mix32(salt) + static_cast<std::uint32_t>(at);
-    const float* s = src + at;
-    std::uint16_t* o = dst + at;
-    for (std::uint32_t i = 0; i < m; ++i) o[i] = Bf16BitsStochastic(Bits(s[i]), Mix32(base + i));
-  }
+  const std::uint32_t base = Mix32(salt), m = static_cast<std::uint32_t>(n);
+  for (std::uint32_t i = 0; i < m; ++i) dst[i] = Bf16BitsStochastic(Bits(src[i]), Mix32(base + i));
 }
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticDeltasLoop(const float* __restrict rows,
                                                                 const float* __restrict original, std::size_t n,
                                                                 std::uint32_t salt, std::uint32_t first_index,
                                                                 std::uint16_t* __restrict dst) {
-  for (std::size_t at = 0; at < n; at += kHashChunk) {
-    const std::uint32_t m = static_cast<std::uint32_t>(n - at < kHashChunk ? n - at : kHashChunk);
-    const std::uint32_t base = Mix32(salt) + first_index + static_cast<std::uint32_t>(at);
-    const float* r = rows + at;
-    const float* b = original + at;
-    std::uint16_t* o = dst + at;
-    for (std::uint32_t i = 0; i < m; ++i) o[i] = Bf16BitsStochastic(Bits(r[i] - b[i]), Mix32(base + i));
-  }
+  const std::uint32_t base = Mix32(salt) + first_index, m = static_cast<std::uint32_t>(n);
+  for (std::uint32_t i = 0; i < m; ++i) dst[i] = Bf16BitsStochastic(Bits(rows[i] - original[i]), Mix32(base + i));
 }
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeBf16StochasticPulledDeltasLoop(const float* __restrict rows,
                                                                       const std::uint16_t* __restrict pulled,
                                                                       std::size_t n, std::uint32_t salt,
                                                                       std::uint32_t first_index,
                                                                       std::uint16_t* __restrict dst) {
-  for (std::size_t at = 0; at < n; at += kHashChunk) {
-    const std::uint32_t m = static_cast<std::uint32_t>(n - at < kHashChunk ? n - at : kHashChunk);
-    const std::uint32_t base = Mix32(salt) + first_index + static_cast<std::uint32_t>(at);
-    const float* r = rows + at;
-    const std::uint16_t* p = pulled + at;
-    std::uint16_t* o = dst + at;
-    for (std::uint32_t i = 0; i < m; ++i) {
-      const float delta = r[i] - FromBits(static_cast<std::uint32_t>(p[i]) << 16);
-      o[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + i));
-    }
+  const std::uint32_t base = Mix32(salt) + first_index, m = static_cast<std::uint32_t>(n);
+  for (std::uint32_t i = 0; i < m; ++i) {
+    const float delta = rows[i] - FromBits(static_cast<std::uint32_t>(pulled[i]) << 16);
+    dst[i] = Bf16BitsStochastic(Bits(delta), Mix32(base + i));
   }
 }
 ITEM2VEC_ELEMENTWISE_CLONES void DecodeBf16Twice(const std::uint16_t* __restrict src, std::size_t n,
