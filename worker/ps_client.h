@@ -156,7 +156,7 @@ class PsClient {
   std::int64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::uint32_t push_messages_ = 0;  // bf16 stochastic rounding: salt of the next push message
   std::string what_;  // WaitAll's message, reused
-  std::vector<float> scratch_;  // CarryDeltas: a delta row and a decoded row
+  std::vector<float> scratch_;  // CarryDeltas: one pulled bf16 row decoded (dim floats)
 };
 
 }  // namespace item2vec
