@@ -18,6 +18,15 @@
 //   tokens are out (the last session is cut short). They are dealt in order into --parts
 //   files of near-equal token counts.
 //
+// --shape hierarchical (a second family, built differently on purpose): items fall into fine
+// clusters of --fine-size items (a seeded random partition), and consecutive fine clusters into
+// coarse groups of --group-size fine clusters. Popularity is Zipf(--zipf) over a seeded random
+// order of all items, independent of the clusters. A session is a Markov walk: its first item
+// is drawn by popularity; each next item comes, by popularity, from the current item's fine
+// cluster (probability --p-fine), its coarse group (--p-group) or the whole catalogue (the
+// rest). clusters.tsv then holds the fine cluster, groups.tsv the coarse group. With many
+// items and few tokens per item (e.g. 300k items, 6M tokens) it is a long-tail catalogue.
+//
 // Output under --output DIR:
 //   DIR/parts/part-00000 ...  the sequences (pass DIR/parts to `item2vec train --input`)
 //   DIR/clusters.tsv          ground truth: item<TAB>cluster_id, one line per item
@@ -36,6 +45,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,6 +76,13 @@ const char kUsage[] =
     "  --max-session N       cap on session length (default 200)\n"
     "  --noise P             probability that a token is a global item (default 0.3)\n"
     "  --two-cluster P       probability that a session switches to a second cluster (default 0.5)\n"
+    "  --shape S             flat (default: the model above) or hierarchical (a Markov walk over\n"
+    "                        fine clusters inside coarse groups; --clusters, --noise and\n"
+    "                        --two-cluster do not apply)\n"
+    "  --fine-size N         hierarchical: items per fine cluster (default 10)\n"
+    "  --group-size N        hierarchical: fine clusters per coarse group (default 40)\n"
+    "  --p-fine P            hierarchical: next item from the current item's fine cluster (default 0.55)\n"
+    "  --p-group P           hierarchical: next item from its coarse group (default 0.30)\n"
     "  -h, --help            print this help\n";
 
 struct Options {
@@ -80,6 +97,11 @@ struct Options {
   std::int64_t max_session = 200;
   double noise = 0.3;
   double two_cluster = 0.5;
+  bool hierarchical = false;
+  std::int64_t fine_size = 10;
+  std::int64_t group_size = 40;
+  double p_fine = 0.55;
+  double p_group = 0.30;
 };
 
 // The project's xoshiro256** (common/random.h), seeded by splitmix64 from --seed.
@@ -241,6 +263,13 @@ Options ParseArgs(int argc, char** argv) {
     else if (name == "--max-session") o.max_session = ParseCount(name, value);
     else if (name == "--noise") o.noise = ParseReal(name, value);
     else if (name == "--two-cluster") o.two_cluster = ParseReal(name, value);
+    else if (name == "--shape") {
+      if (value != "flat" && value != "hierarchical") UsageError("--shape wants flat or hierarchical, got '" + value + "'");
+      o.hierarchical = value == "hierarchical";
+    } else if (name == "--fine-size") o.fine_size = ParseCount(name, value);
+    else if (name == "--group-size") o.group_size = ParseCount(name, value);
+    else if (name == "--p-fine") o.p_fine = ParseReal(name, value);
+    else if (name == "--p-group") o.p_group = ParseReal(name, value);
     else UsageError("unknown option '" + name + "'");
   }
   if (o.output.empty()) UsageError("--output DIR is required");
@@ -254,6 +283,10 @@ Options ParseArgs(int argc, char** argv) {
   if (o.max_session < 1) UsageError("--max-session must be >= 1");
   if (o.noise < 0 || o.noise > 1) UsageError("--noise must be in [0, 1]");
   if (o.two_cluster < 0 || o.two_cluster > 1) UsageError("--two-cluster must be in [0, 1]");
+  if (o.fine_size < 1 || o.fine_size > o.items) UsageError("--fine-size must be in 1..items");
+  if (o.group_size < 1) UsageError("--group-size must be at least 1");
+  if (o.p_fine < 0 || o.p_group < 0 || o.p_fine + o.p_group > 1)
+    UsageError("--p-fine and --p-group must be >= 0 with a sum of at most 1");
   return o;
 }
 
@@ -261,6 +294,156 @@ std::string PartName(int part) {
   char name[32];
   std::snprintf(name, sizeof name, "part-%05d", part);
   return name;
+}
+
+// Where a session's items come from: the flat model or the hierarchical Markov walk. Each
+// fills `items` with `len` item ids, drawing only from `rng`, so the bytes depend on the seed.
+class SessionSource {
+ public:
+  virtual ~SessionSource() = default;
+  virtual void Session(std::int64_t len, Rng& rng, std::vector<std::uint32_t>* items) const = 0;
+  std::vector<std::uint32_t> cluster_of;  // clusters.tsv: the (fine) cluster of every item
+  std::vector<std::uint32_t> group_of;    // groups.tsv (hierarchical only): the coarse group
+};
+
+// The flat model (see the file comment): two-level Zipf popularity, one or two clusters per
+// session, --noise tokens from the marginal distribution.
+class FlatSource : public SessionSource {
+ public:
+  FlatSource(const Options& o, Rng& rng) : o_(o) {
+    const std::size_t n = static_cast<std::size_t>(o.items), k = static_cast<std::size_t>(o.clusters);
+    cluster_of.resize(n);
+    members_.resize(k);
+    for (std::size_t i = 0; i < n; ++i) {
+      cluster_of[i] = static_cast<std::uint32_t>(rng.Below64(k));
+      members_[cluster_of[i]].push_back(static_cast<std::uint32_t>(i));
+    }
+    // Cluster c has popularity mass ~ 1/(c+1)^s; its members, in a seeded random order, have
+    // weights ~ 1/(j+1)^s within it. An item's corpus frequency is the product of the two.
+    std::vector<double> cluster_weight(k), item_weight(n);
+    in_cluster_.resize(k);
+    double cluster_sum = 0;
+    for (std::size_t c = 0; c < k; ++c) {
+      // An empty cluster (possible when items / clusters is small) is never picked.
+      cluster_weight[c] = members_[c].empty() ? 0.0 : 1.0 / std::pow(static_cast<double>(c) + 1.0, o.zipf);
+      cluster_sum += cluster_weight[c];
+    }
+    for (std::size_t c = 0; c < k; ++c) {
+      std::vector<std::uint32_t>& m = members_[c];
+      if (m.empty()) continue;
+      for (std::size_t j = m.size() - 1; j > 0; --j) std::swap(m[j], m[rng.Below64(j + 1)]);
+      std::vector<double> w(m.size());
+      double sum = 0;
+      for (std::size_t j = 0; j < w.size(); ++j) sum += (w[j] = 1.0 / std::pow(static_cast<double>(j) + 1.0, o.zipf));
+      for (std::size_t j = 0; j < w.size(); ++j) item_weight[m[j]] = cluster_weight[c] / cluster_sum * w[j] / sum;
+      in_cluster_[c] = AliasTable(w);
+    }
+    clusters_by_mass_ = AliasTable(cluster_weight);
+    global_ = AliasTable(item_weight);  // the marginal item distribution, for noise tokens
+  }
+
+  void Session(std::int64_t len, Rng& rng, std::vector<std::uint32_t>* items) const override {
+    std::uint32_t cluster = clusters_by_mass_.Sample(rng);
+    std::int64_t switch_at = len;  // no switch
+    std::uint32_t second = cluster;
+    if (rng.UniformDouble() < o_.two_cluster) {
+      second = clusters_by_mass_.Sample(rng);
+      switch_at = static_cast<std::int64_t>(rng.Below64(static_cast<std::uint64_t>(len) + 1));
+    }
+    for (std::int64_t t = 0; t < len; ++t) {
+      if (t == switch_at) cluster = second;
+      items->push_back(rng.UniformDouble() < o_.noise ? global_.Sample(rng)
+                                                      : members_[cluster][in_cluster_[cluster].Sample(rng)]);
+    }
+  }
+
+ private:
+  const Options& o_;
+  std::vector<std::vector<std::uint32_t>> members_;
+  std::vector<AliasTable> in_cluster_;
+  AliasTable clusters_by_mass_, global_;
+};
+
+// The hierarchical Markov walk (--shape hierarchical, see the file comment).
+class HierarchicalSource : public SessionSource {
+ public:
+  HierarchicalSource(const Options& o, Rng& rng) : o_(o) {
+    const std::size_t n = static_cast<std::size_t>(o.items);
+    const std::size_t fine = static_cast<std::size_t>(o.fine_size);
+    // A seeded random order of the items is cut into fine clusters; consecutive fine
+    // clusters form a coarse group. A second, independent order sets the popularity.
+    std::vector<std::uint32_t> order(n), rank(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t j = n - 1; j > 0; --j) std::swap(order[j], order[rng.Below64(j + 1)]);
+    const std::size_t num_fine = (n + fine - 1) / fine;
+    const std::size_t num_groups = (num_fine + static_cast<std::size_t>(o.group_size) - 1) /
+                                   static_cast<std::size_t>(o.group_size);
+    cluster_of.resize(n);
+    group_of.resize(n);
+    fine_members_.resize(num_fine);
+    group_members_.resize(num_groups);
+    for (std::size_t p = 0; p < n; ++p) {
+      const std::uint32_t item = order[p];
+      const std::size_t f = p / fine, g = f / static_cast<std::size_t>(o.group_size);
+      cluster_of[item] = static_cast<std::uint32_t>(f);
+      group_of[item] = static_cast<std::uint32_t>(g);
+      fine_members_[f].push_back(item);
+      group_members_[g].push_back(item);
+    }
+    for (std::size_t i = 0; i < n; ++i) rank[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t j = n - 1; j > 0; --j) std::swap(rank[j], rank[rng.Below64(j + 1)]);
+    weight_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) weight_[i] = 1.0 / std::pow(static_cast<double>(rank[i]) + 1.0, o.zipf);
+    global_ = AliasTable(weight_);
+    fine_table_ = Tables(fine_members_);
+    group_table_ = Tables(group_members_);
+  }
+
+  void Session(std::int64_t len, Rng& rng, std::vector<std::uint32_t>* items) const override {
+    std::uint32_t item = global_.Sample(rng);
+    items->push_back(item);
+    for (std::int64_t t = 1; t < len; ++t) {
+      const double u = rng.UniformDouble();
+      if (u < o_.p_fine) {
+        const std::uint32_t f = cluster_of[item];
+        item = fine_members_[f][fine_table_[f].Sample(rng)];
+      } else if (u < o_.p_fine + o_.p_group) {
+        const std::uint32_t g = group_of[item];
+        item = group_members_[g][group_table_[g].Sample(rng)];
+      } else {
+        item = global_.Sample(rng);
+      }
+      items->push_back(item);
+    }
+  }
+
+ private:
+  std::vector<AliasTable> Tables(const std::vector<std::vector<std::uint32_t>>& sets) const {
+    std::vector<AliasTable> tables(sets.size());
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+      std::vector<double> w(sets[s].size());
+      for (std::size_t j = 0; j < w.size(); ++j) w[j] = weight_[sets[s][j]];
+      tables[s] = AliasTable(w);
+    }
+    return tables;
+  }
+  const Options& o_;
+  std::vector<double> weight_;
+  std::vector<std::vector<std::uint32_t>> fine_members_, group_members_;
+  std::vector<AliasTable> fine_table_, group_table_;
+  AliasTable global_;
+};
+
+void WriteLabels(const fs::path& path, const std::string& names, const std::vector<std::uint64_t>& name_offset,
+                 const std::vector<std::uint32_t>& label) {
+  AtomicWriter w(path);
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    w.Append(names.data() + name_offset[i], name_offset[i + 1] - name_offset[i] - 1);
+    w.Put('\t');
+    w.Append(std::to_string(label[i]));
+    w.Put('\n');
+  }
+  w.Commit();
 }
 
 }  // namespace
@@ -278,37 +461,10 @@ int main(int argc, char** argv) {
   }
 
   const std::size_t n = static_cast<std::size_t>(o.items);
-  const std::size_t k = static_cast<std::size_t>(o.clusters);
   Rng rng(o.seed);
-
-  // Cluster c has popularity mass ~ 1/(c+1)^s; its members, in a seeded random order, have
-  // weights ~ 1/(j+1)^s within it. An item's corpus frequency is the product of the two.
-  std::vector<std::uint32_t> cluster_of(n);
-  std::vector<std::vector<std::uint32_t>> members(k);
-  for (std::size_t i = 0; i < n; ++i) {
-    cluster_of[i] = static_cast<std::uint32_t>(rng.Below64(k));
-    members[cluster_of[i]].push_back(static_cast<std::uint32_t>(i));
-  }
-  std::vector<double> cluster_weight(k), item_weight(n);
-  std::vector<AliasTable> in_cluster(k);
-  double cluster_sum = 0;
-  for (std::size_t c = 0; c < k; ++c) {
-    // An empty cluster (possible when items / clusters is small) is never picked.
-    cluster_weight[c] = members[c].empty() ? 0.0 : 1.0 / std::pow(static_cast<double>(c) + 1.0, o.zipf);
-    cluster_sum += cluster_weight[c];
-  }
-  for (std::size_t c = 0; c < k; ++c) {
-    std::vector<std::uint32_t>& m = members[c];
-    if (m.empty()) continue;
-    for (std::size_t j = m.size() - 1; j > 0; --j) std::swap(m[j], m[rng.Below64(j + 1)]);
-    std::vector<double> w(m.size());
-    double sum = 0;
-    for (std::size_t j = 0; j < w.size(); ++j) sum += (w[j] = 1.0 / std::pow(static_cast<double>(j) + 1.0, o.zipf));
-    for (std::size_t j = 0; j < w.size(); ++j) item_weight[m[j]] = cluster_weight[c] / cluster_sum * w[j] / sum;
-    in_cluster[c] = AliasTable(w);
-  }
-  const AliasTable clusters_by_mass(cluster_weight);
-  const AliasTable global(item_weight);  // the marginal item distribution, for noise tokens
+  std::unique_ptr<SessionSource> source;
+  if (o.hierarchical) source = std::make_unique<HierarchicalSource>(o, rng);
+  else source = std::make_unique<FlatSource>(o, rng);
 
   // Item names, pre-formatted with their trailing separator slot: "i<id>" + ' '.
   std::vector<std::uint64_t> name_offset(n + 1);
@@ -322,21 +478,14 @@ int main(int argc, char** argv) {
   }
   name_offset[n] = names.size();
 
-  {
-    AtomicWriter clusters(out / "clusters.tsv");
-    for (std::size_t i = 0; i < n; ++i) {
-      clusters.Append(names.data() + name_offset[i], name_offset[i + 1] - name_offset[i] - 1);
-      clusters.Put('\t');
-      clusters.Append(std::to_string(cluster_of[i]));
-      clusters.Put('\n');
-    }
-    clusters.Commit();
-  }
+  WriteLabels(out / "clusters.tsv", names, name_offset, source->cluster_of);
+  if (!source->group_of.empty()) WriteLabels(out / "groups.tsv", names, name_offset, source->group_of);
 
   // log(1 - p) for the geometric session length: P(extra = j) = (1-p)^j p, mean 1/p - 1.
   const double log_q = std::log1p(-1.0 / o.mean_session);
   std::int64_t written = 0, sessions = 0;
   std::vector<std::uint64_t> count(n, 0);
+  std::vector<std::uint32_t> session;
   for (int part = 0; part < o.parts; ++part) {
     const std::int64_t part_end = o.tokens * (part + 1) / o.parts;  // exact split of the tokens
     AtomicWriter w(parts_dir / PartName(part));
@@ -347,17 +496,10 @@ int main(int argc, char** argv) {
         len += static_cast<std::int64_t>(std::floor(std::log(u) / log_q));
       }
       len = std::min({len, o.max_session, part_end - written});
-      std::uint32_t cluster = clusters_by_mass.Sample(rng);
-      std::int64_t switch_at = len;  // no switch
-      std::uint32_t second = cluster;
-      if (rng.UniformDouble() < o.two_cluster) {
-        second = clusters_by_mass.Sample(rng);
-        switch_at = static_cast<std::int64_t>(rng.Below64(static_cast<std::uint64_t>(len) + 1));
-      }
+      session.clear();
+      source->Session(len, rng, &session);
       for (std::int64_t t = 0; t < len; ++t) {
-        if (t == switch_at) cluster = second;
-        const std::uint32_t item = rng.UniformDouble() < o.noise ? global.Sample(rng)
-                                                           : members[cluster][in_cluster[cluster].Sample(rng)];
+        const std::uint32_t item = session[static_cast<std::size_t>(t)];
         ++count[item];
         // With the separator for all but the last item of the line.
         const std::size_t bytes = name_offset[item + 1] - name_offset[item] - (t + 1 == len ? 1 : 0);
@@ -393,11 +535,13 @@ int main(int argc, char** argv) {
     std::snprintf(buf, sizeof buf,
                   "{\"generator\": \"item2vec-gen-corpus\", \"tokens\": %lld, \"items\": %lld, \"clusters\": %lld, "
                   "\"seed\": %llu, \"parts\": %d, \"zipf\": %g, \"mean_session\": %g, \"max_session\": %lld, "
-                  "\"noise\": %g, \"two_cluster\": %g, \"sessions\": %lld}\n",
+                  "\"noise\": %g, \"two_cluster\": %g, \"shape\": \"%s\", \"fine_size\": %lld, \"group_size\": %lld, "
+                  "\"p_fine\": %g, \"p_group\": %g, \"sessions\": %lld}\n",
                   static_cast<long long>(o.tokens), static_cast<long long>(o.items),
                   static_cast<long long>(o.clusters), static_cast<unsigned long long>(o.seed), o.parts, o.zipf,
                   o.mean_session, static_cast<long long>(o.max_session), o.noise, o.two_cluster,
-                  static_cast<long long>(sessions));
+                  o.hierarchical ? "hierarchical" : "flat", static_cast<long long>(o.fine_size),
+                  static_cast<long long>(o.group_size), o.p_fine, o.p_group, static_cast<long long>(sessions));
     meta.Append(buf, std::strlen(buf));
     meta.Commit();
   }
