@@ -39,6 +39,9 @@ def main():
     p.add_argument("--alpha", type=float, default=None,
                    help="starting learning rate (default: word2vec.c's, 0.025 for sg and 0.05 for CBOW); "
                         "gensim lets it fall to its default min_alpha 0.0001")
+    p.add_argument("--no-shrink-windows", action="store_true",
+                   help="every position uses the whole window (gensim's shrink_windows=False); with a window "
+                        "longer than any line this is set mode: every other item of the line is a context")
     p.add_argument("--log", action="store_true", help="gensim INFO logging on stderr")
     a = p.parse_args()
     logging.basicConfig(level=logging.INFO if a.log else logging.WARNING,
@@ -48,7 +51,8 @@ def main():
     alpha = a.alpha if a.alpha is not None else (0.025 if a.sg else 0.05)
     model = Word2Vec(sg=a.sg, cbow_mean=a.cbow_mean, hs=0, negative=a.negative, vector_size=a.dim,
                      window=a.window, alpha=alpha, min_count=a.min_count,
-                     sample=a.sample, workers=a.threads, epochs=a.epochs, seed=a.seed)
+                     sample=a.sample, workers=a.threads, epochs=a.epochs, seed=a.seed,
+                     shrink_windows=not a.no_shrink_windows)
     t0 = time.perf_counter()
     model.build_vocab(corpus_file=a.corpus_file)
     t1 = time.perf_counter()

@@ -13,6 +13,9 @@ Two measures, each printed as one JSON object on stdout:
                in the top K, NDCG credits 1/log2(rank+2). A query or target missing from the
                vectors counts as a miss. With --train, the popularity baseline (most frequent
                training items, the query excluded) is scored on the same records.
+               --query mean (basket or set completion): the query is the mean of the unit
+               vectors of the history items the vectors know, and every history item is
+               excluded from the ranking (a record with no known history item is a miss).
 
 Vectors are word2vec text (`N D` header, then `item v1 .. vD`; fastText .vec is the same) or
 word2vec binary (`N D\\n`, then `item ` + D little-endian float32, optional newline); the
@@ -98,7 +101,7 @@ def normalise(mat):
     return mat / norms
 
 
-def top_k(unit, query_rows, k, chunk=512):
+def top_k(unit, query_rows, k, chunk=256):
     """Indices [len(query_rows), k] of the k most cosine-similar rows, the query excluded."""
     out = np.empty((len(query_rows), k), dtype=np.int64)
     for start in range(0, len(query_rows), chunk):
@@ -172,23 +175,60 @@ def score_ranks(ranks, k):
     return hr, ndcg
 
 
+def target_ranks(unit, queries, excluded, targets, k, chunk=256):
+    """0-based rank of each target (or None when it is -1 or not in the top k) among all items
+    ranked by cosine with the query vectors (`queries`: a row index or a unit vector each),
+    the rows in `excluded` (one list per query) left out of the ranking. The rank is the
+    number of items scoring strictly higher than the target."""
+    ranks = []
+    for start in range(0, len(queries), chunk):
+        part = queries[start:start + chunk]
+        q = np.stack([unit[x] if np.isscalar(x) else x for x in part])
+        sims = q @ unit.T
+        for r, rows in enumerate(excluded[start:start + chunk]):
+            sims[r, rows] = -np.inf
+        tgt = np.asarray(targets[start:start + chunk])
+        ts = sims[np.arange(len(part)), np.maximum(tgt, 0)]
+        rank = (sims > ts[:, None]).sum(axis=1)
+        ranks += [int(x) if t >= 0 and x < k and np.isfinite(s) else None for x, t, s in zip(rank, tgt, ts)]
+    return ranks
+
+
+def mean_query_ranks(unit, index, records, k):
+    """0-based rank (or None) of each record's target among items ranked by cosine with the
+    mean of its history's unit vectors, history items excluded."""
+    known = [(i, [index[h] for h in hist if h in index]) for i, (_, _, hist) in enumerate(records)]
+    known = [(i, rows) for i, rows in known if rows]
+    queries = []
+    for _, rows in known:
+        v = unit[rows].mean(axis=0)
+        queries.append(v / max(np.linalg.norm(v), 1e-12))
+    ranks = [None] * (len(records) - len(known))
+    ranks += target_ranks(unit, queries, [rows for _, rows in known],
+                          [index.get(records[i][1], -1) for i, _ in known], k)
+    return ranks
+
+
 def next_item(args):
     records = read_test(args.test)
     if not records:
         sys.exit("quality.py: %s holds no test records" % args.test)
-    result = {"measure": "next_item", "k": args.k, "records": len(records)}
-    if args.vectors:
+    result = {"measure": "next_item", "k": args.k, "records": len(records), "query": args.query}
+    if args.vectors and args.query == "mean":
+        items, mat = load_vectors(args.vectors)
+        index = {w: i for i, w in enumerate(items)}
+        ranks = mean_query_ranks(normalise(mat), index, records, min(args.k, len(items) - 1))
+        result["hr"], result["ndcg"] = score_ranks(ranks, args.k)
+        result["query_coverage"] = sum(1 for _, _, h in records if any(x in index for x in h)) / len(records)
+        result["vocab"] = len(items)
+    elif args.vectors:
         items, mat = load_vectors(args.vectors)
         index = {w: i for i, w in enumerate(items)}
         unit = normalise(mat)
         k = min(args.k, len(items) - 1)
-        known = [(index[h[-1]], nxt) for _, nxt, h in records if h[-1] in index]
+        known = [(index[h[-1]], index.get(nxt, -1)) for _, nxt, h in records if h[-1] in index]
         ranks = [None] * (len(records) - len(known))
-        if known:
-            nn = top_k(unit, [q for q, _ in known], k)
-            for (q, nxt), neigh in zip(known, nn):
-                hit = np.nonzero(neigh == index[nxt])[0] if nxt in index else []
-                ranks.append(int(hit[0]) if len(hit) else None)
+        ranks += target_ranks(unit, [q for q, _ in known], [[q] for q, _ in known], [t for _, t in known], k)
         result["hr"], result["ndcg"] = score_ranks(ranks, args.k)
         result["query_coverage"] = len(known) / len(records)
         result["vocab"] = len(items)
@@ -198,10 +238,16 @@ def next_item(args):
             for line in f:
                 for w in line.split():
                     counts[w] = counts.get(w, 0) + 1
-        popular = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:args.k + 1]]
         ranks = []
+        popular = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         for _, nxt, hist in records:
-            top = [w for w in popular if w != hist[-1]][:args.k]
+            excluded = set(hist) if args.query == "mean" else {hist[-1]}
+            top = []
+            for w in popular:
+                if w not in excluded:
+                    top.append(w)
+                    if len(top) == args.k:
+                        break
             ranks.append(top.index(nxt) if nxt in top else None)
         result["popularity_hr"], result["popularity_ndcg"] = score_ranks(ranks, args.k)
     if not args.vectors and not args.train:
@@ -229,6 +275,9 @@ def main():
     p.add_argument("--test", required=True, help="user<TAB>next<TAB>history records")
     p.add_argument("--train", help="training sequences; adds the popularity baseline")
     p.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
+    p.add_argument("--query", choices=["last", "mean"], default="last",
+                   help="last: the last history item (default); mean: the mean of the history's unit "
+                        "vectors, every history item excluded from the ranking (basket completion)")
     p.set_defaults(func=next_item)
     args = parser.parse_args()
     try:
