@@ -13,7 +13,14 @@ namespace po = boost::program_options;
 
 namespace item2vec {
 
-const char* KernelKindName(KernelKind kind) { return kind == KernelKind::kHogBatch ? "hogbatch" : "pair"; }
+const char* KernelKindName(KernelKind kind) {
+  switch (kind) {
+    case KernelKind::kHogBatch: return "hogbatch";
+    case KernelKind::kShared: return "shared";
+    case KernelKind::kPair: break;
+  }
+  return "pair";
+}
 
 const char* NewItemInitName(NewItemInit init) {
   return init == NewItemInit::kCooccurrence ? "cooccurrence" : "random";
@@ -28,8 +35,10 @@ void validate(boost::any& v, const std::vector<std::string>& values, KernelKind*
     v = KernelKind::kPair;
   } else if (s == "hogbatch") {
     v = KernelKind::kHogBatch;
+  } else if (s == "shared") {
+    v = KernelKind::kShared;
   } else {
-    throw OptionValueError("--kernel must be pair or hogbatch, got '" + s + "'");
+    throw OptionValueError("--kernel must be shared, pair or hogbatch, got '" + s + "'");
   }
 }
 
@@ -300,8 +309,9 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (o.dim <= 0 || o.dim > 100000) return bad("--dim must be in 1..100000, got " + std::to_string(o.dim));
   if (o.window <= 0 || o.window > 1000) return bad("--window must be in 1..1000, got " + std::to_string(o.window));
   if (o.cbow_sum && !o.Cbow()) return bad("--cbow-sum needs --model cbow");
-  if (o.Cbow() && o.kernel == KernelKind::kHogBatch)
-    return bad("--kernel hogbatch is a skip-gram kernel; --model cbow has its own (leave --kernel out)");
+  if (o.Cbow() && o.kernel != KernelKind::kPair)
+    return bad(std::string("--kernel ") + KernelKindName(o.kernel) +
+               " is a skip-gram kernel; --model cbow has its own (leave --kernel out)");
   if (o.max_set_size < 2 || o.max_set_size > 1000)
     return bad("--max-set-size must be in 2..1000, got " + std::to_string(o.max_set_size));
   if (o.negative <= 0 || o.negative > 1000) return bad("--negative must be in 1..1000, got " + std::to_string(o.negative));

@@ -19,9 +19,15 @@
 
 namespace item2vec {
 
-// --kernel: how the SGNS step updates rows. kPair is word2vec.c's per-pair update with its
-// own negatives; kHogBatch lets the contexts of one centre share its negatives (pWord2Vec).
-enum class KernelKind { kPair, kHogBatch };
+// --kernel: how the SGNS step updates rows (worker/sgns_kernel.h). kPair is word2vec.c's
+// per-pair update with its own negatives; kShared lets a centre's contexts, in groups of
+// kHogBatchShare, share one draw of negatives and still update pair by pair in word2vec.c's
+// order; kHogBatch shares them the same way but updates a group as one simultaneous dense
+// step (pWord2Vec).
+enum class KernelKind { kPair, kHogBatch, kShared };
+
+// Whether the contexts of a group share one draw of negatives (kShared, kHogBatch).
+inline bool SharesNegatives(KernelKind kind) { return kind != KernelKind::kPair; }
 
 // --new-items (with --init-from): how items absent from the previous model start. kRandom
 // is word2vec.c's initialisation; kCooccurrence the mean of co-occurring kept items' rows.
@@ -36,7 +42,7 @@ enum class WindowMode { kSliding, kSet };
 enum class ModelKind { kSkipGram, kCbow };
 
 // The spelling of each value on the command line, in INI files, train.json and checkpoint
-// manifests ("pair", "hogbatch"; "random", "cooccurrence"; "sliding", "set"; "sg", "cbow").
+// manifests ("pair", "hogbatch", "shared"; "random", "cooccurrence"; "sliding", "set"; "sg", "cbow").
 // Never change these strings: a resumed run compares its settings with the checkpoint's by
 // these names.
 const char* KernelKindName(KernelKind kind);

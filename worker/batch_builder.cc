@@ -16,11 +16,11 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
     : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
-      shared_negatives_(options.kernel == KernelKind::kHogBatch || options.Cbow()), set_mode_(options.SetMode()),
+      shared_negatives_(SharesNegatives(options.kernel) || options.Cbow()), set_mode_(options.SetMode()),
       hot_(HotRowCount(options, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
       out_slot_(vocab.size(), -1),
-      share_(options.kernel == KernelKind::kHogBatch && !options.Cbow() ? kHogBatchShare : 0),
+      share_(SharesNegatives(options.kernel) && !options.Cbow() ? kHogBatchShare : 0),
       key_bits_((vocab.size() + 63) / 64, 0) {
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }

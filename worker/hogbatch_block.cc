@@ -1,47 +1,20 @@
 #include "worker/hogbatch_block.h"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <type_traits>
 
 #include "common/prefetch.h"
+#include "worker/avx2_rows.h"
 
 namespace item2vec {
 namespace {
 
-#define ITEM2VEC_AVX2 __attribute__((target("avx2,fma")))
+using avx2::Hsum;
+using avx2::Load;
+using avx2::Store;
+using avx2::TailMask;
 
 constexpr int kBlockTargets = 6;  // 6 target chunks + 6 accumulators + 3 temporaries = 15 ymm
-
-ITEM2VEC_AVX2 inline float Hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-// The lanes [0, r) of 8 (r < 8): a row's last d % 8 floats go through the same vector code
-// with masked loads and stores (masked-off lanes read as 0, are not written and never fault).
-ITEM2VEC_AVX2 inline __m256i TailMask(int r) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(r), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-template <bool kMasked>
-ITEM2VEC_AVX2 inline __m256 Load(const float* p, __m256i mask) {
-  if constexpr (kMasked) {
-    return _mm256_maskload_ps(p, mask);
-  } else {
-    return _mm256_loadu_ps(p);
-  }
-}
-template <bool kMasked>
-ITEM2VEC_AVX2 inline void Store(float* p, __m256 v, __m256i mask) {
-  if constexpr (kMasked) {
-    _mm256_maskstore_ps(p, mask, v);
-  } else {
-    _mm256_storeu_ps(p, v);
-  }
-}
 
 // s[i * lds + j] = c[i] . t[j] for NC contexts and NT targets.
 template <int NC, int NT>
@@ -58,10 +31,7 @@ ITEM2VEC_AVX2 inline void Scores(const float* const* c, const float* const* t, i
       for (int i = 0; i < NC; ++i) acc[i][j] = _mm256_fmadd_ps(cv[i], tv, acc[i][j]);
     }
   };
-  const __m256i all = _mm256_set1_epi32(-1);
-  int k = 0;
-  for (; k + 8 <= d; k += 8) chunk(k, std::false_type{}, all);
-  if (k < d) chunk(k, std::true_type{}, TailMask(d - k));
+  avx2::ForEachChunk(d, chunk);
   for (int i = 0; i < NC; ++i)
     for (int j = 0; j < NT; ++j) s[i * lds + j] = Hsum(acc[i][j]);
 }
@@ -123,10 +93,7 @@ ITEM2VEC_AVX2 inline void Deltas(const float* const* c, int m, const float* cons
       for (int q = 0; q < NT; ++q) Store<kMasked>(dt + static_cast<std::size_t>(q) * d + k, at[q], mask);
     }
   };
-  const __m256i all = _mm256_set1_epi32(-1);
-  int k = 0;
-  for (; k + 8 <= d; k += 8) chunk(k, std::false_type{}, all);
-  if (k < d) chunk(k, std::true_type{}, TailMask(d - k));
+  avx2::ForEachChunk(d, chunk);
 }
 
 template <bool kWriteBack>

@@ -28,7 +28,12 @@ ITEM2VEC_VECTOR_CLONES void Axpy(float g, const float* __restrict x, float* __re
 
 double SgnsKernel::Train(Batch* batch) {
   if (cbow_ != CbowMode::kOff) return TrainCbow(batch, /*mean=*/cbow_ == CbowMode::kMean);
-  return mode_ == KernelKind::kPair ? TrainPairs(batch) : TrainHogBatch(batch);
+  switch (mode_) {
+    case KernelKind::kHogBatch: return TrainHogBatch(batch);
+    case KernelKind::kShared: return TrainPairs(batch, /*shared=*/true);
+    case KernelKind::kPair: break;
+  }
+  return TrainPairs(batch, /*shared=*/false);
 }
 
 double SgnsKernel::TrainCbow(Batch* batch, bool mean) {
@@ -66,8 +71,13 @@ double SgnsKernel::TrainCbow(Batch* batch, bool mean) {
   return loss;
 }
 
-double SgnsKernel::TrainPairs(Batch* batch) {
+double SgnsKernel::TrainPairs(Batch* batch, bool shared) {
+  if (blocked_)
+    return PairsBlocked(batch->rows.data(), batch->groups.data(), batch->groups.size(), batch->contexts.data(),
+                        batch->negatives.data(), dim_, negative_, shared, *sigmoid_, block_scratch_.data(),
+                        target_rows_.data());
   const int d = dim_;
+  const int stride = shared ? 0 : negative_;  // from one pair's negatives to the next pair's
   float* const rows = batch->rows.data();
   float* __restrict neu1e = neu1e_.data();
   const std::uint32_t* contexts = batch->contexts.data();
@@ -79,9 +89,9 @@ double SgnsKernel::TrainPairs(Batch* batch) {
     float* const centre = rows + static_cast<std::size_t>(g.centre) * d;
     const float alpha = g.alpha;
     const std::uint32_t* neg = negatives + g.neg_begin;
-    for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j, neg += negative_) {
+    for (std::uint32_t j = g.ctx_begin; j < g.ctx_end; ++j, neg += stride) {
       // The rows of the next pair are random accesses into the batch: fetch them now.
-      if (neg + 2 * negative_ <= negatives_end)
+      if (!shared && neg + 2 * negative_ <= negatives_end)
         for (int k = 0; k < negative_; ++k)
           PrefetchForWrite(rows + static_cast<std::size_t>(neg[negative_ + k]) * d, row_bytes);
       float* const in = rows + static_cast<std::size_t>(contexts[j]) * d;

@@ -1,14 +1,27 @@
 // The SGNS kernels: train a resolved Batch on its local rows.
 //
-// Contract (KernelKind::kPair, the default, word2vec.c semantics): for each group and each
-// of its contexts (in order), with in = rows[context], it applies word2vec.c's skip-gram
+// Contract (KernelKind::kPair, word2vec.c semantics): for each group and each of its
+// contexts (in order), with in = rows[context], it applies word2vec.c's skip-gram
 // negative-sampling step: the positive target is the group's centre (label 1), then the
 // pair's `negative` negatives (label 0; a negative equal to the centre is skipped); each
 // target's row moves by g * in immediately and in moves by the sum of g * target at the
 // end of the pair, with g from SigmoidTable (clipped as word2vec.c). Exactly word2vec.c's
 // single-thread order. The batch holds `negative` negatives per pair.
 //
-// KernelKind::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of one centre share the
+// KernelKind::kShared (the default): the same per-pair step in the same order, but the
+// contexts of a group (a centre's contexts in groups of at most kHogBatchShare) take their
+// negatives from one draw, the group's `negative` negatives, so each pair's scores see the
+// previous pair's updates of the centre and of those shared rows. The batch holds
+// `negative` negatives per group. (Measured on the quality panel, docs/benchmarks.md: this
+// order keeps gensim's quality where kHogBatch's simultaneous step loses 4-11 %; sharing
+// keeps the group's target rows in L1 for its later pairs.)
+//
+// On CPUs with AVX2+FMA kPair and kShared run worker/pair_block.h's fused step (one pass
+// for a pair's scores, one for both updates; word2vec.c's order kept), elsewhere, or with
+// blocked = false, word2vec.c's row-at-a-time loop; the two differ in float summation
+// order only.
+//
+// KernelKind::kHogBatch (pWord2Vec, Ji et al. 2016): the contexts of a group share the
 // group's `negative` negatives, and the group is one small dense step: the scores of all
 // (context, target) pairs are computed from the rows as they were before the group, then
 // every context row moves by sum_t g[j][t] * target_t and every target row by
@@ -35,6 +48,7 @@
 #include "common/train_options.h"
 #include "worker/batch.h"
 #include "worker/hogbatch_block.h"
+#include "worker/pair_block.h"
 #include "worker/sigmoid_table.h"
 
 namespace item2vec {
@@ -50,14 +64,18 @@ class SgnsKernel {
         neu1e_(static_cast<std::size_t>(dim)), neu1_(static_cast<std::size_t>(dim)),
         ctx_delta_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(dim)),
         grad_(static_cast<std::size_t>(2 * max_window) * static_cast<std::size_t>(negative + 1)),
-        blocked_(blocked && mode == KernelKind::kHogBatch && cbow == CbowMode::kOff && HogBatchBlockedAvailable()),
-        block_scratch_(blocked_ ? HogBatchScratchFloats(2 * max_window, negative, dim) : 0),
-        block_pointers_(blocked_ ? static_cast<std::size_t>(2 * max_window + negative + 1) : 0) {}
+        blocked_(blocked && cbow == CbowMode::kOff && HogBatchBlockedAvailable()),
+        block_scratch_(!blocked_                       ? 0
+                       : mode == KernelKind::kHogBatch ? HogBatchScratchFloats(2 * max_window, negative, dim)
+                                                       : PairScratchFloats(negative, dim)),
+        block_pointers_(blocked_ ? static_cast<std::size_t>(2 * max_window + negative + 1) : 0),
+        target_rows_(blocked_ ? static_cast<std::size_t>(negative + 1) : 0) {}
   // Trains all groups of the batch on batch->rows; returns the loss sum.
   double Train(Batch* batch);
 
  private:
-  double TrainPairs(Batch* batch);
+  // kPair (shared = false) and kShared (shared = true).
+  double TrainPairs(Batch* batch, bool shared);
   double TrainHogBatch(Batch* batch);
   double TrainCbow(Batch* batch, bool mean);
   int dim_, negative_;
@@ -65,9 +83,10 @@ class SgnsKernel {
   CbowMode cbow_;
   const SigmoidTable* sigmoid_;
   std::vector<float> neu1e_, neu1_, ctx_delta_, grad_;
-  bool blocked_;  // kHogBatch through HogBatchBlocked
+  bool blocked_;  // kHogBatch through HogBatchBlocked, kPair and kShared through PairsBlocked
   std::vector<float> block_scratch_;
-  std::vector<const float*> block_pointers_;
+  std::vector<const float*> block_pointers_;  // HogBatchBlocked's rows of a group
+  std::vector<float*> target_rows_;           // PairsBlocked's targets of a pair
 };
 
 }  // namespace item2vec

@@ -2,12 +2,18 @@
 // next to the machine's own roofline figures.
 //
 // What it measures, on one core:
-// - BM_Kernel/<mode>/<dim>/<rows>: SgnsKernel::Train on a synthetic Batch shaped like the
-//   trainer's (groups of kContexts contexts, negative = 5, slots drawn uniformly from a
-//   `rows`-slot row buffer with a fixed seed). Counters: pairs/s (positive pairs),
-//   GFLOP/s, and bytes/pair, the row bytes a pair must move to and from memory if nothing
-//   stays in cache (its rows read and written once): the kernel's arithmetic intensity is
-//   flops_per_pair / bytes_per_pair.
+// - BM_Kernel/<mode>/<dim>/<rows>: SgnsKernel::Train on a synthetic Batch laid out like the
+//   trainer's: a sequence of random items, each position a centre whose contexts are its
+//   kContexts neighbours (so consecutive groups share most context rows, as in a sliding
+//   window), negatives = 5 drawn from a per-batch pool of kPool output slots (--negative-pool
+//   4096); input and output slots in separate halves of a `rows`-slot buffer. The shared and
+//   hogbatch kernels cut a centre's contexts into groups of kHogBatchShare sharing 5
+//   negatives, the pair kernel draws 5 per pair. Modes: 0 pair and 2 shared (fused on
+//   AVX2+FMA, worker/pair_block.h), 1 hogbatch (register-blocked), 3-5 the same kernels'
+//   portable loops (pair's is word2vec.c's).
+//   Counters: pairs/s (positive pairs), GFLOP/s, and bytes/pair, the row bytes a pair must
+//   move to and from memory if nothing stays in cache (its rows read and written once): the
+//   kernel's arithmetic intensity is flops_per_pair / bytes_per_pair.
 // - BM_PeakFma: fused multiply-adds on independent register accumulators (AVX2+FMA where
 //   the CPU has it): the core's peak GFLOP/s.
 // - BM_StreamTriad: a[i] = b[i] + s * c[i] over arrays far larger than the caches: the
@@ -17,11 +23,14 @@
 // (scripts/bench/kernel_bench.sh writes the table).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/random.h"
 #include "worker/batch.h"
+#include "worker/batch_builder.h"
 #include "worker/sgns_kernel.h"
 #include "worker/sigmoid_table.h"
 
@@ -30,7 +39,8 @@ namespace {
 
 constexpr int kNegative = 5;
 constexpr int kContexts = 6;    // contexts per centre: dynamic window 5 averages 2 * 3
-constexpr int kGroups = 4096;   // groups per batch
+constexpr int kGroups = 4096;   // centres per batch
+constexpr std::uint32_t kPool = 4096;  // --negative-pool
 
 // FLOPs of one positive pair: per target (centre + negatives) a dot, an axpy into the
 // context's gradient and an axpy into the target (2 * dim each), then one axpy into the
@@ -38,28 +48,44 @@ constexpr int kGroups = 4096;   // groups per batch
 double FlopsPerPair(int dim) { return (6.0 * (kNegative + 1) + 2.0) * dim; }
 
 // Row bytes per pair with no reuse in cache: the pair kernel reads and writes the context
-// and every target row; HogBatch shares the centre and its negatives over kContexts pairs.
+// and every target row; HogBatch shares the centre and its negatives over a group.
 double BytesPerPair(KernelKind mode, int dim) {
   const double row = 4.0 * dim * 2;  // read and write once
-  if (mode == KernelKind::kPair) return row * (1 + 1 + kNegative);
-  return row * (kContexts + 1 + kNegative) / kContexts;
+  if (!SharesNegatives(mode)) return row * (1 + 1 + kNegative);
+  const double share = static_cast<double>(kHogBatchShare);
+  return row * (share + 1 + kNegative) / share;
 }
 
 Batch MakeBatch(KernelKind mode, int dim, int rows, std::uint64_t seed) {
   Batch batch;
   Rng rng(seed);
-  auto slot = [&] { return rng.Below(static_cast<std::uint32_t>(rows)); };
-  for (int g = 0; g < kGroups; ++g) {
-    Group group;
-    group.centre = slot();
-    group.ctx_begin = static_cast<std::uint32_t>(batch.contexts.size());
-    for (int j = 0; j < kContexts; ++j) batch.contexts.push_back(slot());
-    group.ctx_end = static_cast<std::uint32_t>(batch.contexts.size());
-    group.neg_begin = static_cast<std::uint32_t>(batch.negatives.size());
-    const int negatives = mode == KernelKind::kPair ? kContexts * kNegative : kNegative;
-    for (int k = 0; k < negatives; ++k) batch.negatives.push_back(slot());
-    group.alpha = 0.025f;
-    batch.groups.push_back(group);
+  const std::uint32_t half = static_cast<std::uint32_t>(rows / 2);
+  // Item k of the sequence has input slot k % half and output slot half + the same.
+  std::vector<std::uint32_t> sequence(kGroups + kContexts);
+  for (auto& x : sequence) x = rng.Below(half);
+  std::vector<std::uint32_t> pool(std::min(kPool, half));
+  for (auto& x : pool) x = half + rng.Below(half);
+  auto draw = [&](int n) {
+    for (int k = 0; k < n; ++k) batch.negatives.push_back(pool[rng.Below(static_cast<std::uint32_t>(pool.size()))]);
+  };
+  const std::uint32_t share = SharesNegatives(mode) ? kHogBatchShare : kContexts;
+  for (int p = 0; p < kGroups; ++p) {
+    const std::uint32_t centre = half + sequence[static_cast<std::size_t>(p + kContexts / 2)];
+    for (int j0 = 0; j0 < kContexts; j0 += static_cast<int>(share)) {
+      Group group;
+      group.centre = centre;
+      group.ctx_begin = static_cast<std::uint32_t>(batch.contexts.size());
+      group.neg_begin = static_cast<std::uint32_t>(batch.negatives.size());
+      for (int j = j0; j < std::min(kContexts, j0 + static_cast<int>(share)); ++j) {
+        const int at = p + j + (j >= kContexts / 2 ? 1 : 0);  // the neighbours of position p + kContexts / 2
+        batch.contexts.push_back(sequence[static_cast<std::size_t>(at)]);
+        if (!SharesNegatives(mode)) draw(kNegative);
+      }
+      if (SharesNegatives(mode)) draw(kNegative);
+      group.ctx_end = static_cast<std::uint32_t>(batch.contexts.size());
+      group.alpha = 0.025f;
+      batch.groups.push_back(group);
+    }
   }
   batch.rows.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(dim));
   // word2vec.c's scale: input rows in [-0.5/d, 0.5/d], output rows small too.
@@ -69,9 +95,11 @@ Batch MakeBatch(KernelKind mode, int dim, int rows, std::uint64_t seed) {
 }
 
 void BM_Kernel(benchmark::State& state) {
-  // 0 pair, 1 hogbatch (register-blocked where the CPU has AVX2+FMA), 2 hogbatch's portable loop
-  const auto mode = state.range(0) == 0 ? KernelKind::kPair : KernelKind::kHogBatch;
-  const bool blocked = state.range(0) == 1;
+  // 0 pair, 1 hogbatch, 2 shared (fused or register-blocked where the CPU has AVX2+FMA), then
+  // the portable loops: 3 pair, 4 hogbatch, 5 shared
+  static const KernelKind kKinds[] = {KernelKind::kPair, KernelKind::kHogBatch, KernelKind::kShared};
+  const KernelKind mode = kKinds[state.range(0) % 3];
+  const bool blocked = state.range(0) < 3;
   const int dim = static_cast<int>(state.range(1));
   const int rows = static_cast<int>(state.range(2));
   SigmoidTable sigmoid;
@@ -81,7 +109,7 @@ void BM_Kernel(benchmark::State& state) {
   std::int64_t pairs = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(kernel.Train(&batch));
-    pairs += static_cast<std::int64_t>(kGroups) * kContexts;
+    pairs += static_cast<std::int64_t>(kGroups) * kContexts;  // per batch, whatever the grouping
     // Keep the rows in word2vec's range: after many rounds the same pairs saturate.
     if (pairs % (static_cast<std::int64_t>(kGroups) * kContexts * 64) == 0) {
       state.PauseTiming();
@@ -94,7 +122,7 @@ void BM_Kernel(benchmark::State& state) {
   state.counters["GFLOP/s"] = benchmark::Counter(p * FlopsPerPair(dim) / 1e9, benchmark::Counter::kIsRate);
   state.counters["bytes/pair"] = BytesPerPair(mode, dim);
   state.counters["flop/byte"] = FlopsPerPair(dim) / BytesPerPair(mode, dim);
-  state.SetLabel(state.range(0) == 2 ? "hogbatch-loop" : KernelKindName(mode));
+  state.SetLabel(std::string(KernelKindName(mode)) + (blocked ? "" : "-loop"));
 }
 
 // Twelve independent 8-wide FMA chains: enough to cover the FMA latency on two ports.
@@ -141,9 +169,10 @@ void BM_StreamTriad(benchmark::State& state) {
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsRate);
 }
 
-// mode (0 pair, 1 hogbatch, 2 hogbatch's portable loop) x dim x rows in the batch buffer (4096 rows fit L2 at d=32,
-// 65536 rows of d=100/300 are far beyond the caches, like a big batch of a long-tail corpus).
-BENCHMARK(BM_Kernel)->ArgsProduct({{0, 1, 2}, {32, 100, 300}, {4096, 65536}})->Unit(benchmark::kMillisecond);
+// mode (0 pair, 1 hogbatch, 2 shared, 3-5 their portable loops) x dim x rows in the batch
+// buffer (4096 rows fit L2 at d=32, 65536 rows of d=100/300 are far beyond it, like a big
+// batch of a long-tail corpus).
+BENCHMARK(BM_Kernel)->ArgsProduct({{0, 1, 2, 3, 4, 5}, {32, 100, 300}, {4096, 65536}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PeakFma);
 BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond);
 

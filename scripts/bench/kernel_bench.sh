@@ -28,5 +28,5 @@ for name, b in med.items():
     _, mode, dim, rows = name.split("/")
     g = b["GFLOP/s"]
     roof = min(peak, b["flop/byte"] * bw)
-    print(f"| {b.get('label') or ('pair' if mode == '0' else 'hogbatch')} | {dim} | {rows} | {b['pairs/s']/1e6:.2f}M | {g:.1f} | {b['bytes/pair']:.0f} | {b['flop/byte']:.2f} | {roof:.1f} | {g/roof:.0%} |")
+    print(f"| {b.get('label')} | {dim} | {rows} | {b['pairs/s']/1e6:.2f}M | {g:.1f} | {b['bytes/pair']:.0f} | {b['flop/byte']:.2f} | {roof:.1f} | {g/roof:.0%} |")
 PY

@@ -116,7 +116,7 @@ int Run(int argc, char** argv) {
     // per (context, target) back and one gradient coefficient per (context, target) plus
     // an alpha per group out.
     double ids = 0, scores = 0, seeded_ids = 0;
-    const bool shared = o.kernel == KernelKind::kHogBatch;
+    const bool shared = SharesNegatives(o.kernel);
     for (const Group& g : b.groups) {
       const double c = g.ctx_end - g.ctx_begin;
       const double negs = shared ? o.negative : c * o.negative;

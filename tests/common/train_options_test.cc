@@ -195,19 +195,24 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
     }
   EXPECT_TRUE(found);
   EXPECT_STREQ(KernelKindName(KernelKind::kPair), "pair");
+  EXPECT_STREQ(KernelKindName(KernelKind::kShared), "shared");
+  EXPECT_STREQ(KernelKindName(KernelKind::kHogBatch), "hogbatch");
+  TrainOptions shared;
+  ASSERT_TRUE(Parse({"--input", "x", "--kernel", "shared"}, &shared).ok());
+  EXPECT_EQ(shared.kernel, KernelKind::kShared);
   EXPECT_STREQ(NewItemInitName(NewItemInit::kRandom), "random");
 
   TrainOptions q;
   Status st = Parse({"--input", "x", "--kernel", "fast"}, &q);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "--kernel must be pair or hogbatch, got 'fast'");
+  EXPECT_EQ(st.message(), "--kernel must be shared, pair or hogbatch, got 'fast'");
   st = Parse({"--input", "x", "--new-items", "mean"}, &q);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(st.message(), "--new-items must be random or cooccurrence, got 'mean'");
   WriteFile(ini, "kernel = hog\n");
   st = Parse({"--input", "x", "--config", ini}, &q);
   // The same text, after the INI file's name.
-  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --kernel must be pair or hogbatch, got 'hog'", 0), 0u)
+  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --kernel must be shared, pair or hogbatch, got 'hog'", 0), 0u)
       << st.message();
 }
 
@@ -248,6 +253,9 @@ TEST(TrainOptionsTest, FastPathByDefaultWord2vecExactOnRequest) {
   TrainOptions ch;
   ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--kernel", "hogbatch"}, &ch).ok());
   EXPECT_EQ(Validate(ch, 2).code(), Status::Code::kInvalidArgument);  // asked for explicitly: refused
+  TrainOptions cs;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--kernel", "shared"}, &cs).ok());
+  EXPECT_EQ(Validate(cs, 2).code(), Status::Code::kInvalidArgument);
 }
 
 // --window-mode and --model too: parsed once into enums, unknown values refused with the

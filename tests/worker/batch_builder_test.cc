@@ -278,17 +278,17 @@ TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
   }
 }
 
-// --kernel hogbatch: a centre's contexts, in word2vec.c order, are cut into groups of at
-// most kHogBatchShare, each with `negative` negatives of its own; every pair is counted.
+// --kernel shared and hogbatch: a centre's contexts, in word2vec.c order, are cut into groups
+// of at most kHogBatchShare, each with `negative` negatives of its own; every pair is counted.
 TEST_F(BatchBuilderTest, HogBatchGroupsShareNegativesOverAtMostFourContexts) {
   options_.sample = 0;
   options_.window = 5;
-  for (KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch}) {
+  for (KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch, KernelKind::kShared}) {
     options_.kernel = kernel;
     const Partition partition(1, vocab_.size());
     SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
     BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 23);
-    const bool hog = kernel == KernelKind::kHogBatch;
+    const bool hog = SharesNegatives(kernel);
     std::size_t split = 0;
     Batch b;
     for (;;) {

@@ -108,7 +108,7 @@ class HotRowsLayoutTest : public ::testing::Test {
 // With the cache, a builder makes the same batches as without (same ids in the same
 // places), but no id < H is in a key list: those have slots in the hot block, ascending.
 TEST_F(HotRowsLayoutTest, CachedIdsLeaveTheKeyListsForTheHotBlock) {
-  for (const KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch})
+  for (const KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch, KernelKind::kShared})
     for (int servers : {1, 3})
       for (std::int64_t hot : {1, 10, 1000000}) {
         options_.kernel = kernel;

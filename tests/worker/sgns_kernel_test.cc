@@ -28,7 +28,9 @@ struct Reference {
 //     f = syn0[in] . syn1neg[target];  g = (label - sigmoid(f)) * alpha
 //     neu1e += g * syn1neg[target];    syn1neg[target] += g * syn0[in]
 //   syn0[in] += neu1e
-Reference RunReference(const Batch& b, int dim, int negative, bool skip_centre, const SigmoidTable& table) {
+// With shared = true (kShared) every pair of a group takes the group's `negative` negatives.
+Reference RunReference(const Batch& b, int dim, int negative, bool skip_centre, const SigmoidTable& table,
+                       bool shared = false) {
   Reference ref;
   ref.rows.assign(b.rows.begin(), b.rows.begin() + static_cast<std::ptrdiff_t>(b.total_rows * dim));
   auto row = [&](std::uint32_t slot) { return ref.rows.data() + static_cast<std::size_t>(slot) * dim; };
@@ -45,7 +47,8 @@ Reference RunReference(const Batch& b, int dim, int negative, bool skip_centre, 
           target = g.centre;
           label = 1;
         } else {
-          target = b.negatives[g.neg_begin + (j - g.ctx_begin) * negative + static_cast<std::uint32_t>(d - 1)];
+          const std::uint32_t pair_offset = shared ? 0 : (j - g.ctx_begin) * static_cast<std::uint32_t>(negative);
+          target = b.negatives[g.neg_begin + pair_offset + static_cast<std::uint32_t>(d - 1)];
           label = 0;
           if (skip_centre && target == g.centre) continue;
         }
@@ -116,6 +119,105 @@ TEST(SgnsKernelTest, MatchesDoublePrecisionWord2VecStep) {
     EXPECT_EQ(ref.terms, 16);
     EXPECT_NEAR(loss, ref.table_loss, 1e-5 * std::abs(ref.table_loss));
     EXPECT_NEAR(loss, ref.exact_loss, 0.013 * ref.terms);
+  }
+}
+
+// Random pairs over a few rows (so negatives repeat within a pair and equal the centre; input
+// slots 0..5 and output slots 6..11 apart, as in a real batch) at dimensions that are and are
+// not multiples of 8 and negative counts of one, one and two target blocks of the fused pair
+// kernel (worker/pair_block.h): word2vec.c's step, as the double-precision reference takes it,
+// for the fused kernel and the portable loop alike.
+TEST(SgnsKernelTest, PairBlockedShapesMatchWord2VecStep) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (int dim : {5, 13, 64, 67}) {
+    for (int negative : {1, 5, 8, 12}) {
+      const std::uint32_t slots = 12;
+      Rng rng(static_cast<std::uint64_t>(dim * 100 + negative));
+      Batch b;
+      b.total_rows = slots;
+      int repeated = 0, centre_drawn = 0;
+      for (int g = 0; g < 40; ++g) {
+        const int m = 1 + static_cast<int>(rng.Below(10));
+        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
+                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
+        for (int j = 0; j < m; ++j) {
+          b.contexts.push_back(rng.Below(slots / 2));
+          const std::size_t first = b.negatives.size();
+          for (int k = 0; k < negative; ++k) {
+            const std::uint32_t n = slots / 2 + rng.Below(slots / 2);
+            centre_drawn += n == group.centre;
+            for (std::size_t e = first; e < b.negatives.size(); ++e) {
+              if (b.negatives[e] == n && n != group.centre) ++repeated;
+            }
+            b.negatives.push_back(n);
+          }
+        }
+        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
+        b.groups.push_back(group);
+      }
+      if (negative > 1) {
+        ASSERT_GT(repeated, 0);
+      }
+      ASSERT_GT(centre_drawn, 0);
+      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
+      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
+      b.original = b.rows;
+      const Reference ref = RunReference(b, dim, negative, /*skip_centre=*/true, exact);
+      for (bool blocked : {true, false}) {  // the fused kernel, and the portable loop
+        Batch run = b;
+        SgnsKernel kernel(dim, negative, &exact, KernelKind::kPair, 5, CbowMode::kOff, blocked);
+        EXPECT_NEAR(kernel.Train(&run), ref.table_loss, 1e-4 * ref.table_loss);
+        for (std::size_t i = 0; i < ref.rows.size(); ++i)
+          ASSERT_NEAR(run.rows[i], ref.rows[i], 2e-5 * std::max(1.0, std::abs(ref.rows[i])))
+              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
+              << " coordinate " << i % dim;
+        const std::vector<double> before(b.original.begin(), b.original.end());
+        EXPECT_GT(MaxAbsDiff(before, run.rows), 1e-2) << "dim " << dim << " negative " << negative;
+      }
+    }
+  }
+}
+
+std::vector<double> RunHogBatchReference(const Batch& b, int dim, int negative, bool sequential);
+
+// kShared: a group's contexts share its negatives and update pair by pair in word2vec.c's
+// order, so every score sees the updates of the pairs before it. Random groups over a few rows
+// (repeated contexts, a negative drawn twice, the centre drawn as a negative) at dimensions
+// and negative counts of one and two target blocks: the fused kernel and the portable loop
+// against the double-precision sequential reference, and far from HogBatch's simultaneous step.
+TEST(SgnsKernelTest, SharedMatchesSequentialReference) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (int dim : {5, 13, 64, 67}) {
+    for (int negative : {1, 5, 8, 12}) {
+      const std::uint32_t slots = 12;
+      Rng rng(static_cast<std::uint64_t>(dim * 31 + negative));
+      Batch b;
+      b.total_rows = slots;
+      for (int g = 0; g < 40; ++g) {
+        const int m = 1 + static_cast<int>(rng.Below(4));
+        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
+                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
+        for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
+        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
+        for (int k = 0; k < negative; ++k) b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
+        b.groups.push_back(group);
+      }
+      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
+      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
+      b.original = b.rows;
+      const Reference ref = RunReference(b, dim, negative, /*skip_centre=*/true, exact, /*shared=*/true);
+      const std::vector<double> simultaneous = RunHogBatchReference(b, dim, negative, /*sequential=*/false);
+      EXPECT_GT(MaxAbsDiff(simultaneous, std::vector<float>(ref.rows.begin(), ref.rows.end())), 1e-3);
+      for (bool blocked : {true, false}) {  // the fused kernel, and the portable loop
+        Batch run = b;
+        SgnsKernel kernel(dim, negative, &exact, KernelKind::kShared, 5, CbowMode::kOff, blocked);
+        EXPECT_NEAR(kernel.Train(&run), ref.table_loss, 1e-4 * ref.table_loss);
+        for (std::size_t i = 0; i < ref.rows.size(); ++i)
+          ASSERT_NEAR(run.rows[i], ref.rows[i], 2e-5 * std::max(1.0, std::abs(ref.rows[i])))
+              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
+              << " coordinate " << i % dim;
+      }
+    }
   }
 }
 
