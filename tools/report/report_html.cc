@@ -222,9 +222,9 @@ std::string ChangeSection(const ReportPage& p) {
 std::string HistorySection(const ReportPage& p) {
   if (p.history.empty()) return "";  // only the nightly pipeline passes a history
   std::string out = "<section id=\"history\"><h2>History across nights</h2>";
-  Series hr_new{"new model", PaletteColor(0), {}, {}}, hr_cur{"model in service", PaletteColor(7), {}, {}};
-  Series train_s{"train", PaletteColor(0), {}, {}}, total_s{"whole run", PaletteColor(1), {}, {}};
-  Series vocab{"items", PaletteColor(2), {}, {}};
+  Series hr_new{"new model", PaletteColor(0), {}, {}, true}, hr_cur{"model in service", PaletteColor(7), {}, {}, true};
+  Series train_s{"train", PaletteColor(0), {}, {}, true}, total_s{"whole run", PaletteColor(1), {}, {}, true};
+  Series vocab{"items", PaletteColor(2), {}, {}, true};
   for (std::size_t i = 0; i < p.history.size(); ++i) {
     const JsonValue& h = p.history[i];
     const double x = static_cast<double>(i + 1);
@@ -235,9 +235,10 @@ std::string HistorySection(const ReportPage& p) {
     vocab.x.push_back(x), vocab.y.push_back(h["vocab_size"].number(NAN));
   }
   const std::string k = p.history.back()["k"].is_null() ? "K" : std::to_string(p.history.back()["k"].integer());
-  out += "<div class=\"row\">" + LineChart({"Quality: HR@" + k, "run (oldest to newest)", "HR@" + k}, {hr_new, hr_cur}) +
-         LineChart({"Time (seconds)", "run (oldest to newest)", "seconds", true}, {train_s, total_s}) +
-         LineChart({"Size: vocabulary", "run (oldest to newest)", "items", true}, {vocab}) + "</div>";
+  const std::string x = "run (oldest to newest)";
+  out += "<div class=\"row\">" + LineChart({"Quality: HR@" + k, x, "HR@" + k, false, true}, {hr_new, hr_cur}) +
+         LineChart({"Time (seconds)", x, "seconds", true, true}, {train_s, total_s}) +
+         LineChart({"Size: vocabulary", x, "items", true, true}, {vocab}) + "</div>";
   out += "<table><tr><th>run</th><th class=\"l\">date</th><th class=\"l\">decision</th><th>HR@" + k +
          " new</th><th>HR@" + k + " in service</th><th>train s</th><th>total s</th><th>items</th><th>exit</th></tr>";
   const std::size_t first = p.history.size() > kHistoryRows ? p.history.size() - kHistoryRows : 0;

@@ -23,7 +23,7 @@ struct Axis {
   std::vector<double> ticks;
 };
 
-Axis NiceAxis(double lo, double hi, int target_ticks) {
+Axis NiceAxis(double lo, double hi, int target_ticks, bool whole = false) {
   Axis a;
   if (!(hi > lo)) {
     const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
@@ -34,6 +34,7 @@ Axis NiceAxis(double lo, double hi, int target_ticks) {
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   const double norm = raw / mag;
   a.step = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+  if (whole) a.step = std::max(1.0, a.step);
   a.lo = std::floor(lo / a.step) * a.step;
   a.hi = std::ceil(hi / a.step) * a.step;
   for (double t = a.lo; t <= a.hi + a.step * 1e-9; t += a.step) a.ticks.push_back(std::abs(t) < a.step * 1e-9 ? 0 : t);
@@ -116,7 +117,7 @@ std::string LineChart(const LineChartSpec& spec, const std::vector<Series>& seri
   const double pw = spec.width - kLeft - kRight, ph = spec.height - kTop - kBottom;
   if (!std::isfinite(xlo)) return out + Text(kLeft + pw / 2, kTop + ph / 2, "no data", "middle", "empty") + "</svg>";
   if (spec.y_from_zero) ylo = std::min(0.0, ylo);
-  const Axis ax = NiceAxis(xlo, xhi, 6), ay = NiceAxis(ylo, yhi, 5);
+  const Axis ax = NiceAxis(xlo, xhi, 6, spec.x_whole), ay = NiceAxis(ylo, yhi, 5);
   auto px = [&](double x) { return kLeft + (x - ax.lo) / (ax.hi - ax.lo) * pw; };
   auto py = [&](double y) { return kTop + ph - (y - ay.lo) / (ay.hi - ay.lo) * ph; };
   for (double t : ay.ticks) {
@@ -147,6 +148,11 @@ std::string LineChart(const LineChartSpec& spec, const std::vector<Series>& seri
     if (drawn == 1) d += "h0.1";  // a lone point still shows (round line caps)
     out += "<path class=\"series\" fill=\"none\" stroke=\"" + s.color + "\" d=\"" + d + "\"><title>" +
            EscapeXml(s.name) + "</title></path>";
+    if (s.markers)
+      for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
+        if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+          out += "<circle cx=\"" + Num(px(s.x[i])) + "\" cy=\"" + Num(py(s.y[i])) + "\" r=\"3.5\" fill=\"" + s.color +
+                 "\"><title>" + EscapeXml(s.name + ": " + CompactNumber(s.y[i])) + "</title></circle>";
     if (!s.name.empty()) legend.emplace_back(s.name, s.color);
   }
   if (legend.size() > 1 || (legend.size() == 1 && series.size() == 1 && !legend[0].first.empty()))

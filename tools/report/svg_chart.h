@@ -30,11 +30,13 @@ struct Series {
   std::string name;
   std::string color;
   std::vector<double> x, y;  // same length
+  bool markers = false;      // a dot at every point (few points, e.g. one per night)
 };
 
 struct LineChartSpec {
   std::string title, x_label, y_label;
   bool y_from_zero = false;  // the y axis starts at 0 (rates, sizes)
+  bool x_whole = false;      // x ticks on whole numbers only (runs, nights)
   int width = 560, height = 250;
 };
 
