@@ -59,6 +59,13 @@ void AddRunFigures(const std::string& model_dir, const JsonValue& eval, double r
   if (report_seconds >= 0) m->Add("item2vec_train_report_seconds", "Seconds spent writing report.html.", report_seconds);
 }
 
+// OUTPUT/report.html of an earlier run points through OUTPUT/model, which now has no report.
+void RemoveDanglingReportLink(const std::string& output) {
+  std::error_code ec;
+  const fs::path link = fs::path(output) / "report.html";
+  if (fs::is_symlink(fs::symlink_status(link, ec)) && !fs::exists(link, ec)) fs::remove(link, ec);
+}
+
 }  // namespace
 
 TrainReporter::TrainReporter() : start_(std::chrono::steady_clock::now()) {}
@@ -79,7 +86,10 @@ void TrainReporter::BeforeModelWrite(const TrainOptions& o, const Vocabulary& vo
 
 void TrainReporter::AfterModelWrite(const TrainOptions& o, const std::string& model_dir) {
   model_dir_ = model_dir;
-  if (!o.report.write_report) return;
+  if (!o.report.write_report) {
+    RemoveDanglingReportLink(o.output);
+    return;
+  }
   ReportRequest r;
   r.model = o.output;
   r.test = o.report.test;
@@ -92,6 +102,7 @@ void TrainReporter::AfterModelWrite(const TrainOptions& o, const std::string& mo
   replaced_.reset();
   if (!written.ok()) {
     spdlog::warn("report: {} (the model is written; only the report is missing)", written.status().message());
+    RemoveDanglingReportLink(o.output);
     return;
   }
   eval_ = written->eval;
