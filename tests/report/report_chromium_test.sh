@@ -15,10 +15,11 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 write_base_conf
 add_day_log 2026-04-01
 add_day_log 2026-04-02
-# Two workers (their lines in the charts), no --deterministic; a tolerance that lets the
+# Two workers (their lines in the charts), no --deterministic, configs/movielens.ini's 20 epochs
+# (a second of training: enough reports for the charts); a tolerance that lets the
 # second night publish whatever its interleaving.
 CONF=$(conf report "NP=3
-TRAIN_ARGS=(--seed 7 --progress-seconds 60)
+TRAIN_ARGS=(--seed 7 --progress-seconds 60 --epochs 20 --dim 64)
 TOLERANCE=1
 REPORT_NAMES=$REPO/data/ml-latest-small/movies.csv")
 for d in 2026-04-01 2026-04-02; do

@@ -100,6 +100,9 @@ std::string Throughput(const JsonValue& train, const std::vector<std::size_t>& l
           s.x.push_back(t[j]);
           s.y.push_back((tokens[j] - tokens[j - 1]) / (t[j] - t[j - 1]));
         }
+      // The final report comes after the last push: no tokens read since the one before is
+      // the end of the shard, not a stall (a stall in the middle stays visible).
+      while (!s.y.empty() && s.y.back() == 0) s.x.pop_back(), s.y.pop_back();
       series.push_back(std::move(s));
     }
     out += LineChart({"Tokens read per second, between reports", "training seconds", "tokens/s", true}, series);
