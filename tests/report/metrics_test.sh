@@ -9,9 +9,10 @@
 #   2. train fails (missing input, exit 3): exit code 3 and a failure time, while the last
 #      success's figures stay (POST, textfile merged)
 #   3. a Pushgateway that is down: train still succeeds, with a warning
-#   4. the nightly refresh with PUSHGATEWAY and METRICS_TEXTFILE: exit code, decision,
-#      durations, HR@10 and vocabulary size equal to its history line, the published model;
-#      then a failed night: exit code 3 and decision failed, the last success kept
+#   4. the nightly refresh with PUSHGATEWAY and METRICS_TEXTFILE (and, where redis-server is
+#      installed, PUBLISH_REDIS to one started here): exit code, decision, durations, HR@10 and
+#      vocabulary size equal to its history line, the published model and Redis version; then
+#      a failed night: exit code 3 and decision failed, the last success kept
 # Skipped (77) without the two programs.
 # shellcheck source-path=SCRIPTDIR source=../nightly/lib.sh
 source "$(dirname "$0")/../nightly/lib.sh"
@@ -31,7 +32,8 @@ PG_PID=$!
 "$NODE_EXPORTER_BIN" --web.listen-address="127.0.0.1:$NE_PORT" --collector.disable-defaults --collector.textfile \
   --collector.textfile.directory="$TEXTFILES" > "$T/node-exporter.log" 2>&1 &
 NE_PID=$!
-trap 'kill "$PG_PID" "$NE_PID" 2> /dev/null; wait "$PG_PID" "$NE_PID" 2> /dev/null || true; [ -n "${NIGHTLY_TEST_KEEP:-}" ] || rm -rf "$T"' EXIT
+REDIS_PID=""
+trap 'kill "$PG_PID" "$NE_PID" $REDIS_PID 2> /dev/null; wait "$PG_PID" "$NE_PID" $REDIS_PID 2> /dev/null || true; [ -n "${NIGHTLY_TEST_KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # GET URL into FILE; fails when it does not answer 200.
 fetch() { "$PY" -c 'import sys, urllib.request; open(sys.argv[2], "wb").write(urllib.request.urlopen(sys.argv[1], timeout=5).read())' "$1" "$2"; }
@@ -125,7 +127,19 @@ write_base_conf
 add_day_log 2026-05-01
 CONF=$(conf metrics "PUSHGATEWAY=$PG
 METRICS_TEXTFILE=$TEXTFILES/item2vec_nightly.prom")
+REDIS_VERSION_CHECK="assert m(\"item2vec_nightly_published_version\") is None"
+if command -v redis-server > /dev/null; then
+  REDIS_PORT=$(free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --logfile "$T/redis.log" &
+  REDIS_PID=$!
+  for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping 2> /dev/null | grep -q PONG && break; sleep 0.05; done
+  export PUBLISH_REDIS=127.0.0.1:$REDIS_PORT
+  REDIS_VERSION_CHECK="assert m(\"item2vec_nightly_published_version\") == 1 == h[\"redis_version\"]"
+else
+  echo "(redis-server is not installed: the published Redis version is not checked)"
+fi
 run_nightly night1 --config "$CONF" --date 2026-05-01
+unset PUBLISH_REDIS
 expect_rc 0 "nightly with metrics"
 grep -q "metrics: exported (job item2vec_nightly)" "$LAST_LOG" || fail "the nightly did not log its export"
 NIGHT='
@@ -141,6 +155,8 @@ assert m("item2vec_nightly_duration_seconds", step="total") == h["durations"]["t
 assert m("item2vec_nightly_published_model_info", name="2026-05-01") == 1
 assert now - 300 < m("item2vec_nightly_last_success_timestamp_seconds") <= now + 1
 '
+NIGHT="$NIGHT
+$REDIS_VERSION_CHECK"
 check_metrics "$PG/metrics" "$NIGHT" "$HISTORY"
 check_metrics "http://127.0.0.1:$NE_PORT/metrics" "${NIGHT//, job=\"item2vec_nightly\"/}" "$HISTORY"
 run_nightly night2 --config "$CONF" --date 2026-05-02  # no log for that day: prep fails
