@@ -259,7 +259,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
   RunReportOptions& r = o->report;
   po::options_description report("Run report and metrics (rank 0, after the model is written)");
   report.add_options()
-      ("report", po::value(&r.write_report)->default_value(r.write_report),
+      ("report", po::value(&r.write_report)->default_value(r.write_report, "true"),
        "write OUTPUT/report.html (a link to model/report.html): one self-contained page (inline "
        "SVG, no network) with loss and learning rate over the run, tokens/s per worker over time, "
        "each worker's time split, memory per rank, the eval table with --report-test, example "

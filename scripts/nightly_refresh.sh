@@ -197,7 +197,7 @@ fi
 mpi_allow_root
 STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
 STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" NIGHTLY_LOG=""
-CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE="" REDIS_VERSION="" HISTORY_LINE=""
+CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE="" REDIS_VERSION="" RUN_HISTORY_LINE=""
 NEW_HR="" NEW_NDCG="" NEW_MRR="" CUR_HR="" CUR_NDCG="" CUR_MRR=""
 declare -A DUR=()
 
@@ -273,7 +273,7 @@ write_history() {  # DECISION REASON EXIT_CODE
     log "warning: could not format the history line"
     return 0
   fi
-  HISTORY_LINE=$line
+  RUN_HISTORY_LINE=$line
   if mkdir -p "$(dirname "$HISTORY_FILE")" && printf '%s\n' "$line" >> "$HISTORY_FILE"; then
     log "history: appended to $HISTORY_FILE"
   else
@@ -302,12 +302,12 @@ write_report() {
 
 # Exports the run's figures (the history line) to the Pushgateway and/or the textfile. Warnings only.
 export_metrics() {
-  [ -n "$PUSHGATEWAY$METRICS_TEXTFILE" ] && [ -n "$HISTORY_LINE" ] || return 0
+  [ -n "$PUSHGATEWAY$METRICS_TEXTFILE" ] && [ -n "$RUN_HISTORY_LINE" ] || return 0
   local cmd=("$PY" "$METRICS_PY" --job "$METRICS_JOB")
   [ -z "$PUSHGATEWAY" ] || cmd+=(--pushgateway "$PUSHGATEWAY")
   [ -z "$METRICS_TEXTFILE" ] || cmd+=(--textfile "$METRICS_TEXTFILE")
   local out
-  if out=$("${cmd[@]}" <<< "$HISTORY_LINE" 2>&1); then
+  if out=$("${cmd[@]}" <<< "$RUN_HISTORY_LINE" 2>&1); then
     log "metrics: exported (job $METRICS_JOB)"
   else
     log "warning: exporting the metrics failed: $out"

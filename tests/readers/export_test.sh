@@ -9,6 +9,8 @@
 #  3. from a bare vectors file (no vocab.tsv, no names): a one-column metadata.tsv, no header
 #  4. a model of dimension 1 is refused for the Projector (exit 2); bad options exit 2
 # Usage: export_test.sh ITEM2VEC REPO
+# `check && check || fail` is meant (fail exits).
+# shellcheck disable=SC2015
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2
 MPIRUN=${MPIRUN:-mpirun}
