@@ -6,9 +6,9 @@
 #   check_report_page.py checks the screenshot and the page's text.
 # Skipped (77) without chromium or python3-pil; ITEM2VEC_REPORT_SCREENSHOT=FILE keeps a copy of
 # the screenshot (scripts/dev/report_screenshot.sh makes docs/report.png with it).
-# shellcheck source-path=SCRIPTDIR source=../nightly/lib.sh
 # `check && check || fail` is meant (fail exits).
 # shellcheck disable=SC2015
+# shellcheck source-path=SCRIPTDIR source=../nightly/lib.sh
 source "$(dirname "$0")/../nightly/lib.sh"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || skip "chromium is not installed (scripts/install_deps.sh)"

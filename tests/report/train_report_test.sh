@@ -9,9 +9,9 @@
 #   3. a warm start (--init-from the first output) into a new output: compared with that model
 #   4. --report false: no report, and no link left pointing at none
 #   5. item2vec report: --help, a missing model (exit 3), --test with --eval-json (exit 2)
-# shellcheck source-path=SCRIPTDIR source=../nightly/lib.sh
 # `check && check || fail` is meant (fail exits).
 # shellcheck disable=SC2015
+# shellcheck source-path=SCRIPTDIR source=../nightly/lib.sh
 source "$(dirname "$0")/../nightly/lib.sh"
 "$ITEM2VEC" prep --input "$RATINGS" --output "$T/data" --user-col userId --item-col movieId --time-col timestamp \
   --rating-col rating --min-rating 3.5 --holdout last > "$T/prep.log" 2>&1 || fail "prep failed"
