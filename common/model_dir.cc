@@ -164,6 +164,10 @@ void DiscardStagedModel(const std::string& staged) {
   fs::remove_all(staged, ec);
 }
 
+Status LinkPublishedFile(const std::string& dir, const std::string& name) {
+  return ReplaceWithLink(dir, name, std::string(kModelLink) + "/" + name);
+}
+
 std::string ResolveModelDir(const std::string& dir) {
   std::error_code ec;
   const fs::path link = fs::path(dir) / kModelLink;

@@ -43,6 +43,10 @@ Status PublishModel(const std::string& dir, const std::string& staged);
 // Removes a staged directory after a failed write (best effort).
 void DiscardStagedModel(const std::string& staged);
 
+// Makes DIR/NAME a link to model/NAME (one rename of a new link), for a file added to the
+// published model after its switch (the run report, report.html).
+Status LinkPublishedFile(const std::string& dir, const std::string& name);
+
 // The directory to read a model's files from: DIR/model resolved when DIR has that link,
 // else DIR itself (a flat model directory, or one written by another tool).
 std::string ResolveModelDir(const std::string& dir);

@@ -265,6 +265,36 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout")
       ("log-level", po::value(&o->log_level)->default_value(o->log_level),
        "trace, debug, info, warn or error");
+  RunReportOptions& r = o->report;
+  po::options_description report("Run report and metrics (rank 0, after the model is written)");
+  report.add_options()
+      ("report", po::value(&r.write_report)->default_value(r.write_report, "true"),
+       "write OUTPUT/report.html (a link to model/report.html): one self-contained page (inline "
+       "SVG, no network) with loss and learning rate over the run, tokens/s per worker over time, "
+       "each worker's time split, memory per rank, the eval table with --report-test, example "
+       "items with their neighbours, a 2-D map of the most frequent items and what changed since "
+       "the previous model (--init-from, else the model this run replaces) (true/false)")
+      ("report-test", po::value(&r.test),
+       "hold-out file written by item2vec prep (test.tsv): the report adds HR@K / NDCG@K / MRR "
+       "of the model against popularity (what item2vec eval prints; it loads the whole model)")
+      ("names", po::value(&r.names),
+       "delimited file of item ids and titles (e.g. data/ml-latest-small/movies.csv) for the "
+       "report's example items and map")
+      ("name-columns", po::value(&r.name_columns)->default_value(r.name_columns),
+       "ID_COLUMN,TITLE_COLUMN of --names: header names or 1-based positions")
+      ("report-items", po::value(&r.items)->default_value(r.items),
+       "the report's neighbours, map and model comparison use the N most frequent items (the "
+       "first N rows of vectors.bin), so its cost does not grow with the vocabulary")
+      ("pushgateway", po::value(&r.pushgateway),
+       "Prometheus Pushgateway URL (http://host:9091): at the end rank 0 pushes the run's figures "
+       "(exit code, duration, tokens/s, loss, vocabulary size, model version, HR@10 with "
+       "--report-test) under job --metrics-job; a failed push is a warning, never a failed run")
+      ("metrics-textfile", po::value(&r.metrics_textfile),
+       "also write the figures to this file (name ending in .prom, replaced atomically) for "
+       "node-exporter's textfile collector (--collector.textfile.directory)")
+      ("metrics-job", po::value(&r.metrics_job)->default_value(r.metrics_job),
+       "the job label of the pushed figures: one group per job, replaced by each successful run "
+       "(a failed run updates only its exit code and failure time)");
   po::options_description testing("Testing");
   testing.add_options()
       ("debug-fault", po::value(&o->debug_fault),
@@ -275,7 +305,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "published (for failure tests; never in production)");
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(warm).add(ckpt).add(dist).add(testing);
+  all.add(data).add(model).add(warm).add(ckpt).add(dist).add(report).add(testing);
   return all;
 }
 
@@ -342,6 +372,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (ParseDurationSeconds(o.checkpoint_every) < 0)
     return bad("--checkpoint-every must be a duration such as 30s, 10m or 1h (0 = off), got '" + o.checkpoint_every + "'");
   if (!(o.progress_seconds > 0)) return bad("--progress-seconds must be positive");
+  if (Status rs = ValidateRunReportOptions(o.report); !rs.ok()) return rs;
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
   if (!(o.liveness_timeout >= 1)) return bad("--liveness-timeout must be at least 1 second");
   if (WirePrecision w; !o.wire_precision.empty() && !ParseWirePrecision(o.wire_precision, &w))
@@ -363,6 +394,22 @@ Status Validate(const TrainOptions& o, int world_size) {
                  std::to_string(world_size) + " ranks use --servers " +
                  std::to_string(world_size - 1));
   }
+  return Status::Ok();
+}
+
+Status ValidateRunReportOptions(const RunReportOptions& r) {
+  auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
+  if (r.items < 10 || r.items > 1000000)
+    return bad("--report-items must be in 10..1000000, got " + std::to_string(r.items));
+  if (!r.pushgateway.empty() && r.pushgateway.rfind("http://", 0) != 0 && r.pushgateway.rfind("https://", 0) != 0)
+    return bad("--pushgateway must be an http:// or https:// URL, got '" + r.pushgateway + "'");
+  const std::string& f = r.metrics_textfile;
+  if (!f.empty() && (f.size() < 6 || f.compare(f.size() - 5, 5, ".prom") != 0))
+    return bad("--metrics-textfile must end in .prom (node-exporter reads only those), got '" + f + "'");
+  if (r.metrics_job.empty() ||
+      r.metrics_job.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+          std::string::npos)
+    return bad("--metrics-job must be letters, digits, '_', '.' or '-', got '" + r.metrics_job + "'");
   return Status::Ok();
 }
 

@@ -50,6 +50,20 @@ const char* NewItemInitName(NewItemInit init);
 const char* WindowModeName(WindowMode mode);
 const char* ModelKindName(ModelKind model);
 
+// What rank 0 does after a run besides writing the model: the run report (OUTPUT/report.html)
+// and the run's figures for Prometheus (tools/report, called through job/train_observer.h).
+// Nothing here changes the model, so none of it is a resume setting.
+struct RunReportOptions {
+  bool write_report = true;         // --report: write OUTPUT/report.html
+  std::string test;                 // --report-test: prep's hold-out file; adds the eval table
+  std::string names;                // --names: id -> title table for the examples and the map
+  std::string name_columns = "movieId,title";  // --name-columns ID,TITLE of --names
+  std::int64_t items = 5000;        // --report-items: the most frequent items the report searches
+  std::string pushgateway;          // --pushgateway URL: push the run's figures there
+  std::string metrics_textfile;     // --metrics-textfile PATH.prom: node-exporter textfile
+  std::string metrics_job = "item2vec_train";  // --metrics-job: the Prometheus job label
+};
+
 struct TrainOptions {
   std::vector<std::string> input;   // files or directories of part files; one sequence per line
   std::string output;               // output directory (created if missing)
@@ -142,6 +156,7 @@ struct TrainOptions {
   std::string resume_mode = "no";
   bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
   bool resume_if_possible = false;  // resume_mode is "if-possible"
+  RunReportOptions report;          // after the run: report.html and metrics
   std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
@@ -177,6 +192,9 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
 // Checks ranges and combinations; world_size is the MPI world size (0 = do not check
 // the rank layout).
 Status Validate(const TrainOptions& options, int world_size);
+
+// Checks the report and metrics settings (also used by the commands that share them).
+Status ValidateRunReportOptions(const RunReportOptions& report);
 
 // "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
 double ParseDurationSeconds(const std::string& text);

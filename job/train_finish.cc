@@ -9,14 +9,68 @@
 #include "common/atomic_file.h"
 #include "common/checkpoint.h"
 #include "common/json_writer.h"
+#include "common/model_dir.h"
+#include "common/process_usage.h"
 #include "job/model_writer.h"
 #include "job/rank_collectives.h"
+#include "job/train_observer.h"
 
 namespace item2vec {
 namespace {
 
+// The other ranks' usage reports (ps/protocol.h kRankUsage), waited for at most `timeout`
+// seconds in all: by now every worker has sent its own and every server its own once all
+// workers were done, so they are in; a missing one is left out of the table with a warning.
+std::vector<protocol::RankUsage> CollectRankUsage(const TrainJob& job, double timeout) {
+  Transport& t = *job.transport;
+  const ProcessUsage own = MeasureProcessUsage();
+  std::vector<protocol::RankUsage> usage(static_cast<std::size_t>(job.world));
+  std::vector<char> have(static_cast<std::size_t>(job.world), 0);
+  usage[0] = protocol::RankUsage{0, own.peak_rss_bytes, own.cpu_seconds};
+  have[0] = 1;
+  int missing = job.world - 1;
+  const auto deadline = TrainJob::Clock::now() + std::chrono::duration<double>(timeout);
+  Backoff backoff;
+  while (missing > 0 && TrainJob::Clock::now() < deadline) {
+    Envelope e;
+    if (!t.Probe(Transport::kAnySource, protocol::kRankUsage, &e)) {
+      backoff.Pause();
+      continue;
+    }
+    protocol::RankUsage u;
+    std::vector<char> sink;
+    const bool ours = e.bytes == sizeof u;
+    if (!ours) sink.resize(e.bytes);
+    if (!t.Receive(e, ours ? static_cast<void*>(&u) : sink.data()).ok() || !ours) continue;
+    if (e.source < 0 || e.source >= job.world || have[static_cast<std::size_t>(e.source)]) continue;
+    u.rank = e.source;
+    usage[static_cast<std::size_t>(e.source)] = u;
+    have[static_cast<std::size_t>(e.source)] = 1;
+    --missing;
+  }
+  std::vector<protocol::RankUsage> got;
+  for (std::size_t r = 0; r < usage.size(); ++r)
+    if (have[r]) got.push_back(usage[r]);
+  if (missing > 0) spdlog::warn("{} rank(s) sent no usage report within {:.0f} s; train.json leaves them out", missing, timeout);
+  return got;
+}
+
+std::string RankUsageJson(const TrainJob& job, const std::vector<protocol::RankUsage>& usage) {
+  JsonWriter j;
+  j.BeginArray();
+  for (const protocol::RankUsage& u : usage) {
+    const int r = static_cast<int>(u.rank);
+    j.BeginObject().Key("rank").Int(r).Key("role").String(r < job.workers ? "worker" : "server");
+    j.Key("host").String(job.transport->HostOf(r)).Key("peak_rss_bytes").Int(u.peak_rss_bytes);
+    j.Key("cpu_seconds").Double(u.cpu_seconds).EndObject();
+  }
+  j.EndArray();
+  return j.str();
+}
+
 std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::int64_t from_neighbours,
-                      double train_seconds, double total_seconds, int checkpoints_written) {
+                      double train_seconds, double total_seconds, int checkpoints_written,
+                      const std::vector<protocol::RankUsage>& usage) {
   const TrainOptions& o = job.options;
   const protocol::ProgressReport tot = monitor.Totals();
   JsonWriter j;
@@ -60,6 +114,9 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
     j.EndObject();
   }
   j.EndArray();
+  // For the run report (tools/report): the workers' progress over time and each rank's memory.
+  j.Key("timeline").Raw(monitor.timeline().ToJson());
+  j.Key("rank_usage").Raw(RankUsageJson(job, usage));
   j.EndObject();
   return j.str() + "\n";
 }
@@ -93,9 +150,12 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
                tot.raw_tokens / std::max(train_seconds, 1e-9), tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
   // Every file of the model, train.json last, staged and switched in as one unit.
   const auto train_json = [&] {
+    // Asked for last, after the dump: every rank's usage report has been sent by now.
+    const std::vector<protocol::RankUsage> usage = CollectRankUsage(job, std::min(o.peer_timeout, 10.0));
     const double total_seconds = std::chrono::duration<double>(Clock::now() - job.start).count();
-    return TrainJson(job, monitor, run->from_neighbours, train_seconds, total_seconds, checkpointing.written());
+    return TrainJson(job, monitor, run->from_neighbours, train_seconds, total_seconds, checkpointing.written(), usage);
   };
+  if (job.observer != nullptr) job.observer->BeforeModelWrite(o, job.vocab);
   Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout,
                          train_json, o.debug_kill_model_write);
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
@@ -107,6 +167,7 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
   spdlog::info("wrote {}/vectors.txt, vectors.bin, vocab.tsv, train.json", o.output);
   // The model is written: the checkpoints that led to it are obsolete.
   if (Status rs = RemoveCheckpoints(o.CheckpointDir()); !rs.ok()) spdlog::warn("{}", rs.message());
+  if (job.observer != nullptr) job.observer->AfterModelWrite(o, ResolveModelDir(o.output));
   return 0;
 }
 

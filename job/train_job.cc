@@ -3,6 +3,7 @@
 #include "common/job_result.h"
 #include "job/train_finish.h"
 #include "job/train_memory.h"
+#include "job/train_observer.h"
 #include "job/train_roles.h"
 #include "job/train_setup.h"
 #include "job/train_state.h"
@@ -29,12 +30,14 @@ int RunTrainSteps(const MpiSession& mpi, const std::vector<std::string>& args, T
 
 }  // namespace
 
-int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args) {
+int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args, TrainObserver* observer) {
   TrainJob job;
+  job.observer = observer;
   const int code = RunTrainSteps(mpi, args, &job);
   // Rank 0, once it holds the output directory: the outcome for scripts (job_result.h).
   RecordJobResult(code, code == 0 ? "ok" : code == 75 ? "stopped after saving a checkpoint; rerun with --resume"
                                                        : "failed; see the log");
+  if (job.rank == 0 && observer != nullptr) observer->AtExit(job.options, code);
   return code;
 }
 

@@ -16,7 +16,10 @@
 namespace item2vec {
 
 class MpiSession;
+class TrainObserver;
 
-int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args);
+// observer (may be null): called on rank 0 around the model write and at the end
+// (job/train_observer.h).
+int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args, TrainObserver* observer = nullptr);
 
 }  // namespace item2vec

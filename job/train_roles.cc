@@ -1,7 +1,5 @@
 #include "job/train_roles.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -9,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/process_usage.h"
 #include "job/cooccurrence_init.h"
 #include "job/new_item_init.h"
 #include "job/rank_collectives.h"
@@ -21,11 +20,17 @@ namespace item2vec {
 namespace {
 
 // User plus system CPU seconds of this process so far.
-double ProcessCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+double ProcessCpuSeconds() { return MeasureProcessUsage().cpu_seconds; }
+
+// A worker other than rank 0, once training is over: its peak memory and CPU for rank 0's
+// table (ps/protocol.h kRankUsage; the servers send theirs from the serving loop).
+void SendRankUsage(Transport& transport, double timeout) {
+  const ProcessUsage u = MeasureProcessUsage();
+  const protocol::RankUsage usage{transport.rank(), u.peak_rss_bytes, u.cpu_seconds};
+  if (Status st = transport.Wait(transport.Isend(0, protocol::kRankUsage, &usage, sizeof usage), timeout,
+                                 "usage report to rank 0");
+      !st.ok())
+    FailJob(transport, st);
 }
 
 
@@ -152,7 +157,10 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
     return ExitCodeOf(report.status());
   }
   if (!report.ok()) FailJob(transport, report.status().WithContext("training"));
-  if (rank != 0) return 0;
+  if (rank != 0) {
+    SendRankUsage(transport, o.peer_timeout);
+    return 0;
+  }
   run->report = *report;
   return std::nullopt;
 }

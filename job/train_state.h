@@ -26,6 +26,8 @@
 
 namespace item2vec {
 
+class TrainObserver;
+
 // A step's outcome: the exit code when the job ends at that step, nullopt to go on.
 using StepExit = std::optional<int>;
 
@@ -44,6 +46,7 @@ struct TrainJob {
   // it on any other exit; common/output_lock.h).
   OutputLock output_lock;
   OutputLock checkpoint_lock;  // rank 0, when --checkpoint-dir is outside the output directory
+  TrainObserver* observer = nullptr;  // rank 0: the command line's hooks, may be null (job/train_observer.h)
 
   // Vocabulary (job/train_vocabulary.h).
   ResumePoint resume;  // found = false: a fresh run

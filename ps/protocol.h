@@ -32,6 +32,10 @@
 //                (rows as for kPullReply) only once every worker has sent kWorkerDone, so
 //                the model written is final.
 //   kShutdown    rank 0 -> every server (empty): stop serving and exit.
+//   kRankUsage   any rank -> rank 0: RankUsage (peak memory, CPU) for train.json and the run
+//                report; a worker other than rank 0 sends it after its final progress report,
+//                a server once every worker has sent kWorkerDone. Rank 0 waits for them only
+//                briefly (a missing one is left out of the table, never an error).
 //   kProgress    worker -> rank 0: ProgressReport, every few seconds and once at the end
 //                (final = 1).
 //   kVocabCounts worker -> worker: a serialised ItemCounter while counts are merged.
@@ -91,6 +95,7 @@ enum Tag : int {
   kCooccurrenceCounts = 19,
   kCheckpointSnapshot = 20,
   kHeartbeat = 21,
+  kRankUsage = 22,
 };
 
 struct CheckpointSignal {
@@ -126,6 +131,13 @@ struct ProgressReport {
   double kernel_seconds = 0;     // of the compute time, inside the SGNS kernel itself
   double cpu_seconds = 0;        // CPU time of the thread that trained (seconds minus this: asleep in
                                  // waits, or its core given to other processes such as a server rank)
+};
+
+// kRankUsage: what one rank used by the end of its training or serving.
+struct RankUsage {
+  std::int64_t rank = 0;
+  std::int64_t peak_rss_bytes = 0;  // the process's high-water mark (common/process_usage.h)
+  double cpu_seconds = 0;
 };
 
 }  // namespace item2vec::protocol

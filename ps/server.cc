@@ -10,6 +10,7 @@
 
 #include "common/checkpoint.h"
 #include "common/deadline_wait.h"
+#include "common/process_usage.h"
 #include "common/serialize.h"
 #include "common/stop_signal.h"
 #include "ps/protocol.h"
@@ -102,6 +103,13 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
     saved_bytes = ToBytes(saved);
     return t.Wait(t.Isend(0, protocol::kCheckpointSaved, saved_bytes.data(), saved_bytes.size()), timeout,
                   "checkpoint report to rank 0");
+  };
+  // Training is over (every worker is done): this rank's peak memory and CPU for rank 0.
+  protocol::RankUsage usage;
+  auto send_usage = [&]() -> Status {
+    const ProcessUsage u = MeasureProcessUsage();
+    usage = protocol::RankUsage{t.rank(), u.peak_rss_bytes, u.cpu_seconds};
+    return t.Wait(t.Isend(0, protocol::kRankUsage, &usage, sizeof usage), timeout, "usage report to rank 0");
   };
   // Once the cut is complete: fork the snapshot (the state at the cut), tell rank 0 at
   // once, write in the background.
@@ -220,6 +228,7 @@ Status RunServer(Transport& t, ShardStore& store, int num_workers,
           for (const auto& [source, buf] : pending_dumps)
             ITEM2VEC_RETURN_IF_ERROR(serve_rows(source, buf, buf.size(), protocol::kDumpReply));
           pending_dumps.clear();
+          ITEM2VEC_RETURN_IF_ERROR(send_usage());
         }
         break;
       }

@@ -21,6 +21,10 @@ packages=(
   linux-perf                                  # scripts/bench/profile_train.sh (perf record per rank)
   zlib1g-dev libzstd-dev gzip zstd            # compressed input (.gz, .zst part files) and its tests
   libhnswlib-dev                              # item2vec index (HNSW approximate neighbours)
+  python3-hnswlib                             # the test that Python's hnswlib opens our index
+  libcurl4-openssl-dev                        # train --pushgateway (Prometheus Pushgateway push)
+  prometheus-pushgateway prometheus-node-exporter  # the metrics tests push to / scrape the real ones
+  chromium fonts-dejavu-core python3-pil      # the report test renders report.html and checks the screenshot
   ccache                                      # optional: faster rebuilds in scripts/build.sh
 )
 apt-get update -q

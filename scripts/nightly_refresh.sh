@@ -19,6 +19,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROG=nightly_refresh.sh
 PY=/usr/bin/python3   # Debian's python: the standard library's json, nothing else
 HISTORY_PY=$REPO/scripts/nightly/history.py
+METRICS_PY=$REPO/scripts/nightly/metrics.py
 # Config loading, validators, lock, MPI and history helpers shared with the Slurm submitter
 # and the tests.
 # shellcheck source=scripts/lib/common.sh
@@ -55,6 +56,14 @@ not worse than the model in service:
   8. history   append one JSON line to HISTORY_FILE: date, decision (published, refused or
                failed), reason, HR@K/NDCG@K/MRR of new and current model, model paths,
                durations of each step
+  9. report    with REPORT=1 (the default), item2vec report rewrites the published (or
+               refused) model's report.html with this run's eval, the model that was in
+               service as the previous model, and the history across nights (REPORT_NAMES:
+               titles); a failure here is a warning
+ 10. metrics   with PUSHGATEWAY and/or METRICS_TEXTFILE, the run's figures (exit code,
+               decision, durations, HR@K, vocabulary size, loss, tokens/s, published model
+               and Redis version) go to a Prometheus Pushgateway (job METRICS_JOB) and/or a
+               node-exporter textfile; a failure here is a warning
 
 A failed step leaves current untouched, deletes the staged model (a refused one is moved to
 RUN_DIR/refused-model when KEEP_REFUSED=1), and exits with its code. Logs of every step are
@@ -175,6 +184,12 @@ if [ "$DRY_RUN" = 1 ]; then
   echo "            ln -s $RUN_DATE $(quote "$MODELS_ROOT/.current.tmp.$RUN_ID")&& mv -T $(quote "$MODELS_ROOT/.current.tmp.$RUN_ID")$(quote "$CURRENT")"
   echo "7. prune    keep the $KEEP_MODELS newest dated models in $MODELS_ROOT (and current's), the $KEEP_RUNS newest runs in $WORK_DIR/runs"
   echo "8. history  append one JSON line to $HISTORY_FILE"
+  if [ "$REPORT" = 1 ]; then
+    echo "9. report   $(quote "$BIN" report --model "$MODELS_ROOT/$RUN_DATE" --eval-json "$EVAL_NEW" --history "$HISTORY_FILE")..."
+  fi
+  if [ -n "$PUSHGATEWAY$METRICS_TEXTFILE" ]; then
+    echo "10. metrics job $METRICS_JOB${PUSHGATEWAY:+ to $PUSHGATEWAY}${METRICS_TEXTFILE:+, textfile $METRICS_TEXTFILE}"
+  fi
   exit "$EXIT_OK"
 fi
 
@@ -182,7 +197,7 @@ fi
 mpi_allow_root
 STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
 STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" NIGHTLY_LOG=""
-CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE=""
+CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE="" REDIS_VERSION="" RUN_HISTORY_LINE=""
 NEW_HR="" NEW_NDCG="" NEW_MRR="" CUR_HR="" CUR_NDCG="" CUR_MRR=""
 declare -A DUR=()
 
@@ -247,7 +262,8 @@ write_history() {  # DECISION REASON EXIT_CODE
     f current_hr "$CUR_HR" f current_ndcg "$CUR_NDCG" f current_mrr "$CUR_MRR"
     s model "$PUBLISHED_DIR" s current_model "$CUR_DIR" s candidate "$CANDIDATE"
     b warm_start "$([ -n "$INIT_FROM" ] && echo 1 || echo 0)" s init_from "$INIT_FROM"
-    s log_dir "$LOG_DIR" s config "$CONFIG" i train_attempts "${TRAIN_ATTEMPTS:-0}")
+    s log_dir "$LOG_DIR" s config "$CONFIG" i train_attempts "${TRAIN_ATTEMPTS:-0}"
+    i redis_version "$REDIS_VERSION")
   local name
   for name in "${!DUR[@]}"; do args+=(d "$name" "${DUR[$name]}"); done
   [ -z "$CANDIDATE" ] || args+=(t train "$CANDIDATE/train.json")
@@ -257,10 +273,44 @@ write_history() {  # DECISION REASON EXIT_CODE
     log "warning: could not format the history line"
     return 0
   fi
+  RUN_HISTORY_LINE=$line
   if mkdir -p "$(dirname "$HISTORY_FILE")" && printf '%s\n' "$line" >> "$HISTORY_FILE"; then
     log "history: appended to $HISTORY_FILE"
   else
     log "warning: could not append to $HISTORY_FILE"
+  fi
+}
+
+# Rewrites the run report of the model this run leaves (published, or refused and kept) with
+# the run's eval, the model that was in service and the history including this run. Warnings only.
+write_report() {
+  [ "$REPORT" = 1 ] && [ -n "$CANDIDATE" ] && [ -d "$CANDIDATE" ] || return 0
+  local eval_json=$CANDIDATE/eval.json
+  [ -s "$eval_json" ] || eval_json=$EVAL_NEW
+  local cmd=("$BIN" report --model "$CANDIDATE" --title "nightly refresh $RUN_DATE ($1)" --history "$HISTORY_FILE")
+  [ ! -s "$eval_json" ] || cmd+=(--eval-json "$eval_json")
+  [ -z "$CUR_DIR" ] || [ ! -d "$CUR_DIR" ] || cmd+=(--previous "$CUR_DIR")
+  [ -z "$REPORT_NAMES" ] || cmd+=(--names "$REPORT_NAMES")
+  cmd+=("${REPORT_ARGS[@]}")
+  log "report: $(quote "${cmd[@]}")"
+  if "${cmd[@]}" > "$LOG_DIR/report.log" 2>&1; then
+    log "report: $CANDIDATE/report.html"
+  else
+    log "warning: the report failed (the run's result stands): $(tail -n 1 "$LOG_DIR/report.log" 2>/dev/null)"
+  fi
+}
+
+# Exports the run's figures (the history line) to the Pushgateway and/or the textfile. Warnings only.
+export_metrics() {
+  [ -n "$PUSHGATEWAY$METRICS_TEXTFILE" ] && [ -n "$RUN_HISTORY_LINE" ] || return 0
+  local cmd=("$PY" "$METRICS_PY" --job "$METRICS_JOB")
+  [ -z "$PUSHGATEWAY" ] || cmd+=(--pushgateway "$PUSHGATEWAY")
+  [ -z "$METRICS_TEXTFILE" ] || cmd+=(--textfile "$METRICS_TEXTFILE")
+  local out
+  if out=$("${cmd[@]}" <<< "$RUN_HISTORY_LINE" 2>&1); then
+    log "metrics: exported (job $METRICS_JOB)"
+  else
+    log "warning: exporting the metrics failed: $out"
   fi
 }
 
@@ -300,6 +350,8 @@ finish() {  # CODE DECISION REASON
   [ "$decision" = published ] || discard_staging "$decision"
   prune_runs || true
   write_history "$decision" "$reason" "$code"
+  write_report "$decision"
+  export_metrics
   log "exit $code ($decision); logs in $LOG_DIR"
   exit "$code"
 }
@@ -313,6 +365,7 @@ on_exit() {
     log "error: unexpected failure in step '$STEP'${ERR_AT:+ at $ERR_AT} (exit code $rc)"
     discard_staging failed
     write_history failed "internal error in step $STEP${ERR_AT:+ at $ERR_AT}" "$rc"
+    export_metrics
     log "exit $rc (failed); logs in $LOG_DIR"
   fi
   exit "$rc"
@@ -470,6 +523,8 @@ if [ -n "${PUBLISH_REDIS:-}" ]; then
   run_step 0 "$LOG_DIR/publish-redis.log" "$ITEM2VEC_BIN" publish --model "$STAGING" \
     --redis "$PUBLISH_REDIS" --prefix "${PUBLISH_REDIS_PREFIX:-i2v}" ||
     finish "$EXIT_PUBLISH" failed "publish to redis $PUBLISH_REDIS failed: $STEP_ERROR (the live version is unchanged)"
+  # "published PREFIX:VERSION live (was N): ...": the version, for the history and the metrics.
+  REDIS_VERSION=$(sed -n 's/^published [^ ]*:\([0-9][0-9]*\) live .*/\1/p' "$LOG_DIR/publish-redis.log" | tail -n 1)
 fi
 
 # ------------------------------------------------------------------ 6. publish

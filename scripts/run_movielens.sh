@@ -5,13 +5,14 @@
 #   eval  -> next-item HR@K / NDCG@K / MRR against a popularity baseline
 #   similar -> the 10 nearest movies, with titles, for a few well-known films
 #   publish -> the table into a throwaway redis-server; Star Wars' neighbours read back from it
+#   (train also writes the run report, out/movielens/model/report.html: docs/report.md)
 # Usage: scripts/run_movielens.sh [OUTPUT_DIR]   (default: out/movielens)
 # Environment: ITEM2VEC_BIN (default build/bin/item2vec), NP (MPI ranks, default 3),
 #              SERVERS (default 1), MPIRUN_ARGS (extra mpirun arguments).
 set -euo pipefail
 
 case "${1:-}" in
-  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +38,9 @@ echo "== prep: ratings.csv -> sequences of liked movies (rating >= 3.5), last mo
 echo "== train: mpirun -np $np ($servers server(s), $((np - servers)) worker(s))"
 # shellcheck disable=SC2086
 mpirun --oversubscribe -np "$np" ${MPIRUN_ARGS:-} "$bin" train --config "$repo/configs/movielens.ini" \
-  --input "$out/data/train" --output "$out/model" --servers "$servers"
+  --input "$out/data/train" --output "$out/model" --servers "$servers" \
+  --report-test "$out/data/test.tsv" --names "$repo/data/ml-latest-small/movies.csv"
+echo "   run report: $out/model/report.html (open it in a browser)"
 
 echo "== eval: next-item prediction on the held-out last movie of each user"
 "$bin" eval --model "$out/model" --test "$out/data/test.tsv" --json "$out/eval.json"

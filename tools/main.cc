@@ -7,9 +7,12 @@
 #include "tools/eval/eval_command.h"
 #include "tools/eval/index_command.h"
 #include "tools/eval/similar_command.h"
+#include "tools/export/export_command.h"
 #include "common/mpi_transport.h"
 #include "tools/prep/prep_command.h"
 #include "tools/publish/publish_command.h"
+#include "tools/report/report_command.h"
+#include "tools/report/train_reporter.h"
 #include "tools/users/embed_users.h"
 #include "tools/walk/walk_command.h"
 #include "job/train_job.h"
@@ -31,6 +34,8 @@ const char kUsage[] =
     "  embed-users  user vectors: the mean of each user's item vectors (--last K, --half-life N)\n"
     "  walk      random walks (DeepWalk / node2vec) over the item transition graph, as sequences to train on\n"
     "  publish   the lookup table (item and user vectors) into Redis as a new live version\n"
+    "  report    a model's run report: one self-contained HTML page (train writes it after every run)\n"
+    "  export    a model's vectors for other tools: TensorBoard's Embedding Projector (TSV pair), NumPy (.npy)\n"
     "\n"
     "Options:\n"
     "  -h, --help     print this help\n"
@@ -57,9 +62,12 @@ int main(int argc, char** argv) {
   if (command == "publish") return item2vec::RunPublishCommand(args);
   if (command == "walk") return item2vec::RunWalkCommand(args);
   if (command == "embed-users") return item2vec::RunEmbedUsersCommand(args);
+  if (command == "report") return item2vec::RunReportCommand(args);
+  if (command == "export") return item2vec::RunExportCommand(args);
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);
-    return item2vec::RunTrain(mpi, args);
+    item2vec::TrainReporter reporter;  // rank 0: report.html and metrics after the run
+    return item2vec::RunTrain(mpi, args, &reporter);
   }
   std::cerr << "item2vec: unknown command '" << command << "'\n\n" << kUsage;
   return 2;

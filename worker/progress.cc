@@ -28,7 +28,8 @@ Status ProgressSender::SendFinal(const protocol::ProgressReport& report, double 
 
 ProgressMonitor::ProgressMonitor(Transport* t, int num_workers, std::int64_t total_words, double interval)
     : t_(t), workers_(num_workers), total_words_(total_words), interval_(interval), start_(Clock::now()),
-      last_log_(start_), reports_(static_cast<std::size_t>(num_workers)) {
+      last_log_(start_), reports_(static_cast<std::size_t>(num_workers)),
+      timeline_(num_workers, ProgressReportInterval(interval, num_workers)) {
   for (int w = 0; w < num_workers; ++w) reports_[static_cast<std::size_t>(w)].worker = w;
 }
 
@@ -44,6 +45,7 @@ bool ProgressMonitor::Drain() {
     }
     if (!t_->Receive(e, &r).ok() || r.worker < 0 || r.worker >= workers_) continue;
     reports_[static_cast<std::size_t>(r.worker)] = r;
+    timeline_.Add(r);
     any = true;
   }
   return any;
@@ -51,6 +53,7 @@ bool ProgressMonitor::Drain() {
 
 void ProgressMonitor::Update(const protocol::ProgressReport& own) {
   reports_[0] = own;
+  timeline_.Add(own);
   Drain();
   const auto now = Clock::now();
   if (std::chrono::duration<double>(now - last_log_).count() >= interval_) {
@@ -88,6 +91,7 @@ Status ProgressMonitor::WaitForFinals(const protocol::ProgressReport& own_final,
                                       const std::function<Status()>& between_polls) {
   reports_[0] = own_final;
   reports_[0].final = 1;
+  timeline_.Add(reports_[0]);
   auto last_heard = Clock::now();
   Backoff backoff;
   while (true) {

@@ -1,6 +1,6 @@
 // Progress reporting: workers send ProgressReports to rank 0, which logs one line for the
-// whole job every few seconds (percent, tokens/s, learning rate, loss, ETA) and keeps the
-// final totals for train.json.
+// whole job every few seconds (percent, tokens/s, learning rate, loss, ETA), keeps the
+// final totals for train.json and the reports over time (worker/run_timeline.h).
 //
 // Contract: ProgressSender::MaybeSend never blocks (a report still in flight makes it skip
 // this one). ProgressMonitor lives on rank 0 only; Poll() drains the reports that arrived;
@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "common/transport.h"
 #include "ps/protocol.h"
+#include "worker/run_timeline.h"
 
 namespace item2vec {
 
@@ -51,6 +52,8 @@ class ProgressMonitor {
   // Sums over workers (valid after WaitForFinals).
   protocol::ProgressReport Totals() const;
   const std::vector<protocol::ProgressReport>& reports() const { return reports_; }
+  // Every worker's reports over the run, thinned (worker/run_timeline.h).
+  const RunTimeline& timeline() const { return timeline_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -62,6 +65,7 @@ class ProgressMonitor {
   double interval_;
   Clock::time_point start_, last_log_;
   std::vector<protocol::ProgressReport> reports_;
+  RunTimeline timeline_;
 };
 
 }  // namespace item2vec

@@ -82,7 +82,7 @@ Result<protocol::ProgressReport> RunWorker(const WorkerSetup& s, ProgressMonitor
         PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o.dim);
   PsClient client(s.transport, s.num_workers, s.num_servers, o.dim, s.peer_timeout, o.Wire(), residual.get());
   client.SetLiveness(o.LivenessTimeout());
-  ProgressSender sender(s.transport, o.progress_seconds / 2);
+  ProgressSender sender(s.transport, ProgressReportInterval(o.progress_seconds, s.num_workers));
 
   protocol::ProgressReport report;
   report.worker = s.worker;

@@ -6,9 +6,9 @@ Usage:
       Prints one history line built from (KIND, KEY, VALUE) triples:
         s string   f float   i integer   b boolean ("1" = true)   (an empty VALUE = null)
         d a step's duration in seconds: goes into the "durations" object (3 decimals)
-        t VALUE is the path of the run's train.json: copies vocab_size, final_loss and the
-          warm-start counts (the object holding kept/added/dropped) when it has them; an
-          unreadable file adds nothing
+        t VALUE is the path of the run's train.json: copies vocab_size, final_loss,
+          tokens_per_second, train_seconds and the warm-start counts (the object holding
+          kept/added/dropped) when it has them; an unreadable file adds nothing
   history.py field FILE N KEY
       Prints the value of KEY in line N of FILE (1-based; -1 = the last) as JSON (null when
       the line has no such key).
@@ -37,7 +37,7 @@ def history_line(a):
                     train = json.load(f)
             except (OSError, ValueError):
                 continue
-            for name in ("vocab_size", "final_loss"):
+            for name in ("vocab_size", "final_loss", "tokens_per_second", "train_seconds"):
                 if name in train:
                     out[name] = train[name]
             for name, obj in train.items():

@@ -21,8 +21,14 @@ nightly_settings_check() {
   CHECKPOINT_EVERY=${CHECKPOINT_EVERY-10m}
   TRAIN_RETRIES=${TRAIN_RETRIES-1}
   NEW_ITEMS=${NEW_ITEMS-random}
+  REPORT=${REPORT-1}
+  REPORT_NAMES=${REPORT_NAMES-}
+  REPORT_ARGS=${REPORT_ARGS-}
+  PUSHGATEWAY=${PUSHGATEWAY-}
+  METRICS_TEXTFILE=${METRICS_TEXTFILE-}
+  METRICS_JOB=${METRICS_JOB-item2vec_nightly}
 
-  for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS; do
+  for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS REPORT_ARGS; do
     as_array "$key"
   done
 
@@ -40,7 +46,7 @@ nightly_settings_check() {
   is_uint "$TRAIN_RETRIES" || die_usage "TRAIN_RETRIES must be an integer >= 0, not '$TRAIN_RETRIES'"
   [[ "$CHECKPOINT_EVERY" =~ ^[0-9]*\.?[0-9]+[smhd]?$ ]] ||
     die_usage "CHECKPOINT_EVERY must be a duration such as 30s, 10m, 1h or 0, not '$CHECKPOINT_EVERY'"
-  for key in WARM_START KEEP_MISSING KEEP_REFUSED; do
+  for key in WARM_START KEEP_MISSING KEEP_REFUSED REPORT; do
     is_bool "${!key}" || die_usage "$key must be 0 or 1, not '${!key}'"
   done
   [ ${#INPUT_LOGS[@]} -gt 0 ] || die_usage "INPUT_LOGS is empty: give the event log file(s) or director(ies)"
@@ -52,6 +58,18 @@ nightly_settings_check() {
     case "$arg" in --k|--k=*|--json|--json=*|--model|--model=*|--test|--test=*)
       die_usage "EVAL_ARGS must not set $arg (the script sets it)" ;; esac
   done
+
+  if [ -n "$REPORT_NAMES" ]; then
+    [ -f "$REPORT_NAMES" ] || die_usage "REPORT_NAMES '$REPORT_NAMES' not found (the titles file of the report)"
+    REPORT_NAMES=$(readlink -m -- "$REPORT_NAMES")
+  fi
+  [ -z "$PUSHGATEWAY" ] || [[ "$PUSHGATEWAY" =~ ^https?://[^[:space:]]+$ ]] ||
+    die_usage "PUSHGATEWAY must be an http:// or https:// URL, not '$PUSHGATEWAY'"
+  if [ -n "$METRICS_TEXTFILE" ]; then
+    [[ "$METRICS_TEXTFILE" == *.prom ]] || die_usage "METRICS_TEXTFILE must end in .prom (node-exporter reads only those), not '$METRICS_TEXTFILE'"
+    METRICS_TEXTFILE=$(readlink -m -- "$METRICS_TEXTFILE")
+  fi
+  [[ "$METRICS_JOB" =~ ^[A-Za-z0-9_.-]+$ ]] || die_usage "METRICS_JOB must be letters, digits, '_', '.' or '-', not '$METRICS_JOB'"
 
   [ -x "$PY" ] || die_usage "$PY not found (Debian's python3 is needed to read the JSON reports)"
   [ -f "$HISTORY_PY" ] || die_usage "$HISTORY_PY is missing (the history writer; a partial checkout?)"

@@ -433,3 +433,41 @@ TEST(TrainOptionsTest, DefaultServerCount) {
 
 }  // namespace
 }  // namespace item2vec
+
+namespace item2vec {
+namespace {
+
+TEST(TrainOptionsTest, RunReportOptionsParseAndValidate) {
+  TrainOptions o;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  EXPECT_TRUE(o.report.write_report);
+  EXPECT_EQ(o.report.items, 5000);
+  EXPECT_EQ(o.report.metrics_job, "item2vec_train");
+  EXPECT_TRUE(Validate(o, 0).ok());
+  TrainOptions p;
+  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--report", "false", "--report-test", "t.tsv", "--names", "m.csv",
+                     "--name-columns", "1,2", "--report-items", "100", "--pushgateway", "http://gw:9091",
+                     "--metrics-textfile", "/tmp/i.prom", "--metrics-job", "nightly-train"},
+                    &p).ok());
+  EXPECT_FALSE(p.report.write_report);
+  EXPECT_EQ(p.report.test, "t.tsv");
+  EXPECT_EQ(p.report.names, "m.csv");
+  EXPECT_EQ(p.report.name_columns, "1,2");
+  EXPECT_EQ(p.report.items, 100);
+  EXPECT_EQ(p.report.pushgateway, "http://gw:9091");
+  EXPECT_EQ(p.report.metrics_textfile, "/tmp/i.prom");
+  EXPECT_TRUE(Validate(p, 0).ok());
+  for (auto mutate : std::vector<void (*)(RunReportOptions*)>{
+           [](RunReportOptions* r) { r->items = 5; },
+           [](RunReportOptions* r) { r->pushgateway = "gw:9091"; },
+           [](RunReportOptions* r) { r->metrics_textfile = "/tmp/metrics.txt"; },
+           [](RunReportOptions* r) { r->metrics_job = "a/b"; },
+           [](RunReportOptions* r) { r->metrics_job = ""; }}) {
+    TrainOptions bad = p;
+    mutate(&bad.report);
+    EXPECT_EQ(Validate(bad, 0).code(), Status::Code::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace item2vec

@@ -11,6 +11,7 @@
 
 #include "common/command_line.h"
 #include "tools/publish/publisher.h"
+#include "tools/publish/sparrow_layout.h"
 
 namespace po = boost::program_options;
 
@@ -41,11 +42,27 @@ std::string Join(const std::vector<std::int64_t>& v) {
   return s.empty() ? "none" : s;
 }
 
+// --layout sparrowrecsys: the course's keys, and their summary line.
+int PublishCourseLayout(const PublishOptions& o, const SparrowLayoutOptions& layout, const std::string& password,
+                        const std::string& source) {
+  Result<SparrowLayoutReport> r = PublishSparrowLayout(o, layout, password, source);
+  if (!r.ok()) {
+    std::cerr << "item2vec publish: " << r.status().ToString() << "\n";
+    return ExitCodeOf(r.status());
+  }
+  std::cout << "published the sparrowrecsys layout: " << r->items << " items as " << layout.item_prefix << ":ITEM, "
+            << r->users << " users as " << layout.user_prefix << ":USER, dim " << r->dim << ", "
+            << (layout.ttl_seconds > 0 ? "expiring in " + std::to_string(layout.ttl_seconds) + " s" : std::string("no expiry"))
+            << ", " << r->keys_checked << " read back ok, in " << r->seconds << "s\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunPublishCommand(const std::vector<std::string>& args) {
   PublishOptions o;
-  std::string password_file;
+  SparrowLayoutOptions sparrow;
+  std::string password_file, layout = "versioned", ttl = "24h";
   po::options_description desc("item2vec publish options");
   desc.add_options()
       ("help,h", "print this help and exit")
@@ -66,7 +83,23 @@ int RunPublishCommand(const std::vector<std::string>& args) {
        "as redis-cli; never pass a password on the command line)")
       ("batch", po::value(&o.batch)->default_value(o.batch), "commands per pipelined batch (2 batches in flight)")
       ("sample", po::value(&o.sample)->default_value(o.sample), "keys per table read back and compared before the flip")
-      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms), "connect and reply timeout");
+      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms), "connect and reply timeout")
+      ("layout", po::value(&layout)->default_value(layout),
+       "versioned (the layout above), sparrowrecsys (the course's: what SparrowRecSys's online service "
+       "reads, ITEM_PREFIX:ITEM and USER_PREFIX:USER holding the floats separated by single spaces, "
+       "every key with --ttl), or versioned,sparrowrecsys (both, the versioned one first). What "
+       "sparrowrecsys cannot promise: it has no version and no atomic switch, keys are overwritten in "
+       "place, so during a publish a reader may see old and new keys mixed (vectors of two models, "
+       "even of two sizes), and an item dropped from the model keeps its old key until it expires. "
+       "The versioned layout avoids both: a reader reads PREFIX:current once, then keys of that "
+       "version only, and a version goes live whole, in one transaction")
+      ("ttl", po::value(&ttl)->default_value(ttl),
+       "with sparrowrecsys: expiry of every key (seconds, or 30m, 24h, 7d; 0 = none), so items the "
+       "model dropped disappear; publish again within it")
+      ("sparrow-item-prefix", po::value(&sparrow.item_prefix)->default_value(sparrow.item_prefix),
+       "with sparrowrecsys: the item keys' prefix (SparrowRecSys reads i2vEmb)")
+      ("sparrow-user-prefix", po::value(&sparrow.user_prefix)->default_value(sparrow.user_prefix),
+       "with sparrowrecsys: the user keys' prefix (SparrowRecSys reads uEmb)");
   const auto fail = [](const Status& st) {
     std::cerr << "item2vec publish: " << st.ToString() << "\n";
     return ExitCodeOf(st);
@@ -74,21 +107,39 @@ int RunPublishCommand(const std::vector<std::string>& args) {
   bool help = false;
   if (Status st = ParseCommandOptions(desc, args, "publish", &help); !st.ok()) return fail(st);
   if (help) {
-    std::cout << "Usage: item2vec publish --model DIR --redis HOST:PORT [--prefix i2v] [--users users.vec] [--keep 2]\n\n"
+    std::cout << "Usage: item2vec publish --model DIR --redis HOST:PORT [--prefix i2v] [--users users.vec] [--keep 2]\n"
+                 "                        [--layout versioned|sparrowrecsys|versioned,sparrowrecsys] [--ttl 24h]\n\n"
                  "Writes the lookup table to Redis as a new version: every item's vector (and user's with\n"
                  "--users), pipelined; reads back a sample and compares it byte for byte; then makes the\n"
                  "version live by setting PREFIX:current in one transaction, and deletes versions beyond\n"
                  "--keep. If Redis fails or refuses anything before that, the command fails with the\n"
                  "server's error and PREFIX:current still names the old version; the next publish removes\n"
                  "the partial one. Run one publisher per prefix at a time.\n\n"
+                 "--layout sparrowrecsys writes instead (versioned,sparrowrecsys: also) the keys the online\n"
+                 "service of the SparrowRecSys course reads: i2vEmb:ITEM and uEmb:USER, each the floats of the\n"
+                 "vector separated by single spaces, every key expiring after --ttl (24h). It cannot promise\n"
+                 "what the versioned layout does: there is no version and no switch, so while a publish runs a\n"
+                 "reader may see old and new keys mixed (some items from the new model, others from the old\n"
+                 "one), and items dropped from the model stay until their keys expire. The versioned layout\n"
+                 "avoids both: readers read PREFIX:current, then only keys of that version, which went live\n"
+                 "whole in one transaction. Ids containing ':' or whitespace are refused in that layout.\n\n"
               << desc << "\n";
     return 0;
   }
+  const bool versioned = layout == "versioned" || layout == "versioned,sparrowrecsys";
+  const bool course = layout == "sparrowrecsys" || layout == "versioned,sparrowrecsys";
+  if (!versioned && !course)
+    return fail(Status::InvalidArgument("--layout must be versioned, sparrowrecsys or versioned,sparrowrecsys, got '" +
+                                        layout + "'"));
+  sparrow.ttl_seconds = ParseTtlSeconds(ttl);
+  if (sparrow.ttl_seconds < 0)
+    return fail(Status::InvalidArgument("--ttl must be seconds or a duration such as 30m, 24h, 7d (0 = none), got '" + ttl + "'"));
   // A server that dies mid-write must come back as an error naming it, not kill this
   // process with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   std::string password, source;
   if (Status st = ReadPassword(password_file, &password, &source); !st.ok()) return fail(st);
+  if (!versioned) return PublishCourseLayout(o, sparrow, password, source);
   Result<PublishReport> r = Publish(o, password, source, &std::cerr);
   if (!r.ok()) return fail(r.status());
   const double rate = r->write_seconds > 0 ? static_cast<double>(r->keys_written) / r->write_seconds : 0;
@@ -103,7 +154,7 @@ int RunPublishCommand(const std::vector<std::string>& args) {
                 static_cast<long long>(r->keys_checked), Join(r->removed_partial).c_str(), Join(r->pruned).c_str(),
                 static_cast<long long>(r->keys_deleted), r->total_seconds);
   std::cout << line << std::flush;
-  return 0;
+  return course ? PublishCourseLayout(o, sparrow, password, source) : 0;
 }
 
 }  // namespace item2vec

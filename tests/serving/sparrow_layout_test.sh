@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# item2vec publish --layout sparrowrecsys against a real redis-server, read back by a reader
+# that does what SparrowRecSys's DataManager does (KEYS i2vEmb*, the id as the key's second
+# ':'-separated field parsed as an integer, GET, split on whitespace, parse each float), and
+# what its recommender does for a user (GET uEmb:<userId>):
+#  1. the MovieLens model and its users (embed-users): every item and user comes back equal to
+#     vectors.bin / users.vec as float32, bit for bit; every key expires within --ttl (24h)
+#  2. --layout versioned,sparrowrecsys writes both layouts; --ttl 0 leaves keys without expiry
+#  3. an item id with ':' is refused before anything is written (exit 3); a bad --layout or
+#     --ttl is a usage error (exit 2); --help says what this layout cannot promise
+# Usage: sparrow_layout_test.sh ITEM2VEC REPO
+set -euo pipefail
+ITEM2VEC=$1 REPO=$2
+MPIRUN=${MPIRUN:-mpirun}
+PY=/usr/bin/python3
+for tool in redis-server redis-cli; do
+  command -v $tool > /dev/null || { echo "SKIP: $tool not installed (scripts/install_deps.sh installs redis-server)"; exit 77; }
+done
+$PY -c 'import redis, numpy' 2> /dev/null || { echo "SKIP: /usr/bin/python3 lacks redis or numpy (python3-redis, python3-numpy)"; exit 77; }
+command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+unset REDISCLI_AUTH
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-sparrow.XXXXXX")
+REDIS_PID=
+cleanup() {
+  [ -z "$REDIS_PID" ] || kill -9 "$REDIS_PID" 2> /dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" --logfile "$WORK/redis.log" &
+REDIS_PID=$!
+for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2> /dev/null | grep -q PONG && break; sleep 0.05; done
+rcli() { redis-cli -p "$PORT" "$@"; }
+
+"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" --user-col userId \
+  --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last > /dev/null 2>&1
+"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
+  --output "$WORK/model" --dim 32 --epochs 3 --deterministic --log-level warn --report false
+"$ITEM2VEC" embed-users --model "$WORK/model" --sequences "$WORK/data/test.tsv" --output "$WORK/users.vec" > /dev/null
+
+# The reader: SparrowRecSys's DataManager.loadMovieEmb and RecForYouProcess's user lookup, in
+# Python. Checks every vector against the files, as float32, bit for bit.
+read_like_sparrowrecsys() {  # EXPECTED_TTL: "24h" (0 < TTL <= 86400) or "none" (no expiry)
+  $PY - "$PORT" "$WORK/model/vectors.bin" "$WORK/users.vec" "$1" <<'PYEOF'
+import sys
+import numpy as np
+import redis
+port, vectors_bin, users_vec, ttl = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+
+def parse_emb_str(s):  # Utility.parseEmbStr: split on whitespace, parse each float
+    return np.array([np.float32(float(x)) for x in s.split()], dtype=np.float32)
+
+data = open(vectors_bin, "rb").read()
+nl = data.index(b"\n")
+rows, dim = map(int, data[:nl].split())
+pos, items = nl + 1, {}
+for _ in range(rows):
+    sp = data.index(b" ", pos)
+    items[int(data[pos:sp])] = np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4")
+    pos = sp + 1 + 4 * dim + 1
+lines = open(users_vec).read().splitlines()
+users = {int(l.split()[0]): np.array([np.float32(float(x)) for x in l.split()[1:]], dtype=np.float32) for l in lines[1:]}
+
+r = redis.Redis(port=port, decode_responses=True)
+got = {}
+for key in r.keys("i2vEmb*"):                    # DataManager: keys(embKey + "*")
+    movie_id = int(key.split(":")[1])             # movieEmbKey.split(":")[1], Integer.parseInt
+    got[movie_id] = parse_emb_str(r.get(key))     # Utility.parseEmbStr(get(movieEmbKey))
+    t = r.ttl(key)
+    assert (0 < t <= 86400) if ttl == "24h" else t == -1, "%s has TTL %d, expected %s" % (key, t, ttl)
+assert set(got) == set(items), "%d items in Redis, %d in the model" % (len(got), len(items))
+for i, v in items.items():
+    assert got[i].shape == (dim,) and got[i].tobytes() == v.tobytes(), "item %d differs" % i
+for u, v in users.items():                        # RecForYouProcess: get("uEmb:" + userId)
+    emb = parse_emb_str(r.get("uEmb:%d" % u))
+    assert emb.tobytes() == v.tobytes(), "user %d differs" % u
+assert len(r.keys("uEmb*")) == len(users)
+print("ok: %d items and %d users read back as SparrowRecSys reads them, dim %d" % (len(got), len(users), dim))
+PYEOF
+}
+
+echo "== 1. the course's layout"
+"$ITEM2VEC" publish --model "$WORK/model" --users "$WORK/users.vec" --redis "127.0.0.1:$PORT" \
+  --layout sparrowrecsys > "$WORK/pub1.txt"
+cat "$WORK/pub1.txt"
+grep -q "^published the sparrowrecsys layout: .* items as i2vEmb:ITEM, .* users as uEmb:USER, dim 32, expiring in 86400 s" \
+  "$WORK/pub1.txt" || fail "summary line"
+[ -z "$(rcli keys 'i2v:*')" ] || fail "--layout sparrowrecsys also wrote the versioned layout"
+read_like_sparrowrecsys 24h || fail "the SparrowRecSys reader did not get every vector back"
+value=$(rcli get i2vEmb:260)
+[[ "$value" =~ ^-?[0-9.e+-]+( -?[0-9.e+-]+){31}$ ]] || fail "i2vEmb:260 is not 32 floats separated by single spaces: '$value'"
+
+echo "== 2. both layouts, and no expiry"
+rcli flushall > /dev/null
+"$ITEM2VEC" publish --model "$WORK/model" --users "$WORK/users.vec" --redis "127.0.0.1:$PORT" \
+  --layout versioned,sparrowrecsys --ttl 0 > "$WORK/pub2.txt"
+grep -q '^published i2v:1 live' "$WORK/pub2.txt" || fail "the versioned layout was not published: $(cat "$WORK/pub2.txt")"
+grep -q 'no expiry' "$WORK/pub2.txt" || fail "--ttl 0: $(cat "$WORK/pub2.txt")"
+[ "$(rcli get i2v:current)" = 1 ] || fail "i2v:current is not 1"
+read_like_sparrowrecsys none || fail "the SparrowRecSys reader, both layouts"
+
+echo "== 3. refusals"
+printf '2 3\n1 0.5 0.25 1\nbad:id 1 2 3\n' > "$WORK/colon.txt"
+rcli flushall > /dev/null
+RC=0; "$ITEM2VEC" publish --model "$WORK/colon.txt" --redis "127.0.0.1:$PORT" --layout sparrowrecsys 2> "$WORK/err" || RC=$?
+[ "$RC" = 3 ] || fail "an id with ':' exited $RC, expected 3"
+grep -q "item 'bad:id'" "$WORK/err" || fail "the refusal does not name the id: $(cat "$WORK/err")"
+[ "$(rcli dbsize)" = 0 ] || fail "a refused publish wrote keys"
+RC=0; "$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --layout course 2> /dev/null || RC=$?
+[ "$RC" = 2 ] || fail "--layout course exited $RC, expected 2"
+RC=0; "$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --layout sparrowrecsys --ttl soon 2> /dev/null || RC=$?
+[ "$RC" = 2 ] || fail "--ttl soon exited $RC, expected 2"
+# (The whole help first: grep -q stopping early would break the pipe under pipefail.)
+help=$("$ITEM2VEC" publish --help)
+grep -q "reader may see old and new keys mixed" <<< "$help" || fail "--help does not say what the layout cannot promise"
+echo "ok: SparrowRecSys's reader gets every vector back"

@@ -1,0 +1,119 @@
+#include "tools/export/export_command.h"
+
+#include <cmath>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "common/atomic_file.h"
+#include "common/command_line.h"
+#include "common/vocab_tsv.h"
+#include "common/word2vec_format.h"
+#include "tools/eval/model_loader.h"
+#include "tools/eval/name_options.h"
+#include "tools/export/export_formats.h"
+
+namespace po = boost::program_options;
+
+namespace item2vec {
+namespace {
+
+struct ExportOptions {
+  std::string model, format, output, names;
+  NameFileOptions name_options;
+  std::int64_t max_items = 0;
+  bool normalize = false;
+};
+
+// The table to write: the model's rows (the first max_items), counts, titles, normalised rows.
+Result<ExportTable> LoadTable(const ExportOptions& o) {
+  Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
+  if (!paths.ok()) return paths.status();
+  Result<Embeddings> read = ReadWord2Vec(paths->vectors, paths->format);
+  if (!read.ok()) return read.status();
+  ExportTable t;
+  t.dim = read->dim;
+  const std::size_t d = static_cast<std::size_t>(t.dim);
+  std::size_t n = read->items.size();
+  if (o.max_items > 0) n = std::min(n, static_cast<std::size_t>(o.max_items));
+  t.items.assign(read->items.begin(), read->items.begin() + static_cast<std::ptrdiff_t>(n));
+  t.rows.assign(read->data.begin(), read->data.begin() + static_cast<std::ptrdiff_t>(n * d));
+  if (o.normalize)
+    for (std::size_t i = 0; i < n; ++i) {
+      double norm = 0;
+      for (std::size_t k = 0; k < d; ++k) norm += static_cast<double>(t.rows[i * d + k]) * t.rows[i * d + k];
+      if (norm > 0)
+        for (std::size_t k = 0; k < d; ++k) t.rows[i * d + k] = static_cast<float>(t.rows[i * d + k] / std::sqrt(norm));
+    }
+  if (!paths->vocab_tsv.empty()) {
+    Result<VocabTsv> vocab = ReadVocabTsv(paths->vocab_tsv);
+    if (!vocab.ok()) return vocab.status();
+    if (vocab->items.size() < n || !std::equal(t.items.begin(), t.items.end(), vocab->items.begin()))
+      return Status::DataError("'" + paths->vocab_tsv + "' does not list the items of '" + paths->vectors +
+                               "' in the same order: not the same model");
+    t.counts.assign(vocab->counts.begin(), vocab->counts.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  if (!o.names.empty()) {
+    Result<NameMap> names = ReadNames(o.names, o.name_options);
+    if (!names.ok()) return names.status();
+    for (const std::string& item : t.items) {
+      auto it = names->find(item);
+      t.titles.push_back(it == names->end() ? "" : it->second);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+int RunExportCommand(const std::vector<std::string>& args) {
+  ExportOptions o;
+  po::options_description desc("item2vec export options");
+  desc.add_options()
+      ("help,h", "print this help and exit")
+      ("model,m", po::value(&o.model),
+       "model directory written by item2vec train (DIR/vectors.bin, with vocab.tsv's counts) or a word2vec "
+       "text/binary vectors file (required)")
+      ("format", po::value(&o.format),
+       "projector: vectors.tsv + metadata.tsv + projector_config.pbtxt, what TensorBoard's Embedding "
+       "Projector loads (projector.tensorflow.org: Load; or tensorboard --logdir OUTPUT); npy: vectors.npy "
+       "(numpy.load: float32, rows x dim) + items.txt (the item of each row) (required)")
+      ("output,o", po::value(&o.output), "directory to write the files into (created; required)")
+      ("max-items", po::value(&o.max_items)->default_value(o.max_items),
+       "only the N most frequent items (the first N rows; the Projector stays responsive up to about "
+       "100,000 points); 0 = all")
+      ("normalize", po::bool_switch(&o.normalize),
+       "write unit-length rows (what cosine similarity compares) instead of the rows as trained");
+  AddNameFileOptions(&desc, &o.names, &o.name_options);
+  const auto fail = [](const Status& st) {
+    std::cerr << "item2vec export: " << st.ToString() << "\n";
+    return ExitCodeOf(st);
+  };
+  bool help = false;
+  if (Status st = ParseCommandOptions(desc, args, "export", &help); !st.ok()) return fail(st);
+  if (help) {
+    std::cout << "Usage: item2vec export --model DIR --format projector|npy --output DIR [--names movies.csv]\n"
+                 "                       [--max-items N] [--normalize]\n\n"
+                 "Writes a model's vectors for other tools: --format projector for TensorBoard's Embedding\n"
+                 "Projector (vectors.tsv, metadata.tsv with items, titles and counts, projector_config.pbtxt),\n"
+                 "--format npy for NumPy (vectors.npy, items.txt). Rows keep the model's order (most frequent\n"
+                 "first). Each file is replaced atomically.\n\n"
+              << desc << "\n";
+    return 0;
+  }
+  if (o.model.empty()) return fail(Status::InvalidArgument("--model is required (see item2vec export --help)"));
+  if (o.output.empty()) return fail(Status::InvalidArgument("--output is required (see item2vec export --help)"));
+  if (o.format != "projector" && o.format != "npy")
+    return fail(Status::InvalidArgument("--format must be projector or npy, got '" + o.format + "'"));
+  if (o.max_items < 0) return fail(Status::InvalidArgument("--max-items must be 0 (all) or positive"));
+  Result<ExportTable> table = LoadTable(o);
+  if (!table.ok()) return fail(table.status());
+  if (Status st = EnsureWritableDirectory(o.output); !st.ok()) return fail(st);
+  const Status written = o.format == "projector" ? WriteProjector(*table, o.output) : WriteNpy(*table, o.output);
+  if (!written.ok()) return fail(written);
+  std::cout << "wrote " << table->items.size() << " items x " << table->dim << " dims to " << o.output
+            << (o.format == "projector" ? "/vectors.tsv, metadata.tsv, projector_config.pbtxt\n" : "/vectors.npy, items.txt\n");
+  return 0;
+}
+
+}  // namespace item2vec
