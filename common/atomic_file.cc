@@ -8,6 +8,15 @@
 
 namespace item2vec {
 
+bool IsAtomicTempName(const std::string& name, std::string* base) {
+  const std::size_t at = name.rfind(".tmp.");
+  if (at == std::string::npos || at == 0 || at + 5 == name.size()) return false;
+  for (std::size_t i = at + 5; i < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9') return false;
+  if (base != nullptr) *base = name.substr(0, at);
+  return true;
+}
+
 AtomicFile::~AtomicFile() {
   if (file_ != nullptr) {
     std::fclose(file_);

@@ -34,6 +34,10 @@ class AtomicFile {
   bool failed_ = false;
 };
 
+// Whether a file name is an AtomicFile temporary, "NAME.tmp.PID" (PID all digits); with
+// *base, the NAME it stands for.
+bool IsAtomicTempName(const std::string& name, std::string* base = nullptr);
+
 // Writes a whole small file atomically.
 Status WriteFileAtomically(const std::string& path, std::string_view content);
 

@@ -92,7 +92,8 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
   if (rank == 0) {
     files = ListInputFiles(o.input);
     if (files.ok()) {
-      Status out = EnsureWritableDirectory(o.output);
+      Status out = CheckOutputApartFromInputs(o.input, o.output, "--output");
+      if (out.ok()) out = EnsureWritableDirectory(o.output);
       if (out.ok()) out = LockOutput(o, &job->output_lock, &job->checkpoint_lock);
       if (!out.ok()) files = out;
     }

@@ -44,17 +44,6 @@ int PartNumber(const std::string& name) {
   return std::stoi(name.substr(5));
 }
 
-Status CheckOutputIsNotInput(const WalkConfig& config, const std::vector<InputFile>& files) {
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(config.output, ec);
-  for (const InputFile& f : files) {
-    if (fs::path(f.canonical).parent_path() == out)
-      return Status::InvalidArgument("--output " + config.output + " holds the input file " + f.path +
-                                     ", which the walks' part files could replace: give another directory");
-  }
-  return Status::Ok();
-}
-
 class Progress {
  public:
   Progress(double every, bool on) : every_(every), on_(on), last_(Clock::now()) {}
@@ -209,7 +198,7 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
   WalkSummary s;
   s.ranks = comm.size();
   Result<std::vector<InputFile>> files = ListInputFiles(config.input);
-  Status st = files.ok() ? CheckOutputIsNotInput(config, files.value()) : files.status();
+  Status st = files.ok() ? CheckOutputApartFromInputs(config.input, config.output, "--output") : files.status();
   if (st.ok()) st = EnsureWritableDirectory(config.output);
   ITEM2VEC_RETURN_IF_ERROR(SyncStatus(comm, st));
   s.files = static_cast<std::int64_t>(files->size());
