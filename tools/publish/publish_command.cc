@@ -66,7 +66,8 @@ int RunPublishCommand(const std::vector<std::string>& args) {
        "as redis-cli; never pass a password on the command line)")
       ("batch", po::value(&o.batch)->default_value(o.batch), "commands per pipelined batch (2 batches in flight)")
       ("sample", po::value(&o.sample)->default_value(o.sample), "keys per table read back and compared before the flip")
-      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms), "connect and reply timeout");
+      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms),
+       "milliseconds to wait for Redis to connect and for each reply (at least 1)");
   const auto fail = [](const Status& st) {
     std::cerr << "item2vec publish: " << st.ToString() << "\n";
     return ExitCodeOf(st);
@@ -80,7 +81,9 @@ int RunPublishCommand(const std::vector<std::string>& args) {
                  "version live by setting PREFIX:current in one transaction, and deletes versions beyond\n"
                  "--keep. If Redis fails or refuses anything before that, the command fails with the\n"
                  "server's error and PREFIX:current still names the old version; the next publish removes\n"
-                 "the partial one. Run one publisher per prefix at a time.\n\n"
+                 "the partial one. One publisher per prefix: a second one fails (exit 2) naming the first\n"
+                 "(the lock PREFIX:lock). Refused before anything is written: a name that appears twice,\n"
+                 "a server whose maxmemory-policy evicts keys (allkeys-*).\n\n"
               << desc << "\n";
     return 0;
   }
