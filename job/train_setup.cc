@@ -39,6 +39,7 @@ Status LockOutput(const TrainOptions& o, OutputLock* lock, OutputLock* checkpoin
   }
   if (!lock->taken_over().empty())
     spdlog::warn("{}: took over the lock of a job that is gone: {}", o.output, lock->taken_over());
+  ITEM2VEC_RETURN_IF_ERROR(CheckOutputNamesAreOurs(o.output));
   Result<int> removed = RemoveModelDebris(o.output);
   if (!removed.ok()) return removed.status();
   if (*removed > 0) spdlog::info("removed {} unfinished file(s) of an earlier run from {}", *removed, o.output);

@@ -179,6 +179,16 @@ Status WriteWalks(const WalkConfig& config, const Vocabulary& vocab, const ItemG
   return out.Commit();
 }
 
+// What a killed walk leaves: the temporaries of its part files and summary (train read
+// part-*.tmp.PID as part files and trained on the walks twice).
+void RemoveDebrisOfKilledRuns(const WalkConfig& config) {
+  Result<int> removed = RemoveAtomicTemps(config.output, [](const std::string& base) {
+    return PartNumber(base) >= 0 || base == "_summary.json";
+  });
+  if (removed.ok() && *removed > 0)
+    spdlog::info("removed {} unfinished file(s) of an earlier walk from {}", *removed, config.output);
+}
+
 void RemoveStaleParts(const WalkConfig& config, int ranks) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(config.output, ec)) {
@@ -200,6 +210,7 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
   Result<std::vector<InputFile>> files = ListInputFiles(config.input);
   Status st = files.ok() ? CheckOutputApartFromInputs(config.input, config.output, "--output") : files.status();
   if (st.ok()) st = EnsureWritableDirectory(config.output);
+  if (st.ok() && lead) RemoveDebrisOfKilledRuns(config);
   ITEM2VEC_RETURN_IF_ERROR(SyncStatus(comm, st));
   s.files = static_cast<std::int64_t>(files->size());
   if (lead) WarnAboutCompressedShards(files.value(), comm.size());
