@@ -41,6 +41,7 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   j.Key("words_trained").Int(tot.words);
   j.Key("pairs").Int(tot.pairs);
   j.Key("split_lines").Int(tot.split_lines);
+  if (job.long_items >= 0) j.Key("long_items").Int(job.long_items);
   if (o.SetMode()) j.Key("capped_sets").Int(tot.capped_sets);
   j.Key("train_seconds").Double(train_seconds);
   j.Key("total_seconds").Double(total_seconds);

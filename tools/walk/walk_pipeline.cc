@@ -224,9 +224,13 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
   Result<Vocabulary> vocab = MergeItemCounts(comm, counter, config.min_count, &s.distinct_items);
   ITEM2VEC_RETURN_IF_ERROR(vocab.status());
   counter = ItemCounter();
-  std::vector<std::int64_t> totals{read.lines, read.tokens, read.split_lines, read.truncated_items};
+  std::vector<std::int64_t> totals{read.lines, read.tokens, read.split_lines, read.long_items};
   ITEM2VEC_RETURN_IF_ERROR(comm.AllreduceSum(&totals));
-  s.lines = totals[0], s.tokens_read = totals[1], s.split_lines = totals[2], s.truncated_items = totals[3];
+  s.lines = totals[0], s.tokens_read = totals[1], s.split_lines = totals[2], s.long_items = totals[3];
+  if (lead && s.long_items > 0)
+    spdlog::warn("skipped {} item(s) longer than {} bytes: they are in no walk (never cut){}", s.long_items,
+                 SequenceReader::kMaxItemBytes,
+                 reader.long_item_example().empty() ? "" : "; e.g. " + reader.long_item_example());
   s.tokens_below_min_count = s.tokens_read - vocab->total_count();
   if (vocab->empty())
     return Status::DataError("no item in the input " + std::string(s.tokens_read == 0 ? "(it is empty)" :

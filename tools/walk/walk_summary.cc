@@ -36,7 +36,7 @@ std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   w.Key("lines").Int(s.lines);
   w.Key("tokens").Int(s.tokens_read);
   w.Key("split_lines").Int(s.split_lines);
-  w.Key("truncated_items").Int(s.truncated_items);
+  w.Key("long_items_skipped").Int(s.long_items);
   w.Key("distinct_items").Int(s.distinct_items);
   w.Key("tokens_below_min_count").Int(s.tokens_below_min_count);
   w.EndObject();
