@@ -101,6 +101,8 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
   }
   if (StepExit exit = ShareFromRankZero(transport, &files)) return exit;
   job->files = std::move(files.value());
+  // Rank 0 holds the output now: a rank that ends the job records why there too.
+  if (rank != 0) AttachJobResult(o.output);
   if (rank == 0)
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,
                  job->workers, job->servers, job->files.size(), o.dim, o.window, o.negative, o.epochs);
