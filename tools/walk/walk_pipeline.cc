@@ -298,10 +298,10 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
 
   // (4, 5) Walks, this rank's share, and the files.
   ITEM2VEC_RETURN_IF_ERROR(SyncStatus(comm, WriteWalks(config, vocab.value(), graph, walker, comm, &s.walks)));
-  std::vector<std::int64_t> w{s.walks.walks, s.walks.tokens, s.walks.dead_end_walks, s.walks.proposals,
-                              s.walks.rejections};
+  std::vector<std::int64_t> w{s.walks.walks,     s.walks.tokens,     s.walks.dead_end_walks,
+                              s.walks.proposals, s.walks.rejections, s.walks.exact_steps};
   ITEM2VEC_RETURN_IF_ERROR(comm.AllreduceSum(&w));
-  s.walks = WalkStats{w[0], w[1], w[2], w[3], w[4]};
+  s.walks = WalkStats{w[0], w[1], w[2], w[3], w[4], w[5]};
   for (int r = 0; r < comm.size(); ++r) s.files_written.push_back(config.output + "/" + PartName(r));
   s.seconds = SecondsSince(start);
   st = Status::Ok();

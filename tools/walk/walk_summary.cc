@@ -60,6 +60,7 @@ std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   w.Key("dead_end_walks").Int(s.walks.dead_end_walks);
   w.Key("proposals").Int(s.walks.proposals);
   w.Key("rejections").Int(s.walks.rejections);
+  w.Key("exact_steps").Int(s.walks.exact_steps);
   w.EndObject();
   w.Key("files").StringArray(s.files_written);
   w.Key("seconds").Double(s.seconds);
