@@ -248,6 +248,17 @@ TEST(PrepPipeline, TheNextRunRemovesWhatAKilledRunLeft) {
   EXPECT_EQ(ReadFile(dir.File("out/train/part-00000")), part);
 }
 
+// Issue 26 item 6: prep wrote items longer than train reads without a word; it counts them.
+TEST(PrepPipeline, ItemsLongerThanTrainReadsAreCounted) {
+  TempDir dir;
+  const std::string long_item(5000, 'L');
+  WriteFile(dir.File("log.csv"), "u1,a,1\nu1," + long_item + ",2\nu1,b,3\nu2,x,1\nu2,y,2\n");
+  Result<PrepSummary> s = RunPrep(BaseConfig(dir.File("log.csv"), dir.File("out")));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->long_items, 1);
+  EXPECT_EQ(JsonInt(ReadFile(dir.File("out/summary.json")), "long_items"), 1);
+}
+
 TEST(PrepPipeline, ColumnNameMismatchListsHeader) {
   TempDir dir;
   WriteFile(dir.File("log.csv"), "userId,movieId,rating,timestamp\n1,2,3,4\n");

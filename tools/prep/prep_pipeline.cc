@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/sequence_reader.h"
 #include "tools/prep/prep_run.h"
 
 namespace fs = std::filesystem;
@@ -91,6 +92,10 @@ Result<PrepSummary> PrepRun::Run() {
   if (st.ok()) st = SortMyBuckets(buckets);
   ITEM2VEC_RETURN_IF_ERROR(Sync(st));
   ITEM2VEC_RETURN_IF_ERROR(SumSortCounters());
+  if (comm_.rank() == 0 && summary_.long_items > 0)
+    spdlog::warn("{} training token(s) are items longer than {} bytes: train and walk skip such items (they are "
+                 "never cut); counted as long_items in summary.json", summary_.long_items,
+                 SequenceReader::kMaxItemBytes);
   if (summary_.session.sequences == 0) return EmptyResultError();
 
   // Everything is written; now the files take their final names, the summary last.

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/sequence_reader.h"
 #include "tools/prep/prep_run.h"
 
 namespace fs = std::filesystem;
@@ -71,6 +72,7 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
         if (i > begin) line_.push_back(' ');
         line_.append(split_.tokens[i]);
         train_items_.Add(split_.tokens[i]);
+        if (split_.tokens[i].size() > SequenceReader::kMaxItemBytes) ++summary_.long_items;
       }
       line_.push_back('\n');
       begin = end;
