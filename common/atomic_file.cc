@@ -3,10 +3,36 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include <unistd.h>
 
 namespace item2vec {
+
+bool IsAtomicTempName(const std::string& name, std::string* base) {
+  const std::size_t at = name.rfind(".tmp.");
+  if (at == std::string::npos || at == 0 || at + 5 == name.size()) return false;
+  for (std::size_t i = at + 5; i < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9') return false;
+  if (base != nullptr) *base = name.substr(0, at);
+  return true;
+}
+
+Result<int> RemoveAtomicTemps(const std::string& dir, const std::function<bool(const std::string&)>& ours) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> temps;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string base;
+    if (IsAtomicTempName(entry.path().filename().string(), &base) && ours(base) && !entry.is_directory(ec))
+      temps.push_back(entry.path());
+  }
+  if (ec) return Status::IOError("cannot list '" + dir + "': " + ec.message());
+  for (const auto& p : temps) {
+    std::filesystem::remove(p, ec);
+    if (ec) return Status::IOError("cannot remove '" + p.string() + "', left by an earlier run: " + ec.message());
+  }
+  return static_cast<int>(temps.size());
+}
 
 AtomicFile::~AtomicFile() {
   if (file_ != nullptr) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,14 @@ class AtomicFile {
   std::FILE* file_ = nullptr;
   bool failed_ = false;
 };
+
+// Whether a file name is an AtomicFile temporary, "NAME.tmp.PID" (PID all digits); with
+// *base, the NAME it stands for.
+bool IsAtomicTempName(const std::string& name, std::string* base = nullptr);
+
+// Removes DIR/NAME.tmp.PID files (a killed writer's) whose NAME ours(NAME) accepts; returns
+// how many. For a tool that owns those names in DIR, at the start of its next run.
+Result<int> RemoveAtomicTemps(const std::string& dir, const std::function<bool(const std::string&)>& ours);
 
 // Writes a whole small file atomically.
 Status WriteFileAtomically(const std::string& path, std::string_view content);

@@ -164,9 +164,31 @@ Result<CheckpointManifest> ReadManifest(const std::string& checkpoint_path) {
   return m;
 }
 
+std::string WorkerFileName(int worker) { return "worker-" + std::to_string(worker) + ".bin"; }
+std::string ShardFileName(int server) { return "server-" + std::to_string(server) + ".bin"; }
+std::string VocabularyFileName() { return "vocab.bin"; }
+
+std::string CheckpointFilesMissing(const CheckpointManifest& m) {
+  std::vector<std::string> needed;
+  if (m.num_workers > 0) needed.push_back(VocabularyFileName());
+  for (int w = 0; w < m.num_workers; ++w) needed.push_back(WorkerFileName(w));
+  for (int s = 0; s < m.num_servers; ++s) needed.push_back(ShardFileName(s));
+  std::string missing;
+  for (const std::string& name : needed) {
+    bool listed = false;
+    for (const CheckpointFileEntry& f : m.files) listed = listed || f.name == name;
+    if (!listed) missing += (missing.empty() ? "" : ", ") + name;
+  }
+  return missing;
+}
+
 Result<CheckpointManifest> VerifyCheckpoint(const std::string& checkpoint_path) {
   Result<CheckpointManifest> m = ReadManifest(checkpoint_path);
   if (!m.ok()) return m.status();
+  if (const std::string missing = CheckpointFilesMissing(*m); !missing.empty())
+    return Status::Corruption("'" + checkpoint_path + "' is incomplete: its MANIFEST lists no " + missing + " (" +
+                              std::to_string(m->num_workers) + " workers, " + std::to_string(m->num_servers) +
+                              " servers), so it cannot be resumed");
   for (const CheckpointFileEntry& f : m->files) ITEM2VEC_RETURN_IF_ERROR(VerifyCheckpointFile(checkpoint_path, f));
   return m;
 }

@@ -10,7 +10,10 @@
 // A checkpoint is complete iff its MANIFEST exists: every file is written through
 // AtomicFile, and rank 0 renames MANIFEST into place only after all ranks reported their
 // files committed. A crash at any moment therefore leaves either a complete checkpoint or
-// a directory without MANIFEST, which is ignored and pruned later.
+// a directory without MANIFEST, which is ignored and pruned later. A MANIFEST lists the
+// file of every rank of its layout (a finished worker's too) and vocab.bin; one that does
+// not (CheckpointFilesMissing) is refused like a damaged one, so a resume never picks a
+// checkpoint it cannot continue from.
 //
 // Container (every file, MANIFEST included):
 //   "I2VCKPT\n" | uint64 header bytes | header (Boost binary archive) | payload |
@@ -117,6 +120,15 @@ struct CheckpointSaved {
   void serialize(Archive& ar, unsigned /*version*/) { ar& sequence; ar& rank; ar& code; ar& message; ar& file; }
 };
 
+// The file names of the layout above.
+std::string WorkerFileName(int worker);  // worker-W.bin
+std::string ShardFileName(int server);   // server-S.bin
+std::string VocabularyFileName();        // vocab.bin
+
+// The files a checkpoint of manifest's layout needs that its file list lacks, as
+// "worker-1.bin, ..."; "" when it lists them all.
+std::string CheckpointFilesMissing(const CheckpointManifest& manifest);
+
 // CHECKPOINT_DIR/ckpt-NNNNNNNN for a sequence number.
 std::string CheckpointPath(const std::string& checkpoint_dir, std::uint64_t sequence);
 // Sequence numbers of the directories under checkpoint_dir, ascending; *complete gets
@@ -127,7 +139,8 @@ Status ListCheckpoints(const std::string& checkpoint_dir, std::vector<std::uint6
 Status WriteManifest(const std::string& checkpoint_path, const CheckpointManifest& manifest);
 Result<CheckpointManifest> ReadManifest(const std::string& checkpoint_path);
 
-// Reads the manifest and verifies every file it lists.
+// Reads the manifest, checks it lists every rank's file (CheckpointFilesMissing), and
+// verifies every file it lists.
 Result<CheckpointManifest> VerifyCheckpoint(const std::string& checkpoint_path);
 
 // The newest complete checkpoint that verifies. Each newer one that fails is described

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/atomic_file.h"
 #include "common/input_stream.h"
 
 #include <algorithm>
@@ -39,16 +40,17 @@ Status Fingerprint(InputFile* f) {
 
 }  // namespace
 
-Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths) {
+Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths, const std::string& option) {
   std::vector<InputFile> files;
   for (const std::string& path : paths) {
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st))
-      return Status::NotFound("input '" + path + "' does not exist; pass a sequence file or a directory of part files to --input");
+      return Status::NotFound("input '" + path + "' does not exist; pass a sequence file or a directory of part files to " +
+                              option);
     if (fs::is_directory(st)) {
       std::vector<std::string> names;
-      int subfolders = 0, hidden = 0;
+      int subfolders = 0, hidden = 0, temporary = 0;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         const std::string name = entry.path().filename().string();
         if (name.empty() || name[0] == '.' || name[0] == '_') {
@@ -57,13 +59,22 @@ Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& pa
         }
         if (entry.is_directory(ec)) ++subfolders;
         if (!entry.is_regular_file(ec)) continue;
+        if (IsAtomicTempName(name)) {  // a writer's unfinished file, never input
+          ++temporary;
+          continue;
+        }
         names.push_back(entry.path().string());
       }
       if (ec) return Status::IOError("cannot list input directory '" + path + "': " + ec.message());
+      if (temporary > 0)
+        spdlog::warn("{}: skipped {} temporary file(s) named *.tmp.<pid>, left by a writer that did not finish (not "
+                     "input; rerun that writer, which removes them)", path, temporary);
       if (names.empty())
         return Status::DataError("input directory '" + path + "' holds no files to read: subfolders are not read (" +
-                                 std::to_string(subfolders) + " here; pass each one to --input), and names starting "
-                                 "with '.' or '_' are skipped (" + std::to_string(hidden) + " here)");
+                                 std::to_string(subfolders) + " here; pass each one to " + option +
+                                 "), names starting with '.' or '_' are skipped (" + std::to_string(hidden) +
+                                 " here), and so are temporary files *.tmp.<pid> (" + std::to_string(temporary) +
+                                 " here)");
       std::sort(names.begin(), names.end());
       for (auto& n : names) {
         files.emplace_back();
@@ -76,15 +87,57 @@ Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& pa
       return Status::DataError("input '" + path + "' is neither a regular file nor a directory");
     }
   }
-  for (InputFile& f : files) {
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    InputFile& f = files[i];
     std::error_code ec;
     f.size = static_cast<std::int64_t>(fs::file_size(f.path, ec));
     if (ec) return Status::IOError("cannot stat input file '" + f.path + "': " + ec.message());
     f.canonical = fs::canonical(f.path, ec).string();
     if (ec) return Status::IOError("cannot resolve input file '" + f.path + "': " + ec.message());
+    for (std::size_t j = 0; j < i; ++j)
+      if (files[j].canonical == f.canonical)
+        return Status::InvalidArgument(option + ": the file '" + f.canonical + "' is given twice ('" + files[j].path +
+                                       "' and '" + f.path + "', directly or inside a directory also given) and "
+                                       "would be read twice; give it once");
     ITEM2VEC_RETURN_IF_ERROR(Fingerprint(&f));
   }
   return files;
+}
+
+namespace {
+
+// Whether `inner` is `outer` or lies inside it (both canonical or weakly canonical).
+bool IsWithin(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+    if (o->empty()) continue;  // the empty element of a trailing '/'
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status CheckOutputApartFromInputs(const std::vector<std::string>& inputs, const std::string& output,
+                                  const std::string& output_option) {
+  std::error_code ec;
+  const fs::path out = fs::weakly_canonical(output, ec);
+  if (ec) return Status::Ok();  // not resolvable: the output's own checks report it
+  for (const std::string& input : inputs) {
+    const fs::path in = fs::weakly_canonical(input, ec);
+    if (ec) continue;
+    if (IsWithin(out, in))
+      return Status::InvalidArgument(output_option + " '" + output + "' is " +
+                                     (IsWithin(in, out) ? std::string("the input '") : std::string("inside the input '")) +
+                                     input + "': a run would read its own output as input; choose an " +
+                                     output_option + " outside every input");
+    if (IsWithin(in, out))
+      return Status::InvalidArgument(output_option + " '" + output + "' holds the input " +
+                                     (fs::is_directory(in, ec) ? "directory '" : "file '") + input +
+                                     "': a run would read (and may replace) what it writes there; move the input "
+                                     "or choose another " + output_option);
+  }
+  return Status::Ok();
 }
 
 bool SameInputFile(const InputFile& then, const InputFile& now, std::string* why) {

@@ -1,13 +1,20 @@
 // Input discovery and sharding: which bytes of which files each worker reads.
 //
 // Contract:
-// - ListInputFiles expands each --input path: a regular file is taken as is; a directory
-//   contributes its regular files (not recursive; names starting with '.' or '_' such as
-//   _SUCCESS are skipped), sorted by name. Paths keep the order given. Every file is
-//   checked to be openable; the error names the path and what to do. Each file also gets
-//   its canonical path (absolute, links resolved) and a fingerprint: a checksum of its
-//   size and of its first and last kFingerprintBytes, so a resume can tell the same input
-//   given by another path from an edited one (SameInputFile).
+// - ListInputFiles expands each input path (of the option named `option`, for messages):
+//   a regular file is taken as is; a directory contributes its regular files (not
+//   recursive; names starting with '.' or '_' such as _SUCCESS are skipped, and so are the
+//   temporaries "NAME.tmp.PID" of a writer that did not finish, common/atomic_file.h),
+//   sorted by name. Paths keep the order given. Every file is checked to be openable; the
+//   error names the path and what to do. One file reached twice (given twice, through
+//   "..", or inside a directory also given) is refused (kInvalidArgument): it would be
+//   read twice. Each file also gets its canonical path (absolute, links resolved) and a
+//   fingerprint: a checksum of its size and of its first and last kFingerprintBytes, so a
+//   resume can tell the same input given by another path from an edited one
+//   (SameInputFile).
+// - CheckOutputApartFromInputs refuses an output directory that is an input, lies inside
+//   an input directory, or holds an input (kInvalidArgument): a run would read what it or
+//   an earlier run wrote.
 // - ShardRanges cuts the concatenation of all files into num_shards byte ranges of
 //   near-equal size. A range owns every line that *starts* inside it, so the shards
 //   partition the lines exactly, whatever the line lengths, with no coordination.
@@ -58,7 +65,12 @@ struct FileRange {
   std::int64_t end = 0;    // lines starting at or after this byte belong to the next range
 };
 
-Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths);
+Result<std::vector<InputFile>> ListInputFiles(const std::vector<std::string>& paths,
+                                              const std::string& option = "--input");
+
+// REQUIRES: inputs exist (as checked by ListInputFiles). output need not exist yet.
+Status CheckOutputApartFromInputs(const std::vector<std::string>& inputs, const std::string& output,
+                                  const std::string& output_option);
 
 std::vector<FileRange> ShardRanges(const std::vector<InputFile>& files, int shard, int num_shards);
 

@@ -79,6 +79,9 @@ Status InputStream::Open(const std::string& path) {
   path_ = path;
   compression_ = CompressionOf(path);
   fd_ = ::open(path.c_str(), O_RDONLY);
+  if (fd_ < 0 && errno == ENOENT)  // input, not output: exit 3
+    return Status::NotFound("input file '" + path + "' does not exist (any more): was it moved or deleted while "
+                            "the job ran? Restore it and rerun");
   if (fd_ < 0) return Status::IOError("cannot open input file '" + path + "': " + std::strerror(errno));
   position_ = 0;
   if (compression_ == Compression::kNone) return Status::Ok();

@@ -1,8 +1,12 @@
 #include "common/model_dir.h"
 
+#include "common/atomic_file.h"
+#include "common/job_result.h"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -24,13 +28,33 @@ long long ModelNumber(const std::string& name) {
   return n;
 }
 
-// "NAME.tmp.PID": what AtomicFile and ReplaceWithLink write before their rename.
-bool IsTempName(const std::string& name) {
-  const std::size_t at = name.rfind(".tmp.");
-  if (at == std::string::npos || at + 5 == name.size()) return false;
-  for (std::size_t i = at + 5; i < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9') return false;
-  return true;
+// The names train writes directly in DIR: the link, the fixed links and the job result.
+bool IsOurName(const std::string& name) {
+  if (name == kModelLink || name == kJobResultFile || name == kReportLink) return true;
+  for (const std::string& f : ModelFiles())
+    if (name == f) return true;
+  return false;
+}
+
+// "NAME.tmp.PID" for one of our names: what AtomicFile and ReplaceWithLink write there
+// before their rename.
+bool IsOurTempName(const std::string& name) {
+  std::string base;
+  return IsAtomicTempName(name, &base) && IsOurName(base);
+}
+
+// A model.N directory StageModel (or the adoption of a flat model) made: it holds the marker.
+bool IsStagedByUs(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(fs::symlink_status(dir, ec)) && fs::exists(dir / kStagedMarker, ec);
+}
+
+Status WriteMarker(const std::string& staged) {
+  const std::string marker = staged + "/" + kStagedMarker;
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot create '" + marker + "': " + std::strerror(errno));
+  ::close(fd);
+  return Status::Ok();
 }
 
 // The name model.N that DIR/model points to, or "" when DIR has no such link.
@@ -79,9 +103,13 @@ Status AdoptFlatModel(const std::string& dir) {
     if (fs::is_regular_file(fs::symlink_status(fs::path(dir) / f, ec))) flat.push_back(f);
   if (flat.empty()) return Status::Ok();
   const std::string adopted = dir + "/" + kModelLink + ".0";
+  if (fs::exists(fs::symlink_status(adopted, ec)) && !IsStagedByUs(adopted))
+    return Status::IOError("cannot adopt the flat model of '" + dir + "': '" + adopted +
+                           "' exists and was not written by item2vec; move it away");
   fs::remove_all(adopted, ec);
   fs::create_directory(adopted, ec);
   if (ec) return Status::IOError("cannot create '" + adopted + "': " + ec.message());
+  ITEM2VEC_RETURN_IF_ERROR(WriteMarker(adopted));
   for (const std::string& f : flat) {
     fs::create_hard_link(fs::path(dir) / f, fs::path(adopted) / f, ec);
     if (ec) fs::copy_file(fs::path(dir) / f, fs::path(adopted) / f, fs::copy_options::overwrite_existing, ec);
@@ -108,8 +136,8 @@ Result<int> RemoveModelDebris(const std::string& dir) {
   std::vector<fs::path> debris;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    const bool unpublished_model = ModelNumber(name) >= 0 && name != published;
-    const bool temp_file = IsTempName(name) && !entry.is_directory(ec);
+    const bool unpublished_model = ModelNumber(name) >= 0 && name != published && IsStagedByUs(entry.path());
+    const bool temp_file = IsOurTempName(name) && !entry.is_directory(ec);
     if (unpublished_model || temp_file) debris.push_back(entry.path());
   }
   if (ec) return Status::IOError("cannot list output directory '" + dir + "': " + ec.message());
@@ -118,6 +146,48 @@ Result<int> RemoveModelDebris(const std::string& dir) {
     if (ec) return Status::IOError("cannot remove '" + p.string() + "' left by an earlier run: " + ec.message());
   }
   return static_cast<int>(debris.size());
+}
+
+Status CheckOutputNamesAreOurs(const std::string& dir) {
+  std::error_code ec;
+  const auto refuse = [&](const std::string& name, const std::string& what) {
+    return Status::InvalidArgument("'" + dir + "/" + name + "' is " + what +
+                                   ", which item2vec train did not write and would replace; move it away or "
+                                   "choose another --output");
+  };
+  const fs::path link = fs::path(dir) / kModelLink;
+  const fs::file_status link_status = fs::symlink_status(link, ec);
+  if (fs::exists(link_status)) {
+    if (!fs::is_symlink(link_status)) return refuse(kModelLink, "not the link to a model (model.N)");
+    const fs::path target = fs::read_symlink(link, ec);
+    if (ec || target.has_parent_path() || ModelNumber(target.string()) < 0)
+      return refuse(kModelLink, "a link to '" + target.string() + "', not to a model.N of this directory");
+  }
+  for (const std::string& f : ModelFiles()) {
+    const fs::path p = fs::path(dir) / f;
+    const fs::file_status st = fs::symlink_status(p, ec);
+    if (!fs::exists(st) || fs::is_regular_file(st)) continue;  // absent, or a flat model's file (adopted)
+    if (!fs::is_symlink(st)) return refuse(f, "neither a file nor the link to model/" + f);
+    if (fs::read_symlink(p, ec).string() != std::string(kModelLink) + "/" + f)
+      return refuse(f, "a link to '" + fs::read_symlink(p, ec).string() + "', not to model/" + f);
+  }
+  // The run report's link (written after the switch): only ever a link to model/report.html.
+  const fs::path report = fs::path(dir) / kReportLink;
+  const fs::file_status report_status = fs::symlink_status(report, ec);
+  if (fs::exists(report_status) &&
+      (!fs::is_symlink(report_status) || fs::read_symlink(report, ec).string() != std::string(kModelLink) + "/" + kReportLink))
+    return refuse(kReportLink, "not the link to model/" + std::string(kReportLink));
+  const fs::path result = fs::path(dir) / kJobResultFile;
+  if (fs::exists(fs::symlink_status(result, ec))) {
+    std::ifstream in(result);
+    std::string first;
+    std::getline(in, first);
+    const bool ours = fs::is_regular_file(fs::symlink_status(result, ec)) &&
+                      (first == "running" || (!first.empty() && first.size() <= 4 &&
+                                              first.find_first_not_of("0123456789") == std::string::npos));
+    if (!ours) return refuse(kJobResultFile, "not a job result (an exit code or 'running' on its first line)");
+  }
+  return Status::Ok();
 }
 
 Result<std::string> StageModel(const std::string& dir) {
@@ -129,6 +199,7 @@ Result<std::string> StageModel(const std::string& dir) {
   const std::string staged = dir + "/" + kModelLink + "." + std::to_string(next);
   if (!fs::create_directory(staged, ec) || ec)
     return Status::IOError("cannot create '" + staged + "': " + (ec ? ec.message() : std::string("it exists")));
+  ITEM2VEC_RETURN_IF_ERROR(WriteMarker(staged));
   return staged;
 }
 
@@ -165,7 +236,14 @@ void DiscardStagedModel(const std::string& staged) {
 }
 
 Status LinkPublishedFile(const std::string& dir, const std::string& name) {
-  return ReplaceWithLink(dir, name, std::string(kModelLink) + "/" + name);
+  const std::string target = std::string(kModelLink) + "/" + name;
+  std::error_code ec;
+  const fs::path path = fs::path(dir) / name;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (fs::exists(st) && (!fs::is_symlink(st) || fs::read_symlink(path, ec).string() != target))
+    return Status::InvalidArgument("'" + path.string() + "' exists and is not the link to " + target +
+                                   " item2vec writes; move it away");
+  return ReplaceWithLink(dir, name, target);
 }
 
 std::string ResolveModelDir(const std::string& dir) {

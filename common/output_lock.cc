@@ -68,27 +68,44 @@ long long ProcessStartTicks(int pid) {
   }
 }
 
+std::string LockHolderRecord(const std::string& what) {
+  char since[32] = {0};
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return "host " + HostName() + " pid " + std::to_string(::getpid()) + " start " +
+         std::to_string(ProcessStartTicks(::getpid())) + " since " + since + ": " + what;
+}
+
+LockHolderState JudgeHolderRecord(const std::string& record) {
+  Holder h;
+  if (!ParseHolder(record, &h)) return LockHolderState::kUnreadable;
+  if (h.host != HostName()) return LockHolderState::kOtherHost;
+  const bool same_process = h.pid > 0 && h.start >= 0 && ProcessStartTicks(h.pid) == h.start;
+  return same_process ? LockHolderState::kAlive : LockHolderState::kGone;
+}
+
 Status JudgeLockHolder(const std::string& lock_path, const std::string& holder, bool flock_works,
                        std::string* stale) {
   stale->clear();
   if (holder.empty()) return Status::Ok();
   const std::string dir = lock_path.substr(0, lock_path.rfind('/'));
   const std::string again = "; wait for it to finish, or choose another --output (and --checkpoint-dir)";
-  const std::string host = HostName();
-  Holder h;
-  const bool parsed = ParseHolder(holder, &h);
-  if (parsed && h.host != host)
+  const LockHolderState state = JudgeHolderRecord(holder);
+  if (state == LockHolderState::kOtherHost)
     return Status::InvalidArgument("directory '" + dir + "' is in use by another job (" + holder +
-                                   "), which cannot be checked from host " + host + again +
+                                   "), which cannot be checked from host " + HostName() + again +
                                    "; if that job is gone, delete " + lock_path);
-  const bool same_process = parsed && h.pid > 0 && h.start >= 0 && ProcessStartTicks(h.pid) == h.start;
-  if (same_process && !flock_works)
+  if (state == LockHolderState::kAlive && !flock_works)
     return Status::InvalidArgument("directory '" + dir + "' is in use by another job (" + holder + ")" + again);
   // Where flock works it is the truth on this host: a holder that does not hold it any
   // more is dead, exiting, or a zombie.
-  *stale = !parsed ? "unreadable record '" + holder + "'"
-           : same_process ? "pid " + std::to_string(h.pid) + " no longer holds the lock (" + holder + ")"
-                          : "pid " + std::to_string(h.pid) + " is gone (" + holder + ")";
+  Holder h;
+  ParseHolder(holder, &h);
+  *stale = state == LockHolderState::kUnreadable ? "unreadable record '" + holder + "'"
+           : state == LockHolderState::kAlive ? "pid " + std::to_string(h.pid) + " no longer holds the lock (" + holder + ")"
+                                               : "pid " + std::to_string(h.pid) + " is gone (" + holder + ")";
   return Status::Ok();
 }
 
@@ -128,13 +145,7 @@ Status OutputLock::Acquire(const std::string& dir, const std::string& what) {
     ::close(fd);
     return st;
   }
-  char since[32] = {0};
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  const std::string content = "host " + HostName() + " pid " + std::to_string(::getpid()) + " start " +
-                              std::to_string(ProcessStartTicks(::getpid())) + " since " + since + ": " + what + "\n";
+  const std::string content = LockHolderRecord(what) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, content.data(), content.size(), 0) != static_cast<ssize_t>(content.size())) {
     const int err = errno;
     ::close(fd);

@@ -43,6 +43,16 @@ class OutputLock {
   std::string path_, taken_over_;
 };
 
+// The record a lock holder writes: "host H pid P start S since T: WHAT" (this process,
+// this host, now). The Redis lock of `item2vec publish` uses the same record.
+std::string LockHolderRecord(const std::string& what);
+
+// What a record says of its holder, judged from this host: alive (this host, the same
+// process: pid and start time), gone (this host, no such process any more), on another
+// host (cannot be checked from here), or unreadable.
+enum class LockHolderState { kAlive, kGone, kOtherHost, kUnreadable };
+LockHolderState JudgeHolderRecord(const std::string& record);
+
 // Whether the record `holder` of lock file `lock_path` still holds it: an error naming it
 // when it does, else OK with *stale saying why it does not ("" for an empty record).
 Status JudgeLockHolder(const std::string& lock_path, const std::string& holder, bool flock_works,

@@ -1,5 +1,7 @@
 #include "common/sequence_reader.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace item2vec {
@@ -29,6 +31,23 @@ void SequenceReader::Seek(const ReaderPosition& position) {
   mid_line_ = position.mid_line;
   resume_mid_line_ = position.mid_line;
   pos_ = len_ = 0;
+}
+
+void SequenceReader::NoteLongItem(std::size_t item_begin, std::int64_t bytes, std::int64_t offset) {
+  ++stats_.long_items;
+  if (!long_item_example_.empty()) return;
+  for (std::size_t i = item_begin; i < item_begin + 40 && i < arena_.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(arena_[i]);
+    char buf[8];
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      long_item_example_ += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      long_item_example_ += buf;
+    }
+  }
+  long_item_example_ += "... (" + std::to_string(bytes) + " bytes) in '" + files_[ranges_[range_].file_index].path +
+                        "' at byte " + std::to_string(offset);
 }
 
 std::string SequenceReader::Where() const {
@@ -114,6 +133,14 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
       }
       if (!status_.ok()) return false;
       line_start_ = first_byte;
+      const InputFile& file = files_[r.file_index];
+      if (c < 0 && r.end != kWholeFile && file_offset_ < std::min(r.end, file.size)) {
+        status_ = Status::DataError("input file '" + file.path + "' shrank while being read: it ends at byte " +
+                                    std::to_string(file_offset_) + ", but it was " + std::to_string(file.size) +
+                                    " bytes when the job listed it and planned its shards and learning rate on "
+                                    "them; leave the input alone while a job reads it, and rerun");
+        return false;
+      }
       if (c < 0 || line_start_ >= r.end) {
         // End of this range.
         stream_.Close();
@@ -150,8 +177,9 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
         break;
       }
       const std::size_t item_begin = arena_.size();
+      const std::int64_t item_offset = file_offset_;
       std::size_t item_len = 0;
-      bool truncated = false;
+      std::int64_t item_bytes = 0;  // all of it, also beyond what the arena keeps
       while (true) {
         if (pos_ == len_ && !Fill()) break;
         // Scan the buffered run of item bytes in one go.
@@ -160,13 +188,17 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
         const std::size_t take = std::min(run - pos_, kMaxItemBytes - item_len);
         arena_.append(buf_.data() + pos_, take);
         item_len += take;
-        if (run - pos_ > take) truncated = true;
+        item_bytes += static_cast<std::int64_t>(run - pos_);
         file_offset_ += static_cast<std::int64_t>(run - pos_);
         pos_ = run;
         if (run < len_) break;
       }
       if (!status_.ok()) return false;
-      if (truncated) ++stats_.truncated_items;
+      if (item_bytes > static_cast<std::int64_t>(kMaxItemBytes)) {  // skipped whole, never cut
+        NoteLongItem(item_begin, item_bytes, item_offset);
+        arena_.resize(item_begin);
+        continue;
+      }
       spans_.emplace_back(item_begin, item_len);
     }
     if (!spans_.empty()) {

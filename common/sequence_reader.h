@@ -6,7 +6,13 @@
 //   whatever the file or line sizes.
 // - A line of more than max_sentence items is returned in pieces of max_sentence items
 //   (word2vec.c does the same at 1000); pieces are counted in stats().split_lines.
-//   Items longer than kMaxItemBytes bytes are truncated and counted.
+//   Items longer than kMaxItemBytes bytes are skipped whole, never cut (cut, distinct
+//   long items sharing their first bytes would become one item), and counted in
+//   stats().long_items; long_item_example() describes the first one.
+// - A plain file that ends before the byte its range ends at (it shrank since it was
+//   listed) fails with kDataError naming it; a file that vanished, with kNotFound
+//   (input_stream.h): the job was planned on the bytes listed, so it must not finish on
+//   fewer in silence.
 // - Items are raw bytes: any byte other than space, \t, \n, \v, \f, \r is part of an
 //   item, so non-UTF-8 input is accepted as is. Empty lines are skipped.
 // - The string_views handed out stay valid until the next call to Next() or Rewind().
@@ -34,10 +40,10 @@ struct ReaderStats {
   std::int64_t lines = 0;           // non-empty lines started
   std::int64_t tokens = 0;          // items returned
   std::int64_t split_lines = 0;     // lines that were longer than max_sentence
-  std::int64_t truncated_items = 0; // items cut to kMaxItemBytes
+  std::int64_t long_items = 0;      // items longer than kMaxItemBytes, skipped
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& lines; ar& tokens; ar& split_lines; ar& truncated_items; }
+  void serialize(Archive& ar, unsigned /*version*/) { ar& lines; ar& tokens; ar& split_lines; ar& long_items; }
 };
 
 struct ReaderPosition {
@@ -81,8 +87,12 @@ class SequenceReader {
   // Location of the line most recently started, for error messages: "path:line" is not
   // known for a mid-file shard, so this is "path at byte N".
   std::string Where() const;
+  // The first item skipped for its length: its first 40 bytes (escaped), its length and
+  // where it is; "" when there was none.
+  const std::string& long_item_example() const { return long_item_example_; }
 
  private:
+  void NoteLongItem(std::size_t item_begin, std::int64_t bytes, std::int64_t offset);
   bool OpenRange();
   bool Fill();  // reads more bytes; false on EOF or error
   int Peek();   // next byte or -1 at end of file
@@ -102,6 +112,7 @@ class SequenceReader {
   std::string arena_;
   std::vector<std::pair<std::size_t, std::size_t>> spans_;
   ReaderStats stats_;
+  std::string long_item_example_;
   Status status_;
 };
 

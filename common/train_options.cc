@@ -103,7 +103,11 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("max-vocab", po::value(&o->max_vocab)->default_value(o->max_vocab),
        "keep only the N most frequent items (0 = no cap)")
       ("max-sentence", po::value(&o->max_sentence)->default_value(o->max_sentence),
-       "split lines longer than this many items into pieces (word2vec.c uses 1000)");
+       "split lines longer than this many items into pieces (word2vec.c uses 1000)")
+      ("strict", po::bool_switch(&o->strict),
+       "fail (exit code 3, no model written) instead of warning when the input trains nothing: "
+       "no pair at all, e.g. every line holds one kept item, so the vectors would be their "
+       "random start");
   po::options_description model("Model and schedule (word2vec.c defaults)");
   model.add_options()
       ("dim", po::value(&o->dim)->default_value(o->dim), "embedding dimension")
@@ -517,6 +521,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
   j.Key("batch_tokens").Int(o.batch_tokens);
   j.Key("max_sentence").Int(o.max_sentence);
+  j.Key("strict").Bool(o.strict);
   j.Key("kernel").String(KernelKindName(o.kernel));
   j.Key("negative_pool").Int(o.negative_pool);
   j.Key("staleness_tolerance").Double(o.staleness_tolerance);

@@ -148,6 +148,7 @@ struct TrainOptions {
   NewItemInit new_items = NewItemInit::kRandom;
   int new_item_neighbours = 10;     // K of --new-items cooccurrence
   bool dry_run = false;             // build the vocabulary, print the memory plan, stop
+  bool strict = false;              // a run that trains no pair fails (exit 3) instead of warning
   // Checkpoints (fault tolerance):
   std::string checkpoint_dir;       // "" = OUTPUT/checkpoints
   std::string checkpoint_every = "0";  // duration between checkpoints ("10m"); 0 = only on a stop signal

@@ -1,11 +1,55 @@
 #include "common/word2vec_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace item2vec {
+namespace {
+
+// The fewest bytes one row can take after the header: binary "x " + dim floats; text
+// "x" + dim times " v" (the last row's newline may be missing).
+std::int64_t MinRowBytes(std::int64_t dim, bool binary) { return binary ? 2 + 4 * dim : 1 + 2 * dim; }
+
+// Parses "<rows> <dim>"; a dim above kMaxVectorDim is refused (one row of it could not be
+// allocated), the rows are only a promise (see HeaderFitsFile).
+Status ParseVectorsHeader(const std::string& path, const std::string& header, std::int64_t* rows, int* dim) {
+  long long r = -1, d = -1;
+  if (std::sscanf(header.c_str(), "%lld %lld", &r, &d) != 2 || r < 0 || d <= 0)
+    return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>', got '" + header.substr(0, 80) + "'");
+  if (d > kMaxVectorDim)
+    return Status::DataError("'" + path + "' line 1: dim " + std::to_string(d) + " is above " +
+                             std::to_string(kMaxVectorDim) + " (a damaged header, or not a vectors file)");
+  *rows = r;
+  *dim = static_cast<int>(d);
+  return Status::Ok();
+}
+
+// Whether a file of file_bytes (-1: unknown, not a regular file) can hold the rows its
+// header promises; only then is the promise worth reserving memory for.
+bool HeaderFitsFile(std::int64_t rows, int dim, std::size_t header_bytes, std::int64_t file_bytes, bool binary) {
+  const std::int64_t body = file_bytes - static_cast<std::int64_t>(header_bytes) - 1;
+  return file_bytes >= 0 && body >= 0 && rows <= body / MinRowBytes(dim, binary);
+}
+
+// "row R: file ends early", with the header's promise: a lying header ends up here.
+std::string EndsEarly(const std::string& path, std::int64_t row, std::int64_t rows, const char* where) {
+  return "'" + path + "' row " + std::to_string(row + 1) + ": file ends " + where + " (truncated?); its header " +
+         "(line 1) promises " + std::to_string(rows) + " rows";
+}
+
+// The size of a regular file, or -1.
+std::int64_t RegularFileBytes(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return -1;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? -1 : static_cast<std::int64_t>(size);
+}
+
+}  // namespace
 
 Status Word2VecWriter::Open(const std::string& text_path, const std::string& binary_path,
                             std::int64_t rows, int dim) {
@@ -61,13 +105,8 @@ Status Word2VecBinaryReader::Open(const std::string& path) {
   in_.open(path, std::ios::binary);
   if (!in_) return Status::NotFound("cannot open vectors file '" + path + "'");
   std::string header;
-  long long rows = -1, dim = -1;
-  if (!std::getline(in_, header) || std::sscanf(header.c_str(), "%lld %lld", &rows, &dim) != 2 || rows < 0 ||
-      dim <= 0 || dim > 100000)
-    return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>'");
-  rows_ = rows;
-  dim_ = static_cast<int>(dim);
-  return Status::Ok();
+  if (!std::getline(in_, header)) return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>'");
+  return ParseVectorsHeader(path, header, &rows_, &dim_);
 }
 
 bool Word2VecBinaryReader::Next(std::string* item, float* row) {
@@ -89,7 +128,7 @@ bool Word2VecBinaryReader::Next(std::string* item, float* row) {
     c = in_.get();
   }
   if (c == EOF || !in_.read(reinterpret_cast<char*>(row), static_cast<std::streamsize>(sizeof(float)) * dim_)) {
-    status_ = Status::DataError("'" + path_ + "' row " + std::to_string(read_ + 1) + ": file ends early (truncated?)");
+    status_ = Status::DataError(EndsEarly(path_, read_, rows_, "early"));
     return false;
   }
   ++read_;
@@ -104,15 +143,21 @@ Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
   if (!in) return Status::NotFound("cannot open vectors file '" + path + "'");
   std::string header;
   if (!std::getline(in, header)) return Status::DataError("'" + path + "' is empty");
-  long long rows = -1, dim = -1;
-  if (std::sscanf(header.c_str(), "%lld %lld", &rows, &dim) != 2 || rows < 0 || dim <= 0)
-    return Status::DataError("'" + path + "' line 1: expected '<rows> <dim>', got '" + header.substr(0, 80) + "'");
+  std::int64_t rows = 0;
+  int dim = 0;
+  const bool binary = format == VectorFormat::kBinary;
+  ITEM2VEC_RETURN_IF_ERROR(ParseVectorsHeader(path, header, &rows, &dim));
   Embeddings e;
-  e.dim = static_cast<int>(dim);
-  e.items.reserve(static_cast<std::size_t>(rows));
-  e.data.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(dim));
+  e.dim = dim;
+  // Memory grows as rows are read; what the header promises is reserved up front only when
+  // the file is large enough to hold it, so a header that lies costs nothing.
+  if (HeaderFitsFile(rows, dim, header.size(), RegularFileBytes(path), binary)) {
+    e.items.reserve(static_cast<std::size_t>(rows));
+    e.data.reserve(static_cast<std::size_t>(rows) * static_cast<std::size_t>(dim));
+  }
   std::string line;
-  for (long long r = 0; r < rows; ++r) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    e.data.resize(e.data.size() + static_cast<std::size_t>(dim));
     float* out = e.data.data() + r * dim;
     const std::string where = "'" + path + "' row " + std::to_string(r + 1);
     if (format == VectorFormat::kBinary) {
@@ -123,12 +168,12 @@ Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
         item += static_cast<char>(c);
         c = in.get();
       }
-      if (c == EOF) return Status::DataError(where + ": file ends early (truncated?)");
+      if (c == EOF) return Status::DataError(EndsEarly(path, r, rows, "early"));
       if (!in.read(reinterpret_cast<char*>(out), sizeof(float) * dim))
-        return Status::DataError(where + ": file ends inside a vector (truncated?)");
+        return Status::DataError(EndsEarly(path, r, rows, "inside a vector"));
       e.items.push_back(std::move(item));
     } else {
-      if (!std::getline(in, line)) return Status::DataError(where + ": file ends early (truncated?)");
+      if (!std::getline(in, line)) return Status::DataError(EndsEarly(path, r, rows, "early"));
       if (!line.empty() && line.back() == '\r') line.pop_back();
       const char* p = line.data();
       const char* end = p + line.size();
@@ -136,7 +181,7 @@ Result<Embeddings> ReadWord2Vec(const std::string& path, VectorFormat format) {
       if (sp == nullptr) return Status::DataError(where + ": no values after the item");
       e.items.emplace_back(p, sp);
       p = sp;
-      for (long long i = 0; i < dim; ++i) {
+      for (int i = 0; i < dim; ++i) {
         while (p < end && *p == ' ') ++p;
         if (p == end)
           return Status::DataError(where + ": has " + std::to_string(i) + " values, the header (line 1) says " +

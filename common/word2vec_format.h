@@ -10,7 +10,11 @@
 //   AtomicFile: nothing appears under the final names unless Commit() succeeds, and it
 //   checks the number of rows written equals the header.
 // - ReadWord2Vec loads a whole file (text or binary) for evaluation and tests; errors
-//   name the file and the row.
+//   name the file and the row. Neither reader trusts the header with memory: a dim above
+//   kMaxVectorDim is refused, and ReadWord2Vec grows its table as rows are read, reserving
+//   the promised rows up front only when the file's size can hold them (a row takes at
+//   least 2 + 4*dim bytes in binary, 1 + 2*dim in text); a header that promises more rows
+//   than the file has is an error at the first missing row, naming the promise.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +27,8 @@
 #include "common/status.h"
 
 namespace item2vec {
+
+inline constexpr int kMaxVectorDim = 100000;  // the largest dim a vectors header may state
 
 class Word2VecWriter {
  public:

@@ -64,7 +64,8 @@ Status BroadcastResult(Transport& t, Result<T>* result) {
   spdlog::error("{}", st.ToString());
   spdlog::error("ending the job (exit code {})", ExitCodeOf(st));
   spdlog::default_logger()->flush();
-  RecordJobResult(ExitCodeOf(st), st.ToString());  // rank 0 only (common/job_result.h)
+  // Any rank, once the output is locked (common/job_result.h).
+  RecordJobFailure(ExitCodeOf(st), "rank " + std::to_string(t.rank()) + ": " + st.ToString());
   t.Abort(ExitCodeOf(st));
   std::abort();  // not reached: Abort does not return
 }

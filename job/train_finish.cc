@@ -95,6 +95,7 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   j.Key("words_trained").Int(tot.words);
   j.Key("pairs").Int(tot.pairs);
   j.Key("split_lines").Int(tot.split_lines);
+  if (job.long_items >= 0) j.Key("long_items").Int(job.long_items);
   if (o.SetMode()) j.Key("capped_sets").Int(tot.capped_sets);
   j.Key("train_seconds").Double(train_seconds);
   j.Key("total_seconds").Double(total_seconds);
@@ -146,6 +147,15 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
   const double train_seconds = std::chrono::duration<double>(Clock::now() - run->train_start).count() +
                                (job.resuming ? job.resume.manifest.train_seconds : 0);
   const protocol::ProgressReport tot = monitor.Totals();
+  if (tot.pairs == 0) {
+    // Nothing was learnt: the model would be its random start under a name that says trained.
+    const std::string why =
+        "training made no pair: every line holds at most one item left after --min-count " +
+        std::to_string(o.min_count) + " and subsampling, so the vectors are their random start; check the input " +
+        "(one item per line?) and --min-count";
+    if (o.strict) FailJob(transport, Status::DataError(why + " (--strict: no model written)"));
+    spdlog::warn("{} (--strict makes this an error)", why);
+  }
   spdlog::info("trained {} tokens in {:.2f}s ({:.0f} tokens/s), final loss {:.4f}", tot.raw_tokens, train_seconds,
                tot.raw_tokens / std::max(train_seconds, 1e-9), tot.loss_count > 0 ? tot.loss_sum / tot.loss_count : 0);
   // Every file of the model, train.json last, staged and switched in as one unit.

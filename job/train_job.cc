@@ -35,8 +35,10 @@ int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args, TrainO
   job.observer = observer;
   const int code = RunTrainSteps(mpi, args, &job);
   // Rank 0, once it holds the output directory: the outcome for scripts (job_result.h).
-  RecordJobResult(code, code == 0 ? "ok" : code == 75 ? "stopped after saving a checkpoint; rerun with --resume"
-                                                       : "failed; see the log");
+  RecordJobResult(code, code == 0    ? "ok"
+                        : code == 75 ? "stopped by a signal (after saving a checkpoint once training had begun); "
+                                       "rerun with --resume=if-possible"
+                                     : "failed; see the log");
   if (job.rank == 0 && observer != nullptr) observer->AtExit(job.options, code);
   return code;
 }

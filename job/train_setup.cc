@@ -39,6 +39,7 @@ Status LockOutput(const TrainOptions& o, OutputLock* lock, OutputLock* checkpoin
   }
   if (!lock->taken_over().empty())
     spdlog::warn("{}: took over the lock of a job that is gone: {}", o.output, lock->taken_over());
+  ITEM2VEC_RETURN_IF_ERROR(CheckOutputNamesAreOurs(o.output));
   Result<int> removed = RemoveModelDebris(o.output);
   if (!removed.ok()) return removed.status();
   if (*removed > 0) spdlog::info("removed {} unfinished file(s) of an earlier run from {}", *removed, o.output);
@@ -92,13 +93,16 @@ StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& ar
   if (rank == 0) {
     files = ListInputFiles(o.input);
     if (files.ok()) {
-      Status out = EnsureWritableDirectory(o.output);
+      Status out = CheckOutputApartFromInputs(o.input, o.output, "--output");
+      if (out.ok()) out = EnsureWritableDirectory(o.output);
       if (out.ok()) out = LockOutput(o, &job->output_lock, &job->checkpoint_lock);
       if (!out.ok()) files = out;
     }
   }
   if (StepExit exit = ShareFromRankZero(transport, &files)) return exit;
   job->files = std::move(files.value());
+  // Rank 0 holds the output now: a rank that ends the job records why there too.
+  if (rank != 0) AttachJobResult(o.output);
   if (rank == 0)
     spdlog::info("{} ranks: {} workers, {} servers; {} input file(s); dim {} window {} negative {} epochs {}", world,
                  job->workers, job->servers, job->files.size(), o.dim, o.window, o.negative, o.epochs);

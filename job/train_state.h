@@ -58,6 +58,9 @@ struct TrainJob {
   Vocabulary vocab;
   WarmStartCounts warm;
   std::int64_t shard_words = 0;  // this worker's in-vocabulary tokens (its learning-rate schedule)
+  // Rank 0: occurrences of items skipped for their length while counting; -1 when this run
+  // did not count (resumed with the checkpoint's workers and vocabulary).
+  std::int64_t long_items = -1;
 
   Partition partition() const { return Partition(servers, vocab.size()); }
 };

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/checkpoint.h"
+#include "common/sequence_reader.h"
+#include "common/stop_signal.h"
 #include "job/rank_collectives.h"
 #include "job/vocabulary_build.h"
 #include "worker/checkpointing.h"
@@ -50,6 +52,20 @@ void ResolveBatchTokens(TrainJob* job) {
   if (job->rank == 0) spdlog::info("batch: {} tokens per worker mini-batch ({})", tokens, why);
 }
 
+// Rank 0: the vocabulary of the merged counts; a stop signal during the count ends the job
+// here (exit 75: nothing is trained yet, so there is no checkpoint to save).
+Result<Vocabulary> VocabularyOfCounts(TrainJob& job, CountedShard* merged) {
+  if (merged->stopped)
+    return Status::Interrupted("stopped by a signal while counting items, before training began: there is nothing "
+                               "to save; rerun (with --resume=if-possible, a rerun starts from the beginning)");
+  job.long_items = merged->long_items;
+  if (merged->long_items > 0)
+    spdlog::warn("skipped {} occurrence(s) of items longer than {} bytes: such items are not trained (they are "
+                 "never cut, which would merge distinct items); counted as long_items in train.json; e.g. {}",
+                 merged->long_items, SequenceReader::kMaxItemBytes, merged->long_example);
+  return FinishVocabulary(merged->counts, job.options, &job.warm, job.init_from_neighbours ? &job.new_ids : nullptr);
+}
+
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
@@ -66,13 +82,14 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   job->same_workers = job->resuming && job->resume.manifest.num_workers == workers;
   job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == NewItemInit::kCooccurrence;
 
-  ItemCounter counter;
+  CountedShard counted;
   double count_seconds = 0;
   if (!job->is_server && !job->same_workers) {
     const auto count_start = Clock::now();
-    Status cs = CountShard(job->files, rank, workers, o.max_sentence, &counter);
+    Status cs = CountShard(job->files, rank, workers, o.max_sentence, &counted);
     if (!cs.ok()) FailJob(transport, cs.WithContext("counting items"));
     count_seconds = std::chrono::duration<double>(Clock::now() - count_start).count();
+    if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
   }
   Result<Vocabulary> vocab = Status::Internal("unset");
   if (job->resuming) {
@@ -82,14 +99,14 @@ StepExit BuildJobVocabulary(TrainJob* job) {
     job->warm.added = m.warm_added;
     job->warm.dropped = m.warm_dropped;
   } else {
-    ItemCounter merged;
+    CountedShard merged;
     if (!job->is_server) {
       // The merge adds other workers' counts into the value, but this shard's own counts
       // are still needed (its learning-rate schedule): merge into a copy. Odd workers are
       // leaves of the tree and only send theirs, so they need no copy.
-      ItemCounter* value = &counter;
+      CountedShard* value = &counted;
       if (rank % 2 == 0) {
-        merged = counter;
+        merged = counted;
         value = &merged;
       }
       // Shards are of equal size, so a peer finishes counting about when this rank did:
@@ -97,8 +114,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
       Status ms = MergeCounts(transport, rank, workers, o.peer_timeout + 2 * count_seconds, value);
       if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
     }
-    if (rank == 0)
-      vocab = FinishVocabulary(merged, o, &job->warm, job->init_from_neighbours ? &job->new_ids : nullptr);
+    if (rank == 0) vocab = VocabularyOfCounts(*job, &merged);
   }
   if (StepExit exit = ShareFromRankZero(transport, &vocab)) return exit;
   job->vocab = std::move(vocab.value());
@@ -110,9 +126,9 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   // their memory back to the system (glibc keeps freed small blocks otherwise), before the
   // model and batches are allocated.
   job->shard_words = 0;
-  for (const auto& [item, n] : counter.counts())
+  for (const auto& [item, n] : counted.counts.counts())
     if (job->vocab.Find(item) != Vocabulary::kNotFound) job->shard_words += n;
-  counter = ItemCounter();
+  counted = CountedShard();
   malloc_trim(0);
   return std::nullopt;
 }

@@ -8,25 +8,49 @@
 #include <spdlog/spdlog.h>
 
 #include "common/sequence_reader.h"
+#include "common/stop_signal.h"
 #include "job/cooccurrence_init.h"
 #include "ps/protocol.h"
 #include "job/rank_collectives.h"
 
 namespace item2vec {
 
+void CountedShard::Merge(CountedShard&& other) {
+  counts.Merge(other.counts);
+  long_items += other.long_items;
+  if (long_example.empty()) long_example = std::move(other.long_example);
+  stopped = stopped || other.stopped;
+}
+
 Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
-                  ItemCounter* counter) {
+                  CountedShard* shard) {
   SequenceReader reader(files, ShardRanges(files, worker, num_workers), max_sentence);
   std::vector<std::string_view> items;
-  while (reader.Next(&items))
-    for (std::string_view item : items) counter->Add(item);
+  std::int64_t lines = 0;
+  while (reader.Next(&items)) {
+    for (std::string_view item : items) shard->counts.Add(item);
+    if (++lines % kStopCheckLines == 0 && StopRequested()) {
+      shard->stopped = true;
+      break;
+    }
+  }
+  shard->long_items = reader.stats().long_items;
+  shard->long_example = reader.long_item_example();
   return reader.status();
 }
 
-Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counter) {
-  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, timeout, "item counts", counter,
-                   [](ItemCounter* into, ItemCounter&& other) {
-                     into->Merge(other);
+Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
+                  ItemCounter* counter) {
+  CountedShard shard;
+  Status st = CountShard(files, worker, num_workers, max_sentence, &shard);
+  *counter = std::move(shard.counts);
+  return st;
+}
+
+Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, CountedShard* shard) {
+  return MergeTree(t, worker, num_workers, protocol::kVocabCounts, timeout, "item counts", shard,
+                   [](CountedShard* into, CountedShard&& other) {
+                     into->Merge(std::move(other));
                      return Status::Ok();
                    });
 }

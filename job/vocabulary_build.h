@@ -2,8 +2,12 @@
 // into worker 0 along a tree, rank 0 builds the vocabulary (word2vec.c's frequency-sorted
 // vocabulary with min-count) and, with --init-from, compares it with the previous model's.
 //
-// Contract: CountShard streams one worker's shard into an ItemCounter. MergeCounts is a
-// collective of the workers (MergeTree, rank_collectives.h); each wait is bounded by
+// Contract: CountShard streams one worker's shard into a CountedShard: the item counts,
+// the items skipped for their length (common/sequence_reader.h), and whether a stop
+// signal (common/stop_signal.h) cut the count short: it checks the flag every
+// kStopCheckLines lines, so SIGTERM is acted on in milliseconds, not when counting ends.
+// MergeCounts is a collective of the workers (MergeTree, rank_collectives.h) that sums all
+// three into worker 0 (a stop on any worker stops the job); each wait is bounded by
 // `timeout`. FinishVocabulary runs on rank 0 only; its errors name the cause and the fix
 // (empty input, empty vocabulary after min-count, a bad previous model). With new_ids it
 // also lists today's ids the previous model lacks (--new-items cooccurrence), and it warns
@@ -26,10 +30,28 @@
 
 namespace item2vec {
 
+// One worker's count of its shard, and what merges into worker 0.
+struct CountedShard {
+  ItemCounter counts;
+  std::int64_t long_items = 0;  // skipped: longer than SequenceReader::kMaxItemBytes
+  std::string long_example;     // the first one (sequence_reader.h's long_item_example)
+  bool stopped = false;         // a stop signal arrived: the counts are partial
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) { ar& counts; ar& long_items; ar& long_example; ar& stopped; }
+  void Merge(CountedShard&& other);
+};
+
+inline constexpr std::int64_t kStopCheckLines = 4096;
+
+Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
+                  CountedShard* shard);
+
+// The counts alone (tests, tools): CountShard above, without its report.
 Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
                   ItemCounter* counter);
 
-Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counter);
+Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, CountedShard* shard);
 
 // Items that are not valid UTF-8 (with_nul: those holding a NUL byte, counted apart).
 struct OddItems {

@@ -23,7 +23,6 @@ struct ShardHeader {
 
 }  // namespace
 
-std::string ShardFileName(int server) { return "server-" + std::to_string(server) + ".bin"; }
 
 Result<CheckpointFileEntry> SaveShard(const ShardStore& store, std::size_t vocab_size,
                                       const std::string& checkpoint_path) {

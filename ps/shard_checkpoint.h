@@ -21,8 +21,6 @@
 
 namespace item2vec {
 
-std::string ShardFileName(int server);
-
 Result<CheckpointFileEntry> SaveShard(const ShardStore& store, std::size_t vocab_size,
                                       const std::string& checkpoint_path);
 

@@ -118,7 +118,7 @@ bool BatchBuilder::NextSentence() {
       stats.lines += c.stats_delta.lines;
       stats.tokens += c.stats_delta.tokens;
       stats.split_lines += c.stats_delta.split_lines;
-      stats.truncated_items += c.stats_delta.truncated_items;
+      stats.long_items += c.stats_delta.long_items;
       reader_->RestoreStats(stats);
       cache_position_ = c.after;
       return true;
@@ -152,7 +152,7 @@ bool BatchBuilder::NextSentence() {
     ReaderStats delta;
     delta.lines = now.lines - before.lines;
     delta.split_lines = now.split_lines - before.split_lines;
-    delta.truncated_items = now.truncated_items - before.truncated_items;
+    delta.long_items = now.long_items - before.long_items;
     cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, delta, reader_->Position());
   }
   return true;

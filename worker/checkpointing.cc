@@ -28,8 +28,6 @@ std::string FormatSeconds(double s) {
 
 }  // namespace
 
-std::string WorkerFileName(int worker) { return "worker-" + std::to_string(worker) + ".bin"; }
-std::string VocabularyFileName() { return "vocab.bin"; }
 
 Result<CheckpointFileEntry> SaveWorkerCheckpoint(const WorkerCheckpoint& state, const std::string& checkpoint_path) {
   CheckpointFileWriter w;
@@ -222,6 +220,10 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
   }
   vocab_dir_ = path;
   keep(SaveWorkerCheckpoint(own, path));
+  // Workers that had finished before this checkpoint was announced were not asked: their
+  // state is "done" too, or the checkpoint could not be resumed.
+  for (int w = 1; w < workers_; ++w)
+    if (std::find(announced_.begin(), announced_.end(), w) == announced_.end()) keep(SaveFinishedWorker(w, path));
   train_seconds_ = own.report.seconds;
   if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
 
@@ -254,16 +256,7 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     monitor_->Poll();
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (*it < workers_ && monitor_->IsFinal(*it)) {
-        // Finished before it saw the request: its state is "done", from its final report.
-        WorkerCheckpoint done;
-        done.worker = *it;
-        done.num_workers = workers_;
-        done.builder.epoch = config_.epochs;  // resumed, it trains nothing
-        done.report = monitor_->report(*it);
-        done.report.final = 0;
-        done.builder.words_done = done.report.words;
-        done.shard_words = done.report.words / std::max(1, config_.epochs);
-        keep(SaveWorkerCheckpoint(done, path));
+        keep(SaveFinishedWorker(*it, path));  // finished before it saw the request
         it = waiting.erase(it);
       } else {
         ++it;
@@ -295,6 +288,19 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
   last_checkpoint_ = Clock::now();
   if (stop_ && !result.ok()) return result;
   return stop_;
+}
+
+Result<CheckpointFileEntry> WorkerCheckpointing::SaveFinishedWorker(int worker, const std::string& path) {
+  // Its state is "done", from its final report: resumed, it trains nothing.
+  WorkerCheckpoint done;
+  done.worker = worker;
+  done.num_workers = workers_;
+  done.builder.epoch = config_.epochs;
+  done.report = monitor_->report(worker);
+  done.report.final = 0;
+  done.builder.words_done = done.report.words;
+  done.shard_words = done.report.words / std::max(1, config_.epochs);
+  return SaveWorkerCheckpoint(done, path);
 }
 
 Status WorkerCheckpointing::ReceiveSaved(bool* received) {
@@ -337,13 +343,16 @@ Status WorkerCheckpointing::PollPending(bool block) {
   pending_ = false;
   const std::string path = CheckpointPath(config_.dir, sequence_);
   Status result;
+  CheckpointManifest m = config_.manifest;
+  m.sequence = sequence_;
+  m.reason = reason_;
+  m.created_unix = static_cast<std::int64_t>(std::time(nullptr));
+  m.train_seconds = train_seconds_;
+  m.files = files_;
+  // Every rank's state or no MANIFEST: a checkpoint marked complete must be resumable.
+  if (const std::string missing = CheckpointFilesMissing(m); errors_.empty() && !missing.empty())
+    errors_.push_back("rank 0: no " + missing + " was saved (internal error)");
   if (errors_.empty()) {
-    CheckpointManifest m = config_.manifest;
-    m.sequence = sequence_;
-    m.reason = reason_;
-    m.created_unix = static_cast<std::int64_t>(std::time(nullptr));
-    m.train_seconds = train_seconds_;
-    m.files = files_;
     result = WriteManifest(path, m);
     if (result.ok()) result = PruneCheckpoints(config_.dir, 2);
   } else {

@@ -10,12 +10,15 @@
 //   state before its first untrained batch. Take() writes worker-W.bin, sends kCheckpointMark
 //   to every server (after this worker's last push, so the servers' shards hold exactly the
 //   pushes before the cut), reports the file to rank 0 and waits for kCheckpointContinue.
-//   Rank 0 writes its own files (vocab.bin and worker-0.bin) and collects every worker's
-//   report (a worker that finished meanwhile sends its final progress report instead and
-//   is saved as finished) and every server's note that it forked its snapshot
+//   Rank 0 writes its own files (vocab.bin and worker-0.bin), saves every worker that had
+//   finished before the request as finished (from its final progress report), and
+//   collects every other worker's report (a worker that finished meanwhile sends its final
+//   progress report instead and is saved as finished) and every server's note that it
+//   forked its snapshot
 //   (ps/shard_snapshot.h), then releases the workers: training pauses only that long.
 //   The servers write their files in the background; rank 0 collects their reports between
-//   batches and then renames MANIFEST into place and prunes to 2 checkpoints. A stop waits
+//   batches and then renames MANIFEST into place (only when it lists every rank's file,
+//   common/checkpoint.h) and prunes to 2 checkpoints. A stop waits
 //   for the files before releasing everyone (and the servers with kStop). One checkpoint is
 //   in flight at a time: the timer waits, a stop completes the one in flight first.
 // - Take() returns true when the job must stop (exit 75). A failed write on any rank
@@ -73,6 +76,7 @@ class WorkerCheckpointing {
   void Announce();
   Result<bool> Coordinate(const WorkerCheckpoint& own, bool mark_servers);
   Result<bool> Participate(const WorkerCheckpoint& own);
+  Result<CheckpointFileEntry> SaveFinishedWorker(int worker, const std::string& path);
   Status ReceiveSaved(bool* received);
   Status PollPending(bool block);
   Status MarkServers();
@@ -104,7 +108,6 @@ class WorkerCheckpointing {
   CheckpointFileEntry vocab_entry_;
 };
 
-std::string VocabularyFileName();
 Result<CheckpointFileEntry> SaveVocabularyCheckpoint(const Vocabulary& vocab, const std::string& checkpoint_path);
 Result<Vocabulary> LoadVocabularyCheckpoint(const std::string& checkpoint_path, std::uint64_t fingerprint);
 

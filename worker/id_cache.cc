@@ -15,7 +15,7 @@ struct RecordHeader {
   std::uint32_t raw_tokens;
   std::uint32_t lines;            // ReaderStats deltas
   std::uint32_t split_lines;
-  std::uint32_t truncated_items;
+  std::uint32_t long_items;
   std::uint32_t range;            // ReaderPosition after the sentence
   std::int64_t offset;
   std::uint32_t mid_line;
@@ -68,7 +68,7 @@ void IdCache::Append(const ItemId* ids, std::uint32_t num_ids, std::uint32_t raw
                        raw_tokens,
                        static_cast<std::uint32_t>(d.lines),
                        static_cast<std::uint32_t>(d.split_lines),
-                       static_cast<std::uint32_t>(d.truncated_items),
+                       static_cast<std::uint32_t>(d.long_items),
                        static_cast<std::uint32_t>(after.range),
                        after.offset,
                        after.mid_line ? 1u : 0u,
@@ -141,7 +141,7 @@ bool IdCache::Next(CachedSentence* s) {
   s->stats_delta.lines = h.lines;
   s->stats_delta.tokens = h.raw_tokens;
   s->stats_delta.split_lines = h.split_lines;
-  s->stats_delta.truncated_items = h.truncated_items;
+  s->stats_delta.long_items = h.long_items;
   s->after = ReaderPosition{h.range, h.offset, h.mid_line != 0};
   return true;
 }

@@ -49,7 +49,6 @@ struct WorkerCheckpoint {
   void serialize(Archive& ar, unsigned /*version*/) { ar& worker; ar& num_workers; ar& shard_words; ar& builder; ar& report; }
 };
 
-std::string WorkerFileName(int worker);
 Result<CheckpointFileEntry> SaveWorkerCheckpoint(const WorkerCheckpoint& state, const std::string& checkpoint_path);
 Result<WorkerCheckpoint> LoadWorkerCheckpoint(const std::string& checkpoint_path, int worker);
 

@@ -75,6 +75,75 @@ TEST(ListInputFilesTest, EmptyDirectoryIsAnError) {
   EXPECT_EQ(markers.status().code(), Status::Code::kDataError);
 }
 
+// Issue 26 item 4: a writer killed mid-file leaves NAME.tmp.PID beside its part files
+// (AtomicFile); the lister never takes one as input.
+TEST(ListInputFilesTest, TemporaryFilesOfAnUnfinishedWriterAreNotInput) {
+  TempDir dir;
+  const std::string parts = dir.File("parts");
+  std::filesystem::create_directories(parts);
+  WriteFile(parts + "/part-00000", "a b\n");
+  WriteFile(parts + "/part-00000.tmp.4242", "a b\n");
+  WriteFile(parts + "/part-00001.tmp.17", "half a li");
+  auto files = ListInputFiles({parts});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, parts + "/part-00000");
+  // A directory holding nothing else is empty, with the reason.
+  std::filesystem::remove(parts + "/part-00000");
+  auto none = ListInputFiles({parts});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("temporary"), std::string::npos) << none.status().message();
+  // A name that only looks alike is a part file.
+  WriteFile(parts + "/notes.tmp.txt", "x\n");
+  auto alike = ListInputFiles({parts});
+  ASSERT_TRUE(alike.ok()) << alike.status().ToString();
+  EXPECT_EQ(alike->size(), 1u);
+}
+
+// Issue 26 item 16: the same file given twice (directly, through "..", or inside a
+// directory also given) would be read twice: refused, naming both.
+TEST(ListInputFilesTest, TheSameFileGivenTwiceIsRefused) {
+  TempDir dir;
+  const std::string parts = dir.File("parts");
+  std::filesystem::create_directories(parts);
+  WriteFile(parts + "/part-00000", "a b\n");
+  const std::vector<std::vector<std::string>> cases = {
+      {parts + "/part-00000", parts + "/part-00000"},
+      {parts + "/part-00000", parts + "/../parts/part-00000"},
+      {parts, parts + "/part-00000"},
+      {parts, dir.File("parts/.")}};
+  for (const auto& inputs : cases) {
+    auto files = ListInputFiles(inputs);
+    ASSERT_FALSE(files.ok()) << inputs[1];
+    EXPECT_EQ(files.status().code(), Status::Code::kInvalidArgument) << files.status().message();
+    EXPECT_NE(files.status().message().find("twice"), std::string::npos) << files.status().message();
+  }
+}
+
+// Issue 26 item 5: an output directory that is an input, holds one, or lies inside one
+// would feed a run its own output: refused either way round; siblings are fine.
+TEST(CheckOutputApartFromInputsTest, OutputInsideInputAndTheReverseAreRefused) {
+  TempDir dir;
+  const std::string data = dir.File("data");
+  std::filesystem::create_directories(data + "/model");
+  WriteFile(data + "/part-00000", "a b\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{data}, data},                        // the same directory
+      {{data}, data + "/model"},             // output inside an input directory
+      {{data}, dir.File("data/../data/")},   // the same, spelled otherwise
+      {{data + "/part-00000"}, data},        // an input file inside the output
+      {{dir.path()}, data},                  // output inside the input's directory
+  };
+  for (const auto& [inputs, output] : refused) {
+    const Status st = CheckOutputApartFromInputs(inputs, output, "--output");
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << inputs[0] << " vs " << output;
+    EXPECT_NE(st.message().find("--output"), std::string::npos) << st.message();
+  }
+  WriteFile(dir.File("seqs.txt"), "a b\n");
+  EXPECT_TRUE(CheckOutputApartFromInputs({data}, dir.File("model"), "--output").ok());
+  EXPECT_TRUE(CheckOutputApartFromInputs({dir.File("seqs.txt")}, dir.File("new/model"), "--output").ok());
+}
+
 std::vector<InputFile> Sizes(const std::vector<std::int64_t>& sizes) {
   std::vector<InputFile> files;
   for (std::size_t i = 0; i < sizes.size(); ++i) files.push_back({"f" + std::to_string(i), sizes[i]});

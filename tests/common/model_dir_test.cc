@@ -66,6 +66,63 @@ TEST(ModelDirTest, AnUnpublishedModelLeavesThePreviousWholeAndIsDebrisNextTime) 
   ExpectModel(dir.path(), "next");
 }
 
+// Issue 26 item 8: in a directory that never held a model, the user's model.2023/ and
+// report.tmp.123 are not "unfinished files of an earlier run", and a plain file named
+// model is not replaced by the link: only what train provably wrote is removed.
+TEST(ModelDirTest, OnlyWhatTrainWroteIsDebrisAndNothingOfTheUsersIsReplaced) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.File("model.2023"));
+  WriteFile(dir.File("model.2023/notes"), "the user's");
+  WriteFile(dir.File("report.tmp.123"), "the user's");
+  WriteFile(dir.File("model"), "the user's plain file");
+  Result<int> removed = RemoveModelDebris(dir.path());
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 0);
+  EXPECT_EQ(ReadFile(dir.File("model.2023/notes")), "the user's");
+  EXPECT_EQ(ReadFile(dir.File("report.tmp.123")), "the user's");
+  Status st = CheckOutputNamesAreOurs(dir.path());
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find(dir.File("model")), std::string::npos) << st.message();
+  EXPECT_EQ(ReadFile(dir.File("model")), "the user's plain file");
+  // A directory under a fixed link's name, a link elsewhere, a job_result of another tool.
+  std::filesystem::remove(dir.File("model"));
+  std::filesystem::create_directory(dir.File("vectors.txt"));
+  EXPECT_EQ(CheckOutputNamesAreOurs(dir.path()).code(), Status::Code::kInvalidArgument);
+  std::filesystem::remove(dir.File("vectors.txt"));
+  std::filesystem::create_symlink("/etc/hostname", dir.File("vocab.tsv"));
+  EXPECT_EQ(CheckOutputNamesAreOurs(dir.path()).code(), Status::Code::kInvalidArgument);
+  std::filesystem::remove(dir.File("vocab.tsv"));
+  WriteFile(dir.File("job_result"), "the user's notes\n");
+  EXPECT_EQ(CheckOutputNamesAreOurs(dir.path()).code(), Status::Code::kInvalidArgument);
+  WriteFile(dir.File("job_result"), "running\n");
+  EXPECT_TRUE(CheckOutputNamesAreOurs(dir.path()).ok());
+  // The run report's link: a user's report.html is neither checked as ours nor replaced.
+  WriteFile(dir.File("report.html"), "the user's page");
+  EXPECT_EQ(CheckOutputNamesAreOurs(dir.path()).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(LinkPublishedFile(dir.path(), "report.html").code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ReadFile(dir.File("report.html")), "the user's page");
+  std::filesystem::remove(dir.File("report.html"));
+  ASSERT_TRUE(LinkPublishedFile(dir.path(), "report.html").ok());  // absent: made
+  EXPECT_TRUE(CheckOutputNamesAreOurs(dir.path()).ok());
+  ASSERT_TRUE(LinkPublishedFile(dir.path(), "report.html").ok());  // ours: made again
+  std::filesystem::remove(dir.File("report.html"));
+  // The models train writes there, and what a killed run of it leaves, are its own.
+  WriteWholeModel(dir.path(), "one");
+  EXPECT_TRUE(CheckOutputNamesAreOurs(dir.path()).ok());
+  Result<std::string> staged = StageModel(dir.path());
+  ASSERT_TRUE(staged.ok());
+  WriteFile(dir.File("vectors.bin.tmp.4711"), "a link being made");
+  WriteFile(dir.File("job_result.tmp.4711"), "a result being written");
+  WriteFile(dir.File("report.html.tmp.4711"), "a report link being made");
+  removed = RemoveModelDebris(dir.path());
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 4);
+  EXPECT_FALSE(Exists(*staged));
+  EXPECT_TRUE(Exists(dir.File("model.2023/notes")));
+  EXPECT_TRUE(Exists(dir.File("report.tmp.123")));
+  ExpectModel(dir.path(), "one");
+}
+
 TEST(ModelDirTest, AFlatModelIsAdoptedBeforeItIsReplaced) {
   TempDir dir;
   for (const std::string& f : ModelFiles()) WriteFile(dir.File(f), "flat");

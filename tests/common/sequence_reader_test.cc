@@ -148,20 +148,61 @@ TEST(SequenceReaderTest, LongLinesComeBackInPieces) {
   EXPECT_EQ(r.stats.split_lines, 2);
 }
 
-TEST(SequenceReaderTest, OverlongItemsAreTruncated) {
+// Issue 26 item 6: items longer than kMaxItemBytes were cut to that length, so distinct
+// long items sharing their first 4096 bytes became one vocabulary entry. They are skipped
+// (counted, with an example), never cut; an item of exactly the limit is kept.
+TEST(SequenceReaderTest, OverlongItemsAreSkippedNeverCutAndMerged) {
   TempDir dir;
   const std::string path = dir.File("big_items.txt");
-  const std::string huge(SequenceReader::kMaxItemBytes + 1000, 'x');
+  const std::string prefix(SequenceReader::kMaxItemBytes, 'x');
   const std::string exact(SequenceReader::kMaxItemBytes, 'y');
-  WriteFile(path, "a " + huge + " b\n" + exact + "\n");
+  std::string line = "a";
+  for (int i = 0; i < 5; ++i) line += " " + prefix + "-distinct-" + std::to_string(i) + std::string(6000, 'z');
+  WriteFile(path, line + " b\n" + exact + "\n");
   auto files = ListInputFiles({path});
   ASSERT_TRUE(files.ok());
-  const ReadResult r = ReadShard(*files, 0, 1);
-  ASSERT_TRUE(r.status.ok());
-  ASSERT_EQ(r.sentences.size(), 2u);
-  EXPECT_EQ(r.sentences[0], (std::vector<std::string>{"a", std::string(SequenceReader::kMaxItemBytes, 'x'), "b"}));
-  EXPECT_EQ(r.sentences[1], std::vector<std::string>{exact});
-  EXPECT_EQ(r.stats.truncated_items, 1);
+  SequenceReader reader(*files, ShardRanges(*files, 0, 1), 1000);
+  std::vector<std::string_view> items;
+  ASSERT_TRUE(reader.Next(&items));
+  EXPECT_EQ(std::vector<std::string>(items.begin(), items.end()), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(reader.Next(&items));
+  EXPECT_EQ(std::vector<std::string>(items.begin(), items.end()), std::vector<std::string>{exact});
+  EXPECT_FALSE(reader.Next(&items));
+  ASSERT_TRUE(reader.status().ok()) << reader.status().ToString();
+  EXPECT_EQ(reader.stats().long_items, 5);
+  EXPECT_EQ(reader.stats().tokens, 3);
+  EXPECT_EQ(reader.long_item_example().substr(0, 8), "xxxxxxxx");
+  EXPECT_NE(reader.long_item_example().find(path), std::string::npos) << reader.long_item_example();
+}
+
+// Issue 26 item 7: an input file that shrinks (or vanishes) while a job reads it ended the
+// epoch early in silence (exit 0 on 42 % of the planned tokens); the reader notices that
+// its range ends before the bytes listed at the start and fails with an input error.
+TEST(SequenceReaderTest, AFileThatShrinksWhileReadIsAnInputError) {
+  TempDir dir;
+  const Corpus c = MakeCorpus(11, CorpusShape{/*lines=*/100000});
+  // Larger than the reader's buffer, so that the cut lies beyond what it has read.
+  ASSERT_GT(c.text.size(), 3 * SequenceReader::kBufferBytes);
+  const std::string path = dir.File("c.txt");
+  WriteFile(path, c.text);
+  auto files = ListInputFiles({path});
+  ASSERT_TRUE(files.ok());
+  for (const bool first_epoch : {true, false}) {
+    WriteFile(path, c.text);
+    SequenceReader reader(*files, ShardRanges(*files, 0, 1), 1000);
+    std::vector<std::string_view> items;
+    if (!first_epoch) {  // a later epoch: the whole file read once, then cut
+      while (reader.Next(&items)) {}
+      ASSERT_TRUE(reader.status().ok());
+      reader.Rewind();
+    }
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(reader.Next(&items));
+    std::filesystem::resize_file(path, static_cast<std::uintmax_t>(c.text.size() * 42 / 100));
+    while (reader.Next(&items)) {}
+    EXPECT_EQ(reader.status().code(), Status::Code::kDataError) << reader.status().ToString();
+    EXPECT_NE(reader.status().message().find(path), std::string::npos) << reader.status().message();
+    EXPECT_NE(reader.status().message().find("shrank"), std::string::npos) << reader.status().message();
+  }
 }
 
 TEST(SequenceReaderTest, RewindReadsTheShardAgain) {
@@ -217,7 +258,9 @@ TEST(SequenceReaderTest, SeekToPositionResumesExactly) {
   }
 }
 
-TEST(SequenceReaderTest, MissingFileIsAnIOError) {
+// Issue 26 item 7: an input deleted while the job runs is an input error (exit 3), not an
+// output I/O error (exit 4).
+TEST(SequenceReaderTest, MissingFileIsAnInputError) {
   TempDir dir;
   WriteFile(dir.File("gone.txt"), "a b\n");
   auto files = ListInputFiles({dir.File("gone.txt")});
@@ -226,7 +269,8 @@ TEST(SequenceReaderTest, MissingFileIsAnIOError) {
   SequenceReader reader(*files, ShardRanges(*files, 0, 1), 1000);
   std::vector<std::string_view> items;
   EXPECT_FALSE(reader.Next(&items));
-  EXPECT_EQ(reader.status().code(), Status::Code::kIOError);
+  EXPECT_EQ(reader.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(ExitCodeOf(reader.status()), 3);
   EXPECT_NE(reader.status().message().find("gone.txt"), std::string::npos);
 }
 

@@ -228,6 +228,44 @@ TEST(Word2VecFormatTest, TooFewValuesAndTooManyRowsAreNamed) {
   EXPECT_NE(reader.status().message().find("holds more than"), std::string::npos) << reader.status().message();
 }
 
+// Issue 26 item 1: a header that promises more rows (or a larger dim) than the file holds
+// is a data error naming the header, in both formats, and costs no allocation of its
+// promise; an honest file of the same shape still reads.
+TEST(Word2VecFormatTest, HeaderThatLiesAboutTheFileSizeIsABadInputNotAnAllocation) {
+  TempDir dir;
+  for (const std::string name : {"v.txt", "v.bin"}) {
+    const std::string path = dir.File(name);
+    const bool binary = name == "v.bin";
+    const std::string row = binary ? std::string("a ") + std::string(12, '\0') + "\n" : "a 1 2 3\n";
+    for (const std::string header : {"100000000000 3", "3 4611686018427387904", "2 3", "1 100001"}) {
+      WriteFile(path, header + "\n" + row);
+      Result<Embeddings> e = ReadWord2Vec(path);  // before the fix: std::bad_alloc / std::length_error
+      ASSERT_FALSE(e.ok()) << name << " '" << header << "'";
+      EXPECT_EQ(e.status().code(), Status::Code::kDataError) << e.status().message();
+      EXPECT_NE(e.status().message().find(path), std::string::npos) << e.status().message();
+      EXPECT_NE(e.status().message().find("line 1"), std::string::npos) << e.status().message();
+    }
+    WriteFile(path, "1 3\n" + row);
+    Result<Embeddings> ok = ReadWord2Vec(path);
+    ASSERT_TRUE(ok.ok()) << ok.status().message();
+    EXPECT_EQ(ok->items, std::vector<std::string>{"a"});
+    EXPECT_EQ(ok->data.size(), 3u);
+  }
+  // The streaming reader (warm start): the same dim bound, the promise named at the end.
+  WriteFile(dir.File("w.bin"), "3 4611686018427387904\na " + std::string(12, '\0') + "\n");
+  Word2VecBinaryReader huge_dim;
+  EXPECT_EQ(huge_dim.Open(dir.File("w.bin")).code(), Status::Code::kDataError);
+  WriteFile(dir.File("w.bin"), "100000000000 3\na " + std::string(12, '\0') + "\n");
+  Word2VecBinaryReader reader;
+  ASSERT_TRUE(reader.Open(dir.File("w.bin")).ok());
+  std::string item;
+  float row[3];
+  EXPECT_TRUE(reader.Next(&item, row));
+  EXPECT_FALSE(reader.Next(&item, row));
+  EXPECT_NE(reader.status().message().find("promises 100000000000 rows"), std::string::npos)
+      << reader.status().message();
+}
+
 TEST(Word2VecFormatTest, MissingFileIsNotFound) {
   TempDir dir;
   auto e = ReadWord2Vec(dir.File("absent.bin"));

@@ -3,6 +3,7 @@
 // random. In 16 dimensions a random vector is far from every other, so the nearest
 // neighbour of 100+i is 200+i and vice versa.
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <sstream>
 
@@ -396,6 +397,101 @@ TEST_F(EvalCliTest, SimilarNamesFromAPipeSeparatedHeaderlessLatin1File) {
                " --name-header no");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("1-based"), std::string::npos) << r.err;
+}
+
+// Issue 26 item 1: a vectors file whose header promises far more rows (or a far larger
+// dim) than it holds is bad input (exit 3, naming the file) in every tool that reads
+// vectors, never a crash on a huge allocation.
+TEST_F(EvalCliTest, LyingVectorsHeaderIsBadInputInEveryTool) {
+  const std::string one_row = "a 1 2 3\n";
+  WriteFile(dir_.File("rows.txt"), "100000000000 3\n" + one_row);
+  WriteFile(dir_.File("dim.txt"), "3 4611686018427387904\n" + one_row);
+  WriteFile(dir_.File("rows.bin"), "100000000000 3\na " + std::string(12, '\0') + "\n");
+  WriteFile(dir_.File("t.tsv"), "u\ta\ta\n");
+  for (const std::string v : {"rows.txt", "dim.txt", "rows.bin"}) {
+    const std::string m = " --model " + dir_.File(v);
+    for (const std::string& command :
+         {"similar" + m + " --item a", "eval" + m + " --test " + dir_.File("t.tsv"), "index" + m,
+          "embed-users" + m + " --sequences " + dir_.File("t.tsv") + " --output " + dir_.File("u.vec"),
+          "publish" + m + " --redis 127.0.0.1:1"}) {
+      const CommandResult r = Item2vec(command);
+      EXPECT_EQ(r.exit_code, 3) << command << "\n" << r.err;
+      EXPECT_NE(r.err.find(dir_.File(v) + "' "), std::string::npos) << command << "\n" << r.err;
+      EXPECT_NE(r.err.find("line 1"), std::string::npos) << command << "\n" << r.err;
+    }
+  }
+}
+
+// Issue 26 items 10, 14 and 16: embed-users reads what eval reads through the same
+// reader (a line eval refuses is refused), takes a directory of part files as train does,
+// writes one vector per user, and has nothing to write = bad input.
+TEST_F(EvalCliTest, EmbedUsersOneVectorPerUserSameReaderAsEvalAndDirectories) {
+  const std::string out = dir_.File("users.vec");
+  // prep --holdout last:2 writes two records per user, the second history extending the first.
+  WriteFile(dir_.File("two.tsv"), "u1\t" + P(1) + "\t" + P(0) + "\n" + "u1\t" + Q(1) + "\t" + P(0) + " " + P(1) +
+                                      "\n" + "u2\t" + P(2) + "\t" + Q(2) + "\n" + "u2\t" + P(3) + "\t" + Q(2) + " " +
+                                      P(2) + "\n");
+  CommandResult r = Item2vec("embed-users --model " + model_ + " --sequences " + dir_.File("two.tsv") + " --output " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Result<Embeddings> users = ReadWord2Vec(out, VectorFormat::kText);
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  ASSERT_EQ(users->items, (std::vector<std::string>{"u1", "u2"}));
+  // u1's vector is the one of its longer history (P0, P1), the same as a file holding only it.
+  WriteFile(dir_.File("long.tsv"), "u1\t" + Q(1) + "\t" + P(0) + " " + P(1) + "\n");
+  r = Item2vec("embed-users --model " + model_ + " --sequences " + dir_.File("long.tsv") + " --output " +
+               dir_.File("long.vec"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Result<Embeddings> alone = ReadWord2Vec(dir_.File("long.vec"), VectorFormat::kText);
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(std::vector<float>(users->row(0), users->row(0) + kDim), alone->data);
+
+  // The lines eval refuses (an empty user would become the key PREFIX:V:u:).
+  WriteFile(dir_.File("bad.tsv"), "u1\t" + Q(0) + "\t" + P(0) + "\n\t" + Q(1) + "\t" + P(1) + "\n");
+  r = Item2vec("embed-users --model " + model_ + " --sequences " + dir_.File("bad.tsv") + " --output " + out);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("bad.tsv:2: empty user"), std::string::npos) << r.err;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("bad.tsv"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("bad.tsv:2: empty user"), std::string::npos) << r.err;
+
+  // A directory of sequence part files, as prep writes DIR/train: users numbered over both.
+  std::filesystem::create_directories(dir_.File("train"));
+  WriteFile(dir_.File("train/part-00000"), P(0) + " " + P(1) + "\n" + Q(2) + "\n");
+  WriteFile(dir_.File("train/part-00001"), P(3) + " " + Q(3) + "\n");
+  r = Item2vec("embed-users --model " + model_ + " --sequences " + dir_.File("train") + " --output " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  users = ReadWord2Vec(out, VectorFormat::kText);
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  EXPECT_EQ(users->items, (std::vector<std::string>{"1", "2", "3"}));
+
+  // No user with a known item: exit 3 (as eval with no evaluable record), nothing written.
+  std::filesystem::remove(out);
+  WriteFile(dir_.File("unknown.tsv"), "u1\t" + Q(0) + "\t999 998\n");
+  r = Item2vec("embed-users --model " + model_ + " --sequences " + dir_.File("unknown.tsv") + " --output " + out);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("no user vector to write"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// Issue 26 item 16: option limits are stated and checked before any model is read, and
+// an input that is not a file is an input error.
+TEST_F(EvalCliTest, LimitsAreStatedAndCheckedFirstAndADirectoryOfNamesIsBadInput) {
+  CommandResult r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --k 100000000");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("1000000"), std::string::npos) << r.err;
+  r = Item2vec("eval --model " + model_ + " --test " + dir_.File("test.tsv") + " --k 1e8");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("1000000"), std::string::npos) << r.err;
+  // --m 0 is refused before the model is looked at (a missing one here).
+  r = Item2vec("index --model " + dir_.File("no-such-model") + " --m 0");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--m must be between 2 and 512"), std::string::npos) << r.err;
+  r = Item2vec("index --model " + dir_.File("no-such-model") + " --ef-construction 0");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // --names given a directory: exit 3 (input), not 4 (output I/O).
+  r = Item2vec("similar --model " + model_ + " --item " + P(1) + " --names " + dir_.path());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(dir_.path()), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -116,6 +116,37 @@ TEST(CheckpointDirTest, NewestValidFallsBackPastDamage) {
   EXPECT_EQ(rejected.size(), 3u);
 }
 
+// Issue 26 item 13: a checkpoint whose MANIFEST does not list every rank's state (taken
+// after worker 1 had finished, without its worker-1.bin) cannot be resumed: it is skipped
+// like a damaged one, naming the missing file, and the one before it is used.
+TEST(CheckpointDirTest, ACheckpointWithoutEveryRanksFileIsSkipped) {
+  TempDir dir("ckpt");
+  const auto make = [&](std::uint64_t seq, const std::vector<std::string>& names) {
+    const std::string path = CheckpointPath(dir.path(), seq);
+    std::filesystem::create_directories(path);
+    CheckpointManifest m;
+    m.sequence = seq;
+    m.num_workers = 2;
+    m.num_servers = 1;
+    for (const std::string& name : names) {
+      Result<CheckpointFileEntry> f = WriteBlob(path, name, "state of " + name);
+      ASSERT_TRUE(f.ok());
+      m.files.push_back(f.value());
+    }
+    ASSERT_TRUE(WriteManifest(path, m).ok());
+  };
+  make(4, {"vocab.bin", "worker-0.bin", "worker-1.bin", "server-0.bin"});
+  make(5, {"vocab.bin", "worker-0.bin", "server-0.bin"});  // worker 1 had finished
+  std::vector<std::string> rejected;
+  Result<CheckpointManifest> m = FindNewestValidCheckpoint(dir.path(), &rejected);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->sequence, 4u);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_NE(rejected[0].find("ckpt-00000005"), std::string::npos) << rejected[0];
+  EXPECT_NE(rejected[0].find("worker-1.bin"), std::string::npos) << rejected[0];
+  EXPECT_EQ(VerifyCheckpoint(CheckpointPath(dir.path(), 5)).status().code(), Status::Code::kCorruption);
+}
+
 TEST(CheckpointDirTest, PruneKeepsTheNewestTwoAndInProgressOnes) {
   TempDir dir("ckpt");
   std::filesystem::create_directories(CheckpointPath(dir.path(), 1));  // crashed, older than complete ones

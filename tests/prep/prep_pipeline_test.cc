@@ -190,9 +190,8 @@ TEST(PrepPipeline, StrictStopsAtFirstBadRowWithFileAndLine) {
   EXPECT_EQ(s.status().code(), Status::Code::kDataError);
   EXPECT_NE(s.status().message().find("log.tsv:3"), std::string::npos) << s.status().message();
   EXPECT_NE(s.status().message().find("wrong_column_count"), std::string::npos);
-  // Nothing under a final name, no temporary left.
-  EXPECT_EQ(ListDir(dir.File("out")), (std::vector<std::string>{"train"}));
-  EXPECT_TRUE(ListDir(dir.File("out/train")).empty());
+  // Nothing under a final name, no temporary left, not even the empty directories it made.
+  EXPECT_FALSE(fs::exists(dir.File("out")));
   // Without --strict the row is counted and the run succeeds.
   c.strict = false;
   Result<PrepSummary> lenient = RunPrep(c);
@@ -208,6 +207,56 @@ TEST(PrepPipeline, EmptyResultIsAnError) {
   EXPECT_EQ(s.status().code(), Status::Code::kDataError);
   EXPECT_NE(s.status().message().find("--min-length"), std::string::npos) << s.status().message();
   EXPECT_FALSE(fs::exists(dir.File("out/summary.json")));
+}
+
+// Issue 26 item 16: a failed prep leaves no empty output directories it created (it left
+// an empty train/ behind); directories that were there before stay.
+TEST(PrepPipeline, AFailedRunRemovesTheEmptyDirectoriesItCreated) {
+  TempDir dir;
+  WriteFile(dir.File("log.csv"), "1,10,100\n2,11,200\n");  // one event per user: nothing to train
+  Result<PrepSummary> s = RunPrep(BaseConfig(dir.File("log.csv"), dir.File("out")));
+  ASSERT_FALSE(s.ok());
+  EXPECT_FALSE(fs::exists(dir.File("out/train")));
+  EXPECT_FALSE(fs::exists(dir.File("out")));
+  fs::create_directories(dir.File("mine"));
+  WriteFile(dir.File("mine/notes.txt"), "the user's\n");
+  s = RunPrep(BaseConfig(dir.File("log.csv"), dir.File("mine")));
+  ASSERT_FALSE(s.ok());
+  EXPECT_FALSE(fs::exists(dir.File("mine/train")));
+  EXPECT_EQ(ListDir(dir.File("mine")), (std::vector<std::string>{"notes.txt"}));
+}
+
+// Issue 26 item 4: a killed prep leaves train/part-N.tmp.PID (which train read as a part
+// file, doubling the data), test.tsv.tmp.PID and its .prep-tmp-PID directory; the next
+// run removes them, and only them.
+TEST(PrepPipeline, TheNextRunRemovesWhatAKilledRunLeft) {
+  TempDir dir;
+  WriteFile(dir.File("log.csv"), "u1,a,1\nu1,b,2\nu1,c,3\nu2,x,1\nu2,y,2\n");
+  PrepConfig c = BaseConfig(dir.File("log.csv"), dir.File("out"));
+  c.session.holdout = ParseHoldoutSpec("last").value();
+  ASSERT_TRUE(RunPrep(c).ok());
+  const std::string part = ReadFile(dir.File("out/train/part-00000"));
+  WriteFile(dir.File("out/train/part-00000.tmp.4242"), part);
+  WriteFile(dir.File("out/test.tsv.tmp.4242"), "half");
+  WriteFile(dir.File("out/summary.json.tmp.4242"), "{");
+  fs::create_directories(dir.File("out/.prep-tmp-4242/rank-1"));
+  WriteFile(dir.File("out/.prep-tmp-4242/bucket-0"), "spill");
+  WriteFile(dir.File("out/train/notes.tmp.txt"), "the user's");
+  ASSERT_TRUE(RunPrep(c).ok());
+  EXPECT_EQ(ListDir(dir.File("out/train")), (std::vector<std::string>{"notes.tmp.txt", "part-00000"}));
+  EXPECT_EQ(ListDir(dir.File("out")), (std::vector<std::string>{"summary.json", "test.tsv", "train"}));
+  EXPECT_EQ(ReadFile(dir.File("out/train/part-00000")), part);
+}
+
+// Issue 26 item 6: prep wrote items longer than train reads without a word; it counts them.
+TEST(PrepPipeline, ItemsLongerThanTrainReadsAreCounted) {
+  TempDir dir;
+  const std::string long_item(5000, 'L');
+  WriteFile(dir.File("log.csv"), "u1,a,1\nu1," + long_item + ",2\nu1,b,3\nu2,x,1\nu2,y,2\n");
+  Result<PrepSummary> s = RunPrep(BaseConfig(dir.File("log.csv"), dir.File("out")));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->long_items, 1);
+  EXPECT_EQ(JsonInt(ReadFile(dir.File("out/summary.json")), "long_items"), 1);
 }
 
 TEST(PrepPipeline, ColumnNameMismatchListsHeader) {

@@ -8,6 +8,14 @@
 #     connection error, current still names the old version after a restart, and the next
 #     publish removes the partial version;
 #  4. a server with a password: a wrong REDISCLI_AUTH, none, and a right --password-file.
+#  5. what publish refuses before writing anything (issue 26): --timeout-ms 0 or -1 (exit
+#     2; 0 meant "wait for ever"), a vectors or --users file naming one key twice (exit 3),
+#     a server whose maxmemory-policy evicts any key (exit 2);
+#  6. one publisher per prefix (issue 26): a second publish while one is writing fails at
+#     once naming the first, which goes live; a publisher that lost its lock (deleted, as
+#     if it expired while it was stopped) does not flip PREFIX:current back over a newer
+#     version, and the next publish removes its keys, those without meta included; a
+#     SIGKILLed publisher's lock is taken over by the next publish.
 # Usage: publish_redis_test.sh ITEM2VEC REPO EVAL_BENCH_DATA
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2 GEN=$3
@@ -201,5 +209,98 @@ printf 's3cret pass\n' > "$WORK/pw"
 "$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" --password-file "$WORK/pw" | grep -q '^published i2v:1 live' ||
   fail "publish with the right --password-file failed"
 echo "ok: passwords"
+stop_redis
+
+# --- 5. Refused before anything is written.
+start_redis
+expect_refusal() {  # CODE PATTERN ARGS...: exit CODE, PATTERN in stderr, nothing in Redis
+  local code=$1 pattern=$2 rc=0; shift 2
+  timeout 30 "$ITEM2VEC" publish --redis "127.0.0.1:$PORT" "$@" > /dev/null 2> "$WORK/refused.err" || rc=$?
+  [ "$rc" = "$code" ] || { cat "$WORK/refused.err" >&2; fail "publish $*: exit $rc, expected $code"; }
+  grep -q -- "$pattern" "$WORK/refused.err" || { cat "$WORK/refused.err" >&2; fail "publish $*: no '$pattern'"; }
+  [ "$(rcli dbsize)" = 0 ] || fail "publish $*: wrote $(rcli dbsize) keys although it was refused"
+}
+expect_refusal 2 "--timeout-ms must be at least 1" --model "$WORK/model" --timeout-ms 0
+expect_refusal 2 "--timeout-ms must be at least 1" --model "$WORK/model" --timeout-ms -1
+printf '3 2\nx 1 2\ny 3 4\nx 5 6\n' > "$WORK/dup.txt"
+expect_refusal 3 "item 'x' appears twice, in rows 1 and 3" --model "$WORK/dup.txt"
+printf '2 32\nu1%s\nu1%s\n' "$(printf ' 0.5%.0s' $(seq 32))" "$(printf ' 0.25%.0s' $(seq 32))" > "$WORK/dupusers.vec"
+expect_refusal 3 "--users: .*'u1' appears twice" --model "$WORK/model" --users "$WORK/dupusers.vec"
+stop_redis
+start_redis --maxmemory 100mb --maxmemory-policy allkeys-lru
+expect_refusal 2 "maxmemory-policy allkeys-lru" --model "$WORK/model"
+stop_redis
+start_redis --maxmemory 100mb --maxmemory-policy volatile-lru
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" | grep -q '^published i2v:1 live' ||
+  fail "a volatile-lru server (never evicts keys without expiry) was refused"
+stop_redis
+echo "ok: bad timeouts, names given twice and an evicting server are refused with nothing written"
+
+# --- 6. One publisher per prefix.
+start_redis
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > /dev/null   # version 1 live
+# pause_when_writing PID VERSION: SIGSTOP the publisher once VERSION has 20000 keys.
+pause_when_writing() {
+  $PY - "$PORT" "$1" "$2" <<'PYEOF' || fail "the big publish did not get 20000 keys into version $2 in time"
+import os, signal, sys, time, redis
+r, pid, v = redis.Redis(port=int(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+base = r.dbsize()
+for _ in range(60000):
+    if r.exists('i2v:%s:meta' % v) and r.dbsize() > base + 20000:
+        os.kill(pid, signal.SIGSTOP)
+        sys.exit(0)
+    time.sleep(0.001)
+sys.exit(1)
+PYEOF
+}
+"$ITEM2VEC" publish --model "$WORK/big/model" --redis "127.0.0.1:$PORT" --batch 200 > "$WORK/a.txt" 2> "$WORK/a.err" &
+pub_a=$!
+pause_when_writing $pub_a 2
+rc=0
+start=$(date +%s)
+timeout 60 "$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/b.txt" 2> "$WORK/b.err" || rc=$?
+kill -CONT $pub_a
+[ "$rc" = 2 ] || { cat "$WORK/b.err" >&2; fail "a second publisher on the prefix: exit $rc, expected 2"; }
+grep -q "prefix 'i2v' is being published by another process (host .* pid $pub_a " "$WORK/b.err" ||
+  { cat "$WORK/b.err" >&2; fail "the second publisher's message does not name the first"; }
+[ $(($(date +%s) - start)) -le 10 ] || fail "the second publisher did not fail at once"
+wait $pub_a || { cat "$WORK/a.err" >&2; fail "the first publisher failed after the second was refused"; }
+grep -q '^published i2v:2 live (was 1)' "$WORK/a.txt" || fail "first publisher: $(cat "$WORK/a.txt")"
+[ "$(rcli get i2v:current)" = 2 ] || fail "i2v:current is '$(rcli get i2v:current)', expected 2"
+[ "$(rcli exists i2v:lock)" = 0 ] || fail "the lock outlived its publisher"
+echo "ok: a second publisher fails at once naming the first, which goes live"
+# A publisher that lost its lock while stopped (here deleted; an expiry does the same).
+"$ITEM2VEC" publish --model "$WORK/big/model" --redis "127.0.0.1:$PORT" --batch 200 > "$WORK/a2.txt" 2> "$WORK/a2.err" &
+pub_a=$!
+pause_when_writing $pub_a 3
+rcli del i2v:lock > /dev/null
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/b2.txt" 2> "$WORK/b2.err" ||
+  { kill -CONT $pub_a; cat "$WORK/b2.err" >&2; fail "a publish after the lock was freed failed"; }
+grep -q '^published i2v:4 live (was 2).*removed partial: 3;' "$WORK/b2.txt" || fail "second publisher: $(cat "$WORK/b2.txt")"
+kill -CONT $pub_a
+if wait $pub_a; then fail "a publisher that lost its lock went live: $(cat "$WORK/a2.txt")"; fi
+cat "$WORK/a2.err"
+grep -q "lost i2v:lock" "$WORK/a2.err" || fail "the publisher that lost its lock does not say so"
+[ "$(rcli get i2v:current)" = 4 ] || fail "i2v:current went back to '$(rcli get i2v:current)', expected 4"
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/c.txt"
+[ "$(rcli --scan --pattern 'i2v:3:*' | wc -l)" = 0 ] || fail "keys of the lost publisher's version 3 remain"
+[ "$(rcli get i2v:current)" = 5 ] || fail "i2v:current is not 5 after the cleaning publish"
+echo "ok: a publisher that lost its lock does not flip current back; the next publish removes its keys"
+# Keys of a version without meta (left by such a publisher before this fix) are removed too.
+rcli set i2v:9:i:orphan x > /dev/null
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/d.txt"
+grep -q 'removed partial: 9;' "$WORK/d.txt" || fail "a version without meta was not removed: $(cat "$WORK/d.txt")"
+[ "$(rcli exists i2v:9:i:orphan)" = 0 ] || fail "the orphan key i2v:9:i:orphan remains"
+# A SIGKILLed publisher's lock is taken over on this host.
+"$ITEM2VEC" publish --model "$WORK/big/model" --redis "127.0.0.1:$PORT" --batch 200 > /dev/null 2>&1 &
+pub_a=$!
+pause_when_writing $pub_a 7
+kill -KILL $pub_a; wait $pub_a 2> /dev/null || true
+grep -q "pid $pub_a " <(rcli get i2v:lock) || fail "the killed publisher left no lock"
+"$ITEM2VEC" publish --model "$WORK/model" --redis "127.0.0.1:$PORT" > "$WORK/e.txt" 2> "$WORK/e.err" ||
+  { cat "$WORK/e.err" >&2; fail "a publish after a SIGKILLed one failed"; }
+grep -q "took over i2v:lock of a publisher that is gone" "$WORK/e.err" || fail "no takeover message: $(cat "$WORK/e.err")"
+grep -q '^published i2v:8 live.*removed partial: 7;' "$WORK/e.txt" || fail "after a SIGKILLed publisher: $(cat "$WORK/e.txt")"
+echo "ok: a SIGKILLed publisher's lock is taken over and its partial version removed"
 stop_redis
 echo "PASS"

@@ -43,6 +43,15 @@ expect_fail 2 "holds the input file" -i "$WORK/seqs.txt" -o "$WORK"
 expect_fail 2 "Use --sampler rejection" -i "$WORK/seqs.txt" -o "$WORK/w" --method node2vec --window 5 --memory 20M
 grep -q "per-edge alias tables hold [0-9]* entries" "$WORK/err.txt" || fail "the refusal does not give the table size"
 [ -e "$WORK/w/part-00000" ] && fail "a refused run left a part file"
+# A tiny p with rejection sampling on a chain (no step can return): it ran 25 s at 1e-7
+# and never ended below (issue 26 item 2); now bounded, and p beyond 1e-100 is refused.
+printf 'a b c d e f g h\n' > "$WORK/chain.txt"
+expect_fail 2 "--p must be between 1e-100 and 1e+100" -i "$WORK/chain.txt" -o "$WORK/w" --method node2vec \
+  --sampler rejection --p 1e-300
+timeout 20 "$ITEM2VEC" walk -i "$WORK/chain.txt" -o "$WORK/chain" --method node2vec --sampler rejection --p 1e-7 \
+  --log-level warn || fail "walk --sampler rejection --p 1e-7 did not finish in 20 s"
+[ "$(json_int "$WORK/chain/_summary.json" exact_steps)" -gt 0 ] || fail "no step was drawn exactly"
+[ "$(wc -l < "$WORK/chain/part-00000")" = 70 ] || fail "expected 10 walks from each of the 7 start items"
 echo "ok: bad options and input fail with the right codes and messages"
 
 # 3. walks on MovieLens

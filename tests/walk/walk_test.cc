@@ -165,6 +165,49 @@ TEST(Walker, Node2vecBiasFollowsPAndQWithBothSamplers) {
   }
 }
 
+// Issue 26 item 2: the rejection sampler's acceptance bound is global, max(1/p, 1, 1/q),
+// so with a tiny p on a step that cannot return (a directed chain) almost every proposal
+// was refused: --p 1e-7 took 25 s, smaller never ended. Every step now takes a bounded
+// number of proposals (then an exact draw), and the walks keep the exact distribution.
+TEST(Walker, RejectionSamplerIsBoundedAndExactForExtremePAndQ) {
+  // 0 -> 1 -> 2 -> 3 -> 4: no step can go back, every step is "outward" (bias 1/q).
+  const ItemGraph chain = ItemGraph::FromTriples(
+      5, {{EdgeKey(0, 1), 1}, {EdgeKey(1, 2), 1}, {EdgeKey(2, 3), 1}, {EdgeKey(3, 4), 1}});
+  const ItemGraph g = BiasGraph();
+  for (const auto& [p, q] : std::vector<std::pair<double, double>>{
+           {1e-7, 1.0}, {1e-100, 1.0}, {1.0, 1e-100}, {1e-6, 1e6}, {1e6, 1e-6}, {100.0, 0.01}}) {
+    WalkParams params;
+    params.method = WalkMethod::kNode2vec;
+    params.p = p;
+    params.q = q;
+    params.sampler = SecondOrderSampler::kRejection;
+    params.length = 5;
+    const Walker on_chain(&chain, params);
+    std::vector<std::uint32_t> walk;
+    WalkStats stats;
+    for (int i = 0; i < 200; ++i) {
+      Rng rng(SeedFor(3, 0, static_cast<std::uint64_t>(i)));
+      on_chain.Walk(0, rng, &walk, &stats);
+      ASSERT_EQ(walk, (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
+    }
+    EXPECT_LE(stats.proposals, 64 * 3 * 200) << "p " << p << " q " << q;  // 3 second-order steps a walk
+    // The distribution of BiasGraph's step 0 -> 1 -> x, as the alias sampler draws it.
+    std::vector<double> expect{1.0 / p, 0, 2.0, 1.0 / q};
+    const double sum = expect[0] + expect[2] + expect[3];
+    for (double& e : expect) e /= sum;
+    params.length = 3;
+    const Walker walker(&g, params);
+    const std::vector<double> counts = ThirdStepCounts(walker, 100000);
+    EXPECT_LT(ChiSquare(counts, expect), 20.0) << "p " << p << " q " << q << ": " << counts[0] << " " << counts[2]
+                                               << " " << counts[3];
+    for (std::size_t x = 0; x < 4; ++x) {
+      if (expect[x] < 1e-9) {
+        EXPECT_EQ(counts[x], 0) << "p " << p << " q " << q << " x " << x;
+      }
+    }
+  }
+}
+
 TEST(Walker, DeepWalkIgnoresWhereItCameFrom) {
   const ItemGraph g = BiasGraph();
   WalkParams params;
@@ -239,6 +282,12 @@ TEST(WalkOptions, RefusesBadValues) {
   o.method = "node2vec";
   o.p = 0;
   EXPECT_NE(resolve(o).message().find("--p must be a positive"), std::string::npos);
+  // A bias of 1/p or 1/q beyond 1e100 overflows weight x bias (issue 26 item 2).
+  o.p = 1e-300;
+  EXPECT_NE(resolve(o).message().find("--p must be between 1e-100 and 1e+100"), std::string::npos);
+  o.p = 1;
+  o.q = 1e101;
+  EXPECT_NE(resolve(o).message().find("--q must be between 1e-100 and 1e+100"), std::string::npos);
   o = ok;
   o.walk_length = 1;
   EXPECT_NE(resolve(o).message().find("--walk-length"), std::string::npos);

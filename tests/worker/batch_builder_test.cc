@@ -468,7 +468,7 @@ TEST_F(BatchBuilderTest, IdCacheReplaysTheTextsBatchesExactly) {
     ASSERT_EQ(s1.reader_stats.lines, s2.reader_stats.lines);
     ASSERT_EQ(s1.reader_stats.tokens, s2.reader_stats.tokens);
     ASSERT_EQ(s1.reader_stats.split_lines, s2.reader_stats.split_lines);
-    ASSERT_EQ(s1.reader_stats.truncated_items, s2.reader_stats.truncated_items);
+    ASSERT_EQ(s1.reader_stats.long_items, s2.reader_stats.long_items);
     ASSERT_EQ(s1.words_done, s2.words_done);
     if (!*m1) break;
     ++batches;

@@ -32,7 +32,7 @@ TEST(IdCacheTest, RoundTripAndBudget) {
     ReaderStats d;
     d.lines = r % 3 != 0;
     d.split_lines = r % 7 == 0;
-    d.truncated_items = r % 11 == 0;
+    d.long_items = r % 11 == 0;
     cache.Append(ids.data(), static_cast<std::uint32_t>(ids.size()), static_cast<std::uint32_t>(ids.size() + r % 4), d,
                  ReaderPosition{static_cast<std::size_t>(r % 5), 1000LL * r, r % 2 == 0});
     records.push_back(std::move(ids));

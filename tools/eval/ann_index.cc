@@ -109,10 +109,15 @@ AnnIndex::~AnnIndex() = default;
 
 std::size_t AnnIndex::size() const { return impl_->graph ? impl_->graph->cur_element_count : 0; }
 
-Result<std::unique_ptr<AnnIndex>> AnnIndex::Build(const ItemMatrix& m, const AnnBuildOptions& o) {
+Status ValidateAnnBuildOptions(const AnnBuildOptions& o) {
   if (o.m < 2 || o.m > 512) return Status::InvalidArgument("--m must be between 2 and 512, got " + std::to_string(o.m));
   if (o.ef_construction < 1) return Status::InvalidArgument("--ef-construction must be at least 1");
   if (o.threads < 1) return Status::InvalidArgument("build threads must be at least 1");
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<AnnIndex>> AnnIndex::Build(const ItemMatrix& m, const AnnBuildOptions& o) {
+  ITEM2VEC_RETURN_IF_ERROR(ValidateAnnBuildOptions(o));
   if (m.size() == 0) return Status::InvalidArgument("the model has no items to index");
   std::unique_ptr<AnnIndex> index(new AnnIndex());
   index->similarity_ = m.similarity();

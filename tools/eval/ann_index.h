@@ -46,6 +46,9 @@ struct AnnBuildOptions {
   static constexpr int kDefaultEf = 40;
 };
 
+// The checks Build makes of the options, for a command to make before it loads a model.
+Status ValidateAnnBuildOptions(const AnnBuildOptions& o);
+
 struct IndexPaths {
   std::string meta;  // <vectors>.<metric>.index
   std::string dir;   // where the graphs live

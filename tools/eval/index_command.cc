@@ -104,6 +104,7 @@ int RunIndexCommand(const std::vector<std::string>& args) {
   if (threads < 0) return fail(Status::InvalidArgument("--threads must be 0 (all cores) or positive"));
   if (check < 0 || ef < 1) return fail(Status::InvalidArgument("--check must be >= 0 and --ef >= 1"));
   build.threads = threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (Status st = ValidateAnnBuildOptions(build); !st.ok()) return fail(st);  // before minutes of loading
   Result<VectorFormat> format = ParseVectorFormat(format_name);
   if (!format.ok()) return fail(format.status());
   Result<Similarity> metric = ParseSimilarity(metric_name);

@@ -33,9 +33,10 @@ Result<std::vector<int>> ParseKList(const std::string& text) {
     const std::string field = text.substr(start, comma - start);
     char* end = nullptr;
     const long k = std::strtol(field.c_str(), &end, 10);
-    if (field.empty() || *end != '\0' || k < 1 || k > 1000000)
-      return Status::InvalidArgument("--k must be a comma-separated list of positive integers such as 1,5,10,20; got '" +
-                                     text + "'");
+    if (field.empty() || *end != '\0' || k < 1 || k > kMaxK)
+      return Status::InvalidArgument("--k must be a comma-separated list of whole numbers from 1 to " +
+                                     std::to_string(kMaxK) + " such as 1,5,10,20; got '" + text + "'" +
+                                     (*end == '\0' && k > kMaxK ? " (" + field + " is above the limit)" : ""));
     ks.push_back(static_cast<int>(k));
     start = comma + 1;
   }

@@ -42,6 +42,11 @@ class MetricsAccumulator {
 };
 
 // Parses "1,5,10,20": positive integers, sorted and deduplicated on return.
+// The largest K eval takes (a cut-off beyond any catalogue eval ranks in memory).
+inline constexpr int kMaxK = 1000000;
+
+// "1,5,10,20" -> {1, 5, 10, 20}, sorted and deduplicated; each K in 1..kMaxK, and the
+// error says so.
 Result<std::vector<int>> ParseKList(const std::string& text);
 
 }  // namespace item2vec

@@ -1,6 +1,7 @@
 #include "tools/eval/names.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 #include "common/column_spec.h"
@@ -35,6 +36,9 @@ Result<NameMap> ReadNames(const std::string& path, const NameFileOptions& o) {
   else if (o.quote.size() == 1) format.quote = o.quote[0];
   else return Status::InvalidArgument("--name-quote must be one character or none, got '" + o.quote + "'");
 
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Status::DataError("names file '" + path + "' is a directory: give the file of ids and titles");
   DelimitedReader reader;
   if (Status st = reader.Open(path, format); !st.ok()) {
     if (st.code() == Status::Code::kNotFound) return Status::NotFound("cannot open names file '" + path + "'");

@@ -3,7 +3,8 @@
 // Contract:
 // - One record per line: "user<TAB>next_item<TAB>history", history being items separated
 //   by spaces in time order, most recent last; it may be empty (the third field empty or
-//   absent). A trailing '\r' is ignored and blank lines are skipped.
+//   absent). A trailing '\r' is ignored and blank lines are skipped. The lines are read
+//   and checked by UserRecordReader (user_records.h), which embed-users shares.
 // - A line with fewer than 2 or more than 3 tab-separated fields, an empty user or
 //   next_item, or a next_item containing a space is malformed: ReadTestRecords fails with
 //   kDataError naming "path:line" and what is wrong. A missing file is kNotFound.

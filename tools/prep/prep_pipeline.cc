@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/sequence_reader.h"
 #include "tools/prep/prep_run.h"
 
 namespace fs = std::filesystem;
@@ -29,8 +30,8 @@ Result<PrepSummary> PrepRun::Run() {
   formats_.resize(files_.size());
   Status st;
   if (comm_.rank() == 0) {
-    st = EnsureWritableDirectory(config_.output);
-    if (st.ok()) st = EnsureWritableDirectory(config_.output + "/train");
+    st = CreateOutputDirs();
+    if (st.ok()) RemoveDebrisOfKilledRuns();
   }
   ITEM2VEC_RETURN_IF_ERROR(Sync(st));
   ITEM2VEC_RETURN_IF_ERROR(SetUpTempDir());
@@ -91,6 +92,10 @@ Result<PrepSummary> PrepRun::Run() {
   if (st.ok()) st = SortMyBuckets(buckets);
   ITEM2VEC_RETURN_IF_ERROR(Sync(st));
   ITEM2VEC_RETURN_IF_ERROR(SumSortCounters());
+  if (comm_.rank() == 0 && summary_.long_items > 0)
+    spdlog::warn("{} training token(s) are items longer than {} bytes: train and walk skip such items (they are "
+                 "never cut); counted as long_items in summary.json", summary_.long_items,
+                 SequenceReader::kMaxItemBytes);
   if (summary_.session.sequences == 0) return EmptyResultError();
 
   // Everything is written; now the files take their final names, the summary last.
@@ -125,7 +130,7 @@ Status PrepRun::SetUpTempDir() {
     std::error_code ec;
     fs::create_directories(name, ec);
     if (ec) st = Status::IOError("cannot create temporary directory '" + name + "': " + ec.message());
-    else *temp_dir_ = name;
+    else scratch_->temp_dir = name;
   }
   ITEM2VEC_RETURN_IF_ERROR(Sync(st));
   if (single()) {
@@ -154,9 +159,9 @@ Result<PrepSummary> RunPrep(const PrepConfig& config) {
 }
 
 Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
-  std::string temp_dir;
+  prep_detail::RunScratch scratch;
   auto run_once = [&]() -> Result<PrepSummary> {
-    prep_detail::PrepRun run(config, comm, &temp_dir);
+    prep_detail::PrepRun run(config, comm, &scratch);
     return run.Run();
   };
   Result<PrepSummary> result = run_once();
@@ -166,10 +171,17 @@ Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
   // Every rank has left Run() at the same collective and dropped its bucket files and
   // pieces; only then may rank 0 remove the shared temporary directory, whatever happened.
   if (Status st = comm.Barrier(); !st.ok()) return st;
-  if (!temp_dir.empty()) {
+  if (!scratch.temp_dir.empty()) {
     std::error_code ec;
-    fs::remove_all(temp_dir, ec);
-    if (ec) spdlog::warn("could not remove temporary directory '{}': {}", temp_dir, ec.message());
+    fs::remove_all(scratch.temp_dir, ec);
+    if (ec) spdlog::warn("could not remove temporary directory '{}': {}", scratch.temp_dir, ec.message());
+  }
+  if (!result.ok()) {
+    // Only directories this run created, and only while empty (remove() refuses others).
+    for (auto it = scratch.created_dirs.rbegin(); it != scratch.created_dirs.rend(); ++it) {
+      std::error_code ec;
+      fs::remove(*it, ec);
+    }
   }
   return result;
 }

@@ -17,7 +17,8 @@ constexpr std::int64_t PrepSummary::*kReadCounters[] = {
     &PrepSummary::events_read,     &PrepSummary::filtered_rating,     &PrepSummary::filtered_event_type,
     &PrepSummary::user_ids_sanitized, &PrepSummary::item_ids_sanitized};
 constexpr std::int64_t PrepSummary::*kSortCounters[] = {&PrepSummary::users, &PrepSummary::users_with_sequences,
-                                                       &PrepSummary::events_kept, &PrepSummary::filtered_item_count};
+                                                       &PrepSummary::events_kept, &PrepSummary::filtered_item_count,
+                                                       &PrepSummary::long_items};
 constexpr std::int64_t SessionCounters::*kSessionCounters[] = {
     &SessionCounters::sessions,          &SessionCounters::sequences,
     &SessionCounters::tokens,            &SessionCounters::short_sequences,

@@ -18,8 +18,10 @@
 //   every rank reaches, so all ranks stop together with the same status. A failed
 //   collective is passed up as is (PrepComm::broken(); the command edge ends the job).
 // - Ownership: PrepRun borrows config and comm (they outlive it); it owns the sorter, the
-//   item-count tables and the open outputs. *temp_dir is set on rank 0 once the shared
-//   temporary directory exists, so that RunPrep removes it whatever happens.
+//   item-count tables and the open outputs. On rank 0, *scratch gets the shared temporary
+//   directory once it exists, so that RunPrep removes it whatever happens, and the output
+//   directories this run created, which RunPrep removes after a failure when they are
+//   still empty (a failed prep leaves no empty train/).
 // - Not thread-safe: one thread per rank.
 #pragma once
 
@@ -54,6 +56,12 @@ inline double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// "part-NNNNN" (five digits), the name PartFileName gives.
+inline bool IsPartFileName(const std::string& name) {
+  return name.size() == 10 && name.compare(0, 5, "part-") == 0 &&
+         name.find_first_not_of("0123456789", 5) == std::string::npos;
+}
+
 inline std::string PartFileName(int part) {
   char name[32];
   std::snprintf(name, sizeof(name), "part-%05d", part);
@@ -82,10 +90,16 @@ struct BadRow {
 // the input, the sort of this rank's buckets, the output. Every collective call is made
 // by Run() in the same order on every rank; a local error waits for the next SyncStatus,
 // which every rank reaches, so all ranks stop together with the same status.
+// What a run made that RunPrep cleans up (rank 0).
+struct RunScratch {
+  std::string temp_dir;                   // removed whatever happens
+  std::vector<std::string> created_dirs;  // removed after a failure when empty, last first
+};
+
 class PrepRun {
  public:
-  PrepRun(const PrepConfig& config, PrepComm& comm, std::string* temp_dir)
-      : config_(config), comm_(comm), temp_dir_(temp_dir), sessionizer_(config.session) {}
+  PrepRun(const PrepConfig& config, PrepComm& comm, RunScratch* scratch)
+      : config_(config), comm_(comm), scratch_(scratch), sessionizer_(config.session) {}
   Result<PrepSummary> Run();
 
  private:
@@ -114,10 +128,12 @@ class PrepRun {
   Status WriteSummary();
   Status EmptyResultError() const;
   void RemoveStaleOutputs() const;
+  Status CreateOutputDirs();
+  void RemoveDebrisOfKilledRuns() const;
 
   const PrepConfig& config_;
   PrepComm& comm_;
-  std::string* temp_dir_;          // the shared temporary directory, set on rank 0
+  RunScratch* scratch_;            // rank 0: what RunPrep cleans up
   std::string my_dir_;             // this rank's directory in it
   std::vector<InputFile> files_;
   std::vector<std::int64_t> file_starts_;  // offset of each file in the concatenated input

@@ -49,6 +49,7 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("heldout_without_history").Int(s.session.heldout_without_history);
   j.Key("user_ids_sanitized").Int(s.user_ids_sanitized);
   j.Key("item_ids_sanitized").Int(s.item_ids_sanitized);
+  j.Key("long_items").Int(s.long_items);
   j.Key("sort").BeginObject();
   j.Key("memory_bytes").Int(c.memory_bytes);
   j.Key("bucket_files").Int(s.sort.bucket_files);

@@ -38,6 +38,7 @@ struct PrepSummary {
   std::int64_t users = 0;                              // users with at least one kept event
   std::int64_t users_with_sequences = 0;
   std::int64_t items = 0;                              // distinct items in training sequences
+  std::int64_t long_items = 0;                         // training tokens longer than train reads (skipped there)
   SessionCounters session;                             // sequences, tokens, hold-out, drops
   BucketSortStats sort;
   double seconds = 0;

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/sequence_reader.h"
 #include "tools/prep/prep_run.h"
 
 namespace fs = std::filesystem;
@@ -71,6 +72,7 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
         if (i > begin) line_.push_back(' ');
         line_.append(split_.tokens[i]);
         train_items_.Add(split_.tokens[i]);
+        if (split_.tokens[i].size() > SequenceReader::kMaxItemBytes) ++summary_.long_items;
       }
       line_.push_back('\n');
       begin = end;
@@ -136,10 +138,7 @@ void PrepRun::RemoveStaleOutputs() const {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(config_.output + "/train", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() != 10 || name.compare(0, 5, "part-") != 0 ||
-        !std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      continue;
-    if (std::stoi(name.substr(5)) < config_.parts) continue;
+    if (!IsPartFileName(name) || std::stoi(name.substr(5)) < config_.parts) continue;
     std::error_code rm;
     fs::remove(entry.path(), rm);
     spdlog::info("removed stale '{}' from an earlier run with more parts", entry.path().string());
@@ -151,6 +150,34 @@ void PrepRun::RemoveStaleOutputs() const {
       spdlog::info("removed stale '{}' from an earlier run (this run holds nothing out)", test);
     }
   }
+}
+
+Status PrepRun::CreateOutputDirs() {
+  for (const std::string& dir : {config_.output, config_.output + "/train"}) {
+    std::error_code ec;
+    const bool existed = fs::exists(dir, ec);
+    ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(dir));
+    if (!existed) scratch_->created_dirs.push_back(dir);
+  }
+  return Status::Ok();
+}
+
+void PrepRun::RemoveDebrisOfKilledRuns() const {
+  // What a killed prep leaves: its shared temporary directory and the temporaries of the
+  // files it writes (train read train/part-*.tmp.PID as part files and trained twice).
+  const auto top = [](const std::string& base) { return base == "test.tsv" || base == "summary.json"; };
+  Result<int> parts = RemoveAtomicTemps(config_.output + "/train", IsPartFileName);
+  Result<int> files = RemoveAtomicTemps(config_.output, top);
+  int removed = (parts.ok() ? *parts : 0) + (files.ok() ? *files : 0);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(config_.output, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, 10, ".prep-tmp-") != 0 || !entry.is_directory(ec)) continue;
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (!rm) ++removed;
+  }
+  if (removed > 0) spdlog::info("removed {} unfinished file(s) of an earlier prep from {}", removed, config_.output);
 }
 
 Status PrepRun::EmptyResultError() const {

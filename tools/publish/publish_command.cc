@@ -83,7 +83,8 @@ int RunPublishCommand(const std::vector<std::string>& args) {
        "as redis-cli; never pass a password on the command line)")
       ("batch", po::value(&o.batch)->default_value(o.batch), "commands per pipelined batch (2 batches in flight)")
       ("sample", po::value(&o.sample)->default_value(o.sample), "keys per table read back and compared before the flip")
-      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms), "connect and reply timeout")
+      ("timeout-ms", po::value(&o.timeout_ms)->default_value(o.timeout_ms),
+       "milliseconds to wait for Redis to connect and for each reply (at least 1)")
       ("layout", po::value(&layout)->default_value(layout),
        "versioned (the layout above), sparrowrecsys (the course's: what SparrowRecSys's online service "
        "reads, ITEM_PREFIX:ITEM and USER_PREFIX:USER holding the floats separated by single spaces, "
@@ -114,7 +115,9 @@ int RunPublishCommand(const std::vector<std::string>& args) {
                  "version live by setting PREFIX:current in one transaction, and deletes versions beyond\n"
                  "--keep. If Redis fails or refuses anything before that, the command fails with the\n"
                  "server's error and PREFIX:current still names the old version; the next publish removes\n"
-                 "the partial one. Run one publisher per prefix at a time.\n\n"
+                 "the partial one. One publisher per prefix: a second one fails (exit 2) naming the first\n"
+                 "(the lock PREFIX:lock). Refused before anything is written: a name that appears twice,\n"
+                 "a server whose maxmemory-policy evicts keys (allkeys-*).\n\n"
                  "--layout sparrowrecsys writes instead (versioned,sparrowrecsys: also) the keys the online\n"
                  "service of the SparrowRecSys course reads: i2vEmb:ITEM and uEmb:USER, each the floats of the\n"
                  "vector separated by single spaces, every key expiring after --ttl (24h). It cannot promise\n"

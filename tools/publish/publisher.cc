@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -11,7 +12,9 @@
 #include <sstream>
 
 #include "common/word2vec_format.h"
+#include "tools/eval/item_index.h"
 #include "tools/eval/model_loader.h"
+#include "tools/publish/publish_lock.h"
 #include "tools/publish/redis_client.h"
 #include "tools/publish/table_versions.h"
 
@@ -51,8 +54,9 @@ std::string UtcNow() {
 // Streams one table (items or users) into the pipeline, with progress.
 class TableWriter {
  public:
-  TableWriter(RedisClient* redis, const PublishOptions& o, bool text, std::int64_t total, std::ostream* progress)
-      : redis_(redis), batch_(o.batch), text_(text), total_(total), progress_(progress) {}
+  TableWriter(RedisClient* redis, PublishLock* lock, const PublishOptions& o, bool text, std::int64_t total,
+              std::ostream* progress)
+      : redis_(redis), lock_(lock), batch_(o.batch), text_(text), total_(total), progress_(progress) {}
 
   Status Write(const std::string& key_prefix, const Embeddings& e) {
     for (std::size_t i = 0; i < e.items.size(); ++i) {
@@ -61,7 +65,10 @@ class TableWriter {
       ITEM2VEC_RETURN_IF_ERROR(redis_->Append({"SET", key_, value_}));
       ++written_;
       if (redis_->pending() >= 2 * batch_) ITEM2VEC_RETURN_IF_ERROR(redis_->ReadReplies(batch_));
-      if ((written_ & 1023) == 0) Progress(false);
+      if ((written_ & 1023) == 0) {
+        ITEM2VEC_RETURN_IF_ERROR(lock_->KeepAlive());
+        Progress(false);
+      }
     }
     return Status::Ok();
   }
@@ -89,6 +96,7 @@ class TableWriter {
   }
 
   RedisClient* redis_;
+  PublishLock* lock_;
   std::int64_t batch_;
   bool text_;
   std::int64_t total_, written_ = 0;
@@ -98,9 +106,42 @@ class TableWriter {
   std::string key_, value_;
 };
 
+// One field of INFO SECTION ("" when absent).
+Result<std::string> InfoField(RedisClient* redis, const std::string& section, const std::string& field) {
+  Result<RedisReply> info = redis->Command({"INFO", section});
+  if (!info.ok()) return info.status().WithContext("INFO " + section);
+  const std::string& text = info->str;
+  const std::string key = field + ":";
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.compare(0, key.size(), key) == 0) return line.substr(key.size());
+    at = end + 1;
+  }
+  return std::string();
+}
+
+// INFO stats' evicted_keys, or -1 when the server does not say.
+std::int64_t EvictedKeys(RedisClient* redis) {
+  Result<std::string> n = InfoField(redis, "stats", "evicted_keys");
+  return n.ok() && !n->empty() ? std::strtoll(n->c_str(), nullptr, 10) : -1;
+}
+
+// Why a key just written can be missing: eviction when the server counted some since the
+// publish began, else someone or something deleted it.
+std::string WhyMissing(RedisClient* redis, std::int64_t evicted_before, const std::string& policy) {
+  const std::int64_t now = EvictedKeys(redis);
+  if (evicted_before >= 0 && now > evicted_before)
+    return " (the server evicted " + std::to_string(now - evicted_before) + " keys during this publish, "
+           "maxmemory-policy " + policy + ": it is out of memory; raise maxmemory or free space)";
+  return " (deleted by another client, or the server lost it)";
+}
+
 // Reads back up to `sample` keys spread evenly over the table and compares the bytes.
 Status CheckSample(RedisClient* redis, const std::string& key_prefix, const Embeddings& e, bool text, int sample,
-                   std::int64_t* checked) {
+                   std::int64_t evicted_before, const std::string& policy, std::int64_t* checked) {
   const std::size_t n = e.items.size();
   if (n == 0 || sample <= 0) return Status::Ok();
   const std::size_t count = std::min<std::size_t>(n, static_cast<std::size_t>(sample));
@@ -115,27 +156,43 @@ Status CheckSample(RedisClient* redis, const std::string& key_prefix, const Embe
     Result<RedisReply> got = redis->ReadReply();
     if (!got.ok()) return got.status().WithContext("reading back the sample");
     EncodeVector(e.row(r), e.dim, text, &expected);
+    if (got->type == RedisReply::Type::kNil) {
+      return Status::IOError(redis->name() + ": read-back check failed: " + key_prefix + e.items[r] +
+                             " is missing" + WhyMissing(redis, evicted_before, policy));
+    }
     if (got->type != RedisReply::Type::kString || got->str != expected)
-      return Status::DataError(redis->name() + ": read-back check failed: " + key_prefix + e.items[r] +
-                               (got->type == RedisReply::Type::kNil ? " is missing" : " differs from what was written"));
+      return Status::IOError(redis->name() + ": read-back check failed: " + key_prefix + e.items[r] +
+                             " differs from what was written");
     ++*checked;
   }
   return Status::Ok();
 }
 
-Status RemovePartials(RedisClient* redis, const PublishOptions& o, std::int64_t current, PublishReport* report) {
-  Result<std::vector<TableVersion>> versions = ListVersions(redis, o.prefix);
+// Versions that failed runs left: meta "writing" and not current, and keys of versions
+// without meta. Only the lock holder runs this, so no live publisher is writing them.
+Status RemovePartials(RedisClient* redis, const PublishOptions& o, std::int64_t current, const KeepAlive& keep_alive,
+                      PublishReport* report) {
+  Result<std::vector<TableVersion>> versions = ListVersions(redis, o.prefix, keep_alive);
   if (!versions.ok()) return versions.status();
   for (const TableVersion& v : *versions) {
     if (v.version == current || v.state == "complete") continue;
-    ITEM2VEC_RETURN_IF_ERROR(DeleteVersion(redis, o.prefix, v.version, &report->keys_deleted));
+    ITEM2VEC_RETURN_IF_ERROR(DeleteVersion(redis, o.prefix, v.version, &report->keys_deleted, keep_alive));
     report->removed_partial.push_back(v.version);
   }
+  Result<std::vector<std::int64_t>> orphans = ListVersionsWithoutMeta(redis, o.prefix, keep_alive);
+  if (!orphans.ok()) return orphans.status();
+  for (std::int64_t v : *orphans) {
+    if (v == current) continue;
+    ITEM2VEC_RETURN_IF_ERROR(DeleteVersion(redis, o.prefix, v, &report->keys_deleted, keep_alive));
+    report->removed_partial.push_back(v);
+  }
+  std::sort(report->removed_partial.begin(), report->removed_partial.end());
   return Status::Ok();
 }
 
-Status Prune(RedisClient* redis, const PublishOptions& o, std::int64_t current, PublishReport* report) {
-  Result<std::vector<TableVersion>> versions = ListVersions(redis, o.prefix);
+Status Prune(RedisClient* redis, const PublishOptions& o, std::int64_t current, const KeepAlive& keep_alive,
+             PublishReport* report) {
+  Result<std::vector<TableVersion>> versions = ListVersions(redis, o.prefix, keep_alive);
   if (!versions.ok()) return versions.status();
   std::vector<std::int64_t> complete;
   for (const TableVersion& v : *versions)
@@ -143,13 +200,84 @@ Status Prune(RedisClient* redis, const PublishOptions& o, std::int64_t current, 
   // Newest first; the live version takes one of the `keep` places.
   std::sort(complete.rbegin(), complete.rend());
   for (std::size_t i = static_cast<std::size_t>(o.keep - 1); i < complete.size(); ++i) {
-    ITEM2VEC_RETURN_IF_ERROR(DeleteVersion(redis, o.prefix, complete[i], &report->keys_deleted));
+    ITEM2VEC_RETURN_IF_ERROR(DeleteVersion(redis, o.prefix, complete[i], &report->keys_deleted, keep_alive));
     report->pruned.push_back(complete[i]);
   }
   return Status::Ok();
 }
 
+// The flip, forward only and only while this publisher holds the prefix: WATCH the lock
+// and PREFIX:current, check both, then MULTI / HSET meta state complete / SET current /
+// EXEC. EXEC does nothing when either key changed after the WATCH.
+Status MakeLive(RedisClient* redis, const PublishLock& lock, const std::string& prefix, std::int64_t version) {
+  const std::string v = std::to_string(version), what = "making version " + v + " live";
+  ITEM2VEC_RETURN_IF_ERROR(redis->Command({"WATCH", LockKey(prefix), CurrentKey(prefix)}).status().WithContext(what));
+  Result<RedisReply> holder = redis->Command({"GET", LockKey(prefix)});
+  if (!holder.ok()) return holder.status().WithContext(what);
+  if (holder->str != lock.record()) {
+    (void)redis->Command({"UNWATCH"});
+    return Status::IOError(redis->name() + ": this publish lost " + LockKey(prefix) + " before " + what +
+                           " (another publisher may hold the prefix); " + CurrentKey(prefix) + " is untouched");
+  }
+  Result<std::int64_t> current = CurrentVersion(redis, prefix);
+  if (!current.ok()) return current.status();
+  if (*current >= version) {
+    (void)redis->Command({"UNWATCH"});
+    return Status::IOError(redis->name() + ": " + CurrentKey(prefix) + " is already " + std::to_string(*current) +
+                           ", newer than this publish's version " + v + ": not flipping it backwards");
+  }
+  ITEM2VEC_RETURN_IF_ERROR(redis->Append({"MULTI"}));
+  ITEM2VEC_RETURN_IF_ERROR(redis->Append({"HSET", MetaKey(prefix, version), "state", "complete"}));
+  ITEM2VEC_RETURN_IF_ERROR(redis->Append({"SET", CurrentKey(prefix), v}));
+  ITEM2VEC_RETURN_IF_ERROR(redis->Append({"EXEC"}));
+  ITEM2VEC_RETURN_IF_ERROR(redis->ReadReplies(3).WithContext(what));
+  Result<RedisReply> exec = redis->ReadReply();
+  if (!exec.ok()) return exec.status().WithContext(what);
+  if (exec->type == RedisReply::Type::kNil)
+    return Status::IOError(redis->name() + ": " + LockKey(prefix) + " or " + CurrentKey(prefix) +
+                           " changed while " + what + "; the transaction was not applied and " + CurrentKey(prefix) +
+                           " is untouched");
+  if (exec->type != RedisReply::Type::kArray || exec->elements.size() != 2)
+    return Status::IOError(redis->name() + ": the transaction " + what + " was not applied");
+  for (const RedisReply& e : exec->elements)
+    if (e.type == RedisReply::Type::kError)
+      return Status::IOError(redis->name() + " answered inside the transaction " + what + ": " + e.str);
+  return Status::Ok();
+}
+
+// Releases the lock on every way out of Publish.
+struct LockRelease {
+  PublishLock* lock;
+  ~LockRelease() { lock->Release(); }
+};
+
 }  // namespace
+
+// A server that evicts keys of any kind under memory pressure can drop parts of the live
+// table and PREFIX:current itself: refused. noeviction and the volatile-* policies (they
+// evict only keys with an expiry, which the table's keys never have) are fine.
+Status CheckNoEviction(RedisClient* redis, std::string* policy) {
+  Result<std::string> p = InfoField(redis, "memory", "maxmemory_policy");
+  if (!p.ok()) return p.status();
+  *policy = *p;
+  if (policy->compare(0, 8, "allkeys-") == 0)
+    return Status::InvalidArgument(redis->name() + " evicts keys under memory pressure (maxmemory-policy " + *policy +
+                                   "): it could silently drop parts of the live table and its PREFIX:current. "
+                                   "Set maxmemory-policy noeviction there (CONFIG SET maxmemory-policy noeviction) "
+                                   "and enough maxmemory, or publish to another server");
+  return Status::Ok();
+}
+
+// A table Redis can hold one key per row of: an item named twice would be written twice
+// under one key, and the meta's count would not be the keys'.
+Status CheckUniqueNames(const Embeddings& e, const std::string& path) {
+  Result<ItemIndex> index = ItemIndex::Build(e.items);
+  if (!index.ok())
+    return Status::DataError("'" + path + "': " + index.status().message() +
+                             "; a published table needs one key per name: fix the file (nothing was written)");
+  return Status::Ok();
+}
+
 
 void EncodeVector(const float* v, int dim, bool text, std::string* out) {
   out->clear();
@@ -179,6 +307,9 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   ITEM2VEC_RETURN_IF_ERROR(ValidatePrefix(o.prefix));
   if (o.keep < 1) return Status::InvalidArgument("--keep must be at least 1 (the live version), got " + std::to_string(o.keep));
   if (o.batch < 1) return Status::InvalidArgument("--batch must be positive");
+  if (o.timeout_ms < 1)
+    return Status::InvalidArgument("--timeout-ms must be at least 1 (milliseconds to wait for Redis to connect and "
+                                   "to answer each reply), got " + std::to_string(o.timeout_ms));
   if (o.format != "binary" && o.format != "text")
     return Status::InvalidArgument("--format must be 'binary' (float32 little-endian) or 'text', got '" + o.format + "'");
   const bool text = o.format == "text";
@@ -191,6 +322,7 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   if (!paths.ok()) return paths.status();
   Result<Embeddings> items = ReadWord2Vec(paths->vectors, paths->format);
   if (!items.ok()) return items.status();
+  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
   Embeddings users;
   if (!o.users.empty()) {
     Result<Embeddings> read = ReadWord2Vec(o.users, VectorFormat::kAuto);
@@ -198,6 +330,7 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
     if (read->dim != items->dim)
       return Status::DataError("--users '" + o.users + "' has dim " + std::to_string(read->dim) + " but the model has " +
                                std::to_string(items->dim));
+    ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*read, o.users).WithContext("--users"));
     users = std::move(*read);
   }
   PublishReport report;
@@ -205,15 +338,26 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   report.users = static_cast<std::int64_t>(users.items.size());
   report.dim = items->dim;
 
+  // 2. A server that keeps what it is given, and the prefix to this publisher alone.
   RedisClient redis;
   ITEM2VEC_RETURN_IF_ERROR(redis.Connect(host, port, password, password_source, o.timeout_ms));
+  std::string policy;
+  ITEM2VEC_RETURN_IF_ERROR(CheckNoEviction(&redis, &policy));
+  const std::int64_t evicted_before = EvictedKeys(&redis);
+  PublishLock lock(&redis, o.prefix);
+  ITEM2VEC_RETURN_IF_ERROR(lock.Acquire("item2vec publish --model " + o.model));
+  LockRelease release{&lock};
+  if (!lock.taken_over().empty() && progress != nullptr)
+    *progress << "item2vec publish: took over " << LockKey(o.prefix) << " of a publisher that is gone ("
+              << lock.taken_over() << ")\n";
+  const KeepAlive keep_alive = [&lock] { return lock.KeepAlive(); };
   Result<std::int64_t> current = CurrentVersion(&redis, o.prefix);
   if (!current.ok()) return current.status();
   report.previous = *current;
-  // 2. What failed runs left behind.
-  ITEM2VEC_RETURN_IF_ERROR(RemovePartials(&redis, o, *current, &report));
+  // 3. What failed runs left behind.
+  ITEM2VEC_RETURN_IF_ERROR(RemovePartials(&redis, o, *current, keep_alive, &report));
 
-  // 3. A new version: its meta first (state writing), so a crash from here on is found.
+  // 4. A new version: its meta first (state writing), so a crash from here on is found.
   Result<RedisReply> seq = redis.Command({"INCR", SeqKey(o.prefix)});
   if (!seq.ok()) return seq.status().WithContext("INCR " + SeqKey(o.prefix));
   std::int64_t version = seq->integer;
@@ -235,34 +379,26 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   if (!hset.ok()) return hset.status().WithContext("writing " + meta);
 
   const std::string base = VersionKeyPrefix(o.prefix, version);
-  TableWriter writer(&redis, o, text, report.items + report.users, progress);
+  TableWriter writer(&redis, &lock, o, text, report.items + report.users, progress);
   ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "i:", *items));
   ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "u:", users));
   ITEM2VEC_RETURN_IF_ERROR(writer.Finish());
   report.keys_written = writer.written();
   report.write_seconds = writer.seconds();
 
-  // 4. Read back a sample of both tables.
-  ITEM2VEC_RETURN_IF_ERROR(CheckSample(&redis, base + "i:", *items, text, o.sample, &report.keys_checked));
-  ITEM2VEC_RETURN_IF_ERROR(CheckSample(&redis, base + "u:", users, text, o.sample, &report.keys_checked));
+  // 5. Read back a sample of both tables.
+  ITEM2VEC_RETURN_IF_ERROR(
+      CheckSample(&redis, base + "i:", *items, text, o.sample, evicted_before, policy, &report.keys_checked));
+  ITEM2VEC_RETURN_IF_ERROR(
+      CheckSample(&redis, base + "u:", users, text, o.sample, evicted_before, policy, &report.keys_checked));
 
-  // 5. The flip: complete and live in one transaction.
+  // 6. The flip: complete and live in one transaction, forward only, under the lock.
+  ITEM2VEC_RETURN_IF_ERROR(lock.KeepAlive());
+  ITEM2VEC_RETURN_IF_ERROR(MakeLive(&redis, lock, o.prefix, version));
+
+  // 7. Prune. The new version is live even if this fails.
   const std::string v = std::to_string(version);
-  ITEM2VEC_RETURN_IF_ERROR(redis.Append({"MULTI"}));
-  ITEM2VEC_RETURN_IF_ERROR(redis.Append({"HSET", meta, "state", "complete"}));
-  ITEM2VEC_RETURN_IF_ERROR(redis.Append({"SET", CurrentKey(o.prefix), v}));
-  ITEM2VEC_RETURN_IF_ERROR(redis.Append({"EXEC"}));
-  ITEM2VEC_RETURN_IF_ERROR(redis.ReadReplies(3).WithContext("making version " + v + " live"));
-  Result<RedisReply> exec = redis.ReadReply();
-  if (!exec.ok()) return exec.status().WithContext("making version " + v + " live");
-  if (exec->type != RedisReply::Type::kArray || exec->elements.size() != 2)
-    return Status::IOError(redis.name() + ": the transaction making version " + v + " live was not applied");
-  for (const RedisReply& e : exec->elements)
-    if (e.type == RedisReply::Type::kError)
-      return Status::IOError(redis.name() + " answered inside the transaction making version " + v + " live: " + e.str);
-
-  // 6. Prune. The new version is live even if this fails.
-  Status pruned = Prune(&redis, o, version, &report);
+  Status pruned = Prune(&redis, o, version, keep_alive, &report);
   if (!pruned.ok()) return pruned.WithContext("version " + v + " is live, but pruning old versions failed");
   report.total_seconds = SecondsSince(start);
   return report;

@@ -3,17 +3,24 @@
 //
 // Contract (key layout in table_versions.h):
 // 1. Loads the vectors (the model's vectors.bin, bit for bit) and the users file before
-//    touching Redis, so bad input fails with nothing written.
-// 2. Removes partial versions left by failed runs (meta state "writing", not current).
-// 3. Takes a new version from PREFIX:seq, writes its meta with state "writing" first,
+//    touching Redis, so bad input fails with nothing written: a damaged file, a dim that
+//    differs, a name that appears twice in either table (one key per name).
+// 2. Refuses a server whose maxmemory-policy evicts any key (allkeys-*), and takes the
+//    prefix's lock (publish_lock.h): one publisher per prefix, a second one fails (exit 2)
+//    naming the first. The lock is renewed while the publish runs.
+// 3. Removes what failed runs left: partial versions (meta state "writing", not current)
+//    and the keys of versions without meta.
+// 4. Takes a new version from PREFIX:seq, writes its meta with state "writing" first,
 //    then every key, pipelined with at most 2 x batch commands in flight.
-// 4. Reads back up to `sample` keys spread over the table and compares them byte for byte.
-// 5. MULTI / HSET meta state complete / SET PREFIX:current VERSION / EXEC: readers see the
-//    old version or the whole new one, never a mix.
-// 6. Deletes the oldest complete versions beyond `keep` (the live one is always kept).
-// Any failure before step 5 returns the server's error with PREFIX:current untouched.
-// One publisher per prefix at a time (a second one would remove the first's version as
-// partial). Progress (keys, keys/s, ETA) goes to *progress every 2 s. Not thread-safe.
+// 5. Reads back up to `sample` keys spread over the table and compares them byte for byte
+//    (a missing key names eviction when the server evicted keys meanwhile).
+// 6. WATCH lock and current; MULTI / HSET meta state complete / SET PREFIX:current
+//    VERSION / EXEC, only while this publisher holds the lock and only forward (current
+//    older than VERSION): readers see the old version or the whole new one, never a mix.
+// 7. Deletes the oldest complete versions beyond `keep` (the live one is always kept),
+//    then releases the lock.
+// Any failure before step 6 returns the server's error with PREFIX:current untouched.
+// Progress (keys, keys/s, ETA) goes to *progress every 2 s. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +32,17 @@
 
 namespace item2vec {
 
+class RedisClient;
+struct Embeddings;
+
+// Refuses (kInvalidArgument, exit 2) a server whose maxmemory-policy evicts keys of any kind
+// (allkeys-*): it can drop parts of a live table. Sets *policy to the server's policy.
+Status CheckNoEviction(RedisClient* redis, std::string* policy);
+
+// Refuses (kDataError) a table with a name given twice: one key per name, or the table
+// published is not the file. `path` names the file in the message.
+Status CheckUniqueNames(const Embeddings& e, const std::string& path);
+
 struct PublishOptions {
   std::string model;           // model directory (reads vectors.bin) or a word2vec vectors file
   std::string redis;           // HOST:PORT
@@ -34,7 +52,7 @@ struct PublishOptions {
   int keep = 2;                // complete versions kept, the new one included (>= 1)
   int batch = 1000;            // commands per pipelined batch
   int sample = 1000;           // keys read back and compared before the flip
-  int timeout_ms = 30000;      // connect and per-reply timeout
+  int timeout_ms = 30000;      // connect and per-reply timeout (>= 1)
 };
 
 struct PublishReport {

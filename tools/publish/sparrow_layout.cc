@@ -6,6 +6,7 @@
 
 #include "common/word2vec_format.h"
 #include "tools/eval/model_loader.h"
+#include "tools/publish/publisher.h"
 #include "tools/publish/redis_client.h"
 
 namespace item2vec {
@@ -91,11 +92,13 @@ Result<SparrowLayoutReport> PublishSparrowLayout(const PublishOptions& o, const 
   Result<Embeddings> items = ReadWord2Vec(paths->vectors, paths->format);
   if (!items.ok()) return items.status();
   ITEM2VEC_RETURN_IF_ERROR(CheckKeyParts(*items, "item", paths->vectors));
+  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
   Embeddings users;
   if (!o.users.empty()) {
     Result<Embeddings> read = ReadWord2Vec(o.users, VectorFormat::kAuto);
     if (!read.ok()) return read.status().WithContext("--users");
     ITEM2VEC_RETURN_IF_ERROR(CheckKeyParts(*read, "user", o.users));
+    ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*read, o.users).WithContext("--users"));
     if (read->dim != items->dim)
       return Status::DataError("--users '" + o.users + "' has dim " + std::to_string(read->dim) + " but the model has " +
                                std::to_string(items->dim));
@@ -103,6 +106,8 @@ Result<SparrowLayoutReport> PublishSparrowLayout(const PublishOptions& o, const 
   }
   RedisClient redis;
   ITEM2VEC_RETURN_IF_ERROR(redis.Connect(host, port, password, password_source, o.timeout_ms));
+  std::string policy;
+  ITEM2VEC_RETURN_IF_ERROR(CheckNoEviction(&redis, &policy));
   ITEM2VEC_RETURN_IF_ERROR(WriteTable(&redis, layout.item_prefix, *items, o, layout.ttl_seconds));
   ITEM2VEC_RETURN_IF_ERROR(WriteTable(&redis, layout.user_prefix, users, o, layout.ttl_seconds));
   SparrowLayoutReport report;

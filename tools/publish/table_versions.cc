@@ -14,9 +14,10 @@ std::int64_t ParseVersion(const std::string& text) {
 
 // One SCAN pass over the keys matching pattern; calls visit(batch) per reply.
 template <typename Visit>
-Status ScanKeys(RedisClient* redis, const std::string& pattern, Visit visit) {
+Status ScanKeys(RedisClient* redis, const std::string& pattern, const KeepAlive& keep_alive, Visit visit) {
   std::string cursor = "0";
   do {
+    if (keep_alive) ITEM2VEC_RETURN_IF_ERROR(keep_alive());
     Result<RedisReply> r = redis->Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
     if (!r.ok()) return r.status().WithContext("SCAN " + pattern);
     if (r->type != RedisReply::Type::kArray || r->elements.size() != 2 ||
@@ -39,9 +40,10 @@ Status ValidatePrefix(const std::string& prefix) {
   return Status::Ok();
 }
 
-Result<std::vector<TableVersion>> ListVersions(RedisClient* redis, const std::string& prefix) {
+Result<std::vector<TableVersion>> ListVersions(RedisClient* redis, const std::string& prefix,
+                                               const KeepAlive& keep_alive) {
   std::vector<TableVersion> out;
-  Status st = ScanKeys(redis, prefix + ":*:meta", [&](const std::vector<RedisReply>& keys) {
+  Status st = ScanKeys(redis, prefix + ":*:meta", keep_alive, [&](const std::vector<RedisReply>& keys) {
     for (const RedisReply& k : keys) {
       const std::string middle = k.str.substr(prefix.size() + 1, k.str.size() - prefix.size() - 1 - 5);
       const std::int64_t v = ParseVersion(middle);
@@ -62,6 +64,30 @@ Result<std::vector<TableVersion>> ListVersions(RedisClient* redis, const std::st
   return out;
 }
 
+Result<std::vector<std::int64_t>> ListVersionsWithoutMeta(RedisClient* redis, const std::string& prefix,
+                                                          const KeepAlive& keep_alive) {
+  std::vector<std::int64_t> with_keys;
+  Status st = ScanKeys(redis, prefix + ":*:*", keep_alive, [&](const std::vector<RedisReply>& keys) {
+    for (const RedisReply& k : keys) {
+      const std::size_t colon = k.str.find(':', prefix.size() + 1);
+      if (colon == std::string::npos) continue;
+      const std::int64_t v = ParseVersion(k.str.substr(prefix.size() + 1, colon - prefix.size() - 1));
+      if (v > 0) with_keys.push_back(v);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  std::sort(with_keys.begin(), with_keys.end());
+  with_keys.erase(std::unique(with_keys.begin(), with_keys.end()), with_keys.end());
+  std::vector<std::int64_t> out;
+  for (std::int64_t v : with_keys) {
+    Result<RedisReply> meta = redis->Command({"EXISTS", MetaKey(prefix, v)});
+    if (!meta.ok()) return meta.status();
+    if (meta->integer == 0) out.push_back(v);
+  }
+  return out;
+}
+
 Result<std::int64_t> CurrentVersion(RedisClient* redis, const std::string& prefix) {
   Result<RedisReply> r = redis->Command({"GET", CurrentKey(prefix)});
   if (!r.ok()) return r.status().WithContext("reading " + CurrentKey(prefix));
@@ -73,10 +99,11 @@ Result<std::int64_t> CurrentVersion(RedisClient* redis, const std::string& prefi
   return v;
 }
 
-Status DeleteVersion(RedisClient* redis, const std::string& prefix, std::int64_t version, std::int64_t* deleted) {
+Status DeleteVersion(RedisClient* redis, const std::string& prefix, std::int64_t version, std::int64_t* deleted,
+                     const KeepAlive& keep_alive) {
   const std::string meta = MetaKey(prefix, version);
-  std::vector<std::string> keys;
-  Status st = ScanKeys(redis, VersionKeyPrefix(prefix, version) + "*", [&](const std::vector<RedisReply>& batch) {
+  Status st = ScanKeys(redis, VersionKeyPrefix(prefix, version) + "*", keep_alive,
+                       [&](const std::vector<RedisReply>& batch) {
     std::vector<std::string_view> args{"UNLINK"};
     for (const RedisReply& k : batch)
       if (k.str != meta) args.push_back(k.str);

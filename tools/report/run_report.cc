@@ -177,7 +177,7 @@ Result<ReportResult> WriteRunReport(const ReportRequest& r) {
   ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(result.path, RenderReportHtml(page)).WithContext("writing the report"));
   std::error_code ec;
   if (r.output.empty() && fs::path(dir) != fs::path(r.model) && fs::is_symlink(fs::symlink_status(fs::path(r.model) / kModelLink, ec)))
-    ITEM2VEC_RETURN_IF_ERROR(LinkPublishedFile(r.model, "report.html"));
+    ITEM2VEC_RETURN_IF_ERROR(LinkPublishedFile(r.model, kReportLink));
   result.eval = page.eval;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;

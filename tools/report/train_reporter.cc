@@ -62,7 +62,7 @@ void AddRunFigures(const std::string& model_dir, const JsonValue& eval, double r
 // OUTPUT/report.html of an earlier run points through OUTPUT/model, which now has no report.
 void RemoveDanglingReportLink(const std::string& output) {
   std::error_code ec;
-  const fs::path link = fs::path(output) / "report.html";
+  const fs::path link = fs::path(output) / kReportLink;
   if (fs::is_symlink(fs::symlink_status(link, ec)) && !fs::exists(link, ec)) fs::remove(link, ec);
 }
 

@@ -1,32 +1,75 @@
 #include "tools/users/embed_users.h"
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <unordered_map>
 
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
+#include "common/input_files.h"
 #include "common/word2vec_format.h"
 #include "tools/eval/model_loader.h"
+#include "tools/eval/user_records.h"
 #include "tools/eval/user_vector.h"
 
 namespace po = boost::program_options;
 
 namespace item2vec {
+namespace {
+
+// The users' vectors, one per user in order of first appearance: a user with several
+// records (prep --holdout last:N writes N, each history extending the one before) keeps
+// the vector of its record with the longest history (the later one on a tie).
+class UserTable {
+ public:
+  explicit UserTable(int dim) : dim_(static_cast<std::size_t>(dim)) {}
+  // Where to write the vector of `user` whose history has `length` items, or nullptr when
+  // the user already has one from a longer history.
+  float* Slot(std::string_view user, std::size_t length) {
+    auto [it, fresh] = slot_of_.try_emplace(std::string(user), names_.size());
+    if (fresh) {
+      names_.push_back(it->first);
+      lengths_.push_back(length);
+      vectors_.resize(vectors_.size() + dim_);
+    } else {
+      ++repeated_;
+      if (length < lengths_[it->second]) return nullptr;
+      lengths_[it->second] = length;
+    }
+    return vectors_.data() + it->second * dim_;
+  }
+  std::size_t size() const { return names_.size(); }
+  const std::string& name(std::size_t u) const { return names_[u]; }
+  const float* vector(std::size_t u) const { return vectors_.data() + u * dim_; }
+  std::int64_t repeated() const { return repeated_; }
+
+ private:
+  std::size_t dim_;
+  std::unordered_map<std::string, std::size_t> slot_of_;
+  std::vector<std::string> names_;
+  std::vector<std::size_t> lengths_;
+  std::vector<float> vectors_;
+  std::int64_t repeated_ = 0;  // records of users seen before
+};
+
+}  // namespace
 
 int RunEmbedUsersCommand(const std::vector<std::string>& args) {
-  std::string model_path, input, output;
+  std::vector<std::string> inputs;
+  std::string model_path, output;
   int last = 0;
   double half_life = 0;
   po::options_description desc("item2vec embed-users options");
   desc.add_options()
       ("help,h", "print this help and exit")
       ("model,m", po::value(&model_path), "model directory or vectors file (required)")
-      ("sequences", po::value(&input),
-       "test.tsv written by item2vec prep (user<TAB>next<TAB>history: the history is embedded) or a "
-       "sequence file (one user per line, items separated by spaces; the user is the line number) (required)")
+      ("sequences", po::value(&inputs)->multitoken()->composing(),
+       "test.tsv written by item2vec prep (user<TAB>next<TAB>history: the history is embedded; a user "
+       "with several records gets one vector, from the record with the longest history) or sequence "
+       "files (one user per line, items separated by whitespace; the user is the line number over all "
+       "the files): a file or a directory of part files, .gz and .zst read as train reads them "
+       "(required; may repeat)")
       ("output,o", po::value(&output), "users file to write, word2vec text format (required)")
       ("last", po::value(&last)->default_value(0), "use only the last K known items of each user (0 = all)")
       ("half-life", po::value(&half_life)->default_value(0),
@@ -43,12 +86,12 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
               << desc << "\n";
     return 0;
   }
-  if (model_path.empty() || input.empty() || output.empty())
+  if (model_path.empty() || inputs.empty() || output.empty())
     return fail(Status::InvalidArgument("--model, --sequences and --output are required"));
   if (last < 0) return fail(Status::InvalidArgument("--last must be 0 (all) or positive"));
   if (half_life < 0 || !std::isfinite(half_life)) return fail(Status::InvalidArgument("--half-life must be >= 0"));
-  std::ifstream in(input);
-  if (!in) return fail(Status::NotFound("cannot open --sequences '" + input + "'"));
+  Result<std::vector<InputFile>> files = ListInputFiles(inputs, "--sequences");
+  if (!files.ok()) return fail(files.status());
   Result<ModelPaths> paths = ResolveModel(model_path, VectorFormat::kAuto);
   if (!paths.ok()) return fail(paths.status());
   Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths);
@@ -56,50 +99,47 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
   const LoadedModel& model = **loaded;
   const int d = model.matrix.dim();
 
-  // Two passes over the input would be needed to know the row count for the header; users
-  // are few next to their events, so the vectors are kept until the end.
-  std::vector<std::string> users;
-  std::vector<float> vectors;
+  // Users are few next to their events: their vectors are kept until the end (the header
+  // needs the count).
+  UserTable users(d);
   std::vector<std::int64_t> rows;
   std::vector<double> sum(static_cast<std::size_t>(d));
   UserVectorOptions vector_options;
   vector_options.last = last;
   vector_options.half_life = half_life;
-  std::string line, item;
-  std::int64_t line_no = 0, skipped = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string user = std::to_string(line_no), history = line;
-    const std::size_t t1 = line.find('\t');
-    if (t1 != std::string::npos) {
-      const std::size_t t2 = line.find('\t', t1 + 1);
-      if (t2 == std::string::npos)
-        return fail(Status::DataError(input + ":" + std::to_string(line_no) +
-                                      ": a tab-separated line needs user<TAB>next<TAB>history"));
-      user = line.substr(0, t1);
-      history = line.substr(t2 + 1);
-    }
+  std::int64_t records = 0, skipped = 0;
+  UserRecordReader reader(std::move(files.value()), UserRecordReader::Kind::kEither);
+  UserRecord record;
+  while (reader.Next(&record)) {
+    ++records;
     rows.clear();
-    std::istringstream items(history);
-    while (items >> item)
+    std::size_t length = 0;
+    ForEachHistoryItem(record.history, reader.kind() == UserRecordReader::Kind::kSequences, [&](std::string_view item) {
+      ++length;
       if (const std::int64_t r = model.index.Find(item); r >= 0) rows.push_back(r);
+    });
     if (rows.empty()) {
       ++skipped;
       continue;
     }
-    users.push_back(user);
-    vectors.resize(vectors.size() + static_cast<std::size_t>(d));
-    UserVector(model.matrix, rows.data(), rows.size(), vector_options, sum.data(),
-               vectors.data() + vectors.size() - static_cast<std::size_t>(d));
+    if (float* out = users.Slot(record.user, length))
+      UserVector(model.matrix, rows.data(), rows.size(), vector_options, sum.data(), out);
   }
-  if (in.bad()) return fail(Status::IOError("reading --sequences '" + input + "' failed"));
+  if (!reader.status().ok()) return fail(reader.status().WithContext("--sequences"));
+  if (users.size() == 0)
+    return fail(Status::DataError("--sequences: none of the " + std::to_string(records) + " user record(s) has an "
+                                  "item the model knows, so there is no user vector to write (is it the model "
+                                  "trained on these users' items?); nothing written"));
   Word2VecWriter writer;
   if (Status st = writer.Open(output, "", static_cast<std::int64_t>(users.size()), d); !st.ok()) return fail(st);
-  for (std::size_t u = 0; u < users.size(); ++u) writer.Add(users[u], vectors.data() + u * static_cast<std::size_t>(d));
+  for (std::size_t u = 0; u < users.size(); ++u) writer.Add(users.name(u), users.vector(u));
   if (Status st = writer.Commit(); !st.ok()) return fail(st);
   std::cerr << "item2vec embed-users: " << users.size() << " users written to " << output << ", " << skipped
-            << " skipped (no item in the model)\n";
+            << " record(s) skipped (no item in the model)";
+  if (users.repeated() > 0)
+    std::cerr << ", " << users.repeated() << " more record(s) of users already seen (one vector per user: from "
+              << "the record with the longest history)";
+  std::cerr << "\n";
   return 0;
 }
 

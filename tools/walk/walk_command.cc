@@ -109,8 +109,11 @@ int RunWalkCommand(const std::vector<std::string>& args) {
                "-> {}", s.seconds, s.nodes, s.edges, HumanBytes(s.csr_bytes + s.table_bytes), s.walks.walks, s.walks.tokens,
                s.walks.dead_end_walks, c.output);
   if (s.walks.proposals > 0)
-    spdlog::info("rejection sampling: {} proposals, {:.1f}% rejected", s.walks.proposals,
-                 100.0 * static_cast<double>(s.walks.rejections) / static_cast<double>(s.walks.proposals));
+    spdlog::info("rejection sampling: {} proposals, {:.1f}% rejected{}", s.walks.proposals,
+                 100.0 * static_cast<double>(s.walks.rejections) / static_cast<double>(s.walks.proposals),
+                 s.walks.exact_steps > 0 ? "; " + std::to_string(s.walks.exact_steps) + " steps drawn exactly after " +
+                                               std::to_string(Walker::kMaxProposals) + " refusals (p or q far from 1)"
+                                         : std::string());
   spdlog::info("train on them: item2vec train --input {} --output MODEL/ ...", c.output);
   return 0;
 }

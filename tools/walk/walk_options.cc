@@ -1,6 +1,7 @@
 #include "tools/walk/walk_options.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include <boost/program_options.hpp>
 
@@ -92,6 +93,14 @@ Result<WalkConfig> ResolveWalkOptions(const WalkOptions& o) {
   else return bad("--sampler must be alias or rejection, got '" + o.sampler + "'");
   if (!(o.p > 0) || !std::isfinite(o.p)) return bad("--p must be a positive number, got " + std::to_string(o.p));
   if (!(o.q > 0) || !std::isfinite(o.q)) return bad("--q must be a positive number, got " + std::to_string(o.q));
+  // Beyond these, weight x 1/p (or 1/q) can overflow a double; 1e-100 already means "always".
+  for (const auto& [name, value] : {std::pair<const char*, double>{"--p", o.p}, {"--q", o.q}})
+    if (value < kMinBiasParameter || value > kMaxBiasParameter) {
+      char msg[160];
+      std::snprintf(msg, sizeof msg, "%s must be between %g and %g, got %g", name, kMinBiasParameter,
+                    kMaxBiasParameter, value);
+      return bad(msg);
+    }
   if (c.params.method == WalkMethod::kDeepWalk && (o.p != 1.0 || o.q != 1.0))
     return bad("--p and --q bias node2vec walks only: add --method node2vec");
   c.params.p = o.p;

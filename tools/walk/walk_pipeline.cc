@@ -44,17 +44,6 @@ int PartNumber(const std::string& name) {
   return std::stoi(name.substr(5));
 }
 
-Status CheckOutputIsNotInput(const WalkConfig& config, const std::vector<InputFile>& files) {
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(config.output, ec);
-  for (const InputFile& f : files) {
-    if (fs::path(f.canonical).parent_path() == out)
-      return Status::InvalidArgument("--output " + config.output + " holds the input file " + f.path +
-                                     ", which the walks' part files could replace: give another directory");
-  }
-  return Status::Ok();
-}
-
 class Progress {
  public:
   Progress(double every, bool on) : every_(every), on_(on), last_(Clock::now()) {}
@@ -190,6 +179,16 @@ Status WriteWalks(const WalkConfig& config, const Vocabulary& vocab, const ItemG
   return out.Commit();
 }
 
+// What a killed walk leaves: the temporaries of its part files and summary (train read
+// part-*.tmp.PID as part files and trained on the walks twice).
+void RemoveDebrisOfKilledRuns(const WalkConfig& config) {
+  Result<int> removed = RemoveAtomicTemps(config.output, [](const std::string& base) {
+    return PartNumber(base) >= 0 || base == "_summary.json";
+  });
+  if (removed.ok() && *removed > 0)
+    spdlog::info("removed {} unfinished file(s) of an earlier walk from {}", *removed, config.output);
+}
+
 void RemoveStaleParts(const WalkConfig& config, int ranks) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(config.output, ec)) {
@@ -209,8 +208,9 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
   WalkSummary s;
   s.ranks = comm.size();
   Result<std::vector<InputFile>> files = ListInputFiles(config.input);
-  Status st = files.ok() ? CheckOutputIsNotInput(config, files.value()) : files.status();
+  Status st = files.ok() ? CheckOutputApartFromInputs(config.input, config.output, "--output") : files.status();
   if (st.ok()) st = EnsureWritableDirectory(config.output);
+  if (st.ok() && lead) RemoveDebrisOfKilledRuns(config);
   ITEM2VEC_RETURN_IF_ERROR(SyncStatus(comm, st));
   s.files = static_cast<std::int64_t>(files->size());
   if (lead) WarnAboutCompressedShards(files.value(), comm.size());
@@ -224,9 +224,13 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
   Result<Vocabulary> vocab = MergeItemCounts(comm, counter, config.min_count, &s.distinct_items);
   ITEM2VEC_RETURN_IF_ERROR(vocab.status());
   counter = ItemCounter();
-  std::vector<std::int64_t> totals{read.lines, read.tokens, read.split_lines, read.truncated_items};
+  std::vector<std::int64_t> totals{read.lines, read.tokens, read.split_lines, read.long_items};
   ITEM2VEC_RETURN_IF_ERROR(comm.AllreduceSum(&totals));
-  s.lines = totals[0], s.tokens_read = totals[1], s.split_lines = totals[2], s.truncated_items = totals[3];
+  s.lines = totals[0], s.tokens_read = totals[1], s.split_lines = totals[2], s.long_items = totals[3];
+  if (lead && s.long_items > 0)
+    spdlog::warn("skipped {} item(s) longer than {} bytes: they are in no walk (never cut){}", s.long_items,
+                 SequenceReader::kMaxItemBytes,
+                 reader.long_item_example().empty() ? "" : "; e.g. " + reader.long_item_example());
   s.tokens_below_min_count = s.tokens_read - vocab->total_count();
   if (vocab->empty())
     return Status::DataError("no item in the input " + std::string(s.tokens_read == 0 ? "(it is empty)" :
@@ -294,10 +298,10 @@ Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
 
   // (4, 5) Walks, this rank's share, and the files.
   ITEM2VEC_RETURN_IF_ERROR(SyncStatus(comm, WriteWalks(config, vocab.value(), graph, walker, comm, &s.walks)));
-  std::vector<std::int64_t> w{s.walks.walks, s.walks.tokens, s.walks.dead_end_walks, s.walks.proposals,
-                              s.walks.rejections};
+  std::vector<std::int64_t> w{s.walks.walks,     s.walks.tokens,     s.walks.dead_end_walks,
+                              s.walks.proposals, s.walks.rejections, s.walks.exact_steps};
   ITEM2VEC_RETURN_IF_ERROR(comm.AllreduceSum(&w));
-  s.walks = WalkStats{w[0], w[1], w[2], w[3], w[4]};
+  s.walks = WalkStats{w[0], w[1], w[2], w[3], w[4], w[5]};
   for (int r = 0; r < comm.size(); ++r) s.files_written.push_back(config.output + "/" + PartName(r));
   s.seconds = SecondsSince(start);
   st = Status::Ok();

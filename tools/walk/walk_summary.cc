@@ -36,7 +36,7 @@ std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   w.Key("lines").Int(s.lines);
   w.Key("tokens").Int(s.tokens_read);
   w.Key("split_lines").Int(s.split_lines);
-  w.Key("truncated_items").Int(s.truncated_items);
+  w.Key("long_items_skipped").Int(s.long_items);
   w.Key("distinct_items").Int(s.distinct_items);
   w.Key("tokens_below_min_count").Int(s.tokens_below_min_count);
   w.EndObject();
@@ -60,6 +60,7 @@ std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   w.Key("dead_end_walks").Int(s.walks.dead_end_walks);
   w.Key("proposals").Int(s.walks.proposals);
   w.Key("rejections").Int(s.walks.rejections);
+  w.Key("exact_steps").Int(s.walks.exact_steps);
   w.EndObject();
   w.Key("files").StringArray(s.files_written);
   w.Key("seconds").Double(s.seconds);

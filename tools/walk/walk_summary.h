@@ -17,7 +17,8 @@ namespace item2vec {
 struct WalkSummary {
   int ranks = 1;
   // Input.
-  std::int64_t files = 0, lines = 0, tokens_read = 0, split_lines = 0, truncated_items = 0;
+  std::int64_t files = 0, lines = 0, tokens_read = 0, split_lines = 0;
+  std::int64_t long_items = 0;  // items longer than SequenceReader::kMaxItemBytes, skipped
   std::int64_t distinct_items = 0;        // before --min-count
   std::int64_t tokens_below_min_count = 0;
   // Graph.

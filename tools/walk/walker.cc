@@ -13,7 +13,8 @@ std::uint64_t WalkTableBytes(const GraphShape& shape, const WalkParams& params) 
 
 Walker::Walker(const ItemGraph* graph, const WalkParams& params)
     : graph_(graph), params_(params), inv_p_(1.0 / params.p), inv_q_(1.0 / params.q),
-      max_bias_(std::max({1.0 / params.p, 1.0, 1.0 / params.q})) {
+      max_bias_(std::max({1.0 / params.p, 1.0, 1.0 / params.q})),
+      capped_(max_bias_ > kMaxBiasRatio * std::min({1.0 / params.p, 1.0, 1.0 / params.q})) {
   const ItemGraph& g = *graph_;
   AliasScratch scratch;
   std::vector<double> w;
@@ -50,13 +51,32 @@ std::uint32_t Walker::StepFirstOrder(std::uint32_t v, Rng& rng) const {
 }
 
 std::uint32_t Walker::StepRejection(std::uint32_t t, std::uint32_t v, Rng& rng, WalkStats* stats) const {
-  for (;;) {
+  // Uncapped (the bias ratio is small), the loop and its draws are those of every earlier
+  // version, so walks stay byte-identical.
+  for (int refused = 0; !capped_ || refused < kMaxProposals; ++refused) {
     const std::uint32_t j = StepFirstOrder(v, rng);
     ++stats->proposals;
     const double a = SecondOrderBias(t, graph_->target(graph_->begin(v) + j));
     if (rng.UniformDouble() * max_bias_ < a) return j;
     ++stats->rejections;
   }
+  ++stats->exact_steps;
+  return StepExact(t, v, rng);
+}
+
+std::uint32_t Walker::StepExact(std::uint32_t t, std::uint32_t v, Rng& rng) const {
+  const ItemGraph& g = *graph_;
+  const std::uint64_t begin = g.begin(v);
+  const std::uint32_t n = g.degree(v);
+  const auto mass = [&](std::uint32_t j) { return g.weight(begin + j) * SecondOrderBias(t, g.target(begin + j)); };
+  double total = 0;
+  for (std::uint32_t j = 0; j < n; ++j) total += mass(j);
+  double u = rng.UniformDouble() * total;
+  for (std::uint32_t j = 0; j + 1 < n; ++j) {
+    u -= mass(j);
+    if (u < 0) return j;
+  }
+  return n - 1;
 }
 
 void Walker::Walk(std::uint32_t start, Rng& rng, std::vector<std::uint32_t>* walk, WalkStats* stats) const {
