@@ -112,7 +112,9 @@ struct TrainOptions {
   // --model cbow ignores the defaulted kernel (its kernel is its own) and defaults to pool 0.
   std::int64_t negative_pool = 4096;  // negatives drawn per batch and shared (0 = per pair)
   bool negative_pool_given = false;
-  KernelKind kernel = KernelKind::kHogBatch;  // pair (word2vec.c) or hogbatch (shared negatives per centre)
+  // shared (the default: a group's contexts share one draw of negatives, pair by pair in
+  // word2vec.c's order), pair (word2vec.c) or hogbatch (shared negatives, one simultaneous step).
+  KernelKind kernel = KernelKind::kShared;
   bool kernel_given = false;
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
   double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))

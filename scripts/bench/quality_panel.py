@@ -5,14 +5,15 @@ spread.
 
 A speed or quality claim that holds on one corpus is not a result: the panel trains every tool
 on every corpus below with the same settings and scores all of them with the same scorer
-(quality.py), so a kernel or a default is judged on data it was not tuned on.
+(the project's exact search: item2vec eval and item2vec similar), so a kernel or a default is judged on data it was not tuned on.
 
 Corpora (--corpora; "full" sizes, --size small shrinks the synthetic ones for a quick check):
   hier      hierarchical clusters: item2vec-gen-corpus --shape hierarchical, 100k items in fine
             clusters of 10 inside coarse groups of 40 fine clusters, sessions a Markov walk
             (fine 55 %, group 30 %, anywhere 15 %), Zipf(0.9) popularity independent of the
             clusters, 10M tokens; fine-cluster P@10 over items seen >= 20 times, next-item
-            HR@10 / NDCG@10 on held-out session ends (every 7th session, up to 20k records)
+            HR@10 / NDCG@10 on held-out session ends (every 7th session, up to 20k records;
+            every 2nd in the --size small versions)
   longtail  the same family with 300k items and 6M tokens (most items seen < 20 times), d=64;
             P@10 over items seen >= 10 times
   flat      the benchmark corpus: item2vec-gen-corpus --items 100k --noise 0.6, 10M tokens
@@ -67,7 +68,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 PY = "/usr/bin/python3"
-QUALITY = os.path.join(HERE, "quality.py")
+# The version of score(): a cached result scored otherwise is scored again from its kept
+# vectors (gensim, fastText) or trained again.
+SCORER = 2
 
 COMMON = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, alpha=0.025, epochs=5)
 
@@ -140,6 +143,9 @@ class Corpus:
         self.dir = os.path.join(args.work, "corpora", name + ("-small" if size == "small" else ""))
         self.gen_options = spec.get("gen_small" if size == "small" else "gen", "")
         self.set_mode = spec["kind"] == "sets"
+        # Synthetic hold-out: every 7th session, at most 20,000 records; the small versions hold
+        # out every 2nd, so their fewer sessions still give HR@10 enough records to resolve 3 %.
+        self.holdout_every = 2 if size == "small" else 7
 
     def source_path(self):
         src = self.spec.get("source", "")
@@ -151,7 +157,7 @@ class Corpus:
     def prepare(self):
         stamp = os.path.join(self.dir, "ready.json")
         key = {"kind": self.spec["kind"], "gen": self.gen_options, "prep": self.spec.get("prep", ""),
-               "version": 2}
+               "holdout_every": self.holdout_every, "version": 2}
         if os.path.exists(stamp) and json.load(open(stamp)) == key:
             return
         log("preparing corpus %s in %s" % (self.name, self.dir))
@@ -163,8 +169,8 @@ class Corpus:
 
     def prepare_synthetic(self):
         check([self.args.gen_corpus, "--output", self.dir] + self.gen_options.split(), "item2vec-gen-corpus")
-        check([PY, os.path.join(HERE, "holdout_sessions.py"), self.dir, "--all-parts", "--records", "20000"],
-              "holdout_sessions.py")
+        check([PY, os.path.join(HERE, "holdout_sessions.py"), self.dir, "--all-parts", "--records", "20000",
+               "--every", str(self.holdout_every)], "holdout_sessions.py")
         concat(sorted(glob.glob(os.path.join(self.dir, "train", "part-*"))), os.path.join(self.dir, "train_all.txt"))
 
     def prepare_ml(self):
@@ -190,6 +196,23 @@ class Corpus:
         write(os.path.join(self.dir, "train", "part-00000"), "".join(train))
         write(os.path.join(self.dir, "test.tsv"), "".join(test))
         shutil.copy(os.path.join(self.dir, "train", "part-00000"), os.path.join(self.dir, "train_all.txt"))
+
+    def clusters(self):
+        if not hasattr(self, "_clusters"):
+            with open(os.path.join(self.dir, "clusters.tsv")) as f:
+                self._clusters = dict(line.rstrip("\n").split("\t")[:2] for line in f)
+        return self._clusters
+
+    def neighbour_queries(self, limit=10000):
+        """A file of query items: a fixed-seed sample of the items seen >= p_min_count times."""
+        path = os.path.join(self.dir, "neighbour_queries.txt")
+        if not os.path.exists(path):
+            with open(os.path.join(self.dir, "counts.tsv")) as f:
+                items = sorted(item for item, count in (line.split("\t") for line in f)
+                               if int(count) >= self.spec["p_min_count"])
+            sample = sorted(random.Random(1).sample(items, min(limit, len(items))))
+            write(path, "".join(x + "\n" for x in sample))
+        return path
 
     @property
     def train_input(self):
@@ -280,25 +303,53 @@ def vectors_of(tool, out):
     return os.path.join(out, "model", "vectors.bin")
 
 
-def score(corpus, vectors):
+def score(corpus, vectors, args):
+    """The run's metrics, by the project's own exact search (item2vec eval and similar), the
+    same for every tool's vectors file."""
     scores = {}
-    query = ["--query", "mean"] if corpus.set_mode else []
-    res = subprocess.run([PY, QUALITY, "next-item", "--vectors", vectors, "--test",
-                          os.path.join(corpus.dir, "test.tsv")] + query, stdout=subprocess.PIPE, text=True)
+    out = os.path.join(os.path.dirname(vectors), "eval.json")
+    query = ["--query", "user", "--exclude-history"] if corpus.set_mode else []
+    res = subprocess.run([args.item2vec, "eval", "--model", vectors, "--test", os.path.join(corpus.dir, "test.tsv"),
+                          "--k", "10", "--json", out] + query, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
     if res.returncode != 0:
+        log("  item2vec eval failed: %s" % res.stderr.strip()[-500:])
         return None
-    r = json.loads(res.stdout)
-    scores["hr10"], scores["ndcg10"] = r["hr"], r["ndcg"]
+    model = json.load(open(out))["results"]["model"]
+    scores["hr10"], scores["ndcg10"] = model["hr"]["10"], model["ndcg"]["10"]
     if "p10" in corpus.spec["metrics"]:
-        res = subprocess.run([PY, QUALITY, "neighbours", "--vectors", vectors, "--clusters",
-                              os.path.join(corpus.dir, "clusters.tsv"), "--counts",
-                              os.path.join(corpus.dir, "counts.tsv"), "--query-min-count",
-                              str(corpus.spec["p_min_count"]), "--queries", "10000"],
-                             stdout=subprocess.PIPE, text=True)
-        if res.returncode != 0:
+        scores["p10"] = neighbour_precision(corpus, vectors, args)
+        if scores["p10"] is None:
             return None
-        scores["p10"] = json.loads(res.stdout)["precision"]
     return scores
+
+
+def neighbour_precision(corpus, vectors, args, k=10):
+    """The share of the k nearest neighbours (cosine, the query excluded) that fall in the
+    query's cluster, over up to 10,000 query items seen at least p_min_count times (a
+    fixed sample, the same for every tool)."""
+    queries = corpus.neighbour_queries()
+    res = subprocess.run([args.item2vec, "similar", "--model", vectors, "--items-file", queries, "-k", str(k)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if res.returncode != 0:
+        log("  item2vec similar failed: %s" % res.stderr.strip()[-500:])
+        return None
+    cluster = corpus.clusters()
+    same = total = 0
+    query = None
+    for line in res.stdout.splitlines():
+        if line.startswith("# "):
+            query = line[2:]
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3 and query is not None:
+            total += 1
+            same += cluster.get(fields[1]) == cluster[query]
+    expected = sum(1 for _ in open(queries)) * k
+    if total != expected:
+        log("  item2vec similar gave %d neighbours, expected %d" % (total, expected))
+        return None
+    return same / total
 
 
 def binary_digest(path):
@@ -320,10 +371,16 @@ def train_and_score(tool, tool_args, corpus, seed, args):
     if tool not in ("gensim", "fasttext"):
         key += " #" + binary_digest(args.item2vec)
     cached = os.path.join(run_dir, "result.json")
+    vectors = vectors_of(tool, out)
     if tool in args.reuse and os.path.exists(cached):
         r = json.load(open(cached))
-        if r.get("key") == key:
+        if r.get("key") == key and r.get("scorer") == SCORER:
             return r
+        if r.get("key") == key and os.path.exists(vectors):  # scored otherwise: score again
+            r["scores"], r["scorer"] = score(corpus, vectors, args), SCORER
+            if r["scores"] is not None:
+                write(cached, json.dumps(r))
+                return r
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(out)
     log("%-9s %-10s seed %d" % (corpus.name, tool, seed))
@@ -333,11 +390,10 @@ def train_and_score(tool, tool_args, corpus, seed, args):
     t0 = time.monotonic()
     rc = run(cmd, os.path.join(run_dir, "run.log"), timeout=args.timeout, env=env)
     wall = time.monotonic() - t0
-    vectors = vectors_of(tool, out)
     if rc != 0 or not os.path.exists(vectors):
         log("  %s failed (exit %d); see %s" % (tool, rc, os.path.join(run_dir, "run.log")))
         return None
-    scores = score(corpus, vectors)
+    scores = score(corpus, vectors, args)
     if scores is None:
         log("  scoring %s failed" % vectors)
         return None
@@ -348,17 +404,19 @@ def train_and_score(tool, tool_args, corpus, seed, args):
         train = json.load(open(os.path.join(out, "model", "train.json")))
         train_seconds = train["train_seconds"]
         kernel_seconds = sum(w["kernel_seconds"] for w in train["workers"])
-    result = dict(key=key, tool=tool, seed=seed, corpus=corpus.name, scores=scores, train_seconds=train_seconds,
+    result = dict(key=key, scorer=SCORER, tool=tool, seed=seed, corpus=corpus.name, scores=scores,
+                  train_seconds=train_seconds,
                   kernel_seconds=kernel_seconds, wall_seconds=wall,
                   tokens_per_second=corpus.tokens() * settings(corpus.name)["epochs"] / train_seconds)
-    with open(cached, "w") as f:
-        json.dump(result, f)
-    for p in glob.glob(os.path.join(out, "**", "*.bin"), recursive=True) + \
-            glob.glob(os.path.join(out, "**", "*.vec"), recursive=True) + \
-            glob.glob(os.path.join(out, "**", "*.txt"), recursive=True):
-        if os.path.lexists(p):
-            os.remove(p)
+    write(cached, json.dumps(result))
     log("  %s" % " ".join("%s %.4f" % (METRIC_NAMES[m], v) for m, v in sorted(scores.items())))
+    if tool == "fasttext" and os.path.exists(os.path.join(out, "model.bin")):
+        os.remove(os.path.join(out, "model.bin"))  # the whole model; model.vec is kept
+    if tool not in ("gensim", "fasttext"):  # their vectors are kept: slow to train, never changing
+        for p in glob.glob(os.path.join(out, "**", "*.bin"), recursive=True) + \
+                glob.glob(os.path.join(out, "**", "*.txt"), recursive=True):
+            if os.path.lexists(p):
+                os.remove(p)
     return result
 
 

@@ -174,7 +174,7 @@ TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {
 TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
   TrainOptions o;
   ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
-  EXPECT_EQ(o.kernel, KernelKind::kHogBatch);
+  EXPECT_EQ(o.kernel, KernelKind::kShared);
   EXPECT_EQ(o.new_items, NewItemInit::kRandom);
 
   TempDir dir;
@@ -222,7 +222,7 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
 TEST(TrainOptionsTest, FastPathByDefaultWord2vecExactOnRequest) {
   TrainOptions d;
   ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &d).ok());
-  EXPECT_EQ(d.kernel, KernelKind::kHogBatch);
+  EXPECT_EQ(d.kernel, KernelKind::kShared);
   EXPECT_EQ(d.negative_pool, 4096);
   EXPECT_EQ(d.init_width, 1.0);
 
