@@ -95,6 +95,58 @@ double MaxAbsDiff(const std::vector<double>& a, const Floats& b) {
   return m;
 }
 
+// Random groups of 1..max_contexts contexts over 12 slots (input slots 0..5, output slots
+// 6..11, as in a real batch; so slots repeat within a group, negatives repeat and equal the
+// centre), `negative` negatives per pair (per_pair) or per group, rows uniform in +-0.3.
+Batch RandomBatch(std::uint64_t seed, int dim, int negative, int max_contexts, bool per_pair) {
+  const std::uint32_t slots = 12;
+  Rng rng(seed);
+  Batch b;
+  b.total_rows = slots;
+  for (int g = 0; g < 40; ++g) {
+    const int m = 1 + static_cast<int>(rng.Below(static_cast<std::uint32_t>(max_contexts)));
+    Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
+                static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
+    for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
+    group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
+    for (int k = 0; k < negative * (per_pair ? m : 1); ++k) b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
+    b.groups.push_back(group);
+  }
+  b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
+  for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
+  b.original = b.rows;
+  return b;
+}
+
+// Whether some pair's `negative` negatives name one row twice (not the centre).
+bool SomePairRepeatsANegative(const Batch& b, int negative) {
+  for (const Group& g : b.groups)
+    for (std::uint32_t j = 0; j < g.ctx_end - g.ctx_begin; ++j) {
+      const std::uint32_t* n = b.negatives.data() + g.neg_begin + j * static_cast<std::uint32_t>(negative);
+      for (int x = 0; x < negative; ++x)
+        for (int y = 0; y < x; ++y)
+          if (n[x] == n[y] && n[x] != g.centre) return true;
+    }
+  return false;
+}
+
+// The fused or register-blocked kernel and the portable loop of `kind` both train `b` to the
+// double-precision reference rows (and move them: the step did something).
+void ExpectBothMatch(const Batch& b, KernelKind kind, int dim, int negative, const std::vector<double>& ref) {
+  const SigmoidTable exact(/*exact=*/true);
+  for (bool blocked : {true, false}) {
+    Batch run = b;
+    SgnsKernel kernel(dim, negative, &exact, kind, 5, CbowMode::kOff, blocked);
+    EXPECT_GT(kernel.Train(&run), 0.0);
+    for (std::size_t i = 0; i < ref.size(); ++i)
+      ASSERT_NEAR(run.rows[i], ref[i], 2e-5 * std::max(1.0, std::abs(ref[i])))
+          << KernelKindName(kind) << " blocked " << blocked << " dim " << dim << " negative " << negative
+          << " slot " << i / static_cast<std::size_t>(dim) << " coordinate " << i % static_cast<std::size_t>(dim);
+    const std::vector<double> before(b.original.begin(), b.original.end());
+    EXPECT_GT(MaxAbsDiff(before, run.rows), 1e-2) << "dim " << dim << " negative " << negative;
+  }
+}
+
 TEST(SgnsKernelTest, MatchesDoublePrecisionWord2VecStep) {
   const SigmoidTable exact(/*exact=*/true);
   for (std::uint64_t seed : {1u, 2u, 3u}) {
@@ -131,49 +183,11 @@ TEST(SgnsKernelTest, PairBlockedShapesMatchWord2VecStep) {
   const SigmoidTable exact(/*exact=*/true);
   for (int dim : {5, 13, 64, 67}) {
     for (int negative : {1, 5, 8, 12}) {
-      const std::uint32_t slots = 12;
-      Rng rng(static_cast<std::uint64_t>(dim * 100 + negative));
-      Batch b;
-      b.total_rows = slots;
-      int repeated = 0, centre_drawn = 0;
-      for (int g = 0; g < 40; ++g) {
-        const int m = 1 + static_cast<int>(rng.Below(10));
-        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
-                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
-        for (int j = 0; j < m; ++j) {
-          b.contexts.push_back(rng.Below(slots / 2));
-          const std::size_t first = b.negatives.size();
-          for (int k = 0; k < negative; ++k) {
-            const std::uint32_t n = slots / 2 + rng.Below(slots / 2);
-            centre_drawn += n == group.centre;
-            for (std::size_t e = first; e < b.negatives.size(); ++e) {
-              if (b.negatives[e] == n && n != group.centre) ++repeated;
-            }
-            b.negatives.push_back(n);
-          }
-        }
-        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
-        b.groups.push_back(group);
-      }
+      const Batch b = RandomBatch(static_cast<std::uint64_t>(dim * 100 + negative), dim, negative, 10, true);
       if (negative > 1) {
-        ASSERT_GT(repeated, 0);
+        ASSERT_TRUE(SomePairRepeatsANegative(b, negative));
       }
-      ASSERT_GT(centre_drawn, 0);
-      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
-      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
-      b.original = b.rows;
-      const Reference ref = RunReference(b, dim, negative, /*skip_centre=*/true, exact);
-      for (bool blocked : {true, false}) {  // the fused kernel, and the portable loop
-        Batch run = b;
-        SgnsKernel kernel(dim, negative, &exact, KernelKind::kPair, 5, CbowMode::kOff, blocked);
-        EXPECT_NEAR(kernel.Train(&run), ref.table_loss, 1e-4 * ref.table_loss);
-        for (std::size_t i = 0; i < ref.rows.size(); ++i)
-          ASSERT_NEAR(run.rows[i], ref.rows[i], 2e-5 * std::max(1.0, std::abs(ref.rows[i])))
-              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
-              << " coordinate " << i % dim;
-        const std::vector<double> before(b.original.begin(), b.original.end());
-        EXPECT_GT(MaxAbsDiff(before, run.rows), 1e-2) << "dim " << dim << " negative " << negative;
-      }
+      ExpectBothMatch(b, KernelKind::kPair, dim, negative, RunReference(b, dim, negative, true, exact).rows);
     }
   }
 }
@@ -189,34 +203,11 @@ TEST(SgnsKernelTest, SharedMatchesSequentialReference) {
   const SigmoidTable exact(/*exact=*/true);
   for (int dim : {5, 13, 64, 67}) {
     for (int negative : {1, 5, 8, 12}) {
-      const std::uint32_t slots = 12;
-      Rng rng(static_cast<std::uint64_t>(dim * 31 + negative));
-      Batch b;
-      b.total_rows = slots;
-      for (int g = 0; g < 40; ++g) {
-        const int m = 1 + static_cast<int>(rng.Below(4));
-        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
-                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
-        for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
-        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
-        for (int k = 0; k < negative; ++k) b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
-        b.groups.push_back(group);
-      }
-      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
-      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
-      b.original = b.rows;
+      const Batch b = RandomBatch(static_cast<std::uint64_t>(dim * 31 + negative), dim, negative, 4, false);
       const Reference ref = RunReference(b, dim, negative, /*skip_centre=*/true, exact, /*shared=*/true);
       const std::vector<double> simultaneous = RunHogBatchReference(b, dim, negative, /*sequential=*/false);
       EXPECT_GT(MaxAbsDiff(simultaneous, std::vector<float>(ref.rows.begin(), ref.rows.end())), 1e-3);
-      for (bool blocked : {true, false}) {  // the fused kernel, and the portable loop
-        Batch run = b;
-        SgnsKernel kernel(dim, negative, &exact, KernelKind::kShared, 5, CbowMode::kOff, blocked);
-        EXPECT_NEAR(kernel.Train(&run), ref.table_loss, 1e-4 * ref.table_loss);
-        for (std::size_t i = 0; i < ref.rows.size(); ++i)
-          ASSERT_NEAR(run.rows[i], ref.rows[i], 2e-5 * std::max(1.0, std::abs(ref.rows[i])))
-              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
-              << " coordinate " << i % dim;
-      }
+      ExpectBothMatch(b, KernelKind::kShared, dim, negative, ref.rows);
     }
   }
 }
@@ -294,38 +285,10 @@ TEST(SgnsKernelTest, HogBatchMatchesDoublePrecisionReference) {
 // and are not multiples of 8 and negative counts of one, one and two target blocks of the
 // register-blocked kernel (worker/hogbatch_block.h): the same step as the reference.
 TEST(SgnsKernelTest, HogBatchBlockedShapesMatchReference) {
-  const SigmoidTable exact(/*exact=*/true);
   for (int dim : {5, 13, 64, 67}) {
     for (int negative : {1, 5, 7, 12}) {
-      const int max_window = 5;
-      const std::uint32_t slots = 12;
-      Rng rng(static_cast<std::uint64_t>(dim * 100 + negative));
-      Batch b;
-      b.total_rows = slots;
-      for (int g = 0; g < 40; ++g) {
-        const int m = 1 + static_cast<int>(rng.Below(2 * max_window));
-        Group group{slots / 2 + rng.Below(slots / 2), static_cast<std::uint32_t>(b.contexts.size()), 0,
-                    static_cast<std::uint32_t>(b.negatives.size()), 0.05f};
-        for (int j = 0; j < m; ++j) b.contexts.push_back(rng.Below(slots / 2));
-        group.ctx_end = static_cast<std::uint32_t>(b.contexts.size());
-        for (int k = 0; k < negative; ++k) b.negatives.push_back(slots / 2 + rng.Below(slots / 2));
-        b.groups.push_back(group);
-      }
-      b.rows.resize(b.total_rows * static_cast<std::size_t>(dim));
-      for (float& x : b.rows) x = (rng.UniformFloat() - 0.5f) * 0.6f;
-      b.original = b.rows;
-      const std::vector<double> ref = RunHogBatchReference(b, dim, negative, /*sequential=*/false);
-      for (bool blocked : {true, false}) {  // the blocked product, and the portable loop
-        Batch run = b;
-        SgnsKernel kernel(dim, negative, &exact, KernelKind::kHogBatch, max_window, CbowMode::kOff, blocked);
-        EXPECT_GT(kernel.Train(&run), 0.0);
-        for (std::size_t i = 0; i < ref.size(); ++i)
-          ASSERT_NEAR(run.rows[i], ref[i], 2e-5 * std::max(1.0, std::abs(ref[i])))
-              << "blocked " << blocked << " dim " << dim << " negative " << negative << " slot " << i / dim
-              << " coordinate " << i % dim;
-        const std::vector<double> before(b.original.begin(), b.original.end());
-        EXPECT_GT(MaxAbsDiff(before, run.rows), 1e-2) << "dim " << dim << " negative " << negative;
-      }
+      const Batch b = RandomBatch(static_cast<std::uint64_t>(dim * 100 + negative), dim, negative, 10, false);
+      ExpectBothMatch(b, KernelKind::kHogBatch, dim, negative, RunHogBatchReference(b, dim, negative, false));
     }
   }
 }
