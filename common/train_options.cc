@@ -199,11 +199,13 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
        "raw input tokens per worker mini-batch: one pull and one push per server per batch. "
-       "0 (the default) = automatic: the training tokens / (workers x 64), at least 4096 and "
-       "at most 16384 or 32768 / workers, whichever is less (larger batches pull and push "
-       "fewer rows per token; a small corpus keeps small batches, as large ones on few batches "
-       "per epoch cost quality, and so do many workers with large batches); 4096 with "
-       "--hot-rows (--hot-sync counts batches). A resumed run keeps its checkpoint's value")
+       "0 (the default) = automatic: with P the training tokens per worker, (P / 32768)^2, "
+       "at least 512 and at most 16384 or 32768 / workers (not below 4096), "
+       "whichever is less "
+       "(larger batches pull and push fewer rows per token, but a worker's batch trains on rows "
+       "without the other workers' updates of it, which costs a small corpus quality: 1.5M "
+       "tokens on 2 workers get 512, 10M get 16384; docs/quality.md); 4096 with --hot-rows "
+       "(--hot-sync counts batches). A resumed run keeps its checkpoint's value")
       // No default_value: notifiers run for defaulted options too, and the model-dependent
       // defaults need to know what was given (ParseTrainOptions).
       ("kernel", po::value(&o->kernel)->notifier([o](KernelKind) { o->kernel_given = true; }),
@@ -459,8 +461,10 @@ double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, Parse
 
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers) {
   const std::int64_t w = std::max(1, workers);
-  const std::int64_t per_batch = corpus_tokens / (w * kAutoBatchesPerEpoch);
-  const std::int64_t most = std::clamp(kAutoTokensInFlight / w, kAutoBatchTokensMin, kAutoBatchTokensMax);
+  const std::int64_t per_worker = std::max<std::int64_t>(0, corpus_tokens) / w;
+  const std::int64_t root = per_worker / kAutoSquareRoot;  // (P / 32768)^2 without overflow
+  const std::int64_t per_batch = root > kAutoBatchTokensMax ? kAutoBatchTokensMax : root * root;
+  const std::int64_t most = std::clamp(kAutoTokensInFlight / w, kAutoBatchTokensManyWorkers, kAutoBatchTokensMax);
   return std::clamp(per_batch, kAutoBatchTokensMin, most);
 }
 

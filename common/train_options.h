@@ -202,19 +202,27 @@ Status ValidateRunReportOptions(const RunReportOptions& report);
 // "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
 double ParseDurationSeconds(const std::string& text);
 
-// --batch-tokens 0's value: the corpus's training tokens / (workers x kAutoBatchesPerEpoch),
-// clamped to [kAutoBatchTokensMin, min(kAutoBatchTokensMax, kAutoTokensInFlight / workers)]
-// (the upper bound never below the lower). Larger batches mean fewer rows and messages per
-// token (a batch's rows are pulled and pushed once however often they occur in it), but
-// every worker trains a batch on rows the other workers' pushes have not reached: a small
-// corpus cut into a few large batches per worker and epoch loses quality, and so do many
-// workers with large batches (all workers' batches together are what a pulled row has not
-// seen yet; 7 workers at 10976 tokens ended an epoch at loss 3.1-3.8 against 2.7 at 4096)
-// (docs/benchmarks.md, issue 13 steps 5 and 6). So a batch is at most 1/64 of a worker's
-// epoch, the workers' batches together at most 32768 tokens (2 workers x 16384, measured at
-// gensim's quality), and never below the 4096 of earlier versions.
-inline constexpr std::int64_t kAutoBatchTokensMin = 4096, kAutoBatchTokensMax = 16384, kAutoBatchesPerEpoch = 64;
-inline constexpr std::int64_t kAutoTokensInFlight = 32768;
+// --batch-tokens 0's value. Larger batches mean fewer rows and messages per token (a batch's
+// rows are pulled and pushed once however often they occur in it), but every worker trains a
+// batch on rows the other workers' pushes have not reached, and the deltas of two workers on
+// one row add up as if computed one after the other. How much that costs depends on how big
+// a batch is next to the worker's share of the corpus, measured on the quality panel
+// (docs/quality.md): a 10M-token corpus on 2 workers is at gensim's quality with 16384-token
+// batches (262 per worker and epoch), a 1.5M-token one needs about 512 (1445 per epoch: at
+// 11491 tokens, 64 per epoch, its next-item HR@10 was 0.81 of gensim's, at 512 0.97), and
+// MovieLens (55k tokens) gains 8 % from 4096 to 512. So the batch falls with the square of
+// the worker's tokens P: (P / 32768)^2 (a worker with P tokens cuts its epoch into
+// 32768^2 / P batches: 262 for 4.1M, 1450 for 740k), clamped to [kAutoBatchTokensMin,
+// max(kAutoBatchTokensManyWorkers, min(kAutoBatchTokensMax, kAutoTokensInFlight / workers))];
+// many workers with large batches lose quality too (all workers' batches together
+// are what a pulled row has not seen yet; 7 workers at 10976 tokens ended an epoch at loss
+// 3.1-3.8 against 2.7 at 4096: docs/benchmarks.md, issue 13). The small batches cost a small
+// corpus speed, not much time: a 1.5M-token corpus trains in seconds either way.
+inline constexpr std::int64_t kAutoBatchTokensMin = 512, kAutoBatchTokensMax = 16384;
+inline constexpr std::int64_t kAutoTokensInFlight = 32768, kAutoBatchTokensManyWorkers = 4096;
+inline constexpr std::int64_t kAutoSquareRoot = 32768;
+// --hot-rows' batch: --hot-sync counts batches, and its default was measured at this size.
+inline constexpr std::int64_t kHotRowsBatchTokens = 4096;
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers);
 
 // The settings that shape a run's result, as (option, value): a resumed run must match

@@ -39,7 +39,7 @@ void ResolveBatchTokens(TrainJob* job) {
   // --hot-sync counts batches and its default was measured at 4096-token batches: larger
   // ones would let the hot rows drift further between syncs (worker/hot_rows.h).
   if (job->options.hot_rows > 0) {
-    tokens = kAutoBatchTokensMin;
+    tokens = kHotRowsBatchTokens;
     why = "automatic with --hot-rows";
   }
   if (job->resuming)

@@ -12,6 +12,8 @@ packages=(
   libboost-serialization-dev libboost-program-options-dev
   libspdlog-dev libgtest-dev                  # logging, tests
   python3 python3-numpy python3-gensim        # gensim peer and vector-loading test
+  libopenblas0-pthread                        # the BLAS gensim's inner loops call: with Debian's
+                                              # reference BLAS the gensim peer is slower than a usual install
   fasttext                                    # fastText peer for the benchmark
   slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
   libhiredis-dev redis-server redis-tools python3-redis  # item2vec publish, its Redis test

@@ -292,7 +292,21 @@ def train_command(tool, tool_args, corpus, seed, out, args):
            "--alpha", str(s["alpha"]), "--seed", str(seed), "--log-level", "warn", "--progress-seconds", "60"]
     if corpus.set_mode:
         cmd += ["--window-mode", "set"]
-    return cmd + tool_args
+    return without_overridden(cmd, tool_args) + tool_args
+
+
+def without_overridden(cmd, tool_args):
+    """cmd less each "--name value" pair whose --name the tool's own arguments give again (a
+    variant such as "--alpha 0.03" replaces the panel's common setting instead of repeating it)."""
+    given = {a for a in tool_args if a.startswith("--")}
+    kept, i = [], 0
+    while i < len(cmd):
+        if cmd[i] in given and i + 1 < len(cmd) and not cmd[i + 1].startswith("--"):
+            i += 2
+            continue
+        kept.append(cmd[i])
+        i += 1
+    return kept
 
 
 def vectors_of(tool, out):

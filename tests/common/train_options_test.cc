@@ -392,25 +392,29 @@ TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
   EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
 }
 
-// --batch-tokens defaults to 0 (automatic); AutoBatchTokens gives each worker at least 64
-// batches per epoch, never fewer than 4096 or more than 16384 tokens, nor more than 32768
-// tokens for all workers together unless that is below 4096; 1..15 are refused.
+// --batch-tokens defaults to 0 (automatic); AutoBatchTokens falls with the square of a
+// worker's tokens P: (P / 32768)^2, never fewer than 512 or more than 16384
+// tokens, nor more than 32768 tokens for all workers together unless that is below 4096;
+// 1..15 are refused.
 TEST(TrainOptionsTest, AutomaticBatchTokens) {
   TrainOptions o;
   ASSERT_TRUE(Parse({"--input", "c", "--output", "o"}, &o).ok());
   EXPECT_EQ(o.batch_tokens, 0);
   EXPECT_TRUE(Validate(o, 3).ok());
-  EXPECT_EQ(AutoBatchTokens(50000, 2), 4096);          // MovieLens-sized: today's 4096
-  EXPECT_EQ(AutoBatchTokens(0, 1), 4096);
+  EXPECT_EQ(AutoBatchTokens(50000, 2), 512);           // MovieLens-sized: the floor
+  EXPECT_EQ(AutoBatchTokens(0, 1), 512);
+  EXPECT_EQ(AutoBatchTokens(1480000, 2), 512);         // the panel's 1.5M-token corpora: (740000 / 32768)^2 = 484
   EXPECT_EQ(AutoBatchTokens(10000000, 2), 16384);      // 10M tokens on 2 workers: the cap
-  EXPECT_EQ(AutoBatchTokens(10000000, 4), 8192);       // 32768 / 4 workers
-  EXPECT_EQ(AutoBatchTokens(5000000, 7), 4681);        // 32768 / 7 (5M / (7 x 64) would be 11160)
-  EXPECT_EQ(AutoBatchTokens(10000000, 16), 4096);      // 32768 / 16 is below the floor
-  EXPECT_EQ(AutoBatchTokens(64LL * 8000, 1), 8000);
-  EXPECT_EQ(AutoBatchTokens(64LL * 6000, 4), 4096);    // 1/64 of an epoch is 1500: the floor
-  EXPECT_EQ(AutoBatchTokens(64LL * 4 * 6000, 4), 6000);
+  EXPECT_EQ(AutoBatchTokens(5100000, 2), 77 * 77);     // 2.55M per worker: the square
+  EXPECT_EQ(AutoBatchTokens(40000000, 4), 8192);       // 32768 / 4 workers
+  EXPECT_EQ(AutoBatchTokens(40000000, 7), 4681);       // 32768 / 7
+  EXPECT_EQ(AutoBatchTokens(100000000, 16), 4096);     // 32768 / 16 is below 4096
+  EXPECT_EQ(AutoBatchTokens(10000000, 16), 512);       // 625000 per worker: 19^2 = 361, the floor
+  EXPECT_EQ(AutoBatchTokens(192000, 1), 512);
+  EXPECT_EQ(AutoBatchTokens(4000000, 1), 122 * 122);
   EXPECT_EQ(AutoBatchTokens(std::int64_t{1} << 40, 1000), 4096);
-  EXPECT_EQ(AutoBatchTokens(1000000, 0), 15625);       // no workers counts as one
+  EXPECT_EQ(AutoBatchTokens(std::int64_t{1} << 62, 1), 16384);  // no overflow
+  EXPECT_EQ(AutoBatchTokens(3000000, 0), 91 * 91);     // no workers counts as one
   o.batch_tokens = 8;
   EXPECT_FALSE(Validate(o, 3).ok());
   o.batch_tokens = 16;
