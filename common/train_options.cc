@@ -8,6 +8,7 @@
 
 #include "common/command_line.h"
 #include "common/json_writer.h"
+#include "common/units.h"
 
 namespace po = boost::program_options;
 
@@ -421,27 +422,6 @@ Status ValidateRunReportOptions(const RunReportOptions& r) {
   return Status::Ok();
 }
 
-double ParseDurationSeconds(const std::string& text) {
-  if (text.empty()) return -1;
-  double unit = 1;
-  std::string number = text;
-  switch (text.back()) {
-    case 's': unit = 1; number.pop_back(); break;
-    case 'm': unit = 60; number.pop_back(); break;
-    case 'h': unit = 3600; number.pop_back(); break;
-    case 'd': unit = 86400; number.pop_back(); break;
-    default: break;
-  }
-  std::size_t used = 0;
-  double value = -1;
-  try {
-    value = std::stod(number, &used);
-  } catch (const std::exception&) {
-    return -1;
-  }
-  if (used != number.size() || !(value >= 0)) return -1;
-  return value * unit;
-}
 
 std::string TrainOptions::IdCacheDir() const {
   if (!id_cache_dir.empty()) return id_cache_dir;

@@ -199,9 +199,6 @@ Status Validate(const TrainOptions& options, int world_size);
 // Checks the report and metrics settings (also used by the commands that share them).
 Status ValidateRunReportOptions(const RunReportOptions& report);
 
-// "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
-double ParseDurationSeconds(const std::string& text);
-
 // --batch-tokens 0's value: the corpus's training tokens / (workers x kAutoBatchesPerEpoch),
 // clamped to [kAutoBatchTokensMin, min(kAutoBatchTokensMax, kAutoTokensInFlight / workers)]
 // (the upper bound never below the lower). Larger batches mean fewer rows and messages per

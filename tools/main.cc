@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  if (command == "prep") return item2vec::RunPrepCommand(args);
+  if (command == "prep") return item2vec::RunCollectiveCommand(args);
   if (command == "eval") return item2vec::RunEvalCommand(args);
   if (command == "similar") return item2vec::RunSimilarCommand(args);
   if (command == "index") return item2vec::RunIndexCommand(args);

@@ -1,5 +1,5 @@
-// item2vec-ann-bench: recall and speed of the HNSW index (tools/eval/ann_index.h) against
-// the exact search (tools/eval/nearest_neighbors.h) on generated vectors with cluster
+// item2vec-ann-bench: recall and speed of the HNSW index (model/ann_index.h) against
+// the exact search (model/nearest_neighbors.h) on generated vectors with cluster
 // structure, through the same library code `item2vec index`, `similar --index` and
 // `eval --index` use.
 //
@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "common/random.h"
-#include "tools/eval/ann_index.h"
-#include "tools/eval/nearest_neighbors.h"
-#include "tools/eval/similarity.h"
+#include "model/ann_index.h"
+#include "model/nearest_neighbors.h"
+#include "model/similarity.h"
 
 namespace {
 

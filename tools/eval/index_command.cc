@@ -9,9 +9,9 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
-#include "tools/eval/ann_index.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/similarity.h"
+#include "model/ann_index.h"
+#include "model/model_loader.h"
+#include "model/similarity.h"
 
 namespace po = boost::program_options;
 

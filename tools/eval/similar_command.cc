@@ -12,9 +12,9 @@
 
 #include <boost/program_options.hpp>
 
-#include "tools/eval/ann_index.h"
-#include "tools/eval/names.h"
-#include "tools/eval/nearest_neighbors.h"
+#include "model/ann_index.h"
+#include "model/names.h"
+#include "model/nearest_neighbors.h"
 
 namespace po = boost::program_options;
 

@@ -9,8 +9,8 @@
 #include "common/command_line.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/name_options.h"
+#include "model/model_loader.h"
+#include "model/name_options.h"
 #include "tools/export/export_formats.h"
 
 namespace po = boost::program_options;

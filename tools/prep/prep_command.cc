@@ -7,14 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
-#include "tools/prep/prep_comm.h"
-#include "tools/prep/shared_work.h"
+#include "common/collective_comm.h"
+#include "common/shared_work.h"
 #include "tools/prep/prep_options.h"
 #include "tools/prep/prep_pipeline.h"
 
 namespace item2vec {
 
-int RunPrepCommand(const std::vector<std::string>& args) {
+int RunCollectiveCommand(const std::vector<std::string>& args) {
   PrepOptions options;
   bool help = false;
   Status st = ParsePrepOptions(args, &options, &help);
@@ -58,7 +58,7 @@ int RunPrepCommand(const std::vector<std::string>& args) {
   // this function returns, after every rank's last collective.
   SharedWork shared;
   rank = shared.Start(size, "prep");
-  PrepComm& comm = shared.comm();
+  CollectiveComm& comm = shared.comm();
   Result<PrepSummary> summary = Status::Internal("prep did not run");
   try {
     summary = RunPrep(config.value(), comm);

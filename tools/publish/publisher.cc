@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "common/word2vec_format.h"
-#include "tools/eval/item_index.h"
-#include "tools/eval/model_loader.h"
+#include "model/item_index.h"
+#include "model/model_loader.h"
 #include "tools/publish/publish_lock.h"
 #include "tools/publish/redis_client.h"
 #include "tools/publish/table_versions.h"

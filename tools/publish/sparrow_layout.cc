@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
+#include "model/model_loader.h"
 #include "tools/publish/publisher.h"
 #include "tools/publish/redis_client.h"
 

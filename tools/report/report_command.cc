@@ -5,7 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
-#include "tools/eval/name_options.h"
+#include "model/name_options.h"
 #include "tools/report/run_report.h"
 
 namespace po = boost::program_options;

@@ -9,9 +9,9 @@
 #include "common/command_line.h"
 #include "common/input_files.h"
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/user_records.h"
-#include "tools/eval/user_vector.h"
+#include "model/model_loader.h"
+#include "model/user_records.h"
+#include "model/user_vector.h"
 
 namespace po = boost::program_options;
 

@@ -7,8 +7,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/logging.h"
-#include "tools/prep/prep_comm.h"
-#include "tools/prep/shared_work.h"
+#include "common/collective_comm.h"
+#include "common/shared_work.h"
+#include "common/units.h"
 #include "tools/walk/walk_options.h"
 #include "tools/walk/walk_pipeline.h"
 
@@ -73,7 +74,7 @@ int RunWalkCommand(const std::vector<std::string>& args) {
   // this function returns, after every rank's last collective.
   SharedWork shared;
   rank = shared.Start(size, "walk");
-  PrepComm& comm = shared.comm();
+  CollectiveComm& comm = shared.comm();
   const WalkConfig& c = config.value();
   if (rank == 0)
     spdlog::info("{} walks: {} per item, length {}, window {}, {}{}, seed {}", WalkMethodName(c.params.method),

@@ -4,7 +4,7 @@
 // logging, runs RunWalk (walk_pipeline.h), logs the summary and returns the exit code: 0
 // success, 2 bad options or a --memory budget the graph does not fit, 3 missing or unusable
 // input, 4 an output write failure (ExitCodeOf). Under mpirun (the launcher's size > 1) it
-// initialises MPI and every rank takes a share of the work through a PrepComm over
+// initialises MPI and every rank takes a share of the work through a CollectiveComm over
 // MpiTransport; every rank returns the same exit code and rank 0 reports. A collective that
 // fails on one rank or an exception ends every rank through Transport::Abort.
 #pragma once

@@ -6,12 +6,6 @@
 
 namespace item2vec {
 
-std::string HumanBytes(std::uint64_t bytes) {
-  char text[64];
-  if (bytes < (1u << 20)) std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / 1024.0);
-  else std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / 1048576.0);
-  return text;
-}
 
 std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   JsonWriter w;

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/eval/metrics.h"
+#include "model/metrics.h"
 
 namespace item2vec {
 

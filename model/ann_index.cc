@@ -1,4 +1,4 @@
-#include "tools/eval/ann_index.h"
+#include "model/ann_index.h"
 
 #include <fcntl.h>
 #include <signal.h>

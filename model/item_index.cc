@@ -1,4 +1,4 @@
-#include "tools/eval/item_index.h"
+#include "model/item_index.h"
 
 namespace item2vec {
 

@@ -1,4 +1,4 @@
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -7,22 +7,22 @@
 
 namespace item2vec {
 
-Status PrepComm::Checked(Status st) {
+Status CollectiveComm::Checked(Status st) {
   if (!st.ok()) broken_ = true;
   return st;
 }
 
-Status PrepComm::AllreduceSum(std::vector<std::int64_t>* values) {
+Status CollectiveComm::AllreduceSum(std::vector<std::int64_t>* values) {
   if (transport_ == nullptr) return Status::Ok();
   return Checked(transport_->AllreduceInt64(values, Transport::Reduce::kSum));
 }
 
-Status PrepComm::AllreduceMax(std::vector<std::int64_t>* values) {
+Status CollectiveComm::AllreduceMax(std::vector<std::int64_t>* values) {
   if (transport_ == nullptr) return Status::Ok();
   return Checked(transport_->AllreduceInt64(values, Transport::Reduce::kMax));
 }
 
-Status PrepComm::Gather(std::string_view mine, int root, std::vector<std::string>* all) {
+Status CollectiveComm::Gather(std::string_view mine, int root, std::vector<std::string>* all) {
   if (transport_ == nullptr) {
     all->assign(1, std::string(mine));
     return Status::Ok();
@@ -30,17 +30,17 @@ Status PrepComm::Gather(std::string_view mine, int root, std::vector<std::string
   return Checked(transport_->Gather(mine, root, all));
 }
 
-Status PrepComm::Broadcast(std::string* bytes, int root) {
+Status CollectiveComm::Broadcast(std::string* bytes, int root) {
   if (transport_ == nullptr) return Status::Ok();
   return Checked(transport_->Broadcast(bytes, root));
 }
 
-Status PrepComm::Barrier() {
+Status CollectiveComm::Barrier() {
   if (transport_ == nullptr) return Status::Ok();
   return Checked(transport_->Barrier());
 }
 
-Status SyncStatus(PrepComm& comm, const Status& local) {
+Status SyncStatus(CollectiveComm& comm, const Status& local) {
   if (comm.size() == 1) return local;
   // max(-rank) over failing ranks = -(lowest failing rank).
   const std::int64_t none = std::numeric_limits<std::int64_t>::min();
@@ -62,11 +62,11 @@ Status SyncStatus(PrepComm& comm, const Status& local) {
   return Status::Make(code == Status::Code::kOk ? Status::Code::kInternal : code, message);
 }
 
-std::size_t GatherChunkBytes(const PrepComm& comm) {
-  return std::max<std::size_t>(std::size_t{1} << 20, PrepComm::kMaxGatherBytes / static_cast<std::size_t>(comm.size()));
+std::size_t GatherChunkBytes(const CollectiveComm& comm) {
+  return std::max<std::size_t>(std::size_t{1} << 20, CollectiveComm::kMaxGatherBytes / static_cast<std::size_t>(comm.size()));
 }
 
-Status GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks, int root,
+Status GatherInRounds(CollectiveComm& comm, const std::vector<std::string>& my_chunks, int root,
                       const std::function<void(int rank, std::string_view chunk)>& fn) {
   std::vector<std::int64_t> rounds{static_cast<std::int64_t>(my_chunks.size())};
   ITEM2VEC_RETURN_IF_ERROR(comm.AllreduceMax(&rounds));
@@ -82,7 +82,7 @@ Status GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks,
   return Status::Ok();
 }
 
-Status AllgatherBytes(PrepComm& comm, const std::string& mine, std::vector<std::string>* all) {
+Status AllgatherBytes(CollectiveComm& comm, const std::string& mine, std::vector<std::string>* all) {
   const std::size_t chunk = GatherChunkBytes(comm);
   std::vector<std::string> chunks;
   for (std::size_t at = 0; at < mine.size(); at += chunk) chunks.push_back(mine.substr(at, chunk));

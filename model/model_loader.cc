@@ -1,4 +1,4 @@
-#include "tools/eval/model_loader.h"
+#include "model/model_loader.h"
 
 #include <cmath>
 #include <cstdio>

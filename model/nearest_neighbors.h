@@ -29,7 +29,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
-#include "tools/eval/similarity.h"
+#include "model/similarity.h"
 
 namespace item2vec {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/eval/item_index.h"
+#include "model/item_index.h"
 #include "common/status.h"
 
 namespace item2vec {

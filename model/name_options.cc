@@ -1,4 +1,4 @@
-#include "tools/eval/name_options.h"
+#include "model/name_options.h"
 
 #include <boost/program_options.hpp>
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/eval/item_index.h"
-#include "tools/eval/nearest_neighbors.h"
+#include "model/item_index.h"
+#include "model/nearest_neighbors.h"
 #include "common/status.h"
 #include "common/word2vec_format.h"
 

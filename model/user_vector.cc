@@ -1,4 +1,4 @@
-#include "tools/eval/user_vector.h"
+#include "model/user_vector.h"
 
 #include <algorithm>
 #include <cmath>

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "tools/eval/nearest_neighbors.h"
+#include "model/nearest_neighbors.h"
 
 namespace item2vec {
 

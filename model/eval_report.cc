@@ -1,4 +1,4 @@
-#include "tools/eval/eval_report.h"
+#include "model/eval_report.h"
 
 #include <cstdio>
 

@@ -31,8 +31,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/nearest_neighbors.h"
+#include "model/model_loader.h"
+#include "model/nearest_neighbors.h"
 
 namespace item2vec {
 

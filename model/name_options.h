@@ -1,4 +1,4 @@
-// The --names options (a table of item ids and titles, tools/eval/names.h) as one group of
+// The --names options (a table of item ids and titles, model/names.h) as one group of
 // command-line options, for the commands that show titles (report, export).
 //
 // Contract: AddNameFileOptions adds --names, --name-columns, --name-delimiter, --name-quote,
@@ -10,7 +10,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
-#include "tools/eval/names.h"
+#include "model/names.h"
 
 namespace item2vec {
 

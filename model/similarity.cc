@@ -1,4 +1,4 @@
-#include "tools/eval/similarity.h"
+#include "model/similarity.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "tools/eval/user_records.h"
+#include "model/user_records.h"
 
 #include <cstring>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "tools/prep/shared_work.h"
+#include "common/shared_work.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@ int SharedWork::Start(int size, const std::string& command) {
   if (size <= 1) return 0;
   mpi_ = std::make_unique<MpiSession>(nullptr, nullptr);
   transport_ = std::make_unique<MpiTransport>();
-  comm_ = PrepComm(transport_.get());
+  comm_ = CollectiveComm(transport_.get());
   if (comm_.rank() == 0) spdlog::info("{} on {} MPI ranks", command, comm_.size());
   return comm_.rank();
 }

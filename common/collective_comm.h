@@ -1,15 +1,15 @@
-// PrepComm: the collectives `item2vec prep` needs, as a thin layer over Transport
-// (common/transport.h), or within one process.
+// CollectiveComm: the collectives of a command whose ranks share one job (prep, walk), as a
+// thin layer over Transport (common/transport.h), or within one process.
 //
 // Contract:
 // - Only collectives: every rank calls the same ones in the same order, and each returns
 //   once all ranks have arrived. There is no point-to-point wait, so no rank can wait on a
 //   peer that went elsewhere; a rank that dies is seen by mpirun, which ends the job.
 // - Every call returns a Status. A failed collective leaves the ranks out of step (a peer
-//   may still wait inside it): PrepComm then marks itself broken(), the pipeline passes
-//   the error up, and the command edge (prep_command.cc) logs it and ends every rank with
+//   may still wait inside it): CollectiveComm then marks itself broken(), the pipeline passes
+//   the error up, and the command edge (common/command.h) logs it and ends every rank with
 //   Transport::Abort. An error every rank agrees on (SyncStatus) is no such failure.
-// - PrepComm() (one process, no transport, no MPI) makes every call a copy or a no-op, so
+// - CollectiveComm() (one process, no transport, no MPI) makes every call a copy or a no-op, so
 //   the pipeline runs the same code with one rank.
 // - Gather() moves at most kMaxGatherBytes in one call (MPI counts are ints); larger
 //   data go through GatherInRounds() or AllgatherBytes().
@@ -27,12 +27,12 @@
 
 namespace item2vec {
 
-class PrepComm {
+class CollectiveComm {
  public:
   static constexpr std::size_t kMaxGatherBytes = Transport::kMaxGatherBytes;
 
-  PrepComm() = default;                                      // one process
-  explicit PrepComm(Transport* transport) : transport_(transport) {}
+  CollectiveComm() = default;                                      // one process
+  explicit CollectiveComm(Transport* transport) : transport_(transport) {}
 
   int rank() const { return transport_ != nullptr ? transport_->rank() : 0; }
   int size() const { return transport_ != nullptr ? transport_->size() : 1; }
@@ -58,20 +58,20 @@ class PrepComm {
 // The outcome every rank agrees on: OK when every rank's `local` is OK, else the status of
 // the lowest failing rank (code and message), on every rank. A failure of the agreement
 // itself is returned as is (and leaves comm broken()).
-Status SyncStatus(PrepComm& comm, const Status& local);
+Status SyncStatus(CollectiveComm& comm, const Status& local);
 
 // Chunks up to this size keep one round of GatherInRounds under kMaxGatherBytes.
-std::size_t GatherChunkBytes(const PrepComm& comm);
+std::size_t GatherChunkBytes(const CollectiveComm& comm);
 
 // Gathers any amount of data: each rank passes its data cut into chunks of at most
 // GatherChunkBytes() (cut where the caller's records allow); round i moves chunk i of
 // every rank, and fn(rank, chunk) sees each non-empty chunk (on root only, or everywhere
 // when root < 0), in rank order within a round. Memory: one round at a time.
-Status GatherInRounds(PrepComm& comm, const std::vector<std::string>& my_chunks, int root,
+Status GatherInRounds(CollectiveComm& comm, const std::vector<std::string>& my_chunks, int root,
                       const std::function<void(int rank, std::string_view chunk)>& fn);
 
 // Every rank's bytes, whatever their size, on every rank: (*all)[r] = rank r's `mine`.
-Status AllgatherBytes(PrepComm& comm, const std::string& mine, std::vector<std::string>* all);
+Status AllgatherBytes(CollectiveComm& comm, const std::string& mine, std::vector<std::string>* all);
 
 // The launcher's rank and size, read from the environment (Open MPI, PMIx, MPICH/Slurm PMI)
 // before MPI is initialised: a command runs as one process, without MPI, when size is 1.

@@ -1,8 +1,8 @@
-#include "tools/eval/test_records.h"
+#include "model/test_records.h"
 
 #include <fstream>
 
-#include "tools/eval/user_records.h"
+#include "model/user_records.h"
 
 namespace item2vec {
 

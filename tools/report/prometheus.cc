@@ -1,4 +1,4 @@
-#include "tools/metrics/prometheus.h"
+#include "tools/report/prometheus.h"
 
 #include <cmath>
 #include <cstdio>
