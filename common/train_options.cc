@@ -307,8 +307,9 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
   po::options_description testing("Testing");
   testing.add_options()
       ("debug-fault", po::value(&o->debug_fault),
-       "inject a failure: RANK:kill|hang|drop:AFTER_SENDS makes that rank kill itself, hang, "
-       "or drop its messages after that many sends (for failure tests; never in production)")
+       "inject a failure: RANK:kill|hang|drop|throw:AFTER_SENDS makes that rank kill itself, hang, "
+       "drop its messages or throw an exception after that many sends (for failure tests; never in "
+       "production)")
       ("debug-kill-model-write", po::value(&o->debug_kill_model_write),
        "rank 0 kills itself (SIGKILL) while writing the model: vectors, train-json or "
        "published (for failure tests; never in production)");
@@ -323,6 +324,10 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
   std::string config_path;
   ITEM2VEC_RETURN_IF_ERROR(
       ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested));
+  return FinishTrainOptions(options);
+}
+
+Status FinishTrainOptions(TrainOptions* options) {
   std::string& mode = options->resume_mode;
   if (mode == "yes" || mode == "true" || mode == "1" || mode == "on") mode = "required";
   if (mode == "false" || mode == "0" || mode == "off") mode = "no";

@@ -160,7 +160,7 @@ struct TrainOptions {
   bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
   bool resume_if_possible = false;  // resume_mode is "if-possible"
   RunReportOptions report;          // after the run: report.html and metrics
-  std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
+  std::string debug_fault;          // RANK:kill|hang|drop|throw:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
   std::string IdCacheDir() const;
@@ -191,6 +191,11 @@ boost::program_options::options_description TrainOptionsDescription(TrainOptions
 // returns Ok when --help is present.
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested);
+
+// What ParseTrainOptions does once the values are in: the --resume spelling, the
+// --debug-kill-model-write value, and the defaults that depend on other options (alpha and
+// kernel with --model cbow, init width, kernel and pool with --word2vec-exact).
+Status FinishTrainOptions(TrainOptions* options);
 
 // Checks ranges and combinations; world_size is the MPI world size (0 = do not check
 // the rank layout).

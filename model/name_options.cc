@@ -24,7 +24,7 @@ void AddNameFileOptions(po::options_description* desc, std::string* path, NameFi
        "given by name)")
       ("name-encoding", po::value(&o->encoding)->default_value(o->encoding),
        "encoding of the titles: auto (latin-1 when the file is not valid UTF-8), utf-8, latin-1; "
-       "written as UTF-8");
+       "output as UTF-8");
 }
 
 }  // namespace item2vec

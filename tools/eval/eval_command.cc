@@ -5,7 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/atomic_file.h"
-#include "common/command_line.h"
+#include "common/command.h"
 #include "model/evaluation.h"
 #include "model/similarity.h"
 
@@ -13,12 +13,40 @@ namespace po = boost::program_options;
 
 namespace item2vec {
 
+namespace {
+
+// Evaluates, prints the table and writes --json; no record evaluated is bad input.
+Status EvaluateAndReport(const EvalOptions& o) {
+  Result<EvalReport> report = Evaluate(o);
+  if (!report.ok()) return report.status();
+  std::cerr << "item2vec eval: searched " << report->items << " items for " << report->evaluated << " records in "
+            << report->search_seconds << "s with " << report->threads << " thread(s)\n";
+  std::cout << FormatTable(*report) << std::flush;
+  if (!o.json.empty()) ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(o.json, ReportJson(*report)).WithContext("writing --json"));
+  // All-zero metrics over no record are no result: a gate must not compare them.
+  if (report->evaluated == 0)
+    return Status::DataError(
+        "no test record could be evaluated: " + std::to_string(report->records_read) + " read, " +
+        std::to_string(report->skipped_empty_history) + " with an empty history, " +
+        std::to_string(report->skipped_query_oov) + " whose query items are all outside the model's " +
+        std::to_string(report->items) + " items (is the test file from the same data as the model?)");
+  return Status::Ok();
+}
+
+}  // namespace
+
 int RunEvalCommand(const std::vector<std::string>& args) {
   EvalOptions o;
   const EvalOptions defaults;
-  po::options_description desc("item2vec eval options");
-  desc.add_options()
-      ("help,h", "print this help and exit")
+  Command c("eval",
+            "Usage: item2vec eval --model DIR_or_vectors_file --test test.tsv [options]\n\n"
+            "Next-item prediction: for every test record, ranks all items by --metric (cosine by\n"
+            "default) to the query (exact search, or the HNSW index with --index) and reports HR@K, NDCG@K (binary relevance: 1/log2(rank+1))\n"
+            "and MRR over the full ranking (not cut at any K), next to a most-popular baseline on\n"
+            "the same records with the same exclusions. Records with an empty history or a query\n"
+            "item outside the model are skipped and counted; next items outside the model count\n"
+            "as misses. Exits 3 when no record could be evaluated (the numbers are still written).\n\n");
+  c.options.add_options()
       ("model,m", po::value(&o.model),
        "model directory written by item2vec train (reads DIR/vectors.bin, or DIR/vectors.txt "
        "when there is no .bin, and DIR/vocab.tsv for the baseline), or a word2vec text/binary "
@@ -55,46 +83,10 @@ int RunEvalCommand(const std::vector<std::string>& args) {
        "also write every number as JSON to this file (written atomically)")
       ("threads", po::value(&o.threads)->default_value(defaults.threads),
        "search threads; 0 = one per hardware thread");
-  const char* kIntro =
-      "Usage: item2vec eval --model DIR_or_vectors_file --test test.tsv [options]\n\n"
-      "Next-item prediction: for every test record, ranks all items by --metric (cosine by\n"
-      "default) to the query (exact search, or the HNSW index with --index) and reports HR@K, NDCG@K (binary relevance: 1/log2(rank+1))\n"
-      "and MRR over the full ranking (not cut at any K), next to a most-popular baseline on\n"
-      "the same records with the same exclusions. Records with an empty history or a query\n"
-      "item outside the model are skipped and counted; next items outside the model count\n"
-      "as misses. Exits 3 when no record could be evaluated (the numbers are still written).\n\n";
-  bool help = false;
-  Status st = ParseCommandOptions(desc, args, "eval", &help);
-  if (help) {
-    std::cout << kIntro << desc << "\n";
-    return 0;
-  }
-  Result<EvalReport> report = st.ok() ? Evaluate(o) : Result<EvalReport>(st);
-  if (!report.ok()) {
-    std::cerr << "item2vec eval: " << report.status().ToString() << "\n";
-    return ExitCodeOf(report.status());
-  }
-  std::cerr << "item2vec eval: searched " << report->items << " items for " << report->evaluated << " records in "
-            << report->search_seconds << "s with " << report->threads << " thread(s)\n";
-  std::cout << FormatTable(*report) << std::flush;
-  if (!o.json.empty()) {
-    Status ws = WriteFileAtomically(o.json, ReportJson(*report));
-    if (!ws.ok()) {
-      std::cerr << "item2vec eval: " << ws.WithContext("writing --json").ToString() << "\n";
-      return ExitCodeOf(ws);
-    }
-  }
-  // All-zero metrics over no record are no result: a gate must not compare them.
-  if (report->evaluated == 0) {
-    const Status none = Status::DataError(
-        "no test record could be evaluated: " + std::to_string(report->records_read) + " read, " +
-        std::to_string(report->skipped_empty_history) + " with an empty history, " +
-        std::to_string(report->skipped_query_oov) + " whose query items are all outside the model's " +
-        std::to_string(report->items) + " items (is the test file from the same data as the model?)");
-    std::cerr << "item2vec eval: " << none.ToString() << "\n";
-    return ExitCodeOf(none);
-  }
-  return 0;
+  // --model and --test are required by Evaluate itself (model/evaluation.h), which the run
+  // report calls too.
+  c.body = [&](CommandContext& ctx) { return ctx.Fail(EvaluateAndReport(o)); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec
