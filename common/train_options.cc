@@ -89,6 +89,7 @@ int TrainOptions::ServerCount(int world_size) const {
   return servers > 0 ? servers : DefaultServerCount(world_size);
 }
 
+// function-length: table (the declarative option table of `item2vec train`)
 po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
   po::options_description data("Data");
   data.add_options()

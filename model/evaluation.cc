@@ -157,10 +157,16 @@ bool Contains(const std::vector<ItemId>& v, std::size_t from, std::int64_t item)
   return std::find(v.begin() + static_cast<std::ptrdiff_t>(from), v.end(), static_cast<ItemId>(item)) != v.end();
 }
 
-}  // namespace
+// The options' parsed values, once the cheap checks passed.
+struct EvalPlan {
+  std::vector<int> ks;
+  std::vector<QueryMode> modes;
+  Similarity metric;
+  ModelPaths paths;
+};
 
-Result<EvalReport> Evaluate(const EvalOptions& o) {
-  const auto start = Clock::now();
+// Cheap checks first, so a typo does not cost the minutes of loading a large model.
+Result<EvalPlan> PlanEvaluation(const EvalOptions& o) {
   if (o.model.empty()) return Status::InvalidArgument("--model is required: a model directory or a vectors file");
   if (o.test.empty()) return Status::InvalidArgument("--test is required: the hold-out file written by item2vec prep");
   Result<std::vector<int>> ks = ParseKList(o.ks);
@@ -174,7 +180,6 @@ Result<EvalReport> Evaluate(const EvalOptions& o) {
   if (o.threads < 0) return Status::InvalidArgument("--threads must be 0 (all cores) or positive");
   if (o.ef < 1) return Status::InvalidArgument("--ef must be at least 1");
   if (o.chunk_records < 1) return Status::InvalidArgument("chunk_records must be positive");
-  // Cheap checks first, so a typo does not cost the minutes of loading a large model.
   if (!std::ifstream(o.test)) return Status::NotFound("cannot open test file '" + o.test + "'");
   if (!o.json.empty()) {
     const std::filesystem::path parent = std::filesystem::path(o.json).parent_path();
@@ -184,145 +189,196 @@ Result<EvalReport> Evaluate(const EvalOptions& o) {
   }
   Result<ModelPaths> paths = ResolveModel(o.model, *format);
   if (!paths.ok()) return paths.status();
+  return EvalPlan{std::move(*ks), std::move(*modes), *metric, std::move(*paths)};
+}
 
+// The search over the test records, a chunk of records at a time: which records count
+// (SelectRecords, with the popularity baseline's rank), then per query mode one batched
+// search (SearchMode). Members are the scratch, allocated once.
+class Evaluator {
+ public:
+  Evaluator(const EvalOptions& o, const EvalPlan& plan, const ItemMatrix& m, const AnnIndex* index,
+            const PopularitySource& pop, const TestRecords& recs, EvalReport* report)
+      : o_(o), plan_(plan), m_(m), index_(index), pop_(pop), recs_(recs), report_(report),
+        model_metrics_(plan.modes.size(), MetricsAccumulator(plan.ks)), pop_metrics_(plan.ks) {
+    const std::size_t chunk = static_cast<std::size_t>(o.chunk_records);
+    vectors_.resize(chunk * static_cast<std::size_t>(m.dim()));
+    targets_.resize(chunk);
+    exclude_begin_.resize(chunk + 1);
+    scratch_.sum.resize(static_cast<std::size_t>(m.dim()));
+    search_.threads = report->threads;
+  }
+
+  // Every chunk, then the metrics into the report.
+  Status Run() {
+    const std::size_t chunk = static_cast<std::size_t>(o_.chunk_records);
+    for (std::size_t begin = 0; begin < recs_.size(); begin += chunk) {
+      SelectRecords(begin, std::min(recs_.size(), begin + chunk));
+      for (std::size_t mi = 0; mi < plan_.modes.size(); ++mi) ITEM2VEC_RETURN_IF_ERROR(SearchMode(mi));
+      if (pop_.ranker)
+        for (std::int64_t rank : pop_rank_) pop_metrics_.Add(rank);
+    }
+    for (std::size_t mi = 0; mi < plan_.modes.size(); ++mi) {
+      report_->query_names.push_back(plan_.modes[mi].name);
+      report_->query_metrics.push_back(MetricsSummary::From(model_metrics_[mi]));
+    }
+    report_->model_metrics = report_->query_metrics[0];
+    if (pop_.ranker) report_->popularity = MetricsSummary::From(pop_metrics_);
+    return Status::Ok();
+  }
+
+ private:
+  // The records of [begin, end) that every query mode can query, counted in the report, with
+  // the popularity baseline's rank of each.
+  void SelectRecords(std::size_t begin, std::size_t end) {
+    evaluated_.clear();
+    pop_rank_.clear();
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::int64_t* h = recs_.history_of(r);
+      const std::size_t hs = recs_.history_size(r);
+      if (hs == 0) {
+        ++report_->skipped_empty_history;
+        continue;
+      }
+      bool all = true;
+      for (std::size_t mi = plan_.modes.size(); mi-- > 0 && all;) {  // the first mode's items stay
+        QueryItems(plan_.modes[mi], h, hs, &query_items_);
+        all = !query_items_.empty();
+      }
+      if (!all) {
+        ++report_->skipped_query_oov;
+        continue;
+      }
+      ++report_->evaluated;
+      exclude_.clear();
+      AddExclusions(h, hs, &exclude_);
+      const std::int64_t t = recs_.target[r];
+      if (t < 0) {
+        ++report_->target_oov;
+      } else if (Contains(exclude_, 0, t)) {
+        ++report_->target_excluded;
+      }
+      pop_rank_.push_back(pop_.ranker ? pop_.ranker->Rank(t, exclude_.data(), exclude_.size(), &pop_scratch_) : 0);
+      evaluated_.push_back(r);
+    }
+  }
+
+  // One batched search of the selected records' queries in mode mi, into its metrics.
+  Status SearchMode(std::size_t mi) {
+    const QueryMode& mode = plan_.modes[mi];
+    const std::size_t d = static_cast<std::size_t>(m_.dim());
+    std::size_t nq = 0;
+    exclude_.clear();
+    exclude_begin_[0] = 0;
+    query_of_.clear();
+    for (std::size_t r : evaluated_) {
+      const std::int64_t* h = recs_.history_of(r);
+      const std::size_t hs = recs_.history_size(r);
+      QueryItems(mode, h, hs, &query_items_);
+      const std::size_t ex0 = AddExclusions(h, hs, &exclude_);
+      const std::int64_t t = recs_.target[r];
+      if (t < 0 || Contains(exclude_, ex0, t)) {
+        exclude_.resize(ex0);  // a miss whatever the scores: not worth a search
+        query_of_.push_back(-1);
+        continue;
+      }
+      QueryVector(mode, m_, query_items_, &scratch_, vectors_.data() + nq * d);
+      targets_[nq] = t;
+      exclude_begin_[nq + 1] = exclude_.size();
+      query_of_.push_back(static_cast<std::int64_t>(nq));
+      ++nq;
+    }
+    const QuerySet qs{vectors_.data(), nq, targets_.data(), exclude_begin_.data(), exclude_.data()};
+    if (index_ != nullptr)
+      ITEM2VEC_RETURN_IF_ERROR(index_->Search(m_, qs, plan_.ks.back(), o_.ef, report_->threads, &results_));
+    else
+      ITEM2VEC_RETURN_IF_ERROR(ExactSearch(m_, qs, search_, &results_));
+    for (std::int64_t q : query_of_) model_metrics_[mi].Add(q >= 0 ? results_.rank[static_cast<std::size_t>(q)] : 0);
+    return Status::Ok();
+  }
+
+  // The query's exclusions of a record (its query items, and its history with
+  // --exclude-history) appended to *out; returns where they begin.
+  std::size_t AddExclusions(const std::int64_t* h, std::size_t hs, std::vector<ItemId>* out) const {
+    const std::size_t ex0 = out->size();
+    out->insert(out->end(), query_items_.begin(), query_items_.end());
+    if (o_.exclude_history)
+      for (std::size_t i = 0; i < hs; ++i)
+        if (h[i] >= 0) out->push_back(static_cast<ItemId>(h[i]));
+    return ex0;
+  }
+
+  const EvalOptions& o_;
+  const EvalPlan& plan_;
+  const ItemMatrix& m_;
+  const AnnIndex* index_;
+  const PopularitySource& pop_;
+  const TestRecords& recs_;
+  EvalReport* report_;
+  std::vector<MetricsAccumulator> model_metrics_;
+  MetricsAccumulator pop_metrics_;
+  SearchOptions search_;
+  // Per chunk: the records evaluated; per query mode the query set and, per evaluated
+  // record, the query it became (-1: a miss).
+  std::vector<float> vectors_;
+  std::vector<std::int64_t> targets_;
+  std::vector<std::size_t> exclude_begin_, evaluated_;
+  std::vector<ItemId> exclude_, query_items_, pop_scratch_;
+  std::vector<std::int64_t> query_of_, pop_rank_;
+  QueryScratch scratch_;
+  SearchResults results_;
+};
+
+}  // namespace
+
+Result<EvalReport> Evaluate(const EvalOptions& o) {
+  const auto start = Clock::now();
+  Result<EvalPlan> plan = PlanEvaluation(o);
+  if (!plan.ok()) return plan.status();
+  const ModelPaths& paths = plan->paths;
   EvalReport report;
   report.model = o.model;
-  report.vectors = paths->vectors;
+  report.vectors = paths.vectors;
   report.test = o.test;
   report.query = o.query;
-  report.metric = SimilarityName(*metric);
+  report.metric = SimilarityName(plan->metric);
   report.search = o.use_index ? "hnsw ef=" + std::to_string(o.ef) : "exact";
   report.exclude_history = o.exclude_history;
-  report.ks = *ks;
+  report.ks = plan->ks;
   report.threads = o.threads > 0 ? o.threads : DefaultThreads();
 
-  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths, *metric);
+  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(paths, plan->metric);
   if (!loaded.ok()) return loaded.status();
   const LoadedModel& model = **loaded;
   const ItemMatrix& m = model.matrix;
-  const int d = m.dim();
   report.items = static_cast<std::int64_t>(m.size());
-  report.dim = d;
-  std::cerr << "item2vec eval: " << m.size() << " items x " << d << " dims from " << paths->vectors << " in "
+  report.dim = m.dim();
+  std::cerr << "item2vec eval: " << m.size() << " items x " << m.dim() << " dims from " << paths.vectors << " in "
             << SecondsSince(start) << "s\n";
-  if (!ks->empty() && static_cast<std::size_t>(ks->back()) > m.size())
-    std::cerr << "item2vec eval: --k " << ks->back() << " is more than the model's " << m.size()
+  if (!plan->ks.empty() && static_cast<std::size_t>(plan->ks.back()) > m.size())
+    std::cerr << "item2vec eval: --k " << plan->ks.back() << " is more than the model's " << m.size()
               << " items: every rank is at most " << m.size() << ", so HR@K and NDCG@K for such K equal their value at K = "
               << m.size() << "\n";
   std::unique_ptr<AnnIndex> index;
   if (o.use_index) {
-    Result<std::unique_ptr<AnnIndex>> read = AnnIndex::Load(IndexPathsFor(paths->vectors, *metric), m, ModelFingerprint(model));
+    Result<std::unique_ptr<AnnIndex>> read = AnnIndex::Load(IndexPathsFor(paths.vectors, plan->metric), m, ModelFingerprint(model));
     if (!read.ok()) return read.status();
     index = std::move(*read);
   }
 
-  Result<PopularitySource> pop = LoadPopularity(o, *paths, model);
+  Result<PopularitySource> pop = LoadPopularity(o, paths, model);
   if (!pop.ok()) return pop.status().WithContext("popularity baseline");
   report.popularity_source = pop->description;
 
   Result<TestRecords> read = ReadTestRecords(o.test, model.index);
   if (!read.ok()) return read.status();
-  const TestRecords& recs = *read;
-  report.records_read = static_cast<std::int64_t>(recs.size());
+  report.records_read = static_cast<std::int64_t>(read->size());
   report.load_seconds = SecondsSince(start);
 
-  std::vector<MetricsAccumulator> model_metrics(modes->size(), MetricsAccumulator(*ks));
-  MetricsAccumulator pop_metrics(*ks);
-  SearchOptions search;
-  search.threads = report.threads;
-  // Per chunk: the records evaluated; per query mode the query set and, per evaluated
-  // record, the query it became (-1: a miss).
-  const std::size_t chunk = static_cast<std::size_t>(o.chunk_records);
-  std::vector<float> vectors(chunk * static_cast<std::size_t>(d));
-  std::vector<std::int64_t> targets(chunk);
-  std::vector<std::size_t> exclude_begin(chunk + 1), evaluated;
-  std::vector<ItemId> exclude, query_items, pop_scratch;
-  std::vector<std::int64_t> query_of, pop_rank;
-  QueryScratch scratch;
-  scratch.sum.resize(static_cast<std::size_t>(d));
-  SearchResults results;
-  // The first query's exclusions of record r appended to *out; returns where they begin.
-  const auto add_exclusions = [&](const std::int64_t* h, std::size_t hs, std::vector<ItemId>* out) {
-    const std::size_t ex0 = out->size();
-    out->insert(out->end(), query_items.begin(), query_items.end());
-    if (o.exclude_history)
-      for (std::size_t i = 0; i < hs; ++i)
-        if (h[i] >= 0) out->push_back(static_cast<ItemId>(h[i]));
-    return ex0;
-  };
   const auto search_start = Clock::now();
-  for (std::size_t begin = 0; begin < recs.size(); begin += chunk) {
-    const std::size_t end = std::min(recs.size(), begin + chunk);
-    evaluated.clear();
-    pop_rank.clear();
-    for (std::size_t r = begin; r < end; ++r) {
-      const std::int64_t* h = recs.history_of(r);
-      const std::size_t hs = recs.history_size(r);
-      if (hs == 0) {
-        ++report.skipped_empty_history;
-        continue;
-      }
-      bool all = true;
-      for (std::size_t mi = modes->size(); mi-- > 0 && all;) {  // the first mode's items stay
-        QueryItems((*modes)[mi], h, hs, &query_items);
-        all = !query_items.empty();
-      }
-      if (!all) {
-        ++report.skipped_query_oov;
-        continue;
-      }
-      ++report.evaluated;
-      exclude.clear();
-      add_exclusions(h, hs, &exclude);
-      const std::int64_t t = recs.target[r];
-      if (t < 0) {
-        ++report.target_oov;
-      } else if (Contains(exclude, 0, t)) {
-        ++report.target_excluded;
-      }
-      pop_rank.push_back(pop->ranker ? pop->ranker->Rank(t, exclude.data(), exclude.size(), &pop_scratch) : 0);
-      evaluated.push_back(r);
-    }
-    for (std::size_t mi = 0; mi < modes->size(); ++mi) {
-      const QueryMode& mode = (*modes)[mi];
-      std::size_t nq = 0;
-      exclude.clear();
-      exclude_begin[0] = 0;
-      query_of.clear();
-      for (std::size_t r : evaluated) {
-        const std::int64_t* h = recs.history_of(r);
-        const std::size_t hs = recs.history_size(r);
-        QueryItems(mode, h, hs, &query_items);
-        const std::size_t ex0 = add_exclusions(h, hs, &exclude);
-        const std::int64_t t = recs.target[r];
-        if (t < 0 || Contains(exclude, ex0, t)) {
-          exclude.resize(ex0);  // a miss whatever the scores: not worth a search
-          query_of.push_back(-1);
-          continue;
-        }
-        QueryVector(mode, m, query_items, &scratch, vectors.data() + nq * static_cast<std::size_t>(d));
-        targets[nq] = t;
-        exclude_begin[nq + 1] = exclude.size();
-        query_of.push_back(static_cast<std::int64_t>(nq));
-        ++nq;
-      }
-      const QuerySet qs{vectors.data(), nq, targets.data(), exclude_begin.data(), exclude.data()};
-      if (index)
-        ITEM2VEC_RETURN_IF_ERROR(index->Search(m, qs, ks->back(), o.ef, report.threads, &results));
-      else
-        ITEM2VEC_RETURN_IF_ERROR(ExactSearch(m, qs, search, &results));
-      for (std::int64_t q : query_of) model_metrics[mi].Add(q >= 0 ? results.rank[static_cast<std::size_t>(q)] : 0);
-    }
-    if (pop->ranker)
-      for (std::int64_t rank : pop_rank) pop_metrics.Add(rank);
-  }
+  Evaluator evaluator(o, *plan, m, index.get(), *pop, *read, &report);
+  ITEM2VEC_RETURN_IF_ERROR(evaluator.Run());
   report.search_seconds = SecondsSince(search_start);
-  for (std::size_t mi = 0; mi < modes->size(); ++mi) {
-    report.query_names.push_back((*modes)[mi].name);
-    report.query_metrics.push_back(MetricsSummary::From(model_metrics[mi]));
-  }
-  report.model_metrics = report.query_metrics[0];
-  if (pop->ranker) report.popularity = MetricsSummary::From(pop_metrics);
   report.total_seconds = SecondsSince(start);
   return report;
 }
