@@ -90,7 +90,7 @@ int TrainOptions::ServerCount(int world_size) const {
 }
 
 // function-length: table (the declarative option table of `item2vec train`)
-po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
+std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_path) {
   po::options_description data("Data");
   data.add_options()
       ("input,i", po::value(&o->input)->multitoken()->composing(),
@@ -314,9 +314,15 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("debug-kill-model-write", po::value(&o->debug_kill_model_write),
        "rank 0 kills itself (SIGKILL) while writing the model: vectors, train-json or "
        "published (for failure tests; never in production)");
+  return {{"Data", data}, {"Model and schedule (word2vec.c defaults)", model}, {"Warm start (nightly refresh)", warm},
+          {"Checkpoints and fault tolerance", ckpt}, {"Distribution and performance", dist},
+          {"Run report and metrics (rank 0, after the model is written)", report}, {"Testing", testing}};
+}
+
+po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(warm).add(ckpt).add(dist).add(report).add(testing);
+  for (const OptionGroup& group : TrainOptionGroups(o, config_path)) all.add(group.options);
   return all;
 }
 

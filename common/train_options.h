@@ -14,6 +14,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "common/option_docs.h"
 #include "common/status.h"
 #include "common/wire_codec.h"
 
@@ -182,6 +183,10 @@ struct TrainOptions {
 int DefaultServerCount(int world_size);
 
 // Describes every option (used for --help and for parsing).
+// The options by concern, as --help groups them: the one table of names, defaults and help
+// text that --help, docs/commands/train.md and configs/default.ini come from
+// (common/option_docs.h).
+std::vector<OptionGroup> TrainOptionGroups(TrainOptions* options, std::string* config_path);
 boost::program_options::options_description TrainOptionsDescription(TrainOptions* options,
                                                                     std::string* config_path);
 
