@@ -4,25 +4,19 @@
 # stop_redis / rcli, and the small deterministic MovieLens model they publish.
 # Usage: source lib.sh NAME PYTHON_MODULES   (after ITEM2VEC and REPO are set)
 # shellcheck shell=bash
-MPIRUN=${MPIRUN:-mpirun}
-PY=/usr/bin/python3
-for tool in redis-server redis-cli; do
-  command -v $tool > /dev/null || { echo "SKIP: $tool not installed (scripts/install_deps.sh installs redis-server)"; exit 77; }
-done
-$PY -c "import $2" 2> /dev/null || { echo "SKIP: /usr/bin/python3 lacks one of: $2 (apt install python3-redis python3-numpy)"; exit 77; }
-command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
+# shellcheck source=../support/script_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/script_lib.sh" "$1"
+need_command redis-server "scripts/install_deps.sh installs redis-server"
+need_command redis-cli "scripts/install_deps.sh installs redis-tools"
+need_python "$2" "apt install python3-redis python3-numpy"
+need_command "$MPIRUN" "Open MPI"
 unset REDISCLI_AUTH
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-$1.XXXXXX")
 REDIS_PID=
 cleanup() {
   [ -z "$REDIS_PID" ] || kill -9 "$REDIS_PID" 2> /dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)

@@ -20,7 +20,7 @@
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2 GEN=$3
 # shellcheck source=lib.sh
-source "$(dirname "$0")/lib.sh" serving redis
+source "$(dirname "$0")/lib.sh" serving redis,numpy
 
 # --- The MovieLens model (small and deterministic: dim 32, 5 epochs).
 train_movielens 5
@@ -34,17 +34,11 @@ grep -q '^published i2v:1 live (was 0)' "$WORK/pub1.txt" || fail "first publish 
 compare_with_bin() {  # compare_with_bin VERSION: every item key equals vectors.bin's bytes
   $PY - "$WORK/model/vectors.bin" "$PORT" "$1" <<'PYEOF'
 import sys, redis
+from word2vec_bin import read_bin
 path, port, version = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-data = open(path, 'rb').read()
-nl = data.index(b'\n')
-rows, dim = map(int, data[:nl].split())
-pos, expect = nl + 1, {}
-for _ in range(rows):
-    sp = data.index(b' ', pos)
-    item = data[pos:sp]
-    expect[item] = data[sp + 1:sp + 1 + 4 * dim]
-    pos = sp + 1 + 4 * dim + 1
-assert pos == len(data), "vectors.bin has trailing bytes"
+items, vectors = read_bin(path)
+rows, dim = vectors.shape
+expect = {item.encode(): row.tobytes() for item, row in zip(items, vectors)}
 r = redis.Redis(port=port)
 keys = list(r.scan_iter(match=('i2v:%s:i:*' % version).encode(), count=1000))
 assert len(keys) == rows, "%d item keys in Redis, %d rows in vectors.bin" % (len(keys), rows)

@@ -24,20 +24,16 @@ read_like_sparrowrecsys() {  # EXPECTED_TTL: "24h" (0 < TTL <= 86400) or "none" 
   $PY - "$PORT" "$WORK/model/vectors.bin" "$WORK/users.vec" "$1" <<'PYEOF'
 import sys
 import numpy as np
+from word2vec_bin import read_bin
 import redis
 port, vectors_bin, users_vec, ttl = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 
 def parse_emb_str(s):  # Utility.parseEmbStr: split on whitespace, parse each float
     return np.array([np.float32(float(x)) for x in s.split()], dtype=np.float32)
 
-data = open(vectors_bin, "rb").read()
-nl = data.index(b"\n")
-rows, dim = map(int, data[:nl].split())
-pos, items = nl + 1, {}
-for _ in range(rows):
-    sp = data.index(b" ", pos)
-    items[int(data[pos:sp])] = np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4")
-    pos = sp + 1 + 4 * dim + 1
+names, vectors = read_bin(vectors_bin)
+rows, dim = vectors.shape
+items = {int(name): row for name, row in zip(names, vectors)}
 lines = open(users_vec).read().splitlines()
 users = {int(l.split()[0]): np.array([np.float32(float(x)) for x in l.split()[1:]], dtype=np.float32) for l in lines[1:]}
 

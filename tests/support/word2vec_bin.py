@@ -1,4 +1,4 @@
-"""word2vec binary vectors (item2vec's vectors.bin) read with NumPy, for the readers' tests."""
+"""word2vec binary vectors (item2vec's vectors.bin) read with NumPy, for the test scripts."""
 import numpy as np
 
 
@@ -13,4 +13,5 @@ def read_bin(path):
         items.append(data[pos:sp].decode())
         vectors.append(np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4"))
         pos = sp + 1 + 4 * dim + 1
-    return items, np.array(vectors)
+    assert pos == len(data), path + " has trailing bytes"
+    return items, np.array(vectors, dtype="<f4").reshape(rows, dim)
