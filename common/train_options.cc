@@ -508,15 +508,12 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("negative").Int(o.negative);
   j.Key("ns_exponent").Double(o.ns_exponent);
   j.Key("sample").Double(o.sample);
-  j.Key("min_count").Int(o.min_count);
-  j.Key("max_vocab").Int(o.max_vocab);
-  j.Key("epochs").Int(o.epochs);
+  j.Ints({{"min_count", o.min_count}, {"max_vocab", o.max_vocab}, {"epochs", o.epochs}});
   j.Key("alpha").Double(o.alpha);
   j.Key("min_alpha").Double(o.EffectiveMinAlpha());
   j.Key("init_width").Double(o.init_width);
-  j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
-  j.Key("batch_tokens").Int(o.batch_tokens);
-  j.Key("max_sentence").Int(o.max_sentence);
+  j.Ints({{"seed", static_cast<std::int64_t>(o.seed)}, {"batch_tokens", o.batch_tokens},
+          {"max_sentence", o.max_sentence}});
   j.Key("strict").Bool(o.strict);
   j.Key("kernel").String(KernelKindName(o.kernel));
   j.Key("negative_pool").Int(o.negative_pool);
@@ -528,9 +525,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
   j.Key("wire_precision").String(std::string(WirePrecisionName(o.Wire())));
-  j.Key("hot_rows").Int(o.hot_rows);
-  j.Key("hot_sync").Int(o.hot_sync);
-  j.Key("id_cache_mib").Int(o.id_cache_mib);
+  j.Ints({{"hot_rows", o.hot_rows}, {"hot_sync", o.hot_sync}, {"id_cache_mib", o.id_cache_mib}});
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);

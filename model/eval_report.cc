@@ -92,19 +92,14 @@ std::string ReportJson(const EvalReport& r) {
   j.Key("exclude_history").Bool(r.exclude_history);
   j.Key("metric").String(r.metric);
   j.Key("search").String(r.search);
-  j.Key("items").Int(r.items);
-  j.Key("dim").Int(r.dim);
-  j.Key("threads").Int(r.threads);
+  j.Ints({{"items", r.items}, {"dim", r.dim}, {"threads", r.threads}});
   j.Key("ks").IntArray(r.ks);
   j.Key("mrr").String(r.search == "exact" ? std::string("full_rank") : "cut_at_" + std::to_string(r.ks.back()));
   j.Key("records").BeginObject();
-  j.Key("read").Int(r.records_read);
-  j.Key("evaluated").Int(r.evaluated);
-  j.Key("skipped").Int(r.skipped_empty_history + r.skipped_query_oov);
-  j.Key("skipped_empty_history").Int(r.skipped_empty_history);
-  j.Key("skipped_query_oov").Int(r.skipped_query_oov);
-  j.Key("target_oov").Int(r.target_oov);
-  j.Key("target_excluded").Int(r.target_excluded);
+  j.Ints({{"read", r.records_read}, {"evaluated", r.evaluated},
+          {"skipped", r.skipped_empty_history + r.skipped_query_oov},
+          {"skipped_empty_history", r.skipped_empty_history}, {"skipped_query_oov", r.skipped_query_oov},
+          {"target_oov", r.target_oov}, {"target_excluded", r.target_excluded}});
   j.EndObject();
   j.Key("results").BeginObject();
   j.Key("model");
