@@ -24,6 +24,7 @@
 #include "ps/shard_store.h"
 #include "tests/support/corpus_util.h"
 #include "tests/support/loopback_servers.h"
+#include "tests/support/shard_util.h"
 #include "tests/support/test_util.h"
 
 namespace item2vec {
@@ -52,16 +53,10 @@ struct Outcome {
 class WorkerLoopTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::CorpusShape shape;
-    shape.lines = 400;
-    shape.max_items = 12;
-    shape.vocabulary = 200;
-    testing::WriteFile(dir_.File("corpus.txt"), testing::MakeCorpus(5, shape).text);
-    auto files = ListInputFiles({dir_.File("corpus.txt")});
-    ASSERT_TRUE(files.ok());
-    files_ = *files;
+    const testing::CorpusShape shape{400, 12, 12, 200};  // lines, max items, max item bytes, vocabulary
     ItemCounter counter;
-    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    ASSERT_NO_FATAL_FAILURE(
+        testing::WriteListAndCount(dir_.File("corpus.txt"), testing::MakeCorpus(5, shape).text, &files_, &counter));
     vocab_ = Vocabulary::Build(counter, /*min_count=*/2, 0);
     words_ = vocab_.total_count();  // one worker: its shard is the corpus
     ASSERT_GT(vocab_.size(), 50u);
