@@ -1,4 +1,4 @@
-// Option docs: the README-side table and the INI file of a command's options, written from
+// Option docs: the Markdown tables (docs/commands/) and the INI file of a command's options, written from
 // the same boost::program_options description that prints its --help.
 //
 // Contract: the option description (e.g. TrainOptionsDescription, common/train_options.h) is
