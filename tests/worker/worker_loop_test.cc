@@ -72,6 +72,19 @@ class WorkerLoopTest : public ::testing::Test {
     o_.peer_timeout = 20;
   }
 
+  // Rank 0's WorkerLoop, the one worker, over `transport` to `servers` servers.
+  WorkerSetup SetupFor(Transport* transport, int servers) const {
+    WorkerSetup setup;
+    setup.transport = transport;
+    setup.options = &o_;
+    setup.vocab = &vocab_;
+    setup.files = &files_;
+    setup.num_servers = servers;
+    setup.shard_words = words_;
+    setup.peer_timeout = o_.peer_timeout;
+    return setup;
+  }
+
   // Rank 0 trains its shard with WorkerLoop while `servers` ServerSessions serve it.
   Outcome Train(int servers) {
     const Partition partition(servers, vocab_.size());
@@ -85,14 +98,7 @@ class WorkerLoopTest : public ::testing::Test {
     {
       const ServingOptions serving{1, vocab_.size(), o_.peer_timeout, dir_.File("ckpt"), o_.Wire(), o_.LivenessTimeout()};
       LoopbackServers running(&hub, &stores, serving);
-      WorkerSetup setup;
-      setup.transport = rank0.get();
-      setup.options = &o_;
-      setup.vocab = &vocab_;
-      setup.files = &files_;
-      setup.num_servers = servers;
-      setup.shard_words = words_;
-      setup.peer_timeout = o_.peer_timeout;
+      const WorkerSetup setup = SetupFor(rank0.get(), servers);
       ProgressMonitor monitor(rank0.get(), 1, o_.epochs * vocab_.total_count(), o_.progress_seconds);
       out.report = WorkerLoop(setup, &monitor).Run();
       running.Shutdown(*rank0);
@@ -184,13 +190,7 @@ TEST_F(WorkerLoopTest, SilentServerEndsTheLoopWithATimeoutNamingIt) {
   o_.liveness_timeout = 1;
   LoopbackHub hub(2);  // rank 1, the server, never reads a message
   std::unique_ptr<Transport> rank0 = hub.Endpoint(0), silent = hub.Endpoint(1);
-  WorkerSetup setup;
-  setup.transport = rank0.get();
-  setup.options = &o_;
-  setup.vocab = &vocab_;
-  setup.files = &files_;
-  setup.shard_words = words_;
-  setup.peer_timeout = o_.peer_timeout;
+  const WorkerSetup setup = SetupFor(rank0.get(), 1);
   ProgressMonitor monitor(rank0.get(), 1, words_, o_.progress_seconds);
   const auto start = std::chrono::steady_clock::now();
   Result<protocol::ProgressReport> r = WorkerLoop(setup, &monitor).Run();
