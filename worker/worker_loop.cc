@@ -65,27 +65,32 @@ void LogTimeSplit(const protocol::ProgressReport& r) {
 
 }  // namespace
 
+WorkerOptions::WorkerOptions(const TrainOptions& o)
+    : batch(o), seed(o.seed), exact_sigmoid(o.exact_sigmoid), max_contexts(o.MaxContexts()), cbow_sum(o.cbow_sum),
+      wire(o.Wire()), progress_seconds(o.progress_seconds), liveness_timeout(o.LivenessTimeout()),
+      hot_sync(o.hot_sync), overlap(o.overlap) {}
+
 WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
     : setup_(s),
       o_(*s.options),
       monitor_(monitor),
       partition_(s.num_servers, s.vocab->size()),
-      reader_(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o_.max_sentence),
-      builder_(o_, *s.vocab, partition_, &reader_, s.shard_words,
+      reader_(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o_.batch.max_sentence),
+      builder_(o_.batch, *s.vocab, partition_, &reader_, s.shard_words,
                SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker))),
       sigmoid_(o_.exact_sigmoid),
       // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
-      kernel_(o_.dim, o_.negative, &sigmoid_, o_.kernel, (o_.MaxContexts() + 1) / 2,
-              !o_.Cbow() ? CbowMode::kOff : o_.cbow_sum ? CbowMode::kSum : CbowMode::kMean),
+      kernel_(o_.batch.dim, o_.batch.negative, &sigmoid_, o_.batch.kernel, (o_.max_contexts + 1) / 2,
+              !o_.batch.cbow ? CbowMode::kOff : o_.cbow_sum ? CbowMode::kSum : CbowMode::kMean),
       // fp16 pushes keep error feedback (one residual row per pushed row, bounded table): its
       // range flushes tiny deltas to zero. bf16 pushes round stochastically instead (no state).
-      residual_(o_.Wire() == WirePrecision::kFp16
+      residual_(o_.wire == WirePrecision::kFp16
                     ? std::make_unique<PushResidual>(
-                          PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o_.dim)
+                          PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o_.batch.dim)
                     : nullptr),
-      client_(s.transport, s.num_workers, s.num_servers, o_.dim, s.peer_timeout, o_.Wire(), residual_.get()),
+      client_(s.transport, s.num_workers, s.num_servers, o_.batch.dim, s.peer_timeout, o_.wire, residual_.get()),
       sender_(s.transport, ProgressReportInterval(o_.progress_seconds, s.num_workers)) {
-  client_.SetLiveness(o_.LivenessTimeout());
+  client_.SetLiveness(o_.liveness_timeout);
   report_.worker = s.worker;
   if (s.resume != nullptr) {
     builder_.Restore(s.resume->builder);
@@ -98,10 +103,10 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
   // Checkpoints are taken only right after a sync of the hot-row cache, when the servers hold
   // every update and the cache equals what a resumed worker pulls: a checkpoint then changes
   // nothing, and a --deterministic run stopped and resumed stays byte-identical.
-  if (const ItemId h = HotRowCount(o_, s.vocab->size()); h > 0) {
-    hot_ = std::make_unique<HotRowCache>(h, o_.dim, partition_);
+  if (const ItemId h = HotRowCount(o_.batch.hot_rows, s.vocab->size()); h > 0) {
+    hot_ = std::make_unique<HotRowCache>(h, o_.batch.dim, partition_);
     spdlog::debug("hot-row cache: {} items, both matrices, synced every {} batches ({:.1f} MiB)", h, o_.hot_sync,
-                  6.0 * h * o_.dim * sizeof(float) / 1048576.0);
+                  6.0 * h * o_.batch.dim * sizeof(float) / 1048576.0);
   }
 }
 
@@ -233,12 +238,12 @@ void WorkerLoop::WarnOnce() {
     capped_warned_ = true;
     spdlog::warn("a line in this worker's shard has more than {} items (--max-set-size): each of its items "
                  "trains with {} others drawn at random from it instead of all; the count is capped_sets in "
-                 "train.json", o_.max_set_size, o_.max_set_size - 1);
+                 "train.json", o_.batch.max_set_size, o_.batch.max_set_size - 1);
   }
   if (!split_warned_ && builder_.split_lines() > 0) {
     split_warned_ = true;
     spdlog::warn("a line in this worker's shard has more than {} items; long lines are split into pieces "
-                 "of that size (--max-sentence), the count is in train.json", o_.max_sentence);
+                 "of that size (--max-sentence), the count is in train.json", o_.batch.max_sentence);
   }
 }
 

@@ -56,6 +56,24 @@ namespace item2vec {
 class HotRowCache;
 class PushResidual;
 
+// The part of the train options the worker loop uses beyond its batches': the kernel's
+// shape, the wire, progress and liveness, the hot-row syncs and the overlap. Made from
+// TrainOptions, kept as a copy.
+struct WorkerOptions {
+  explicit WorkerOptions(const TrainOptions& o);
+
+  BatchOptions batch;           // what the BatchBuilder gets
+  std::uint64_t seed;
+  bool exact_sigmoid;
+  int max_contexts;             // the most contexts of one centre position
+  bool cbow_sum;
+  WirePrecision wire;
+  double progress_seconds;
+  double liveness_timeout;      // in effect (min'd with --peer-timeout)
+  int hot_sync;
+  bool overlap;
+};
+
 struct WorkerSetup {
   Transport* transport = nullptr;
   const TrainOptions* options = nullptr;
@@ -117,7 +135,7 @@ class WorkerLoop {
   void CountWait(Clock::time_point since);
 
   const WorkerSetup setup_;
-  const TrainOptions& o_;
+  const WorkerOptions o_;
   ProgressMonitor* monitor_;
   const Partition partition_;
   SequenceReader reader_;
