@@ -9,9 +9,10 @@ namespace po = boost::program_options;
 namespace item2vec {
 
 Status ParseCommandOptions(const po::options_description& desc, const std::vector<std::string>& args,
-                           const std::string& command, bool* help_requested) {
+                           const std::string& command, bool* help_requested, po::variables_map* given) {
   *help_requested = false;
-  po::variables_map vm;
+  po::variables_map local;
+  po::variables_map& vm = given != nullptr ? *given : local;
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     if (vm.count("help")) {

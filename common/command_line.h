@@ -15,6 +15,7 @@
 
 #include <boost/program_options/errors.hpp>
 #include <boost/program_options/options_description.hpp>
+#include <boost/program_options/variables_map.hpp>
 
 #include "common/status.h"
 
@@ -26,8 +27,10 @@ class OptionValueError : public boost::program_options::error {
   using boost::program_options::error::error;
 };
 
+// given (may be null): what was given, on the command line or in the INI file, for checks of
+// required options (common/command.h).
 Status ParseCommandOptions(const boost::program_options::options_description& desc,
                            const std::vector<std::string>& args, const std::string& command,
-                           bool* help_requested);
+                           bool* help_requested, boost::program_options::variables_map* given = nullptr);
 
 }  // namespace item2vec

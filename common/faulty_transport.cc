@@ -1,6 +1,8 @@
 #include "common/faulty_transport.h"
 
 #include <csignal>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -13,7 +15,7 @@ Result<FaultSpec> ParseFaultSpec(const std::string& text) {
   const auto a = text.find(':');
   const auto b = a == std::string::npos ? a : text.find(':', a + 1);
   if (b == std::string::npos)
-    return Status::InvalidArgument("--debug-fault expects RANK:kill|hang|drop:AFTER_SENDS, got '" + text + "'");
+    return Status::InvalidArgument("--debug-fault expects RANK:kill|hang|drop|throw:AFTER_SENDS, got '" + text + "'");
   const std::string kind = text.substr(a + 1, b - a - 1);
   try {
     spec.rank = std::stoi(text.substr(0, a));
@@ -24,7 +26,8 @@ Result<FaultSpec> ParseFaultSpec(const std::string& text) {
   if (kind == "kill") spec.kind = FaultSpec::Kind::kKill;
   else if (kind == "hang") spec.kind = FaultSpec::Kind::kHang;
   else if (kind == "drop") spec.kind = FaultSpec::Kind::kDrop;
-  else return Status::InvalidArgument("--debug-fault kind must be kill, hang or drop, got '" + kind + "'");
+  else if (kind == "throw") spec.kind = FaultSpec::Kind::kThrow;
+  else return Status::InvalidArgument("--debug-fault kind must be kill, hang, drop or throw, got '" + kind + "'");
   return spec;
 }
 
@@ -42,6 +45,9 @@ Transport::Handle FaultyTransport::Isend(int dest, int tag, const void* data, st
         while (true) std::this_thread::sleep_for(std::chrono::seconds(1));
       case FaultSpec::Kind::kDrop:
         return kDropped;
+      case FaultSpec::Kind::kThrow:
+        throw std::runtime_error("--debug-fault: rank " + std::to_string(rank()) + " throws after " +
+                                 std::to_string(spec_.after_sends) + " sends");
       case FaultSpec::Kind::kNone:
         break;
     }

@@ -6,7 +6,9 @@
 //   kHang  - the process stops making progress: it sleeps forever inside Isend (a hung
 //            node that still holds its sockets), so peers must detect it by deadline;
 //   kDrop  - the message is silently dropped and reported as sent (a lossy link), so the
-//            peer waiting for it must time out.
+//            peer waiting for it must time out;
+//   kThrow - Isend throws std::runtime_error (a bug): what the command's catch-all
+//            (common/command.h) must turn into a message and exit code 1 on every rank.
 // Selected with the hidden option --debug-fault=RANK:KIND:AFTER_SENDS. Never used
 // otherwise; the extra virtual hop is per message, not per item.
 #pragma once
@@ -20,13 +22,13 @@
 namespace item2vec {
 
 struct FaultSpec {
-  enum class Kind { kNone, kKill, kHang, kDrop };
+  enum class Kind { kNone, kKill, kHang, kDrop, kThrow };
   int rank = -1;
   Kind kind = Kind::kNone;
   long long after_sends = 0;
 };
 
-// Parses "RANK:kill|hang|drop:AFTER_SENDS"; empty text = no fault.
+// Parses "RANK:kill|hang|drop|throw:AFTER_SENDS"; empty text = no fault.
 Result<FaultSpec> ParseFaultSpec(const std::string& text);
 
 class FaultyTransport final : public Transport {

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace item2vec {
@@ -23,6 +25,11 @@ class JsonWriter {
   JsonWriter& Int(std::int64_t value);
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
+  // Key(name).Int(value) for each field, in order: a summary's counters in one call.
+  JsonWriter& Ints(std::initializer_list<std::pair<const char*, std::int64_t>> fields) {
+    for (const auto& [name, value] : fields) Key(name).Int(value);
+    return *this;
+  }
   // A whole array of strings / of integers.
   JsonWriter& StringArray(const std::vector<std::string>& values);
   JsonWriter& IntArray(const std::vector<int>& values);

@@ -6,6 +6,8 @@
 namespace item2vec {
 
 Status InitLogging(int rank, const std::string& role, const std::string& level) {
+  // A second call (a command that learns its role late, as train does) replaces the logger.
+  spdlog::drop("item2vec-" + std::to_string(rank));
   auto logger = spdlog::stderr_logger_st("item2vec-" + std::to_string(rank));
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [rank " + std::to_string(rank) + " " + role + "] [%l] %v");

@@ -1,6 +1,7 @@
 // Logging setup: spdlog to stderr with the rank and role in every line.
 //
-// Contract: InitLogging() is called once per process at the command-line edge; afterwards
+// Contract: InitLogging() is called at the command-line edge (again when the role becomes
+// known, which replaces the logger); afterwards
 // spdlog::info(...) etc. can be used anywhere. Lines look like
 // "[2026-11-27 18:30:00.123] [rank 2 server] [info] message".
 #pragma once

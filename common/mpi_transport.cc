@@ -1,6 +1,7 @@
 #include "common/mpi_transport.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <climits>
 #include <thread>
 
@@ -35,6 +36,11 @@ bool MpiSession::Active() {
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
   return initialized && !finalized;
+}
+
+void MpiSession::Abort(int exit_code) {
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);
 }
 
 MpiTransport::MpiTransport() {
@@ -228,9 +234,6 @@ Status MpiTransport::NodeSum(double* value, int* node_rank) {
   return Status::Ok();
 }
 
-void MpiTransport::Abort(int exit_code) {
-  MPI_Abort(MPI_COMM_WORLD, exit_code);
-  std::_Exit(exit_code);
-}
+void MpiTransport::Abort(int exit_code) { MpiSession::Abort(exit_code); }
 
 }  // namespace item2vec

@@ -22,6 +22,8 @@ class MpiSession {
   MpiSession(int* argc, char*** argv);
   ~MpiSession();
   static bool Active();
+  // Ends every rank of the job at once with this exit code (MPI_Abort on MPI_COMM_WORLD).
+  [[noreturn]] static void Abort(int exit_code);
   int rank() const { return rank_; }
   int size() const { return size_; }
 

@@ -8,6 +8,7 @@
 
 #include "common/command_line.h"
 #include "common/json_writer.h"
+#include "common/units.h"
 
 namespace po = boost::program_options;
 
@@ -88,9 +89,15 @@ int TrainOptions::ServerCount(int world_size) const {
   return servers > 0 ? servers : DefaultServerCount(world_size);
 }
 
-po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
-  po::options_description data("Data");
-  data.add_options()
+// function-length: table (the declarative option table of `item2vec train`)
+std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_path) {
+  // Each group is one concern; --help prints them in this order under their captions.
+  std::vector<OptionGroup> groups;
+  const auto group = [&groups](const char* caption) {
+    groups.push_back({caption, po::options_description(caption)});
+    return groups.back().options.add_options();
+  };
+  group("Data")
       ("input,i", po::value(&o->input)->multitoken()->composing(),
        "sequence file(s) or director(ies) of part files; one sequence per line, items "
        "separated by whitespace (required; may repeat)")
@@ -108,8 +115,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "fail (exit code 3, no model written) instead of warning when the input trains nothing: "
        "no pair at all, e.g. every line holds one kept item, so the vectors would be their "
        "random start");
-  po::options_description model("Model and schedule (word2vec.c defaults)");
-  model.add_options()
+  group("Model (word2vec.c defaults)")
       ("dim", po::value(&o->dim)->default_value(o->dim), "embedding dimension")
       ("window", po::value(&o->window)->default_value(o->window),
        "maximum window; each position draws its window uniformly from 1..window")
@@ -123,6 +129,12 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "this many minus one others drawn at random from the line instead of all of them "
        "(pairs grow with the square of the set size); such lines are counted as capped_sets "
        "in train.json")
+      ("model", po::value(&o->model)->default_value(o->model, ModelKindName(o->model)),
+       "sg: skip-gram (each context predicts the centre); cbow: continuous bag of words as "
+       "word2vec.c (the mean of a position's context vectors predicts the centre, and the "
+       "error goes back to every context vector; one set of negatives per position)")
+      ("cbow-sum", po::bool_switch(&o->cbow_sum),
+       "with --model cbow: the sum of the context vectors instead of their mean")
       ("negative", po::value(&o->negative)->default_value(o->negative),
        "negative samples per positive pair")
       ("ns-exponent", po::value(&o->ns_exponent)->default_value(o->ns_exponent),
@@ -130,15 +142,6 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "often prefers values from -0.5 to 1)")
       ("sample", po::value(&o->sample)->default_value(o->sample),
        "subsampling threshold for frequent items (0 = off)")
-      ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
-      ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
-       "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
-      ("model", po::value(&o->model)->default_value(o->model, ModelKindName(o->model)),
-       "sg: skip-gram (each context predicts the centre); cbow: continuous bag of words as "
-       "word2vec.c (the mean of a position's context vectors predicts the centre, and the "
-       "error goes back to every context vector; one set of negatives per position)")
-      ("cbow-sum", po::bool_switch(&o->cbow_sum),
-       "with --model cbow: the sum of the context vectors instead of their mean")
       ("init-width", po::value(&o->init_width)->notifier([o](double) { o->init_width_given = true; }),
        "input vectors start uniform in [-W/dim, W/dim) (default 1, gensim 4's range, with which "
        "both models reach better neighbours in few epochs; 0.5 is word2vec.c's, the default "
@@ -148,14 +151,42 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "otherwise (with one worker and --deterministic, the reference behaviour the tests "
        "compare against); the defaults are the fast path, as good at convergence and 2-4x "
        "faster")
+      // No default_value: notifiers run for defaulted options too, and the model-dependent
+      // defaults need to know what was given (ParseTrainOptions).
+      ("kernel", po::value(&o->kernel)->notifier([o](KernelKind) { o->kernel_given = true; }),
+       "shared (the default): a centre's contexts, in groups of at most 4, share one draw of "
+       "negatives and train pair by pair in word2vec.c's order, each pair seeing the previous "
+       "pair's updates (fused on AVX2+FMA CPUs); at or above gensim's cluster precision and "
+       "next-item HR@10 on the quality panel's synthetic and set corpora (docs/quality.md). "
+       "pair: word2vec.c's per-pair update with each pair's own negatives (with --negative-pool "
+       "0, word2vec.c's exact maths). hogbatch: shared's groups as one simultaneous dense step "
+       "(pWord2Vec, register-blocked), about 1.3x shared's kernel speed but 4-11% below gensim's "
+       "cluster precision and HR@10 on the panel's hierarchical and long-tail corpora. "
+       "--model cbow has its own kernel and ignores the default")
+      ("negative-pool", po::value(&o->negative_pool)->notifier([o](std::int64_t) { o->negative_pool_given = true; }),
+       "draw this many negatives per mini-batch and let every pair pick from them (same "
+       "noise distribution, far fewer rows to pull on large vocabularies; 4096 reuses a draw "
+       "about 4 times per 4096-token batch, 16 times per 16384); 0 = draw per pair as word2vec.c "
+       "(default 4096; 0 with --model cbow and --word2vec-exact)")
+      ("exact-sigmoid", po::bool_switch(&o->exact_sigmoid),
+       "use the exact sigmoid instead of word2vec.c's table with gradient clipping at |x|>6")
+      ("seed", po::value(&o->seed)->default_value(o->seed),
+       "random seed for initialisation, subsampling, windows and negatives");
+  group("Schedule")
+      ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
+      ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
+       "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
-      ("seed", po::value(&o->seed)->default_value(o->seed),
-       "random seed for initialisation, subsampling, windows and negatives")
-      ("exact-sigmoid", po::bool_switch(&o->exact_sigmoid),
-       "use the exact sigmoid instead of word2vec.c's table with gradient clipping at |x|>6");
-  po::options_description warm("Warm start (nightly refresh)");
-  warm.add_options()
+      ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
+       "raw input tokens per worker mini-batch: one pull and one push per server per batch. "
+       "0 (the default) = automatic: with P the training tokens per worker, (P / 32768)^2, "
+       "at least 512 and at most 16384 or 32768 / workers (not below 4096), whichever is less "
+       "(larger batches pull and push fewer rows per token, but a worker's batch trains on rows "
+       "without the other workers' updates of it, which costs a small corpus quality: 1.5M "
+       "tokens on 2 workers get 512, 10M get 16384; docs/quality.md); 4096 with --hot-rows "
+       "(--hot-sync counts batches). A resumed run keeps its checkpoint's value");
+  group("Warm start (nightly refresh)")
       ("init-from", po::value(&o->init_from),
        "start from a previous model directory (vocab.tsv, vectors.bin, output_vectors.i2v): "
        "items seen again keep both their vectors, new items start as set by --new-items "
@@ -174,8 +205,7 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("new-item-neighbours", po::value(&o->new_item_neighbours)->default_value(o->new_item_neighbours),
        "with --new-items cooccurrence: average over at most this many of a new item's most "
        "frequent co-occurring kept items");
-  po::options_description ckpt("Checkpoints and fault tolerance");
-  ckpt.add_options()
+  group("Checkpoints and fault tolerance")
       ("checkpoint-dir", po::value(&o->checkpoint_dir),
        "where checkpoints go (default OUTPUT/checkpoints): ckpt-N/ directories holding the "
        "servers' matrix partitions, the workers' positions and a MANIFEST with checksums; "
@@ -192,37 +222,17 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "--resume=if-possible starts from the beginning instead (for scripts that always "
        "resume). Needs the same input and training settings; the rank "
        "count may differ (the servers re-partition the matrices). With --deterministic the "
-       "result is byte-identical to an uninterrupted run");
-  po::options_description dist("Distribution and performance");
-  dist.add_options()
+       "result is byte-identical to an uninterrupted run")
+      ("peer-timeout", po::value(&o->peer_timeout)->default_value(o->peer_timeout),
+       "seconds any rank waits for an answer from another before ending the job with an error")
+      ("liveness-timeout", po::value(&o->liveness_timeout)->default_value(o->liveness_timeout),
+       "while training: workers send each server a small heartbeat every fifth of this; a "
+       "server that hears nothing from a training worker, or a worker that gets no answer from "
+       "a server, for this many seconds ends the job, naming the lost rank and its host (a lost "
+       "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout");
+  group("Distribution and performance")
       ("servers", po::value(&o->servers)->default_value(o->servers),
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")
-      ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
-       "raw input tokens per worker mini-batch: one pull and one push per server per batch. "
-       "0 (the default) = automatic: with P the training tokens per worker, (P / 32768)^2, "
-       "at least 512 and at most 16384 or 32768 / workers (not below 4096), "
-       "whichever is less "
-       "(larger batches pull and push fewer rows per token, but a worker's batch trains on rows "
-       "without the other workers' updates of it, which costs a small corpus quality: 1.5M "
-       "tokens on 2 workers get 512, 10M get 16384; docs/quality.md); 4096 with --hot-rows "
-       "(--hot-sync counts batches). A resumed run keeps its checkpoint's value")
-      // No default_value: notifiers run for defaulted options too, and the model-dependent
-      // defaults need to know what was given (ParseTrainOptions).
-      ("kernel", po::value(&o->kernel)->notifier([o](KernelKind) { o->kernel_given = true; }),
-       "shared (the default): a centre's contexts, in groups of at most 4, share one draw of "
-       "negatives and train pair by pair in word2vec.c's order, each pair seeing the previous "
-       "pair's updates (fused on AVX2+FMA CPUs); at or above gensim's cluster precision and "
-       "next-item HR@10 on the quality panel's synthetic and set corpora (docs/benchmarks.md). "
-       "pair: word2vec.c's per-pair update with each pair's own negatives (with --negative-pool "
-       "0, word2vec.c's exact maths). hogbatch: shared's groups as one simultaneous dense step "
-       "(pWord2Vec, register-blocked), about 1.3x shared's kernel speed but 4-11% below gensim's "
-       "cluster precision and HR@10 on the panel's hierarchical and long-tail corpora. "
-       "--model cbow has its own kernel and ignores the default")
-      ("negative-pool", po::value(&o->negative_pool)->notifier([o](std::int64_t) { o->negative_pool_given = true; }),
-       "draw this many negatives per mini-batch and let every pair pick from them (same "
-       "noise distribution, far fewer rows to pull on large vocabularies; 4096 reuses a draw "
-       "about 4 times per 4096-token batch, 16 times per 16384); 0 = draw per pair as word2vec.c "
-       "(default 4096; 0 with --model cbow and --word2vec-exact)")
       ("staleness-tolerance", po::value(&o->staleness_tolerance)->default_value(o->staleness_tolerance),
        "servers scale a pushed row delta by min(1, T / (1 + s)) where s = pushes other workers "
        "applied to that row since it was pulled: hot rows updated by many workers at once get "
@@ -231,16 +241,6 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "on rows every batch touches: T = 2 cost them 7% neighbour precision, 4 nothing)")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
-      ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),
-       "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16 or "
-       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows. "
-       "bf16 deltas round stochastically (up or down at random, in proportion, so the servers' "
-       "sums are unbiased and small updates are not lost); fp16, whose range flushes tiny values "
-       "to zero, keeps each pushed row's rounding residual on the worker and adds it to that "
-       "row's next push (error feedback). Keys, versions and the "
-       "model written stay exact. The default is bf16 (same quality as fp32, measured in "
-       "docs/cluster.md); --deterministic defaults to fp32, the only precision whose output is "
-       "byte-identical to earlier versions")
       ("hot-rows", po::value(&o->hot_rows)->default_value(o->hot_rows),
        "cache the input and output rows of the H most frequent items on each worker: they "
        "leave the per-batch pulls and pushes, are trained in the cache, and every --hot-sync "
@@ -266,18 +266,21 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
        "ranks of a node need more than its available memory)")
       ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
        "seconds between progress lines on rank 0")
-      ("peer-timeout", po::value(&o->peer_timeout)->default_value(o->peer_timeout),
-       "seconds any rank waits for an answer from another before ending the job with an error")
-      ("liveness-timeout", po::value(&o->liveness_timeout)->default_value(o->liveness_timeout),
-       "while training: workers send each server a small heartbeat every fifth of this; a "
-       "server that hears nothing from a training worker, or a worker that gets no answer from "
-       "a server, for this many seconds ends the job, naming the lost rank and its host (a lost "
-       "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout")
       ("log-level", po::value(&o->log_level)->default_value(o->log_level),
        "trace, debug, info, warn or error");
   RunReportOptions& r = o->report;
-  po::options_description report("Run report and metrics (rank 0, after the model is written)");
-  report.add_options()
+  group("Wire")
+      ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),
+       "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16 or "
+       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows. "
+       "bf16 deltas round stochastically (up or down at random, in proportion, so the servers' "
+       "sums are unbiased and small updates are not lost); fp16, whose range flushes tiny values "
+       "to zero, keeps each pushed row's rounding residual on the worker and adds it to that "
+       "row's next push (error feedback). Keys, versions and the "
+       "model written stay exact. The default is bf16 (same quality as fp32, measured in "
+       "docs/cluster.md); --deterministic defaults to fp32, the only precision whose output is "
+       "byte-identical to earlier versions");
+  group("Run report and metrics (rank 0, after the model is written)")
       ("report", po::value(&r.write_report)->default_value(r.write_report, "true"),
        "write OUTPUT/report.html (a link to model/report.html): one self-contained page (inline "
        "SVG, no network) with loss and learning rate over the run, tokens/s per worker over time, "
@@ -305,17 +308,21 @@ po::options_description TrainOptionsDescription(TrainOptions* o, std::string* co
       ("metrics-job", po::value(&r.metrics_job)->default_value(r.metrics_job),
        "the job label of the pushed figures: one group per job, replaced by each successful run "
        "(a failed run updates only its exit code and failure time)");
-  po::options_description testing("Testing");
-  testing.add_options()
+  group("Debug (failure tests; never in production)")
       ("debug-fault", po::value(&o->debug_fault),
-       "inject a failure: RANK:kill|hang|drop:AFTER_SENDS makes that rank kill itself, hang, "
-       "or drop its messages after that many sends (for failure tests; never in production)")
+       "inject a failure: RANK:kill|hang|drop|throw:AFTER_SENDS makes that rank kill itself, hang, "
+       "drop its messages or throw an exception after that many sends (for failure tests; never in "
+       "production)")
       ("debug-kill-model-write", po::value(&o->debug_kill_model_write),
        "rank 0 kills itself (SIGKILL) while writing the model: vectors, train-json or "
        "published (for failure tests; never in production)");
+  return groups;
+}
+
+po::options_description TrainOptionsDescription(TrainOptions* o, std::string* config_path) {
   po::options_description all("item2vec train options");
   all.add_options()("help,h", "print this help and exit");
-  all.add(data).add(model).add(warm).add(ckpt).add(dist).add(report).add(testing);
+  for (const OptionGroup& group : TrainOptionGroups(o, config_path)) all.add(group.options);
   return all;
 }
 
@@ -324,6 +331,10 @@ Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* opt
   std::string config_path;
   ITEM2VEC_RETURN_IF_ERROR(
       ParseCommandOptions(TrainOptionsDescription(options, &config_path), args, "train", help_requested));
+  return FinishTrainOptions(options);
+}
+
+Status FinishTrainOptions(TrainOptions* options) {
   std::string& mode = options->resume_mode;
   if (mode == "yes" || mode == "true" || mode == "1" || mode == "on") mode = "required";
   if (mode == "false" || mode == "0" || mode == "off") mode = "no";
@@ -423,27 +434,6 @@ Status ValidateRunReportOptions(const RunReportOptions& r) {
   return Status::Ok();
 }
 
-double ParseDurationSeconds(const std::string& text) {
-  if (text.empty()) return -1;
-  double unit = 1;
-  std::string number = text;
-  switch (text.back()) {
-    case 's': unit = 1; number.pop_back(); break;
-    case 'm': unit = 60; number.pop_back(); break;
-    case 'h': unit = 3600; number.pop_back(); break;
-    case 'd': unit = 86400; number.pop_back(); break;
-    default: break;
-  }
-  std::size_t used = 0;
-  double value = -1;
-  try {
-    value = std::stod(number, &used);
-  } catch (const std::exception&) {
-    return -1;
-  }
-  if (used != number.size() || !(value >= 0)) return -1;
-  return value * unit;
-}
 
 std::string TrainOptions::IdCacheDir() const {
   if (!id_cache_dir.empty()) return id_cache_dir;
@@ -520,15 +510,12 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("negative").Int(o.negative);
   j.Key("ns_exponent").Double(o.ns_exponent);
   j.Key("sample").Double(o.sample);
-  j.Key("min_count").Int(o.min_count);
-  j.Key("max_vocab").Int(o.max_vocab);
-  j.Key("epochs").Int(o.epochs);
+  j.Ints({{"min_count", o.min_count}, {"max_vocab", o.max_vocab}, {"epochs", o.epochs}});
   j.Key("alpha").Double(o.alpha);
   j.Key("min_alpha").Double(o.EffectiveMinAlpha());
   j.Key("init_width").Double(o.init_width);
-  j.Key("seed").Int(static_cast<std::int64_t>(o.seed));
-  j.Key("batch_tokens").Int(o.batch_tokens);
-  j.Key("max_sentence").Int(o.max_sentence);
+  j.Ints({{"seed", static_cast<std::int64_t>(o.seed)}, {"batch_tokens", o.batch_tokens},
+          {"max_sentence", o.max_sentence}});
   j.Key("strict").Bool(o.strict);
   j.Key("kernel").String(KernelKindName(o.kernel));
   j.Key("negative_pool").Int(o.negative_pool);
@@ -540,9 +527,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
   j.Key("wire_precision").String(std::string(WirePrecisionName(o.Wire())));
-  j.Key("hot_rows").Int(o.hot_rows);
-  j.Key("hot_sync").Int(o.hot_sync);
-  j.Key("id_cache_mib").Int(o.id_cache_mib);
+  j.Ints({{"hot_rows", o.hot_rows}, {"hot_sync", o.hot_sync}, {"id_cache_mib", o.id_cache_mib}});
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());
   j.Key("checkpoint_every").String(o.checkpoint_every);

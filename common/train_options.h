@@ -14,6 +14,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "common/option_docs.h"
 #include "common/status.h"
 #include "common/wire_codec.h"
 
@@ -160,7 +161,7 @@ struct TrainOptions {
   bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
   bool resume_if_possible = false;  // resume_mode is "if-possible"
   RunReportOptions report;          // after the run: report.html and metrics
-  std::string debug_fault;          // RANK:kill|hang|drop:AFTER_SENDS, for failure tests
+  std::string debug_fault;          // RANK:kill|hang|drop|throw:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
 
   std::string IdCacheDir() const;
@@ -182,6 +183,10 @@ struct TrainOptions {
 int DefaultServerCount(int world_size);
 
 // Describes every option (used for --help and for parsing).
+// The options by concern, as --help groups them: the one table of names, defaults and help
+// text that --help, docs/commands/train.md and configs/default.ini come from
+// (common/option_docs.h).
+std::vector<OptionGroup> TrainOptionGroups(TrainOptions* options, std::string* config_path);
 boost::program_options::options_description TrainOptionsDescription(TrainOptions* options,
                                                                     std::string* config_path);
 
@@ -192,15 +197,17 @@ boost::program_options::options_description TrainOptionsDescription(TrainOptions
 Status ParseTrainOptions(const std::vector<std::string>& args, TrainOptions* options,
                          bool* help_requested);
 
+// What ParseTrainOptions does once the values are in: the --resume spelling, the
+// --debug-kill-model-write value, and the defaults that depend on other options (alpha and
+// kernel with --model cbow, init width, kernel and pool with --word2vec-exact).
+Status FinishTrainOptions(TrainOptions* options);
+
 // Checks ranges and combinations; world_size is the MPI world size (0 = do not check
 // the rank layout).
 Status Validate(const TrainOptions& options, int world_size);
 
 // Checks the report and metrics settings (also used by the commands that share them).
 Status ValidateRunReportOptions(const RunReportOptions& report);
-
-// "90", "90s", "30m", "2h", "1d" (no suffix = seconds) to seconds; < 0 when unparsable.
-double ParseDurationSeconds(const std::string& text);
 
 // --batch-tokens 0's value. Larger batches mean fewer rows and messages per token (a batch's
 // rows are pulled and pushed once however often they occur in it), but every worker trains a

@@ -90,11 +90,8 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
     j.EndObject();
   }
   j.Key("resumed_from").String(job.resuming ? job.resume.path : "");
-  j.Key("checkpoints_written").Int(checkpoints_written);
-  j.Key("tokens_seen").Int(tot.raw_tokens);
-  j.Key("words_trained").Int(tot.words);
-  j.Key("pairs").Int(tot.pairs);
-  j.Key("split_lines").Int(tot.split_lines);
+  j.Ints({{"checkpoints_written", checkpoints_written}, {"tokens_seen", tot.raw_tokens},
+          {"words_trained", tot.words}, {"pairs", tot.pairs}, {"split_lines", tot.split_lines}});
   if (job.long_items >= 0) j.Key("long_items").Int(job.long_items);
   if (o.SetMode()) j.Key("capped_sets").Int(tot.capped_sets);
   j.Key("train_seconds").Double(train_seconds);

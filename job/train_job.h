@@ -1,6 +1,8 @@
 // `item2vec train`: the whole distributed job, run by every rank of the MPI world.
 //
-// Contract: RunTrain parses and validates the options (identically on every rank), sets
+// Contract: RunTrainCommand is the command's entry (common/command.h: options from the command
+// line and --config, --help, MPI on every rank, the catch-all that ends every rank with exit
+// code 1 on an exception); RunTrain then validates the options (identically on every rank), sets
 // up roles (ranks [0, W) workers, [W, W+S) servers), builds the vocabulary from the
 // workers' shard counts, trains, and has rank 0 write the model. It returns the process
 // exit code. Errors that every rank sees (bad options, missing input, empty vocabulary)
@@ -17,9 +19,11 @@ namespace item2vec {
 
 class MpiSession;
 class TrainObserver;
+struct TrainOptions;
 
 // observer (may be null): called on rank 0 around the model write and at the end
 // (job/train_observer.h).
-int RunTrain(const MpiSession& mpi, const std::vector<std::string>& args, TrainObserver* observer = nullptr);
+int RunTrainCommand(const std::vector<std::string>& args, TrainObserver* observer = nullptr);
+int RunTrain(const MpiSession& mpi, const TrainOptions& options, TrainObserver* observer = nullptr);
 
 }  // namespace item2vec

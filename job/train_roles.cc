@@ -11,10 +11,10 @@
 #include "job/cooccurrence_init.h"
 #include "job/new_item_init.h"
 #include "job/rank_collectives.h"
-#include "ps/server.h"
+#include "ps/server_session.h"
 #include "ps/shard_checkpoint.h"
 #include "ps/shard_store.h"
-#include "worker/worker.h"
+#include "worker/worker_loop.h"
 
 namespace item2vec {
 namespace {
@@ -66,8 +66,9 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
-  Status ss = RunServer(transport, store, workers, job->vocab.size(), o.peer_timeout,
-                        o.CheckpointDir(), &stats, o.Wire(), o.LivenessTimeout());
+  const ServingOptions serving{workers, job->vocab.size(), o.peer_timeout, o.CheckpointDir(), o.Wire(),
+                               o.LivenessTimeout()};
+  Status ss = ServerSession(transport, store, serving, &stats).Run();
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
   if (!ss.ok()) FailJob(transport, ss);
   // What serving cost this rank's core: in handlers = wall time handling messages, CPU = everything the
@@ -151,7 +152,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.checkpointing = run->checkpointing.get();
   setup.final_state = &run->final_state;
   run->train_start = TrainJob::Clock::now();
-  Result<protocol::ProgressReport> report = RunWorker(setup, run->monitor.get());
+  Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {
     spdlog::info("stopped after saving a checkpoint: rerun with --resume to continue (exit code 75)");
     return ExitCodeOf(report.status());

@@ -1,7 +1,6 @@
 #include "job/train_setup.h"
 
 #include <filesystem>
-#include <iostream>
 
 #include <spdlog/spdlog.h>
 
@@ -49,25 +48,13 @@ Status LockOutput(const TrainOptions& o, OutputLock* lock, OutputLock* checkpoin
 
 }  // namespace
 
-StepExit SetUpTrainJob(const MpiSession& mpi, const std::vector<std::string>& args, TrainJob* job) {
+StepExit SetUpTrainJob(const MpiSession& mpi, const TrainOptions& options, TrainJob* job) {
   job->start = TrainJob::Clock::now();
   const int rank = job->rank = mpi.rank();
   const int world = job->world = mpi.size();
   TrainOptions& o = job->options;
-  bool help = false;
-  Status st = ParseTrainOptions(args, &o, &help);
-  if (help) {
-    if (rank == 0) {
-      std::string config;
-      TrainOptions defaults;
-      std::cout << "Usage: mpirun -np N item2vec train --input PATH --output DIR [options]\n\n"
-                   "Trains item embeddings with skip-gram negative sampling (word2vec.c semantics) on\n"
-                   "N MPI ranks: the last --servers ranks hold the model, the others read the input.\n\n"
-                << TrainOptionsDescription(&defaults, &config) << "\n";
-    }
-    return 0;
-  }
-  if (st.ok()) st = Validate(o, world);
+  o = options;
+  Status st = Validate(o, world);
   job->servers = st.ok() ? o.ServerCount(world) : 1;
   job->workers = world - job->servers;
   job->is_server = rank >= job->workers;

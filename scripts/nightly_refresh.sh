@@ -196,7 +196,7 @@ fi
 # ------------------------------------------------------------------ run state and helpers
 mpi_allow_root
 STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
-STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" NIGHTLY_LOG=""
+STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" TIMED_OUT=0 NIGHTLY_LOG=""
 CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE="" REDIS_VERSION="" RUN_HISTORY_LINE=""
 NEW_HR="" NEW_NDCG="" NEW_MRR="" CUR_HR="" CUR_NDCG="" CUR_MRR=""
 declare -A DUR=()
@@ -226,7 +226,12 @@ run_step() {  # LIMIT LOG CMD...
     log "$name: done in ${DUR[$name]}s"
     return 0
   fi
-  if [ "$limit" != 0 ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; }; then
+  # 124 or 137 is a timeout only when the limit was reached: mpirun itself exits 137 when a
+  # rank is SIGKILLed, a crash to retry.
+  TIMED_OUT=0
+  if [ "$limit" != 0 ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } &&
+    awk -v d="$(elapsed "$t0")" -v l="$limit" 'BEGIN { exit !(d >= l) }'; then
+    TIMED_OUT=1
     STEP_ERROR="timed out after ${limit}s (log: $logf)"
   else
     local why
@@ -314,9 +319,22 @@ export_metrics() {
   fi
 }
 
+# The ranks of a stopped or timed-out mpirun may still be saving their stop checkpoint into
+# the staging directory for a moment after it exits: wait for them (20 s at most), or they
+# would write into it again once it is removed.
+wait_for_ranks() {
+  local _
+  for _ in $(seq 100); do
+    pgrep -f -- "$STAGING" > /dev/null || return 0
+    sleep 0.2
+  done
+  log "warning: training processes still use $STAGING"
+}
+
 # Removes the staged model, or sets a refused one aside in the run directory.
 discard_staging() {  # DECISION
   [ -n "$STAGING" ] && [ -e "$STAGING" ] || { CANDIDATE=""; return 0; }
+  wait_for_ranks
   if [ "$1" = refused ] && [ "$KEEP_REFUSED" = 1 ]; then
     if mv -T "$STAGING" "$RUN_DIR/refused-model"; then
       CANDIDATE=$RUN_DIR/refused-model
@@ -451,7 +469,8 @@ while true; do
   [ "$train_rc" != 0 ] || break
   # A crashed or stopped rank: rerun from the newest checkpoint. Not a timeout (it would
   # run out of time again), bad options or bad input (a rerun fails the same way).
-  case "$train_rc" in 2|3|124|137) retry=0 ;; *) retry=1 ;; esac
+  case "$train_rc" in 2|3) retry=0 ;; *) retry=1 ;; esac
+  [ "$TIMED_OUT" = 0 ] || retry=0
   if [ "$HAS_CHECKPOINTS" = 0 ] || [ "$retry" = 0 ] || [ "$TRAIN_ATTEMPTS" -gt "$TRAIN_RETRIES" ]; then
     finish "$EXIT_TRAIN" failed "train failed: $STEP_ERROR"
   fi

@@ -11,16 +11,23 @@
 
 namespace item2vec {
 
-BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
+BatchOptions::BatchOptions(const TrainOptions& o)
+    : dim(o.dim), window(o.window), set_mode(o.SetMode()), max_set_size(o.max_set_size), cbow(o.Cbow()),
+      kernel(o.kernel), negative(o.negative), ns_exponent(o.ns_exponent), sample(o.sample),
+      negative_pool(o.negative_pool), epochs(o.epochs), alpha(o.alpha), min_alpha(o.EffectiveMinAlpha()),
+      batch_tokens(o.batch_tokens), max_sentence(o.max_sentence), hot_rows(o.hot_rows),
+      id_cache_mib(o.id_cache_mib), id_cache_dir(o.IdCacheDir()) {}
+
+BatchBuilder::BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
                            SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed)
     : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
-      shared_negatives_(SharesNegatives(options.kernel) || options.Cbow()), set_mode_(options.SetMode()),
-      hot_(HotRowCount(options, vocab.size())),
+      shared_negatives_(SharesNegatives(options.kernel) || options.cbow), set_mode_(options.set_mode),
+      hot_(HotRowCount(options.hot_rows, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
       out_slot_(vocab.size(), -1),
-      share_(SharesNegatives(options.kernel) && !options.Cbow() ? kHogBatchShare : 0),
+      share_(SharesNegatives(options.kernel) && !options.cbow ? kHogBatchShare : 0),
       key_bits_((vocab.size() + 63) / 64, 0) {
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }
@@ -28,7 +35,7 @@ BatchBuilder::BatchBuilder(const TrainOptions& options, const Vocabulary& vocab,
 double BatchBuilder::CurrentAlpha() const {
   const double total = static_cast<double>(options_.epochs) * static_cast<double>(shard_words_) + 1;
   const double a = options_.alpha * (1.0 - static_cast<double>(words_done_) / total);
-  return std::max(a, options_.EffectiveMinAlpha());
+  return std::max(a, options_.min_alpha);
 }
 
 BuilderState BatchBuilder::State() const {
@@ -183,7 +190,7 @@ void BatchBuilder::StartEpoch() {
 void BatchBuilder::MaybeStartWriting() {
   if (cache_off_ || options_.id_cache_mib <= 0 || epoch_ + 1 >= options_.epochs) return;
   Result<std::unique_ptr<IdCache>> cache =
-      IdCache::Create(options_.IdCacheDir(), "worker", options_.id_cache_mib << 20);
+      IdCache::Create(options_.id_cache_dir, "worker", options_.id_cache_mib << 20);
   if (!cache.ok()) {
     spdlog::warn("{}; every epoch reads the text", cache.status().message());
     cache_off_ = true;

@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -71,9 +72,40 @@ struct BuilderState {
 // keys; otherwise std::sort. `bits` must be all zero and is left so. Public for tests.
 void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits);
 
+// The part of the train options that builds batches, and nothing else: the model's shape,
+// the sampling and the learning-rate schedule, the batch size, the input limits and the id
+// cache. Made from TrainOptions (implicitly, so a builder is given the options as they are);
+// a copy, so the builder does not keep the rest of them.
+struct BatchOptions {
+  BatchOptions(const TrainOptions& o);  // NOLINT: implicit by design
+
+  // Model.
+  int dim;
+  int window;
+  bool set_mode;               // --window-mode set
+  std::int64_t max_set_size;
+  bool cbow;
+  KernelKind kernel;
+  // Sampling.
+  int negative;
+  double ns_exponent;
+  double sample;
+  std::int64_t negative_pool;
+  // Schedule.
+  int epochs;
+  double alpha;
+  double min_alpha;            // in effect (alpha * 1e-4 unless given)
+  std::int64_t batch_tokens;
+  std::int64_t max_sentence;
+  // Distribution.
+  std::int64_t hot_rows;
+  std::int64_t id_cache_mib;
+  std::string id_cache_dir;    // in effect ($TMPDIR or /tmp unless given)
+};
+
 class BatchBuilder {
  public:
-  BatchBuilder(const TrainOptions& options, const Vocabulary& vocab, const Partition& partition,
+  BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
                SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed);
 
   // Returns false when training is over and the batch is empty; errors from the reader
@@ -111,7 +143,7 @@ class BatchBuilder {
   void CloseGroups(Batch* batch, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha);
   void AddGroup(Batch* batch, std::uint32_t ctx_begin, std::uint32_t ctx_end, std::uint32_t neg_begin, float alpha);
 
-  const TrainOptions& options_;
+  const BatchOptions options_;
   const Vocabulary& vocab_;
   Partition partition_;
   SequenceReader* reader_;

@@ -192,15 +192,12 @@ Result<bool> WorkerCheckpointing::Participate(const WorkerCheckpoint& own) {
   return signal.stop != 0;
 }
 
-Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool mark_servers) {
-  start_ = Clock::now();
-  const std::string path = CheckpointPath(config_.dir, sequence_);
-  errors_.clear();
-  files_.clear();
-  auto keep = [&](const Result<CheckpointFileEntry>& f) {
-    if (f.ok()) files_.push_back(f.value());
-    else errors_.push_back("rank 0: " + f.status().message());
-  };
+void WorkerCheckpointing::Keep(const Result<CheckpointFileEntry>& file) {
+  if (file.ok()) files_.push_back(file.value());
+  else errors_.push_back("rank 0: " + file.status().message());
+}
+
+void WorkerCheckpointing::SaveOwnFiles(const WorkerCheckpoint& own, const std::string& path) {
   // The vocabulary does not change during a run: copy the file of the last checkpoint
   // instead of serialising it again, and check the copy against its recorded checksum (a
   // damaged source is written afresh). A copy, not a hard link: each checkpoint stands
@@ -215,25 +212,22 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     files_.push_back(vocab_entry_);
   } else {
     Result<CheckpointFileEntry> vocab_file = SaveVocabularyCheckpoint(*config_.vocab, path);
-    keep(vocab_file);
+    Keep(vocab_file);
     if (vocab_file.ok()) vocab_entry_ = vocab_file.value();
   }
   vocab_dir_ = path;
-  keep(SaveWorkerCheckpoint(own, path));
+  Keep(SaveWorkerCheckpoint(own, path));
   // Workers that had finished before this checkpoint was announced were not asked: their
   // state is "done" too, or the checkpoint could not be resumed.
   for (int w = 1; w < workers_; ++w)
-    if (std::find(announced_.begin(), announced_.end(), w) == announced_.end()) keep(SaveFinishedWorker(w, path));
-  train_seconds_ = own.report.seconds;
-  if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
+    if (std::find(announced_.begin(), announced_.end(), w) == announced_.end()) Keep(SaveFinishedWorker(w, path));
+}
 
-  // Phase 1, training paused: every announced worker's file (or its final report), and from
-  // every server the note that its snapshot is taken (its file follows in phase 2).
+Status WorkerCheckpointing::WaitForSnapshots(const std::string& path, std::vector<int>* release) {
   std::set<int> waiting(announced_.begin(), announced_.end());
   for (int s = 0; s < servers_; ++s) waiting.insert(workers_ + s);
   server_files_pending_.clear();
   for (int s = 0; s < servers_; ++s) server_files_pending_.insert(workers_ + s);
-  std::vector<int> release;  // workers that wait for kCheckpointContinue
   auto step = [&]() -> Result<WaitStep> {
     if (waiting.empty()) return WaitStep::kDone;
     Envelope e;
@@ -248,7 +242,7 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     ITEM2VEC_RETURN_IF_ERROR(ReceiveSaved(&received));
     if (received) {
       for (int w : saved_workers_) {
-        if (waiting.erase(w) > 0) release.push_back(w);
+        if (waiting.erase(w) > 0) release->push_back(w);
       }
       saved_workers_.clear();
       return WaitStep::kProgress;
@@ -256,7 +250,7 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     monitor_->Poll();
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (*it < workers_ && monitor_->IsFinal(*it)) {
-        keep(SaveFinishedWorker(*it, path));  // finished before it saw the request
+        Keep(SaveFinishedWorker(*it, path));  // finished before it saw the request
         it = waiting.erase(it);
       } else {
         ++it;
@@ -264,12 +258,27 @@ Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool m
     }
     return WaitStep::kIdle;
   };
-  ITEM2VEC_RETURN_IF_ERROR(WaitUntil(DeadlineAfter(config_.timeout, start_), step, [&] {
+  return WaitUntil(DeadlineAfter(config_.timeout, start_), step, [&] {
     std::string missing;
     for (int r : waiting) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
     return "checkpoint " + std::to_string(sequence_) + ": no answer from rank(s) " + missing + " within " +
            std::to_string(static_cast<int>(config_.timeout)) + " s";
-  }));
+  });
+}
+
+Result<bool> WorkerCheckpointing::Coordinate(const WorkerCheckpoint& own, bool mark_servers) {
+  start_ = Clock::now();
+  const std::string path = CheckpointPath(config_.dir, sequence_);
+  errors_.clear();
+  files_.clear();
+  SaveOwnFiles(own, path);
+  train_seconds_ = own.report.seconds;
+  if (mark_servers) ITEM2VEC_RETURN_IF_ERROR(MarkServers());
+
+  // Phase 1, training paused: every announced worker's file (or its final report), and from
+  // every server the note that its snapshot is taken (its file follows in phase 2).
+  std::vector<int> release;  // workers that wait for kCheckpointContinue
+  ITEM2VEC_RETURN_IF_ERROR(WaitForSnapshots(path, &release));
   pending_ = true;
   const double paused = Seconds(Clock::now() - start_);
   spdlog::debug("checkpoint {}: training paused {:.3f}s; the servers write their shards in the background",

@@ -77,6 +77,13 @@ class WorkerCheckpointing {
   Result<bool> Coordinate(const WorkerCheckpoint& own, bool mark_servers);
   Result<bool> Participate(const WorkerCheckpoint& own);
   Result<CheckpointFileEntry> SaveFinishedWorker(int worker, const std::string& path);
+  // Coordinate's steps: rank 0's own files (vocabulary, its position, finished workers'),
+  // then phase 1: every announced worker's file and every server's snapshot note; `release`
+  // gets the workers that wait for kCheckpointContinue.
+  void SaveOwnFiles(const WorkerCheckpoint& own, const std::string& path);
+  Status WaitForSnapshots(const std::string& path, std::vector<int>* release);
+  // A file rank 0 wrote into the checkpoint, or why it could not.
+  void Keep(const Result<CheckpointFileEntry>& file);
   Status ReceiveSaved(bool* received);
   Status PollPending(bool block);
   Status MarkServers();

@@ -18,10 +18,13 @@ void WriteHeader(std::vector<std::uint32_t>* request, std::uint64_t id, std::siz
 
 }  // namespace
 
-ItemId HotRowCount(const TrainOptions& options, std::size_t vocab_size) {
-  const std::int64_t h = std::min<std::int64_t>(std::max<std::int64_t>(options.hot_rows, 0),
-                                                static_cast<std::int64_t>(vocab_size));
+ItemId HotRowCount(std::int64_t hot_rows, std::size_t vocab_size) {
+  const std::int64_t h = std::min<std::int64_t>(std::max<std::int64_t>(hot_rows, 0), static_cast<std::int64_t>(vocab_size));
   return static_cast<ItemId>(h);
+}
+
+ItemId HotRowCount(const TrainOptions& options, std::size_t vocab_size) {
+  return HotRowCount(options.hot_rows, vocab_size);
 }
 
 HotRowCache::HotRowCache(ItemId hot_rows, int dim, const Partition& partition)

@@ -29,7 +29,7 @@
 //   (10M tokens, 50k items, 2 workers, H = 1000, K = 16: neighbour precision unchanged)
 //   and more when they are not and the cached items hold most of the tokens (1.5M
 //   tokens, 5k items, H = 1000, K = 16: -0.07; K = 4: none). Checkpoints wait for the
-//   next sync (worker/worker.h), at most K batches.
+//   next sync (worker/worker_loop.h), at most K batches.
 // - Memory: 3 * 2 * H * dim floats plus 2 * H versions; preallocated, so Load, Store and
 //   Sync allocate nothing in the steady state. Not thread-safe; one per worker.
 #pragma once
@@ -49,6 +49,7 @@ namespace item2vec {
 
 // The number of cached ids for these options and vocabulary: --hot-rows capped at the
 // vocabulary size (0 = cache off).
+ItemId HotRowCount(std::int64_t hot_rows, std::size_t vocab_size);
 ItemId HotRowCount(const TrainOptions& options, std::size_t vocab_size);
 
 class HotRowCache {

@@ -1,6 +1,6 @@
 // WorkerCheckpoint: a worker's part of a checkpoint (worker-W.bin).
 //
-// Contract: holds what RunWorker needs to continue exactly: the BatchBuilder state taken
+// Contract: holds what WorkerLoop needs to continue exactly: the BatchBuilder state taken
 // before the first batch not yet trained (reader position, epoch, words done, Rng), the
 // shard's word count (the learning-rate schedule), and the progress counters so far. A
 // worker that finished its shard is saved with epoch == epochs: resuming it trains

@@ -1,5 +1,5 @@
-// item2vec-ann-bench: recall and speed of the HNSW index (tools/eval/ann_index.h) against
-// the exact search (tools/eval/nearest_neighbors.h) on generated vectors with cluster
+// item2vec-ann-bench: recall and speed of the HNSW index (model/ann_index.h) against
+// the exact search (model/nearest_neighbors.h) on generated vectors with cluster
 // structure, through the same library code `item2vec index`, `similar --index` and
 // `eval --index` use.
 //
@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "common/random.h"
-#include "tools/eval/ann_index.h"
-#include "tools/eval/nearest_neighbors.h"
-#include "tools/eval/similarity.h"
+#include "model/ann_index.h"
+#include "model/nearest_neighbors.h"
+#include "model/similarity.h"
 
 namespace {
 
@@ -96,31 +96,60 @@ int Usage() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  Options o;
+// The command line into *o; returns -1, or the exit code when it is --help or wrong.
+int ParseArgs(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "-h" || a == "--help") return Usage() - 2;
     if (i + 1 >= argc) return Usage();
     const char* v = argv[++i];
-    if (a == "--items") o.items = std::strtoull(v, nullptr, 10);
-    else if (a == "--dim") o.dim = std::atoi(v);
-    else if (a == "--clusters") o.clusters = std::atoi(v);
-    else if (a == "--latent") o.latent = std::atoi(v);
-    else if (a == "--spread") o.spread = std::atof(v);
-    else if (a == "--noise") o.noise = std::atof(v);
-    else if (a == "--queries") o.queries = std::strtoull(v, nullptr, 10);
-    else if (a == "--k") o.k = std::atoi(v);
-    else if (a == "--threads") o.threads = std::atoi(v);
-    else if (a == "--m") o.m = std::atoi(v);
-    else if (a == "--ef-construction") o.ef_construction = std::atoi(v);
-    else if (a == "--efs") o.efs = v;
-    else if (a == "--metric") o.metric = v;
-    else if (a == "--seed") o.seed = std::strtoull(v, nullptr, 10);
-    else if (a == "--graph-dir") o.graph_dir = v;
-    else if (a == "--exact-timed") o.exact_timed = std::strtoull(v, nullptr, 10);
+    if (a == "--items") o->items = std::strtoull(v, nullptr, 10);
+    else if (a == "--dim") o->dim = std::atoi(v);
+    else if (a == "--clusters") o->clusters = std::atoi(v);
+    else if (a == "--latent") o->latent = std::atoi(v);
+    else if (a == "--spread") o->spread = std::atof(v);
+    else if (a == "--noise") o->noise = std::atof(v);
+    else if (a == "--queries") o->queries = std::strtoull(v, nullptr, 10);
+    else if (a == "--k") o->k = std::atoi(v);
+    else if (a == "--threads") o->threads = std::atoi(v);
+    else if (a == "--m") o->m = std::atoi(v);
+    else if (a == "--ef-construction") o->ef_construction = std::atoi(v);
+    else if (a == "--efs") o->efs = v;
+    else if (a == "--metric") o->metric = v;
+    else if (a == "--seed") o->seed = std::strtoull(v, nullptr, 10);
+    else if (a == "--graph-dir") o->graph_dir = v;
+    else if (a == "--exact-timed") o->exact_timed = std::strtoull(v, nullptr, 10);
     else return Usage();
   }
+  return -1;
+}
+
+// Scales each of `count` rows of dim d to unit length (cosine: the rows the index holds are unit).
+void NormaliseRows(float* rows, std::size_t count, std::size_t d) {
+  for (std::size_t q = 0; q < count; ++q) {
+    double sq = 0;
+    for (std::size_t k = 0; k < d; ++k) sq += static_cast<double>(rows[q * d + k]) * rows[q * d + k];
+    const double norm = std::sqrt(sq);
+    for (std::size_t k = 0; k < d; ++k) rows[q * d + k] = static_cast<float>(rows[q * d + k] / norm);
+  }
+}
+
+// The share of the exact top k that the approximate top k found.
+double Recall(const SearchResults& exact, const SearchResults& approx, std::size_t queries, int k) {
+  std::size_t hits = 0;
+  for (std::size_t q = 0; q < queries; ++q) {
+    const std::int64_t* e = exact.top_items.data() + q * k;
+    const std::int64_t* a = approx.top_items.data() + q * k;
+    for (int i = 0; i < k; ++i)
+      for (int j = 0; j < k; ++j)
+        if (e[i] >= 0 && e[i] == a[j]) ++hits;
+  }
+  return static_cast<double>(hits) / static_cast<double>(queries * k);
+}
+
+int main(int argc, char** argv) {
+  Options o;
+  if (const int code = ParseArgs(argc, argv, &o); code >= 0) return code;
   Result<Similarity> metric = ParseSimilarity(o.metric);
   if (!metric.ok() || o.items < 2 || o.dim < 1 || o.clusters < 1 || o.latent < 1 || o.k < 1 || o.threads < 1) {
     std::fprintf(stderr, "item2vec-ann-bench: bad options%s%s\n", metric.ok() ? "" : ": ",
@@ -151,13 +180,7 @@ int main(int argc, char** argv) {
   const ItemMatrix& matrix = model.matrix;
   std::vector<float> queries(o.queries * d);
   Generate(o, centres, proj, 2, o.queries, queries.data());
-  if (NormalisesRows(*metric))
-    for (std::size_t q = 0; q < o.queries; ++q) {
-      double sq = 0;
-      for (std::size_t k = 0; k < d; ++k) sq += static_cast<double>(queries[q * d + k]) * queries[q * d + k];
-      const double norm = std::sqrt(sq);
-      for (std::size_t k = 0; k < d; ++k) queries[q * d + k] = static_cast<float>(queries[q * d + k] / norm);
-    }
+  if (NormalisesRows(*metric)) NormaliseRows(queries.data(), o.queries, d);
   const double gen_seconds = SecondsSince(t0);
   const double rss_data = CurrentRssMiB();
   std::fprintf(stderr, "generated %zu x %d (%d clusters, latent %d) + %zu queries in %.1fs, RSS %.0f MiB\n", o.items,
@@ -227,15 +250,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     const double s = SecondsSince(t0);
-    std::size_t hits = 0;
-    for (std::size_t q = 0; q < o.queries; ++q) {
-      const std::int64_t* e = exact.top_items.data() + q * o.k;
-      const std::int64_t* a = approx.top_items.data() + q * o.k;
-      for (int i = 0; i < o.k; ++i)
-        for (int j = 0; j < o.k; ++j)
-          if (e[i] >= 0 && e[i] == a[j]) ++hits;
-    }
-    const double recall = static_cast<double>(hits) / static_cast<double>(o.queries * o.k);
+    const double recall = Recall(exact, approx, o.queries, o.k);
     const double qps = static_cast<double>(o.queries) / s;
     std::printf("| HNSW M=%d efC=%d, %d threads | %d | %.4f | %.0f | %.0f | %.1fx |\n", o.m, o.ef_construction,
                 o.threads, ef, recall, qps, exact_now, qps / exact_now);

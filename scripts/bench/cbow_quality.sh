@@ -13,24 +13,14 @@
 #          [--epochs 5] [--data "planted movielens"] [--ours-args "ARGS"] [--out DIR]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 bin=$repo/build/bin/item2vec gen=$repo/build/bin/item2vec-gen-corpus seeds="1 2 3" epochs=5
 data="planted movielens" ours_args="" out=$repo/out/cbow-quality
-while [ $# -gt 0 ]; do
-  case $1 in
-    --bin) bin=$2; shift 2 ;;
-    --gen) gen=$2; shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --epochs) epochs=$2; shift 2 ;;
-    --data) data=$2; shift 2 ;;
-    --ours-args) ours_args=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "cbow_quality.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
+bench_args "$0" 14 bin gen seeds epochs data ours-args out -- "$@"
 py=/usr/bin/python3
-"$py" -c "import gensim" 2> /dev/null || { echo "cbow_quality.sh: needs Debian's python3-gensim" >&2; exit 2; }
-[ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+bench_needs_gensim "$0"
+bench_mpi_as_root
 export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo
 mkdir -p "$out"
 common=(--window 5 --negative 5 --sample 1e-3 --min-count 5 --epochs "$epochs" --alpha 0.05)
@@ -68,8 +58,7 @@ for d in $data; do
       input=$out/planted.txt dim=48 ;;
     movielens)
       [ -s "$out/ml.txt" ] || {
-        "$bin" prep --input "$repo/data/ml-latest-small/ratings.csv" --output "$out/ml" --user-col userId \
-          --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last 2> /dev/null
+        bench_prep_movielens "$bin" "$out/ml"
         cat "$out"/ml/train/part-* > "$out/ml.txt"; }
       input=$out/ml.txt dim=100 ;;
     *) echo "cbow_quality.sh: unknown data set $d (planted or movielens)" >&2; exit 2 ;;

@@ -7,22 +7,15 @@
 # Usage: scripts/bench/movielens_compare.sh [--bin ITEM2VEC] [--seeds "1 2 3"] [--out DIR]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 bin=$repo/build/bin/item2vec seeds="1 2 3" out=$repo/out/movielens-compare
-while [ $# -gt 0 ]; do
-  case $1 in
-    --bin) bin=$2; shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "movielens_compare.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+bench_args "$0" 8 bin seeds out -- "$@"
 py=/usr/bin/python3
-"$py" -c "import gensim" 2> /dev/null || { echo "movielens_compare.sh: needs Debian's python3-gensim" >&2; exit 2; }
-[ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+bench_needs_gensim "$0"
+bench_mpi_as_root
 mkdir -p "$out"
-"$bin" prep --input "$repo/data/ml-latest-small/ratings.csv" --output "$out/data" --user-col userId \
-  --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last 2> /dev/null
+bench_prep_movielens "$bin" "$out/data"
 cat "$out"/data/train/part-* > "$out/train.txt"
 metrics() {  # JSON -> "hr10 ndcg10 mrr"
   "$py" -c "import json,sys; r=json.load(open(sys.argv[1]))['results']['model']; print(r['hr']['10'], r['ndcg']['10'], r['mrr'])" "$1"

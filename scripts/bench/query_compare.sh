@@ -9,18 +9,11 @@
 # Usage: scripts/bench/query_compare.sh [--bin ITEM2VEC] [--out DIR] [--seed N] [--metric M]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 bin=$repo/build/bin/item2vec out=$repo/out/query-compare seed=1 metric=cosine
-while [ $# -gt 0 ]; do
-  case $1 in
-    --bin) bin=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --metric) metric=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "query_compare.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-[ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+bench_args "$0" 10 bin out seed metric -- "$@"
+bench_mpi_as_root
 data=${ITEM2VEC_DATA:-$repo/../shared/data}
 [ -d "$data" ] || data=/work/shared/data
 mkdir -p "$out"

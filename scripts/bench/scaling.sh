@@ -11,26 +11,15 @@
 # Server count: 1 up to 8 ranks, then one per 8 ranks (item2vec's default).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 bin=$repo/build/bin/item2vec gen=$repo/build/bin/item2vec-gen-corpus fasttext=$(command -v fasttext || true)
 tokens=20M items=100k ranks="2 4 8 16" out=$repo/out/scaling
 ours_args=${OURS_ARGS:---kernel hogbatch --negative-pool 1024}
-while [ $# -gt 0 ]; do
-  case $1 in
-    --bin) bin=$2; shift 2 ;;
-    --gen) gen=$2; shift 2 ;;
-    --fasttext) fasttext=$2; shift 2 ;;
-    --tokens) tokens=$2; shift 2 ;;
-    --items) items=$2; shift 2 ;;
-    --ranks) ranks=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    --ours-args) ours_args=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "scaling.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+bench_args "$0" 13 bin gen fasttext tokens items ranks out ours-args -- "$@"
 [ -x "$bin" ] || { echo "scaling.sh: no item2vec binary at $bin" >&2; exit 2; }
 [ -x "$gen" ] || { echo "scaling.sh: no corpus generator at $gen" >&2; exit 2; }
-[ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+bench_mpi_as_root
 mkdir -p "$out"
 "$gen" --output "$out/corpus" --tokens "$tokens" --items "$items" --seed 1 > /dev/null
 field() { grep -o "\"$2\":[-0-9.e+]*" "$1" | head -1 | cut -d: -f2; }

@@ -3,7 +3,7 @@
 # first line of its contract comment, grouped by folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-for dir in common ps worker job tools; do
+for dir in common ps worker job model tools; do
   echo "**${dir}/**"
   echo
   git ls-files "$dir/*.h" | sort | while read -r f; do

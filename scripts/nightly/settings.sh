@@ -85,15 +85,20 @@ nightly_settings_check() {
     [ -f "$TRAIN_CONFIG" ] || die_usage "TRAIN_CONFIG '$TRAIN_CONFIG' not found (set it empty and give TRAIN_ARGS instead)"
     TRAIN_CONFIG=$(readlink -m -- "$TRAIN_CONFIG")
   fi
+  # The help text once, then grep on it: `item2vec train --help | grep -q` under pipefail fails
+  # whenever grep exits before item2vec has written all of it (SIGPIPE), which made these checks
+  # depend on timing.
+  local train_help
+  train_help=$("$BIN" train --help 2>&1 || true)
   if [ "$WARM_START" = 1 ]; then
-    "$BIN" train --help 2>&1 | grep -q -- '--init-from' ||
+    grep -q -- '--init-from' <<< "$train_help" ||
       die_usage "WARM_START=1 but this item2vec train has no --init-from option; set WARM_START=0"
   fi
   # Checkpoints and resume need an item2vec train that has them (older builds do not).
   HAS_CHECKPOINTS=0
-  "$BIN" train --help 2>&1 | grep -q -- '--checkpoint-every' && HAS_CHECKPOINTS=1
+  if grep -q -- '--checkpoint-every' <<< "$train_help"; then HAS_CHECKPOINTS=1; fi
   if [ "$KEEP_MISSING" = 1 ] && [ "$WARM_START" = 1 ]; then
-    "$BIN" train --help 2>&1 | grep -q -- '--keep-missing' ||
+    grep -q -- '--keep-missing' <<< "$train_help" ||
       die_usage "KEEP_MISSING=1 but this item2vec train has no --keep-missing option; set KEEP_MISSING=0"
   fi
 

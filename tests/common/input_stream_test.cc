@@ -78,9 +78,7 @@ std::string ReadAll(InputStream* s, std::size_t chunk) {
 class InputStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    testing::CorpusShape shape;
-    shape.lines = 3000;
-    shape.max_items = 40;
+    const testing::CorpusShape shape{3000, 40};  // lines, max items
     corpus_ = testing::MakeCorpus(5, shape);
     ASSERT_GT(corpus_.text.size(), 300000u) << "spans several input buffers";
     WriteFile(dir_.File("c.txt"), corpus_.text);

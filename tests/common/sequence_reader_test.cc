@@ -69,8 +69,7 @@ TEST(SequenceReaderTest, ShardsOfADirectoryReadEveryLineOnce) {
   std::int64_t tokens = 0;
   const int sizes[] = {300, 0, 1, 2000, 57, 900};  // lines per part; part 1 is an empty file
   for (int p = 0; p < static_cast<int>(std::size(sizes)); ++p) {
-    CorpusShape shape;
-    shape.lines = sizes[p];
+    const CorpusShape shape{sizes[p]};  // lines
     const Corpus c = MakeCorpus(200 + static_cast<std::uint64_t>(p), shape);
     char name[32];
     std::snprintf(name, sizeof name, "part-%05d", p);
@@ -91,10 +90,7 @@ TEST(SequenceReaderTest, TinyFilesWithManyShards) {
   TempDir dir;
   const std::string path = dir.File("tiny.txt");
   for (std::uint64_t seed = 1; seed <= 150; ++seed) {
-    CorpusShape shape;
-    shape.lines = static_cast<int>(seed % 9);
-    shape.max_items = 4;
-    shape.max_item_bytes = 3;
+    const CorpusShape shape{static_cast<int>(seed % 9), 4, 3};  // lines, max items, max item bytes
     const Corpus c = MakeCorpus(seed, shape);
     WriteFile(path, c.text);
     auto files = ListInputFiles({path});

@@ -1,7 +1,7 @@
 // The HNSW index: recall against the exact search on generated clustered vectors, exact
 // re-scoring and exclusions, the files it writes (atomic, one graph left) and the refusal
 // of an index built from another model version.
-#include "tools/eval/ann_index.h"
+#include "model/ann_index.h"
 
 #include <cmath>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "tools/eval/metrics.h"
+#include "model/metrics.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "tools/eval/names.h"
+#include "model/names.h"
 
 #include <filesystem>
 

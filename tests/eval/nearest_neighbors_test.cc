@@ -1,4 +1,4 @@
-#include "tools/eval/nearest_neighbors.h"
+#include "model/nearest_neighbors.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "tools/eval/popularity.h"
+#include "model/popularity.h"
 
 #include <gtest/gtest.h>
 

@@ -3,15 +3,15 @@
 //   cosine (unit rows a = (0.6, 0.8), b = (1, 0), c = (0, 1)): b 1, a 0.6, c 0
 //   dot: a 3, b 1, c 0
 //   euclidean: |q - b| = 0, |q - c| = sqrt(5), |q - a| = sqrt(20)
-#include "tools/eval/similarity.h"
+#include "model/similarity.h"
 
 #include <cmath>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "tools/eval/nearest_neighbors.h"
-#include "tools/eval/user_vector.h"
+#include "model/nearest_neighbors.h"
+#include "model/user_vector.h"
 
 namespace item2vec {
 namespace {

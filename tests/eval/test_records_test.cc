@@ -1,4 +1,4 @@
-#include "tools/eval/test_records.h"
+#include "model/test_records.h"
 
 #include <gtest/gtest.h>
 

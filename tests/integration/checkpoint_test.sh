@@ -50,8 +50,11 @@ newest=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -1)
 previous=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -2 | head -1)
 [ "$newest" != "$previous" ] || fail "expected two checkpoints kept, found $(ls "$WORK"/bad/checkpoints)"
 [ "$(ls -d "$WORK"/bad/checkpoints/ckpt-* | wc -l)" = 2 ] || fail "more than 2 checkpoints kept: $(ls "$WORK"/bad/checkpoints)"
+# Flip every bit of the middle byte (writing a fixed byte left the file intact whenever the
+# byte already had that value, about one run in 256).
 size=$(stat -c %s "$newest/server-1.bin")
-printf '\x5a' | dd of="$newest/server-1.bin" bs=1 seek=$((size / 2)) conv=notrunc status=none
+byte=$(od -An -tu1 -j $((size / 2)) -N1 "$newest/server-1.bin" | tr -d ' ')
+printf "\\x$(printf %02x $((byte ^ 255)))" | dd of="$newest/server-1.bin" bs=1 seek=$((size / 2)) conv=notrunc status=none
 run_np 3 "${det[@]}" --servers 2 --output "$WORK/bad" --resume > "$WORK/bad2.log" 2>&1 ||
   { tail -20 "$WORK/bad2.log" >&2; fail "resume with a corrupted newest checkpoint failed"; }
 grep -qE "skipping damaged checkpoint .*$(basename "$newest").*server-1.bin.*(checksum|corrupted)" "$WORK/bad2.log" ||

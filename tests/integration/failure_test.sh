@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A failed rank ends the whole job within seconds with a message naming the cause:
 # a worker or a server killed (SIGKILL, from inside via --debug-fault and from outside),
-# a hung server, a lossy link. Each case is bounded by `timeout`; a hang fails the test.
+# a hung server, a lossy link, an exception (a bug) on one rank, which the command's
+# catch-all turns into a message and exit code 1 (common/command.h). Each case is bounded
+# by `timeout`; a hang fails the test.
 source "$(dirname "$0")/lib.sh"
 make_movielens_corpus "$WORK/seqs.txt"
 args=(train --input "$WORK/seqs.txt" --epochs 50 --dim 32 --peer-timeout 3)
@@ -12,6 +14,7 @@ fault() {
   local start=$SECONDS
   timeout 90 "$MPIRUN" -np "$np" "$ITEM2VEC" "${args[@]}" --output "$WORK/model" --debug-fault "$spec" > "$WORK/log.txt" 2>&1 || rc=$?
   local took=$((SECONDS - start))
+  last_rc=$rc
   [ "$rc" != 124 ] || fail "$spec: job hung"
   [ "$rc" != 0 ] || fail "$spec: job succeeded despite the fault"
   grep -qE "$pattern" "$WORK/log.txt" || { tail -20 "$WORK/log.txt" >&2; fail "$spec: no message matching '$pattern'"; }
@@ -24,6 +27,8 @@ fault 3 2:kill:40 "rank 2 .*exited on signal 9" 30
 fault 3 2:hang:40 "(pull|push) of batch [0-9]+ (from|to) server rank 2: no answer within 3 s" 30
 fault 3 1:hang:40 "worker rank 1 on host .* sent (nothing|a push header)|worker rank 1 sent no progress for 3 s|rank 1 sent a push header but not all of its push within 3 s|server heard from no worker" 60
 fault 3 2:drop:40 "no answer within 3 s" 30
+fault 3 1:throw:40 "item2vec train: unexpected error on rank 1: --debug-fault: rank 1 throws" 30
+[ "$last_rc" = 1 ] || fail "1:throw:40: exit code $last_rc, want 1 (the catch-all's)"
 
 # Killed from outside, mid-training: find rank 1 by its unique output path.
 rc=0

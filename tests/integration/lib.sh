@@ -4,14 +4,8 @@ set -euo pipefail
 
 : "${ITEM2VEC:?ITEM2VEC must point to the item2vec binary}"
 : "${REPO:?REPO must point to the repository root}"
-MPIRUN=${MPIRUN:-mpirun}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../support/script_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/script_lib.sh" test
 
 # Runs item2vec under mpirun with NP ranks; extra args follow.
 run_np() {

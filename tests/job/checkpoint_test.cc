@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/train_options.h"
+#include "common/units.h"
 #include "ps/partition.h"
 #include "ps/shard_checkpoint.h"
 #include "ps/shard_snapshot.h"

@@ -20,7 +20,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 write_base_conf
-for d in 2026-02-20 2026-03-01 2026-03-02 2026-03-04 2026-03-05 2026-03-06; do add_day_log "$d"; done
+for d in 2026-02-20 2026-03-01 2026-03-02 2026-03-04 2026-03-05 2026-03-06 2026-03-07 2026-03-08; do add_day_log "$d"; done
 
 # The ranks of a stopped mpirun may take a moment to exit after it; 20 s is plenty.
 no_training_left() {
@@ -144,7 +144,9 @@ no_staging_left "normal runs"
 
 # ---------------------------------------------------------------- 6. warm start
 say "6. warm start"
-if "$ITEM2VEC" train --help 2>&1 | grep -q -- '--init-from'; then
+# The help text once: `--help | grep -q` under pipefail fails when grep exits first (SIGPIPE).
+TRAIN_HELP=$("$ITEM2VEC" train --help 2>&1 || true)
+if grep -q -- '--init-from' <<< "$TRAIN_HELP"; then
   run_nightly warm --config "$(conf warm 'WARM_START=1
 NEW_ITEMS=cooccurrence')" --date 2026-03-06
   expect_rc 0 "warm-started run"
@@ -170,7 +172,7 @@ fi
 # retry resumes from the newest checkpoint, and since training is deterministic the model
 # published is the one an uninterrupted run gives: its HR@10 equals run 1's.
 say "7. a rank killed during training: the retry resumes and publishes"
-if "$ITEM2VEC" train --help 2>&1 | grep -q -- '--checkpoint-every'; then
+if grep -q -- '--checkpoint-every' <<< "$TRAIN_HELP"; then
   cat > "$T/crashy-item2vec" <<WRAP
 #!/bin/bash
 if [ "\$1" = train ] && [[ " \$* " != *" --resume"* ]]; then

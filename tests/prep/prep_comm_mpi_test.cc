@@ -1,6 +1,6 @@
-// PrepComm over MpiTransport, run under `mpirun -np 3` (prep.Mpi.CollectivesOverTransport):
+// CollectiveComm over MpiTransport, run under `mpirun -np 3` (prep.Mpi.CollectivesOverTransport):
 // Transport's MPI collectives (AllreduceInt64, Gather) against its generic versions built
-// on Broadcast (called as Transport::X, so the same ranks run both), and PrepComm's agreement
+// on Broadcast (called as Transport::X, so the same ranks run both), and CollectiveComm's agreement
 // and chunked gathers on top. Every rank runs every test; a failing rank fails mpirun.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/mpi_transport.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 
 namespace item2vec {
 namespace {
@@ -53,8 +53,8 @@ TEST(MpiCollectives, AllreduceInt64IsExactAndMatchesTheGenericVersion) {
   }
 }
 
-TEST(PrepCommOverTransport, SyncStatusGivesEveryRankTheLowestFailingRanksStatus) {
-  PrepComm comm(g_transport);
+TEST(CollectiveCommOverTransport, SyncStatusGivesEveryRankTheLowestFailingRanksStatus) {
+  CollectiveComm comm(g_transport);
   EXPECT_TRUE(SyncStatus(comm, Status::Ok()).ok());
   // Ranks 1 and up fail, each with its own message: every rank gets rank 1's.
   const Status local = comm.rank() == 0 ? Status::Ok() : Status::DataError("bad row on rank " + std::to_string(comm.rank()));
@@ -64,8 +64,8 @@ TEST(PrepCommOverTransport, SyncStatusGivesEveryRankTheLowestFailingRanksStatus)
   EXPECT_FALSE(comm.broken()) << "an agreed error is no failure of the collectives";
 }
 
-TEST(PrepCommOverTransport, AllgatherBytesAndGatherInRoundsMoveEveryChunk) {
-  PrepComm comm(g_transport);
+TEST(CollectiveCommOverTransport, AllgatherBytesAndGatherInRoundsMoveEveryChunk) {
+  CollectiveComm comm(g_transport);
   std::vector<std::string> all;
   ASSERT_TRUE(AllgatherBytes(comm, BytesOf(comm.rank()), &all).ok());
   ASSERT_EQ(all.size(), static_cast<std::size_t>(comm.size()));
@@ -86,8 +86,8 @@ TEST(PrepCommOverTransport, AllgatherBytesAndGatherInRoundsMoveEveryChunk) {
   EXPECT_FALSE(comm.broken());
 }
 
-TEST(PrepCommOneProcess, CallsAreCopies) {
-  PrepComm comm;
+TEST(CollectiveCommOneProcess, CallsAreCopies) {
+  CollectiveComm comm;
   EXPECT_EQ(comm.rank(), 0);
   EXPECT_EQ(comm.size(), 1);
   std::vector<std::int64_t> v{3, -4};

@@ -1,3 +1,4 @@
+#include "common/units.h"
 #include "tools/prep/prep_options.h"
 
 #include <gtest/gtest.h>

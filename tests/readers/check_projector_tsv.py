@@ -25,20 +25,9 @@ import sys
 
 import numpy as np
 
+from word2vec_bin import read_bin
+
 JS_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")  # what Number() accepts (decimal)
-
-
-def read_bin(path):
-    data = open(path, "rb").read()
-    nl = data.index(b"\n")
-    rows, dim = map(int, data[:nl].split())
-    pos, items, vectors = nl + 1, [], []
-    for _ in range(rows):
-        sp = data.index(b" ", pos)
-        items.append(data[pos:sp].decode())
-        vectors.append(np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4"))
-        pos = sp + 1 + 4 * dim + 1
-    return items, np.array(vectors)
 
 
 def main(directory, vectors_bin, names_csv=None):

@@ -13,22 +13,11 @@
 # shellcheck disable=SC2015
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2
-MPIRUN=${MPIRUN:-mpirun}
-PY=/usr/bin/python3
-$PY -c 'import numpy' 2> /dev/null || { echo "SKIP: /usr/bin/python3 has no numpy (python3-numpy)"; exit 77; }
-command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-export.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh" export numpy
 MOVIES=$REPO/data/ml-latest-small/movies.csv
 
-"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" --user-col userId \
-  --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last > /dev/null 2>&1
-"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
-  --output "$WORK/model" --dim 24 --epochs 3 --deterministic --log-level warn --report false
+train_movielens 24
 
 echo "== 1. npy"
 "$ITEM2VEC" export --model "$WORK/model" --format npy --output "$WORK/npy"
@@ -36,17 +25,10 @@ echo "== 1. npy"
 $PY - "$WORK" <<'PY' || fail "numpy does not read back the model"
 import sys
 import numpy as np
+from word2vec_bin import read_bin
 w = sys.argv[1]
-data = open(w + "/model/vectors.bin", "rb").read()
-nl = data.index(b"\n")
-rows, dim = map(int, data[:nl].split())
-pos, items, vecs = nl + 1, [], []
-for _ in range(rows):
-    sp = data.index(b" ", pos)
-    items.append(data[pos:sp].decode())
-    vecs.append(np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4"))
-    pos = sp + 1 + 4 * dim + 1
-model = np.array(vecs)
+items, model = read_bin(w + "/model/vectors.bin")
+rows, dim = model.shape
 a = np.load(w + "/npy/vectors.npy")
 assert a.dtype == np.float32 and a.shape == (rows, dim) and a.flags.c_contiguous, (a.dtype, a.shape)
 assert a.tobytes() == model.tobytes(), "vectors.npy differs from vectors.bin"

@@ -10,20 +10,9 @@
 # Usage: hnswlib_test.sh ITEM2VEC REPO
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2
-MPIRUN=${MPIRUN:-mpirun}
-PY=/usr/bin/python3
-$PY -c 'import hnswlib, numpy' 2> /dev/null || { echo "SKIP: /usr/bin/python3 has no hnswlib (python3-hnswlib) or numpy"; exit 77; }
-command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-hnswlib.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" --user-col userId \
-  --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last > /dev/null 2>&1
-"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
-  --output "$WORK/model" --dim 32 --epochs 3 --deterministic --log-level warn --report false
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh" hnswlib hnswlib,numpy
+train_movielens 32
 # 300 query items spread over the vocabulary.
 awk -F'\t' 'NR % 8 == 1 { print $1 }' "$WORK/model/vocab.tsv" | head -300 > "$WORK/queries.txt"
 
@@ -37,19 +26,14 @@ for metric in cosine dot euclidean; do
 import sys
 import hnswlib
 import numpy as np
+from word2vec_bin import read_bin
 vectors_bin, metric, similar = sys.argv[1:4]
 # The index description next to the vectors names the graph (item2vec index's META file).
 meta = dict(l.rstrip("\n").split(" ", 1) for l in open(vectors_bin + "." + metric + ".index") if " " in l)
 graph = vectors_bin.rsplit("/", 1)[0] + "/" + meta["graph"]
 dim, n = int(meta["dim"]), int(meta["items"])
-data = open(vectors_bin, "rb").read()
-nl = data.index(b"\n")
-pos, items, rows = nl + 1, [], []
-for _ in range(n):
-    sp = data.index(b" ", pos)
-    items.append(data[pos:sp].decode())
-    rows.append(np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4"))
-    pos = sp + 1 + 4 * dim + 1
+items, rows = read_bin(vectors_bin)
+assert len(items) == n and rows.shape[1] == dim
 row_of = {item: i for i, item in enumerate(items)}
 ours = {}
 for block in open(similar).read().strip().split("\n\n"):

@@ -1,7 +1,7 @@
-// Tests of tools/metrics/prometheus.h: the exposition text (grouping, escaping, exact values,
+// Tests of tools/report/prometheus.h: the exposition text (grouping, escaping, exact values,
 // invalid names), the textfile merge that keeps the last success's figures, the atomic write
 // and URL redaction. (The push itself is tested against a real Pushgateway: metrics_test.sh.)
-#include "tools/metrics/prometheus.h"
+#include "tools/report/prometheus.h"
 
 #include <cmath>
 

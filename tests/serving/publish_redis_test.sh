@@ -19,53 +19,11 @@
 # Usage: publish_redis_test.sh ITEM2VEC REPO EVAL_BENCH_DATA
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2 GEN=$3
-MPIRUN=${MPIRUN:-mpirun}
-PY=/usr/bin/python3
-for tool in redis-server redis-cli; do
-  command -v $tool > /dev/null || { echo "SKIP: $tool not installed (scripts/install_deps.sh installs redis-server)"; exit 77; }
-done
-$PY -c 'import redis' 2> /dev/null || { echo "SKIP: /usr/bin/python3 has no redis module (apt install python3-redis)"; exit 77; }
-command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
-unset REDISCLI_AUTH
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-serving.XXXXXX")
-REDIS_PID=
-cleanup() {
-  [ -z "$REDIS_PID" ] || kill -9 "$REDIS_PID" 2> /dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-# start_redis [extra redis-server args]: a fresh server on PORT, in the foreground of a
-# background job (so its pid is ours), persistence off unless the args turn it on.
-start_redis() {
-  redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" \
-    --logfile "$WORK/redis.log" "$@" &
-  REDIS_PID=$!
-  for _ in $(seq 1 100); do
-    redis-cli -p "$PORT" ${REDISCLI_AUTH:+--no-auth-warning} ping 2> /dev/null | grep -q -e PONG -e NOAUTH && return 0
-    sleep 0.05
-  done
-  fail "redis-server did not start on port $PORT: $(tail -5 "$WORK/redis.log")"
-}
-stop_redis() {
-  kill -TERM "$REDIS_PID" 2> /dev/null || true
-  wait "$REDIS_PID" 2> /dev/null || true
-  REDIS_PID=
-}
-rcli() { redis-cli -p "$PORT" "$@"; }
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh" serving redis,numpy
 
 # --- The MovieLens model (small and deterministic: dim 32, 5 epochs).
-"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" \
-  --user-col userId --item-col movieId --time-col timestamp --rating-col rating \
-  --min-rating 3.5 --holdout last > /dev/null 2>&1
-"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
-  --output "$WORK/model" --dim 32 --epochs 5 --deterministic --log-level warn
+train_movielens 5
 
 # --- 1. Publish and compare bit for bit.
 start_redis
@@ -76,17 +34,11 @@ grep -q '^published i2v:1 live (was 0)' "$WORK/pub1.txt" || fail "first publish 
 compare_with_bin() {  # compare_with_bin VERSION: every item key equals vectors.bin's bytes
   $PY - "$WORK/model/vectors.bin" "$PORT" "$1" <<'PYEOF'
 import sys, redis
+from word2vec_bin import read_bin
 path, port, version = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-data = open(path, 'rb').read()
-nl = data.index(b'\n')
-rows, dim = map(int, data[:nl].split())
-pos, expect = nl + 1, {}
-for _ in range(rows):
-    sp = data.index(b' ', pos)
-    item = data[pos:sp]
-    expect[item] = data[sp + 1:sp + 1 + 4 * dim]
-    pos = sp + 1 + 4 * dim + 1
-assert pos == len(data), "vectors.bin has trailing bytes"
+items, vectors = read_bin(path)
+rows, dim = vectors.shape
+expect = {item.encode(): row.tobytes() for item, row in zip(items, vectors)}
 r = redis.Redis(port=port)
 keys = list(r.scan_iter(match=('i2v:%s:i:*' % version).encode(), count=1000))
 assert len(keys) == rows, "%d item keys in Redis, %d rows in vectors.bin" % (len(keys), rows)

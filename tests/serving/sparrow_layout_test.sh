@@ -11,35 +11,11 @@
 # Usage: sparrow_layout_test.sh ITEM2VEC REPO
 set -euo pipefail
 ITEM2VEC=$1 REPO=$2
-MPIRUN=${MPIRUN:-mpirun}
-PY=/usr/bin/python3
-for tool in redis-server redis-cli; do
-  command -v $tool > /dev/null || { echo "SKIP: $tool not installed (scripts/install_deps.sh installs redis-server)"; exit 77; }
-done
-$PY -c 'import redis, numpy' 2> /dev/null || { echo "SKIP: /usr/bin/python3 lacks redis or numpy (python3-redis, python3-numpy)"; exit 77; }
-command -v "$MPIRUN" > /dev/null || { echo "SKIP: mpirun not found"; exit 77; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
-unset REDISCLI_AUTH
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh" sparrow redis,numpy
+start_redis
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/item2vec-sparrow.XXXXXX")
-REDIS_PID=
-cleanup() {
-  [ -z "$REDIS_PID" ] || kill -9 "$REDIS_PID" 2> /dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" --logfile "$WORK/redis.log" &
-REDIS_PID=$!
-for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2> /dev/null | grep -q PONG && break; sleep 0.05; done
-rcli() { redis-cli -p "$PORT" "$@"; }
-
-"$ITEM2VEC" prep --input "$REPO/data/ml-latest-small/ratings.csv" --output "$WORK/data" --user-col userId \
-  --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last > /dev/null 2>&1
-"$MPIRUN" -np 2 "$ITEM2VEC" train --config "$REPO/configs/movielens.ini" --input "$WORK/data/train" \
-  --output "$WORK/model" --dim 32 --epochs 3 --deterministic --log-level warn --report false
+train_movielens 3 --report false
 "$ITEM2VEC" embed-users --model "$WORK/model" --sequences "$WORK/data/test.tsv" --output "$WORK/users.vec" > /dev/null
 
 # The reader: SparrowRecSys's DataManager.loadMovieEmb and RecForYouProcess's user lookup, in
@@ -48,20 +24,16 @@ read_like_sparrowrecsys() {  # EXPECTED_TTL: "24h" (0 < TTL <= 86400) or "none" 
   $PY - "$PORT" "$WORK/model/vectors.bin" "$WORK/users.vec" "$1" <<'PYEOF'
 import sys
 import numpy as np
+from word2vec_bin import read_bin
 import redis
 port, vectors_bin, users_vec, ttl = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 
 def parse_emb_str(s):  # Utility.parseEmbStr: split on whitespace, parse each float
     return np.array([np.float32(float(x)) for x in s.split()], dtype=np.float32)
 
-data = open(vectors_bin, "rb").read()
-nl = data.index(b"\n")
-rows, dim = map(int, data[:nl].split())
-pos, items = nl + 1, {}
-for _ in range(rows):
-    sp = data.index(b" ", pos)
-    items[int(data[pos:sp])] = np.frombuffer(data[sp + 1:sp + 1 + 4 * dim], dtype="<f4")
-    pos = sp + 1 + 4 * dim + 1
+names, vectors = read_bin(vectors_bin)
+rows, dim = vectors.shape
+items = {int(name): row for name, row in zip(names, vectors)}
 lines = open(users_vec).read().splitlines()
 users = {int(l.split()[0]): np.array([np.float32(float(x)) for x in l.split()[1:]], dtype=np.float32) for l in lines[1:]}
 

@@ -213,6 +213,18 @@ field() { scontrol show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" 
 TERMINAL='^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED)$'
 DEADLINE=$(( $(date +%s) + 400 ))
 # wait_job ID [requeue]: until the job is in a final state (or, with "requeue", restarted).
+# wait_for JOB WHAT CONDITION...: runs CONDITION every 0.2 s until it holds; fails when the
+# job ends first or the deadline passes.
+wait_for() {
+  local job=$1 what=$2 st
+  shift 2
+  until "$@"; do
+    st=$(field "$job" JobState)
+    [[ "$st" =~ $TERMINAL ]] && fail "job $job ended ($st) before $what"
+    [ "$(date +%s)" -lt "$DEADLINE" ] || fail "job $job: not $what in time"
+    sleep 0.2
+  done
+}
 wait_job() {
   local st
   while :; do
@@ -285,12 +297,8 @@ grep -q 'to resume, submit again' "$RUN/t-norequeue-$J_NORQ.err" || fail "job $J
 # SIGTERM on to the ranks and end with their exit code. scancel --batch does the same.
 J_TERM=$(submit ITEM2VEC_BIN="$RUN/fake/item2vec-sigterm" ITEM2VEC_INPUT="$RUN/sequences.txt" \
   ITEM2VEC_OUTPUT="$RUN/model-term" ITEM2VEC_CONFIG= -- --job-name=t-sigterm --no-requeue)
-while [ ! -e "$RUN/sigterm-ready.0" ] || [ ! -e "$RUN/sigterm-ready.1" ]; do
-  st=$(field "$J_TERM" JobState)
-  [[ "$st" =~ $TERMINAL ]] && fail "job $J_TERM ended ($st) before its ranks started"
-  [ "$(date +%s)" -lt "$DEADLINE" ] || fail "job $J_TERM: ranks did not start"
-  sleep 0.2
-done
+sigterm_ranks_ready() { [ -e "$RUN/sigterm-ready.0" ] && [ -e "$RUN/sigterm-ready.1" ]; }
+wait_for "$J_TERM" "its ranks started" sigterm_ranks_ready
 scancel --batch --signal=TERM "$J_TERM"
 wait_job "$J_TERM"
 expect "$J_TERM" FAILED 75:0 "SIGTERM to the batch shell is forwarded to the ranks (exit 75)"
@@ -301,12 +309,7 @@ grep -q 'received SIGTERM' "$RUN/t-sigterm-$J_TERM.err" || fail "job $J_TERM: no
 printf 'epochs = 200\ndim = 16\nmin-count = 2\nprogress-seconds = 0.5\n' >"$RUN/long.ini"
 J_REAL=$(submit ITEM2VEC_INPUT="$RUN/sequences.txt" ITEM2VEC_OUTPUT="$RUN/model-real" \
   ITEM2VEC_CONFIG="$RUN/long.ini" -- --job-name=t-real --no-requeue)
-until grep -qs 'progress' "$RUN/t-real-$J_REAL.err"; do
-  st=$(field "$J_REAL" JobState)
-  [[ "$st" =~ $TERMINAL ]] && fail "job $J_REAL ended ($st) before training started"
-  [ "$(date +%s)" -lt "$DEADLINE" ] || fail "job $J_REAL: training did not start"
-  sleep 0.2
-done
+wait_for "$J_REAL" "training started" grep -qs 'progress' "$RUN/t-real-$J_REAL.err"
 scancel --batch --signal=TERM "$J_REAL"
 wait_job "$J_REAL"
 expect "$J_REAL" FAILED 75:0 "real item2vec: SIGTERM -> checkpoint, exit 75"

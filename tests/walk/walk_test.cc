@@ -10,7 +10,7 @@
 
 #include "common/random.h"
 #include "tests/support/test_util.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 #include "tools/walk/alias_table.h"
 #include "tools/walk/edge_counter.h"
 #include "tools/walk/item_graph.h"
@@ -312,7 +312,7 @@ TEST(RunWalk, CountsDeadEndsIsolatedItemsAndWalks) {
   testing::TempDir dir;
   // a -> b -> c (c: dead end), d alone (isolated), e e (a repeat: no edge, isolated).
   testing::WriteFile(dir.File("seqs.txt"), "a b c\nd\ne e\n");
-  PrepComm comm;
+  CollectiveComm comm;
   Result<WalkSummary> s = RunWalk(SmallConfig(dir), comm);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->nodes, 5);
@@ -342,7 +342,7 @@ TEST(RunWalk, RefusesNode2vecAliasTablesOverMemoryAndSuggestsRejection) {
   c.undirected = true;
   c.params.method = WalkMethod::kNode2vec;
   c.memory_bytes = 1 << 20;
-  PrepComm comm;
+  CollectiveComm comm;
   Result<WalkSummary> s = RunWalk(c, comm);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
@@ -365,7 +365,7 @@ TEST(RunWalk, RefusesEdgeCountsOverMemory) {
   WalkConfig c = SmallConfig(dir);
   c.window = 400;
   c.memory_bytes = 1 << 20;
-  PrepComm comm;
+  CollectiveComm comm;
   Result<WalkSummary> s = RunWalk(c, comm);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), Status::Code::kInvalidArgument);
@@ -377,7 +377,7 @@ TEST(RunWalk, RefusesEdgeCountsOverMemory) {
 TEST(RunWalk, EmptyAndMissingInputAreClearErrors) {
   testing::TempDir dir;
   testing::WriteFile(dir.File("seqs.txt"), "\n\n");
-  PrepComm comm;
+  CollectiveComm comm;
   Result<WalkSummary> s = RunWalk(SmallConfig(dir), comm);
   EXPECT_EQ(s.status().code(), Status::Code::kDataError);
   EXPECT_NE(s.status().message().find("empty"), std::string::npos) << s.status().message();

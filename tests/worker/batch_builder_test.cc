@@ -21,6 +21,7 @@
 #include "ps/partition.h"
 #include "ps/protocol.h"
 #include "tests/support/corpus_util.h"
+#include "tests/support/shard_util.h"
 #include "tests/support/stats_util.h"
 #include "tests/support/test_util.h"
 #include "worker/batch.h"
@@ -33,24 +34,16 @@ using testing::Corpus;
 using testing::CorpusShape;
 using testing::MakeCorpus;
 using testing::TempDir;
-using testing::WriteFile;
+using testing::WriteListAndCount;
 
 class BatchBuilderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    CorpusShape shape;
-    shape.lines = 400;
-    shape.max_items = 15;
-    shape.vocabulary = 400;
+    const CorpusShape shape{400, 15, 12, 400};  // lines, max items, max item bytes, vocabulary
     corpus_ = MakeCorpus(77, shape);
-    WriteFile(dir_.File("corpus.txt"), corpus_.text);
-    auto files = ListInputFiles({dir_.File("corpus.txt")});
-    ASSERT_TRUE(files.ok());
-    files_ = *files;
-
     // Count through the reader, as the trainer does.
     ItemCounter counter;
-    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("corpus.txt"), corpus_.text, &files_, &counter));
     vocab_ = Vocabulary::Build(counter, /*min_count=*/6, 0);
 
     for (const auto& s : corpus_.sentences) {

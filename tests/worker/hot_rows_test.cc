@@ -22,6 +22,7 @@
 #include "ps/shard_store.h"
 #include "tests/support/corpus_util.h"
 #include "tests/support/in_process_servers.h"
+#include "tests/support/shard_util.h"
 #include "tests/support/test_util.h"
 #include "worker/batch.h"
 #include "worker/batch_builder.h"
@@ -35,7 +36,9 @@ using testing::CorpusShape;
 using testing::InProcessServers;
 using testing::MakeCorpus;
 using testing::TempDir;
+using testing::WriteListAndCount;
 using testing::WriteFile;
+using testing::WriteListAndCount;
 
 constexpr int kDim = 3;
 
@@ -73,17 +76,10 @@ std::vector<Reference> Resolve(const Batch& b) {
 class HotRowsLayoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    CorpusShape shape;
-    shape.lines = 300;
-    shape.max_items = 15;
-    shape.vocabulary = 300;
+    const CorpusShape shape{300, 15, 12, 300};  // lines, max items, max item bytes, vocabulary
     const testing::Corpus corpus = MakeCorpus(91, shape);
-    WriteFile(dir_.File("corpus.txt"), corpus.text);
-    auto files = ListInputFiles({dir_.File("corpus.txt")});
-    ASSERT_TRUE(files.ok());
-    files_ = *files;
     ItemCounter counter;
-    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("corpus.txt"), corpus.text, &files_, &counter));
     words_ = counter.total();
     vocab_ = Vocabulary::Build(counter, /*min_count=*/3, 0);
     ASSERT_GT(vocab_.size(), 40u);

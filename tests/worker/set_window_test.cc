@@ -18,6 +18,7 @@
 #include "common/vocabulary.h"
 #include "job/vocabulary_build.h"
 #include "ps/partition.h"
+#include "tests/support/shard_util.h"
 #include "tests/support/stats_util.h"
 #include "tests/support/test_util.h"
 #include "worker/batch.h"
@@ -27,7 +28,7 @@ namespace item2vec {
 namespace {
 
 using testing::TempDir;
-using testing::WriteFile;
+using testing::WriteListAndCount;
 
 // Baskets of 1..24 distinct items out of 60, as prep --mode set writes them (sorted).
 class SetWindowTest : public ::testing::Test {
@@ -47,12 +48,8 @@ class SetWindowTest : public ::testing::Test {
       text += "\n";
       baskets_.emplace_back(basket.begin(), basket.end());
     }
-    WriteFile(dir_.File("baskets.txt"), text);
-    auto files = ListInputFiles({dir_.File("baskets.txt")});
-    ASSERT_TRUE(files.ok());
-    files_ = *files;
     ItemCounter counter;
-    ASSERT_TRUE(CountShard(files_, 0, 1, 1000, &counter).ok());
+    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("baskets.txt"), text, &files_, &counter));
     vocab_ = Vocabulary::Build(counter, 1, 0);
     ASSERT_EQ(vocab_.size(), 60u);
     for (const auto& b : baskets_) tokens_ += static_cast<std::int64_t>(b.size());

@@ -4,6 +4,7 @@
 #include "worker/sgns_kernel.h"
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -74,6 +75,15 @@ constexpr int kDim = 8;
 constexpr int kNegative = 2;
 
 // Slots 0..2 are input rows (contexts), 3..6 output rows (centres and negatives).
+// b with its rows uniform in [-1, 1) from `seed` (kDim floats a row), kept as b.original too.
+Batch WithRandomRows(Batch b, std::uint64_t seed) {
+  Rng rng(seed);
+  b.rows.resize(b.total_rows * kDim);
+  for (float& x : b.rows) x = 2.0f * rng.UniformFloat() - 1.0f;
+  b.original = b.rows;
+  return b;
+}
+
 Batch HandBatch(std::uint64_t seed) {
   Batch b;
   b.total_rows = 7;
@@ -81,11 +91,7 @@ Batch HandBatch(std::uint64_t seed) {
   b.negatives = {4, 5, 3, 6,              // group 0; the 3 equals the centre: skipped
                  3, 3, 6, 4, 5, 6, 5, 5};  // group 1; the 4 equals the centre: skipped
   b.groups = {Group{3, 0, 2, 0, 0.1f}, Group{4, 2, 6, 4, 0.05f}};
-  Rng rng(seed);
-  b.rows.resize(b.total_rows * kDim);
-  for (float& x : b.rows) x = 2.0f * rng.UniformFloat() - 1.0f;
-  b.original = b.rows;
-  return b;
+  return WithRandomRows(std::move(b), seed);
 }
 
 template <typename Floats>  // std::vector<float> or a batch's rows
@@ -253,11 +259,7 @@ Batch HogBatchBatch(std::uint64_t seed) {
   b.negatives = {6, 3,   // group 0 (centre 3): the 3 is skipped
                  5, 5};  // group 1 (centre 4): 5 twice
   b.groups = {Group{3, 0, 2, 0, 0.1f}, Group{4, 2, 6, 2, 0.05f}};
-  Rng rng(seed);
-  b.rows.resize(b.total_rows * kDim);
-  for (float& x : b.rows) x = 2.0f * rng.UniformFloat() - 1.0f;
-  b.original = b.rows;
-  return b;
+  return WithRandomRows(std::move(b), seed);
 }
 
 TEST(SgnsKernelTest, HogBatchMatchesDoublePrecisionReference) {

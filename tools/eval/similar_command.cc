@@ -1,7 +1,5 @@
 #include "tools/eval/similar_command.h"
 
-#include "common/command_line.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -12,9 +10,11 @@
 
 #include <boost/program_options.hpp>
 
-#include "tools/eval/ann_index.h"
-#include "tools/eval/names.h"
-#include "tools/eval/nearest_neighbors.h"
+#include "common/command.h"
+#include "model/ann_index.h"
+#include "model/name_options.h"
+#include "model/names.h"
+#include "model/nearest_neighbors.h"
 
 namespace po = boost::program_options;
 
@@ -82,104 +82,20 @@ Status ReadItemsFile(const std::string& path, std::vector<std::string>* items) {
   return Status::Ok();
 }
 
-}  // namespace
-
-int RunSimilarCommand(const std::vector<std::string>& args) {
-  std::string model_path, items_file, names_path, format_name = "auto";
+struct SimilarOptions {
+  std::string model, items_file, names, format = "auto", metric = "cosine";
   NameFileOptions name_options;
-  std::string metric_name = "cosine";
   std::vector<std::string> items;
   int k = 10;
   int threads = 0;
   bool use_index = false;
   int ef = AnnBuildOptions::kDefaultEf;
-  po::options_description desc("item2vec similar options");
-  desc.add_options()
-      ("help,h", "print this help and exit")
-      ("model,m", po::value(&model_path),
-       "model directory written by item2vec train (reads DIR/vectors.bin, or DIR/vectors.txt "
-       "when there is no .bin) or a word2vec text/binary vectors file from any tool (required)")
-      ("item,i", po::value(&items)->composing(), "an item to find neighbours of (may repeat)")
-      ("items-file", po::value(&items_file),
-       "file with one query item per line (first field; blank and '#' lines skipped)")
-      ("k,k", po::value(&k)->default_value(k), "neighbours to print per item")
-      ("names", po::value(&names_path),
-       "delimited file mapping items to titles, read like prep's input: e.g. "
-       "data/ml-latest-small/movies.csv (CSV with a header), or ml-100k's u.item with "
-       "--name-columns 1,2 (pipe-separated, no header, latin-1)")
-      ("name-columns", po::value(&name_options.columns)->default_value(name_options.columns),
-       "ID_COLUMN,TITLE_COLUMN in --names: header names, or 1-based positions (e.g. 1,2)")
-      ("name-delimiter", po::value(&name_options.delimiter)->default_value(name_options.delimiter),
-       "field separator of --names: auto ('::' if the first line has it, else tab, ',', ';', '|'), "
-       "',', tab, '|', '::' or any string")
-      ("name-quote", po::value(&name_options.quote)->default_value(name_options.quote),
-       "quote character of --names for fields holding the delimiter; 'none' turns quoting off")
-      ("name-header", po::value(&name_options.header)->default_value(name_options.header),
-       "whether the first line of --names is a header: yes, no, or auto (yes when a column is "
-       "given by name)")
-      ("name-encoding", po::value(&name_options.encoding)->default_value(name_options.encoding),
-       "encoding of the titles: auto (latin-1 when the file is not valid UTF-8), utf-8, latin-1; "
-       "printed as UTF-8")
-      ("format", po::value(&format_name)->default_value(format_name),
-       "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
-      ("metric", po::value(&metric_name)->default_value(metric_name), kMetricHelp)
-      ("index", po::bool_switch(&use_index),
-       "search the HNSW index built by `item2vec index` for this model and --metric (approximate, "
-       "fast on large catalogs; refused when it was built from another model version) instead of "
-       "scanning every item")
-      ("ef", po::value(&ef)->default_value(ef),
-       "with --index: search width (candidates kept while walking the graph; larger = higher "
-       "recall, slower; at least -k is used)")
-      ("threads", po::value(&threads)->default_value(threads), "search threads; 0 = one per hardware thread");
-  const auto fail = [](const Status& st) {
-    std::cerr << "item2vec similar: " << st.ToString() << "\n";
-    return ExitCodeOf(st);
-  };
-  bool help = false;
-  if (Status st = ParseCommandOptions(desc, args, "similar", &help); !st.ok()) return fail(st);
-  if (help) {
-    std::cout << "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
-                   "Prints the k nearest items of each query item by --metric (exact search over\n"
-                   "all items, or the HNSW index with --index; the item itself excluded), with\n"
-                   "titles from --names. Output per query: '# item<TAB>title', then\n"
-                   "'rank<TAB>item<TAB>score<TAB>title' (score: cosine, dot product, or euclidean\n"
-                   "distance).\n\n"
-                << desc << "\n";
-    return 0;
-  }
-  if (model_path.empty()) return fail(Status::InvalidArgument("--model is required: a model directory or a vectors file"));
-  if (k < 1) return fail(Status::InvalidArgument("-k must be at least 1, got " + std::to_string(k)));
-  if (threads < 0) return fail(Status::InvalidArgument("--threads must be 0 (all cores) or positive"));
-  if (threads == 0) threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  if (!items_file.empty())
-    if (Status st = ReadItemsFile(items_file, &items); !st.ok()) return fail(st);
-  if (items.empty()) return fail(Status::InvalidArgument("give at least one --item or an --items-file"));
-  Result<VectorFormat> format = ParseVectorFormat(format_name);
-  if (!format.ok()) return fail(format.status());
-  Result<Similarity> metric = ParseSimilarity(metric_name);
-  if (!metric.ok()) return fail(metric.status());
-  if (ef < 1) return fail(Status::InvalidArgument("--ef must be at least 1, got " + std::to_string(ef)));
-  std::optional<NameMap> names;
-  if (!names_path.empty()) {
-    Result<NameMap> read = ReadNames(names_path, name_options);
-    if (!read.ok()) return fail(read.status());
-    names = std::move(*read);
-  }
-  Result<ModelPaths> paths = ResolveModel(model_path, *format);
-  if (!paths.ok()) return fail(paths.status());
-  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths, *metric);
-  if (!loaded.ok()) return fail(loaded.status());
-  const LoadedModel& model = **loaded;
-  std::unique_ptr<AnnIndex> index;
-  if (use_index) {
-    Result<std::unique_ptr<AnnIndex>> read =
-        AnnIndex::Load(IndexPathsFor(paths->vectors, *metric), model.matrix, ModelFingerprint(model));
-    if (!read.ok()) return fail(read.status());
-    index = std::move(*read);
-  }
+};
 
-  std::vector<std::int64_t> rows;
-  std::vector<std::string> found;
+// The model rows of the query items, and the items themselves; an item not in the model is
+// reported and skipped.
+Status FindQueries(const LoadedModel& model, const std::vector<std::string>& items, std::vector<std::int64_t>* rows,
+                   std::vector<std::string>* found) {
   for (const std::string& item : items) {
     const std::int64_t row = model.index.Find(item);
     if (row < 0) {
@@ -187,18 +103,16 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
                 << " items); skipped\n";
       continue;
     }
-    rows.push_back(row);
-    found.push_back(item);
+    rows->push_back(row);
+    found->push_back(item);
   }
-  if (rows.empty()) return fail(Status::NotFound("none of the " + std::to_string(items.size()) + " item(s) is in the model"));
-  const std::size_t others = model.items.size() > 0 ? model.items.size() - 1 : 0;
-  if (static_cast<std::size_t>(k) > others) {
-    std::cerr << "item2vec similar: -k " << k << " is more than the model's " << others
-              << " other items; listing all of them\n";
-    k = static_cast<int>(std::max<std::size_t>(1, others));
-  }
-  Result<std::vector<std::vector<Neighbour>>> result = FindSimilar(model, rows, k, threads, index.get(), ef);
-  if (!result.ok()) return fail(result.status());
+  if (rows->empty())
+    return Status::NotFound("none of the " + std::to_string(items.size()) + " item(s) is in the model");
+  return Status::Ok();
+}
+
+void PrintNeighbours(const LoadedModel& model, const std::vector<std::string>& queries,
+                     const std::vector<std::vector<Neighbour>>& result, const std::optional<NameMap>& names) {
   const auto title = [&](const std::string& item) -> std::string {
     if (!names) return "";
     auto it = names->find(item);
@@ -206,9 +120,9 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
   };
   std::string out;
   char score[32];
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    out += "# " + found[i] + title(found[i]) + "\n";
-    const auto& list = (*result)[i];
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    out += "# " + queries[i] + title(queries[i]) + "\n";
+    const auto& list = result[i];
     for (std::size_t j = 0; j < list.size(); ++j) {
       const std::string& item = model.items[static_cast<std::size_t>(list[j].row)];
       std::snprintf(score, sizeof score, "%.6f", list[j].score);
@@ -217,7 +131,93 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
     out += "\n";
   }
   std::cout << out << std::flush;
-  return 0;
+}
+
+// The checks of the values and the query items, then the model, the index and the names.
+Status CheckSimilarOptions(SimilarOptions* o) {
+  if (o->k < 1) return Status::InvalidArgument("-k must be at least 1, got " + std::to_string(o->k));
+  if (o->threads < 0) return Status::InvalidArgument("--threads must be 0 (all cores) or positive");
+  if (o->threads == 0) o->threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (!o->items_file.empty()) ITEM2VEC_RETURN_IF_ERROR(ReadItemsFile(o->items_file, &o->items));
+  if (o->items.empty()) return Status::InvalidArgument("give at least one --item or an --items-file");
+  return Status::Ok();
+}
+
+Status Similar(SimilarOptions o) {
+  ITEM2VEC_RETURN_IF_ERROR(CheckSimilarOptions(&o));
+  Result<VectorFormat> format = ParseVectorFormat(o.format);
+  if (!format.ok()) return format.status();
+  Result<Similarity> metric = ParseSimilarity(o.metric);
+  if (!metric.ok()) return metric.status();
+  if (o.ef < 1) return Status::InvalidArgument("--ef must be at least 1, got " + std::to_string(o.ef));
+  std::optional<NameMap> names;
+  if (!o.names.empty()) {
+    Result<NameMap> read = ReadNames(o.names, o.name_options);
+    if (!read.ok()) return read.status();
+    names = std::move(*read);
+  }
+  Result<ModelPaths> paths = ResolveModel(o.model, *format);
+  if (!paths.ok()) return paths.status();
+  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths, *metric);
+  if (!loaded.ok()) return loaded.status();
+  const LoadedModel& model = **loaded;
+  std::unique_ptr<AnnIndex> index;
+  if (o.use_index) {
+    Result<std::unique_ptr<AnnIndex>> read =
+        AnnIndex::Load(IndexPathsFor(paths->vectors, *metric), model.matrix, ModelFingerprint(model));
+    if (!read.ok()) return read.status();
+    index = std::move(*read);
+  }
+  std::vector<std::int64_t> rows;
+  std::vector<std::string> found;
+  ITEM2VEC_RETURN_IF_ERROR(FindQueries(model, o.items, &rows, &found));
+  const std::size_t others = model.items.size() > 0 ? model.items.size() - 1 : 0;
+  if (static_cast<std::size_t>(o.k) > others) {
+    std::cerr << "item2vec similar: -k " << o.k << " is more than the model's " << others
+              << " other items; listing all of them\n";
+    o.k = static_cast<int>(std::max<std::size_t>(1, others));
+  }
+  Result<std::vector<std::vector<Neighbour>>> result = FindSimilar(model, rows, o.k, o.threads, index.get(), o.ef);
+  if (!result.ok()) return result.status();
+  PrintNeighbours(model, found, *result, names);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunSimilarCommand(const std::vector<std::string>& args) {
+  SimilarOptions o;
+  Command c("similar",
+            "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
+            "Prints the k nearest items of each query item by --metric (exact search over\n"
+            "all items, or the HNSW index with --index; the item itself excluded), with\n"
+            "titles from --names. Output per query: '# item<TAB>title', then\n"
+            "'rank<TAB>item<TAB>score<TAB>title' (score: cosine, dot product, or euclidean\n"
+            "distance).\n\n");
+  c.options.add_options()
+      ("model,m", po::value(&o.model),
+       "model directory written by item2vec train (reads DIR/vectors.bin, or DIR/vectors.txt "
+       "when there is no .bin) or a word2vec text/binary vectors file from any tool (required)")
+      ("item,i", po::value(&o.items)->composing(), "an item to find neighbours of (may repeat)")
+      ("items-file", po::value(&o.items_file),
+       "file with one query item per line (first field; blank and '#' lines skipped)")
+      ("k,k", po::value(&o.k)->default_value(o.k), "neighbours to print per item");
+  AddNameFileOptions(&c.options, &o.names, &o.name_options);
+  c.options.add_options()
+      ("format", po::value(&o.format)->default_value(o.format),
+       "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
+      ("metric", po::value(&o.metric)->default_value(o.metric), kMetricHelp)
+      ("index", po::bool_switch(&o.use_index),
+       "search the HNSW index built by `item2vec index` for this model and --metric (approximate, "
+       "fast on large catalogs; refused when it was built from another model version) instead of "
+       "scanning every item")
+      ("ef", po::value(&o.ef)->default_value(o.ef),
+       "with --index: search width (candidates kept while walking the graph; larger = higher "
+       "recall, slower; at least -k is used)")
+      ("threads", po::value(&o.threads)->default_value(o.threads), "search threads; 0 = one per hardware thread");
+  c.required = {{"model", "a model directory or a vectors file"}};
+  c.body = [&](CommandContext& ctx) { return ctx.Fail(Similar(o)); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/eval/model_loader.h"
+#include "model/model_loader.h"
 #include "common/status.h"
 
 namespace item2vec {

@@ -6,11 +6,11 @@
 #include <boost/program_options.hpp>
 
 #include "common/atomic_file.h"
-#include "common/command_line.h"
+#include "common/command.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/name_options.h"
+#include "model/model_loader.h"
+#include "model/name_options.h"
 #include "tools/export/export_formats.h"
 
 namespace po = boost::program_options;
@@ -64,13 +64,32 @@ Result<ExportTable> LoadTable(const ExportOptions& o) {
   return t;
 }
 
+// Checks the values, then writes the table in the chosen format.
+Status Export(const ExportOptions& o) {
+  if (o.format != "projector" && o.format != "npy")
+    return Status::InvalidArgument("--format must be projector or npy, got '" + o.format + "'");
+  if (o.max_items < 0) return Status::InvalidArgument("--max-items must be 0 (all) or positive");
+  Result<ExportTable> table = LoadTable(o);
+  if (!table.ok()) return table.status();
+  ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(o.output));
+  ITEM2VEC_RETURN_IF_ERROR(o.format == "projector" ? WriteProjector(*table, o.output) : WriteNpy(*table, o.output));
+  std::cout << "wrote " << table->items.size() << " items x " << table->dim << " dims to " << o.output
+            << (o.format == "projector" ? "/vectors.tsv, metadata.tsv, projector_config.pbtxt\n" : "/vectors.npy, items.txt\n");
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunExportCommand(const std::vector<std::string>& args) {
   ExportOptions o;
-  po::options_description desc("item2vec export options");
-  desc.add_options()
-      ("help,h", "print this help and exit")
+  Command c("export",
+            "Usage: item2vec export --model DIR --format projector|npy --output DIR [--names movies.csv]\n"
+            "                       [--max-items N] [--normalize]\n\n"
+            "Writes a model's vectors for other tools: --format projector for TensorBoard's Embedding\n"
+            "Projector (vectors.tsv, metadata.tsv with items, titles and counts, projector_config.pbtxt),\n"
+            "--format npy for NumPy (vectors.npy, items.txt). Rows keep the model's order (most frequent\n"
+            "first). Each file is replaced atomically.\n\n");
+  c.options.add_options()
       ("model,m", po::value(&o.model),
        "model directory written by item2vec train (DIR/vectors.bin, with vocab.tsv's counts) or a word2vec "
        "text/binary vectors file (required)")
@@ -84,36 +103,12 @@ int RunExportCommand(const std::vector<std::string>& args) {
        "100,000 points); 0 = all")
       ("normalize", po::bool_switch(&o.normalize),
        "write unit-length rows (what cosine similarity compares) instead of the rows as trained");
-  AddNameFileOptions(&desc, &o.names, &o.name_options);
-  const auto fail = [](const Status& st) {
-    std::cerr << "item2vec export: " << st.ToString() << "\n";
-    return ExitCodeOf(st);
-  };
-  bool help = false;
-  if (Status st = ParseCommandOptions(desc, args, "export", &help); !st.ok()) return fail(st);
-  if (help) {
-    std::cout << "Usage: item2vec export --model DIR --format projector|npy --output DIR [--names movies.csv]\n"
-                 "                       [--max-items N] [--normalize]\n\n"
-                 "Writes a model's vectors for other tools: --format projector for TensorBoard's Embedding\n"
-                 "Projector (vectors.tsv, metadata.tsv with items, titles and counts, projector_config.pbtxt),\n"
-                 "--format npy for NumPy (vectors.npy, items.txt). Rows keep the model's order (most frequent\n"
-                 "first). Each file is replaced atomically.\n\n"
-              << desc << "\n";
-    return 0;
-  }
-  if (o.model.empty()) return fail(Status::InvalidArgument("--model is required (see item2vec export --help)"));
-  if (o.output.empty()) return fail(Status::InvalidArgument("--output is required (see item2vec export --help)"));
-  if (o.format != "projector" && o.format != "npy")
-    return fail(Status::InvalidArgument("--format must be projector or npy, got '" + o.format + "'"));
-  if (o.max_items < 0) return fail(Status::InvalidArgument("--max-items must be 0 (all) or positive"));
-  Result<ExportTable> table = LoadTable(o);
-  if (!table.ok()) return fail(table.status());
-  if (Status st = EnsureWritableDirectory(o.output); !st.ok()) return fail(st);
-  const Status written = o.format == "projector" ? WriteProjector(*table, o.output) : WriteNpy(*table, o.output);
-  if (!written.ok()) return fail(written);
-  std::cout << "wrote " << table->items.size() << " items x " << table->dim << " dims to " << o.output
-            << (o.format == "projector" ? "/vectors.tsv, metadata.tsv, projector_config.pbtxt\n" : "/vectors.npy, items.txt\n");
-  return 0;
+  AddNameFileOptions(&c.options, &o.names, &o.name_options);
+  c.required = {{"model", "a model directory or a vectors file"},
+                {"output", "the directory to write the files into"},
+                {"format", "projector or npy"}};
+  c.body = [&](CommandContext& ctx) { return ctx.Fail(Export(o)); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec

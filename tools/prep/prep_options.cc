@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
+#include "common/units.h"
 
 namespace po = boost::program_options;
 
@@ -98,28 +99,6 @@ Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* optio
   return ParseCommandOptions(PrepOptionsDescription(options, &config_path), args, "prep", help_requested);
 }
 
-Result<std::int64_t> ParseByteSize(const std::string& text) {
-  std::string s;
-  for (char c : text)
-    if (c != ' ') s.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  if (s.size() >= 3 && s.compare(s.size() - 2, 2, "IB") == 0) s.resize(s.size() - 2);
-  else if (s.size() >= 2 && s.back() == 'B') s.pop_back();
-  std::int64_t unit = 1;
-  if (!s.empty()) {
-    switch (s.back()) {
-      case 'K': unit = 1ll << 10; s.pop_back(); break;
-      case 'M': unit = 1ll << 20; s.pop_back(); break;
-      case 'G': unit = 1ll << 30; s.pop_back(); break;
-      case 'T': unit = 1ll << 40; s.pop_back(); break;
-      default: break;
-    }
-  }
-  char* end = nullptr;
-  const double value = s.empty() ? -1 : std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || !(value > 0) || value * unit > 9e18)
-    return Status::InvalidArgument("'" + text + "' is not a size; use e.g. 512M, 2G or 65536");
-  return static_cast<std::int64_t>(value * static_cast<double>(unit));
-}
 
 Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };

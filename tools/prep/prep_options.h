@@ -85,7 +85,4 @@ Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* optio
 
 Result<PrepConfig> ResolvePrepOptions(const PrepOptions& options);
 
-// "512M", "1G", "64K", "1048576" (binary units; an optional trailing B or iB).
-Result<std::int64_t> ParseByteSize(const std::string& text);
-
 }  // namespace item2vec

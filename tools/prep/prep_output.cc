@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "common/atomic_file.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 
 namespace item2vec {
 

@@ -154,11 +154,11 @@ Status PrepRun::SetUpTempDir() {
 }  // namespace prep_detail
 
 Result<PrepSummary> RunPrep(const PrepConfig& config) {
-  PrepComm comm;
+  CollectiveComm comm;
   return RunPrep(config, comm);
 }
 
-Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm) {
+Result<PrepSummary> RunPrep(const PrepConfig& config, CollectiveComm& comm) {
   prep_detail::RunScratch scratch;
   auto run_once = [&]() -> Result<PrepSummary> {
     prep_detail::PrepRun run(config, comm, &scratch);

@@ -29,7 +29,7 @@
 //   file, kDataError for a strict bad row or an empty result, kIOError for write failures.
 // - Memory: config.memory_bytes for the sort, plus the item-count tables, which grow with
 //   the number of distinct items, not with the log. Single-threaded.
-// - Several ranks (RunPrep with a PrepComm over MpiTransport): the result is byte for byte what one
+// - Several ranks (RunPrep with a CollectiveComm over MpiTransport): the result is byte for byte what one
 //   process writes, and the summary the same but for its "sort" statistics (summed, or the
 //   maximum for max_depth and largest_load_bytes) and "seconds". How:
 //   1. Rank r reads the r-th byte range of the concatenated input (input_split.h): the
@@ -59,7 +59,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 #include "tools/prep/prep_options.h"
 #include "tools/prep/prep_summary.h"
 
@@ -69,7 +69,7 @@ namespace item2vec {
 Result<PrepSummary> RunPrep(const PrepConfig& config);
 // Every rank of `comm` calls it with the same config; each returns the same status and
 // the same summary (files_written and all).
-Result<PrepSummary> RunPrep(const PrepConfig& config, PrepComm& comm);
+Result<PrepSummary> RunPrep(const PrepConfig& config, CollectiveComm& comm);
 
 // Replaces whitespace bytes of `id` by '_' into *scratch and returns a view of the result;
 // returns `id` itself (and leaves *changed false) when it has none.

@@ -12,11 +12,11 @@
 //                            counters, item counts, bucket files.
 //     prep_write_pass.cc     the sort of this rank's buckets, users to lines, the output
 //                            files (directly, or pieces put together), summary.json.
-// - Collectives: every rank makes the same PrepComm calls in the same order, all from
+// - Collectives: every rank makes the same CollectiveComm calls in the same order, all from
 //   Run() or from the exchange steps it calls, under conditions every rank evaluates
 //   alike (rank count, global counts); a local error waits for the next SyncStatus, which
 //   every rank reaches, so all ranks stop together with the same status. A failed
-//   collective is passed up as is (PrepComm::broken(); the command edge ends the job).
+//   collective is passed up as is (CollectiveComm::broken(); the command edge ends the job).
 // - Ownership: PrepRun borrows config and comm (they outlive it); it owns the sorter, the
 //   item-count tables and the open outputs. On rank 0, *scratch gets the shared temporary
 //   directory once it exists, so that RunPrep removes it whatever happens, and the output
@@ -42,7 +42,7 @@
 #include "tools/prep/event_columns.h"
 #include "tools/prep/input_split.h"
 #include "tools/prep/item_count_table.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 #include "tools/prep/prep_options.h"
 #include "tools/prep/prep_output.h"
 #include "tools/prep/prep_summary.h"
@@ -98,7 +98,7 @@ struct RunScratch {
 
 class PrepRun {
  public:
-  PrepRun(const PrepConfig& config, PrepComm& comm, RunScratch* scratch)
+  PrepRun(const PrepConfig& config, CollectiveComm& comm, RunScratch* scratch)
       : config_(config), comm_(comm), scratch_(scratch), sessionizer_(config.session) {}
   Result<PrepSummary> Run();
 
@@ -132,7 +132,7 @@ class PrepRun {
   void RemoveDebrisOfKilledRuns() const;
 
   const PrepConfig& config_;
-  PrepComm& comm_;
+  CollectiveComm& comm_;
   RunScratch* scratch_;            // rank 0: what RunPrep cleans up
   std::string my_dir_;             // this rank's directory in it
   std::vector<InputFile> files_;

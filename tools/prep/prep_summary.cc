@@ -14,50 +14,34 @@ std::int64_t PrepSummary::RowsRejected() const {
 std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   JsonWriter j;
   j.BeginObject();
-  j.Key("users").Int(s.users);
-  j.Key("users_with_sequences").Int(s.users_with_sequences);
-  j.Key("sequences").Int(s.session.sequences);
-  j.Key("tokens").Int(s.session.tokens);
-  j.Key("items").Int(s.items);
-  j.Key("heldout_records").Int(s.session.heldout_records);
-  j.Key("heldout_users").Int(s.session.heldout_users);
-  j.Key("files").Int(s.files);
-  j.Key("input_bytes").Int(s.input_bytes);
-  j.Key("header_rows").Int(s.header_rows);
-  j.Key("blank_lines").Int(s.blank_lines);
-  j.Key("rows_read").Int(s.rows_read);
-  j.Key("events_read").Int(s.events_read);
+  j.Ints({{"users", s.users}, {"users_with_sequences", s.users_with_sequences},
+          {"sequences", s.session.sequences}, {"tokens", s.session.tokens}, {"items", s.items},
+          {"heldout_records", s.session.heldout_records}, {"heldout_users", s.session.heldout_users},
+          {"files", s.files}, {"input_bytes", s.input_bytes}, {"header_rows", s.header_rows},
+          {"blank_lines", s.blank_lines}, {"rows_read", s.rows_read}, {"events_read", s.events_read}});
   j.Key("rows_rejected").BeginObject();
   j.Key("total").Int(s.RowsRejected());
   for (int r = 0; r < kNumRowRejects; ++r)
     j.Key(RowRejectName(static_cast<RowReject>(r))).Int(s.rows_rejected[static_cast<std::size_t>(r)]);
   j.EndObject();
   j.Key("events_filtered").BeginObject();
-  j.Key("total").Int(s.EventsFiltered());
-  j.Key("rating_below_min").Int(s.filtered_rating);
-  j.Key("event_type_not_selected").Int(s.filtered_event_type);
-  j.Key("item_below_min_count").Int(s.filtered_item_count);
+  j.Ints({{"total", s.EventsFiltered()}, {"rating_below_min", s.filtered_rating},
+          {"event_type_not_selected", s.filtered_event_type}, {"item_below_min_count", s.filtered_item_count}});
   j.EndObject();
-  j.Key("items_below_min_count").Int(s.items_below_min_count);
-  j.Key("events_kept").Int(s.events_kept);
-  j.Key("sessions").Int(s.session.sessions);
-  j.Key("sessions_chunked").Int(s.session.chunked_sessions);
-  j.Key("short_sequences_dropped").Int(s.session.short_sequences);
-  j.Key("short_sequence_tokens_dropped").Int(s.session.short_sequence_tokens);
-  j.Key("set_duplicates_removed").Int(s.session.set_duplicates_removed);
-  j.Key("heldout_events").Int(s.session.heldout_events);
-  j.Key("heldout_without_history").Int(s.session.heldout_without_history);
-  j.Key("user_ids_sanitized").Int(s.user_ids_sanitized);
-  j.Key("item_ids_sanitized").Int(s.item_ids_sanitized);
-  j.Key("long_items").Int(s.long_items);
+  j.Ints({{"items_below_min_count", s.items_below_min_count}, {"events_kept", s.events_kept},
+          {"sessions", s.session.sessions}, {"sessions_chunked", s.session.chunked_sessions},
+          {"short_sequences_dropped", s.session.short_sequences},
+          {"short_sequence_tokens_dropped", s.session.short_sequence_tokens},
+          {"set_duplicates_removed", s.session.set_duplicates_removed},
+          {"heldout_events", s.session.heldout_events},
+          {"heldout_without_history", s.session.heldout_without_history},
+          {"user_ids_sanitized", s.user_ids_sanitized}, {"item_ids_sanitized", s.item_ids_sanitized},
+          {"long_items", s.long_items}});
   j.Key("sort").BeginObject();
-  j.Key("memory_bytes").Int(c.memory_bytes);
-  j.Key("bucket_files").Int(s.sort.bucket_files);
-  j.Key("buckets_loaded").Int(s.sort.buckets_loaded);
-  j.Key("resplits").Int(s.sort.resplits);
-  j.Key("max_depth").Int(s.sort.max_depth);
-  j.Key("spilled_bytes").Int(s.sort.spilled_bytes);
-  j.Key("largest_load_bytes").Int(s.sort.largest_load_bytes);
+  j.Ints({{"memory_bytes", c.memory_bytes}, {"bucket_files", s.sort.bucket_files},
+          {"buckets_loaded", s.sort.buckets_loaded}, {"resplits", s.sort.resplits},
+          {"max_depth", s.sort.max_depth}, {"spilled_bytes", s.sort.spilled_bytes},
+          {"largest_load_bytes", s.sort.largest_load_bytes}});
   j.EndObject();
   j.Key("seconds").Double(s.seconds);
   j.Key("options").BeginObject();
@@ -71,10 +55,8 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("event_types").BeginArray();
   for (const std::string& t : c.event_types) j.String(t);
   j.EndArray();
-  j.Key("min_item_count").Int(c.min_item_count);
-  j.Key("min_length").Int(c.session.min_length);
-  j.Key("max_length").Int(c.session.max_length);
-  j.Key("session_gap_ms").Int(c.session.session_gap_ms);
+  j.Ints({{"min_item_count", c.min_item_count}, {"min_length", c.session.min_length},
+          {"max_length", c.session.max_length}, {"session_gap_ms", c.session.session_gap_ms}});
   j.Key("mode").String(c.session.mode == SequenceMode::kSet ? "set" : "sequence");
   // Set lines are sorted by id: trained with the sliding window, their pairs would follow
   // id order, not basket membership.

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "common/word2vec_format.h"
-#include "tools/eval/item_index.h"
-#include "tools/eval/model_loader.h"
+#include "model/item_index.h"
+#include "model/model_loader.h"
 #include "tools/publish/publish_lock.h"
 #include "tools/publish/redis_client.h"
 #include "tools/publish/table_versions.h"
@@ -278,6 +278,34 @@ Status CheckUniqueNames(const Embeddings& e, const std::string& path) {
   return Status::Ok();
 }
 
+Status ReadPublishInput(const PublishOptions& o, const TableCheck& check_table, PublishInput* input) {
+  ITEM2VEC_RETURN_IF_ERROR(ParseRedisAddress(o.redis, &input->host, &input->port));
+  Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
+  if (!paths.ok()) return paths.status();
+  input->paths = *paths;
+  Result<Embeddings> items = ReadWord2Vec(paths->vectors, paths->format);
+  if (!items.ok()) return items.status();
+  if (check_table) ITEM2VEC_RETURN_IF_ERROR(check_table(*items, "item", paths->vectors));
+  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
+  input->items = std::move(*items);
+  if (o.users.empty()) return Status::Ok();
+  Result<Embeddings> users = ReadWord2Vec(o.users, VectorFormat::kAuto);
+  if (!users.ok()) return users.status().WithContext("--users");
+  if (check_table) ITEM2VEC_RETURN_IF_ERROR(check_table(*users, "user", o.users));
+  if (users->dim != input->items.dim)
+    return Status::DataError("--users '" + o.users + "' has dim " + std::to_string(users->dim) + " but the model has " +
+                             std::to_string(input->items.dim));
+  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*users, o.users).WithContext("--users"));
+  input->users = std::move(*users);
+  return Status::Ok();
+}
+
+Status ConnectForPublish(const PublishOptions& o, const PublishInput& input, const std::string& password,
+                         const std::string& password_source, RedisClient* redis, std::string* policy) {
+  ITEM2VEC_RETURN_IF_ERROR(redis->Connect(input.host, input.port, password, password_source, o.timeout_ms));
+  return CheckNoEviction(redis, policy);
+}
+
 
 void EncodeVector(const float* v, int dim, bool text, std::string* out) {
   out->clear();
@@ -313,36 +341,22 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   if (o.format != "binary" && o.format != "text")
     return Status::InvalidArgument("--format must be 'binary' (float32 little-endian) or 'text', got '" + o.format + "'");
   const bool text = o.format == "text";
-  std::string host;
-  int port = 0;
-  ITEM2VEC_RETURN_IF_ERROR(ParseRedisAddress(o.redis, &host, &port));
 
   // 1. All input first: nothing is written when it is bad.
-  Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
-  if (!paths.ok()) return paths.status();
-  Result<Embeddings> items = ReadWord2Vec(paths->vectors, paths->format);
-  if (!items.ok()) return items.status();
-  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
-  Embeddings users;
-  if (!o.users.empty()) {
-    Result<Embeddings> read = ReadWord2Vec(o.users, VectorFormat::kAuto);
-    if (!read.ok()) return read.status().WithContext("--users");
-    if (read->dim != items->dim)
-      return Status::DataError("--users '" + o.users + "' has dim " + std::to_string(read->dim) + " but the model has " +
-                               std::to_string(items->dim));
-    ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*read, o.users).WithContext("--users"));
-    users = std::move(*read);
-  }
+  PublishInput input;
+  ITEM2VEC_RETURN_IF_ERROR(ReadPublishInput(o, nullptr, &input));
+  const Embeddings& items = input.items;
+  const Embeddings& users = input.users;
+  const ModelPaths& paths = input.paths;
   PublishReport report;
-  report.items = static_cast<std::int64_t>(items->items.size());
+  report.items = static_cast<std::int64_t>(items.items.size());
   report.users = static_cast<std::int64_t>(users.items.size());
-  report.dim = items->dim;
+  report.dim = items.dim;
 
   // 2. A server that keeps what it is given, and the prefix to this publisher alone.
   RedisClient redis;
-  ITEM2VEC_RETURN_IF_ERROR(redis.Connect(host, port, password, password_source, o.timeout_ms));
   std::string policy;
-  ITEM2VEC_RETURN_IF_ERROR(CheckNoEviction(&redis, &policy));
+  ITEM2VEC_RETURN_IF_ERROR(ConnectForPublish(o, input, password, password_source, &redis, &policy));
   const std::int64_t evicted_before = EvictedKeys(&redis);
   PublishLock lock(&redis, o.prefix);
   ITEM2VEC_RETURN_IF_ERROR(lock.Acquire("item2vec publish --model " + o.model));
@@ -371,7 +385,7 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   std::error_code ec;
   const std::string model_abs = std::filesystem::absolute(o.model, ec).string();
   const std::string dim = std::to_string(report.dim), n_items = std::to_string(report.items),
-                    n_users = std::to_string(report.users), train_hash = FileHash(paths->train_json),
+                    n_users = std::to_string(report.users), train_hash = FileHash(paths.train_json),
                     created = UtcNow();
   Result<RedisReply> hset = redis.Command({"HSET", meta, "state", "writing", "dim", dim, "items", n_items, "users",
                                            n_users, "format", o.format, "model", ec ? o.model : model_abs,
@@ -380,7 +394,7 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
 
   const std::string base = VersionKeyPrefix(o.prefix, version);
   TableWriter writer(&redis, &lock, o, text, report.items + report.users, progress);
-  ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "i:", *items));
+  ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "i:", items));
   ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "u:", users));
   ITEM2VEC_RETURN_IF_ERROR(writer.Finish());
   report.keys_written = writer.written();
@@ -388,7 +402,7 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
 
   // 5. Read back a sample of both tables.
   ITEM2VEC_RETURN_IF_ERROR(
-      CheckSample(&redis, base + "i:", *items, text, o.sample, evicted_before, policy, &report.keys_checked));
+      CheckSample(&redis, base + "i:", items, text, o.sample, evicted_before, policy, &report.keys_checked));
   ITEM2VEC_RETURN_IF_ERROR(
       CheckSample(&redis, base + "u:", users, text, o.sample, evicted_before, policy, &report.keys_checked));
 

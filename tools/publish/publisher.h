@@ -24,16 +24,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "common/word2vec_format.h"
+#include "model/model_loader.h"
 
 namespace item2vec {
 
 class RedisClient;
-struct Embeddings;
 
 // Refuses (kInvalidArgument, exit 2) a server whose maxmemory-policy evicts keys of any kind
 // (allkeys-*): it can drop parts of a live table. Sets *policy to the server's policy.
@@ -54,6 +56,23 @@ struct PublishOptions {
   int sample = 1000;           // keys read back and compared before the flip
   int timeout_ms = 30000;      // connect and per-reply timeout (>= 1)
 };
+
+// What a publish writes, read and checked before anything is: where Redis is (--redis), the
+// model's item vectors (--model) and the users' (--users; without it `users` stays empty),
+// with unique names and one dimension. check_table (may be empty) is a layout's own check of
+// a table ("item" or "user", and its file), run first on each.
+using TableCheck = std::function<Status(const Embeddings& table, const char* what, const std::string& path)>;
+struct PublishInput {
+  std::string host;
+  int port = 0;
+  ModelPaths paths;
+  Embeddings items, users;
+};
+Status ReadPublishInput(const PublishOptions& o, const TableCheck& check_table, PublishInput* input);
+// Connects to input.host:input.port and refuses a server that evicts keys (CheckNoEviction).
+Status ConnectForPublish(const PublishOptions& o, const PublishInput& input, const std::string& password,
+                         const std::string& password_source, RedisClient* redis, std::string* policy);
+
 
 struct PublishReport {
   std::int64_t version = 0, previous = 0;  // new live version; the one it replaced (0 = none)

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
+#include "model/model_loader.h"
 #include "tools/publish/publisher.h"
 #include "tools/publish/redis_client.h"
 
@@ -83,39 +83,22 @@ Result<SparrowLayoutReport> PublishSparrowLayout(const PublishOptions& o, const 
   for (const std::string* p : {&layout.item_prefix, &layout.user_prefix})
     if (p->empty() || p->find_first_of(": \t*?[]") != std::string::npos)
       return Status::InvalidArgument("SparrowRecSys key prefix '" + *p + "' must be non-empty, without ':', spaces or glob characters");
-  std::string host;
-  int port = 0;
-  ITEM2VEC_RETURN_IF_ERROR(ParseRedisAddress(o.redis, &host, &port));
   // All input first: nothing is written when it is bad.
-  Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
-  if (!paths.ok()) return paths.status();
-  Result<Embeddings> items = ReadWord2Vec(paths->vectors, paths->format);
-  if (!items.ok()) return items.status();
-  ITEM2VEC_RETURN_IF_ERROR(CheckKeyParts(*items, "item", paths->vectors));
-  ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
-  Embeddings users;
-  if (!o.users.empty()) {
-    Result<Embeddings> read = ReadWord2Vec(o.users, VectorFormat::kAuto);
-    if (!read.ok()) return read.status().WithContext("--users");
-    ITEM2VEC_RETURN_IF_ERROR(CheckKeyParts(*read, "user", o.users));
-    ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*read, o.users).WithContext("--users"));
-    if (read->dim != items->dim)
-      return Status::DataError("--users '" + o.users + "' has dim " + std::to_string(read->dim) + " but the model has " +
-                               std::to_string(items->dim));
-    users = std::move(*read);
-  }
+  PublishInput input;
+  ITEM2VEC_RETURN_IF_ERROR(ReadPublishInput(o, CheckKeyParts, &input));
+  const Embeddings& items = input.items;
+  const Embeddings& users = input.users;
   RedisClient redis;
-  ITEM2VEC_RETURN_IF_ERROR(redis.Connect(host, port, password, password_source, o.timeout_ms));
   std::string policy;
-  ITEM2VEC_RETURN_IF_ERROR(CheckNoEviction(&redis, &policy));
-  ITEM2VEC_RETURN_IF_ERROR(WriteTable(&redis, layout.item_prefix, *items, o, layout.ttl_seconds));
+  ITEM2VEC_RETURN_IF_ERROR(ConnectForPublish(o, input, password, password_source, &redis, &policy));
+  ITEM2VEC_RETURN_IF_ERROR(WriteTable(&redis, layout.item_prefix, items, o, layout.ttl_seconds));
   ITEM2VEC_RETURN_IF_ERROR(WriteTable(&redis, layout.user_prefix, users, o, layout.ttl_seconds));
   SparrowLayoutReport report;
-  ITEM2VEC_RETURN_IF_ERROR(CheckSample(&redis, layout.item_prefix, *items, o.sample, &report.keys_checked));
+  ITEM2VEC_RETURN_IF_ERROR(CheckSample(&redis, layout.item_prefix, items, o.sample, &report.keys_checked));
   ITEM2VEC_RETURN_IF_ERROR(CheckSample(&redis, layout.user_prefix, users, o.sample, &report.keys_checked));
-  report.items = static_cast<std::int64_t>(items->items.size());
+  report.items = static_cast<std::int64_t>(items.items.size());
   report.users = static_cast<std::int64_t>(users.items.size());
-  report.dim = items->dim;
+  report.dim = items.dim;
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }

@@ -7,7 +7,7 @@
 #include "common/model_dir.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
-#include "tools/eval/nearest_neighbors.h"
+#include "model/nearest_neighbors.h"
 
 namespace item2vec {
 namespace {

@@ -4,20 +4,40 @@
 
 #include <boost/program_options.hpp>
 
-#include "common/command_line.h"
-#include "tools/eval/name_options.h"
+#include "common/command.h"
+#include "model/name_options.h"
 #include "tools/report/run_report.h"
 
 namespace po = boost::program_options;
 
 namespace item2vec {
 
+namespace {
+
+Status Report(ReportRequest r, std::size_t items) {
+  if (!r.test.empty() && !r.eval_json.empty()) return Status::InvalidArgument("give --test or --eval-json, not both");
+  if (items < 10 || items > 1000000) return Status::InvalidArgument("--items must be in 10..1000000");
+  r.items = items;
+  Result<ReportResult> written = WriteRunReport(r);
+  if (!written.ok()) return written.status();
+  std::cout << "wrote " << written->path << " in " << written->seconds << " s\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
 int RunReportCommand(const std::vector<std::string>& args) {
   ReportRequest r;
   std::size_t items = r.items;
-  po::options_description desc("item2vec report options");
-  desc.add_options()
-      ("help,h", "print this help and exit")
+  Command c("report",
+            "Usage: item2vec report --model DIR [--test test.tsv | --eval-json eval.json] [--names movies.csv]\n"
+            "                       [--previous DIR] [--history history.jsonl] [--output report.html]\n\n"
+            "Writes the run report of a model: one self-contained HTML page (inline SVG, no script, nothing\n"
+            "loaded from the network) with the training's loss, learning rate, tokens/s per worker over time,\n"
+            "time split and memory per rank (from train.json), the eval table, example items with their\n"
+            "neighbours, a 2-D map of the most frequent items, what changed since --previous and the nightly\n"
+            "history. item2vec train writes the same page after every run (train --report).\n\n");
+  c.options.add_options()
       ("model,m", po::value(&r.model),
        "model to report on: an output directory of item2vec train (its published model) or a "
        "model directory (required; reads vectors.bin, vocab.tsv and train.json)")
@@ -41,33 +61,10 @@ int RunReportCommand(const std::vector<std::string>& args) {
        "the N most frequent items (the first N rows of vectors.bin) that the neighbours, the map "
        "and the comparison use: the report's cost does not grow with the vocabulary")
       ("threads", po::value(&r.threads)->default_value(r.threads), "search threads; 0 = one per hardware thread");
-  AddNameFileOptions(&desc, &r.names, &r.name_options);
-  const auto fail = [](const Status& st) {
-    std::cerr << "item2vec report: " << st.ToString() << "\n";
-    return ExitCodeOf(st);
-  };
-  bool help = false;
-  if (Status st = ParseCommandOptions(desc, args, "report", &help); !st.ok()) return fail(st);
-  if (help) {
-    std::cout << "Usage: item2vec report --model DIR [--test test.tsv | --eval-json eval.json] [--names movies.csv]\n"
-                 "                       [--previous DIR] [--history history.jsonl] [--output report.html]\n\n"
-                 "Writes the run report of a model: one self-contained HTML page (inline SVG, no script, nothing\n"
-                 "loaded from the network) with the training's loss, learning rate, tokens/s per worker over time,\n"
-                 "time split and memory per rank (from train.json), the eval table, example items with their\n"
-                 "neighbours, a 2-D map of the most frequent items, what changed since --previous and the nightly\n"
-                 "history. item2vec train writes the same page after every run (train --report).\n\n"
-              << desc << "\n";
-    return 0;
-  }
-  if (r.model.empty()) return fail(Status::InvalidArgument("--model is required (see item2vec report --help)"));
-  if (!r.test.empty() && !r.eval_json.empty())
-    return fail(Status::InvalidArgument("give --test or --eval-json, not both"));
-  if (items < 10 || items > 1000000) return fail(Status::InvalidArgument("--items must be in 10..1000000"));
-  r.items = items;
-  Result<ReportResult> written = WriteRunReport(r);
-  if (!written.ok()) return fail(written.status());
-  std::cout << "wrote " << written->path << " in " << written->seconds << " s\n";
-  return 0;
+  AddNameFileOptions(&c.options, &r.names, &r.name_options);
+  c.required = {{"model", "an output directory of item2vec train or a model directory"}};
+  c.body = [&](CommandContext& ctx) { return ctx.Fail(Report(r, items)); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec

@@ -12,8 +12,8 @@
 #include "common/model_dir.h"
 #include "common/vocab_tsv.h"
 #include "common/vocabulary.h"
-#include "tools/eval/eval_command.h"
-#include "tools/eval/eval_report.h"
+#include "model/eval_report.h"
+#include "model/evaluation.h"
 #include "tools/report/report_html.h"
 
 namespace item2vec {

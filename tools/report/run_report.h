@@ -23,7 +23,7 @@
 
 #include "common/json_reader.h"
 #include "common/status.h"
-#include "tools/eval/names.h"
+#include "model/names.h"
 #include "tools/report/model_change.h"
 
 namespace item2vec {

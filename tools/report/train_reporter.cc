@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/model_dir.h"
-#include "tools/metrics/prometheus.h"
+#include "tools/report/prometheus.h"
 #include "tools/report/model_head.h"
 #include "tools/report/run_report.h"
 

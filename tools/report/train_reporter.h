@@ -1,6 +1,6 @@
 // TrainReporter: what `item2vec train` does on rank 0 after the model (job/train_observer.h):
 // writes the run report (run_report.h) and exports the run's figures to Prometheus
-// (tools/metrics/prometheus.h), as its RunReportOptions ask.
+// (tools/report/prometheus.h), as its RunReportOptions ask.
 //
 // Contract:
 // - BeforeModelWrite: without --init-from, the model this run replaces (OUTPUT's published

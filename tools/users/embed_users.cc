@@ -6,12 +6,12 @@
 
 #include <boost/program_options.hpp>
 
-#include "common/command_line.h"
+#include "common/command.h"
 #include "common/input_files.h"
 #include "common/word2vec_format.h"
-#include "tools/eval/model_loader.h"
-#include "tools/eval/user_records.h"
-#include "tools/eval/user_vector.h"
+#include "model/model_loader.h"
+#include "model/user_records.h"
+#include "model/user_vector.h"
 
 namespace po = boost::program_options;
 
@@ -53,65 +53,23 @@ class UserTable {
   std::int64_t repeated_ = 0;  // records of users seen before
 };
 
-}  // namespace
-
-int RunEmbedUsersCommand(const std::vector<std::string>& args) {
+struct EmbedUsersOptions {
   std::vector<std::string> inputs;
-  std::string model_path, output;
+  std::string model, output;
   int last = 0;
   double half_life = 0;
-  po::options_description desc("item2vec embed-users options");
-  desc.add_options()
-      ("help,h", "print this help and exit")
-      ("model,m", po::value(&model_path), "model directory or vectors file (required)")
-      ("sequences", po::value(&inputs)->multitoken()->composing(),
-       "test.tsv written by item2vec prep (user<TAB>next<TAB>history: the history is embedded; a user "
-       "with several records gets one vector, from the record with the longest history) or sequence "
-       "files (one user per line, items separated by whitespace; the user is the line number over all "
-       "the files): a file or a directory of part files, .gz and .zst read as train reads them "
-       "(required; may repeat)")
-      ("output,o", po::value(&output), "users file to write, word2vec text format (required)")
-      ("last", po::value(&last)->default_value(0), "use only the last K known items of each user (0 = all)")
-      ("half-life", po::value(&half_life)->default_value(0),
-       "weigh the item N places before the last by 0.5^(N/half-life) (0 = equal weights)");
-  const auto fail = [](const Status& st) {
-    std::cerr << "item2vec embed-users: " << st.ToString() << "\n";
-    return ExitCodeOf(st);
-  };
-  bool help = false;
-  if (Status st = ParseCommandOptions(desc, args, "embed-users", &help); !st.ok()) return fail(st);
-  if (help) {
-    std::cout << "Usage: item2vec embed-users --model DIR --sequences test.tsv --output users.vec [--last K] "
-                 "[--half-life N]\n\nA user's vector is the mean of the unit-normalised vectors of their items.\n\n"
-              << desc << "\n";
-    return 0;
-  }
-  if (model_path.empty() || inputs.empty() || output.empty())
-    return fail(Status::InvalidArgument("--model, --sequences and --output are required"));
-  if (last < 0) return fail(Status::InvalidArgument("--last must be 0 (all) or positive"));
-  if (half_life < 0 || !std::isfinite(half_life)) return fail(Status::InvalidArgument("--half-life must be >= 0"));
-  Result<std::vector<InputFile>> files = ListInputFiles(inputs, "--sequences");
-  if (!files.ok()) return fail(files.status());
-  Result<ModelPaths> paths = ResolveModel(model_path, VectorFormat::kAuto);
-  if (!paths.ok()) return fail(paths.status());
-  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths);
-  if (!loaded.ok()) return fail(loaded.status());
-  const LoadedModel& model = **loaded;
-  const int d = model.matrix.dim();
+};
 
-  // Users are few next to their events: their vectors are kept until the end (the header
-  // needs the count).
-  UserTable users(d);
+// Every user's vector from the records of `files` (one per user, UserTable); counts the
+// records read and those skipped for having no item in the model.
+Status EmbedAll(const LoadedModel& model, std::vector<InputFile> files, const UserVectorOptions& vector_options,
+                UserTable* users, std::int64_t* records, std::int64_t* skipped) {
   std::vector<std::int64_t> rows;
-  std::vector<double> sum(static_cast<std::size_t>(d));
-  UserVectorOptions vector_options;
-  vector_options.last = last;
-  vector_options.half_life = half_life;
-  std::int64_t records = 0, skipped = 0;
-  UserRecordReader reader(std::move(files.value()), UserRecordReader::Kind::kEither);
+  std::vector<double> sum(static_cast<std::size_t>(model.matrix.dim()));
+  UserRecordReader reader(std::move(files), UserRecordReader::Kind::kEither);
   UserRecord record;
   while (reader.Next(&record)) {
-    ++records;
+    ++*records;
     rows.clear();
     std::size_t length = 0;
     ForEachHistoryItem(record.history, reader.kind() == UserRecordReader::Kind::kSequences, [&](std::string_view item) {
@@ -119,28 +77,74 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
       if (const std::int64_t r = model.index.Find(item); r >= 0) rows.push_back(r);
     });
     if (rows.empty()) {
-      ++skipped;
+      ++*skipped;
       continue;
     }
-    if (float* out = users.Slot(record.user, length))
+    if (float* out = users->Slot(record.user, length))
       UserVector(model.matrix, rows.data(), rows.size(), vector_options, sum.data(), out);
   }
-  if (!reader.status().ok()) return fail(reader.status().WithContext("--sequences"));
+  return reader.status().WithContext("--sequences");
+}
+
+Status EmbedUsers(const EmbedUsersOptions& o) {
+  if (o.last < 0) return Status::InvalidArgument("--last must be 0 (all) or positive");
+  if (o.half_life < 0 || !std::isfinite(o.half_life)) return Status::InvalidArgument("--half-life must be >= 0");
+  Result<std::vector<InputFile>> files = ListInputFiles(o.inputs, "--sequences");
+  if (!files.ok()) return files.status();
+  Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
+  if (!paths.ok()) return paths.status();
+  Result<std::unique_ptr<LoadedModel>> loaded = LoadModel(*paths);
+  if (!loaded.ok()) return loaded.status();
+  const int d = (*loaded)->matrix.dim();
+  // Users are few next to their events: their vectors are kept until the end (the header
+  // needs the count).
+  UserTable users(d);
+  UserVectorOptions vector_options;
+  vector_options.last = o.last;
+  vector_options.half_life = o.half_life;
+  std::int64_t records = 0, skipped = 0;
+  ITEM2VEC_RETURN_IF_ERROR(EmbedAll(**loaded, std::move(files.value()), vector_options, &users, &records, &skipped));
   if (users.size() == 0)
-    return fail(Status::DataError("--sequences: none of the " + std::to_string(records) + " user record(s) has an "
-                                  "item the model knows, so there is no user vector to write (is it the model "
-                                  "trained on these users' items?); nothing written"));
+    return Status::DataError("--sequences: none of the " + std::to_string(records) + " user record(s) has an "
+                             "item the model knows, so there is no user vector to write (is it the model "
+                             "trained on these users' items?); nothing written");
   Word2VecWriter writer;
-  if (Status st = writer.Open(output, "", static_cast<std::int64_t>(users.size()), d); !st.ok()) return fail(st);
+  ITEM2VEC_RETURN_IF_ERROR(writer.Open(o.output, "", static_cast<std::int64_t>(users.size()), d));
   for (std::size_t u = 0; u < users.size(); ++u) writer.Add(users.name(u), users.vector(u));
-  if (Status st = writer.Commit(); !st.ok()) return fail(st);
-  std::cerr << "item2vec embed-users: " << users.size() << " users written to " << output << ", " << skipped
+  ITEM2VEC_RETURN_IF_ERROR(writer.Commit());
+  std::cerr << "item2vec embed-users: " << users.size() << " users written to " << o.output << ", " << skipped
             << " record(s) skipped (no item in the model)";
   if (users.repeated() > 0)
     std::cerr << ", " << users.repeated() << " more record(s) of users already seen (one vector per user: from "
               << "the record with the longest history)";
   std::cerr << "\n";
-  return 0;
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunEmbedUsersCommand(const std::vector<std::string>& args) {
+  EmbedUsersOptions o;
+  Command c("embed-users",
+            "Usage: item2vec embed-users --model DIR --sequences test.tsv --output users.vec [--last K] "
+            "[--half-life N]\n\nA user's vector is the mean of the unit-normalised vectors of their items.\n\n");
+  c.options.add_options()
+      ("model,m", po::value(&o.model), "model directory or vectors file (required)")
+      ("sequences", po::value(&o.inputs)->multitoken()->composing(),
+       "test.tsv written by item2vec prep (user<TAB>next<TAB>history: the history is embedded; a user "
+       "with several records gets one vector, from the record with the longest history) or sequence "
+       "files (one user per line, items separated by whitespace; the user is the line number over all "
+       "the files): a file or a directory of part files, .gz and .zst read as train reads them "
+       "(required; may repeat)")
+      ("output,o", po::value(&o.output), "users file to write, word2vec text format (required)")
+      ("last", po::value(&o.last)->default_value(0), "use only the last K known items of each user (0 = all)")
+      ("half-life", po::value(&o.half_life)->default_value(0),
+       "weigh the item N places before the last by 0.5^(N/half-life) (0 = equal weights)");
+  c.required = {{"model", "a model directory or a vectors file"},
+                {"sequences", "prep's test.tsv or sequence files"},
+                {"output", "the users file to write"}};
+  c.body = [&](CommandContext& ctx) { return ctx.Fail(EmbedUsers(o)); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec

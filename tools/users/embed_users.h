@@ -3,7 +3,7 @@
 //
 // Contract:
 // - Input: the files of --sequences as train lists them (a file, a directory of part files,
-//   .gz/.zst), read by UserRecordReader (tools/eval/user_records.h), the reader eval uses:
+//   .gz/.zst), read by UserRecordReader (model/user_records.h), the reader eval uses:
 //   prep's hold-out records "user<TAB>next<TAB>history" (the history, most recent last, is
 //   embedded; the next item is not; a malformed line fails as in eval, naming file:line)
 //   or plain sequences "item item ..." (the user is the 1-based line number over the

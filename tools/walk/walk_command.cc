@@ -1,110 +1,27 @@
 #include "tools/walk/walk_command.h"
 
-#include <exception>
-#include <iostream>
-#include <memory>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
-#include "common/logging.h"
-#include "tools/prep/prep_comm.h"
-#include "tools/prep/shared_work.h"
+#include "common/command.h"
+#include "common/units.h"
 #include "tools/walk/walk_options.h"
 #include "tools/walk/walk_pipeline.h"
 
 namespace item2vec {
 namespace {
 
-void PrintHelp() {
-  std::string config;
-  WalkOptions defaults;
-  std::cout
-      << "Usage: item2vec walk --input SEQS --output WALKS/ [--method deepwalk|node2vec --p P --q Q] [options]\n\n"
-         "Graph embeddings from behaviour sequences: builds the item transition graph (a directed\n"
-         "edge a -> b weighted by how often b follows a within --window positions) and writes\n"
-         "random walks over it as sequence files, which `item2vec train --input WALKS/` reads\n"
-         "like any other (DeepWalk / node2vec = word2vec on walks).\n\n"
-         "DeepWalk steps follow the edge weights (an alias table per item). node2vec steps are\n"
-         "second order: after t -> v, the step to x is weighted w(v,x)/p when x = t, w(v,x) when\n"
-         "t -> x is an edge, else w(v,x)/q, drawn from precomputed per-edge alias tables as in the\n"
-         "paper (--sampler alias), or, where those do not fit --memory, by rejection sampling\n"
-         "from the first-order tables (--sampler rejection, as KnightKing does): the same walks'\n"
-         "distribution without the per-edge tables.\n\n"
-         "An item without out-edges is a dead end: no walk starts there and a walk that reaches\n"
-         "it ends early (--undirected removes dead ends); an item in no edge is isolated and in\n"
-         "no walk. Both are counted in the summary, with the graph's size and memory.\n\n"
-         "Under mpirun (mpirun -np N item2vec walk ...) the N ranks share the reading (edges\n"
-         "counted per shard, merged on every rank: each rank holds the whole graph) and the\n"
-         "walks (rank r writes WALKS/part-<r> from its share of the start items). Each walk has\n"
-         "its own random stream (seed, start item, walk number), so the walks do not depend on N:\n"
-         "`cat WALKS/part-* | sort` gives the same bytes for any N. WALKS must be on a file\n"
-         "system every rank sees.\n\n"
-         "Example (MovieLens, node2vec, then train and evaluate):\n"
-         "  item2vec prep -i ratings.csv -o ml/ --user-col userId --item-col movieId \\\n"
-         "      --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last\n"
-         "  item2vec walk -i ml/train -o ml/walks --method node2vec --p 1 --q 0.5\n"
-         "  mpirun -np 2 item2vec train --input ml/walks --output ml/model --servers 1\n"
-         "  item2vec eval --model ml/model --test ml/test.tsv --train ml/train\n\n"
-      << WalkOptionsDescription(&defaults, &config) << "\n"
-      << "Exit codes: 0 ok, 2 bad options or a graph over --memory, 3 missing, empty or unusable\n"
-         "input, 4 write failure.\n";
+void LogAnnouncement(const WalkConfig& c) {
+  spdlog::info("{} walks: {} per item, length {}, window {}, {}{}, seed {}", WalkMethodName(c.params.method),
+               c.walks_per_item, c.params.length, c.window, c.undirected ? "undirected" : "directed",
+               c.params.method == WalkMethod::kNode2vec
+                   ? fmt::format(", p {} q {}, sampler {}", c.params.p, c.params.q, SamplerName(c.params.sampler))
+                   : std::string(),
+               c.seed);
 }
 
-}  // namespace
-
-int RunWalkCommand(const std::vector<std::string>& args) {
-  WalkOptions options;
-  bool help = false;
-  Status st = ParseWalkOptions(args, &options, &help);
-  if (help) {
-    PrintHelp();
-    return 0;
-  }
-  int rank = 0, size = 1;
-  LauncherRankFromEnvironment(&rank, &size);
-  if (Status log_status = InitLogging(rank, "walk", "info"); !log_status.ok() && st.ok()) st = log_status;
-  Result<WalkConfig> config = st.ok() ? ResolveWalkOptions(options) : Result<WalkConfig>(st);
-  if (!config.ok()) {
-    if (rank == 0) spdlog::error("{}", config.status().ToString());
-    return ExitCodeOf(config.status());
-  }
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
-  // Several ranks: MPI for the collectives of the shared work. It stays initialised until
-  // this function returns, after every rank's last collective.
-  SharedWork shared;
-  rank = shared.Start(size, "walk");
-  PrepComm& comm = shared.comm();
-  const WalkConfig& c = config.value();
-  if (rank == 0)
-    spdlog::info("{} walks: {} per item, length {}, window {}, {}{}, seed {}", WalkMethodName(c.params.method),
-                 c.walks_per_item, c.params.length, c.window, c.undirected ? "undirected" : "directed",
-                 c.params.method == WalkMethod::kNode2vec
-                     ? fmt::format(", p {} q {}, sampler {}", c.params.p, c.params.q, SamplerName(c.params.sampler))
-                     : std::string(),
-                 c.seed);
-  Result<WalkSummary> summary = Status::Internal("walk did not run");
-  try {
-    summary = RunWalk(c, comm);
-  } catch (const std::exception& e) {
-    spdlog::critical("walk failed on rank {}: {}", rank, e.what());
-    shared.Abort(1);
-    return 1;
-  }
-  if (comm.broken()) {
-    spdlog::critical("walk failed on rank {}: {}; ending every rank", rank, summary.status().ToString());
-    spdlog::default_logger()->flush();
-    shared.Abort(ExitCodeOf(summary.status()));
-  }
-  if (!summary.ok()) {
-    if (rank == 0) {
-      spdlog::error("{}", summary.status().ToString());
-      spdlog::error("walk failed (exit code {}); no output file was replaced by a partial one",
-                    ExitCodeOf(summary.status()));
-    }
-    return ExitCodeOf(summary.status());
-  }
-  if (rank != 0) return 0;
-  const WalkSummary& s = summary.value();
+void LogSummary(const WalkSummary& s, const WalkConfig& c) {
   spdlog::info("done in {:.1f}s: graph {} nodes, {} edges ({}); {} walks, {} tokens ({} ended early at a dead end) "
                "-> {}", s.seconds, s.nodes, s.edges, HumanBytes(s.csr_bytes + s.table_bytes), s.walks.walks, s.walks.tokens,
                s.walks.dead_end_walks, c.output);
@@ -115,7 +32,60 @@ int RunWalkCommand(const std::vector<std::string>& args) {
                                                std::to_string(Walker::kMaxProposals) + " refusals (p or q far from 1)"
                                          : std::string());
   spdlog::info("train on them: item2vec train --input {} --output MODEL/ ...", c.output);
+}
+
+int Walk(const WalkOptions& options, CommandContext& ctx) {
+  Result<WalkConfig> config = ResolveWalkOptions(options);
+  if (!config.ok()) return ctx.Fail(config.status());
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  CollectiveComm& comm = ctx.comm();
+  const WalkConfig& c = config.value();
+  if (ctx.rank() == 0) LogAnnouncement(c);
+  const Result<WalkSummary> summary = RunWalk(c, comm);
+  if (const int code = ctx.SharedOutcome(summary.status())) return code;
+  if (ctx.rank() == 0) LogSummary(summary.value(), c);
   return 0;
+}
+
+}  // namespace
+
+int RunWalkCommand(const std::vector<std::string>& args) {
+  WalkOptions options;
+  std::string config_path;
+  Command c("walk",
+            "Usage: item2vec walk --input SEQS --output WALKS/ [--method deepwalk|node2vec --p P --q Q] [options]\n\n"
+            "Graph embeddings from behaviour sequences: builds the item transition graph (a directed\n"
+            "edge a -> b weighted by how often b follows a within --window positions) and writes\n"
+            "random walks over it as sequence files, which `item2vec train --input WALKS/` reads\n"
+            "like any other (DeepWalk / node2vec = word2vec on walks).\n\n"
+            "DeepWalk steps follow the edge weights (an alias table per item). node2vec steps are\n"
+            "second order: after t -> v, the step to x is weighted w(v,x)/p when x = t, w(v,x) when\n"
+            "t -> x is an edge, else w(v,x)/q, drawn from precomputed per-edge alias tables as in the\n"
+            "paper (--sampler alias), or, where those do not fit --memory, by rejection sampling\n"
+            "from the first-order tables (--sampler rejection, as KnightKing does): the same walks'\n"
+            "distribution without the per-edge tables.\n\n"
+            "An item without out-edges is a dead end: no walk starts there and a walk that reaches\n"
+            "it ends early (--undirected removes dead ends); an item in no edge is isolated and in\n"
+            "no walk. Both are counted in the summary, with the graph's size and memory.\n\n"
+            "Under mpirun (mpirun -np N item2vec walk ...) the N ranks share the reading (edges\n"
+            "counted per shard, merged on every rank: each rank holds the whole graph) and the\n"
+            "walks (rank r writes WALKS/part-<r> from its share of the start items). Each walk has\n"
+            "its own random stream (seed, start item, walk number), so the walks do not depend on N:\n"
+            "`cat WALKS/part-* | sort` gives the same bytes for any N. WALKS must be on a file\n"
+            "system every rank sees.\n\n"
+            "Example (MovieLens, node2vec, then train and evaluate):\n"
+            "  item2vec prep -i ratings.csv -o ml/ --user-col userId --item-col movieId \\\n"
+            "      --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last\n"
+            "  item2vec walk -i ml/train -o ml/walks --method node2vec --p 1 --q 0.5\n"
+            "  mpirun -np 2 item2vec train --input ml/walks --output ml/model --servers 1\n"
+            "  item2vec eval --model ml/model --test ml/test.tsv --train ml/train\n\n",
+            WalkOptionsDescription(&options, &config_path));
+  c.epilog = "Exit codes: 0 ok, 2 bad options or a graph over --memory, 3 missing, empty or unusable\n"
+             "input, 4 write failure.\n";
+  c.mpi = Command::Mpi::kWhenLaunched;
+  c.log_role = "walk";
+  c.body = [&](CommandContext& ctx) { return Walk(options, ctx); };
+  return RunCommand(c, args);
 }
 
 }  // namespace item2vec

@@ -6,7 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
-#include "tools/prep/prep_options.h"
+#include "common/units.h"
 
 namespace po = boost::program_options;
 

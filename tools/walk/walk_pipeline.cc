@@ -15,6 +15,7 @@
 #include "common/input_files.h"
 #include "common/random.h"
 #include "common/sequence_reader.h"
+#include "common/units.h"
 #include "common/vocabulary.h"
 #include "tools/walk/edge_counter.h"
 #include "tools/walk/item_graph.h"
@@ -70,7 +71,7 @@ Status CountItems(SequenceReader* reader, ItemCounter* counter, Progress* progre
   return reader->status();
 }
 
-Result<Vocabulary> MergeItemCounts(PrepComm& comm, const ItemCounter& mine, std::int64_t min_count,
+Result<Vocabulary> MergeItemCounts(CollectiveComm& comm, const ItemCounter& mine, std::int64_t min_count,
                                    std::int64_t* distinct) {
   ByteWriter w;
   for (const auto& [item, count] : mine.counts()) {
@@ -144,7 +145,7 @@ Status CheckMemoryPlan(const WalkConfig& config, const WalkSummary& s) {
 }
 
 Status WriteWalks(const WalkConfig& config, const Vocabulary& vocab, const ItemGraph& graph, const Walker& walker,
-                  PrepComm& comm, WalkStats* stats) {
+                  CollectiveComm& comm, WalkStats* stats) {
   AtomicFile out;
   ITEM2VEC_RETURN_IF_ERROR(out.Open(config.output + "/" + PartName(comm.rank())));
   const std::uint64_t n = graph.nodes();
@@ -202,7 +203,7 @@ void RemoveStaleParts(const WalkConfig& config, int ranks) {
 
 }  // namespace
 
-Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm) {
+Result<WalkSummary> RunWalk(const WalkConfig& config, CollectiveComm& comm) {
   const Clock::time_point start = Clock::now();
   const bool lead = comm.rank() == 0;
   WalkSummary s;

@@ -16,19 +16,19 @@
 //   part files of an earlier run with more ranks and writes OUTPUT/_summary.json.
 // - Items without out-edges start no walk (dead ends; a walk reaching one ends there),
 //   items with no edge at all are in no walk (isolated): both counted in the summary.
-// - Collectives: every rank makes the same PrepComm calls in the same order; a local error
+// - Collectives: every rank makes the same CollectiveComm calls in the same order; a local error
 //   waits for the next SyncStatus, so every rank returns the same status. A failed
 //   collective leaves comm.broken() for the command edge to end the job.
 // - Not thread-safe: one thread per rank.
 #pragma once
 
 #include "common/status.h"
-#include "tools/prep/prep_comm.h"
+#include "common/collective_comm.h"
 #include "tools/walk/walk_options.h"
 #include "tools/walk/walk_summary.h"
 
 namespace item2vec {
 
-Result<WalkSummary> RunWalk(const WalkConfig& config, PrepComm& comm);
+Result<WalkSummary> RunWalk(const WalkConfig& config, CollectiveComm& comm);
 
 }  // namespace item2vec

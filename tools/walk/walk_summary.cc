@@ -6,12 +6,6 @@
 
 namespace item2vec {
 
-std::string HumanBytes(std::uint64_t bytes) {
-  char text[64];
-  if (bytes < (1u << 20)) std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / 1024.0);
-  else std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / 1048576.0);
-  return text;
-}
 
 std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   JsonWriter w;
@@ -22,45 +16,31 @@ std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& c) {
   w.Key("p").Double(c.params.p);
   w.Key("q").Double(c.params.q);
   w.Key("sampler").String(c.params.method == WalkMethod::kNode2vec ? SamplerName(c.params.sampler) : "none");
-  w.Key("walks_per_item").Int(c.walks_per_item);
-  w.Key("walk_length").Int(c.params.length);
-  w.Key("window").Int(c.window);
+  w.Ints({{"walks_per_item", c.walks_per_item}, {"walk_length", c.params.length}, {"window", c.window}});
   w.Key("undirected").Bool(c.undirected);
-  w.Key("min_count").Int(c.min_count);
-  w.Key("seed").Int(static_cast<std::int64_t>(c.seed));
-  w.Key("memory_bytes").Int(c.memory_bytes);
+  w.Ints({{"min_count", c.min_count}, {"seed", static_cast<std::int64_t>(c.seed)},
+          {"memory_bytes", c.memory_bytes}});
   w.EndObject();
   w.Key("ranks").Int(s.ranks);
   w.Key("input").BeginObject();
-  w.Key("files").Int(s.files);
-  w.Key("lines").Int(s.lines);
-  w.Key("tokens").Int(s.tokens_read);
-  w.Key("split_lines").Int(s.split_lines);
-  w.Key("long_items_skipped").Int(s.long_items);
-  w.Key("distinct_items").Int(s.distinct_items);
-  w.Key("tokens_below_min_count").Int(s.tokens_below_min_count);
+  w.Ints({{"files", s.files}, {"lines", s.lines}, {"tokens", s.tokens_read}, {"split_lines", s.split_lines},
+          {"long_items_skipped", s.long_items}, {"distinct_items", s.distinct_items},
+          {"tokens_below_min_count", s.tokens_below_min_count}});
   w.EndObject();
   w.Key("graph").BeginObject();
-  w.Key("nodes").Int(s.nodes);
-  w.Key("edges").Int(s.edges);
-  w.Key("transitions").Int(s.transitions);
-  w.Key("self_loops_skipped").Int(s.self_loops);
-  w.Key("start_items").Int(s.start_items);
-  w.Key("dead_end_items").Int(s.dead_end_items);
-  w.Key("isolated_items").Int(s.isolated_items);
-  w.Key("second_order_entries").Int(s.second_order_entries);
-  w.Key("csr_bytes").Int(static_cast<std::int64_t>(s.csr_bytes));
-  w.Key("table_bytes").Int(static_cast<std::int64_t>(s.table_bytes));
-  w.Key("gathered_edge_list_bytes").Int(static_cast<std::int64_t>(s.gathered_bytes));
-  w.Key("peak_bytes").Int(static_cast<std::int64_t>(s.peak_bytes));
+  w.Ints({{"nodes", s.nodes}, {"edges", s.edges}, {"transitions", s.transitions},
+          {"self_loops_skipped", s.self_loops}, {"start_items", s.start_items},
+          {"dead_end_items", s.dead_end_items}, {"isolated_items", s.isolated_items},
+          {"second_order_entries", s.second_order_entries},
+          {"csr_bytes", static_cast<std::int64_t>(s.csr_bytes)},
+          {"table_bytes", static_cast<std::int64_t>(s.table_bytes)},
+          {"gathered_edge_list_bytes", static_cast<std::int64_t>(s.gathered_bytes)},
+          {"peak_bytes", static_cast<std::int64_t>(s.peak_bytes)}});
   w.EndObject();
   w.Key("walks").BeginObject();
-  w.Key("walks").Int(s.walks.walks);
-  w.Key("tokens").Int(s.walks.tokens);
-  w.Key("dead_end_walks").Int(s.walks.dead_end_walks);
-  w.Key("proposals").Int(s.walks.proposals);
-  w.Key("rejections").Int(s.walks.rejections);
-  w.Key("exact_steps").Int(s.walks.exact_steps);
+  w.Ints({{"walks", s.walks.walks}, {"tokens", s.walks.tokens}, {"dead_end_walks", s.walks.dead_end_walks},
+          {"proposals", s.walks.proposals}, {"rejections", s.walks.rejections},
+          {"exact_steps", s.walks.exact_steps}});
   w.EndObject();
   w.Key("files").StringArray(s.files_written);
   w.Key("seconds").Double(s.seconds);

@@ -39,6 +39,5 @@ struct WalkSummary {
 std::string WalkSummaryToJson(const WalkSummary& s, const WalkConfig& config);
 
 // "12.3 MiB" (or "4.0 KiB" below 1 MiB), for log lines and messages.
-std::string HumanBytes(std::uint64_t bytes);
 
 }  // namespace item2vec

@@ -1,0 +1,32 @@
+// Option docs: the Markdown tables (docs/commands/) and the INI file of a command's options, written from
+// the same boost::program_options description that prints its --help.
+//
+// Contract: the option description (e.g. TrainOptionsDescription, common/train_options.h) is
+// the one table of names, defaults and help text. OptionsMarkdown() renders it as one
+// Markdown table per group (option | default | meaning); OptionsIni() as an INI file that
+// sets every option with a plain default to it and lists the others commented out, each
+// under its help text. A default is what --help shows after "(=": switches are off, an
+// option without one shows "none". tests/common/option_docs_test.cc checks that
+// docs/commands/train.md and configs/default.ini hold exactly this text (and rewrites them
+// with ITEM2VEC_UPDATE_OPTION_DOCS=1). Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+
+namespace item2vec {
+
+// One concern's options under the caption --help prints above them.
+struct OptionGroup {
+  std::string caption;
+  boost::program_options::options_description options;
+};
+
+std::string OptionsMarkdown(const std::vector<OptionGroup>& groups);
+
+// header: the file's opening comment, as one paragraph (wrapped into "# " lines).
+std::string OptionsIni(const std::vector<OptionGroup>& groups, const std::string& header);
+
+}  // namespace item2vec
