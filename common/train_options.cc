@@ -184,7 +184,9 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "at least 512 and at most 16384 or 32768 / workers (not below 4096), whichever is less "
        "(larger batches pull and push fewer rows per token, but a worker's batch trains on rows "
        "without the other workers' updates of it, which costs a small corpus quality: 1.5M "
-       "tokens on 2 workers get 512, 10M get 16384; docs/quality.md); 4096 with --hot-rows "
+       "tokens on 2 workers get 512, 10M get 16384; docs/quality.md); with --window-mode set the "
+       "training tokens / (workers x 64), at least 4096 (as before: small batches cost sets "
+       "quality on the panel); 4096 with --hot-rows "
        "(--hot-sync counts batches). A resumed run keeps its checkpoint's value");
   group("Warm start (nightly refresh)")
       ("init-from", po::value(&o->init_from),
@@ -449,12 +451,14 @@ WirePrecision TrainOptions::Wire() const {
 
 double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
 
-std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers) {
+std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode mode) {
   const std::int64_t w = std::max(1, workers);
   const std::int64_t per_worker = std::max<std::int64_t>(0, corpus_tokens) / w;
+  const std::int64_t most = std::clamp(kAutoTokensInFlight / w, kAutoBatchTokensManyWorkers, kAutoBatchTokensMax);
+  if (mode == WindowMode::kSet)
+    return std::clamp(per_worker / kAutoSetBatchesPerEpoch, std::min(kAutoSetBatchTokensMin, most), most);
   const std::int64_t root = per_worker / kAutoSquareRoot;  // (P / 32768)^2 without overflow
   const std::int64_t per_batch = root > kAutoBatchTokensMax ? kAutoBatchTokensMax : root * root;
-  const std::int64_t most = std::clamp(kAutoTokensInFlight / w, kAutoBatchTokensManyWorkers, kAutoBatchTokensMax);
   return std::clamp(per_batch, kAutoBatchTokensMin, most);
 }
 

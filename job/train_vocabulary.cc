@@ -34,7 +34,8 @@ Result<ResumePoint> FindOrClearCheckpoints(const TrainJob& job) {
 // AutoBatchTokens of the corpus (4096 with --hot-rows). The same on every rank: every rank
 // has the vocabulary and the resume point.
 void ResolveBatchTokens(TrainJob* job) {
-  std::int64_t tokens = AutoBatchTokens(static_cast<std::int64_t>(job->vocab.total_count()), job->workers);
+  std::int64_t tokens = AutoBatchTokens(static_cast<std::int64_t>(job->vocab.total_count()), job->workers,
+                                        job->options.window_mode);
   const char* why = "automatic";
   // --hot-sync counts batches and its default was measured at 4096-token batches: larger
   // ones would let the hot rows drift further between syncs (worker/hot_rows.h).

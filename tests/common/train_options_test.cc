@@ -415,6 +415,11 @@ TEST(TrainOptionsTest, AutomaticBatchTokens) {
   EXPECT_EQ(AutoBatchTokens(std::int64_t{1} << 40, 1000), 4096);
   EXPECT_EQ(AutoBatchTokens(std::int64_t{1} << 62, 1), 16384);  // no overflow
   EXPECT_EQ(AutoBatchTokens(3000000, 0), 91 * 91);     // no workers counts as one
+  // Sets keep the earlier rule: 1/64 of a worker's epoch, at least 4096.
+  EXPECT_EQ(AutoBatchTokens(900000, 2, WindowMode::kSet), 7031);   // retail baskets
+  EXPECT_EQ(AutoBatchTokens(90000, 2, WindowMode::kSet), 4096);    // Last.fm sets
+  EXPECT_EQ(AutoBatchTokens(10000000, 2, WindowMode::kSet), 16384);
+  EXPECT_EQ(AutoBatchTokens(100000000, 16, WindowMode::kSet), 4096);
   o.batch_tokens = 8;
   EXPECT_FALSE(Validate(o, 3).ok());
   o.batch_tokens = 16;
