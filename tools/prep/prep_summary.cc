@@ -21,6 +21,7 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("items").Int(s.items);
   j.Key("heldout_records").Int(s.session.heldout_records);
   j.Key("heldout_users").Int(s.session.heldout_users);
+  j.Key("validation_records").Int(s.session.validation_records);
   j.Key("files").Int(s.files);
   j.Key("input_bytes").Int(s.input_bytes);
   j.Key("header_rows").Int(s.header_rows);
@@ -83,6 +84,7 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("holdout").String(h.kind == HoldoutSpec::Kind::kNone   ? "none"
                           : h.kind == HoldoutSpec::Kind::kLast ? "last:" + std::to_string(h.count)
                                                                : "after:" + FormatIso8601(h.cutoff_ms));
+  j.Key("validation").Bool(c.session.validation);
   j.Key("time_format").String(TimeFormatName(c.time_format));
   j.EndObject();
   j.Key("files_written").BeginArray();
