@@ -13,6 +13,7 @@
 #include "tools/publish/publish_command.h"
 #include "tools/report/report_command.h"
 #include "tools/report/train_reporter.h"
+#include "tools/tune/tune_command.h"
 #include "tools/users/embed_users.h"
 #include "tools/walk/walk_command.h"
 #include "job/train_job.h"
@@ -36,6 +37,7 @@ const char kUsage[] =
     "  publish   the lookup table (item and user vectors) into Redis as a new live version\n"
     "  report    a model's run report: one self-contained HTML page (train writes it after every run)\n"
     "  export    a model's vectors for other tools: TensorBoard's Embedding Projector (TSV pair), NumPy (.npy)\n"
+    "  tune      search train's settings on a validation split within a time budget (successive halving)\n"
     "\n"
     "Options:\n"
     "  -h, --help     print this help\n"
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "embed-users") return item2vec::RunEmbedUsersCommand(args);
   if (command == "report") return item2vec::RunReportCommand(args);
   if (command == "export") return item2vec::RunExportCommand(args);
+  if (command == "tune") return item2vec::RunTuneCommand(args);
   if (command == "train") {
     item2vec::MpiSession mpi(&argc, &argv);
     item2vec::TrainReporter reporter;  // rank 0: report.html and metrics after the run
