@@ -45,12 +45,15 @@ struct TuneOptions {
   std::string valid, test, output, space, train_config, final_output;
   std::string budget = "20x";
   std::string launcher = "mpirun";
+  std::string query = "last";
   double sample = 1.0;
   int np = 2;
   int servers = 1;
   int k = 10;
   std::uint64_t seed = 1;
   int max_trials = 0;
+  int rounds = 2;
+  int eta = 3;
   std::string log_level = "info";
 };
 
@@ -76,8 +79,9 @@ po::options_description Description(TuneOptions* o) {
        "time budget: seconds (600, 600s), minutes (30m), hours (2h), or Nx = N times the defaults trial's "
        "wall time")
       ("sample", po::value(&o->sample)->default_value(o->sample),
-       "tune on this share of the training lines and validation users (0 < S <= 1), then, with "
-       "--final-output, train the winner on the full input")
+       "train every trial on this share of the training lines (users, with prep's one line per user; "
+       "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
+       "--final-output the winner is then trained on the full input")
       ("final-output", po::value(&o->final_output),
        "after the search, train the winner on the full --input into this model directory (and evaluate it "
        "on --test when given)")
@@ -87,8 +91,16 @@ po::options_description Description(TuneOptions* o) {
        "the MPI launcher command and its arguments, split on spaces; `-np N` is appended "
        "(e.g. \"mpirun --oversubscribe\", or \"srun\" style wrappers that accept -np)")
       ("k", po::value(&o->k)->default_value(o->k), "the cut-off K of the objective HR@K (ties: NDCG@K)")
+      ("query", po::value(&o->query)->default_value(o->query),
+       "eval's query of a record: last (the last history item: next-item), mean:K, or user (the mean of "
+       "the history: completion of a set)")
       ("seed", po::value(&o->seed)->default_value(o->seed),
        "seeds the quasi-random draws, the sample and every trial's training")
+      ("rounds", po::value(&o->rounds)->default_value(o->rounds),
+       "successive-halving rounds of the largest bracket (Hyperband's s_max + 1): 2 ranks 3 settings on "
+       "a third of the epochs and trains the best on all its epochs, then trains 2 more on all; 3 starts "
+       "with 9 on a ninth (worth it when a training costs far more than starting one)")
+      ("eta", po::value(&o->eta)->default_value(o->eta), "successive halving keeps the best 1/eta of a round")
       ("max-trials", po::value(&o->max_trials)->default_value(o->max_trials),
        "stop after this many trials, defaults included (0 = only the budget)")
       ("log-level", po::value(&o->log_level)->default_value(o->log_level), "trace, debug, info, warn or error");
@@ -205,12 +217,13 @@ bool Keep(std::uint64_t hash, std::uint64_t seed, double share) {
   return static_cast<double>(h >> 11) * 0x1.0p-53 < share;
 }
 
-// --sample: a share of the training lines and of the validation users, by hash.
-Status WriteSample(const TuneOptions& o, const std::vector<InputFile>& files, std::string* train, std::string* valid) {
+// --sample: a share of the training lines, by a seeded hash. The validation records stay
+// whole: their histories carry what a query needs, and on small data a tenth of them would
+// rank settings mostly by noise.
+Status WriteSample(const TuneOptions& o, const std::vector<InputFile>& files, std::string* train) {
   const std::string dir = o.output + "/sample";
   fs::create_directories(dir);
   *train = dir + "/train.txt";
-  *valid = dir + "/valid.tsv";
   AtomicFile out;
   ITEM2VEC_RETURN_IF_ERROR(out.Open(*train));
   std::int64_t lines = 0, kept = 0;
@@ -224,20 +237,8 @@ Status WriteSample(const TuneOptions& o, const std::vector<InputFile>& files, st
     }));
   }
   ITEM2VEC_RETURN_IF_ERROR(out.Commit());
-  AtomicFile vout;
-  ITEM2VEC_RETURN_IF_ERROR(vout.Open(*valid));
-  std::int64_t records = 0, vkept = 0;
-  ITEM2VEC_RETURN_IF_ERROR(ForEachLine(o.valid, [&](std::string_view line) {
-    ++records;
-    if (!Keep(Fnv1a64(line.substr(0, line.find('\t'))), o.seed + 1, o.sample)) return;
-    ++vkept;
-    vout.Write(line);
-    vout.Write(std::string_view("\n"));
-  }));
-  ITEM2VEC_RETURN_IF_ERROR(vout.Commit());
-  spdlog::info("--sample {}: tuning on {} of {} training lines and {} of {} validation users", o.sample, kept, lines,
-               vkept, records);
-  if (kept == 0 || vkept == 0) return Status::DataError("--sample " + std::to_string(o.sample) + " kept nothing");
+  spdlog::info("--sample {}: every trial trains on {} of {} training lines", o.sample, kept, lines);
+  if (kept == 0) return Status::DataError("--sample " + std::to_string(o.sample) + " kept no training line");
   return Status::Ok();
 }
 
@@ -309,10 +310,11 @@ struct Scores {
 
 // HR@K and NDCG@K over every record: records eval skips (query item not in the model)
 // count as misses, so settings that drop items (min-count) are not scored on fewer records.
-Result<Scores> Score(const std::string& model, const std::string& records, int k) {
+Result<Scores> Score(const std::string& model, const std::string& records, int k, const std::string& query) {
   EvalOptions e;
   e.model = model;
   e.test = records;
+  e.query = query;
   e.ks = std::to_string(k);
   Result<EvalReport> r = Evaluate(e);
   if (!r.ok()) return r.status();
@@ -353,7 +355,7 @@ class LaunchRunner : public TrialRunner {
       r.error = timed_out ? "stopped at the end of the budget"
                           : "train exit code " + std::to_string(rc) + ": " + LastLine(dir + ".log");
     } else {
-      Result<Scores> s = Score(dir, valid_, o_.k);
+      Result<Scores> s = Score(dir, valid_, o_.k, o_.query);
       if (s.ok()) {
         r.hr = s->hr;
         r.ndcg = s->ndcg;
@@ -385,7 +387,8 @@ class LaunchRunner : public TrialRunner {
 std::string Fingerprint(const TuneOptions& o, const std::vector<InputFile>& files, const std::string& space_text) {
   std::string text = "space:" + space_text + "\nbase:" + (o.train_config.empty() ? "" : ReadWhole(o.train_config)) +
                      "\nvalid:" + ReadWhole(o.valid) + "\nseed:" + std::to_string(o.seed) +
-                     "\nsample:" + std::to_string(o.sample) + "\nk:" + std::to_string(o.k);
+                     "\nrounds:" + std::to_string(o.rounds) + "," + std::to_string(o.eta) +
+                     "\nsample:" + std::to_string(o.sample) + "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
   for (const InputFile& f : files)
     text += "\ninput:" + f.path + ":" + std::to_string(f.size) + ":" + std::to_string(f.fingerprint);
   char buf[17];
@@ -404,6 +407,9 @@ Status Check(const TuneOptions& o) {
   if (o.np < 2) return Status::InvalidArgument("--np must be at least 2 (one worker and one server)");
   if (o.servers < 1 || o.servers >= o.np) return Status::InvalidArgument("--servers must be in 1..np-1");
   if (o.k < 1) return Status::InvalidArgument("--k must be positive");
+  if (o.rounds < 1 || o.rounds > 5) return Status::InvalidArgument("--rounds must be in 1..5");
+  if (o.eta < 2) return Status::InvalidArgument("--eta must be at least 2");
+  if (Result<QueryMode> q = ParseQueryMode(o.query); !q.ok()) return q.status();
   if (std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_RANK") != nullptr)
     return Status::InvalidArgument("run tune as one process, not under mpirun: it launches each trial with "
                                    "--launcher -np N (see docs/tune.md)");
@@ -434,12 +440,14 @@ Status Run(const TuneOptions& o) {
   std::string valid = o.valid;
   if (o.sample < 1) {
     std::string train_sample;
-    ITEM2VEC_RETURN_IF_ERROR(WriteSample(o, *files, &train_sample, &valid));
+    ITEM2VEC_RETURN_IF_ERROR(WriteSample(o, *files, &train_sample));
     inputs = {train_sample};
   }
   LaunchRunner runner(o, inputs, valid);
   TuneSearchOptions so;
   so.seed = o.seed;
+  so.s_max = o.rounds - 1;
+  so.eta = o.eta;
   (in_defaults ? so.budget_defaults : so.budget_seconds) = *budget;
   so.max_trials = o.max_trials;
   so.log_path = o.output + "/trials.jsonl";
@@ -496,7 +504,7 @@ Status Run(const TuneOptions& o) {
     summary.final_trained = true;
     summary.final_model = o.final_output;
     if (!o.test.empty()) {
-      Result<Scores> s = Score(o.final_output, o.test, o.k);
+      Result<Scores> s = Score(o.final_output, o.test, o.k, o.query);
       if (!s.ok()) return s.status();
       summary.has_test = true;
       summary.test_hr = s->hr;

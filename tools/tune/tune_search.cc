@@ -72,7 +72,7 @@ bool TuneSearch::Better(const TrialResult& a, const TrialResult& b) {
 std::size_t TuneSearch::best() const {
   std::size_t best = 0;
   for (std::size_t i = 1; i < trials_.size(); ++i)
-    if (Better(trials_[i].result, trials_[best].result)) best = i;
+    if (trials_[i].full && Better(trials_[i].result, trials_[best].result)) best = i;
   return best;
 }
 
@@ -137,19 +137,23 @@ Status TuneSearch::Append(const Trial& trial) {
   return ok && closed ? Status::Ok() : Status::IOError("writing the trial log '" + options_.log_path + "' failed");
 }
 
-bool TuneSearch::Visit(TrialRunner* runner, TuneSettings settings, int bracket, int rung, bool is_default,
+bool TuneSearch::Visit(TrialRunner* runner, TuneSettings settings, int bracket, int rung, bool full, bool is_default,
                        Trial* out) {
   Trial t;
   t.bracket = bracket;
   t.rung = rung;
+  t.full = full;
   t.is_default = is_default;
   t.epochs = EpochsOf(settings);
   t.key = KeyOf(settings);
   t.settings = std::move(settings);
   auto it = cache_.find(t.key);
   if (it != cache_.end() && it->second.charged) {
-    // Met again in this run (a setting promoted to a rung with the same epochs): no new trial.
+    // Met again in this run (a setting promoted to a rung with the same epochs): no new
+    // trial, but one at its full epochs now.
     t.result = it->second.result;
+    for (Trial& earlier : trials_)
+      if (earlier.key == t.key) earlier.full = earlier.full || full;
     *out = t;
     return true;
   }
@@ -183,7 +187,7 @@ bool TuneSearch::Visit(TrialRunner* runner, TuneSettings settings, int bracket, 
 Status TuneSearch::Run(TrialRunner* runner) {
   ITEM2VEC_RETURN_IF_ERROR(LoadLog());
   Trial trial;
-  Visit(runner, defaults_, -1, 0, true, &trial);
+  Visit(runner, defaults_, -1, 0, true, true, &trial);
   if (trial.result.failed)
     return Status::DataError("training with the default settings failed, so there is nothing to compare with: " +
                              trial.result.error);
@@ -227,9 +231,9 @@ Status TuneSearch::Run(TrialRunner* runner) {
         const int full = space_.Has("epochs") ? EpochsOf(settings) : default_epochs;
         const double epochs = r == s ? full : std::min<double>(full, reference_epochs * share);
         SetSetting(&settings, "epochs", std::to_string(std::max(1, static_cast<int>(std::lround(epochs)))));
-        if (!Visit(runner, settings, b, r, false, &trial)) return Status::Ok();
+        if (!Visit(runner, settings, b, r, r == s, false, &trial)) return Status::Ok();
         ranked.emplace_back(trial.result, i);
-        if (Better(trial.result, best_result_)) {
+        if (r == s && Better(trial.result, best_result_)) {
           best_result_ = trial.result;
           best_u_ = alive_u[i];
         }

@@ -21,8 +21,10 @@
 // - The search stops when the seconds spent reach the budget (a trial running then finishes,
 //   or is stopped by the runner's timeout: the remaining budget plus one T0; a stopped
 //   trial is not logged).
-// - The winner is the trial with the best objective (HR@K, ties by NDCG@K, then the earlier
-//   trial); when no trial beats the defaults strictly, the defaults are the winner.
+// - The winner is the trial at its full epochs (a last rung) with the best objective (HR@K,
+//   ties by NDCG@K, then the earlier trial): early rungs only rank settings, their few
+//   epochs are not an answer (and picking the luckiest of many cheap trials would overfit the
+//   validation split). When no such trial beats the defaults strictly, the defaults win.
 // - Not thread-safe; the runner is called from the thread that calls Run().
 #pragma once
 
@@ -59,6 +61,7 @@ struct Trial {
   int rung = 0;
   int epochs = 0;
   bool is_default = false;
+  bool full = false;      // trained at its own full epochs (the last rung of its bracket)
   bool from_log = false;  // result taken from the trial log, not trained in this run
   std::string key;
   TuneSettings settings;
@@ -106,7 +109,8 @@ class TuneSearch {
   Status LoadLog();
   Status Append(const Trial& trial);
   // Runs (or reuses) one trial; false when the budget is spent and nothing was run.
-  bool Visit(TrialRunner* runner, TuneSettings settings, int bracket, int rung, bool is_default, Trial* out);
+  bool Visit(TrialRunner* runner, TuneSettings settings, int bracket, int rung, bool full, bool is_default,
+             Trial* out);
   bool Exhausted() const;
   static bool Better(const TrialResult& a, const TrialResult& b);
 
