@@ -70,7 +70,7 @@ struct Trial {
 
 struct TuneSearchOptions {
   int eta = 3;
-  int s_max = 2;
+  int s_max = 2;  // rounds of the largest bracket - 1 (item2vec tune --rounds; its default is 2)
   std::uint64_t seed = 1;
   double budget_seconds = 0;   // > 0: the budget in seconds
   double budget_defaults = 0;  // > 0 (and no seconds): the budget in default trainings
