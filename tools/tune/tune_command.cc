@@ -401,7 +401,8 @@ Status Check(const TuneOptions& o) {
   if (o.valid.empty())
     return Status::InvalidArgument("--valid is required: prep --holdout last --validation writes valid.tsv");
   if (o.output.empty()) return Status::InvalidArgument("--output is required (see item2vec tune --help)");
-  if (!o.test.empty() && fs::equivalent(fs::path(o.test), fs::path(o.valid)))
+  std::error_code same_ec;
+  if (!o.test.empty() && fs::equivalent(fs::path(o.test), fs::path(o.valid), same_ec))
     return Status::InvalidArgument("--valid and --test are the same file: the search must never see the test records");
   if (!(o.sample > 0 && o.sample <= 1)) return Status::InvalidArgument("--sample must be in (0, 1]");
   if (o.np < 2) return Status::InvalidArgument("--np must be at least 2 (one worker and one server)");
