@@ -138,12 +138,14 @@ std::string BestIni(const std::string& base_ini_text, const Trial& best, const T
 std::string TrialsCsv(const std::vector<Trial>& trials, const std::vector<std::string>& names) {
   std::ostringstream out;
   out << "trial,bracket,rung,default,from_log,epochs";
-  for (const std::string& n : names) out << "," << n;
+  for (const std::string& n : names)
+    if (n != "epochs") out << "," << n;
   out << ",hr,ndcg,seconds,failed,error\n";
   for (const Trial& t : trials) {
     out << t.id << "," << t.bracket << "," << t.rung << "," << (t.is_default ? 1 : 0) << "," << (t.from_log ? 1 : 0)
         << "," << t.epochs;
-    for (const std::string& n : names) out << "," << CsvField(SettingValue(t.settings, n));
+    for (const std::string& n : names)
+      if (n != "epochs") out << "," << CsvField(SettingValue(t.settings, n));
     out << "," << Fixed(t.result.hr, 6) << "," << Fixed(t.result.ndcg, 6) << "," << Fixed(t.result.seconds, 3) << ","
         << (t.result.failed ? 1 : 0) << "," << CsvField(t.result.error) << "\n";
   }
@@ -236,13 +238,15 @@ std::string SearchHtml(const std::vector<Trial>& trials, std::size_t best, const
                  best, d.result.hr, 290, 200);
   }
   s << "</div><h2>Trials</h2><table><tr><th>trial</th><th>bracket</th><th>rung</th><th>epochs</th>";
-  for (const std::string& n : names) s << "<th>" << HtmlEscape(n) << "</th>";
+  for (const std::string& n : names)
+    if (n != "epochs") s << "<th>" << HtmlEscape(n) << "</th>";
   s << "<th>HR</th><th>NDCG</th><th>s</th></tr>";
   for (const Trial& t : trials) {
     s << "<tr" << (t.id == static_cast<int>(best) ? " style='background:#ffe8cc'" : "") << "><td>" << t.id
       << (t.is_default ? " (defaults)" : "") << "</td><td>" << t.bracket << "</td><td>" << t.rung << "</td><td>"
       << t.epochs << "</td>";
-    for (const std::string& n : names) s << "<td>" << HtmlEscape(SettingValue(t.settings, n)) << "</td>";
+    for (const std::string& n : names)
+      if (n != "epochs") s << "<td>" << HtmlEscape(SettingValue(t.settings, n)) << "</td>";
     s << "<td>" << (t.result.failed ? "failed" : Fixed(t.result.hr)) << "</td><td>" << Fixed(t.result.ndcg)
       << "</td><td>" << Fixed(t.result.seconds, 1) << "</td></tr>";
   }
