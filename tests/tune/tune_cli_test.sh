@@ -50,6 +50,24 @@ grep -q "the winner on the test split: HR@10" "$WORK/t2.log" || fail "no test re
 "$PY" -c "import json,sys; f=json.load(open(sys.argv[1]))['final']; assert 0 <= f['test_hr'] <= 1, f" \
   "$WORK/t2/trials.json" || fail "trials.json has no final test figures"
 
+# 2b. --sample: trials train on a share of the lines; a winner is checked against the
+# defaults on the full input (validation only) before it is the answer.
+"$ITEM2VEC" tune "${common[@]}" --test "$WORK/ml/test.tsv" -o "$WORK/t5" --budget 6x --max-trials 5 --sample 0.3 \
+  --final-output "$WORK/final5" > "$WORK/t5.log" 2>&1 || fail "tune --sample: $(cat "$WORK/t5.log")"
+grep -q "every trial trains on [0-9]* of 608 training lines" "$WORK/t5.log" || fail "no sample line: $(head "$WORK/t5.log")"
+"$PY" - "$WORK/t5/trials.json" <<'PYEOF' || fail "--sample full-input check"
+import json, sys
+j = json.load(open(sys.argv[1]))
+f = j["final"]
+if "full_valid_hr" in f:
+    rejected = f["full_valid_hr"] <= f["full_valid_default_hr"]
+    assert f["sample_winner_rejected"] == rejected, f
+    assert j["defaults_won"] == rejected, j["defaults_won"]
+else:
+    assert j["defaults_won"], "a sample winner was not checked on the full input"
+print("sample ok:", f)
+PYEOF
+
 # 3. best.ini is a train config.
 run_np 2 train --config "$WORK/t1/best.ini" --input "$WORK/ml/train" --output "$WORK/from_ini" --report false \
   > "$WORK/train.log" 2>&1 || fail "train --config best.ini: $(cat "$WORK/train.log")"

@@ -473,7 +473,7 @@ Status Run(const TuneOptions& o) {
   ITEM2VEC_RETURN_IF_ERROR(search.Run(&runner));
 
   const std::vector<Trial>& trials = search.trials();
-  const std::size_t best = search.best();
+  std::size_t best = search.best();
   TuneSummary summary;
   summary.objective = objective;
   summary.k = o.k;
@@ -494,14 +494,44 @@ Status Run(const TuneOptions& o) {
                  TuneSearch::KeyOf(trials[best].settings));
 
   if (!o.final_output.empty()) {
-    spdlog::info("training the winner on the full input into {}", o.final_output);
     LaunchRunner full(o, o.input, o.valid);
-    bool timed_out = false;
-    const std::string log = o.output + "/final.log";
-    const int rc = Spawn(full.TrainArgs(trials[best].settings, o.final_output), log, 0, &timed_out);
-    if (rc != 0)
-      return Status::DataError("training the winner failed (exit code " + std::to_string(rc) + "): " + LastLine(log) +
-                               " (log: " + log + ")");
+    const auto train_full = [&](const TuneSettings& settings, const std::string& dir, const std::string& log) {
+      bool timed_out = false;
+      const int rc = Spawn(full.TrainArgs(settings, dir), log, 0, &timed_out);
+      return rc == 0 ? Status::Ok()
+                     : Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
+                                         "): " + LastLine(log) + " (log: " + log + ")");
+    };
+    spdlog::info("training the winner on the full input into {}", o.final_output);
+    ITEM2VEC_RETURN_IF_ERROR(train_full(trials[best].settings, o.final_output, o.output + "/final.log"));
+    if (o.sample < 1 && best != 0) {
+      // A winner on a sample may not carry over to the full input (e.g. its epochs were
+      // right for a tenth of the updates). The defaults trained on the full input decide, on
+      // the validation records only: the defaults stay the answer unless beaten there too.
+      const std::string defaults_dir = o.output + "/final-defaults";
+      fs::remove_all(defaults_dir, ec);
+      ITEM2VEC_RETURN_IF_ERROR(train_full(trials[0].settings, defaults_dir, o.output + "/final-defaults.log"));
+      Result<Scores> w = Score(o.final_output, o.valid, o.k, o.query);
+      Result<Scores> d = Score(defaults_dir, o.valid, o.k, o.query);
+      if (!w.ok()) return w.status();
+      if (!d.ok()) return d.status();
+      summary.full_check = true;
+      summary.full_valid_hr = w->hr;
+      summary.full_valid_default_hr = d->hr;
+      if (w->hr > d->hr || (w->hr == d->hr && w->ndcg > d->ndcg)) {
+        spdlog::info("on the full input the sample's winner keeps its lead on validation: {} {:.4f} vs the defaults' "
+                     "{:.4f}", objective, w->hr, d->hr);
+        fs::remove_all(defaults_dir, ec);
+      } else {
+        spdlog::info("on the full input the sample's winner scores {} {:.4f} on validation, the defaults {:.4f}: the "
+                     "defaults are the answer", objective, w->hr, d->hr);
+        fs::remove_all(o.final_output, ec);
+        fs::rename(defaults_dir, o.final_output, ec);
+        if (ec) return Status::IOError("cannot move " + defaults_dir + " to " + o.final_output + ": " + ec.message());
+        summary.sample_winner_rejected = true;
+        best = 0;
+      }
+    }
     summary.final_trained = true;
     summary.final_model = o.final_output;
     if (!o.test.empty()) {

@@ -108,7 +108,11 @@ std::string BestIni(const std::string& base_ini_text, const Trial& best, const T
   out << "# item2vec train settings chosen by `item2vec tune` on the validation split (" << summary.objective
       << ").\n";
   out << "# Use with: mpirun -np N item2vec train --config THIS_FILE --input SEQS --output MODEL\n";
-  if (best.id == defaults.id)
+  if (summary.sample_winner_rejected)
+    out << "# The winner on the --sample share did not beat the defaults on validation once both were trained on "
+           "the full input (" << Fixed(summary.full_valid_hr) << " vs " << Fixed(summary.full_valid_default_hr)
+        << "): these ARE the defaults.\n";
+  else if (best.id == defaults.id)
     out << "# No trial beat the defaults on validation: these ARE the defaults (" << summary.objective << " "
         << Fixed(defaults.result.hr) << ").\n";
   else
@@ -163,6 +167,10 @@ std::string TrialsJson(const std::vector<Trial>& trials, std::size_t best, const
   if (summary.final_trained) {
     j.Key("final").BeginObject().Key("model").String(summary.final_model);
     if (summary.has_test) j.Key("test_hr").Double(summary.test_hr).Key("test_ndcg").Double(summary.test_ndcg);
+    if (summary.full_check)
+      j.Key("full_valid_hr").Double(summary.full_valid_hr)
+          .Key("full_valid_default_hr").Double(summary.full_valid_default_hr)
+          .Key("sample_winner_rejected").Bool(summary.sample_winner_rejected);
     j.EndObject();
   }
   j.Key("trials").BeginArray();

@@ -19,6 +19,11 @@ struct TuneSummary {
   double sample = 1;
   // Filled when the winner was trained on the full input and evaluated on --test.
   bool final_trained = false;
+  // With --sample and --final-output: the winner and the defaults trained on the full input,
+  // scored on validation; when the winner does not beat the defaults there, they win.
+  bool full_check = false;
+  double full_valid_hr = 0, full_valid_default_hr = 0;
+  bool sample_winner_rejected = false;
   std::string final_model;
   bool has_test = false;
   double test_hr = 0, test_ndcg = 0;
