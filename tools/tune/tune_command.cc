@@ -89,7 +89,7 @@ po::options_description Description(TuneOptions* o) {
       ("servers", po::value(&o->servers)->default_value(o->servers), "of those, parameter servers (train --servers)")
       ("launcher", po::value(&o->launcher)->default_value(o->launcher),
        "the MPI launcher command and its arguments, split on spaces; `-np N` is appended "
-       "(e.g. \"mpirun --oversubscribe\", or \"srun\" style wrappers that accept -np)")
+       "(e.g. \"mpirun --oversubscribe\"; in a Slurm job, Open MPI's mpirun uses the allocation)")
       ("k", po::value(&o->k)->default_value(o->k), "the cut-off K of the objective HR@K (ties: NDCG@K)")
       ("query", po::value(&o->query)->default_value(o->query),
        "eval's query of a record: last (the last history item: next-item), mean:K, or user (the mean of "
@@ -111,9 +111,9 @@ void PrintHelp() {
   TuneOptions defaults;
   std::cout << "Usage: item2vec tune --input TRAIN --valid VALID.tsv --output DIR [--test TEST.tsv]\n"
                "                     [--budget 20x|30m] [--space FILE] [--train-config FILE] [--sample 0.1]\n\n"
-               "Searches train's settings (negative-sampling exponent, window, subsampling, negatives,\n"
-               "dimension, epochs, learning rate, min-count, model) for next-item HR@K on a validation\n"
-               "split, within a time budget: successive halving over quasi-random (scrambled Halton)\n"
+               "Searches train's settings (by default the negative-sampling exponent, window,\n"
+               "subsampling, negatives, epochs and learning rate; dim, min-count, model and window-mode\n"
+               "when the space names them) for HR@K on a validation split, within a time budget: successive halving over quasi-random (scrambled Halton)\n"
                "settings with epochs as the budget axis, the defaults always the first trial and the\n"
                "answer when nothing beats them. Each trial launches `LAUNCHER -np N item2vec train`.\n"
                "A killed tune rerun with the same --output continues from its trial log.\n\n"
