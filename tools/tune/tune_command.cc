@@ -300,8 +300,9 @@ int Spawn(const std::vector<std::string>& argv, const std::string& log_path, dou
 std::string LastLine(const std::string& path) {
   std::ifstream in(path);
   std::string line, last;
+  // The last line that says something (mpirun frames its messages with lines of dashes).
   while (std::getline(in, line))
-    if (!line.empty()) last = line;
+    if (line.find_first_not_of("- \t\r") != std::string::npos) last = line;
   return last;
 }
 

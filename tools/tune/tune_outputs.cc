@@ -79,7 +79,8 @@ std::string Scatter(const std::string& title, const std::vector<double>& x, cons
   if (categories.empty()) {
     for (double v : {x0, x1}) {
       const double shown = log_x ? std::pow(10.0, v) : v;
-      s << "<text x='" << px(v) - (v == x1 ? 30 : 0) << "' y='" << (h - 8) << "' font-size='10'>"
+      s << "<text x='" << px(v) << "' y='" << (h - 8) << "' font-size='10' text-anchor='"
+        << (v == x1 ? "end" : "start") << "'>"
         << HtmlEscape(FormatTuneNumber(shown)) << "</text>";
     }
   } else {

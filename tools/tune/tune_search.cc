@@ -102,6 +102,9 @@ Status TuneSearch::LoadLog() {
                                        "seed): give another --output, or remove the log to start afresh");
       continue;
     }
+    // A failed trial is tried again: its cause may have been the machine (a launcher that
+    // could not start), which a rerun is often meant to fix.
+    if ((*v)["failed"].boolean()) continue;
     Cached c;
     c.result.hr = (*v)["hr"].number();
     c.result.ndcg = (*v)["ndcg"].number();

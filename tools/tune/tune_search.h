@@ -15,7 +15,8 @@
 //   Halton point scaled to a quarter of each axis around it), so the search also refines
 //   what it found; the rest keep covering the space.
 // - Every trial is keyed by its settings (epochs included). A key met again, in this run or
-//   in the log of an earlier one, is not trained again: its logged result is used. So a
+//   in the log of an earlier one, is not trained again: its logged result is used (a logged
+//   failure is tried again). So a
 //   killed tune rerun with the same log walks the same schedule and trains only what the log
 //   lacks (the budget counts the logged seconds, so it also stops where it would have).
 // - The search stops when the seconds spent reach the budget (a trial running then finishes,
