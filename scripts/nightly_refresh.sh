@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Nightly model refresh that survives failures:
 #
-#   lock ─▶ prep ─▶ train (staging) ─▶ eval new + current ─▶ gate ─▶ publish ─▶ prune
+#   lock ─▶ prep ─▶ [tune, every TUNE_EVERY nights] ─▶ train (staging) ─▶ eval new + current ─▶ gate ─▶ publish ─▶ prune
 #
 # The serving model is MODELS_ROOT/current, a relative symlink to a dated directory. It only
 # ever changes by one rename (a new link made under a temporary name, then `mv -T` over
@@ -41,6 +41,10 @@ not worse than the model in service:
 
   1. lock      take LOCK_FILE (flock); if another run holds it, exit 8 at once
   2. prep      item2vec prep INPUT_LOGS -> WORK_DIR/runs/RUN_ID/data (train/, test.tsv)
+  2b. tune     with TUNE_EVERY=N, every N nights: prep again with --validation and
+               item2vec tune on valid.tsv (never test.tsv) with the job's ranks; its winner
+               TUNE_DIR/best.ini is train's config until the next tune (a failed tune keeps
+               the previous one)
   3. train     mpirun -np NP item2vec train -> MODELS_ROOT/.staging-RUN_ID
                (with WARM_START=1, --init-from the current model), checkpointing every
                CHECKPOINT_EVERY; if a rank crashes, up to TRAIN_RETRIES reruns with
@@ -137,11 +141,38 @@ current_target() {
   if [ -n "$dir" ] && [ -d "$dir" ]; then echo "$dir"; fi
 }
 
+# With TUNE_EVERY: the winner kept between tunes (best.ini holds TRAIN_CONFIG's settings
+# too, so it replaces it), and whether a tune is due tonight (none yet, or the last one
+# TUNE_EVERY or more nights before RUN_DATE).
+TUNED_INI=$TUNE_DIR/best.ini
+TUNE_DATA=$RUN_DIR/tune-data
+tune_due() {
+  [ "$TUNE_EVERY" -gt 0 ] || return 1
+  [ -s "$TUNED_INI" ] && [ -s "$TUNE_DIR/last_tune" ] || return 0
+  local last days
+  last=$(head -n 1 -- "$TUNE_DIR/last_tune")
+  days=$(( ($(date -d "$RUN_DATE" +%s) - $(date -d "$last" +%s)) / 86400 ))
+  [ "$days" -ge "$TUNE_EVERY" ] || [ "$days" -lt 0 ]
+}
+train_config() {
+  if [ "$TUNE_EVERY" -gt 0 ] && [ -s "$TUNED_INI" ]; then echo "$TUNED_INI"; else echo "$TRAIN_CONFIG"; fi
+}
+TUNE_PREP_CMD=("$BIN" prep)
+for p in "${INPUT_LOGS[@]}"; do TUNE_PREP_CMD+=(--input "$p"); done
+TUNE_PREP_CMD+=(--output "$TUNE_DATA" "${PREP_ARGS[@]}" --validation)
+TUNE_OUT=$TUNE_DIR/runs/$RUN_ID
+TUNE_CMD=("$BIN" tune --input "$TUNE_DATA/train" --valid "$TUNE_DATA/valid.tsv" --output "$TUNE_OUT"
+          --np "$NP" --servers "$SERVERS" --launcher "$MPIRUN_BIN ${MPIRUN_ARGS[*]}")
+[ -z "$TRAIN_CONFIG" ] || TUNE_CMD+=(--train-config "$TRAIN_CONFIG")
+TUNE_CMD+=("${TUNE_ARGS[@]}")
+
 # Sets TRAIN_CMD for the current model CUR_DIR.
 build_train_cmd() {
   TRAIN_CMD=("$MPIRUN_BIN" -np "$NP" "${MPIRUN_ARGS[@]}" "$BIN" train
              --input "$DATA/train" --output "$STAGING" --servers "$SERVERS")
-  [ -z "$TRAIN_CONFIG" ] || TRAIN_CMD+=(--config "$TRAIN_CONFIG")
+  local config
+  config=$(train_config)
+  [ -z "$config" ] || TRAIN_CMD+=(--config "$config")
   TRAIN_CMD+=("${TRAIN_ARGS[@]}")
   INIT_FROM=""
   if [ "$WARM_START" = 1 ] && [ -n "$CUR_DIR" ]; then
@@ -167,6 +198,13 @@ if [ "$DRY_RUN" = 1 ]; then
   echo "$PROG: dry run for $RUN_DATE with $CONFIG (nothing is run)"
   echo "1. lock     flock -n $(quote "$LOCK_FILE")(exit $EXIT_LOCKED if held)"
   echo "2. prep     $(quote "${PREP_CMD[@]}")> $LOG_DIR/prep.log"
+  if tune_due; then
+    echo "2b. tune    $(quote "${TUNE_PREP_CMD[@]}")> $LOG_DIR/tune-prep.log"
+    echo "            $(quote "${TUNE_CMD[@]}")> $LOG_DIR/tune.log"
+    echo "            then cp $TUNE_OUT/best.ini $(quote "$TUNED_INI")(train's config from tonight on)"
+  elif [ "$TUNE_EVERY" -gt 0 ]; then
+    echo "2b. tune    not due (last tune $(head -n 1 -- "$TUNE_DIR/last_tune"), every $TUNE_EVERY nights): train with $TUNED_INI"
+  fi
   echo "3. train    $(quote "${TRAIN_CMD[@]}")> $LOG_DIR/train.log"
   if [ "$WARM_START" = 1 ] && [ -z "$CUR_DIR" ]; then
     echo "            (WARM_START=1 but there is no current model: training starts from scratch)"
@@ -446,6 +484,26 @@ run_step "$STEP_TIMEOUT" "$LOG_DIR/prep.log" "${PREP_CMD[@]}" ||
 [ -s "$DATA/test.tsv" ] ||
   finish "$EXIT_PREP" failed "prep wrote no held-out records ($DATA/test.tsv); PREP_ARGS needs a --holdout"
 [ -d "$DATA/train" ] || finish "$EXIT_PREP" failed "prep wrote no $DATA/train"
+
+# ------------------------------------------------------------------ 2b. tune (TUNE_EVERY)
+# Re-tunes in this job every TUNE_EVERY nights on a second prep of the same logs that also
+# holds out validation records (the search never sees test.tsv), and keeps the winner in
+# TUNE_DIR for the nights between. A failed tune keeps the previous winner (or TRAIN_CONFIG).
+if tune_due; then
+  STEP=tune
+  log "tune: due (TUNE_EVERY=$TUNE_EVERY); searching into $TUNE_OUT"
+  if run_step "$STEP_TIMEOUT" "$LOG_DIR/tune-prep.log" "${TUNE_PREP_CMD[@]}" &&
+     run_step "$TRAIN_TIMEOUT" "$LOG_DIR/tune.log" "${TUNE_CMD[@]}" && [ -s "$TUNE_OUT/best.ini" ]; then
+    cp -f -- "$TUNE_OUT/best.ini" "$TUNED_INI.tmp.$$" && mv -f -- "$TUNED_INI.tmp.$$" "$TUNED_INI"
+    printf '%s\n' "$RUN_DATE" > "$TUNE_DIR/last_tune.tmp.$$" && mv -f -- "$TUNE_DIR/last_tune.tmp.$$" "$TUNE_DIR/last_tune"
+    log "tune: $(grep -m1 -E '^# (Trial|No trial)' "$TUNED_INI" | sed 's/^# //') -> $TUNED_INI"
+  else
+    log "tune: failed ($STEP_ERROR; see $LOG_DIR/tune.log); training with $(train_config || true)"
+  fi
+  rm -rf -- "$TUNE_DATA"
+elif [ "$TUNE_EVERY" -gt 0 ]; then
+  log "tune: not due (last $(head -n 1 -- "$TUNE_DIR/last_tune"), every $TUNE_EVERY nights); training with $TUNED_INI"
+fi
 
 # ------------------------------------------------------------------ 3. train
 STEP=train

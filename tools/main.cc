@@ -17,6 +17,7 @@
 #include "tools/publish/publish_command.h"
 #include "tools/report/report_command.h"
 #include "tools/report/train_reporter.h"
+#include "tools/tune/tune_command.h"
 #include "tools/users/embed_users.h"
 #include "tools/walk/walk_command.h"
 
@@ -56,6 +57,8 @@ const Subcommand kSubcommands[] = {
      item2vec::RunReportCommand},
     {"export", "a model's vectors for other tools: TensorBoard's Embedding Projector (TSV pair), NumPy (.npy)",
      item2vec::RunExportCommand},
+    {"tune", "search train's settings on a validation split within a time budget (successive halving)",
+     item2vec::RunTuneCommand},
 };
 
 std::string Usage() {

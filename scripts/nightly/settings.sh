@@ -27,8 +27,11 @@ nightly_settings_check() {
   PUSHGATEWAY=${PUSHGATEWAY-}
   METRICS_TEXTFILE=${METRICS_TEXTFILE-}
   METRICS_JOB=${METRICS_JOB-item2vec_nightly}
+  TUNE_EVERY=${TUNE_EVERY-0}
+  TUNE_DIR=${TUNE_DIR-$MODELS_ROOT/../tune}
+  TUNE_ARGS=${TUNE_ARGS-}
 
-  for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS REPORT_ARGS; do
+  for key in MPIRUN_ARGS INPUT_LOGS PREP_ARGS TRAIN_ARGS EXTRA_TRAIN_ARGS EVAL_ARGS REPORT_ARGS TUNE_ARGS; do
     as_array "$key"
   done
 
@@ -43,6 +46,12 @@ nightly_settings_check() {
   is_uint "$TRAIN_TIMEOUT" || die_usage "TRAIN_TIMEOUT must be seconds (0 = none), not '$TRAIN_TIMEOUT'"
   is_uint "$STEP_TIMEOUT" || die_usage "STEP_TIMEOUT must be seconds (0 = none), not '$STEP_TIMEOUT'"
   [[ "$NEW_ITEMS" =~ ^(random|cooccurrence)$ ]] || die_usage "NEW_ITEMS must be random or cooccurrence, not '$NEW_ITEMS'"
+  is_uint "$TUNE_EVERY" || die_usage "TUNE_EVERY must be a number of nights (0 = never tune), not '$TUNE_EVERY'"
+  for arg in "${TUNE_ARGS[@]}"; do
+    case "$arg" in --input|--input=*|-i|--valid|--valid=*|--output|--output=*|-o|--train-config|--train-config=*|\
+                   --np|--np=*|--servers|--servers=*|--launcher|--launcher=*|--test|--test=*)
+      die_usage "TUNE_ARGS must not set $arg (the script sets it)" ;; esac
+  done
   is_uint "$TRAIN_RETRIES" || die_usage "TRAIN_RETRIES must be an integer >= 0, not '$TRAIN_RETRIES'"
   [[ "$CHECKPOINT_EVERY" =~ ^[0-9]*\.?[0-9]+[smhd]?$ ]] ||
     die_usage "CHECKPOINT_EVERY must be a duration such as 30s, 10m, 1h or 0, not '$CHECKPOINT_EVERY'"
@@ -50,7 +59,7 @@ nightly_settings_check() {
     is_bool "${!key}" || die_usage "$key must be 0 or 1, not '${!key}'"
   done
   [ ${#INPUT_LOGS[@]} -gt 0 ] || die_usage "INPUT_LOGS is empty: give the event log file(s) or director(ies)"
-  for key in WORK_DIR MODELS_ROOT HISTORY_FILE LOCK_FILE; do
+  for key in WORK_DIR MODELS_ROOT HISTORY_FILE LOCK_FILE TUNE_DIR; do
     [ -n "${!key}" ] || die_usage "$key must not be empty"
     printf -v "$key" '%s' "$(readlink -m -- "${!key}")"
   done

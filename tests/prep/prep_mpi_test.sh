@@ -120,9 +120,11 @@ synthetic)
     print "u6,i6,6";
   }' > "$WORK/c.csv"
   opts=(-i "$WORK/a.csv" "$WORK/b.tsv" "$WORK/c.csv" --time-col 3 --rating-col 4 --min-rating 2
-        --min-item-count 2 --holdout last:2 --parts 3 --memory 64K)
+        --min-item-count 2 --holdout last:2 --validation --parts 3 --memory 64K)
   prep_np 1 one "${opts[@]}" || fail "1 process: $(cat "$WORK/one.log")"
   prep_np 3 three "${opts[@]}" || fail "3 ranks: $(cat "$WORK/three.log")"
+  # --validation: valid.tsv, put together from the ranks' pieces like test.tsv (same_output).
+  [ -s "$WORK/three/valid.tsv" ] || fail "--validation wrote no valid.tsv"
   grep -q "c.csv': a split point between ranks fell inside a quoted field" "$WORK/three.log" ||
     fail "the split inside c.csv's quoted field was not detected: $(cat "$WORK/three.log")"
   grep -q fake "$WORK/three/train/"* && fail "lines inside a quoted field were read as rows"

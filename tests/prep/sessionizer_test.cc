@@ -173,5 +173,53 @@ TEST(Sessionizer, ParseHoldoutSpec) {
   EXPECT_FALSE(ParseHoldoutSpec("random").ok());
 }
 
+// --validation: the event before the test one is the validation record; neither trains.
+TEST(Sessionizer, ValidationHoldsOutTheEventBeforeTheTestOne) {
+  Events e({"a", "b", "c", "d", "e"}, {0, 1, 2, 3, 4});
+  SessionOptions o;
+  o.holdout = ParseHoldoutSpec("last").value();
+  o.validation = true;
+  Sessionizer s(o);
+  UserSplit split;
+  s.Split(e.items, &split);
+  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  ASSERT_EQ(split.validation, (std::vector<std::size_t>{3}));  // "d", history a b c
+  ASSERT_EQ(split.heldout, (std::vector<std::size_t>{4}));     // "e", history a b c d
+  EXPECT_EQ(s.counters().validation_records, 1);
+  EXPECT_EQ(s.counters().heldout_records, 1);
+  EXPECT_EQ(s.counters().heldout_events, 2);
+}
+
+TEST(Sessionizer, ValidationNeedsOneMoreEventThanTheHoldOut) {
+  SessionOptions o;
+  o.holdout = ParseHoldoutSpec("last").value();
+  o.validation = true;  // min_length 2: a user needs 2 + 1 + 1 events
+  Sessionizer s(o);
+  UserSplit split;
+  Events three({"a", "b", "c"}, {0, 1, 2});
+  s.Split(three.items, &split);
+  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_TRUE(split.validation.empty());
+  EXPECT_TRUE(split.heldout.empty());
+  Events four({"a", "b", "c", "d"}, {0, 1, 2, 3});
+  s.Split(four.items, &split);
+  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(split.validation, (std::vector<std::size_t>{2}));
+  EXPECT_EQ(split.heldout, (std::vector<std::size_t>{3}));
+}
+
+TEST(Sessionizer, ValidationWithLastNPrecedesAllTestRecords) {
+  Events e({"a", "b", "c", "d", "e", "f"}, {0, 1, 2, 3, 4, 5});
+  SessionOptions o;
+  o.holdout = ParseHoldoutSpec("last:2").value();
+  o.validation = true;
+  Sessionizer s(o);
+  UserSplit split;
+  s.Split(e.items, &split);
+  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(split.validation, (std::vector<std::size_t>{3}));
+  EXPECT_EQ(split.heldout, (std::vector<std::size_t>{4, 5}));
+}
+
 }  // namespace
 }  // namespace item2vec

@@ -76,7 +76,11 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
       ("holdout", po::value(&o->holdout)->default_value(o->holdout),
        "none; last: each user's last event goes to test.tsv; last:N: the last N, each its own "
        "record; after:TIMESTAMP: every event at or after that time. test.tsv lines are "
-       "user<TAB>next_item<TAB>history (space-separated, oldest first)");
+       "user<TAB>next_item<TAB>history (space-separated, oldest first)")
+      ("validation", po::bool_switch(&o->validation),
+       "with --holdout last[:N]: also hold out each user's event before the test one(s) as "
+       "valid.tsv (same format; its history is every event before it), kept out of training, "
+       "so `item2vec tune` can choose settings without ever seeing test.tsv");
   po::options_description run("Resources and reporting");
   run.add_options()
       ("memory", po::value(&o->memory)->default_value(o->memory),
@@ -190,6 +194,9 @@ Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   c.session.holdout = holdout.value();
   if (c.session.holdout.kind == HoldoutSpec::Kind::kAfter && !c.columns.time.used())
     return bad("--holdout after:TIMESTAMP needs --time-col");
+  if (o.validation && c.session.holdout.kind != HoldoutSpec::Kind::kLast)
+    return bad("--validation needs --holdout last or last:N (the event before the test ones is the validation record)");
+  c.session.validation = o.validation;
 
   if (o.parts < 1 || o.parts > 10000) return bad("--parts must be in 1..10000, got " + std::to_string(o.parts));
   c.parts = o.parts;

@@ -46,6 +46,7 @@ struct PrepOptions {
   std::int64_t max_length = 0;        // chunk longer sequences (0 = no cap)
   std::string mode = "sequence";      // sequence or set
   std::string holdout = "none";       // none, last, last:N, after:TIMESTAMP
+  bool validation = false;            // with --holdout last[:N]: also valid.tsv (item2vec tune)
   // Output and resources.
   int parts = 1;                      // train/part-00000 ... part-(parts-1)
   std::string memory = "512M";        // budget for sorting

@@ -9,7 +9,7 @@
 namespace item2vec {
 
 PieceWriter::~PieceWriter() {
-  for (Open* open : {&train_, &test_})
+  for (Open* open : {&train_, &test_, &valid_})
     if (open->file != nullptr) std::fclose(open->file);
 }
 
@@ -31,7 +31,9 @@ void PieceWriter::Write(Open* open, int part, std::string_view text) {
     open->piece.bucket = bucket_;
     open->piece.part = part;
     open->piece.path = dir_ + "/out-" + std::to_string(bucket_) +
-                       (part == OutputPiece::kTestPart ? std::string("-test") : "-part-" + std::to_string(part));
+                       (part == OutputPiece::kTestPart    ? std::string("-test")
+                        : part == OutputPiece::kValidPart ? std::string("-valid")
+                                                          : "-part-" + std::to_string(part));
     open->file = std::fopen(open->piece.path.c_str(), "wb");
     if (open->file == nullptr) {
       error_ = "cannot create '" + open->piece.path + "': " + std::strerror(errno);
@@ -56,10 +58,12 @@ void PieceWriter::Close(Open* open) {
 
 void PieceWriter::Train(int part, std::string_view text) { Write(&train_, part, text); }
 void PieceWriter::Test(std::string_view text) { Write(&test_, OutputPiece::kTestPart, text); }
+void PieceWriter::Valid(std::string_view text) { Write(&valid_, OutputPiece::kValidPart, text); }
 
 Status PieceWriter::EndBucket() {
   Close(&train_);
   Close(&test_);
+  Close(&valid_);
   bucket_ = -1;
   return error_.empty() ? Status::Ok() : Status::IOError(error_);
 }

@@ -3,7 +3,7 @@
 // Contract:
 // - Under mpirun each rank sorts whole top-level buckets (hash ranges) and writes what a
 //   bucket gives to pieces in its own temporary directory: one train piece per (bucket,
-//   part) that got a line and one test piece per bucket that got a record. Within a bucket
+//   part) that got a line and one test (and valid) piece per bucket that got a record. Within a bucket
 //   users come in hash order, so parts never go back (PieceWriter checks it).
 // - Afterwards part p is the concatenation, in bucket order, of every rank's (b, p)
 //   pieces, and test.tsv that of the test pieces: exactly the bytes one process writes,
@@ -26,8 +26,9 @@ namespace item2vec {
 
 struct OutputPiece {
   static constexpr int kTestPart = -1;
+  static constexpr int kValidPart = -2;
   int bucket = 0;
-  int part = kTestPart;  // kTestPart for a test.tsv piece
+  int part = kTestPart;  // kTestPart for a test.tsv piece, kValidPart for valid.tsv
   std::string path;
   std::int64_t bytes = 0;
 };
@@ -45,6 +46,7 @@ class PieceWriter {
   // within a bucket.
   void Train(int part, std::string_view text);
   void Test(std::string_view text);
+  void Valid(std::string_view text);
   Status EndBucket();
   const std::vector<OutputPiece>& pieces() const { return pieces_; }
 
@@ -58,7 +60,7 @@ class PieceWriter {
 
   std::string dir_;
   int bucket_ = -1;
-  Open train_, test_;
+  Open train_, test_, valid_;
   std::string error_;
   std::vector<OutputPiece> pieces_;
 };

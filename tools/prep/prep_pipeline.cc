@@ -116,6 +116,7 @@ Result<PrepSummary> PrepRun::Run() {
   for (int p = 0; p < config_.parts; ++p) summary_.files_written.push_back(config_.output + "/train/" + PartFileName(p));
   if (config_.session.holdout.kind != HoldoutSpec::Kind::kNone)
     summary_.files_written.push_back(config_.output + "/test.tsv");
+  if (config_.session.validation) summary_.files_written.push_back(config_.output + "/valid.tsv");
   summary_.files_written.push_back(config_.output + "/summary.json");
   ITEM2VEC_RETURN_IF_ERROR(Sync(comm_.rank() == 0 ? WriteSummary() : Status::Ok()));
   summary_.seconds = SecondsSince(start_);

@@ -25,7 +25,7 @@ constexpr std::int64_t SessionCounters::*kSessionCounters[] = {
     &SessionCounters::short_sequence_tokens, &SessionCounters::chunked_sessions,
     &SessionCounters::set_duplicates_removed, &SessionCounters::heldout_events,
     &SessionCounters::heldout_records,   &SessionCounters::heldout_without_history,
-    &SessionCounters::heldout_users};
+    &SessionCounters::heldout_users,     &SessionCounters::validation_records};
 static_assert(sizeof(SessionCounters) == sizeof(kSessionCounters) / sizeof(kSessionCounters[0]) * sizeof(std::int64_t),
               "every SessionCounters field must be summed over ranks");
 

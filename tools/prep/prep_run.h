@@ -122,6 +122,8 @@ class PrepRun {
   Status VisitUser(std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events);
   void WriteTrain(int part, std::string_view text);
   void WriteTest(std::string_view text);
+  void WriteValid(std::string_view text);
+  void WriteRecord(std::string_view user, std::size_t target, bool valid);
   Status SumSortCounters();
   Status CommitDirectOutputs();
   Status AssembleOutputs(const std::vector<std::vector<OutputPiece>>& by_rank);
@@ -163,6 +165,7 @@ class PrepRun {
   // Outputs: the final files (one rank) or pieces (several).
   std::vector<std::unique_ptr<AtomicFile>> parts_;
   std::unique_ptr<AtomicFile> test_file_;
+  std::unique_ptr<AtomicFile> valid_file_;  // with --validation
   std::unique_ptr<PieceWriter> pieces_;
 };
 

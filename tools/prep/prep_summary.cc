@@ -17,6 +17,7 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Ints({{"users", s.users}, {"users_with_sequences", s.users_with_sequences},
           {"sequences", s.session.sequences}, {"tokens", s.session.tokens}, {"items", s.items},
           {"heldout_records", s.session.heldout_records}, {"heldout_users", s.session.heldout_users},
+          {"validation_records", s.session.validation_records},
           {"files", s.files}, {"input_bytes", s.input_bytes}, {"header_rows", s.header_rows},
           {"blank_lines", s.blank_lines}, {"rows_read", s.rows_read}, {"events_read", s.events_read}});
   j.Key("rows_rejected").BeginObject();
@@ -65,6 +66,7 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("holdout").String(h.kind == HoldoutSpec::Kind::kNone   ? "none"
                           : h.kind == HoldoutSpec::Kind::kLast ? "last:" + std::to_string(h.count)
                                                                : "after:" + FormatIso8601(h.cutoff_ms));
+  j.Key("validation").Bool(c.session.validation);
   j.Key("time_format").String(TimeFormatName(c.time_format));
   j.EndObject();
   j.Key("files_written").BeginArray();

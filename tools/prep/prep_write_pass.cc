@@ -22,6 +22,10 @@ Status PrepRun::OpenDirectOutputs() {
     test_file_ = std::make_unique<AtomicFile>();
     ITEM2VEC_RETURN_IF_ERROR(test_file_->Open(config_.output + "/test.tsv"));
   }
+  if (config_.session.validation) {
+    valid_file_ = std::make_unique<AtomicFile>();
+    ITEM2VEC_RETURN_IF_ERROR(valid_file_->Open(config_.output + "/valid.tsv"));
+  }
   return Status::Ok();
 }
 
@@ -47,6 +51,27 @@ void PrepRun::WriteTrain(int part, std::string_view text) {
 void PrepRun::WriteTest(std::string_view text) {
   if (pieces_) pieces_->Test(text);
   else test_file_->Write(text);
+}
+
+void PrepRun::WriteValid(std::string_view text) {
+  if (pieces_) pieces_->Valid(text);
+  else valid_file_->Write(text);
+}
+
+// One hold-out line: user<TAB>item<TAB>every kept event before it.
+void PrepRun::WriteRecord(std::string_view user, std::size_t target, bool valid) {
+  line_.clear();
+  line_.append(user);
+  line_.push_back('\t');
+  line_.append(kept_[target].item);
+  line_.push_back('\t');
+  for (std::size_t i = 0; i < target; ++i) {
+    if (i > 0) line_.push_back(' ');
+    line_.append(kept_[i].item);
+  }
+  line_.push_back('\n');
+  if (valid) WriteValid(line_);
+  else WriteTest(line_);
 }
 
 Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events) {
@@ -80,19 +105,8 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
     WriteTrain(PartOfHash(hash, config_.parts), line_);
   }
   if (config_.session.holdout.kind != HoldoutSpec::Kind::kNone) {
-    for (std::size_t target : split_.heldout) {
-      line_.clear();
-      line_.append(user);
-      line_.push_back('\t');
-      line_.append(kept_[target].item);
-      line_.push_back('\t');
-      for (std::size_t i = 0; i < target; ++i) {
-        if (i > 0) line_.push_back(' ');
-        line_.append(kept_[i].item);
-      }
-      line_.push_back('\n');
-      WriteTest(line_);
-    }
+    for (std::size_t target : split_.validation) WriteRecord(user, target, true);
+    for (std::size_t target : split_.heldout) WriteRecord(user, target, false);
   }
   if ((summary_.users & 0xfff) == 0) {
     const auto now = Clock::now();
@@ -107,6 +121,7 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
 Status PrepRun::CommitDirectOutputs() {
   for (auto& part : parts_) ITEM2VEC_RETURN_IF_ERROR(part->Commit());
   if (test_file_ != nullptr) ITEM2VEC_RETURN_IF_ERROR(test_file_->Commit());
+  if (valid_file_ != nullptr) ITEM2VEC_RETURN_IF_ERROR(valid_file_->Commit());
   return Status::Ok();
 }
 
@@ -125,6 +140,8 @@ Status PrepRun::AssembleOutputs(const std::vector<std::vector<OutputPiece>>& by_
     ITEM2VEC_RETURN_IF_ERROR(AssembleFile(config_.output + "/train/" + PartFileName(p), pieces_of(p)));
   if (comm_.rank() == 0 && config_.session.holdout.kind != HoldoutSpec::Kind::kNone)
     ITEM2VEC_RETURN_IF_ERROR(AssembleFile(config_.output + "/test.tsv", pieces_of(OutputPiece::kTestPart)));
+  if (comm_.rank() == 0 && config_.session.validation)
+    ITEM2VEC_RETURN_IF_ERROR(AssembleFile(config_.output + "/valid.tsv", pieces_of(OutputPiece::kValidPart)));
   return Status::Ok();
 }
 
@@ -150,6 +167,13 @@ void PrepRun::RemoveStaleOutputs() const {
       spdlog::info("removed stale '{}' from an earlier run (this run holds nothing out)", test);
     }
   }
+  if (!config_.session.validation) {
+    const std::string valid = config_.output + "/valid.tsv";
+    if (fs::exists(valid, ec)) {
+      fs::remove(valid, ec);
+      spdlog::info("removed stale '{}' from an earlier run (this run has no --validation)", valid);
+    }
+  }
 }
 
 Status PrepRun::CreateOutputDirs() {
@@ -165,7 +189,7 @@ Status PrepRun::CreateOutputDirs() {
 void PrepRun::RemoveDebrisOfKilledRuns() const {
   // What a killed prep leaves: its shared temporary directory and the temporaries of the
   // files it writes (train read train/part-*.tmp.PID as part files and trained twice).
-  const auto top = [](const std::string& base) { return base == "test.tsv" || base == "summary.json"; };
+  const auto top = [](const std::string& base) { return base == "test.tsv" || base == "valid.tsv" || base == "summary.json"; };
   Result<int> parts = RemoveAtomicTemps(config_.output + "/train", IsPartFileName);
   Result<int> files = RemoveAtomicTemps(config_.output, top);
   int removed = (parts.ok() ? *parts : 0) + (files.ok() ? *files : 0);

@@ -43,7 +43,8 @@ void Sessionizer::Split(const std::vector<TimedItem>& events, UserSplit* out) {
     case HoldoutSpec::Kind::kNone: break;
     case HoldoutSpec::Kind::kLast: {
       const std::size_t held = static_cast<std::size_t>(options_.holdout.count);
-      if (n >= held + static_cast<std::size_t>(options_.min_length)) train_end = n - held;
+      const std::size_t valid = options_.validation ? 1 : 0;
+      if (n >= held + valid + static_cast<std::size_t>(options_.min_length)) train_end = n - held - valid;
       break;
     }
     case HoldoutSpec::Kind::kAfter:
@@ -53,7 +54,15 @@ void Sessionizer::Split(const std::vector<TimedItem>& events, UserSplit* out) {
           events.begin());
       break;
   }
-  for (std::size_t i = train_end; i < n; ++i) {
+  std::size_t test_begin = train_end;
+  if (options_.validation && options_.holdout.kind == HoldoutSpec::Kind::kLast && train_end < n) {
+    // train_end >= min_length >= 1, so the validation record always has a history.
+    ++counters_.heldout_events;
+    out->validation.push_back(train_end);
+    ++counters_.validation_records;
+    test_begin = train_end + 1;
+  }
+  for (std::size_t i = test_begin; i < n; ++i) {
     ++counters_.heldout_events;
     if (i == 0) {
       ++counters_.heldout_without_history;

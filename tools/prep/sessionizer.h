@@ -9,6 +9,10 @@
 //    whose history is *all* of the user's events before it (earlier held-out ones
 //    included), in time order. A record with an empty history is not emitted and is counted
 //    in heldout_without_history.
+//    With validation (kLast only): the event just before the held-out ones is held out
+//    too, as a validation record (its history: every event before it), and kept out of
+//    training; the user needs N + 1 + min_length events for either to happen. The test
+//    records' histories still hold the validation event (it precedes them in time).
 // 2. The remaining events are cut into sessions where the gap between consecutive events
 //    exceeds session_gap_ms (0 = one session per user).
 // 3. Mode kSet: each session's items are deduplicated and sorted bytewise (the removed
@@ -47,6 +51,7 @@ struct SessionOptions {
   std::int64_t min_length = 2;      // >= 1
   SequenceMode mode = SequenceMode::kSequence;
   HoldoutSpec holdout;
+  bool validation = false;  // kLast only: also hold out the event before the test ones
 };
 
 // The output for one user. Sequence s is tokens[sequence_ends[s-1] .. sequence_ends[s]).
@@ -56,10 +61,13 @@ struct UserSplit {
   // Test records: indices into the user's events; the history of record i is
   // events[0 .. heldout[i]).
   std::vector<std::size_t> heldout;
+  // Validation records (with SessionOptions::validation), the same way.
+  std::vector<std::size_t> validation;
   void Clear() {
     tokens.clear();
     sequence_ends.clear();
     heldout.clear();
+    validation.clear();
   }
 };
 
@@ -75,6 +83,7 @@ struct SessionCounters {
   std::int64_t heldout_records = 0;            // test records emitted
   std::int64_t heldout_without_history = 0;    // held-out events with no earlier event
   std::int64_t heldout_users = 0;              // users with at least one test record
+  std::int64_t validation_records = 0;         // validation records emitted
 };
 
 class Sessionizer {

@@ -1,0 +1,582 @@
+#include "tools/tune/tune_command.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/atomic_file.h"
+#include "common/command.h"
+#include "common/command_line.h"
+#include "common/hash.h"
+#include "common/input_files.h"
+#include "common/input_stream.h"
+#include "common/logging.h"
+#include "common/train_options.h"
+#include "model/evaluation.h"
+#include "tools/tune/default_space.h"
+#include "tools/tune/tune_outputs.h"
+#include "tools/tune/tune_search.h"
+#include "tools/tune/tune_space.h"
+
+namespace fs = std::filesystem;
+namespace po = boost::program_options;
+
+namespace item2vec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct TuneOptions {
+  std::vector<std::string> input;
+  std::string valid, test, output, space, train_config, final_output;
+  std::string budget = "20x";
+  std::string launcher = "mpirun";
+  std::string query = "last";
+  double sample = 1.0;
+  int np = 2;
+  int servers = 1;
+  int k = 10;
+  std::uint64_t seed = 1;
+  int max_trials = 0;
+  int rounds = 2;
+  int eta = 3;
+  std::string log_level = "info";
+};
+
+po::options_description Description(TuneOptions* o) {
+  po::options_description d("item2vec tune options");
+  d.add_options()
+      ("input,i", po::value(&o->input)->composing(),
+       "training sequences (prep's DIR/train), as for train; may repeat (required)")
+      ("valid", po::value(&o->valid), "validation records: prep --holdout last --validation's valid.tsv (required)")
+      ("test", po::value(&o->test),
+       "test records (prep's test.tsv): read only after the search, to evaluate the winner trained with "
+       "--final-output; never seen by the search")
+      ("output,o", po::value(&o->output),
+       "directory of the trial log, trials.csv/json, best.ini and search.html (required); a rerun with the "
+       "same directory resumes from its trial log")
+      ("space", po::value(&o->space),
+       "the search space, an INI file (format: configs/tune_space.ini, which is also the default)")
+      ("train-config", po::value(&o->train_config),
+       "train's base settings (an INI `train --config` reads): the defaults trial, and every option the "
+       "space does not vary (default: train's own defaults)")
+      ("budget", po::value(&o->budget)->default_value(o->budget),
+       "time budget: seconds (600, 600s), minutes (30m), hours (2h), or Nx = N times the defaults trial's "
+       "wall time")
+      ("sample", po::value(&o->sample)->default_value(o->sample),
+       "train every trial on this share of the training lines (users, with prep's one line per user; "
+       "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
+       "--final-output the winner is then trained on the full input")
+      ("final-output", po::value(&o->final_output),
+       "after the search, train the winner on the full --input into this model directory (and evaluate it "
+       "on --test when given)")
+      ("np", po::value(&o->np)->default_value(o->np), "MPI ranks of each trial (train's workers + servers)")
+      ("servers", po::value(&o->servers)->default_value(o->servers), "of those, parameter servers (train --servers)")
+      ("launcher", po::value(&o->launcher)->default_value(o->launcher),
+       "the MPI launcher command and its arguments, split on spaces; `-np N` is appended "
+       "(e.g. \"mpirun --oversubscribe\"; in a Slurm job, Open MPI's mpirun uses the allocation)")
+      ("k", po::value(&o->k)->default_value(o->k), "the cut-off K of the objective HR@K (ties: NDCG@K)")
+      ("query", po::value(&o->query)->default_value(o->query),
+       "eval's query of a record: last (the last history item: next-item), mean:K, or user (the mean of "
+       "the history: completion of a set)")
+      ("seed", po::value(&o->seed)->default_value(o->seed),
+       "seeds the quasi-random draws, the sample and every trial's training")
+      ("rounds", po::value(&o->rounds)->default_value(o->rounds),
+       "successive-halving rounds of the largest bracket (Hyperband's s_max + 1): 2 ranks 3 settings on "
+       "a third of the epochs and trains the best on all its epochs, then trains 2 more on all; 3 starts "
+       "with 9 on a ninth (worth it when a training costs far more than starting one)")
+      ("eta", po::value(&o->eta)->default_value(o->eta), "successive halving keeps the best 1/eta of a round")
+      ("max-trials", po::value(&o->max_trials)->default_value(o->max_trials),
+       "stop after this many trials, defaults included (0 = only the budget)")
+      ("log-level", po::value(&o->log_level)->default_value(o->log_level), "trace, debug, info, warn or error");
+  return d;
+}
+
+const char kUsage[] =
+    "Usage: item2vec tune --input TRAIN --valid VALID.tsv --output DIR [--test TEST.tsv]\n"
+    "                     [--budget 20x|30m] [--space FILE] [--train-config FILE] [--sample 0.1]\n\n"
+    "Searches train's settings (by default the negative-sampling exponent, window,\n"
+    "subsampling, negatives, epochs and learning rate; dim, min-count, model and window-mode\n"
+    "when the space names them) for HR@K on a validation split, within a time budget:\n"
+    "successive halving over quasi-random (scrambled Halton) settings with epochs as the\n"
+    "budget axis, the defaults always the first trial and the answer when nothing beats them.\n"
+    "Each trial launches `LAUNCHER -np N item2vec train`. A killed tune rerun with the same\n"
+    "--output continues from its trial log.\n\n"
+    "Example:\n"
+    "  item2vec prep -i ratings.csv -o ml/ --user-col userId --item-col movieId --time-col timestamp \\\n"
+    "      --rating-col rating --min-rating 3.5 --holdout last --validation\n"
+    "  item2vec tune -i ml/train --valid ml/valid.tsv --test ml/test.tsv -o tune/ --budget 20x \\\n"
+    "      --train-config configs/movielens.ini --final-output model/\n"
+    "  mpirun -np 3 item2vec train --config tune/best.ini --input ml/train --output model2/\n\n";
+
+Result<double> ParseBudget(const std::string& text, bool* in_defaults) {
+  *in_defaults = false;
+  if (text.empty()) return Status::InvalidArgument("--budget is empty");
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  const std::string unit(end);
+  double factor = 0;
+  if (unit.empty() || unit == "s") factor = 1;
+  else if (unit == "m") factor = 60;
+  else if (unit == "h") factor = 3600;
+  else if (unit == "x") factor = 1, *in_defaults = true;
+  if (end == text.c_str() || factor == 0 || !(v > 0))
+    return Status::InvalidArgument("--budget must be a positive duration (600, 600s, 30m, 2h) or Nx (N default "
+                                   "trainings), not '" + text + "'");
+  return v * factor;
+}
+
+// The base value of each option the space may vary, from train's own option parser, so
+// that train's defaults are written in one place (common/train_options.cc).
+Result<TuneSettings> BaseSettings(const TuneSpace& space, const std::string& train_config) {
+  std::vector<std::string> args = {"--input", "unused", "--output", "unused"};
+  if (!train_config.empty()) args.insert(args.end(), {"--config", train_config});
+  TrainOptions t;
+  bool help = false;
+  Status st = ParseTrainOptions(args, &t, &help);
+  if (!st.ok()) return st.WithContext("--train-config");
+  const TuneSettings known = {
+      {"dim", std::to_string(t.dim)},
+      {"window", std::to_string(t.window)},
+      {"window-mode", WindowModeName(t.window_mode)},
+      {"model", ModelKindName(t.model)},
+      {"negative", std::to_string(t.negative)},
+      {"ns-exponent", FormatTuneNumber(t.ns_exponent)},
+      {"sample", FormatTuneNumber(t.sample)},
+      {"min-count", std::to_string(t.min_count)},
+      {"alpha", FormatTuneNumber(t.alpha)},
+      {"epochs", std::to_string(t.epochs)},
+  };
+  TuneSettings base;
+  for (const TuneParam& p : space.params()) {
+    const std::string v = SettingValue(known, p.name);
+    if (v.empty())
+      return Status::InvalidArgument("the space varies '" + p.name +
+                                     "', which tune does not know; it varies dim, window, window-mode, model, "
+                                     "negative, ns-exponent, sample, min-count, alpha and epochs");
+    base.emplace_back(p.name, v);
+  }
+  if (!space.Has("epochs")) base.emplace_back("epochs", std::to_string(t.epochs));
+  return base;
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> SplitWords(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// Reads every line of one (possibly compressed) file.
+Status ForEachLine(const std::string& path, const std::function<void(std::string_view)>& visit) {
+  InputStream in;
+  ITEM2VEC_RETURN_IF_ERROR(in.Open(path));
+  std::string pending;
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    Result<std::size_t> got = in.Read(buf.data(), buf.size());
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    pending.append(buf.data(), *got);
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1)
+      visit(std::string_view(pending).substr(start, nl - start));
+    pending.erase(0, start);
+  }
+  if (!pending.empty()) visit(pending);
+  return Status::Ok();
+}
+
+bool Keep(std::uint64_t hash, std::uint64_t seed, double share) {
+  const std::uint64_t h = MurmurMix64(hash ^ (seed * 0x9E3779B97F4A7C15ull));
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < share;
+}
+
+// --sample: a share of the training lines, by a seeded hash. The validation records stay
+// whole: their histories carry what a query needs, and on small data a tenth of them would
+// rank settings mostly by noise.
+Status WriteSample(const TuneOptions& o, const std::vector<InputFile>& files, std::string* train) {
+  const std::string dir = o.output + "/sample";
+  fs::create_directories(dir);
+  *train = dir + "/train.txt";
+  AtomicFile out;
+  ITEM2VEC_RETURN_IF_ERROR(out.Open(*train));
+  std::int64_t lines = 0, kept = 0;
+  for (const InputFile& f : files) {
+    ITEM2VEC_RETURN_IF_ERROR(ForEachLine(f.path, [&](std::string_view line) {
+      ++lines;
+      if (!Keep(Fnv1a64(line) ^ static_cast<std::uint64_t>(lines), o.seed, o.sample)) return;
+      ++kept;
+      out.Write(line);
+      out.Write(std::string_view("\n"));
+    }));
+  }
+  ITEM2VEC_RETURN_IF_ERROR(out.Commit());
+  spdlog::info("--sample {}: every trial trains on {} of {} training lines", o.sample, kept, lines);
+  if (kept == 0) return Status::DataError("--sample " + std::to_string(o.sample) + " kept no training line");
+  return Status::Ok();
+}
+
+// The child being waited for, so that a signal to tune stops it too.
+std::atomic<pid_t> g_child{0};
+
+void ForwardAndExit(int sig) {
+  const pid_t child = g_child.load();
+  if (child > 0) kill(-child, SIGTERM);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+// Runs argv with stdout and stderr to log_path; kills it (its process group) past timeout.
+// Returns the exit code, 128 + signal when killed, or -1 when it could not start.
+int Spawn(const std::vector<std::string>& argv, const std::string& log_path, double timeout, bool* timed_out) {
+  *timed_out = false;
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // tune killed with SIGKILL: the launcher goes too
+    const int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    std::perror("exec");
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  g_child = pid;
+  const auto start = Clock::now();
+  bool term_sent = false;
+  int status = 0;
+  for (;;) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (timeout > 0 && elapsed > timeout && !term_sent) {
+      kill(-pid, SIGTERM);
+      term_sent = true;
+      *timed_out = true;
+    }
+    if (term_sent && elapsed > timeout + 10) kill(-pid, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  g_child = 0;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string LastLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  // The last line that says something (mpirun frames its messages with lines of dashes).
+  while (std::getline(in, line))
+    if (line.find_first_not_of("- \t\r") != std::string::npos) last = line;
+  return last;
+}
+
+struct Scores {
+  double hr = 0, ndcg = 0;
+};
+
+// HR@K and NDCG@K over every record: records eval skips (query item not in the model)
+// count as misses, so settings that drop items (min-count) are not scored on fewer records.
+Result<Scores> Score(const std::string& model, const std::string& records, int k, const std::string& query) {
+  EvalOptions e;
+  e.model = model;
+  e.test = records;
+  e.query = query;
+  e.ks = std::to_string(k);
+  Result<EvalReport> r = Evaluate(e);
+  if (!r.ok()) return r.status();
+  Scores s;
+  const double all = static_cast<double>(std::max<std::int64_t>(1, r->records_read));
+  s.hr = r->model_metrics.hr[0] * static_cast<double>(r->evaluated) / all;
+  s.ndcg = r->model_metrics.ndcg[0] * static_cast<double>(r->evaluated) / all;
+  return s;
+}
+
+class LaunchRunner : public TrialRunner {
+ public:
+  LaunchRunner(const TuneOptions& o, std::vector<std::string> inputs, std::string valid)
+      : o_(o), inputs_(std::move(inputs)), valid_(std::move(valid)) {}
+
+  std::vector<std::string> TrainArgs(const TuneSettings& settings, const std::string& output) const {
+    std::vector<std::string> argv = SplitWords(o_.launcher);
+    argv.insert(argv.end(), {"-np", std::to_string(o_.np), SelfPath(), "train"});
+    if (!o_.train_config.empty()) argv.insert(argv.end(), {"--config", o_.train_config});
+    for (const std::string& in : inputs_) argv.insert(argv.end(), {"--input", in});
+    argv.insert(argv.end(), {"--output", output, "--seed", std::to_string(o_.seed), "--servers",
+                             std::to_string(o_.servers)});
+    for (const auto& [name, value] : settings) argv.insert(argv.end(), {"--" + name, value});
+    return argv;
+  }
+
+  TrialResult Run(const TuneSettings& settings, double timeout) override {
+    const auto start = Clock::now();
+    const std::string dir = o_.output + "/trials/trial-" + std::to_string(getpid()) + "-" + std::to_string(++count_);
+    std::vector<std::string> argv = TrainArgs(settings, dir);
+    argv.insert(argv.end(), {"--report", "false", "--log-level", "warn"});
+    TrialResult r;
+    bool timed_out = false;
+    const int rc = Spawn(argv, dir + ".log", timeout, &timed_out);
+    if (rc != 0) {
+      r.failed = true;
+      r.stopped = timed_out;
+      r.error = timed_out ? "stopped at the end of the budget"
+                          : "train exit code " + std::to_string(rc) + ": " + LastLine(dir + ".log");
+    } else {
+      Result<Scores> s = Score(dir, valid_, o_.k, o_.query);
+      if (s.ok()) {
+        r.hr = s->hr;
+        r.ndcg = s->ndcg;
+      } else {
+        r.failed = true;
+        r.error = s.status().ToString();
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (!r.failed) fs::remove(dir + ".log", ec);
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return r;
+  }
+
+  static std::string SelfPath() {
+    std::error_code ec;
+    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("item2vec") : p.string();
+  }
+
+ private:
+  const TuneOptions& o_;
+  std::vector<std::string> inputs_;
+  std::string valid_;
+  int count_ = 0;
+};
+
+std::string Fingerprint(const TuneOptions& o, const std::vector<InputFile>& files, const std::string& space_text) {
+  std::string text = "space:" + space_text + "\nbase:" + (o.train_config.empty() ? "" : ReadWhole(o.train_config)) +
+                     "\nvalid:" + ReadWhole(o.valid) + "\nseed:" + std::to_string(o.seed) +
+                     "\nrounds:" + std::to_string(o.rounds) + "," + std::to_string(o.eta) +
+                     "\nsample:" + std::to_string(o.sample) + "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
+  for (const InputFile& f : files)
+    text += "\ninput:" + f.path + ":" + std::to_string(f.size) + ":" + std::to_string(f.fingerprint);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(Fnv1a64(text)));
+  return buf;
+}
+
+Status Check(const TuneOptions& o) {
+  if (o.input.empty()) return Status::InvalidArgument("--input is required (see item2vec tune --help)");
+  if (o.valid.empty())
+    return Status::InvalidArgument("--valid is required: prep --holdout last --validation writes valid.tsv");
+  if (o.output.empty()) return Status::InvalidArgument("--output is required (see item2vec tune --help)");
+  std::error_code same_ec;
+  if (!o.test.empty() && fs::equivalent(fs::path(o.test), fs::path(o.valid), same_ec))
+    return Status::InvalidArgument("--valid and --test are the same file: the search must never see the test records");
+  if (!(o.sample > 0 && o.sample <= 1)) return Status::InvalidArgument("--sample must be in (0, 1]");
+  if (o.np < 2) return Status::InvalidArgument("--np must be at least 2 (one worker and one server)");
+  if (o.servers < 1 || o.servers >= o.np) return Status::InvalidArgument("--servers must be in 1..np-1");
+  if (o.k < 1) return Status::InvalidArgument("--k must be positive");
+  if (o.rounds < 1 || o.rounds > 5) return Status::InvalidArgument("--rounds must be in 1..5");
+  if (o.eta < 2) return Status::InvalidArgument("--eta must be at least 2");
+  if (Result<QueryMode> q = ParseQueryMode(o.query); !q.ok()) return q.status();
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_RANK") != nullptr)
+    return Status::InvalidArgument("run tune as one process, not under mpirun: it launches each trial with "
+                                   "--launcher -np N (see docs/commands/tune.md)");
+  return Status::Ok();
+}
+
+// --final-output: trains the winner (trials[*best]) on the full input; after a --sample search
+// the defaults are trained too and stay the answer (*best = 0) unless the winner still beats
+// them on validation; scores the final model on --test when given.
+Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
+                              std::size_t* best, TuneSummary* summary) {
+  std::error_code ec;
+  LaunchRunner full(o, o.input, o.valid);
+  const auto train_full = [&](const TuneSettings& settings, const std::string& dir, const std::string& log) {
+    bool timed_out = false;
+    const int rc = Spawn(full.TrainArgs(settings, dir), log, 0, &timed_out);
+    return rc == 0 ? Status::Ok()
+                   : Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
+                                       "): " + LastLine(log) + " (log: " + log + ")");
+  };
+  spdlog::info("training the winner on the full input into {}", o.final_output);
+  ITEM2VEC_RETURN_IF_ERROR(train_full(trials[*best].settings, o.final_output, o.output + "/final.log"));
+  if (o.sample < 1 && *best != 0) {
+    // A winner on a sample may not carry over to the full input (e.g. its epochs were
+    // right for a tenth of the updates). The defaults trained on the full input decide, on
+    // the validation records only: the defaults stay the answer unless beaten there too.
+    const std::string defaults_dir = o.output + "/final-defaults";
+    fs::remove_all(defaults_dir, ec);
+    ITEM2VEC_RETURN_IF_ERROR(train_full(trials[0].settings, defaults_dir, o.output + "/final-defaults.log"));
+    Result<Scores> w = Score(o.final_output, o.valid, o.k, o.query);
+    Result<Scores> d = Score(defaults_dir, o.valid, o.k, o.query);
+    if (!w.ok()) return w.status();
+    if (!d.ok()) return d.status();
+    summary->full_check = true;
+    summary->full_valid_hr = w->hr;
+    summary->full_valid_default_hr = d->hr;
+    if (w->hr > d->hr || (w->hr == d->hr && w->ndcg > d->ndcg)) {
+      spdlog::info("on the full input the sample's winner keeps its lead on validation: {} {:.4f} vs the defaults' "
+                   "{:.4f}", objective, w->hr, d->hr);
+      fs::remove_all(defaults_dir, ec);
+    } else {
+      spdlog::info("on the full input the sample's winner scores {} {:.4f} on validation, the defaults {:.4f}: the "
+                   "defaults are the answer", objective, w->hr, d->hr);
+      fs::remove_all(o.final_output, ec);
+      fs::rename(defaults_dir, o.final_output, ec);
+      if (ec) return Status::IOError("cannot move " + defaults_dir + " to " + o.final_output + ": " + ec.message());
+      summary->sample_winner_rejected = true;
+      *best = 0;
+    }
+  }
+  summary->final_trained = true;
+  summary->final_model = o.final_output;
+  if (!o.test.empty()) {
+    Result<Scores> s = Score(o.final_output, o.test, o.k, o.query);
+    if (!s.ok()) return s.status();
+    summary->has_test = true;
+    summary->test_hr = s->hr;
+    summary->test_ndcg = s->ndcg;
+    spdlog::info("the winner on the test split: {} {:.4f}, NDCG@{} {:.4f}", objective, s->hr, o.k, s->ndcg);
+  }
+  return Status::Ok();
+}
+
+Status Run(const TuneOptions& o) {
+  ITEM2VEC_RETURN_IF_ERROR(Check(o));
+  bool in_defaults = false;
+  Result<double> budget = ParseBudget(o.budget, &in_defaults);
+  if (!budget.ok()) return budget.status();
+  const std::string space_text = o.space.empty() ? std::string(kDefaultTuneSpace) : ReadWhole(o.space);
+  if (!o.space.empty() && !fs::exists(o.space)) return Status::NotFound("--space '" + o.space + "' not found");
+  Result<TuneSpace> space = TuneSpace::Parse(space_text, o.space.empty() ? "configs/tune_space.ini" : o.space);
+  if (!space.ok()) return space.status();
+  Result<TuneSettings> base = BaseSettings(*space, o.train_config);
+  if (!base.ok()) return base.status();
+  Result<std::vector<InputFile>> files = ListInputFiles(o.input);
+  if (!files.ok()) return files.status();
+  if (!fs::exists(o.valid)) return Status::NotFound("--valid '" + o.valid + "' not found");
+  if (!o.test.empty() && !fs::exists(o.test)) return Status::NotFound("--test '" + o.test + "' not found");
+  ITEM2VEC_RETURN_IF_ERROR(EnsureWritableDirectory(o.output));
+  std::error_code ec;
+  fs::remove_all(o.output + "/trials", ec);  // a killed run's trial directories
+  fs::create_directories(o.output + "/trials");
+
+  std::vector<std::string> inputs = o.input;
+  std::string valid = o.valid;
+  if (o.sample < 1) {
+    std::string train_sample;
+    ITEM2VEC_RETURN_IF_ERROR(WriteSample(o, *files, &train_sample));
+    inputs = {train_sample};
+  }
+  LaunchRunner runner(o, inputs, valid);
+  TuneSearchOptions so;
+  so.seed = o.seed;
+  so.s_max = o.rounds - 1;
+  so.eta = o.eta;
+  (in_defaults ? so.budget_defaults : so.budget_seconds) = *budget;
+  so.max_trials = o.max_trials;
+  so.log_path = o.output + "/trials.jsonl";
+  so.fingerprint = Fingerprint(o, *files, space_text);
+  const std::string objective = "HR@" + std::to_string(o.k);
+  so.on_trial = [&](const Trial& t, const TuneSearch& s) {
+    const Trial& best = s.trials()[s.best()];
+    const double left = std::max(0.0, s.budget_seconds() - s.spent_seconds());
+    spdlog::info("trial {} {} {} epochs: {} {:.4f} NDCG {:.4f} in {:.1f}s{} | {} trials, best {:.4f} (trial {}{}; "
+                 "defaults {:.4f}) | {:.0f}s of {}s used, ETA {:.0f}s",
+                 t.id, t.is_default ? "(defaults)" : "[bracket " + std::to_string(t.bracket) + " rung " +
+                                                        std::to_string(t.rung) + "]",
+                 t.epochs, objective, t.result.hr, t.result.ndcg, t.result.seconds,
+                 t.from_log ? " (from the log)" : t.result.failed ? " FAILED: " + t.result.error : "",
+                 s.trials().size(), best.result.hr, best.id, best.is_default ? ", the defaults" : "",
+                 s.trials()[0].result.hr, s.spent_seconds(),
+                 s.budget_seconds() > 0 ? std::to_string(static_cast<long>(s.budget_seconds())) : "?", left);
+  };
+  TuneSearch search(*space, *base, so);
+  std::signal(SIGTERM, ForwardAndExit);
+  std::signal(SIGINT, ForwardAndExit);
+  ITEM2VEC_RETURN_IF_ERROR(search.Run(&runner));
+
+  const std::vector<Trial>& trials = search.trials();
+  std::size_t best = search.best();
+  TuneSummary summary;
+  summary.objective = objective;
+  summary.k = o.k;
+  summary.budget_seconds = search.budget_seconds();
+  summary.spent_seconds = search.spent_seconds();
+  summary.trained = search.trained();
+  summary.from_log = search.from_log();
+  summary.base_config = o.train_config;
+  summary.sample = o.sample;
+  if (search.from_log() > 0) spdlog::info("{} trials came from the trial log (not trained again)", search.from_log());
+  if (best == 0)
+    spdlog::info("no trial beat the defaults on validation ({} {:.4f}): the defaults are the answer", objective,
+                 trials[0].result.hr);
+  else
+    spdlog::info("best: trial {} with validation {} {:.4f} vs the defaults' {:.4f} ({:.2f}x): {}", best, objective,
+                 trials[best].result.hr, trials[0].result.hr,
+                 trials[0].result.hr > 0 ? trials[best].result.hr / trials[0].result.hr : 0,
+                 TuneSearch::KeyOf(trials[best].settings));
+
+  if (!o.final_output.empty())
+    ITEM2VEC_RETURN_IF_ERROR(TrainWinnerOnFullInput(o, objective, trials, &best, &summary));
+  std::vector<std::string> names;
+  for (const TuneParam& p : space->params()) names.push_back(p.name);
+  if (!space->Has("epochs")) names.push_back("epochs");
+  const std::string base_text = o.train_config.empty() ? "" : ReadWhole(o.train_config);
+  ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(o.output + "/best.ini", BestIni(base_text, trials[best], trials[0], summary)));
+  ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(o.output + "/trials.csv", TrialsCsv(trials, names)));
+  ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(o.output + "/trials.json", TrialsJson(trials, best, summary)));
+  ITEM2VEC_RETURN_IF_ERROR(WriteFileAtomically(o.output + "/search.html", SearchHtml(trials, best, names, summary)));
+  fs::remove_all(o.output + "/trials", ec);
+  spdlog::info("wrote {0}/best.ini, {0}/trials.csv, {0}/trials.json, {0}/search.html", o.output);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunTuneCommand(const std::vector<std::string>& args) {
+  TuneOptions o;
+  Command c("tune", kUsage, Description(&o));
+  c.epilog = "Exit codes: 0 ok, 2 bad options, 3 bad input or the defaults failed, 4 I/O failure, 1 a bug.\n";
+  c.required = {{"input", "prep's DIR/train"},
+                {"valid", "prep --holdout last --validation writes valid.tsv"},
+                {"output", "the directory of the trial log and the results"}};
+  c.body = [&](CommandContext& ctx) {
+    if (Status log = InitLogging(0, "tune", o.log_level); !log.ok()) return ctx.Fail(log);
+    return ctx.Fail(Run(o));
+  };
+  return RunCommand(c, args);
+}
+
+}  // namespace item2vec
