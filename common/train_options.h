@@ -226,9 +226,9 @@ Status ValidateRunReportOptions(const RunReportOptions& report);
 // 3.1-3.8 against 2.7 at 4096: docs/benchmarks.md, issue 13). The small batches cost a small
 // corpus speed, not much time: a 1.5M-token corpus trains in seconds either way.
 // --window-mode set keeps the earlier rule, 1/64 of a worker's epoch and at least 4096: on
-// the retail baskets small batches lost half of the completion HR@10 (0.55 of gensim's at
-// 512 tokens, 0.86 at 2048, 1.8 at 7036, the earlier automatic size; Last.fm sets 1.11 at
-// 512, 1.14 before), for reasons not yet understood (docs/quality.md).
+// the retail baskets small batches lost half of the completion HR@10 (0.58 of gensim's at
+// 512 tokens, 0.83 at 2048, 1.79 at 7036, the earlier automatic size; Last.fm sets 1.11 at
+// 512, 1.18 before), for reasons not yet understood (docs/quality.md).
 inline constexpr std::int64_t kAutoBatchTokensMin = 512, kAutoBatchTokensMax = 16384;
 inline constexpr std::int64_t kAutoSetBatchTokensMin = 4096, kAutoSetBatchesPerEpoch = 64;
 inline constexpr std::int64_t kAutoTokensInFlight = 32768, kAutoBatchTokensManyWorkers = 4096;
