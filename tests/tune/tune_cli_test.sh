@@ -3,13 +3,9 @@
 # --test is malformed (the search never reads it), then a search that trains the winner on
 # the full input and evaluates it on the test split; the outputs, and best.ini read back
 # by `train --config`.
-source "$REPO/tests/integration/lib.sh"
-PY=/usr/bin/python3
-SPACE="$REPO/tests/tune/small_space.ini"
-
-"$ITEM2VEC" prep -i "$REPO/data/ml-latest-small/ratings.csv" -o "$WORK/ml" --user-col userId --item-col movieId \
-  --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last --validation > "$WORK/prep.log" 2>&1 ||
-  fail "prep: $(cat "$WORK/prep.log")"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+prep_movielens_validation "$WORK/ml"
 common=(-i "$WORK/ml/train" --valid "$WORK/ml/valid.tsv" --space "$SPACE" --launcher "$MPIRUN" --np 2 --seed 3)
 
 # 1. The search alone: test.tsv is malformed and must never be read.

@@ -2,13 +2,9 @@
 # A tune killed (SIGKILL) in the middle and started again with the same --output continues
 # from its trial log: the logged trials are not trained again, and nothing of the killed
 # run's trials is left running.
-source "$REPO/tests/integration/lib.sh"
-PY=/usr/bin/python3
-SPACE="$REPO/tests/tune/small_space.ini"
-
-"$ITEM2VEC" prep -i "$REPO/data/ml-latest-small/ratings.csv" -o "$WORK/ml" --user-col userId --item-col movieId \
-  --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last --validation > "$WORK/prep.log" 2>&1 ||
-  fail "prep: $(cat "$WORK/prep.log")"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+prep_movielens_validation "$WORK/ml"
 args=(tune -i "$WORK/ml/train" --valid "$WORK/ml/valid.tsv" --space "$SPACE" --launcher "$MPIRUN" --np 2
       -o "$WORK/t" --budget 40x --max-trials 10 --seed 5)
 
