@@ -201,7 +201,7 @@ def table(results, args):
                 name, r["seed"], r["defaults"]["seconds"], r["defaults"]["hr"], r["tuned"]["hr"], t10["hr"],
                 " = the defaults" if r["tuned"]["defaults_won"] else "",
                 " ".join("%s=%s" % kv for kv in r["tuned"]["settings"].items()),
-                "the defaults (the sample's winner lost to them on the full input)" if t10.get("sample_winner_rejected")
+                "the defaults (none of the sample's leaders beat them on the full input)" if t10.get("sample_winner_rejected")
                 else "the defaults" if t10["defaults_won"] else " ".join("%s=%s" % kv for kv in t10["settings"].items())))
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 

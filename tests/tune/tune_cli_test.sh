@@ -49,8 +49,11 @@ grep -q "the winner on the test split: HR@10" "$WORK/t2.log" || fail "no test re
 # 2b. --sample: trials train on a share of the lines; a winner is checked against the
 # defaults on the full input (validation only) before it is the answer.
 "$ITEM2VEC" tune "${common[@]}" --test "$WORK/ml/test.tsv" -o "$WORK/t5" --budget 6x --max-trials 5 --sample 0.3 \
-  --final-output "$WORK/final5" > "$WORK/t5.log" 2>&1 || fail "tune --sample: $(cat "$WORK/t5.log")"
+  --final-output "$WORK/final5" --log-level debug > "$WORK/t5.log" 2>&1 || fail "tune --sample: $(cat "$WORK/t5.log")"
 grep -q "every trial trains on [0-9]* of 608 training lines" "$WORK/t5.log" || fail "no sample line: $(head "$WORK/t5.log")"
+# On the 0.3 share min-count 5 becomes 2 (about the items the full input keeps).
+trial_commands=$(grep -c "trial command: .* --min-count 2\( \|$\)" "$WORK/t5.log" || true)
+[ "$trial_commands" -ge 2 ] || fail "sample trials did not scale min-count 5 to 2: $(grep 'trial command' "$WORK/t5.log" | head -2)"
 "$PY" - "$WORK/t5/trials.json" <<'PYEOF' || fail "--sample full-input check"
 import json, sys
 j = json.load(open(sys.argv[1]))
@@ -59,6 +62,7 @@ if "full_valid_hr" in f:
     rejected = f["full_valid_hr"] <= f["full_valid_default_hr"]
     assert f["sample_winner_rejected"] == rejected, f
     assert j["defaults_won"] == rejected, j["defaults_won"]
+    assert 1 <= f["full_candidates"] <= 3, f
 else:
     assert j["defaults_won"], "a sample winner was not checked on the full input"
 print("sample ok:", f)

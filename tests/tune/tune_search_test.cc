@@ -139,6 +139,36 @@ TEST(TuneSearch, TheDefaultsWinWhenNothingBeatsThem) {
   EXPECT_TRUE(search.trials()[0].is_default);
 }
 
+// The candidates a --sample search re-checks on the full input: full-epoch trials that beat
+// the defaults, best first, one per setting; none when the defaults win.
+TEST(TuneSearch, LeadersAreTheBestFullTrialsThatBeatTheDefaults) {
+  TuneSearchOptions o;
+  o.budget_defaults = 30;
+  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
+  PlantedRunner runner;
+  ASSERT_TRUE(search.Run(&runner).ok());
+  const std::vector<std::size_t> leaders = search.leaders(3);
+  ASSERT_EQ(leaders.size(), 3u);
+  EXPECT_EQ(leaders[0], search.best());
+  std::set<std::string> keys;
+  for (std::size_t i = 0; i < leaders.size(); ++i) {
+    const Trial& t = search.trials()[leaders[i]];
+    EXPECT_TRUE(t.full);
+    EXPECT_GT(t.result.hr, search.trials()[0].result.hr);
+    if (i > 0) EXPECT_GE(search.trials()[leaders[i - 1]].result.hr, t.result.hr);
+    keys.insert(t.key);
+  }
+  EXPECT_EQ(keys.size(), 3u);
+  for (const Trial& t : search.trials())  // no full trial better than the third is left out
+    if (t.full && !t.is_default && !keys.count(t.key))
+      EXPECT_LE(t.result.hr, search.trials()[leaders[2]].result.hr);
+
+  TuneSearch lost(Space(kPlantedSpace), Defaults(), o);
+  DefaultsBestRunner defaults_best;
+  ASSERT_TRUE(lost.Run(&defaults_best).ok());
+  EXPECT_TRUE(lost.leaders(3).empty());
+}
+
 TEST(TuneSearch, AKilledSearchResumesFromItsLogWithoutRepeatingATrial) {
   const std::string dir = testing::TempDir() + "/tune_resume_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);

@@ -55,7 +55,9 @@ struct TuneOptions {
   int max_trials = 0;
   int rounds = 2;
   int eta = 3;
+  int full_candidates = 3;
   std::string log_level = "info";
+  long base_min_count = 5;  // the base settings' min-count (set from --train-config in Run)
 };
 
 po::options_description Description(TuneOptions* o) {
@@ -81,7 +83,11 @@ po::options_description Description(TuneOptions* o) {
       ("sample", po::value(&o->sample)->default_value(o->sample),
        "train every trial on this share of the training lines (users, with prep's one line per user; "
        "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
-       "--final-output the winner is then trained on the full input")
+       "--final-output the defaults and the sample's --full-candidates best are then trained on the full "
+       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1)")
+      ("full-candidates", po::value(&o->full_candidates)->default_value(o->full_candidates),
+       "with --sample and --final-output: how many of the sample's best settings are trained on the full "
+       "input (with the defaults) to pick the answer")
       ("final-output", po::value(&o->final_output),
        "after the search, train the winner on the full --input into this model directory (and evaluate it "
        "on --test when given)")
@@ -143,7 +149,8 @@ Result<double> ParseBudget(const std::string& text, bool* in_defaults) {
 
 // The base value of each option the space may vary, from train's own option parser, so
 // that train's defaults are written in one place (common/train_options.cc).
-Result<TuneSettings> BaseSettings(const TuneSpace& space, const std::string& train_config) {
+// *min_count: the base settings' min-count (what a trial uses when the space does not vary it).
+Result<TuneSettings> BaseSettings(const TuneSpace& space, const std::string& train_config, long* min_count) {
   std::vector<std::string> args = {"--input", "unused", "--output", "unused"};
   if (!train_config.empty()) args.insert(args.end(), {"--config", train_config});
   TrainOptions t;
@@ -162,6 +169,7 @@ Result<TuneSettings> BaseSettings(const TuneSpace& space, const std::string& tra
       {"alpha", FormatTuneNumber(t.alpha)},
       {"epochs", std::to_string(t.epochs)},
   };
+  *min_count = t.min_count;
   TuneSettings base;
   for (const TuneParam& p : space.params()) {
     const std::string v = SettingValue(known, p.name);
@@ -325,8 +333,10 @@ Result<Scores> Score(const std::string& model, const std::string& records, int k
 
 class LaunchRunner : public TrialRunner {
  public:
-  LaunchRunner(const TuneOptions& o, std::vector<std::string> inputs, std::string valid)
-      : o_(o), inputs_(std::move(inputs)), valid_(std::move(valid)) {}
+  // share: the part of the training lines `inputs` holds (--sample, or 1); on a share the
+  // trials' min-count is scaled by it, so a sample keeps about the items the full input keeps.
+  LaunchRunner(const TuneOptions& o, std::vector<std::string> inputs, std::string valid, double share)
+      : o_(o), inputs_(std::move(inputs)), valid_(std::move(valid)), share_(share) {}
 
   std::vector<std::string> TrainArgs(const TuneSettings& settings, const std::string& output) const {
     std::vector<std::string> argv = SplitWords(o_.launcher);
@@ -335,7 +345,7 @@ class LaunchRunner : public TrialRunner {
     for (const std::string& in : inputs_) argv.insert(argv.end(), {"--input", in});
     argv.insert(argv.end(), {"--output", output, "--seed", std::to_string(o_.seed), "--servers",
                              std::to_string(o_.servers)});
-    for (const auto& [name, value] : settings) argv.insert(argv.end(), {"--" + name, value});
+    for (const auto& [name, value] : ScaledToShare(settings)) argv.insert(argv.end(), {"--" + name, value});
     return argv;
   }
 
@@ -344,6 +354,9 @@ class LaunchRunner : public TrialRunner {
     const std::string dir = o_.output + "/trials/trial-" + std::to_string(getpid()) + "-" + std::to_string(++count_);
     std::vector<std::string> argv = TrainArgs(settings, dir);
     argv.insert(argv.end(), {"--report", "false", "--log-level", "warn"});
+    std::string command;
+    for (const std::string& a : argv) command += (command.empty() ? "" : " ") + a;
+    spdlog::debug("trial command: {}", command);
     TrialResult r;
     bool timed_out = false;
     const int rc = Spawn(argv, dir + ".log", timeout, &timed_out);
@@ -378,7 +391,19 @@ class LaunchRunner : public TrialRunner {
  private:
   const TuneOptions& o_;
   std::vector<std::string> inputs_;
+  // settings with min-count scaled by share_ (at least 1); unchanged on the full input.
+  TuneSettings ScaledToShare(TuneSettings settings) const {
+    if (share_ >= 1) return settings;
+    auto it = std::find_if(settings.begin(), settings.end(), [](const auto& kv) { return kv.first == "min-count"; });
+    const long count = it != settings.end() ? std::stol(it->second) : o_.base_min_count;
+    const std::string scaled = std::to_string(std::max(1L, std::lround(static_cast<double>(count) * share_)));
+    if (it != settings.end()) it->second = scaled;
+    else settings.emplace_back("min-count", scaled);
+    return settings;
+  }
+
   std::string valid_;
+  double share_ = 1;
   int count_ = 0;
 };
 
@@ -386,7 +411,7 @@ std::string Fingerprint(const TuneOptions& o, const std::vector<InputFile>& file
   std::string text = "space:" + space_text + "\nbase:" + (o.train_config.empty() ? "" : ReadWhole(o.train_config)) +
                      "\nvalid:" + ReadWhole(o.valid) + "\nseed:" + std::to_string(o.seed) +
                      "\nrounds:" + std::to_string(o.rounds) + "," + std::to_string(o.eta) +
-                     "\nsample:" + std::to_string(o.sample) + "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
+                     "\nsample:" + std::to_string(o.sample) + (o.sample < 1 ? " min-count scaled" : "") + "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
   for (const InputFile& f : files)
     text += "\ninput:" + f.path + ":" + std::to_string(f.size) + ":" + std::to_string(f.fingerprint);
   char buf[17];
@@ -406,6 +431,7 @@ Status Check(const TuneOptions& o) {
   if (o.np < 2) return Status::InvalidArgument("--np must be at least 2 (one worker and one server)");
   if (o.servers < 1 || o.servers >= o.np) return Status::InvalidArgument("--servers must be in 1..np-1");
   if (o.k < 1) return Status::InvalidArgument("--k must be positive");
+  if (o.full_candidates < 1) return Status::InvalidArgument("--full-candidates must be at least 1");
   if (o.rounds < 1 || o.rounds > 5) return Status::InvalidArgument("--rounds must be in 1..5");
   if (o.eta < 2) return Status::InvalidArgument("--eta must be at least 2");
   if (Result<QueryMode> q = ParseQueryMode(o.query); !q.ok()) return q.status();
@@ -415,49 +441,71 @@ Status Check(const TuneOptions& o) {
   return Status::Ok();
 }
 
-// --final-output: trains the winner (trials[*best]) on the full input; after a --sample search
-// the defaults are trained too and stay the answer (*best = 0) unless the winner still beats
-// them on validation; scores the final model on --test when given.
-Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
-                              std::size_t* best, TuneSummary* summary) {
+// After a --sample search: a setting that wins on a share of the users may not carry over
+// (its epochs, say, were right for a tenth of the updates). The defaults and the sample's
+// `leaders` (best first) are trained on the full input and scored on the validation records
+// only; the best of them goes to --final-output, the defaults unless a leader beats them
+// there. *best becomes the chosen trial.
+Status CheckLeadersOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
+                               const std::vector<std::size_t>& leaders, std::size_t* best, TuneSummary* summary) {
   std::error_code ec;
-  LaunchRunner full(o, o.input, o.valid);
-  const auto train_full = [&](const TuneSettings& settings, const std::string& dir, const std::string& log) {
+  LaunchRunner full(o, o.input, o.valid, 1.0);
+  const std::string root = o.output + "/final-candidates";
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  std::vector<std::size_t> candidates = {0};
+  candidates.insert(candidates.end(), leaders.begin(), leaders.end());
+  std::size_t chosen = 0;
+  Scores chosen_scores;
+  for (std::size_t c : candidates) {
+    const std::string dir = root + "/trial-" + std::to_string(trials[c].id), log = dir + ".log";
+    spdlog::info("checking trial {}{} on the full input", trials[c].id, c == 0 ? " (the defaults)" : "");
     bool timed_out = false;
-    const int rc = Spawn(full.TrainArgs(settings, dir), log, 0, &timed_out);
-    return rc == 0 ? Status::Ok()
-                   : Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
-                                       "): " + LastLine(log) + " (log: " + log + ")");
-  };
-  spdlog::info("training the winner on the full input into {}", o.final_output);
-  ITEM2VEC_RETURN_IF_ERROR(train_full(trials[*best].settings, o.final_output, o.output + "/final.log"));
-  if (o.sample < 1 && *best != 0) {
-    // A winner on a sample may not carry over to the full input (e.g. its epochs were
-    // right for a tenth of the updates). The defaults trained on the full input decide, on
-    // the validation records only: the defaults stay the answer unless beaten there too.
-    const std::string defaults_dir = o.output + "/final-defaults";
-    fs::remove_all(defaults_dir, ec);
-    ITEM2VEC_RETURN_IF_ERROR(train_full(trials[0].settings, defaults_dir, o.output + "/final-defaults.log"));
-    Result<Scores> w = Score(o.final_output, o.valid, o.k, o.query);
-    Result<Scores> d = Score(defaults_dir, o.valid, o.k, o.query);
-    if (!w.ok()) return w.status();
-    if (!d.ok()) return d.status();
-    summary->full_check = true;
-    summary->full_valid_hr = w->hr;
-    summary->full_valid_default_hr = d->hr;
-    if (w->hr > d->hr || (w->hr == d->hr && w->ndcg > d->ndcg)) {
-      spdlog::info("on the full input the sample's winner keeps its lead on validation: {} {:.4f} vs the defaults' "
-                   "{:.4f}", objective, w->hr, d->hr);
-      fs::remove_all(defaults_dir, ec);
-    } else {
-      spdlog::info("on the full input the sample's winner scores {} {:.4f} on validation, the defaults {:.4f}: the "
-                   "defaults are the answer", objective, w->hr, d->hr);
-      fs::remove_all(o.final_output, ec);
-      fs::rename(defaults_dir, o.final_output, ec);
-      if (ec) return Status::IOError("cannot move " + defaults_dir + " to " + o.final_output + ": " + ec.message());
-      summary->sample_winner_rejected = true;
-      *best = 0;
+    const int rc = Spawn(full.TrainArgs(trials[c].settings, dir), log, 0, &timed_out);
+    if (rc != 0)
+      return Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
+                               "): " + LastLine(log) + " (log: " + log + ")");
+    Result<Scores> v = Score(dir, o.valid, o.k, o.query);
+    if (!v.ok()) return v.status();
+    spdlog::info("trial {} on the full input: validation {} {:.4f}", trials[c].id, objective, v->hr);
+    if (c == 0) summary->full_valid_default_hr = v->hr;
+    if (c == 0 || v->hr > chosen_scores.hr || (v->hr == chosen_scores.hr && v->ndcg > chosen_scores.ndcg)) {
+      chosen = c;
+      chosen_scores = *v;
     }
+  }
+  summary->full_check = true;
+  summary->full_candidates = static_cast<int>(leaders.size());
+  summary->full_valid_hr = chosen_scores.hr;
+  summary->sample_winner_rejected = chosen == 0;
+  spdlog::info("on the full input {}: {} {:.4f} (the defaults {:.4f})",
+               chosen == 0 ? "no leader of the sample beats the defaults, they are the answer"
+                           : "trial " + std::to_string(trials[chosen].id) + " is the answer",
+               objective, chosen_scores.hr, summary->full_valid_default_hr);
+  fs::remove_all(o.final_output, ec);
+  fs::rename(root + "/trial-" + std::to_string(trials[chosen].id), o.final_output, ec);
+  if (ec) return Status::IOError("cannot move the chosen model to " + o.final_output + ": " + ec.message());
+  fs::remove_all(root, ec);
+  *best = chosen;
+  return Status::Ok();
+}
+
+// --final-output: trains the winner (trials[*best]) on the full input, or after a --sample
+// search picks among the defaults and the sample's leaders there (CheckLeadersOnFullInput);
+// scores the final model on --test when given.
+Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
+                              const std::vector<std::size_t>& leaders, std::size_t* best, TuneSummary* summary) {
+  if (o.sample < 1 && *best != 0) {
+    ITEM2VEC_RETURN_IF_ERROR(CheckLeadersOnFullInput(o, objective, trials, leaders, best, summary));
+  } else {
+    spdlog::info("training the winner on the full input into {}", o.final_output);
+    LaunchRunner full(o, o.input, o.valid, 1.0);
+    const std::string log = o.output + "/final.log";
+    bool timed_out = false;
+    const int rc = Spawn(full.TrainArgs(trials[*best].settings, o.final_output), log, 0, &timed_out);
+    if (rc != 0)
+      return Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
+                               "): " + LastLine(log) + " (log: " + log + ")");
   }
   summary->final_trained = true;
   summary->final_model = o.final_output;
@@ -472,8 +520,9 @@ Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective
   return Status::Ok();
 }
 
-Status Run(const TuneOptions& o) {
-  ITEM2VEC_RETURN_IF_ERROR(Check(o));
+Status Run(const TuneOptions& options) {
+  ITEM2VEC_RETURN_IF_ERROR(Check(options));
+  TuneOptions o = options;
   bool in_defaults = false;
   Result<double> budget = ParseBudget(o.budget, &in_defaults);
   if (!budget.ok()) return budget.status();
@@ -481,7 +530,7 @@ Status Run(const TuneOptions& o) {
   if (!o.space.empty() && !fs::exists(o.space)) return Status::NotFound("--space '" + o.space + "' not found");
   Result<TuneSpace> space = TuneSpace::Parse(space_text, o.space.empty() ? "configs/tune_space.ini" : o.space);
   if (!space.ok()) return space.status();
-  Result<TuneSettings> base = BaseSettings(*space, o.train_config);
+  Result<TuneSettings> base = BaseSettings(*space, o.train_config, &o.base_min_count);
   if (!base.ok()) return base.status();
   Result<std::vector<InputFile>> files = ListInputFiles(o.input);
   if (!files.ok()) return files.status();
@@ -499,7 +548,7 @@ Status Run(const TuneOptions& o) {
     ITEM2VEC_RETURN_IF_ERROR(WriteSample(o, *files, &train_sample));
     inputs = {train_sample};
   }
-  LaunchRunner runner(o, inputs, valid);
+  LaunchRunner runner(o, inputs, valid, o.sample);
   TuneSearchOptions so;
   so.seed = o.seed;
   so.s_max = o.rounds - 1;
@@ -549,7 +598,8 @@ Status Run(const TuneOptions& o) {
                  TuneSearch::KeyOf(trials[best].settings));
 
   if (!o.final_output.empty())
-    ITEM2VEC_RETURN_IF_ERROR(TrainWinnerOnFullInput(o, objective, trials, &best, &summary));
+    ITEM2VEC_RETURN_IF_ERROR(
+        TrainWinnerOnFullInput(o, objective, trials, search.leaders(o.full_candidates), &best, &summary));
   std::vector<std::string> names;
   for (const TuneParam& p : space->params()) names.push_back(p.name);
   if (!space->Has("epochs")) names.push_back("epochs");

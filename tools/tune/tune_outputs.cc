@@ -110,8 +110,8 @@ std::string BestIni(const std::string& base_ini_text, const Trial& best, const T
       << ").\n";
   out << "# Use with: mpirun -np N item2vec train --config THIS_FILE --input SEQS --output MODEL\n";
   if (summary.sample_winner_rejected)
-    out << "# The winner on the --sample share did not beat the defaults on validation once both were trained on "
-           "the full input (" << Fixed(summary.full_valid_hr) << " vs " << Fixed(summary.full_valid_default_hr)
+    out << "# None of the " << summary.full_candidates << " best settings on the --sample share beat the defaults "
+           "on validation once trained on the full input (the defaults " << Fixed(summary.full_valid_default_hr)
         << "): these ARE the defaults.\n";
   else if (best.id == defaults.id)
     out << "# No trial beat the defaults on validation: these ARE the defaults (" << summary.objective << " "
@@ -171,6 +171,7 @@ std::string TrialsJson(const std::vector<Trial>& trials, std::size_t best, const
     if (summary.full_check)
       j.Key("full_valid_hr").Double(summary.full_valid_hr)
           .Key("full_valid_default_hr").Double(summary.full_valid_default_hr)
+          .Key("full_candidates").Int(summary.full_candidates)
           .Key("sample_winner_rejected").Bool(summary.sample_winner_rejected);
     j.EndObject();
   }

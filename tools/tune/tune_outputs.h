@@ -19,9 +19,11 @@ struct TuneSummary {
   double sample = 1;
   // Filled when the winner was trained on the full input and evaluated on --test.
   bool final_trained = false;
-  // With --sample and --final-output: the winner and the defaults trained on the full input,
-  // scored on validation; when the winner does not beat the defaults there, they win.
+  // With --sample and --final-output: the defaults and the sample's best `full_candidates`
+  // settings trained on the full input and scored on validation; the best of them wins
+  // (full_valid_hr), the defaults unless beaten.
   bool full_check = false;
+  int full_candidates = 0;
   double full_valid_hr = 0, full_valid_default_hr = 0;
   bool sample_winner_rejected = false;
   std::string final_model;

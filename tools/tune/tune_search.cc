@@ -76,6 +76,20 @@ std::size_t TuneSearch::best() const {
   return best;
 }
 
+std::vector<std::size_t> TuneSearch::leaders(std::size_t n) const {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 1; i < trials_.size(); ++i)
+    if (trials_[i].full && Better(trials_[i].result, trials_[0].result)) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return Better(trials_[a].result, trials_[b].result); });
+  std::vector<std::size_t> out;
+  for (std::size_t i : order) {
+    const bool seen = std::any_of(out.begin(), out.end(), [&](std::size_t j) { return trials_[j].key == trials_[i].key; });
+    if (!seen && out.size() < n) out.push_back(i);
+  }
+  return out;
+}
+
 bool TuneSearch::Exhausted() const {
   if (options_.max_trials > 0 && static_cast<int>(trials_.size()) >= options_.max_trials) return true;
   return budget_ > 0 && spent_ >= budget_;

@@ -92,6 +92,10 @@ class TuneSearch {
   const std::vector<Trial>& trials() const { return trials_; }
   // Index in trials() of the winner (0 = the defaults). REQUIRES: Run() returned.
   std::size_t best() const;
+  // Indices of the best `n` trials trained at their full epochs that beat the defaults on
+  // validation, best first, one per setting (the candidates a --sample search re-checks on
+  // the full input). REQUIRES: Run() returned.
+  std::vector<std::size_t> leaders(std::size_t n) const;
   bool defaults_won() const { return best() == 0; }
   double budget_seconds() const { return budget_; }
   double spent_seconds() const { return spent_; }
