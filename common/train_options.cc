@@ -85,7 +85,7 @@ void validate(boost::any& v, const std::vector<std::string>& values, NewItemInit
 
 int DefaultServerCount(int world_size) { return std::max(1, world_size / 8); }
 
-int TrainOptions::ServerCount(int world_size) const {
+int DistributionOptions::ServerCount(int world_size) const {
   return servers > 0 ? servers : DefaultServerCount(world_size);
 }
 
@@ -437,7 +437,7 @@ Status ValidateRunReportOptions(const RunReportOptions& r) {
 }
 
 
-std::string TrainOptions::IdCacheDir() const {
+std::string DistributionOptions::IdCacheDir() const {
   if (!id_cache_dir.empty()) return id_cache_dir;
   const char* tmp = std::getenv("TMPDIR");
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
@@ -449,7 +449,7 @@ WirePrecision TrainOptions::Wire() const {
   return w;
 }
 
-double TrainOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
+double CheckpointOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
 
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode mode) {
   const std::int64_t w = std::max(1, workers);

@@ -1,10 +1,12 @@
-// TrainOptions: every setting of `item2vec train`, with its default and meaning.
+// TrainOptions: every setting of `item2vec train`, with its default and meaning, grouped
+// by concern (data, model, schedule, warm start, checkpoints, distribution, wire, debug,
+// run report), one struct each, so a step takes only the part it reads.
 //
-// Contract: one plain struct, filled once at the command-line edge by ParseTrainOptions()
-// (command line first, then the INI file named by --config; the command line wins) and
-// checked by Validate(). After that it is read-only and identical on every rank, so each
-// rank derives the same layout and schedule from it. Defaults follow word2vec.c unless
-// the comment says otherwise.
+// Contract: filled once at the command-line edge by ParseTrainOptions() (command line
+// first, then the INI file named by --config; the command line wins) and checked by
+// Validate(). After that it is read-only and identical on every rank, so each rank derives
+// the same layout and schedule from it. Defaults follow word2vec.c unless the comment says
+// otherwise.
 #pragma once
 
 #include <cstdint>
@@ -65,9 +67,22 @@ struct RunReportOptions {
   std::string metrics_job = "item2vec_train";  // --metrics-job: the Prometheus job label
 };
 
-struct TrainOptions {
+// The settings by concern, one struct each, in --help's order (TrainOptionGroups). A step
+// that needs one concern takes that part (e.g. `const ScheduleOptions&`); TrainOptions
+// holds them all and is what the command line fills.
+
+// Data: what is read and written, and which items count.
+struct DataOptions {
   std::vector<std::string> input;   // files or directories of part files; one sequence per line
   std::string output;               // output directory (created if missing)
+  std::int64_t min_count = 5;       // drop items seen fewer times
+  std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
+  std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
+  bool strict = false;              // a run that trains no pair fails (exit 3) instead of warning
+};
+
+// Model: the SGNS objective and its kernel (word2vec.c's defaults unless said otherwise).
+struct ModelOptions {
   int dim = 100;                    // embedding dimension
   int window = 5;                   // max skip length; effective window uniform in 1..window
   // sliding (word2vec.c: contexts within a reduced window around each position) or set
@@ -86,11 +101,6 @@ struct TrainOptions {
   int negative = 5;                 // negatives per positive pair
   double ns_exponent = 0.75;        // noise distribution ~ count^ns_exponent
   double sample = 1e-3;             // subsampling threshold (0 = off)
-  std::int64_t min_count = 5;       // drop items seen fewer times
-  std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
-  int epochs = 5;                   // passes over the data
-  double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
-  bool alpha_given = false;         // --alpha was on the command line or in the INI file
   // Input vectors start uniform in [-init_width / dim, init_width / dim). 0.5 is word2vec.c's
   // range; the default 1 is gensim 4's, with which both models converge faster in few epochs
   // (docs/benchmarks.md). --word2vec-exact sets 0.5 unless given.
@@ -99,15 +109,6 @@ struct TrainOptions {
   // --word2vec-exact: word2vec.c's maths where not set explicitly: --kernel pair,
   // --negative-pool 0, --init-width 0.5.
   bool word2vec_exact = false;
-  double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
-  std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
-  int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
-  std::string log_level = "info";   // trace, debug, info, warn, error
-  // Beyond word2vec.c:
-  // Raw tokens per worker mini-batch (one pull + one push); 0 = AutoBatchTokens, resolved by
-  // the vocabulary step once the corpus size is known (job/train_vocabulary.cc).
-  std::int64_t batch_tokens = 0;
-  std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
   // The fast path by default (docs/benchmarks.md, issue 13: level with the word2vec.c path at
   // convergence); --word2vec-exact, or --kernel pair --negative-pool 0, is word2vec.c's maths.
   // --model cbow ignores the defaulted kernel (its kernel is its own) and defaults to pool 0.
@@ -118,11 +119,64 @@ struct TrainOptions {
   KernelKind kernel = KernelKind::kShared;
   bool kernel_given = false;
   bool exact_sigmoid = false;       // exact sigmoid instead of word2vec.c's table + clipping
+  std::uint64_t seed = 1;           // seeds initialisation, subsampling, windows and negatives
+
+  bool SetMode() const { return window_mode == WindowMode::kSet; }
+  bool Cbow() const { return model == ModelKind::kCbow; }
+  // The most contexts one centre position can have (sizes kernel scratch and plans).
+  int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
+};
+
+// Schedule: passes, learning rate and the batch each worker trains between pull and push.
+struct ScheduleOptions {
+  int epochs = 5;                   // passes over the data
+  double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
+  bool alpha_given = false;         // --alpha was on the command line or in the INI file
+  double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
+  // Raw tokens per worker mini-batch (one pull + one push); 0 = AutoBatchTokens, resolved by
+  // the vocabulary step once the corpus size is known (job/train_vocabulary.cc).
+  std::int64_t batch_tokens = 0;
+
+  double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
+};
+
+// Warm start (nightly refresh) from a previous model.
+struct WarmStartOptions {
+  std::string init_from;            // previous model directory to warm-start from
+  bool keep_missing = false;        // with init_from: keep items absent from today's data
+  // With init_from, how items new today start: random (word2vec.c: random input, zero
+  // output) or cooccurrence (Airbnb's rule for new listings: both rows are the count-
+  // weighted mean of the previous rows of the kept items they co-occur with today, over
+  // their new_item_neighbours strongest; items with no kept neighbour stay random).
+  NewItemInit new_items = NewItemInit::kRandom;
+  int new_item_neighbours = 10;     // K of --new-items cooccurrence
+};
+
+// Checkpoints and fault tolerance.
+struct CheckpointOptions {
+  std::string checkpoint_dir;       // "" = OUTPUT/checkpoints
+  std::string checkpoint_every = "0";  // duration between checkpoints ("10m"); 0 = only on a stop signal
+  // --resume[=MODE]: "no" (default), "required" (bare --resume; the run fails with exit 3
+  // when no checkpoint is usable) or "if-possible" (start from the beginning then).
+  std::string resume_mode = "no";
+  bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
+  bool resume_if_possible = false;  // resume_mode is "if-possible"
+  double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
+  // Liveness while training (ps/protocol.h kHeartbeat): a worker waits at most this long for a
+  // server's reply and a server for a training worker's next message or heartbeat; min'd
+  // with peer_timeout.
+  double liveness_timeout = 10;
+
+  double LivenessTimeout() const { return liveness_timeout < peer_timeout ? liveness_timeout : peer_timeout; }
+  // --checkpoint-every in seconds (valid after Validate()).
+  double CheckpointEverySeconds() const;
+};
+
+// Distribution and performance: the rank layout, staleness, caches, logging.
+struct DistributionOptions {
+  int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
   double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))
   bool overlap = true;              // pull the next batch while computing this one
-  // Precision of pulled rows and pushed deltas on the wire (common/wire_codec.h): "fp32",
-  // "bf16" or "fp16"; "" = the default: bf16, or fp32 with --deterministic.
-  std::string wire_precision;
   // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
   // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the
   // servers every hot_sync of its batches (push own delta, pull fresh). Others' updates to
@@ -135,48 +189,40 @@ struct TrainOptions {
   std::int64_t id_cache_mib = 4096;
   std::string id_cache_dir;         // where that file goes; "" = $TMPDIR, else /tmp
   bool deterministic = false;       // bit-identical output for a given seed; needs 1 worker
-  double progress_seconds = 5;      // how often rank 0 logs progress
-  double peer_timeout = 120;        // seconds a rank waits for a peer before failing the job
-  // Liveness while training (ps/protocol.h kHeartbeat): a worker waits at most this long for a
-  // server's reply and a server for a training worker's next message or heartbeat; min'd
-  // with peer_timeout.
-  double liveness_timeout = 10;
-  double LivenessTimeout() const { return liveness_timeout < peer_timeout ? liveness_timeout : peer_timeout; }
-  std::string init_from;            // previous model directory to warm-start from
-  bool keep_missing = false;        // with init_from: keep items absent from today's data
-  // With init_from, how items new today start: random (word2vec.c: random input, zero
-  // output) or cooccurrence (Airbnb's rule for new listings: both rows are the count-
-  // weighted mean of the previous rows of the kept items they co-occur with today, over
-  // their new_item_neighbours strongest; items with no kept neighbour stay random).
-  NewItemInit new_items = NewItemInit::kRandom;
-  int new_item_neighbours = 10;     // K of --new-items cooccurrence
   bool dry_run = false;             // build the vocabulary, print the memory plan, stop
-  bool strict = false;              // a run that trains no pair fails (exit 3) instead of warning
-  // Checkpoints (fault tolerance):
-  std::string checkpoint_dir;       // "" = OUTPUT/checkpoints
-  std::string checkpoint_every = "0";  // duration between checkpoints ("10m"); 0 = only on a stop signal
-  // --resume[=MODE]: "no" (default), "required" (bare --resume; the run fails with exit 3
-  // when no checkpoint is usable) or "if-possible" (start from the beginning then).
-  std::string resume_mode = "no";
-  bool resume = false;              // resume_mode is not "no" (set by ParseTrainOptions)
-  bool resume_if_possible = false;  // resume_mode is "if-possible"
-  RunReportOptions report;          // after the run: report.html and metrics
-  std::string debug_fault;          // RANK:kill|hang|drop|throw:AFTER_SENDS, for failure tests
-  std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
+  double progress_seconds = 5;      // how often rank 0 logs progress
+  std::string log_level = "info";   // trace, debug, info, warn, error
 
   std::string IdCacheDir() const;
-  std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
-  // --checkpoint-every in seconds (valid after Validate()).
-  double CheckpointEverySeconds() const;
-  bool SetMode() const { return window_mode == WindowMode::kSet; }
-  bool Cbow() const { return model == ModelKind::kCbow; }
-  // The most contexts one centre position can have (sizes kernel scratch and plans).
-  int MaxContexts() const { return SetMode() ? static_cast<int>(max_set_size) - 1 : 2 * window; }
-  // The wire precision in effect (valid after Validate()).
-  WirePrecision Wire() const;
-  double EffectiveMinAlpha() const { return min_alpha < 0 ? alpha * 1e-4 : min_alpha; }
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;
+};
+
+// Wire: the precision of pulled rows and pushed deltas (common/wire_codec.h).
+struct WireOptions {
+  // "fp32", "bf16" or "fp16"; "" = the default: bf16, or fp32 with --deterministic.
+  std::string wire_precision;
+};
+
+// Debug: failure injection for the fault tests; never in production.
+struct DebugOptions {
+  std::string debug_fault;          // RANK:kill|hang|drop|throw:AFTER_SENDS, for failure tests
+  std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
+};
+
+struct TrainOptions : DataOptions,
+                      ModelOptions,
+                      ScheduleOptions,
+                      WarmStartOptions,
+                      CheckpointOptions,
+                      DistributionOptions,
+                      WireOptions,
+                      DebugOptions {
+  RunReportOptions report;          // after the run: report.html and metrics
+
+  std::string CheckpointDir() const { return checkpoint_dir.empty() ? output + "/checkpoints" : checkpoint_dir; }
+  // The wire precision in effect (valid after Validate()).
+  WirePrecision Wire() const;
 };
 
 // The default: one server per 8 ranks, at least 1.

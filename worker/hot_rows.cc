@@ -23,7 +23,7 @@ ItemId HotRowCount(std::int64_t hot_rows, std::size_t vocab_size) {
   return static_cast<ItemId>(h);
 }
 
-ItemId HotRowCount(const TrainOptions& options, std::size_t vocab_size) {
+ItemId HotRowCount(const DistributionOptions& options, std::size_t vocab_size) {
   return HotRowCount(options.hot_rows, vocab_size);
 }
 

@@ -50,7 +50,7 @@ namespace item2vec {
 // The number of cached ids for these options and vocabulary: --hot-rows capped at the
 // vocabulary size (0 = cache off).
 ItemId HotRowCount(std::int64_t hot_rows, std::size_t vocab_size);
-ItemId HotRowCount(const TrainOptions& options, std::size_t vocab_size);
+ItemId HotRowCount(const DistributionOptions& options, std::size_t vocab_size);
 
 class HotRowCache {
  public:
