@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/units.h"
+
 namespace item2vec {
 namespace {
 
@@ -69,11 +71,7 @@ long long ProcessStartTicks(int pid) {
 }
 
 std::string LockHolderRecord(const std::string& what) {
-  char since[32] = {0};
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  std::strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string since = UtcNow();
   return "host " + HostName() + " pid " + std::to_string(::getpid()) + " start " +
          std::to_string(ProcessStartTicks(::getpid())) + " since " + since + ": " + what;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
+#include <utility>
 
 #include <boost/program_options.hpp>
 
@@ -14,73 +16,60 @@ namespace po = boost::program_options;
 
 namespace item2vec {
 
-const char* KernelKindName(KernelKind kind) {
-  switch (kind) {
-    case KernelKind::kHogBatch: return "hogbatch";
-    case KernelKind::kShared: return "shared";
-    case KernelKind::kPair: break;
+// Each enum's spellings (train_options.h: never change them), the first one the default.
+template <typename Enum>
+using Spellings = std::initializer_list<std::pair<const char*, Enum>>;
+const Spellings<KernelKind> kKernelSpellings = {
+    {"shared", KernelKind::kShared}, {"pair", KernelKind::kPair}, {"hogbatch", KernelKind::kHogBatch}};
+const Spellings<NewItemInit> kNewItemSpellings = {{"random", NewItemInit::kRandom},
+                                                  {"cooccurrence", NewItemInit::kCooccurrence}};
+const Spellings<WindowMode> kWindowModeSpellings = {{"sliding", WindowMode::kSliding}, {"set", WindowMode::kSet}};
+const Spellings<ModelKind> kModelSpellings = {{"sg", ModelKind::kSkipGram}, {"cbow", ModelKind::kCbow}};
+
+template <typename Enum>
+const char* SpellingOf(Spellings<Enum> spellings, Enum value) {
+  for (const auto& [name, v] : spellings)
+    if (v == value) return name;
+  return spellings.begin()->first;
+}
+
+// A Boost.Program_options value of an enum option, read from its spelling; an unknown one is
+// refused naming the valid ones.
+template <typename Enum>
+void ParseSpelling(boost::any& v, const std::vector<std::string>& values, const char* option,
+                   Spellings<Enum> spellings) {
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  std::string valid;  // "a, b or c"
+  std::size_t i = 0;
+  for (const auto& [name, value] : spellings) {
+    if (s == name) {
+      v = value;
+      return;
+    }
+    valid += (i == 0 ? "" : i + 1 == spellings.size() ? " or " : ", ") + std::string(name);
+    ++i;
   }
-  return "pair";
+  throw OptionValueError(std::string(option) + " must be " + valid + ", got '" + s + "'");
 }
 
-const char* NewItemInitName(NewItemInit init) {
-  return init == NewItemInit::kCooccurrence ? "cooccurrence" : "random";
-}
+const char* KernelKindName(KernelKind kind) { return SpellingOf(kKernelSpellings, kind); }
+const char* NewItemInitName(NewItemInit init) { return SpellingOf(kNewItemSpellings, init); }
+const char* WindowModeName(WindowMode mode) { return SpellingOf(kWindowModeSpellings, mode); }
+const char* ModelKindName(ModelKind model) { return SpellingOf(kModelSpellings, model); }
 
-// Boost.Program_options validators (found by argument-dependent lookup): the enums are read
-// from their names, and an unknown name is refused with the list of valid ones.
+// Boost.Program_options validators (found by argument-dependent lookup).
 void validate(boost::any& v, const std::vector<std::string>& values, KernelKind*, int) {
-  po::validators::check_first_occurrence(v);
-  const std::string& s = po::validators::get_single_string(values);
-  if (s == "pair") {
-    v = KernelKind::kPair;
-  } else if (s == "hogbatch") {
-    v = KernelKind::kHogBatch;
-  } else if (s == "shared") {
-    v = KernelKind::kShared;
-  } else {
-    throw OptionValueError("--kernel must be shared, pair or hogbatch, got '" + s + "'");
-  }
+  ParseSpelling(v, values, "--kernel", kKernelSpellings);
 }
-
-const char* WindowModeName(WindowMode mode) { return mode == WindowMode::kSet ? "set" : "sliding"; }
-
-const char* ModelKindName(ModelKind model) { return model == ModelKind::kCbow ? "cbow" : "sg"; }
-
 void validate(boost::any& v, const std::vector<std::string>& values, WindowMode*, int) {
-  po::validators::check_first_occurrence(v);
-  const std::string& s = po::validators::get_single_string(values);
-  if (s == "sliding") {
-    v = WindowMode::kSliding;
-  } else if (s == "set") {
-    v = WindowMode::kSet;
-  } else {
-    throw OptionValueError("--window-mode must be sliding or set, got '" + s + "'");
-  }
+  ParseSpelling(v, values, "--window-mode", kWindowModeSpellings);
 }
-
 void validate(boost::any& v, const std::vector<std::string>& values, ModelKind*, int) {
-  po::validators::check_first_occurrence(v);
-  const std::string& s = po::validators::get_single_string(values);
-  if (s == "sg") {
-    v = ModelKind::kSkipGram;
-  } else if (s == "cbow") {
-    v = ModelKind::kCbow;
-  } else {
-    throw OptionValueError("--model must be sg or cbow, got '" + s + "'");
-  }
+  ParseSpelling(v, values, "--model", kModelSpellings);
 }
-
 void validate(boost::any& v, const std::vector<std::string>& values, NewItemInit*, int) {
-  po::validators::check_first_occurrence(v);
-  const std::string& s = po::validators::get_single_string(values);
-  if (s == "random") {
-    v = NewItemInit::kRandom;
-  } else if (s == "cooccurrence") {
-    v = NewItemInit::kCooccurrence;
-  } else {
-    throw OptionValueError("--new-items must be random or cooccurrence, got '" + s + "'");
-  }
+  ParseSpelling(v, values, "--new-items", kNewItemSpellings);
 }
 
 int DefaultServerCount(int world_size) { return std::max(1, world_size / 8); }

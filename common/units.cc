@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 
 namespace item2vec {
@@ -57,6 +58,15 @@ std::string HumanBytes(std::uint64_t bytes) {
   if (bytes < (1u << 20)) std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / 1024.0);
   else std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / 1048576.0);
   return text;
+}
+
+std::string UtcNow(const char* strftime_format) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, strftime_format, &tm);
+  return buf;
 }
 
 }  // namespace item2vec

@@ -56,8 +56,9 @@ matrix). The 5M-item default took about 16 minutes on a shared 2-core machine.
 EOF
 }
 
-die() { echo "large_vocab.sh: $*" >&2; exit 1; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+repo=$REPO
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 
 ITEM2VEC="${ITEM2VEC:-}"
 GEN="${ITEM2VEC_GEN_CORPUS:-}"

@@ -39,3 +39,8 @@ bench_prep_movielens() {
   "$1" prep --input "$repo/data/ml-latest-small/ratings.csv" --output "$2" --user-col userId \
     --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last 2> /dev/null
 }
+
+# die MESSAGE: the script's name and MESSAGE on stderr, exit 1. log MESSAGE: a timestamped
+# progress line on stderr.
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }

@@ -73,8 +73,9 @@ Needs: mpirun (Open MPI), /usr/bin/time, /usr/bin/python3 with numpy and gensim
 EOF
 }
 
-die() { echo "run_bench.sh: $*" >&2; exit 1; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+repo=$REPO
+# shellcheck source=lib.sh
+source "$repo/scripts/bench/lib.sh"
 
 RESULTS_MD="${BENCH_RESULTS_MD:-}"
 MODE="${BENCH_MODE:-synthetic}"

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/units.h"
 #include "common/word2vec_format.h"
 #include "model/item_index.h"
 #include "model/model_loader.h"
@@ -40,15 +41,6 @@ std::string FileHash(const std::string& path) {
   char out[17];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
   return out;
-}
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Streams one table (items or users) into the pipeline, with progress.

@@ -10,6 +10,7 @@
 
 #include "common/atomic_file.h"
 #include "common/model_dir.h"
+#include "common/units.h"
 #include "common/vocab_tsv.h"
 #include "common/vocabulary.h"
 #include "model/eval_report.h"
@@ -25,15 +26,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kNeighbours = 10;
 constexpr std::size_t kExamples = 10;
 constexpr std::size_t kChangeExamples = 10;
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
 
 // Ten head items spread from the most frequent to the rarest of the head, geometrically
 // (ranks 1, 2, 5, 10, 22, ... for a head of 2,400), so the examples show both ends.
@@ -148,7 +140,7 @@ Result<ReportResult> WriteRunReport(const ReportRequest& r) {
   ReportPage page;
   page.title = r.title.empty() ? r.model : r.title;
   page.model_dir = dir;
-  page.generated_at = UtcNow();
+  page.generated_at = UtcNow("%Y-%m-%d %H:%M:%S UTC");
   Result<ModelHead> head = LoadModelHead(files, r.items);
   if (!head.ok()) return head.status().WithContext("reading the model for the report");
   page.head = std::move(head.value());
