@@ -75,24 +75,6 @@ const char* PaletteColor(std::size_t i) {
   return kColors[i % 10];
 }
 
-std::string EscapeXml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        // Control bytes are not allowed in XML text: shown as a space.
-        out += (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') ? ' ' : c;
-    }
-  }
-  return out;
-}
-
 std::string CompactNumber(double v) {
   if (!std::isfinite(v)) return "-";
   const double a = std::abs(v);

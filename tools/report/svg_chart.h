@@ -15,13 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text_escape.h"  // EscapeXml, which the charts' callers use too
+
 namespace item2vec {
 
 // Colour i of a fixed palette of 10 (cycling).
 const char* PaletteColor(std::size_t i);
-
-// &, <, >, " and ' as entities (valid in HTML text, attributes and SVG).
-std::string EscapeXml(std::string_view text);
 
 // A number in a few significant digits for labels: 1234567 -> "1.23M", 0.0251 -> "0.0251".
 std::string CompactNumber(double value);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/json_writer.h"
+#include "common/text_escape.h"
 
 namespace item2vec {
 
@@ -16,18 +17,6 @@ std::string Fixed(double v, int digits = 4) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
 }
 
 std::string CsvField(const std::string& s) {
@@ -67,7 +56,7 @@ std::string Scatter(const std::string& title, const std::vector<double>& x, cons
   const auto px = [&](double v) { return left + (v - x0) / (x1 - x0) * (w - left - right); };
   const auto py = [&](double v) { return top + (1 - v / y1) * (h - top - bottom); };
   s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h << "'>"
-    << "<text x='" << left << "' y='14' font-size='12' font-weight='bold'>" << HtmlEscape(title) << "</text>"
+    << "<text x='" << left << "' y='14' font-size='12' font-weight='bold'>" << EscapeXml(title) << "</text>"
     << "<rect x='" << left << "' y='" << top << "' width='" << (w - left - right) << "' height='"
     << (h - top - bottom) << "' fill='none' stroke='#999'/>";
   for (int t = 0; t <= 2; ++t) {
@@ -81,12 +70,12 @@ std::string Scatter(const std::string& title, const std::vector<double>& x, cons
       const double shown = log_x ? std::pow(10.0, v) : v;
       s << "<text x='" << px(v) << "' y='" << (h - 8) << "' font-size='10' text-anchor='"
         << (v == x1 ? "end" : "start") << "'>"
-        << HtmlEscape(FormatTuneNumber(shown)) << "</text>";
+        << EscapeXml(FormatTuneNumber(shown)) << "</text>";
     }
   } else {
     for (std::size_t c = 0; c < categories.size(); ++c)
       s << "<text x='" << px(static_cast<double>(c)) - 10 << "' y='" << (h - 8) << "' font-size='10'>"
-        << HtmlEscape(categories[c]) << "</text>";
+        << EscapeXml(categories[c]) << "</text>";
   }
   for (std::size_t i = 0; i < x.size(); ++i) {
     const Trial& t = *trials[i];
@@ -200,7 +189,7 @@ std::string SearchHtml(const std::vector<Trial>& trials, std::size_t best, const
     << "</head><body><h1>item2vec tune</h1>";
   s << "<p>" << trials.size() << " trials (" << summary.trained << " trained in the last run, " << summary.from_log
     << " from the trial log), " << Fixed(summary.spent_seconds, 1) << " s of a " << Fixed(summary.budget_seconds, 1)
-    << " s budget; validation " << HtmlEscape(summary.objective) << ". ";
+    << " s budget; validation " << EscapeXml(summary.objective) << ". ";
   if (best == 0)
     s << "<b>No trial beat the defaults</b> (" << Fixed(d.result.hr) << "): the defaults are the answer.";
   else
@@ -249,14 +238,14 @@ std::string SearchHtml(const std::vector<Trial>& trials, std::size_t best, const
   }
   s << "</div><h2>Trials</h2><table><tr><th>trial</th><th>bracket</th><th>rung</th><th>epochs</th>";
   for (const std::string& n : names)
-    if (n != "epochs") s << "<th>" << HtmlEscape(n) << "</th>";
+    if (n != "epochs") s << "<th>" << EscapeXml(n) << "</th>";
   s << "<th>HR</th><th>NDCG</th><th>s</th></tr>";
   for (const Trial& t : trials) {
     s << "<tr" << (t.id == static_cast<int>(best) ? " style='background:#ffe8cc'" : "") << "><td>" << t.id
       << (t.is_default ? " (defaults)" : "") << "</td><td>" << t.bracket << "</td><td>" << t.rung << "</td><td>"
       << t.epochs << "</td>";
     for (const std::string& n : names)
-      if (n != "epochs") s << "<td>" << HtmlEscape(SettingValue(t.settings, n)) << "</td>";
+      if (n != "epochs") s << "<td>" << EscapeXml(SettingValue(t.settings, n)) << "</td>";
     s << "<td>" << (t.result.failed ? "failed" : Fixed(t.result.hr)) << "</td><td>" << Fixed(t.result.ndcg)
       << "</td><td>" << Fixed(t.result.seconds, 1) << "</td></tr>";
   }
