@@ -1,9 +1,9 @@
 // The --names options (a table of item ids and titles, model/names.h) as one group of
-// command-line options, for the commands that show titles (report, export).
+// command-line options, for the commands that show titles (report, export, similar).
 //
 // Contract: AddNameFileOptions adds --names, --name-columns, --name-delimiter, --name-quote,
 // --name-header and --name-encoding to `desc`, bound to *path and *options, with their
-// defaults and help. (`item2vec similar` spells out the same options itself.)
+// defaults and help.
 #pragma once
 
 #include <string>
