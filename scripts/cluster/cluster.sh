@@ -171,6 +171,12 @@ cmd_link() {
   local k
   k=$(check_node "$2")
   ip -n "$BR_NS" link set "v$k" "$1"
+  # After a heal, addresses that failed to resolve during the cut would answer "no route to
+  # host" for a few seconds (FAILED neighbour entries): forget them in every node.
+  if [ "$1" = up ]; then
+    local j
+    for j in $(seq 1 "$(count)"); do ip -n "$(node_ns "node$j")" neigh flush all 2> /dev/null || true; done
+  fi
   echo "cluster $NAME: $2 link $1"
 }
 
