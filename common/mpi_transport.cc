@@ -1,9 +1,13 @@
 #include "common/mpi_transport.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <climits>
 #include <thread>
+
+#include "common/exit_watchdog.h"
 
 namespace item2vec {
 namespace {
@@ -39,6 +43,10 @@ bool MpiSession::Active() {
 }
 
 void MpiSession::Abort(int exit_code) {
+  // MPI_Abort blocks when mpirun (or its daemon, or the PMIx server) is behind a lost link: the
+  // watchdog then ends this rank with the job's code after the grace period.
+  spdlog::default_logger()->flush();
+  ArmExitWatchdog(exit_code, AbortGraceSeconds());
   MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::_Exit(exit_code);
 }

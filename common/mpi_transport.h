@@ -22,7 +22,9 @@ class MpiSession {
   MpiSession(int* argc, char*** argv);
   ~MpiSession();
   static bool Active();
-  // Ends every rank of the job at once with this exit code (MPI_Abort on MPI_COMM_WORLD).
+  // Ends every rank of the job at once with this exit code (MPI_Abort on MPI_COMM_WORLD). Never
+  // hangs: should MPI_Abort not return (mpirun unreachable), this rank _Exits with the code after
+  // AbortGraceSeconds() (common/exit_watchdog.h).
   [[noreturn]] static void Abort(int exit_code);
   int rank() const { return rank_; }
   int size() const { return size_; }

@@ -16,6 +16,11 @@ void Backoff::Pause() {
   if (sleep_us_ < Transport::kMaxSleepMicros) sleep_us_ *= 2;
 }
 
+Status Transport::ReceiveWithin(const Envelope& envelope, void* buffer, double timeout_seconds,
+                                const std::string& what) {
+  return Wait(Irecv(envelope.source, envelope.tag, buffer, envelope.bytes), timeout_seconds, what);
+}
+
 Status Transport::Gather(std::string_view mine, int root, std::vector<std::string>* all) {
   all->clear();
   std::size_t total = 0;

@@ -61,6 +61,10 @@ class Transport {
   virtual bool Probe(int source, int tag, Envelope* envelope) = 0;
   // Receives the message described by a successful Probe into buffer (envelope.bytes).
   virtual Status Receive(const Envelope& envelope, void* buffer) = 0;
+  // Receive with a deadline: a probed message's body can still be on its way (MPI's rendezvous
+  // sends large messages after their envelope), and a peer cut off mid-message must not block
+  // the receiver for ever. A Timeout names `what` and the peer; the job then ends.
+  Status ReceiveWithin(const Envelope& envelope, void* buffer, double timeout_seconds, const std::string& what);
 
   // Control plane (blocking collectives over all ranks).
   virtual Status Broadcast(std::string* bytes, int root) = 0;

@@ -105,7 +105,7 @@ Status ServerSession::Receive(const Envelope& e) {
   }
   backoff_.Reset();
   if (request_.size() < e.bytes) request_.resize(e.bytes);
-  ITEM2VEC_RETURN_IF_ERROR(t_.Receive(e, request_.data()));
+  ITEM2VEC_RETURN_IF_ERROR(t_.ReceiveWithin(e, request_.data(), liveness_, "receiving a request's body"));
   stats_->bytes_received += static_cast<std::int64_t>(e.bytes);
   return Status::Ok();
 }
@@ -185,7 +185,7 @@ Status ServerSession::ReceivePushPart(int source, int tag, std::vector<char>* bu
                std::to_string(static_cast<int>(timeout)) + " s: its node is unreachable, or the rank died or hangs";
       }));
   if (buf->size() < e->bytes) buf->resize(e->bytes);
-  return t_.Receive(*e, buf->data());
+  return t_.ReceiveWithin(*e, buf->data(), timeout, "receiving a push's body");
 }
 
 Status ServerSession::WorkerDone(int source) {

@@ -233,6 +233,8 @@ fi
 
 # ------------------------------------------------------------------ run state and helpers
 mpi_allow_root
+# A lost node ends training in seconds (Open MPI's daemon keepalives), not after TCP timeouts.
+mpi_lost_node_settings "$REPO/configs/openmpi-mca-params.conf" || true
 STARTED_AT=$(date -Iseconds) T_START=$EPOCHREALTIME
 STEP=lock LOCKED=0 DONE=0 CHILD="" ERR_AT="" STEP_ERROR="" TIMED_OUT=0 NIGHTLY_LOG=""
 CUR_DIR="" INIT_FROM="" PUBLISHED_DIR="" CANDIDATE="" REDIS_VERSION="" RUN_HISTORY_LINE=""

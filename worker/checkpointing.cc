@@ -184,8 +184,17 @@ Result<bool> WorkerCheckpointing::Participate(const WorkerCheckpoint& own) {
   const std::string bytes = ToBytes(saved);
   ITEM2VEC_RETURN_IF_ERROR(SendTo(0, protocol::kCheckpointSaved, bytes.data(), bytes.size(), "checkpoint report to rank 0"));
   Envelope e;
-  ITEM2VEC_RETURN_IF_ERROR(ProbeUntil(*t_, 0, protocol::kCheckpointContinue, config_.timeout,
-                                      "did not finish checkpoint " + std::to_string(sequence_), &e));
+  ITEM2VEC_RETURN_IF_ERROR(WaitUntil(
+      DeadlineAfter(config_.timeout),
+      [&]() -> Result<WaitStep> {
+        if (t_->Probe(0, protocol::kCheckpointContinue, &e)) return WaitStep::kDone;
+        if (heartbeat_) heartbeat_();
+        return WaitStep::kIdle;
+      },
+      [&] {
+        return "rank 0 did not finish checkpoint " + std::to_string(sequence_) + " within " +
+               std::to_string(static_cast<int>(config_.timeout)) + " s";
+      }));
   protocol::CheckpointSignal signal;
   if (e.bytes != sizeof signal) return Status::Internal("malformed checkpoint continue message");
   ITEM2VEC_RETURN_IF_ERROR(t_->Receive(e, &signal));
@@ -248,6 +257,7 @@ Status WorkerCheckpointing::WaitForSnapshots(const std::string& path, std::vecto
       return WaitStep::kProgress;
     }
     monitor_->Poll();
+    if (heartbeat_) heartbeat_();
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (*it < workers_ && monitor_->IsFinal(*it)) {
         Keep(SaveFinishedWorker(*it, path));  // finished before it saw the request

@@ -31,6 +31,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -64,6 +65,9 @@ class WorkerCheckpointing {
   bool Due(int epoch);
   Result<bool> Take(const WorkerCheckpoint& state);
   Result<bool> PollWhileFinished(const WorkerCheckpoint& own_final);
+  // Called while a checkpoint waits on other ranks (the worker's liveness heartbeat to the
+  // servers; rate-limited by the callee). nullptr: none.
+  void SetHeartbeat(std::function<void()> beat) { heartbeat_ = std::move(beat); }
   // Rank 0: waits until the servers have written the checkpoint in flight (if any) and
   // writes its MANIFEST. Call before the model is written.
   Status FinishPending();
@@ -91,6 +95,7 @@ class WorkerCheckpointing {
 
   Transport* t_;
   CheckpointConfig config_;
+  std::function<void()> heartbeat_;
   int worker_, workers_, servers_;
   ProgressMonitor* monitor_;
   Clock::time_point last_checkpoint_;

@@ -108,9 +108,14 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
     spdlog::debug("hot-row cache: {} items, both matrices, synced every {} batches ({:.1f} MiB)", h, o_.hot_sync,
                   6.0 * h * o_.batch.dim * sizeof(float) / 1048576.0);
   }
+  // While a checkpoint holds this worker (rank 0 collecting, a worker awaiting its release),
+  // the servers still hear from it: their liveness then names the rank that really went quiet.
+  if (s.checkpointing != nullptr) s.checkpointing->SetHeartbeat([this] { client_.Heartbeat(); });
 }
 
-WorkerLoop::~WorkerLoop() = default;
+WorkerLoop::~WorkerLoop() {
+  if (setup_.checkpointing != nullptr) setup_.checkpointing->SetHeartbeat(nullptr);
+}
 
 Result<protocol::ProgressReport> WorkerLoop::Run() {
   ITEM2VEC_RETURN_IF_ERROR(Start());

@@ -10,8 +10,8 @@
 #     `ip netns exec` mounts over /etc/hosts): every node resolves node1..nodeN.
 #   - Optional per-link rate (tc tbf on both ends of each link, so each direction is limited).
 #   - Each node's TCP gives up on unacknowledged data after 4 retransmissions (net.ipv4.
-#     tcp_retries2 inside the node's namespace; CLUSTER_TCP_RETRIES2 overrides), as clusters
-#     that must notice a lost node are tuned.
+#     tcp_retries2 inside the node's namespace; CLUSTER_TCP_RETRIES2 overrides; "stock" leaves the
+#     kernel's default, 15, as on a real cluster nobody tuned).
 #   - Idempotent: `up` on a cluster already up with the same shape does nothing; with another
 #     shape it rebuilds. `down` removes everything `up` made (also after a half-finished up).
 #   - Needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN); refuses clearly otherwise.
@@ -119,7 +119,8 @@ cmd_up() {
       *) die "up: unknown option '$1'" ;;
     esac
   done
-  if [ "$(cat "$STATE/shape" 2> /dev/null)" = "$n $rate" ] && ip netns list | grep -q "^$BR_NS\b"; then
+  local shape="$n $rate retries2=${CLUSTER_TCP_RETRIES2:-4}"
+  if [ "$(cat "$STATE/shape" 2> /dev/null)" = "$shape" ] && ip netns list | grep -q "^$BR_NS\b"; then
     echo "cluster $NAME: already up ($n nodes, rate $rate)"
     return 0
   fi
@@ -147,13 +148,14 @@ cmd_up() {
     # A connection whose data is not acknowledged gives up after 4 retransmissions (about 6 s
     # on this LAN) instead of the kernel's 15 (many minutes): mpirun's teardown then does not
     # wait that long on a lost node it has already sent to (keepalives only probe idle links).
-    ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2="${CLUSTER_TCP_RETRIES2:-4}"
+    [ "${CLUSTER_TCP_RETRIES2:-4}" = stock ] ||
+      ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2="${CLUSTER_TCP_RETRIES2:-4}"
     mkdir -p "/etc/netns/$ns"
     printf '%s' "$hosts" > "/etc/netns/$ns/hosts"
     touch "$STATE/node$k.uts"
     unshare --uts="$STATE/node$k.uts" hostname "node$k"
   done
-  echo "$n $rate" > "$STATE/shape"
+  echo "$shape" > "$STATE/shape"
   trap - ERR
   echo "cluster $NAME: up, $n nodes (node1..node$n = 10.213.0.1..$n), rate per link: $rate"
 }
@@ -169,6 +171,12 @@ cmd_link() {
   local k
   k=$(check_node "$2")
   ip -n "$BR_NS" link set "v$k" "$1"
+  # After a heal, addresses that failed to resolve during the cut would answer "no route to
+  # host" for a few seconds (FAILED neighbour entries): forget them in every node.
+  if [ "$1" = up ]; then
+    local j
+    for j in $(seq 1 "$(count)"); do ip -n "$(node_ns "node$j")" neigh flush all 2> /dev/null || true; done
+  fi
   echo "cluster $NAME: $2 link $1"
 }
 
@@ -192,23 +200,26 @@ cmd_status() {
 
 # mpirun on node1 with the launch agent; afterwards every process still inside a node (a rank
 # or daemon behind a cut link that mpirun could not reach) is killed, so nothing is orphaned.
+# CLUSTER_PLAIN=1: as a user on a real cluster runs it: only what the harness needs (the agent,
+# TCP on eth0), no daemon keepalives of the wrapper's own, and nothing reaped afterwards.
 cmd_mpirun() {
   need_root
   (( $(count) > 0 )) || die "mpirun: cluster $NAME is not up (run: $0 up N)"
-  local rc=0
+  local rc=0 plain=${CLUSTER_PLAIN:-0} extra=()
+  [ "$plain" = 1 ] || extra=(
+    OMPI_MCA_oob_tcp_keepalive_time="${OMPI_MCA_oob_tcp_keepalive_time:-2}"
+    OMPI_MCA_oob_tcp_keepalive_intvl="${OMPI_MCA_oob_tcp_keepalive_intvl:-1}"
+    OMPI_MCA_oob_tcp_keepalive_probes="${OMPI_MCA_oob_tcp_keepalive_probes:-3}")
   CLUSTER_NAME=$NAME "$0" exec node1 env \
     OMPI_MCA_plm_rsh_agent="$HERE/ompi_agent.sh" \
     OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=eth0 OMPI_MCA_oob_tcp_if_include=eth0 \
-    OMPI_MCA_plm_rsh_no_tree_spawn=1 CLUSTER_NAME="$NAME" \
-    OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-2} \
-    OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-1} \
-    OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3} \
+    OMPI_MCA_plm_rsh_no_tree_spawn=1 CLUSTER_NAME="$NAME" "${extra[@]}" \
     mpirun "$@" &
   local job=$!
   trap 'kill -TERM $job 2> /dev/null; sleep 1; cmd_reap; exit 143' TERM INT
   wait $job || rc=$?
   trap - TERM INT
-  cmd_reap
+  [ "$plain" = 1 ] || cmd_reap
   return $rc
 }
 

@@ -9,7 +9,7 @@
 # in NIGHTLY_CONF_ERROR); none of them exits. Needs bash 4 and flock (util-linux).
 #
 #   config    nightly_conf_load FILE, as_array NAME, is_uint, is_bool
-#   MPI       mpi_allow_root, mpi_local_env
+#   MPI       mpi_allow_root, mpi_local_env, mpi_lost_node_settings FILE
 #   lock      lock_try FILE, lock_holder FILE
 #   history   history_python, history_line_count FILE, history_field FILE N KEY
 #   models    leftover_staging MODELS_ROOT
@@ -62,6 +62,19 @@ is_bool() { [[ "$1" =~ ^[01]$ ]]; }
 # Open MPI refuses root without explicit consent (containers, CI): given when running as root.
 mpi_allow_root() {
   if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+}
+
+# Makes mpirun, its daemons and the ranks read FILE (configs/openmpi-mca-params.conf: daemon
+# keepalives, so that a lost node ends the job in seconds on stock kernel settings) before Open
+# MPI's own default files, unless OMPI_MCA_mca_param_files is set already. Returns 1 when FILE
+# is missing (nothing is set).
+mpi_lost_node_settings() {  # FILE
+  [ -n "${OMPI_MCA_mca_param_files:-}" ] && return 0
+  [ -f "$1" ] || return 1
+  local defaults
+  defaults=$(ompi_info --all --parsable 2> /dev/null |
+    sed -n 's/^mca:mca:base:param:mca_param_files:value://p' | tr -d '"' || true)
+  export OMPI_MCA_mca_param_files="$1${defaults:+,$defaults}"
 }
 
 # For tests on one machine: root allowed, traffic on loopback only, more ranks than cores.
