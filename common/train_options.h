@@ -142,6 +142,14 @@ struct TrainOptions {
   // with peer_timeout.
   double liveness_timeout = 10;
   double LivenessTimeout() const { return liveness_timeout < peer_timeout ? liveness_timeout : peer_timeout; }
+  // EGES side information (worker/side_batch.h): a table of items and their attributes; every
+  // item's input vector becomes the learned weighted mean of its own row and its attribute
+  // rows, and items of the table without events get one too (cold, count 0 in vocab.tsv).
+  std::string side_info;
+  int side_info_buckets = 10;       // quantile buckets of a numeric side-info column
+  // Share of (batch, item) draws trained from the attributes alone, as a cold item is
+  // (worker/side_batch.h); 0 = EGES as published (measured: no gain in cold HR@10, docs/side_info.md).
+  double side_info_dropout = 0;
   std::string init_from;            // previous model directory to warm-start from
   bool keep_missing = false;        // with init_from: keep items absent from today's data
   // With init_from, how items new today start: random (word2vec.c: random input, zero

@@ -66,7 +66,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
-  const ServingOptions serving{workers, job->vocab.size(), o.peer_timeout, o.CheckpointDir(), o.Wire(),
+  const ServingOptions serving{workers, job->KeyCount(), o.peer_timeout, o.CheckpointDir(), o.Wire(),
                                o.LivenessTimeout()};
   Status ss = ServerSession(transport, store, serving, &stats).Run();
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
@@ -97,7 +97,7 @@ CheckpointConfig MakeCheckpointConfig(const TrainJob& job, const std::optional<W
     m.settings = ResumeSettings(o);
     m.settings_json = TrainOptionsToJson(o);
     m.vocab_fingerprint = job.vocab.Fingerprint();
-    m.vocab_size = job.vocab.size();
+    m.vocab_size = job.KeyCount();  // the servers' keys (items, then side-info rows)
     m.num_workers = job.workers;
     m.num_servers = job.servers;
     m.inputs = job.files;
@@ -151,6 +151,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.resume = resume_state ? &*resume_state : nullptr;
   setup.checkpointing = run->checkpointing.get();
   setup.final_state = &run->final_state;
+  setup.side = job->side.enabled() ? &job->side : nullptr;
   run->train_start = TrainJob::Clock::now();
   Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {
