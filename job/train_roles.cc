@@ -60,6 +60,12 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
                   rows->taken, o.init_from, rows->from_neighbours);
     *neighbours = NewItemNeighbours();  // not needed any more
+    if (job->side.enabled()) {
+      Result<std::int64_t> side = LoadPreviousSideRows(o.init_from, job->vocab, job->side, partition,
+                                                       job->rank - workers, &store);
+      if (!side.ok()) FailJob(transport, side.status().WithContext("warm start from '" + o.init_from + "'"));
+      spdlog::debug("warm start: {} side-information rows taken over", *side);
+    }
     SumFromNeighbours(*job, rows->from_neighbours);
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
