@@ -358,8 +358,9 @@ void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bit
   }
 }
 
-void BatchBuilder::ResolveSlots(Batch* b) {
+void BatchBuilder::CollectKeys(const Batch& batch) {
   // Unique keys per role, via vocabulary-sized stamps (cost ~ batch size, not V).
+  const Batch* b = &batch;
   in_keys_.clear();
   out_keys_.clear();
   for (ItemId id : b->contexts)
@@ -378,6 +379,10 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   if (side_ != nullptr) AddSideKeys();
   SortDistinctKeys(&in_keys_, &key_bits_);
   SortDistinctKeys(&out_keys_, &key_bits_);
+}
+
+void BatchBuilder::ResolveSlots(Batch* b) {
+  CollectKeys(*b);
   // Cached ids (< hot_) are the sorted lists' prefixes; they go to the local hot block.
   const std::size_t hot_in = static_cast<std::size_t>(
       std::lower_bound(in_keys_.begin(), in_keys_.end(), hot_) - in_keys_.begin());

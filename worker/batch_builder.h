@@ -143,6 +143,8 @@ class BatchBuilder {
   void AddSentence(Batch* batch, float alpha);
   void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
+  // The batch's distinct input and output keys, sorted, into in_keys_ / out_keys_ (stamped).
+  void CollectKeys(const Batch& batch);
   // Side information: the value and weight keys of the input items in in_keys_, then (once
   // slots are known) the batch's side_items.
   void AddSideKeys();
