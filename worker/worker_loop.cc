@@ -74,7 +74,7 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
     : setup_(s),
       o_(*s.options),
       monitor_(monitor),
-      partition_(s.num_servers, s.side != nullptr ? s.side->KeyCount() : s.vocab->size()),
+      partition_(s.num_servers, s.KeyCount()),
       reader_(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o_.batch.max_sentence),
       builder_(o_.batch, *s.vocab, partition_, &reader_, s.shard_words,
                SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)), s.side),
@@ -88,7 +88,7 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
       // range flushes tiny deltas to zero. bf16 pushes round stochastically instead (no state).
       residual_(o_.wire == WirePrecision::kFp16
                     ? std::make_unique<PushResidual>(
-                          PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o_.batch.dim)
+                          PushResidual::CapacityFor(s.KeyCount(), PushResidual::kDefaultMaxRows), o_.batch.dim)
                     : nullptr),
       client_(s.transport, s.num_workers, s.num_servers, o_.batch.dim, s.peer_timeout, o_.wire, residual_.get()),
       sender_(s.transport, ProgressReportInterval(o_.progress_seconds, s.num_workers)) {

@@ -3,6 +3,7 @@
 #  1. every item of the side-info table gets a vector: the movies without events are cold
 #     rows (count 0 in vocab.tsv, counted in train.json), two cold movies with the same
 #     attributes get the same vector, the model is complete (check_model);
+#     --kernel hogbatch and pair train with it too;
 #  2. SIGTERM, then --resume on another server count: byte-identical to an uninterrupted run
 #     (the attribute and weight rows travel in the checkpoints), and a resume with a changed
 #     table is refused;
@@ -42,15 +43,17 @@ va=$(grep "^$a " "$WORK/ref/vectors.txt" | cut -d' ' -f2-) vb=$(grep "^$b " "$WO
 [ -n "$va" ] && [ "$va" = "$vb" ] || fail "cold movies $a and $b share their attributes but not their vector"
 awk -v v="$va" 'BEGIN { n = split(v, x, " "); for (i = 1; i <= n; i++) s += x[i] * x[i]; exit !(s > 0) }' || fail "cold vector is zero"
 echo "ok: $cold cold movies (count 0 in vocab.tsv, train.json); same attributes, same vector"
+# The other kernels: the composition is around the kernel, so hogbatch and pair train it too.
+for kernel in hogbatch pair; do
+  run_np 3 train --input "$WORK/seqs.txt" --side-info "$WORK/items.tsv" --dim 16 --epochs 2 --kernel "$kernel" \
+    --log-level warn --report false --output "$WORK/$kernel" || fail "--kernel $kernel with --side-info failed"
+  [ "$(json_field "$WORK/$kernel/train.json" cold_items)" = "$cold" ] || fail "--kernel $kernel: cold items differ"
+  check_model "$WORK/$kernel" 16
+done
+echo "ok: --kernel hogbatch and pair train with side information"
 
 # ---------------------------------------------------------------- 2. exact resume
-rc=0
-run_np 3 "${det[@]}" --servers 2 --output "$WORK/term" > "$WORK/term1.log" 2>&1 &
-job=$!
-for _ in $(seq 1 300); do grep -qs "progress" "$WORK/term1.log" && break; sleep 0.05; done
-sigterm_ranks "$WORK/term" 3
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || { tail -20 "$WORK/term1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+stop_by_sigterm 3 "$WORK/term" "$WORK/term1.log" "${det[@]}" --servers 2
 cp "$WORK/items.tsv" "$WORK/items.keep"
 head -n 100 "$WORK/items.keep" > "$WORK/items.tsv"
 rc=0
