@@ -79,8 +79,8 @@ class SideVectors {
  public:
   SideVectors(const SideLayout* side, int dim)
       : side_(side != nullptr && side->enabled() ? side : nullptr), dim_(dim),
-        stride_(side_ != nullptr ? side_->num_columns() + 1 : 0), s_(stride_ == 0 ? 0 : stride_ + 64),
-        logit_sum_(stride_, 0.0), h_(static_cast<std::size_t>(dim)) {}
+        stride_(side_ != nullptr ? side_->num_columns() + 1 : 0), logit_sum_(stride_, 0.0),
+        mean_logits_(stride_, 0.0f), h_(static_cast<std::size_t>(dim)) {}
   bool enabled() const { return side_ != nullptr; }
   Status FetchValues(Transport* t, const Partition& partition, int num_workers, double timeout) {
     std::vector<ItemId> keys;
@@ -95,11 +95,12 @@ class SideVectors {
     return Mix(item, id_row, weights);
   }
   // A cold item's vector: its parts weighted by the softmax of the trained items' mean logits.
+  // Call after every Item(): the mean logits are fixed at the first call.
   const float* Cold(std::size_t i) {
-    std::vector<float> mean(stride_);
-    for (std::size_t c = 0; c < stride_; ++c)
-      mean[c] = with_side_ > 0 ? static_cast<float>(logit_sum_[c] / static_cast<double>(with_side_)) : 0.0f;
-    return Mix(side_->vocab_size() + i, nullptr, mean.data());
+    if (i == 0)
+      for (std::size_t c = 0; c < stride_; ++c)
+        mean_logits_[c] = with_side_ > 0 ? static_cast<float>(logit_sum_[c] / static_cast<double>(with_side_)) : 0.0f;
+    return Mix(side_->vocab_size() + i, nullptr, mean_logits_.data());
   }
   const std::vector<float>& values() const { return values_; }
   std::string MeanLogitsText() const {
@@ -124,6 +125,7 @@ class SideVectors {
   std::size_t stride_;
   std::vector<float> values_, s_;
   std::vector<double> logit_sum_;
+  std::vector<float> mean_logits_;
   std::int64_t with_side_ = 0;
   std::vector<float> h_;
 };
