@@ -100,6 +100,19 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "keep only the N most frequent items (0 = no cap)")
       ("max-sentence", po::value(&o->max_sentence)->default_value(o->max_sentence),
        "split lines longer than this many items into pieces (word2vec.c uses 1000)")
+      ("side-info", po::value(&o->side_info),
+       "EGES side information: a table with a header row, the item in the first column and "
+       "attributes in the others (CSV or TSV; several values in one field separated by '|', "
+       "numeric columns cut into --side-info-buckets quantile buckets). Each item's vector "
+       "becomes a learned weighted mean of its own and its attributes' vectors (Wang et al., "
+       "KDD'18), and items of the table without events get one from their attributes (marked "
+       "cold: count 0 in vocab.tsv)")
+      ("side-info-buckets", po::value(&o->side_info_buckets)->default_value(o->side_info_buckets),
+       "with --side-info: quantile buckets of a numeric column (a year, a price)")
+      ("side-info-dropout", po::value(&o->side_info_dropout)->default_value(o->side_info_dropout),
+       "with --side-info: the share of an item's batches in which it is trained from its attributes "
+       "alone, as a cold item is (its own vector left out), so that the attribute vectors learn to "
+       "stand for an item without events; 0 = EGES as published")
       ("strict", po::bool_switch(&o->strict),
        "fail (exit code 3, no model written) instead of warning when the input trains nothing: "
        "no pair at all, e.g. every line holds one kept item, so the vectors would be their "
@@ -365,6 +378,10 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (!(o.alpha > 0 && o.alpha < 10)) return bad("--alpha must be in (0, 10)");
   if (o.min_alpha >= 0 && o.min_alpha > o.alpha) return bad("--min-alpha must not exceed --alpha");
   if (!(o.init_width > 0 && o.init_width <= 100)) return bad("--init-width must be in (0, 100]");
+  if (!(o.side_info_dropout >= 0 && o.side_info_dropout < 1))
+    return bad("--side-info-dropout must be in [0, 1)");
+  if (o.side_info_buckets < 1 || o.side_info_buckets > 10000)
+    return bad("--side-info-buckets must be in 1..10000, got " + std::to_string(o.side_info_buckets));
   if (o.keep_missing && o.init_from.empty()) return bad("--keep-missing needs --init-from");
   if (o.new_items == NewItemInit::kCooccurrence && o.init_from.empty())
     return bad("--new-items cooccurrence needs --init-from (new items are those absent from the previous model)");
@@ -478,6 +495,11 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
     settings.push_back({"model", ModelKindName(o.model)});
     settings.push_back({"cbow-sum", o.cbow_sum ? "true" : "false"});
   }
+  if (!o.side_info.empty()) {
+    settings.push_back({"side-info", o.side_info});
+    settings.push_back({"side-info-buckets", std::to_string(o.side_info_buckets)});
+    settings.push_back({"side-info-dropout", num(o.side_info_dropout)});
+  }
   if (o.SetMode()) {
     settings.push_back({"window-mode", WindowModeName(o.window_mode)});
     settings.push_back({"max-set-size", std::to_string(o.max_set_size)});
@@ -486,7 +508,8 @@ std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptio
 }
 
 bool IsOptionalResumeSetting(const std::string& key) {
-  return key == "window-mode" || key == "max-set-size" || key == "model" || key == "cbow-sum";
+  return key == "window-mode" || key == "max-set-size" || key == "model" || key == "cbow-sum" ||
+         key == "side-info" || key == "side-info-buckets" || key == "side-info-dropout";
 }
 
 std::string TrainOptionsToJson(const TrainOptions& o) {
@@ -514,6 +537,9 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("negative_pool").Int(o.negative_pool);
   j.Key("staleness_tolerance").Double(o.staleness_tolerance);
   j.Key("exact_sigmoid").Bool(o.exact_sigmoid);
+  j.Key("side_info").String(o.side_info);
+  j.Key("side_info_buckets").Int(o.side_info_buckets);
+  j.Key("side_info_dropout").Double(o.side_info_dropout);
   j.Key("init_from").String(o.init_from);
   j.Key("keep_missing").Bool(o.keep_missing);
   j.Key("new_items").String(NewItemInitName(o.new_items));

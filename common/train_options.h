@@ -79,6 +79,14 @@ struct DataOptions {
   std::int64_t max_vocab = 0;       // keep the most frequent N items (0 = no cap)
   std::int64_t max_sentence = 1000; // longer lines are split into pieces of this many items
   bool strict = false;              // a run that trains no pair fails (exit 3) instead of warning
+  // EGES side information (worker/side_batch.h): a table of items and their attributes; every
+  // item's input vector becomes the learned weighted mean of its own row and its attribute
+  // rows, and items of the table without events get one too (cold, count 0 in vocab.tsv).
+  std::string side_info;
+  int side_info_buckets = 10;       // quantile buckets of a numeric side-info column
+  // Share of (batch, item) draws trained from the attributes alone, as a cold item is
+  // (worker/side_batch.h); 0 = EGES as published (measured: no gain in cold HR@10, docs/side_info.md).
+  double side_info_dropout = 0;
 };
 
 // Model: the SGNS objective and its kernel (word2vec.c's defaults unless said otherwise).

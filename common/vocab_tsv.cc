@@ -7,7 +7,7 @@
 
 namespace item2vec {
 
-Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path) {
+Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path, const std::vector<std::string>& cold) {
   AtomicFile f;
   ITEM2VEC_RETURN_IF_ERROR(f.Open(path));
   std::string line;
@@ -18,6 +18,7 @@ Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path) {
     line += '\n';
     f.Write(line);
   }
+  for (const std::string& item : cold) f.Write(item + "\t0\n");
   return f.Commit();
 }
 

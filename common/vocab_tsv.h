@@ -2,7 +2,7 @@
 // order of vectors.bin and output_vectors.i2v).
 //
 // Contract:
-// - WriteVocabTsv writes one line per vocabulary id through AtomicFile (nothing appears
+// - WriteVocabTsv writes one line per vocabulary id (then one per cold item, count 0) through AtomicFile (nothing appears
 //   under `path` unless the whole file is written).
 // - VocabTsvReader streams a file one entry at a time (memory: one line). It strips a
 //   trailing '\r' (files edited on Windows) and skips blank lines (common/text_lines.h); the item is everything
@@ -26,7 +26,8 @@
 
 namespace item2vec {
 
-Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path);
+// cold: items after the vocabulary's, written with count 0 (--side-info's cold items).
+Status WriteVocabTsv(const Vocabulary& vocab, const std::string& path, const std::vector<std::string>& cold = {});
 
 class VocabTsvReader {
  public:

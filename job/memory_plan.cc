@@ -13,7 +13,8 @@
 
 namespace item2vec {
 
-MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int num_servers, int num_workers) {
+MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int num_servers, int num_workers,
+                          std::size_t server_keys) {
   MemoryPlan p;
   const double V = static_cast<double>(vocab.size());
   const double d = o.dim;
@@ -34,7 +35,8 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   const double batch_bytes = p.batch_rows * slot_bytes;
   // Servers hold two batches' messages per worker: keys and versions (8 bytes) and the rows on the wire.
   const double wire_batch_bytes = p.batch_rows * (8 + d * WireBytesPerValue(o.Wire()));
-  const double rows_per_server = std::ceil(V / num_servers);
+  const double keys = server_keys > 0 ? static_cast<double>(server_keys) : V;
+  const double rows_per_server = std::ceil(keys / num_servers);
   p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);
   // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
   // measured for a rank of a tiny job).

@@ -32,7 +32,10 @@ struct MemoryPlan {
   double batch_rows = 0;        // rows a worker batch needs at most
 };
 
-MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& options, int num_servers, int num_workers);
+// server_keys: the rows the servers hold (--side-info adds attribute and weight rows,
+// common/side_layout.h); 0 = one per vocabulary item.
+MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& options, int num_servers, int num_workers,
+                          std::size_t server_keys = 0);
 
 double MemAvailableBytes();
 

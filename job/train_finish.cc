@@ -81,6 +81,13 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   j.EndObject();
   j.Key("vocab_size").Int(static_cast<std::int64_t>(job.vocab.size()));
   j.Key("train_words").Int(job.vocab.total_count());
+  if (job.side.enabled()) {  // --side-info: the catalogue's items without events got cold vectors
+    j.Key("side_info").BeginObject();
+    j.Key("file").String(o.side_info).Key("columns").StringArray(job.side.columns());
+    j.Key("values").Int(static_cast<std::int64_t>(job.side.num_values()));
+    j.Key("items_with_side_info").Int(static_cast<std::int64_t>(job.side.num_with_side()));
+    j.Key("cold_items").Int(static_cast<std::int64_t>(job.side.cold_items().size())).EndObject();
+  }
   if (!o.init_from.empty()) {
     j.Key("warm_start").BeginObject();
     j.Key("from").String(o.init_from).Key("kept").Int(job.warm.kept).Key("added").Int(job.warm.added);
@@ -164,7 +171,7 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
   };
   if (job.observer != nullptr) job.observer->BeforeModelWrite(o, job.vocab);
   Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout,
-                         train_json, o.debug_kill_model_write);
+                         train_json, o.debug_kill_model_write, &job.side);
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
   for (int s = 0; s < job.servers; ++s)

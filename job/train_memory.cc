@@ -14,7 +14,7 @@ namespace item2vec {
 StepExit CheckJobMemory(const TrainJob& job) {
   Transport& transport = *job.transport;
   const int servers = job.servers, workers = job.workers;
-  const MemoryPlan plan = EstimateMemory(job.vocab, job.options, servers, workers);
+  const MemoryPlan plan = EstimateMemory(job.vocab, job.options, servers, workers, job.KeyCount());
   if (job.rank == 0) spdlog::info("{}", FormatMemoryPlan(plan, servers, workers));
   double node_need = job.is_server ? plan.server_bytes : plan.worker_bytes;
   int node_rank = 0;

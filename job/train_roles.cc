@@ -60,13 +60,19 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
                   rows->taken, o.init_from, rows->from_neighbours);
     *neighbours = NewItemNeighbours();  // not needed any more
+    if (job->side.enabled()) {
+      Result<std::int64_t> side = LoadPreviousSideRows(o.init_from, job->vocab, job->side, partition,
+                                                       job->rank - workers, &store);
+      if (!side.ok()) FailJob(transport, side.status().WithContext("warm start from '" + o.init_from + "'"));
+      spdlog::debug("warm start: {} side-information rows taken over", *side);
+    }
     SumFromNeighbours(*job, rows->from_neighbours);
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
-  const ServingOptions serving{workers, job->vocab.size(), o.peer_timeout, o.CheckpointDir(), o.Wire(),
+  const ServingOptions serving{workers, job->KeyCount(), o.peer_timeout, o.CheckpointDir(), o.Wire(),
                                o.LivenessTimeout()};
   Status ss = ServerSession(transport, store, serving, &stats).Run();
   if (ss.code() == Status::Code::kInterrupted) return ExitCodeOf(ss);
@@ -97,7 +103,7 @@ CheckpointConfig MakeCheckpointConfig(const TrainJob& job, const std::optional<W
     m.settings = ResumeSettings(o);
     m.settings_json = TrainOptionsToJson(o);
     m.vocab_fingerprint = job.vocab.Fingerprint();
-    m.vocab_size = job.vocab.size();
+    m.vocab_size = job.KeyCount();  // the servers' keys (items, then side-info rows)
     m.num_workers = job.workers;
     m.num_servers = job.servers;
     m.inputs = job.files;
@@ -151,6 +157,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.resume = resume_state ? &*resume_state : nullptr;
   setup.checkpointing = run->checkpointing.get();
   setup.final_state = &run->final_state;
+  setup.side = job->side.enabled() ? &job->side : nullptr;
   run->train_start = TrainJob::Clock::now();
   Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {

@@ -17,6 +17,7 @@
 
 #include "common/input_files.h"
 #include "common/output_lock.h"
+#include "common/side_layout.h"
 #include "common/train_options.h"
 #include "common/transport.h"
 #include "common/vocabulary.h"
@@ -62,7 +63,13 @@ struct TrainJob {
   // did not count (resumed with the checkpoint's workers and vocabulary).
   std::int64_t long_items = -1;
 
-  Partition partition() const { return Partition(servers, vocab.size()); }
+  // --side-info: the attribute and weight rows after the items' (common/side_layout.h);
+  // SideLayout(V) without.
+  SideLayout side;
+
+  // The servers' keys: the items, then with side information the attribute and weight rows.
+  std::size_t KeyCount() const { return side.enabled() ? side.KeyCount() : vocab.size(); }
+  Partition partition() const { return Partition(servers, KeyCount()); }
 };
 
 }  // namespace item2vec

@@ -8,6 +8,7 @@
 
 #include "common/checkpoint.h"
 #include "common/sequence_reader.h"
+#include "common/side_info.h"
 #include "common/stop_signal.h"
 #include "job/rank_collectives.h"
 #include "job/vocabulary_build.h"
@@ -67,6 +68,40 @@ Result<Vocabulary> VocabularyOfCounts(TrainJob& job, CountedShard* merged) {
   return FinishVocabulary(merged->counts, job.options, &job.warm, job.init_from_neighbours ? &job.new_ids : nullptr);
 }
 
+// --side-info: rank 0 reads the table and every rank lays it out against the vocabulary. A
+// resumed run's servers hold the checkpoint's keys: the table must give the same count.
+Result<SideInfo> ReadCheckedSideInfo(const TrainJob& job) {
+  const TrainOptions& o = job.options;
+  Result<SideInfo> info = ReadSideInfo(o.side_info, o.side_info_buckets);
+  if (!info.ok()) return info;
+  if (static_cast<int>(info->columns.size()) + 1 > o.dim)
+    return Status::InvalidArgument("--side-info '" + o.side_info + "' has " + std::to_string(info->columns.size()) +
+                                   " attribute columns; each item's weights (one per column and one for the item) "
+                                   "live in a row of --dim floats: use --dim of at least " +
+                                   std::to_string(info->columns.size() + 1) + " or fewer columns");
+  return info;
+}
+
+StepExit ReadJobSideInfo(TrainJob* job) {
+  if (job->options.side_info.empty()) return std::nullopt;
+  Result<SideInfo> info = Status::Internal("unset");
+  if (job->rank == 0) info = ReadCheckedSideInfo(*job);
+  if (StepExit exit = ShareFromRankZero(*job->transport, &info)) return exit;
+  job->side = SideLayout(*info, job->vocab);
+  if (job->resuming && job->resume.manifest.vocab_size != job->KeyCount()) {
+    if (job->rank == 0)
+      spdlog::error("--resume: the checkpoint's servers hold {} rows, but the vocabulary and --side-info '{}' "
+                    "give {}: the side-info table changed since the checkpoint; restore it or start afresh",
+                    job->resume.manifest.vocab_size, job->options.side_info, job->KeyCount());
+    return ExitCodeOf(Status::DataError("side-info table changed"));
+  }
+  if (job->rank == 0)
+    spdlog::info("side information: {} of {} items have attributes ({} values in {} columns), {} catalogued items "
+                 "without events will get cold vectors", job->side.num_with_side(), job->vocab.size(),
+                 job->side.num_values(), job->side.num_columns(), job->side.cold_items().size());
+  return std::nullopt;
+}
+
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
@@ -122,6 +157,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   if (rank == 0)
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),
                  job->vocab.total_count(), o.min_count);
+  if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
   // This worker's in-vocabulary tokens (its learning-rate schedule); then the counts go, and
   // their memory back to the system (glibc keeps freed small blocks otherwise), before the

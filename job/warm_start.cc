@@ -1,6 +1,9 @@
 #include "job/warm_start.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
 #include <vector>
 
 #include "common/matrix_file.h"
@@ -173,6 +176,67 @@ Result<PreviousRows> LoadPreviousRows(const std::string& model_dir, const Vocabu
   ITEM2VEC_RETURN_IF_ERROR(output.Finish());
   means.WriteMeans(Matrix::kOutput, store);
   return result;
+}
+
+namespace {
+
+// side_values.tsv: the columns (first line "#columns<TAB>...") and the value names.
+Status ReadSideValues(const std::string& path, std::vector<std::string>* columns, std::vector<std::string>* values) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot open '" + path + "'");
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("#columns\t", 0) != 0)
+    return Status::DataError("'" + path + "' does not start with its #columns line");
+  for (std::size_t b = 9; b <= line.size();) {
+    std::size_t e = line.find('\t', b);
+    if (e == std::string::npos) e = line.size();
+    columns->push_back(line.substr(b, e - b));
+    b = e + 1;
+  }
+  while (std::getline(in, line)) values->push_back(line);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::int64_t> LoadPreviousSideRows(const std::string& model_dir, const Vocabulary& vocab, const SideLayout& side,
+                                          const Partition& partition, int server, ShardStore* store) {
+  const std::string dir = ResolveModelDir(model_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(dir + "/" + kSideRowsFile, ec)) return std::int64_t{0};
+  std::vector<std::string> columns, values;
+  ITEM2VEC_RETURN_IF_ERROR(ReadSideValues(dir + "/" + kSideValuesFile, &columns, &values));
+  Result<VocabTsv> names = ReadVocabTsv(dir + "/vocab.tsv");
+  if (!names.ok()) return names.status();
+  MatrixFileReader rows;
+  ITEM2VEC_RETURN_IF_ERROR(rows.Open(dir + "/" + kSideRowsFile));
+  const std::uint64_t previous_items = (rows.header().rows - values.size()) / 2;
+  if (static_cast<int>(rows.header().dim) != store->dim() || rows.header().rows < values.size() ||
+      previous_items > names->items.size())
+    return Status::DataError("'" + dir + "/" + kSideRowsFile + "' does not match side_values.tsv, vocab.tsv and --dim");
+  std::unordered_map<std::string_view, std::uint32_t> value_of;
+  for (std::uint32_t v = 0; v < side.num_values(); ++v) value_of.emplace(side.value_names()[v], v);
+  const bool same_columns = columns == side.columns();
+  std::vector<float> row(static_cast<std::size_t>(store->dim()));
+  std::int64_t taken = 0;
+  auto take = [&](ItemId key) {
+    if (partition.ServerOf(key) != server) return;
+    std::copy(row.begin(), row.end(), store->Row(Matrix::kInput, key));
+    ++taken;
+  };
+  for (const std::string& name : values) {
+    ITEM2VEC_RETURN_IF_ERROR(rows.Next(row.data()));
+    if (const auto it = value_of.find(name); it != value_of.end()) take(side.ValueKey(it->second));
+  }
+  for (std::uint64_t i = 0; i < previous_items; ++i) {
+    const ItemId id = vocab.Find(names->items[i]);
+    ITEM2VEC_RETURN_IF_ERROR(rows.Next(row.data()));
+    if (id != Vocabulary::kNotFound) take(id);
+    ITEM2VEC_RETURN_IF_ERROR(rows.Next(row.data()));
+    if (id != Vocabulary::kNotFound && same_columns) take(side.WeightKey(id));
+  }
+  ITEM2VEC_RETURN_IF_ERROR(rows.Finish());
+  return taken;
 }
 
 }  // namespace item2vec

@@ -24,11 +24,17 @@
 //   model does hold keeps its previous rows. New items without neighbours keep word2vec's
 //   initialisation exactly. Extra memory: (this server's new items with neighbours) x dim
 //   doubles, reused for both matrices, plus 16 bytes per (new item, neighbour) pair.
+// - LoadPreviousSideRows (with --side-info, after LoadPreviousRows): when the previous model
+//   has side_rows.i2v (job/model_writer.h), this server's attribute-value rows come from it by
+//   value name, each kept item's own row from it too (vectors.bin holds the item's EGES mean,
+//   not its own row), and its weight row when the previous columns are today's. Without that
+//   file (a model trained without side information) nothing changes. Streams one row at a time.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "common/side_layout.h"
 #include "common/status.h"
 #include "common/vocabulary.h"
 #include "job/cooccurrence_init.h"
@@ -58,5 +64,8 @@ struct PreviousRows {
 
 Result<PreviousRows> LoadPreviousRows(const std::string& dir, const Vocabulary& vocab, const Partition& partition,
                                       int server, const NewItemNeighbours* neighbours, ShardStore* store);
+
+Result<std::int64_t> LoadPreviousSideRows(const std::string& dir, const Vocabulary& vocab, const SideLayout& side,
+                                          const Partition& partition, int server, ShardStore* store);
 
 }  // namespace item2vec

@@ -1,5 +1,7 @@
 #include "model/model_loader.h"
 
+#include "common/vocab_tsv.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -126,7 +128,25 @@ Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths, Similari
   Result<ItemIndex> index = ItemIndex::Build(model->items);
   if (!index.ok()) return index.status().WithContext("'" + paths.vectors + "'");
   model->index = std::move(*index);
+  Result<std::vector<std::string>> cold = ReadColdItems(paths);
+  if (!cold.ok()) return cold.status();
+  if (!cold->empty()) model->cold.assign(model->items.size(), 0);
+  for (const std::string& item : *cold)
+    if (const std::int64_t row = model->index.Find(item); row >= 0) model->cold[static_cast<std::size_t>(row)] = 1;
   return model;
+}
+
+Result<std::vector<std::string>> ReadColdItems(const ModelPaths& paths) {
+  std::vector<std::string> cold;
+  if (paths.vocab_tsv.empty()) return cold;
+  VocabTsvReader reader;
+  ITEM2VEC_RETURN_IF_ERROR(reader.Open(paths.vocab_tsv));
+  std::string_view item;
+  Count count = 0;
+  while (reader.Next(&item, &count))
+    if (count == 0) cold.emplace_back(item);
+  ITEM2VEC_RETURN_IF_ERROR(reader.status());
+  return cold;
 }
 
 }  // namespace item2vec

@@ -10,7 +10,8 @@
 //   parses as text), non-finite values and duplicate items, checks the dimension
 //   against DIR/train.json when there is one, and keeps only the matrix (stored for the
 //   similarity measure asked: normalised for cosine, as trained for dot and euclidean)
-//   and the item names. Errors name the file and what is wrong.
+//   and the item names, and which rows are cold (ReadColdItems). Errors name the file and
+//   what is wrong.
 // - A LoadedModel is immutable once loaded and safe to share between threads. It is held
 //   by unique_ptr because its index points into its own item names.
 #pragma once
@@ -40,12 +41,17 @@ Result<ModelPaths> ResolveModel(const std::string& model, VectorFormat format);
 
 struct LoadedModel {
   std::vector<std::string> items;  // row order
+  std::vector<char> cold;          // per row: a cold item (train --side-info); empty when none
   ItemMatrix matrix;               // rows as the similarity measure stores them
   ItemIndex index;                 // item -> row, views into items
   LoadedModel() = default;
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;
 };
+
+// The cold items of a model directory (train --side-info): vocab.tsv's items with count 0, whose
+// vectors come from their attributes alone. Empty without vocab.tsv or cold items.
+Result<std::vector<std::string>> ReadColdItems(const ModelPaths& paths);
 
 Result<std::unique_ptr<LoadedModel>> LoadModel(const ModelPaths& paths,
                                                Similarity similarity = Similarity::kCosine);

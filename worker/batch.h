@@ -15,6 +15,8 @@
 //   then the output ids of hot_out (each ascending). HotRowCache::Load copies their rows
 //   from the cache there before training and Store copies them back after; pulls, pushes,
 //   what the deltas are taken against and CarryDeltas only ever touch the first total_rows slots.
+// - With side information the input keys also hold, for each input item that has any, its
+//   attribute-value keys and its weight key (common/side_layout.h), and side_items maps them.
 // Buffers only grow; a batch is reused for the whole run, so the steady state allocates
 // nothing. Thread-safety: a plain value, not thread-safe; the worker thread fills, trains
 // and pushes it; an in-flight pull or push only lets the Transport write/read its buffers.
@@ -66,6 +68,17 @@ struct Batch {
   HugePageVector<float> carried_original;
   std::size_t carried_rows = 0;
   std::vector<std::uint32_t> versions;  // per slot: the server's version of the row pulled
+
+  // EGES (--side-info, worker/side_batch.h): each input item of the batch that has side
+  // information, with the slots of its id row and weight row, and where its values' slots
+  // start in side_value_slots (in common/side_layout.h's Values() order). The value and
+  // weight rows are ordinary input slots of the key lists (keys >= V).
+  struct SideItem {
+    ItemId item;
+    std::uint32_t id_slot, weight_slot, values_begin;
+  };
+  std::vector<SideItem> side_items;
+  std::vector<std::uint32_t> side_value_slots;
 
   // In-flight operations with the server index they talk to (for error messages).
   std::vector<std::pair<Transport::Handle, int>> pull_handles, push_handles;

@@ -19,16 +19,18 @@ BatchOptions::BatchOptions(const TrainOptions& o)
       id_cache_mib(o.id_cache_mib), id_cache_dir(o.IdCacheDir()) {}
 
 BatchBuilder::BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
-                           SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed)
-    : options_(options), vocab_(vocab), partition_(partition), reader_(reader), shard_words_(shard_words),
+                           SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed,
+                           const SideLayout* side)
+    : options_(options), vocab_(vocab), side_(side != nullptr && side->enabled() ? side : nullptr),
+      partition_(partition), reader_(reader), shard_words_(shard_words),
       keep_(KeepProbabilities(vocab.counts(), options.sample)),
       negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
       shared_negatives_(SharesNegatives(options.kernel) || options.cbow), set_mode_(options.set_mode),
       hot_(HotRowCount(options.hot_rows, vocab.size())),
-      pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(vocab.size(), -1),
+      pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(side_ != nullptr ? side_->KeyCount() : vocab.size(), -1),
       out_slot_(vocab.size(), -1),
       share_(SharesNegatives(options.kernel) && !options.cbow ? kHogBatchShare : 0),
-      key_bits_((vocab.size() + 63) / 64, 0) {
+      key_bits_(((side_ != nullptr ? side_->KeyCount() : vocab.size()) + 63) / 64, 0) {
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }
 
@@ -305,6 +307,39 @@ void BatchBuilder::DrawNegatives(Batch* b, int n) {
   rng_ = rng;
 }
 
+void BatchBuilder::AddSideKeys() {
+  auto mark_in = [&](ItemId k) {
+    if (in_slot_[k] == -1) {
+      in_slot_[k] = -2;
+      in_keys_.push_back(k);
+    }
+  };
+  const std::size_t items = in_keys_.size();
+  for (std::size_t i = 0; i < items; ++i) {
+    const ItemId item = in_keys_[i];
+    if (!side_->HasSide(item)) continue;
+    mark_in(side_->WeightKey(item));
+    const std::uint32_t* values = side_->Values(item);
+    for (std::uint32_t k = 0; k < side_->NumValues(item); ++k) mark_in(side_->ValueKey(values[k]));
+  }
+}
+
+void BatchBuilder::MapSideSlots(Batch* b) const {
+  b->side_items.clear();
+  b->side_value_slots.clear();
+  const ItemId V = static_cast<ItemId>(vocab_.size());
+  for (const ItemId item : in_keys_) {  // sorted: the items (< V) come first
+    if (item >= V) break;
+    if (!side_->HasSide(item)) continue;
+    b->side_items.push_back(Batch::SideItem{item, static_cast<std::uint32_t>(in_slot_[item]),
+                                            static_cast<std::uint32_t>(in_slot_[side_->WeightKey(item)]),
+                                            static_cast<std::uint32_t>(b->side_value_slots.size())});
+    const std::uint32_t* values = side_->Values(item);
+    for (std::uint32_t k = 0; k < side_->NumValues(item); ++k)
+      b->side_value_slots.push_back(static_cast<std::uint32_t>(in_slot_[side_->ValueKey(values[k])]));
+  }
+}
+
 void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits) {
   if (bits->size() > 4 * keys->size()) {
     std::sort(keys->begin(), keys->end());
@@ -323,8 +358,9 @@ void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bit
   }
 }
 
-void BatchBuilder::ResolveSlots(Batch* b) {
+void BatchBuilder::CollectKeys(const Batch& batch) {
   // Unique keys per role, via vocabulary-sized stamps (cost ~ batch size, not V).
+  const Batch* b = &batch;
   in_keys_.clear();
   out_keys_.clear();
   for (ItemId id : b->contexts)
@@ -340,8 +376,13 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   };
   for (ItemId id : centre_ids_) mark_out(id);
   for (ItemId id : b->negatives) mark_out(id);
+  if (side_ != nullptr) AddSideKeys();
   SortDistinctKeys(&in_keys_, &key_bits_);
   SortDistinctKeys(&out_keys_, &key_bits_);
+}
+
+void BatchBuilder::ResolveSlots(Batch* b) {
+  CollectKeys(*b);
   // Cached ids (< hot_) are the sorted lists' prefixes; they go to the local hot block.
   const std::size_t hot_in = static_cast<std::size_t>(
       std::lower_bound(in_keys_.begin(), in_keys_.end(), hot_) - in_keys_.begin());
@@ -397,6 +438,7 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   for (auto& n : b->negatives) n = static_cast<std::uint32_t>(out_slot_[n]);
   for (std::size_t g = 0; g < b->groups.size(); ++g)
     b->groups[g].centre = static_cast<std::uint32_t>(out_slot_[centre_ids_[g]]);
+  if (side_ != nullptr) MapSideSlots(b);
   for (ItemId k : in_keys_) in_slot_[k] = -1;
   for (ItemId k : out_keys_) out_slot_[k] = -1;
   const std::size_t floats = b->LocalRows() * static_cast<std::size_t>(options_.dim);

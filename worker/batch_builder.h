@@ -27,6 +27,8 @@
 // Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
 // the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
+// With side information (--side-info) every input item's attribute-value and weight keys
+// join the batch's input keys (worker/batch.h side_items), pulled and pushed like the rest.
 // Not thread-safe; one per worker.
 #pragma once
 
@@ -38,6 +40,7 @@
 
 #include "common/random.h"
 #include "common/sequence_reader.h"
+#include "common/side_layout.h"
 #include "common/status.h"
 #include "common/train_options.h"
 #include "common/vocabulary.h"
@@ -105,8 +108,10 @@ struct BatchOptions {
 
 class BatchBuilder {
  public:
+  // side: EGES side information (nullptr or disabled = none); partition then covers its keys.
   BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
-               SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed);
+               SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed,
+               const SideLayout* side = nullptr);
 
   // Returns false when training is over and the batch is empty; errors from the reader
   // come back as the status.
@@ -138,6 +143,12 @@ class BatchBuilder {
   void AddSentence(Batch* batch, float alpha);
   void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
+  // The batch's distinct input and output keys, sorted, into in_keys_ / out_keys_ (stamped).
+  void CollectKeys(const Batch& batch);
+  // Side information: the value and weight keys of the input items in in_keys_, then (once
+  // slots are known) the batch's side_items.
+  void AddSideKeys();
+  void MapSideSlots(Batch* batch) const;
   void DrawNegatives(Batch* batch, int n);
   // Ends a centre's contexts [ctx_begin, end): its group(s), their shared negatives.
   void CloseGroups(Batch* batch, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha);
@@ -145,6 +156,7 @@ class BatchBuilder {
 
   const BatchOptions options_;
   const Vocabulary& vocab_;
+  const SideLayout* side_;            // nullptr without side information
   Partition partition_;
   SequenceReader* reader_;
   std::int64_t shard_words_;

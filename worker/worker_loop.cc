@@ -68,25 +68,27 @@ void LogTimeSplit(const protocol::ProgressReport& r) {
 WorkerOptions::WorkerOptions(const TrainOptions& o)
     : batch(o), seed(o.seed), exact_sigmoid(o.exact_sigmoid), max_contexts(o.MaxContexts()), cbow_sum(o.cbow_sum),
       wire(o.Wire()), progress_seconds(o.progress_seconds), liveness_timeout(o.LivenessTimeout()),
-      hot_sync(o.hot_sync), overlap(o.overlap) {}
+      hot_sync(o.hot_sync), overlap(o.overlap), side_info_dropout(o.side_info_dropout) {}
 
 WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
     : setup_(s),
       o_(*s.options),
       monitor_(monitor),
-      partition_(s.num_servers, s.vocab->size()),
+      partition_(s.num_servers, s.KeyCount()),
       reader_(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o_.batch.max_sentence),
       builder_(o_.batch, *s.vocab, partition_, &reader_, s.shard_words,
-               SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker))),
+               SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)), s.side),
       sigmoid_(o_.exact_sigmoid),
       // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
       kernel_(o_.batch.dim, o_.batch.negative, &sigmoid_, o_.batch.kernel, (o_.max_contexts + 1) / 2,
               !o_.batch.cbow ? CbowMode::kOff : o_.cbow_sum ? CbowMode::kSum : CbowMode::kMean),
+      side_mixer_(s.side, o_.batch.dim, o_.side_info_dropout,
+                  SeedFor(o_.seed, 0x51de, static_cast<std::uint64_t>(s.worker))),
       // fp16 pushes keep error feedback (one residual row per pushed row, bounded table): its
       // range flushes tiny deltas to zero. bf16 pushes round stochastically instead (no state).
       residual_(o_.wire == WirePrecision::kFp16
                     ? std::make_unique<PushResidual>(
-                          PushResidual::CapacityFor(s.vocab->size(), PushResidual::kDefaultMaxRows), o_.batch.dim)
+                          PushResidual::CapacityFor(s.KeyCount(), PushResidual::kDefaultMaxRows), o_.batch.dim)
                     : nullptr),
       client_(s.transport, s.num_workers, s.num_servers, o_.batch.dim, s.peer_timeout, o_.wire, residual_.get()),
       sender_(s.transport, ProgressReportInterval(o_.progress_seconds, s.num_workers)) {
@@ -173,7 +175,9 @@ void WorkerLoop::TrainBatch() {
   }
   if (hot_) hot_->Load(b);
   const auto tk = Clock::now();
+  side_mixer_.Compose(b);
   report_.loss_sum += kernel_.Train(b);
+  side_mixer_.Expand(b);
   report_.kernel_seconds += Since(tk);
   if (hot_) {
     hot_->Store(*b);

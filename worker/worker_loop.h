@@ -12,6 +12,8 @@
 // before the first batch, every --hot-sync batches and (push only) before kWorkerDone; it then
 // looks for a due checkpoint only right after a sync, so the servers' cut holds every update of
 // the cached rows too.
+// With side information (--side-info) TrainBatch wraps the kernel in SideBatchMixer's
+// Compose/Expand (worker/side_batch.h): the kernel trains each item's EGES mean.
 // Errors (input, peer timeout) are returned; the caller ends the job.
 //
 // Run() is the whole loop; it only schedules the steps below, each of which the tests may call
@@ -48,6 +50,7 @@
 #include "worker/progress.h"
 #include "worker/ps_client.h"
 #include "worker/sgns_kernel.h"
+#include "worker/side_batch.h"
 #include "worker/sigmoid_table.h"
 #include "worker/worker_checkpoint.h"
 
@@ -72,6 +75,7 @@ struct WorkerOptions {
   double liveness_timeout;      // in effect (min'd with --peer-timeout)
   int hot_sync;
   bool overlap;
+  double side_info_dropout;
 };
 
 struct WorkerSetup {
@@ -87,6 +91,9 @@ struct WorkerSetup {
   const WorkerCheckpoint* resume = nullptr;     // continue from this state (--resume)
   WorkerCheckpointing* checkpointing = nullptr; // takes part in checkpoints when set
   WorkerCheckpoint* final_state = nullptr;      // out: the state after the last batch
+  const SideLayout* side = nullptr;             // --side-info (EGES); nullptr = none
+  // The servers' keys: the items, then with side information its attribute and weight rows.
+  std::size_t KeyCount() const { return side != nullptr ? side->KeyCount() : vocab->size(); }
 };
 
 class WorkerLoop {
@@ -142,6 +149,7 @@ class WorkerLoop {
   BatchBuilder builder_;
   const SigmoidTable sigmoid_;
   SgnsKernel kernel_;
+  SideBatchMixer side_mixer_;               // --side-info: H in, gradients out around the kernel
   std::unique_ptr<PushResidual> residual_;  // fp16 pushes only
   PsClient client_;
   ProgressSender sender_;

@@ -18,13 +18,7 @@ make_movielens_corpus "$WORK/seqs.txt"
 det=(train --input "$WORK/seqs.txt" --dim 16 --epochs 60 --deterministic --log-level info --progress-seconds 0.5)
 run_np 3 "${det[@]}" --servers 2 --output "$WORK/ref" > "$WORK/ref.log" 2>&1 || fail "reference run failed"
 
-rc=0
-run_np 3 "${det[@]}" --servers 2 --output "$WORK/term" > "$WORK/term1.log" 2>&1 &
-job=$!
-for _ in $(seq 1 300); do grep -qs "progress" "$WORK/term1.log" && break; sleep 0.05; done
-sigterm_ranks "$WORK/term" 3
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || { tail -20 "$WORK/term1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+stop_by_sigterm 3 "$WORK/term" "$WORK/term1.log" "${det[@]}" --servers 2
 ls "$WORK"/term/checkpoints/ckpt-*/MANIFEST > /dev/null 2>&1 || fail "SIGTERM left no complete checkpoint"
 [ -e "$WORK/term/vectors.bin" ] && fail "a stopped run wrote vectors.bin"
 grep -q "stopped after saving a checkpoint" "$WORK/term1.log" || fail "no stop message"

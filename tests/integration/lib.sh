@@ -98,3 +98,17 @@ sigterm_ranks() {
     [ -z "$p" ] || kill -TERM "$p" 2> /dev/null || true
   done
 }
+
+# stop_by_sigterm NP OUTPUT LOG ARGS...: runs `item2vec ARGS --output OUTPUT` on NP ranks in the
+# background, SIGTERMs its ranks once LOG shows a progress line (as Slurm does at the time
+# limit) and fails unless the job ends with exit code 75 (stopped after a checkpoint).
+stop_by_sigterm() {
+  local np=$1 out=$2 log=$3 rc=0 job
+  shift 3
+  run_np "$np" "$@" --output "$out" > "$log" 2>&1 &
+  job=$!
+  for _ in $(seq 1 300); do grep -qs "progress" "$log" && break; sleep 0.05; done
+  sigterm_ranks "$out" "$np"
+  wait "$job" || rc=$?
+  [ "$rc" = 75 ] || { tail -20 "$log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+}

@@ -118,15 +118,19 @@ void PrintNeighbours(const LoadedModel& model, const std::vector<std::string>& q
     auto it = names->find(item);
     return "\t" + (it == names->end() ? std::string("(no name)") : it->second);
   };
+  // A cold item (train --side-info: no events, its vector from its attributes) is marked at the end of its line.
+  const auto cold = [&](std::int64_t row) -> std::string {
+    return !model.cold.empty() && row >= 0 && model.cold[static_cast<std::size_t>(row)] ? "\t(cold)" : "";
+  };
   std::string out;
   char score[32];
   for (std::size_t i = 0; i < queries.size(); ++i) {
-    out += "# " + queries[i] + title(queries[i]) + "\n";
+    out += "# " + queries[i] + title(queries[i]) + cold(model.index.Find(queries[i])) + "\n";
     const auto& list = result[i];
     for (std::size_t j = 0; j < list.size(); ++j) {
       const std::string& item = model.items[static_cast<std::size_t>(list[j].row)];
       std::snprintf(score, sizeof score, "%.6f", list[j].score);
-      out += std::to_string(j + 1) + "\t" + item + "\t" + score + title(item) + "\n";
+      out += std::to_string(j + 1) + "\t" + item + "\t" + score + title(item) + cold(list[j].row) + "\n";
     }
     out += "\n";
   }

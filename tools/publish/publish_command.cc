@@ -69,7 +69,11 @@ Status PublishVersioned(const PublishOptions& o, const std::string& password, co
                 static_cast<long long>(r->keys_written), r->write_seconds, rate,
                 static_cast<long long>(r->keys_checked), Join(r->removed_partial).c_str(), Join(r->pruned).c_str(),
                 static_cast<long long>(r->keys_deleted), r->total_seconds);
-  std::cout << line << std::flush;
+  std::cout << line;
+  if (r->cold > 0)
+    std::cout << r->cold << " of the items are cold (train --side-info: no events, vectors from their attributes): "
+              << "the set " << o.prefix << ":" << r->version << ":cold, cold_items in the meta hash\n";
+  std::cout << std::flush;
   return Status::Ok();
 }
 

@@ -270,6 +270,23 @@ Status CheckUniqueNames(const Embeddings& e, const std::string& path) {
   return Status::Ok();
 }
 
+// A model with cold items (train --side-info): their ids as the set BASE + "cold" (removed with
+// the version like its other keys) and their count in the meta hash.
+Status WriteColdItems(RedisClient* redis, const std::string& meta, const std::string& base,
+                      const std::vector<std::string>& cold) {
+  if (cold.empty()) return Status::Ok();
+  const std::string key = base + "cold";
+  for (std::size_t begin = 0; begin < cold.size(); begin += 1000) {
+    std::vector<std::string_view> args{"SADD", key};
+    for (std::size_t i = begin; i < std::min(cold.size(), begin + 1000); ++i) args.push_back(cold[i]);
+    Result<RedisReply> r = redis->Command(args);
+    if (!r.ok()) return r.status().WithContext("SADD " + key);
+  }
+  const std::string n = std::to_string(cold.size());
+  Result<RedisReply> r = redis->Command({"HSET", meta, "cold_items", n});
+  return r.ok() ? Status::Ok() : r.status().WithContext("writing " + meta);
+}
+
 Status ReadPublishInput(const PublishOptions& o, const TableCheck& check_table, PublishInput* input) {
   ITEM2VEC_RETURN_IF_ERROR(ParseRedisAddress(o.redis, &input->host, &input->port));
   Result<ModelPaths> paths = ResolveModel(o.model, VectorFormat::kAuto);
@@ -280,6 +297,9 @@ Status ReadPublishInput(const PublishOptions& o, const TableCheck& check_table, 
   if (check_table) ITEM2VEC_RETURN_IF_ERROR(check_table(*items, "item", paths->vectors));
   ITEM2VEC_RETURN_IF_ERROR(CheckUniqueNames(*items, paths->vectors));
   input->items = std::move(*items);
+  Result<std::vector<std::string>> cold = ReadColdItems(*paths);
+  if (!cold.ok()) return cold.status();
+  input->cold = std::move(*cold);
   if (o.users.empty()) return Status::Ok();
   Result<Embeddings> users = ReadWord2Vec(o.users, VectorFormat::kAuto);
   if (!users.ok()) return users.status().WithContext("--users");
@@ -389,6 +409,8 @@ Result<PublishReport> Publish(const PublishOptions& o, const std::string& passwo
   ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "i:", items));
   ITEM2VEC_RETURN_IF_ERROR(writer.Write(base + "u:", users));
   ITEM2VEC_RETURN_IF_ERROR(writer.Finish());
+  ITEM2VEC_RETURN_IF_ERROR(WriteColdItems(&redis, meta, base, input.cold));
+  report.cold = static_cast<std::int64_t>(input.cold.size());
   report.keys_written = writer.written();
   report.write_seconds = writer.seconds();
 

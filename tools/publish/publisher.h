@@ -67,6 +67,7 @@ struct PublishInput {
   int port = 0;
   ModelPaths paths;
   Embeddings items, users;
+  std::vector<std::string> cold;  // the model's cold items (train --side-info), model/model_loader.h
 };
 Status ReadPublishInput(const PublishOptions& o, const TableCheck& check_table, PublishInput* input);
 // Connects to input.host:input.port and refuses a server that evicts keys (CheckNoEviction).
@@ -76,7 +77,7 @@ Status ConnectForPublish(const PublishOptions& o, const PublishInput& input, con
 
 struct PublishReport {
   std::int64_t version = 0, previous = 0;  // new live version; the one it replaced (0 = none)
-  std::int64_t items = 0, users = 0, dim = 0;
+  std::int64_t items = 0, users = 0, dim = 0, cold = 0;
   std::int64_t keys_written = 0, keys_checked = 0;
   std::vector<std::int64_t> removed_partial, pruned;
   std::int64_t keys_deleted = 0;
