@@ -3,7 +3,7 @@
 // Contract: EstimateMemory is a pure function of the vocabulary (size and item bytes), the
 // options and the rank layout; every rank computes the same plan from the broadcast
 // vocabulary, so no message is needed. It counts what dominates:
-//   every rank   the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
+//   a worker     the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
 //   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B, plus row versions
 //                and reply buffers for two batches per worker;
 //   a worker     sampling tables (~28 B per item: keep probability, alias table, slot
@@ -25,8 +25,8 @@
 namespace item2vec {
 
 struct MemoryPlan {
-  double vocabulary_bytes = 0;  // on every rank
-  double server_bytes = 0;      // per server rank: process baseline, vocabulary, model share, replies
+  double vocabulary_bytes = 0;  // on every worker (servers hold no names)
+  double server_bytes = 0;      // per server rank: process baseline, model share, replies
   double model_bytes = 0;       // per server: its rows of both matrices and their versions
   double worker_bytes = 0;      // per worker rank: process baseline, vocabulary, sampling tables, 2 batches
   double batch_rows = 0;        // rows a worker batch needs at most
