@@ -60,8 +60,13 @@ struct VocabularySummary {
   Count total_count = 0;
   std::uint64_t item_bytes = 0;  // the items' bytes, summed
   std::uint64_t fingerprint = 0;
+  // Expected distinct items of one worker's shard while counting (0 = not counted this run),
+  // for the memory plan; not part of the fingerprint.
+  double shard_distinct = 0;
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& size; ar& total_count; ar& item_bytes; ar& fingerprint; }
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& size; ar& total_count; ar& item_bytes; ar& fingerprint; ar& shard_distinct;
+  }
 };
 
 class Vocabulary {
@@ -86,6 +91,7 @@ class Vocabulary {
   bool empty() const { return summary_.size == 0; }
   bool has_items() const { return items_.size() == summary_.size; }
   const VocabularySummary& summary() const { return summary_; }
+  void set_shard_distinct(double n) { summary_.shard_distinct = n; }
   const std::string& item(ItemId id) const { return items_[id]; }
   Count count(ItemId id) const { return counts_[id]; }
   const std::vector<Count>& counts() const { return counts_; }

@@ -50,6 +50,17 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
   p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes + residual_bytes;
+  // Building the vocabulary (job/vocabulary_partition.h), measured on 3M items of 8 bytes
+  // (scripts/bench/vocab_memory.sh): a worker's shard table (hash-map node and string), its
+  // (hash, count) copy and a part in flight, about 140 B per distinct item of the shard;
+  // rank 0 then holds the owners' items, the vocabulary and its serialised copy, about 125 B
+  // per item. Items longer than a short string's 15 bytes add their bytes on the heap.
+  const double mean_item = V > 0 ? static_cast<double>(vocab.summary().item_bytes) / V : 0;
+  const double heap_item = mean_item > 15 ? mean_item + 17 : 0;
+  const double shard = vocab.summary().shard_distinct;
+  p.counting_bytes = kRankBaselineBytes + shard * (140 + 1.5 * heap_item);
+  p.merge_bytes = shard > 0 ? kRankBaselineBytes + V * (125 + mean_item + 2 * heap_item) : 0;
+  p.worker_peak_bytes = std::max({p.worker_bytes, p.counting_bytes, p.merge_bytes});
   return p;
 }
 
@@ -72,9 +83,10 @@ std::string FormatMemoryPlan(const MemoryPlan& p, int num_servers, int num_worke
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "memory plan: %d server(s) x %.1f MiB (model share %.1f MiB), %d worker(s) x %.1f MiB "
-                "(batch of up to %.0f rows), vocabulary %.1f MiB on every worker; all ranks together %.1f MiB",
+                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary), vocabulary %.1f MiB on "
+                "every worker; all ranks together %.1f MiB",
                 num_servers, mib(p.server_bytes), mib(p.model_bytes), num_workers,
-                mib(p.worker_bytes), p.batch_rows, mib(p.vocabulary_bytes),
+                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), mib(p.vocabulary_bytes),
                 mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
   return buf;
 }

@@ -10,7 +10,9 @@
 //                stamps) and two batches of rows (pulled + original copy + versions); with
 //                a bf16/fp16 wire precision also a batch of staging buffers, and with fp16
 //                its push residuals (worker/push_residual.h).
-// The vocabulary-counting pass (a hash map of the shard's distinct items) is not included.
+// The vocabulary-building pass is planned apart (counting_bytes, merge_bytes) from the
+// summary's expected distinct items per shard; it is over before the model is allocated,
+// so the node check uses the training figures and --dry-run prints both.
 // MemAvailableBytes is the environment's ITEM2VEC_MEMORY_LIMIT_MB when set (a batch job's
 // memory limit, which /proc/meminfo does not show), else MemAvailable from /proc/meminfo
 // (0 when unknown: no check).
@@ -30,6 +32,10 @@ struct MemoryPlan {
   double model_bytes = 0;       // per server: its rows of both matrices and their versions
   double worker_bytes = 0;      // per worker rank: process baseline, vocabulary, sampling tables, 2 batches
   double batch_rows = 0;        // rows a worker batch needs at most
+  // Building the vocabulary, before the model exists: a worker while it counts and exchanges
+  // its shard's counts, rank 0 while it merges the owners' items (0 when not counted this run);
+  // worker_peak_bytes is the largest of the three worker figures.
+  double counting_bytes = 0, merge_bytes = 0, worker_peak_bytes = 0;
 };
 
 MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& options, int num_servers, int num_workers);

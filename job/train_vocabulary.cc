@@ -90,7 +90,7 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   counted.counts = ItemCounter();
   if (Status es = ExchangeCounts(t, job.rank, job.workers, timeout, &owned); !es.ok())
     FailJob(t, es.WithContext("exchanging item counts"));
-  OwnedItems mine = SelectOwnedItems(owned, OwnerMinCount(o), OwnerCap(o));
+  OwnedItems mine = SelectOwnedItems(owned, OwnerMinCount(o), OwnerCap(o), job.workers);
   owned = ItemCounter();
   malloc_trim(0);
   if (Status ms = MergeCounts(t, job.rank, job.workers, timeout, &counted); !ms.ok())

@@ -134,7 +134,23 @@ Count OwnerMinCount(const TrainOptions& o) { return !o.init_from.empty() && o.ke
 
 Count OwnerCap(const TrainOptions& o) { return Vocabulary::Cap(!o.init_from.empty() && o.keep_missing ? 0 : o.max_vocab); }
 
+namespace {
+Result<Vocabulary> FinishOwnedItems(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids);
+}  // namespace
+
 Result<Vocabulary> FinishVocabulary(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
+  double shard_distinct = 0;
+  for (const OwnedItems& part : parts) shard_distinct += part.shard_distinct;
+  Result<Vocabulary> vocab = FinishOwnedItems(std::move(parts), o, warm, new_ids);
+  if (vocab.ok()) vocab.value().set_shard_distinct(shard_distinct);
+  return vocab;
+}
+
+namespace {
+
+Result<Vocabulary> FinishOwnedItems(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
                                     std::vector<ItemId>* new_ids) {
   if (!o.init_from.empty() && o.keep_missing) {
     // The previous model's items below --min-count today join with their old counts, so
@@ -158,5 +174,7 @@ Result<Vocabulary> FinishVocabulary(std::vector<OwnedItems> parts, const TrainOp
   return CheckVocabulary(MergeOwnedItems(&parts, Vocabulary::Cap(o.max_vocab)), distinct, top, o, *previous, warm,
                          new_ids);
 }
+
+}  // namespace
 
 }  // namespace item2vec

@@ -1,6 +1,7 @@
 #include "job/vocabulary_partition.h"
 
 #include <algorithm>
+#include <cmath>
 #include <queue>
 
 #include "common/serialize.h"
@@ -32,11 +33,13 @@ Status ExchangeCounts(Transport& t, int worker, int num_workers, double timeout,
   return Status::Ok();
 }
 
-OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap) {
+OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap, int num_workers) {
   OwnedItems o;
   std::vector<std::pair<const std::string*, Count>> kept;
+  const double miss = 1.0 - 1.0 / num_workers;  // a token lands in another shard
   for (const auto& [item, n] : owned.counts()) {
     o.total += n;
+    o.shard_distinct += 1.0 - std::pow(miss, static_cast<double>(n));
     o.top = std::max(o.top, n);
     if (n >= min_count) kept.emplace_back(&item, n);
   }

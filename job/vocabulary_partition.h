@@ -9,7 +9,8 @@
 //   of exactly the items w owns. The parts leave the shard's table as they are sent (nodes
 //   moved, no string copied), so a worker's table never holds much more than its shard's.
 // - SelectOwnedItems: of the owned counts, those at least min_count, in vocabulary order
-//   (Vocabulary::Before), at most `cap`; with the owned totals (tokens, distinct, top count).
+//   (Vocabulary::Before), at most `cap`; with the owned totals (tokens, distinct, top count,
+//   expected distinct items of a shard).
 // - GatherOwnedItems: a collective of the workers; worker 0 receives every owner's
 //   selection (its own first), the others send theirs. MergeOwnedItems (worker 0) merges them
 //   in vocabulary order and keeps the first `cap`: since every item has one owner and an
@@ -44,11 +45,16 @@ struct OwnedItems {
   Count total = 0;            // tokens of every item owned, kept or not
   std::int64_t distinct = 0;  // items owned
   Count top = 0;              // the largest count owned
+  // Sum over the items owned of 1 - (1 - 1/W)^count: how many of them a worker's shard
+  // holds, expected (the memory plan's counting pass).
+  double shard_distinct = 0;
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& items; ar& counts; ar& total; ar& distinct; ar& top; }
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& items; ar& counts; ar& total; ar& distinct; ar& top; ar& shard_distinct;
+  }
 };
 
-OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap);
+OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap, int num_workers);
 
 Status GatherOwnedItems(Transport& t, int worker, int num_workers, double timeout, OwnedItems* mine,
                         std::vector<OwnedItems>* all);

@@ -81,6 +81,7 @@ StepExit ShareVocabulary(Transport& t, const std::vector<int>& named, double tim
   if (Status ps = FromBytes(bytes, &received); !ps.ok()) FailJob(t, ps.WithContext("reading the vocabulary"));
   if (received.Fingerprint() != summary.value().fingerprint)
     FailJob(t, Status::Corruption("the vocabulary received differs from rank 0's"));
+  received.set_shard_distinct(summary.value().shard_distinct);
   *vocab = std::move(received);
   return std::nullopt;
 }

@@ -8,7 +8,8 @@
 # of every rank every --every seconds. Prints one line of key=value figures:
 #   items, vocab (V), rows_mib (the two matrices' rows, 2*V*d*4), peak_pss_mib (largest sum over
 #   the ranks), peak_rank_pss_mib (each rank's own peak, rank order), bytes_per_item
-#   ((peak_pss - rows) / V), plan_worker_mib / plan_server_mib (the dry run), train_s, wall_s.
+#   ((peak_pss - rows) / V), plan_worker_mib / plan_worker_peak_mib (training / while building the
+#   vocabulary) / plan_server_mib (the dry run), train_s, wall_s.
 #
 # Options (defaults in brackets):
 #   --bin PATH      item2vec binary [build/bin/item2vec]
@@ -22,7 +23,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$repo/scripts/bench/lib.sh"
 bin="$repo/build/bin/item2vec" items=3000000 repeat=5 dim=16 workers=2 every=0.2 work=/tmp/vocab_memory train_args=""
-bench_args "$0" 19 bin items repeat dim workers every work train-args -- "$@"
+bench_args "$0" 20 bin items repeat dim workers every work train-args -- "$@"
 bench_mpi_as_root
 export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
 
@@ -82,5 +83,6 @@ awk -v V="$V" -v d="$dim" -v np="$np" -v items="$items" -v plan="$plan" -v wall=
     ranks = ""; for (r = 0; r < np; r++) ranks = ranks (r ? "/" : "") sprintf("%.0f", pk[r] / 1024)
     match(plan, /worker\(s\) x [0-9.]+/); w = substr(plan, RSTART + 12, RLENGTH - 12)
     match(plan, /server\(s\) x [0-9.]+/); s = substr(plan, RSTART + 12, RLENGTH - 12)
-    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f plan_worker_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
-      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, w, s, ts, wall }' "$run/pss.samples"
+    match(plan, /peak [0-9.]+ MiB while/); wp = substr(plan, RSTART + 5, RLENGTH - 15)
+    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f plan_worker_mib=%s plan_worker_peak_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
+      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, w, wp, s, ts, wall }' "$run/pss.samples"

@@ -40,7 +40,7 @@ Vocabulary Distributed(std::vector<ItemCounter> shards, Count min_count, Count m
       ItemCounter& counts = shards[static_cast<std::size_t>(w)];
       ASSERT_TRUE(ExchangeCounts(t, w, workers, 10, &counts).ok());
       for (const auto& [item, n] : counts.counts()) EXPECT_EQ(OwnerOf(item, workers), w);
-      OwnedItems mine = SelectOwnedItems(counts, min_count, Vocabulary::Cap(max_vocab));
+      OwnedItems mine = SelectOwnedItems(counts, min_count, Vocabulary::Cap(max_vocab), workers);
       std::vector<OwnedItems> parts;
       ASSERT_TRUE(GatherOwnedItems(t, w, workers, 10, &mine, &parts).ok());
       if (w == 0) result = MergeOwnedItems(&parts, Vocabulary::Cap(max_vocab));
