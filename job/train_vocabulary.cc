@@ -86,7 +86,8 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   // Shards are of equal size, so a peer finishes counting about when this rank did: allow it
   // twice this rank's counting time on top of --peer-timeout.
   const double timeout = o.peer_timeout + 2 * count_seconds;
-  ItemCounter owned = std::move(counted.counts);
+  // A stopped count ends the job once rank 0 hears of it: its partial counts are not sent.
+  ItemCounter owned = counted.stopped ? ItemCounter() : std::move(counted.counts);
   counted.counts = ItemCounter();
   if (Status es = ExchangeCounts(t, job.rank, job.workers, timeout, &owned); !es.ok())
     FailJob(t, es.WithContext("exchanging item counts"));
