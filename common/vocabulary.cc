@@ -23,16 +23,18 @@ Count ItemCounter::total() const {
   return t;
 }
 
+Count Vocabulary::Cap(Count max_vocab) {
+  return max_vocab > 0 ? std::min<Count>(max_vocab, kMaxVocabulary) : kMaxVocabulary;
+}
+
 Vocabulary Vocabulary::Build(const ItemCounter& counter, Count min_count, Count max_vocab) {
   std::vector<std::pair<const std::string*, Count>> kept;
   kept.reserve(counter.counts().size());
   for (const auto& [item, n] : counter.counts())
     if (n >= min_count) kept.emplace_back(&item, n);
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-    if (a.second != b.second) return a.second > b.second;
-    return *a.first < *b.first;
-  });
-  Count cap = max_vocab > 0 ? std::min<Count>(max_vocab, kMaxVocabulary) : kMaxVocabulary;
+  std::sort(kept.begin(), kept.end(),
+            [](const auto& a, const auto& b) { return Before(a.second, *a.first, b.second, *b.first); });
+  const Count cap = Cap(max_vocab);
   if (static_cast<Count>(kept.size()) > cap) kept.resize(static_cast<std::size_t>(cap));
   std::vector<std::string> items;
   std::vector<Count> counts;
@@ -53,17 +55,32 @@ Vocabulary Vocabulary::FromSorted(std::vector<std::string> items, std::vector<Co
   return v;
 }
 
+Vocabulary Vocabulary::FromSummary(const VocabularySummary& summary) {
+  Vocabulary v;
+  v.summary_ = summary;
+  return v;
+}
+
 void Vocabulary::Index() {
-  total_count_ = std::accumulate(counts_.begin(), counts_.end(), Count{0});
+  summary_.size = items_.size();
+  summary_.total_count = std::accumulate(counts_.begin(), counts_.end(), Count{0});
+  summary_.item_bytes = 0;
   std::size_t cap = 16;
   while (cap < items_.size() * 2) cap <<= 1;
   table_.assign(cap, kNotFound);
   const std::size_t mask = cap - 1;
+  // One hash per item serves the lookup table and the fingerprint.
+  std::uint64_t fingerprint = 0x9e3779b97f4a7c15ull ^ items_.size();
   for (ItemId id = 0; id < items_.size(); ++id) {
-    std::size_t slot = HashBytes(items_[id]) & mask;
+    const std::uint64_t hash = HashBytes(items_[id]);
+    summary_.item_bytes += items_[id].size();
+    fingerprint = (fingerprint ^ hash) * kFnvPrime;
+    fingerprint = (fingerprint ^ static_cast<std::uint64_t>(counts_[id])) * kFnvPrime;
+    std::size_t slot = hash & mask;
     while (table_[slot] != kNotFound) slot = (slot + 1) & mask;
     table_[slot] = id;
   }
+  summary_.fingerprint = fingerprint;
 }
 
 ItemId Vocabulary::Find(std::string_view item) const {
@@ -76,15 +93,6 @@ ItemId Vocabulary::Find(std::string_view item) const {
     if (items_[id] == item) return id;
     slot = (slot + 1) & mask;
   }
-}
-
-std::uint64_t Vocabulary::Fingerprint() const {
-  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ items_.size();
-  for (std::size_t i = 0; i < items_.size(); ++i) {
-    h = (h ^ HashBytes(items_[i])) * kFnvPrime;
-    h = (h ^ static_cast<std::uint64_t>(counts_[i])) * kFnvPrime;
-  }
-  return h;
 }
 
 }  // namespace item2vec

@@ -18,9 +18,7 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   MemoryPlan p;
   const double V = static_cast<double>(vocab.size());
   const double d = o.dim;
-  double item_bytes = 0;
-  for (ItemId id = 0; id < vocab.size(); ++id) item_bytes += static_cast<double>(vocab.item(id).size());
-  p.vocabulary_bytes = item_bytes + 48 * V;
+  p.vocabulary_bytes = static_cast<double>(vocab.summary().item_bytes) + 48 * V;
   // Rows of one batch: its distinct input items and centres (at most the tokens each) plus
   // its negatives (the pool, or up to window * negative per token), never more than V each.
   const double tokens = static_cast<double>(o.batch_tokens);
@@ -41,7 +39,8 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
   // measured for a rank of a tiny job).
   constexpr double kRankBaselineBytes = 24.0 * 1048576.0;
-  p.server_bytes = kRankBaselineBytes + p.vocabulary_bytes + p.model_bytes +
+  // Servers hold no names (job/vocabulary_share.h).
+  p.server_bytes = kRankBaselineBytes + p.model_bytes +
                    2.0 * num_workers * (wire_batch_bytes / num_servers);
   // --hot-rows: both matrices' rows of H items, three copies (current, base, staging).
   const double hot_bytes = 3.0 * 2.0 * static_cast<double>(HotRowCount(o, vocab.size())) * d * 4;
@@ -53,6 +52,17 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
   p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes + residual_bytes;
+  // Building the vocabulary (job/vocabulary_partition.h), measured on 3M items of 8 bytes
+  // (scripts/bench/vocab_memory.sh): a worker's shard table (hash-map node and string), its
+  // (hash, count) copy and a part in flight, about 140 B per distinct item of the shard;
+  // rank 0 then holds the owners' items, the vocabulary and its serialised copy, about 125 B
+  // per item. Items longer than a short string's 15 bytes add their bytes on the heap.
+  const double mean_item = V > 0 ? static_cast<double>(vocab.summary().item_bytes) / V : 0;
+  const double heap_item = mean_item > 15 ? mean_item + 17 : 0;
+  const double shard = vocab.summary().shard_distinct;
+  p.counting_bytes = kRankBaselineBytes + shard * (140 + 1.5 * heap_item);
+  p.merge_bytes = shard > 0 ? kRankBaselineBytes + V * (125 + mean_item + 2 * heap_item) : 0;
+  p.worker_peak_bytes = std::max({p.worker_bytes, p.counting_bytes, p.merge_bytes});
   return p;
 }
 
@@ -75,9 +85,10 @@ std::string FormatMemoryPlan(const MemoryPlan& p, int num_servers, int num_worke
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "memory plan: %d server(s) x %.1f MiB (model share %.1f MiB), %d worker(s) x %.1f MiB "
-                "(batch of up to %.0f rows), vocabulary %.1f MiB on every rank; all ranks together %.1f MiB",
+                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary), vocabulary %.1f MiB on "
+                "every worker; all ranks together %.1f MiB",
                 num_servers, mib(p.server_bytes), mib(p.model_bytes), num_workers,
-                mib(p.worker_bytes), p.batch_rows, mib(p.vocabulary_bytes),
+                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), mib(p.vocabulary_bytes),
                 mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
   return buf;
 }

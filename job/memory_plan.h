@@ -3,14 +3,16 @@
 // Contract: EstimateMemory is a pure function of the vocabulary (size and item bytes), the
 // options and the rank layout; every rank computes the same plan from the broadcast
 // vocabulary, so no message is needed. It counts what dominates:
-//   every rank   the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
+//   a worker     the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
 //   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B, plus row versions
 //                and reply buffers for two batches per worker;
 //   a worker     sampling tables (~28 B per item: keep probability, alias table, slot
 //                stamps) and two batches of rows (pulled + original copy + versions); with
 //                a bf16/fp16 wire precision also a batch of staging buffers, and with fp16
 //                its push residuals (worker/push_residual.h).
-// The vocabulary-counting pass (a hash map of the shard's distinct items) is not included.
+// The vocabulary-building pass is planned apart (counting_bytes, merge_bytes) from the
+// summary's expected distinct items per shard; it is over before the model is allocated,
+// so the node check uses the training figures and --dry-run prints both.
 // MemAvailableBytes is the environment's ITEM2VEC_MEMORY_LIMIT_MB when set (a batch job's
 // memory limit, which /proc/meminfo does not show), else MemAvailable from /proc/meminfo
 // (0 when unknown: no check).
@@ -25,11 +27,15 @@
 namespace item2vec {
 
 struct MemoryPlan {
-  double vocabulary_bytes = 0;  // on every rank
-  double server_bytes = 0;      // per server rank: process baseline, vocabulary, model share, replies
+  double vocabulary_bytes = 0;  // on every worker (servers hold no names)
+  double server_bytes = 0;      // per server rank: process baseline, model share, replies
   double model_bytes = 0;       // per server: its rows of both matrices and their versions
   double worker_bytes = 0;      // per worker rank: process baseline, vocabulary, sampling tables, 2 batches
   double batch_rows = 0;        // rows a worker batch needs at most
+  // Building the vocabulary, before the model exists: a worker while it counts and exchanges
+  // its shard's counts, rank 0 while it merges the owners' items (0 when not counted this run);
+  // worker_peak_bytes is the largest of the three worker figures.
+  double counting_bytes = 0, merge_bytes = 0, worker_peak_bytes = 0;
 };
 
 // server_keys: the rows the servers hold (--side-info adds attribute and weight rows,

@@ -57,6 +57,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     Result<PreviousRows> rows = LoadPreviousRows(o.init_from, job->vocab, partition, job->rank - workers,
                                                  job->init_from_neighbours ? neighbours : nullptr, &store);
     if (!rows.ok()) FailJob(transport, rows.status().WithContext("warm start from '" + o.init_from + "'"));
+    job->vocab = Vocabulary::FromSummary(job->vocab.summary());  // a server needs no names once its rows are in
     spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
                   rows->taken, o.init_from, rows->from_neighbours);
     *neighbours = NewItemNeighbours();  // not needed any more

@@ -12,6 +12,8 @@
 #include "common/stop_signal.h"
 #include "job/rank_collectives.h"
 #include "job/vocabulary_build.h"
+#include "job/vocabulary_partition.h"
+#include "job/vocabulary_share.h"
 #include "worker/checkpointing.h"
 
 namespace item2vec {
@@ -54,18 +56,52 @@ void ResolveBatchTokens(TrainJob* job) {
   if (job->rank == 0) spdlog::info("batch: {} tokens per worker mini-batch ({})", tokens, why);
 }
 
-// Rank 0: the vocabulary of the merged counts; a stop signal during the count ends the job
+// Rank 0: the vocabulary of the owners' items; a stop signal during the count ends the job
 // here (exit 75: nothing is trained yet, so there is no checkpoint to save).
-Result<Vocabulary> VocabularyOfCounts(TrainJob& job, CountedShard* merged) {
-  if (merged->stopped)
+Result<Vocabulary> VocabularyOfCounts(TrainJob& job, const CountedShard& report, std::vector<OwnedItems> parts) {
+  if (report.stopped)
     return Status::Interrupted("stopped by a signal while counting items, before training began: there is nothing "
                                "to save; rerun (with --resume=if-possible, a rerun starts from the beginning)");
-  job.long_items = merged->long_items;
-  if (merged->long_items > 0)
+  job.long_items = report.long_items;
+  if (report.long_items > 0)
     spdlog::warn("skipped {} occurrence(s) of items longer than {} bytes: such items are not trained (they are "
                  "never cut, which would merge distinct items); counted as long_items in train.json; e.g. {}",
-                 merged->long_items, SequenceReader::kMaxItemBytes, merged->long_example);
-  return FinishVocabulary(merged->counts, job.options, &job.warm, job.init_from_neighbours ? &job.new_ids : nullptr);
+                 report.long_items, SequenceReader::kMaxItemBytes, report.long_example);
+  return FinishVocabulary(std::move(parts), job.options, &job.warm, job.init_from_neighbours ? &job.new_ids : nullptr);
+}
+
+// A worker: counts its shard and keeps it as (hash, count) pairs for its learning-rate
+// schedule; on a fresh run the counts are then partitioned over the workers by item hash
+// (job/vocabulary_partition.h) and rank 0 builds the vocabulary of the owners' items.
+Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
+  const TrainOptions& o = job.options;
+  Transport& t = *job.transport;
+  const auto count_start = TrainJob::Clock::now();
+  CountedShard counted;
+  if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted); !cs.ok())
+    FailJob(t, cs.WithContext("counting items"));
+  const double count_seconds = std::chrono::duration<double>(TrainJob::Clock::now() - count_start).count();
+  if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
+  *shard = ShardTokenCounts(counted.counts);
+  if (job.resuming) return Status::Internal("unset");
+  // Shards are of equal size, so a peer finishes counting about when this rank did: allow it
+  // twice this rank's counting time on top of --peer-timeout.
+  const double timeout = o.peer_timeout + 2 * count_seconds;
+  // A stopped count ends the job once rank 0 hears of it: its partial counts are not sent.
+  ItemCounter owned = counted.stopped ? ItemCounter() : std::move(counted.counts);
+  counted.counts = ItemCounter();
+  if (Status es = ExchangeCounts(t, job.rank, job.workers, timeout, &owned); !es.ok())
+    FailJob(t, es.WithContext("exchanging item counts"));
+  OwnedItems mine = SelectOwnedItems(owned, OwnerMinCount(o), OwnerCap(o), job.workers);
+  owned = ItemCounter();
+  malloc_trim(0);
+  if (Status ms = MergeCounts(t, job.rank, job.workers, timeout, &counted); !ms.ok())
+    FailJob(t, ms.WithContext("merging the count reports"));
+  std::vector<OwnedItems> parts;
+  if (Status gs = GatherOwnedItems(t, job.rank, job.workers, timeout, &mine, &parts); !gs.ok())
+    FailJob(t, gs.WithContext("gathering the vocabulary's items"));
+  if (job.rank != 0) return Status::Internal("unset");
+  return VocabularyOfCounts(job, counted, std::move(parts));
 }
 
 // --side-info: rank 0 reads the table and every rank lays it out against the vocabulary. A
@@ -105,7 +141,6 @@ StepExit ReadJobSideInfo(TrainJob* job) {
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
-  using Clock = TrainJob::Clock;
   const TrainOptions& o = job->options;
   Transport& transport = *job->transport;
   const int rank = job->rank, workers = job->workers;
@@ -118,54 +153,34 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   job->same_workers = job->resuming && job->resume.manifest.num_workers == workers;
   job->init_from_neighbours = !job->resuming && !o.init_from.empty() && o.new_items == NewItemInit::kCooccurrence;
 
-  CountedShard counted;
-  double count_seconds = 0;
-  if (!job->is_server && !job->same_workers) {
-    const auto count_start = Clock::now();
-    Status cs = CountShard(job->files, rank, workers, o.max_sentence, &counted);
-    if (!cs.ok()) FailJob(transport, cs.WithContext("counting items"));
-    count_seconds = std::chrono::duration<double>(Clock::now() - count_start).count();
-    if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
-  }
+  ShardTokens shard;
   Result<Vocabulary> vocab = Status::Internal("unset");
+  if (!job->is_server && !job->same_workers) vocab = CountVocabulary(*job, &shard);
   if (job->resuming) {
     const CheckpointManifest& m = job->resume.manifest;
     if (rank == 0) vocab = LoadVocabularyCheckpoint(job->resume.path, m.vocab_fingerprint);
     job->warm.kept = m.warm_kept;
     job->warm.added = m.warm_added;
     job->warm.dropped = m.warm_dropped;
-  } else {
-    CountedShard merged;
-    if (!job->is_server) {
-      // The merge adds other workers' counts into the value, but this shard's own counts
-      // are still needed (its learning-rate schedule): merge into a copy. Odd workers are
-      // leaves of the tree and only send theirs, so they need no copy.
-      CountedShard* value = &counted;
-      if (rank % 2 == 0) {
-        merged = counted;
-        value = &merged;
-      }
-      // Shards are of equal size, so a peer finishes counting about when this rank did:
-      // allow it twice this rank's counting time on top of --peer-timeout.
-      Status ms = MergeCounts(transport, rank, workers, o.peer_timeout + 2 * count_seconds, value);
-      if (!ms.ok()) FailJob(transport, ms.WithContext("merging item counts"));
-    }
-    if (rank == 0) vocab = VocabularyOfCounts(*job, &merged);
   }
-  if (StepExit exit = ShareFromRankZero(transport, &vocab)) return exit;
+  // The names go to the workers, and to the servers only when a warm start maps the previous
+  // model's rows by name (they drop them once their rows are loaded).
+  std::vector<int> named(static_cast<std::size_t>(workers));
+  for (int r = 0; r < workers; ++r) named[static_cast<std::size_t>(r)] = r;
+  if (!job->resuming && !o.init_from.empty())
+    for (int r = workers; r < transport.size(); ++r) named.push_back(r);
+  if (StepExit exit = ShareVocabulary(transport, named, o.peer_timeout, &vocab)) return exit;
   job->vocab = std::move(vocab.value());
   if (rank == 0)
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),
                  job->vocab.total_count(), o.min_count);
   if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
-  // This worker's in-vocabulary tokens (its learning-rate schedule); then the counts go, and
-  // their memory back to the system (glibc keeps freed small blocks otherwise), before the
+  // This worker's in-vocabulary tokens (its learning-rate schedule); then the shard's counts
+  // go, and their memory back to the system (glibc keeps freed blocks otherwise), before the
   // model and batches are allocated.
-  job->shard_words = 0;
-  for (const auto& [item, n] : counted.counts.counts())
-    if (job->vocab.Find(item) != Vocabulary::kNotFound) job->shard_words += n;
-  counted = CountedShard();
+  job->shard_words = ShardWords(shard, job->vocab);
+  shard = ShardTokens();
   malloc_trim(0);
   return std::nullopt;
 }

@@ -12,6 +12,7 @@
 #include "job/cooccurrence_init.h"
 #include "ps/protocol.h"
 #include "job/rank_collectives.h"
+#include "job/vocabulary_partition.h"
 
 namespace item2vec {
 
@@ -78,25 +79,24 @@ OddItems CountOddItems(const Vocabulary& vocab) {
   return odd;
 }
 
-Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
-                                    std::vector<ItemId>* new_ids) {
-  std::optional<Vocabulary> previous;
-  if (!o.init_from.empty()) {
-    Result<Vocabulary> prev = ReadModelVocabulary(o.init_from, o.dim);
-    if (!prev.ok()) return prev.status();
-    previous = std::move(prev.value());
-    if (o.keep_missing) AddMissingItems(*previous, o.min_count, &counter);
-  }
-  if (counter.total() == 0)
-    return Status::DataError("the input holds no items: every --input file is empty or blank");
-  Vocabulary vocab = Vocabulary::Build(counter, o.min_count, o.max_vocab);
-  if (vocab.empty()) {
-    Count top = 0;
-    for (const auto& kv : counter.counts()) top = std::max(top, kv.second);
+namespace {
+
+Result<std::optional<Vocabulary>> PreviousVocabulary(const TrainOptions& o) {
+  if (o.init_from.empty()) return std::optional<Vocabulary>();
+  Result<Vocabulary> prev = ReadModelVocabulary(o.init_from, o.dim);
+  if (!prev.ok()) return prev.status();
+  return std::optional<Vocabulary>(std::move(prev.value()));
+}
+
+// What follows the vocabulary's build on rank 0: its checks, the odd-item warning, the
+// warm start's comparison.
+Result<Vocabulary> CheckVocabulary(Vocabulary vocab, std::int64_t distinct, Count top, const TrainOptions& o,
+                                   const std::optional<Vocabulary>& previous, WarmStartCounts* warm,
+                                   std::vector<ItemId>* new_ids) {
+  if (vocab.empty())
     return Status::DataError("the vocabulary is empty after --min-count " + std::to_string(o.min_count) +
-                             ": " + std::to_string(counter.distinct()) + " distinct items, the most frequent seen " +
+                             ": " + std::to_string(distinct) + " distinct items, the most frequent seen " +
                              std::to_string(top) + " times; lower --min-count");
-  }
   if (const OddItems odd = CountOddItems(vocab); odd.invalid_utf8 + odd.with_nul > 0)
     spdlog::warn("{} item(s) of the vocabulary are not valid UTF-8 and {} hold NUL bytes (e.g. '{}'): they are "
                  "trained like any other, but tools that read vectors.txt as text may reject or cut them; "
@@ -113,5 +113,68 @@ Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o,
   }
   return vocab;
 }
+
+const Status kEmptyInput = Status::DataError("the input holds no items: every --input file is empty or blank");
+
+}  // namespace
+
+Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
+  Result<std::optional<Vocabulary>> previous = PreviousVocabulary(o);
+  if (!previous.ok()) return previous.status();
+  if (*previous && o.keep_missing) AddMissingItems(**previous, o.min_count, &counter);
+  if (counter.total() == 0) return kEmptyInput;
+  Count top = 0;
+  for (const auto& kv : counter.counts()) top = std::max(top, kv.second);
+  return CheckVocabulary(Vocabulary::Build(counter, o.min_count, o.max_vocab),
+                         static_cast<std::int64_t>(counter.distinct()), top, o, *previous, warm, new_ids);
+}
+
+Count OwnerMinCount(const TrainOptions& o) { return !o.init_from.empty() && o.keep_missing ? 1 : o.min_count; }
+
+Count OwnerCap(const TrainOptions& o) { return Vocabulary::Cap(!o.init_from.empty() && o.keep_missing ? 0 : o.max_vocab); }
+
+namespace {
+Result<Vocabulary> FinishOwnedItems(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids);
+}  // namespace
+
+Result<Vocabulary> FinishVocabulary(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
+  double shard_distinct = 0;
+  for (const OwnedItems& part : parts) shard_distinct += part.shard_distinct;
+  Result<Vocabulary> vocab = FinishOwnedItems(std::move(parts), o, warm, new_ids);
+  if (vocab.ok()) vocab.value().set_shard_distinct(shard_distinct);
+  return vocab;
+}
+
+namespace {
+
+Result<Vocabulary> FinishOwnedItems(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids) {
+  if (!o.init_from.empty() && o.keep_missing) {
+    // The previous model's items below --min-count today join with their old counts, so
+    // this rank sees every item: the owners sent them all (OwnerMinCount).
+    ItemCounter counter;
+    for (OwnedItems& part : parts)
+      for (std::size_t i = 0; i < part.items.size(); ++i) counter.Add(part.items[i], part.counts[i]);
+    parts.clear();
+    return FinishVocabulary(counter, o, warm, new_ids);
+  }
+  Result<std::optional<Vocabulary>> previous = PreviousVocabulary(o);
+  if (!previous.ok()) return previous.status();
+  Count total = 0, top = 0;
+  std::int64_t distinct = 0;
+  for (const OwnedItems& part : parts) {
+    total += part.total;
+    top = std::max(top, part.top);
+    distinct += part.distinct;
+  }
+  if (total == 0) return kEmptyInput;
+  return CheckVocabulary(MergeOwnedItems(&parts, Vocabulary::Cap(o.max_vocab)), distinct, top, o, *previous, warm,
+                         new_ids);
+}
+
+}  // namespace
 
 }  // namespace item2vec

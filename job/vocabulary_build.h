@@ -1,14 +1,16 @@
-// Building the vocabulary over the ranks: each worker counts its shard, the counts merge
-// into worker 0 along a tree, rank 0 builds the vocabulary (word2vec.c's frequency-sorted
-// vocabulary with min-count) and, with --init-from, compares it with the previous model's.
+// Building the vocabulary over the ranks: each worker counts its shard, the counts are
+// partitioned over the workers by item hash (job/vocabulary_partition.h), each owner keeps
+// what passes min-count and max-vocab, and rank 0 merges the owners' items into the
+// vocabulary (word2vec.c's frequency-sorted vocabulary with min-count) and, with --init-from,
+// compares it with the previous model's.
 //
 // Contract: CountShard streams one worker's shard into a CountedShard: the item counts,
 // the items skipped for their length (common/sequence_reader.h), and whether a stop
 // signal (common/stop_signal.h) cut the count short: it checks the flag every
 // kStopCheckLines lines, so SIGTERM is acted on in milliseconds, not when counting ends.
 // MergeCounts is a collective of the workers (MergeTree, rank_collectives.h) that sums all
-// three into worker 0 (a stop on any worker stops the job); each wait is bounded by
-// `timeout`. FinishVocabulary runs on rank 0 only; its errors name the cause and the fix
+// three into worker 0 (the job merges the report alone, without counts; a stop on any
+// worker stops the job); each wait is bounded by `timeout`. FinishVocabulary runs on rank 0 only; its errors name the cause and the fix
 // (empty input, empty vocabulary after min-count, a bad previous model). With new_ids it
 // also lists today's ids the previous model lacks (--new-items cooccurrence), and it warns
 // (once, with counts and an escaped example) about items that are not valid UTF-8 or hold
@@ -26,6 +28,7 @@
 #include "common/transport.h"
 #include "common/utf8.h"
 #include "common/vocabulary.h"
+#include "job/vocabulary_partition.h"
 #include "job/warm_start.h"
 
 namespace item2vec {
@@ -62,5 +65,13 @@ OddItems CountOddItems(const Vocabulary& vocab);
 
 Result<Vocabulary> FinishVocabulary(ItemCounter& counter, const TrainOptions& o, WarmStartCounts* warm,
                                     std::vector<ItemId>* new_ids);
+
+// The same from the owners' selections (job/vocabulary_partition.h), made with
+// OwnerMinCount and OwnerCap: min-count and max-vocab on each owner, except with
+// --init-from --keep-missing, where every item comes to rank 0 and the ItemCounter form runs.
+Result<Vocabulary> FinishVocabulary(std::vector<OwnedItems> parts, const TrainOptions& o, WarmStartCounts* warm,
+                                    std::vector<ItemId>* new_ids);
+Count OwnerMinCount(const TrainOptions& o);
+Count OwnerCap(const TrainOptions& o);
 
 }  // namespace item2vec

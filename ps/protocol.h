@@ -39,6 +39,10 @@
 //   kProgress    worker -> rank 0: ProgressReport, every few seconds and once at the end
 //                (final = 1).
 //   kVocabCounts worker -> worker: a serialised ItemCounter while counts are merged.
+//   kVocabulary  rank -> rank: the serialised vocabulary, a size (8 bytes) then chunks, down
+//                a binary tree over the workers (job/vocabulary_share.h).
+//   kVocabShards worker -> worker: the counts of the items the receiver owns (by item hash),
+//                and then the owners' kept items to worker 0 (job/vocabulary_build.h).
 //   kCooccurrenceCounts worker -> worker: a serialised CooccurrenceCounter while the
 //                counters of --new-items cooccurrence merge into worker 0 (the same binary
 //                tree as kVocabCounts; warm starts only, before training).
@@ -96,6 +100,8 @@ enum Tag : int {
   kCheckpointSnapshot = 20,
   kHeartbeat = 21,
   kRankUsage = 22,
+  kVocabulary = 23,
+  kVocabShards = 24,
 };
 
 struct CheckpointSignal {

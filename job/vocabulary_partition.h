@@ -1,0 +1,68 @@
+// The distributed vocabulary: the workers' item counts partitioned by item hash, so that no
+// rank ever holds the count of every distinct item.
+//
+// Contract:
+// - OwnerOf: the worker that owns an item, HashBytes(item) mod W (the same on every rank).
+// - ExchangeCounts is a collective of the workers: in W - 1 rounds worker w sends the counts
+//   of its shard's items owned by w + r and receives those of its own items from w - r (one
+//   part in flight per round), so afterwards *counts holds the total count over all shards
+//   of exactly the items w owns. The parts leave the shard's table as they are sent (nodes
+//   moved, no string copied), so a worker's table never holds much more than its shard's.
+// - SelectOwnedItems: of the owned counts, those at least min_count, in vocabulary order
+//   (Vocabulary::Before), at most `cap`; with the owned totals (tokens, distinct, top count,
+//   expected distinct items of a shard).
+// - GatherOwnedItems: a collective of the workers; worker 0 receives every owner's
+//   selection (its own first), the others send theirs. MergeOwnedItems (worker 0) merges them
+//   in vocabulary order and keeps the first `cap`: since every item has one owner and an
+//   item among the global first `cap` is among its owner's first `cap`, the result equals
+//   Vocabulary::Build over the summed counts, ids and all (tested against it).
+// - ShardTokenCounts / ShardWords: a shard's counts kept as (64-bit item hash, count),
+//   16 bytes a distinct item instead of its string, and later the shard's tokens of the
+//   items of a vocabulary (the worker's learning-rate schedule). Two distinct items of the
+//   shard with one 64-bit hash would count together (odds about n^2 / 2^65).
+// Waits are bounded by `timeout`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "common/transport.h"
+#include "common/vocabulary.h"
+
+namespace item2vec {
+
+int OwnerOf(std::string_view item, int num_workers);
+
+Status ExchangeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counts);
+
+// One owner's items for the vocabulary.
+struct OwnedItems {
+  std::vector<std::string> items;  // in vocabulary order
+  std::vector<Count> counts;
+  Count total = 0;            // tokens of every item owned, kept or not
+  std::int64_t distinct = 0;  // items owned
+  Count top = 0;              // the largest count owned
+  // Sum over the items owned of 1 - (1 - 1/W)^count: how many of them a worker's shard
+  // holds, expected (the memory plan's counting pass).
+  double shard_distinct = 0;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& items; ar& counts; ar& total; ar& distinct; ar& top; ar& shard_distinct;
+  }
+};
+
+OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap, int num_workers);
+
+Status GatherOwnedItems(Transport& t, int worker, int num_workers, double timeout, OwnedItems* mine,
+                        std::vector<OwnedItems>* all);
+
+Vocabulary MergeOwnedItems(std::vector<OwnedItems>* parts, Count cap);
+
+using ShardTokens = std::vector<std::pair<std::uint64_t, Count>>;
+ShardTokens ShardTokenCounts(const ItemCounter& shard);
+std::int64_t ShardWords(const ShardTokens& shard, const Vocabulary& vocab);
+
+}  // namespace item2vec
