@@ -6,6 +6,7 @@ namespace item2vec {
 
 SideLayout::SideLayout(const SideInfo& info, const Vocabulary& vocab)
     : enabled_(true), vocab_(vocab.size()), values_(info.values), columns_(info.columns) {
+  if (!vocab.has_items()) return;  // a server's summary: the key ranges are all it needs
   std::unordered_map<std::string_view, std::size_t> row_of;
   for (std::size_t r = 0; r < info.items.size(); ++r) row_of.emplace(info.items[r], r);
   std::vector<bool> in_vocab(info.items.size(), false);

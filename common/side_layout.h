@@ -36,6 +36,9 @@ class SideLayout {
   SideLayout() = default;
   // No side information over a vocabulary of vocab_size items.
   explicit SideLayout(std::size_t vocab_size) : vocab_(vocab_size) {}
+  // The layout of `vocab`'s items. A vocabulary without names (a parameter server's,
+  // Vocabulary::FromSummary) gets the key ranges only: KeyCount, ValueKey and WeightKey
+  // hold, and no item has parts or is cold.
   SideLayout(const SideInfo& info, const Vocabulary& vocab);
 
   bool enabled() const { return enabled_; }
@@ -49,7 +52,9 @@ class SideLayout {
   const std::vector<std::string>& columns() const { return columns_; }
 
   // Vocabulary items with side information (at least one part).
-  bool HasSide(ItemId item) const { return enabled_ && part_offsets_[item + 1] > part_offsets_[item]; }
+  bool HasSide(ItemId item) const {
+    return enabled_ && item + 1u < part_offsets_.size() && part_offsets_[item + 1] > part_offsets_[item];
+  }
   std::size_t num_with_side() const { return with_side_; }
   // Cold items: entity ids vocab_size() + i.
   const std::vector<std::string>& cold_items() const { return cold_; }

@@ -57,7 +57,6 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     Result<PreviousRows> rows = LoadPreviousRows(o.init_from, job->vocab, partition, job->rank - workers,
                                                  job->init_from_neighbours ? neighbours : nullptr, &store);
     if (!rows.ok()) FailJob(transport, rows.status().WithContext("warm start from '" + o.init_from + "'"));
-    job->vocab = Vocabulary::FromSummary(job->vocab.summary());  // a server needs no names once its rows are in
     spdlog::debug("warm start: {} rows taken over from {}, {} new items initialised from their neighbours",
                   rows->taken, o.init_from, rows->from_neighbours);
     *neighbours = NewItemNeighbours();  // not needed any more
@@ -67,6 +66,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
       if (!side.ok()) FailJob(transport, side.status().WithContext("warm start from '" + o.init_from + "'"));
       spdlog::debug("warm start: {} side-information rows taken over", *side);
     }
+    job->vocab = Vocabulary::FromSummary(job->vocab.summary());  // a server needs no names once its rows are in
     SumFromNeighbours(*job, rows->from_neighbours);
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
