@@ -57,6 +57,10 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
        "'liked' movies")
       ("event-types", po::value(&o->event_types),
        "comma-separated event types to keep, e.g. view,buy (default: all)")
+      ("event-weights", po::value(&o->event_weights),
+       "weight of each event type, e.g. purchase=3,cart=2,click=1 (needs --event-col; types not "
+       "listed weigh 1): the sequences carry it as ITEM*W and train scales that position's "
+       "updates by W (default: none, every event weighs 1)")
       ("min-item-count", po::value(&o->min_item_count)->default_value(o->min_item_count),
        "drop items with fewer events than this in the whole log (after the rating and event "
        "filters, before hold-out)")
@@ -103,6 +107,19 @@ Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* optio
   return ParseCommandOptions(PrepOptionsDescription(options, &config_path), args, "prep", help_requested);
 }
 
+
+// --event-weights: needs the event column and ordered sequences (a set dedups its items).
+static Status ResolveEventWeights(const PrepOptions& o, PrepConfig* c) {
+  if (o.event_weights.empty()) return Status::Ok();
+  if (!c->columns.event.used())
+    return Status::InvalidArgument("--event-weights needs --event-col (the column holding the event type)");
+  if (o.mode != "sequence")
+    return Status::InvalidArgument("--event-weights needs --mode sequence (a set keeps one token per item)");
+  Result<EventWeights> weights = ParseEventWeights(o.event_weights);
+  if (!weights.ok()) return weights.status();
+  c->event_weights = std::move(*weights);
+  return Status::Ok();
+}
 
 Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
@@ -171,6 +188,7 @@ Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
     }
     if (c.event_types.empty()) return bad("--event-types lists no type");
   }
+  ITEM2VEC_RETURN_IF_ERROR(ResolveEventWeights(o, &c));
   if (o.min_item_count < 1) return bad("--min-item-count must be at least 1");
   c.min_item_count = o.min_item_count;
   if (o.min_length < 1) return bad("--min-length must be at least 1");

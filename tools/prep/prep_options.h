@@ -17,6 +17,7 @@
 
 #include "common/delimited_reader.h"
 #include "tools/prep/event_columns.h"
+#include "tools/prep/event_weights.h"
 #include "tools/prep/sessionizer.h"
 #include "tools/prep/timestamp.h"
 #include "common/status.h"
@@ -39,6 +40,7 @@ struct PrepOptions {
   // Filters.
   double min_rating = -std::numeric_limits<double>::infinity();  // keep rating >= this
   std::string event_types;            // comma-separated; empty = all
+  std::string event_weights;          // TYPE=W,...; empty = every event weighs 1
   std::int64_t min_item_count = 1;    // drop items seen fewer times in the whole log
   std::int64_t min_length = 2;        // drop sequences shorter than this
   // Sequences.
@@ -68,6 +70,7 @@ struct PrepConfig {
   bool has_min_rating = false;
   double min_rating = 0;
   std::vector<std::string> event_types;  // empty = all
+  EventWeights event_weights;         // empty = every event weighs 1 (no ITEM*W tokens)
   std::int64_t min_item_count = 1;
   SessionOptions session;             // gap, max/min length, mode, hold-out
   int parts = 1;
