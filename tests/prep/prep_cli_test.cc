@@ -207,7 +207,7 @@ TEST(PrepCli, HelpListsEveryOptionWithDefaults) {
   const std::string help = ReadFile(dir.File("stdout.txt"));
   for (const char* option : {"--input", "--output", "--config", "--parts", "--delimiter", "--quote", "--header",
                              "--user-col", "--item-col", "--time-col", "--rating-col", "--event-col", "--time-format",
-                             "--min-rating", "--event-types", "--min-item-count", "--min-length", "--session-gap",
+                             "--min-rating", "--event-types", "--event-weights", "--min-item-count", "--min-length", "--session-gap",
                              "--max-length", "--mode", "--holdout", "--memory", "--strict", "--progress-seconds"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   EXPECT_NE(help.find("(=512M)"), std::string::npos);

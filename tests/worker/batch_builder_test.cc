@@ -594,7 +594,9 @@ TEST_F(BatchBuilderTest, EventWeightsScaleTheLearningRateOfTheirCentres) {
       (w == 2.0f ? doubled : same) += 1;
       if (w == 2.0f && weighted_builder.epoch() == 1) ++doubled_late;
     }
-    if (plain_builder.epoch() == 1) EXPECT_FALSE(weighted_builder.replaying_id_cache()) << "a weighted shard replayed";
+    if (plain_builder.epoch() == 1) {
+      EXPECT_FALSE(weighted_builder.replaying_id_cache()) << "a weighted shard replayed";
+    }
   }
   EXPECT_TRUE(plain_builder.replaying_id_cache() || plain_builder.epoch() >= 1);
   EXPECT_GT(doubled, 100);
