@@ -124,6 +124,7 @@ TEST(PrepOptions, EventWeightsAreCheckedEntryByEntry) {
       {{"--event-weights", "buy=2,buy=3"}, "listed twice"},
       {{"--event-weights", " , "}, "no TYPE=WEIGHT"},
       {{"--event-weights", "buy=2", "--mode", "set"}, "--mode sequence"},
+      {{"--weight-col", "4", "--mode", "set"}, "--weight-col needs --mode sequence"},
   };
   for (const auto& [extra, mentions] : bad) {
     auto r = with(extra);

@@ -57,6 +57,9 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
        "'liked' movies")
       ("event-types", po::value(&o->event_types),
        "comma-separated event types to keep, e.g. view,buy (default: all)")
+      ("weight-col", po::value(&o->weight_col),
+       "event-weight column: position or name, a number in (0, 1e6] per event; the sequences "
+       "carry it as ITEM*W and train scales that position's updates by W (default: none)")
       ("event-weights", po::value(&o->event_weights),
        "weight of each event type, e.g. purchase=3,cart=2,click=1 (needs --event-col; types not "
        "listed weigh 1): the sequences carry it as ITEM*W and train scales that position's "
@@ -110,7 +113,11 @@ Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* optio
 
 // --event-weights: needs the event column and ordered sequences (a set dedups its items).
 static Status ResolveEventWeights(const PrepOptions& o, PrepConfig* c) {
+  if (!o.weight_col.empty() && o.mode != "sequence")
+    return Status::InvalidArgument("--weight-col needs --mode sequence (a set keeps one token per item)");
   if (o.event_weights.empty()) return Status::Ok();
+  if (!o.weight_col.empty())
+    return Status::InvalidArgument("--event-weights and --weight-col: give one of them (the weight of an event)");
   if (!c->columns.event.used())
     return Status::InvalidArgument("--event-weights needs --event-col (the column holding the event type)");
   if (o.mode != "sequence")
@@ -158,6 +165,7 @@ Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   ITEM2VEC_RETURN_IF_ERROR(column(o.time_col, "--time-col", &c.columns.time));
   ITEM2VEC_RETURN_IF_ERROR(column(o.rating_col, "--rating-col", &c.columns.rating));
   ITEM2VEC_RETURN_IF_ERROR(column(o.event_col, "--event-col", &c.columns.event));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.weight_col, "--weight-col", &c.columns.weight));
   if (!c.columns.user.used()) return bad("--user-col must name a column");
   if (!c.columns.item.used()) return bad("--item-col must name a column");
   if (c.columns.AnyByName() && c.header == PrepConfig::HeaderMode::kNo)

@@ -192,9 +192,10 @@ Status PrepRun::HandleRow(const DelimitedRecord& record, const ColumnLayout& lay
   summary_.item_ids_sanitized += changed;
   if (config_.min_item_count > 1) item_counts_.Add(item);
   std::string_view token = item;
-  if (!config_.event_weights.empty()) {  // ITEM*W (common/weighted_token.h); ITEM alone for weight 1
+  if (config_.weighted()) {  // ITEM*W (common/weighted_token.h); ITEM alone for weight 1
     weighted_scratch_.clear();
-    FormatWeightedToken(item, config_.event_weights.WeightOf(event.event_type), &weighted_scratch_);
+    const double weight = config_.columns.weight.used() ? event.weight : config_.event_weights.WeightOf(event.event_type);
+    FormatWeightedToken(item, weight, &weighted_scratch_);
     token = weighted_scratch_;
   }
   // The global input position breaks time ties: the same whichever rank read the row.

@@ -163,9 +163,9 @@ class PrepRun {
   UserSplit split_;
   std::string line_;
   std::string user_scratch_, item_scratch_, weighted_scratch_;
-  // A sorted event's item: its token without the weight with --event-weights, else itself.
+  // A sorted event's item: its token without the weight when prep weighs events, else itself.
   std::string_view ItemOf(std::string_view token) const {
-    return config_.event_weights.empty() ? token : TokenItem(token);
+    return config_.weighted() ? TokenItem(token) : token;
   }
   // Outputs: the final files (one rank) or pieces (several).
   std::vector<std::unique_ptr<AtomicFile>> parts_;
