@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <utility>
+
+#include "common/weighted_token.h"
 
 namespace item2vec {
 namespace {
@@ -113,8 +116,36 @@ inline int SequenceReader::Peek() {
   return static_cast<unsigned char>(buf_[pos_]);
 }
 
+// Weighted tokens (ITEM*W, common/weighted_token.h) become their item; weights_ gets one
+// weight per item once the line has a weighted one (empty for a line without any).
+bool SequenceReader::SplitWeights(std::vector<std::string_view>* items) {
+  bool weighted = false;  // weights_ is in use (a weighted token came)
+  for (std::size_t k = 0; k < items->size(); ++k) {
+    std::string_view& token = (*items)[k];
+    if (std::memchr(token.data(), '*', token.size()) == nullptr) {
+      if (weighted) weights_.push_back(1.0f);
+      continue;
+    }
+    std::string_view item;
+    double weight;
+    const TokenWeight kind = SplitWeightedToken(token, &item, &weight);
+    if (kind == TokenWeight::kBad) {
+      status_ = Status::DataError(Where() + ": " + BadWeightMessage(token));
+      return false;
+    }
+    if (kind == TokenWeight::kWeighted && !weighted) {
+      weights_.assign(k, 1.0f);
+      weighted = true;
+    }
+    if (weighted) weights_.push_back(static_cast<float>(weight));
+    token = item;
+  }
+  return true;
+}
+
 bool SequenceReader::Next(std::vector<std::string_view>* items) {
   items->clear();
+  weights_.clear();
   arena_.clear();
   spans_.clear();
   if (!status_.ok()) return false;
@@ -204,6 +235,7 @@ bool SequenceReader::Next(std::vector<std::string_view>* items) {
     if (!spans_.empty()) {
       items->reserve(spans_.size());
       for (const auto& [b, n] : spans_) items->emplace_back(arena_.data() + b, n);
+      if (!SplitWeights(items)) return false;
       stats_.tokens += static_cast<std::int64_t>(spans_.size());
       return true;
     }

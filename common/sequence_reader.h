@@ -23,6 +23,10 @@
 //   are decompressed bytes, so positions and resumes work as in plain files (a resume
 //   inside a compressed file decompresses up to its position once). ShardRanges gives
 //   such a file whole to one shard.
+// - Event weights (common/weighted_token.h): a token ITEM*W is returned as ITEM, and
+//   weights() then holds one weight per returned item (1 for the plain ones); it is empty
+//   for a line (piece) without any weighted token, so unweighted input costs a memchr per
+//   item. A token with a weight out of (0, 1e6] fails the read (kDataError, where and what).
 #pragma once
 
 #include <cstdint>
@@ -72,6 +76,8 @@ class SequenceReader {
   // error; check status() to tell which.
   bool Next(std::vector<std::string_view>* items);
   const Status& status() const { return status_; }
+  // The weights of the items of the last Next() (see the contract); empty = all 1.
+  const std::vector<float>& weights() const { return weights_; }
   // Starts the shard again (next epoch). Stats keep accumulating.
   void Rewind() { Seek(StartPosition()); }
   // Where the shard starts (Rewind() goes there).
@@ -92,6 +98,7 @@ class SequenceReader {
   const std::string& long_item_example() const { return long_item_example_; }
 
  private:
+  bool SplitWeights(std::vector<std::string_view>* items);
   void NoteLongItem(std::size_t item_begin, std::int64_t bytes, std::int64_t offset);
   bool OpenRange();
   bool Fill();  // reads more bytes; false on EOF or error
@@ -112,6 +119,7 @@ class SequenceReader {
   std::string arena_;
   std::vector<std::pair<std::size_t, std::size_t>> spans_;
   ReaderStats stats_;
+  std::vector<float> weights_;
   std::string long_item_example_;
   Status status_;
 };

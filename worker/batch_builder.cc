@@ -99,6 +99,8 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
     }
     const float alpha = static_cast<float>(CurrentAlpha());
     sentence_.clear();
+    sentence_weights_.clear();
+    const bool weighted = !replaying_ && !id_weights_.empty();  // replayed sentences have none
     for (std::uint32_t k = 0; k < sentence_size_; ++k) {
       const ItemId id = sentence_ids_[k];
       ++b->words;
@@ -106,6 +108,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
       const float keep = keep_[id];
       if (keep < 1.0f && keep < rng_.UniformFloat()) continue;
       sentence_.push_back(id);
+      if (weighted) sentence_weights_.push_back(id_weights_[k]);
     }
     b->raw_tokens += sentence_raw_;
     AddSentence(b, alpha);
@@ -149,10 +152,15 @@ bool BatchBuilder::NextSentence() {
     return false;
   }
   ids_.clear();
-  for (std::string_view item : items_) {
-    const ItemId id = vocab_.Find(item);
-    if (id != Vocabulary::kNotFound) ids_.push_back(id);
+  id_weights_.clear();
+  const std::vector<float>& weights = reader_->weights();
+  for (std::size_t k = 0; k < items_.size(); ++k) {
+    const ItemId id = vocab_.Find(items_[k]);
+    if (id == Vocabulary::kNotFound) continue;
+    ids_.push_back(id);
+    if (!weights.empty()) id_weights_.push_back(weights[k]);
   }
+  if (!weights.empty() && writing_) cache_->Fail("the shard has event weights (ITEM*W), which the id cache does not hold");
   sentence_ids_ = ids_.data();
   sentence_size_ = static_cast<std::uint32_t>(ids_.size());
   sentence_raw_ = static_cast<std::uint32_t>(items_.size());
@@ -222,8 +230,13 @@ void BatchBuilder::AddSentence(Batch* b, float alpha) {
     }
     const std::uint32_t ctx_end = static_cast<std::uint32_t>(b->contexts.size());
     if (ctx_end == ctx_begin) continue;
-    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], alpha);
+    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], CentreAlpha(alpha, i));
   }
+}
+
+// An event weight scales every update of the pairs its position is the centre of.
+float BatchBuilder::CentreAlpha(float alpha, int i) const {
+  return sentence_weights_.empty() ? alpha : alpha * sentence_weights_[static_cast<std::size_t>(i)];
 }
 
 void BatchBuilder::CloseGroups(Batch* b, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha) {
@@ -287,7 +300,7 @@ void BatchBuilder::AddSet(Batch* b, float alpha) {
         ++picked;
       }
     }
-    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], alpha);
+    CloseGroups(b, ctx_begin, neg_begin, sentence_[static_cast<std::size_t>(i)], CentreAlpha(alpha, i));
   }
 }
 

@@ -152,6 +152,7 @@ class BatchBuilder {
   void DrawNegatives(Batch* batch, int n);
   // Ends a centre's contexts [ctx_begin, end): its group(s), their shared negatives.
   void CloseGroups(Batch* batch, std::uint32_t ctx_begin, std::uint32_t neg_begin, ItemId centre, float alpha);
+  float CentreAlpha(float alpha, int i) const;
   void AddGroup(Batch* batch, std::uint32_t ctx_begin, std::uint32_t ctx_end, std::uint32_t neg_begin, float alpha);
 
   const BatchOptions options_;
@@ -169,6 +170,8 @@ class BatchBuilder {
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
   std::vector<ItemId> ids_;           // text path: the sentence's in-vocabulary ids
+  std::vector<float> id_weights_;     // their event weights; empty = all 1 (no '*W' token)
+  std::vector<float> sentence_weights_;  // sentence_'s, after subsampling; empty = all 1
   const ItemId* sentence_ids_ = nullptr;
   std::uint32_t sentence_size_ = 0, sentence_raw_ = 0;
   std::unique_ptr<IdCache> cache_;

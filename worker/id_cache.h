@@ -60,6 +60,10 @@ class IdCache {
   std::int64_t bytes() const { return bytes_; }
   std::int64_t records() const { return records_; }
 
+  // Stops writing for a reason of the caller's (a shard with event weights, which the
+  // records do not hold): Failed() from now on, with `why`.
+  void Fail(const std::string& why);
+
   // Replaying (after FinishWrite() returned true).
   void Rewind();
   // False at the end of the records; a read error makes the cache Failed() as well.
@@ -67,7 +71,6 @@ class IdCache {
 
  private:
   IdCache(std::FILE* file, std::int64_t max_bytes);
-  void Fail(const std::string& why);
   bool Read(void* into, std::size_t bytes);
 
   std::FILE* file_;

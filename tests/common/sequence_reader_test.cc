@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -268,6 +269,31 @@ TEST(SequenceReaderTest, MissingFileIsAnInputError) {
   EXPECT_EQ(reader.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(ExitCodeOf(reader.status()), 3);
   EXPECT_NE(reader.status().message().find("gone.txt"), std::string::npos);
+}
+
+// Event weights (common/weighted_token.h): ITEM*W comes back as ITEM with its weight; a line
+// without a weighted token has no weights; a weight of 0 fails the read, naming the file.
+TEST(SequenceReaderTest, WeightedTokensComeBackAsItemsWithWeights) {
+  TempDir dir;
+  const std::string path = dir.File("weighted.txt");
+  WriteFile(path, "a b*2 c*x\nd e\nf*0.5\ng h*0\n");
+  auto files = ListInputFiles({path});
+  ASSERT_TRUE(files.ok());
+  SequenceReader reader(*files, ShardRanges(*files, 0, 1), 100);
+  std::vector<std::string_view> items;
+  ASSERT_TRUE(reader.Next(&items));
+  EXPECT_EQ(items, (std::vector<std::string_view>{"a", "b", "c*x"}));
+  EXPECT_EQ(reader.weights(), (std::vector<float>{1.0f, 2.0f, 1.0f}));
+  ASSERT_TRUE(reader.Next(&items));
+  EXPECT_EQ(items, (std::vector<std::string_view>{"d", "e"}));
+  EXPECT_TRUE(reader.weights().empty());
+  ASSERT_TRUE(reader.Next(&items));
+  EXPECT_EQ(items, (std::vector<std::string_view>{"f"}));
+  EXPECT_EQ(reader.weights(), (std::vector<float>{0.5f}));
+  EXPECT_FALSE(reader.Next(&items));
+  EXPECT_EQ(reader.status().code(), Status::Code::kDataError);
+  EXPECT_NE(reader.status().message().find("weighted.txt"), std::string::npos) << reader.status().message();
+  EXPECT_NE(reader.status().message().find("'h*0'"), std::string::npos) << reader.status().message();
 }
 
 }  // namespace

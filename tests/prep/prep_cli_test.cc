@@ -207,7 +207,7 @@ TEST(PrepCli, HelpListsEveryOptionWithDefaults) {
   const std::string help = ReadFile(dir.File("stdout.txt"));
   for (const char* option : {"--input", "--output", "--config", "--parts", "--delimiter", "--quote", "--header",
                              "--user-col", "--item-col", "--time-col", "--rating-col", "--event-col", "--time-format",
-                             "--min-rating", "--event-types", "--min-item-count", "--min-length", "--session-gap",
+                             "--min-rating", "--event-types", "--event-weights", "--weight-col", "--min-item-count", "--min-length", "--session-gap",
                              "--max-length", "--mode", "--holdout", "--memory", "--strict", "--progress-seconds"})
     EXPECT_NE(help.find(option), std::string::npos) << option;
   EXPECT_NE(help.find("(=512M)"), std::string::npos);
@@ -223,6 +223,29 @@ TEST(PrepCli, HelpSaysHowRanksShareTheWork) {
 }
 
 // The work under mpirun itself is tested by prep_mpi_test.sh (prep.Mpi.*).
+
+// --weight-col: each event's weight rides on its token (ITEM*W, ITEM alone for 1); a weight
+// that is not a number in (0, 1e6] is a bad row (bad_weight), fatal with --strict, which
+// names the file, the line and the field; --weight-col with --event-weights is refused.
+TEST(PrepCli, WeightColumnWeighsEachEvent) {
+  TempDir dir;
+  WriteFile(dir.File("log.csv"), "user,item,ts,w\nu1,a,1,1\nu1,b,2,2.5\nu1,c,3,3\nu2,a,1,0.5\nu2,d,2,1\n");
+  const std::string base = "-i " + dir.File("log.csv") + " --user-col user --item-col item --time-col ts --weight-col w -o ";
+  ASSERT_EQ(Prep(dir, base + dir.File("out")), 0) << ReadFile(dir.File("stderr.txt"));
+  EXPECT_EQ(ReadFile(dir.File("out/train/part-00000")), "a b*2.5 c*3\na*0.5 d\n");
+  WriteFile(dir.File("bad.csv"), "user,item,ts,w\nu1,a,1,1\nu1,b,2,heavy\nu1,c,3,0\nu1,d,4,2\n");
+  const std::string bad = "-i " + dir.File("bad.csv") + " --user-col user --item-col item --time-col ts --weight-col w -o ";
+  ASSERT_EQ(Prep(dir, bad + dir.File("lenient")), 0) << ReadFile(dir.File("stderr.txt"));
+  EXPECT_EQ(ReadFile(dir.File("lenient/train/part-00000")), "a d*2\n");
+  EXPECT_NE(ReadFile(dir.File("lenient/summary.json")).find("\"bad_weight\":2"), std::string::npos)
+      << ReadFile(dir.File("lenient/summary.json"));
+  EXPECT_EQ(Prep(dir, bad + dir.File("strict") + " --strict"), 3);
+  const std::string err = ReadFile(dir.File("stderr.txt"));
+  EXPECT_NE(err.find("bad.csv:3: bad row (bad_weight): weight 'heavy' is not a number in (0, 1e6]"), std::string::npos)
+      << err;
+  EXPECT_EQ(Prep(dir, base + dir.File("both") + " --event-col 2 --event-weights a=2"), 2);
+  EXPECT_NE(ReadFile(dir.File("stderr.txt")).find("--weight-col"), std::string::npos);
+}
 
 }  // namespace
 }  // namespace item2vec

@@ -102,5 +102,40 @@ TEST(PrepOptions, HelpIsReported) {
   EXPECT_TRUE(help);
 }
 
+// --event-weights: needs the event column and --mode sequence; every bad entry is named.
+TEST(PrepOptions, EventWeightsAreCheckedEntryByEntry) {
+  const std::vector<std::string> base = {"-i", "a.csv", "-o", "out", "--event-col", "5"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Resolve(args);
+  };
+  auto ok = with({"--event-weights", "purchase=3, cart = 2,click=1"});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->event_weights.WeightOf("purchase"), 3.0);
+  EXPECT_EQ(ok->event_weights.WeightOf("cart"), 2.0);
+  EXPECT_EQ(ok->event_weights.WeightOf("view"), 1.0);
+  const std::pair<std::vector<std::string>, std::string> bad[] = {
+      {{"--event-weights", "buy"}, "entry 'buy': no '='"},
+      {{"--event-weights", "=3"}, "no event type"},
+      {{"--event-weights", "buy=0"}, "(0, 1e6]"},
+      {{"--event-weights", "buy=x"}, "(0, 1e6]"},
+      {{"--event-weights", "buy=-2"}, "(0, 1e6]"},
+      {{"--event-weights", "buy=2,buy=3"}, "listed twice"},
+      {{"--event-weights", " , "}, "no TYPE=WEIGHT"},
+      {{"--event-weights", "buy=2", "--mode", "set"}, "--mode sequence"},
+      {{"--weight-col", "4", "--mode", "set"}, "--weight-col needs --mode sequence"},
+  };
+  for (const auto& [extra, mentions] : bad) {
+    auto r = with(extra);
+    ASSERT_FALSE(r.ok()) << extra[1];
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(mentions), std::string::npos) << r.status().message();
+  }
+  auto no_column = Resolve({"-i", "a.csv", "-o", "out", "--event-weights", "buy=2"});
+  ASSERT_FALSE(no_column.ok());
+  EXPECT_NE(no_column.status().message().find("--event-col"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace item2vec

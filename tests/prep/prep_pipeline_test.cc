@@ -8,7 +8,9 @@
 #include <random>
 #include <set>
 
+#include "common/weighted_token.h"
 #include "tests/prep/prep_test_util.h"
+#include "tools/prep/event_weights.h"
 
 namespace item2vec {
 namespace {
@@ -311,6 +313,50 @@ TEST(PrepPipeline, SetModeAndHoldoutAfter) {
   EXPECT_EQ(test, (std::vector<std::string>{"u1\tc\tb a b", "u2\ty\tz"}));
   EXPECT_EQ(s->session.heldout_without_history, 1);
   EXPECT_EQ(s->session.set_duplicates_removed, 1);
+}
+
+// --event-weights: every buy token of the sequences is ITEM*3 and every view ITEM*0.5 (cart,
+// not listed, weighs 1); without the weights the sequences are the same tokens, test.tsv is
+// the same file (it names items, without weights), and so are the item-count filter's drops.
+TEST(PrepPipeline, EventWeightsTagTokensAndChangeNothingElse) {
+  TempDir dir;
+  WriteFile(dir.File("log.csv"), RandomCsvLog(9, 20000));
+  PrepConfig plain = RichConfig(dir.File("log.csv"), dir.File("plain"));
+  PrepConfig weighted = RichConfig(dir.File("log.csv"), dir.File("weighted"));
+  Result<EventWeights> weights = ParseEventWeights("buy=3, view = 0.5");
+  ASSERT_TRUE(weights.ok()) << weights.status().ToString();
+  weighted.event_weights = *weights;
+  weighted.memory_bytes = 24 << 10;  // the weights travel through the on-disk buckets too
+  Result<PrepSummary> a = RunPrep(plain);
+  Result<PrepSummary> b = RunPrep(weighted);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_GT(b->sort.buckets_loaded, 10);
+  EXPECT_EQ(a->filtered_item_count, b->filtered_item_count);
+  EXPECT_EQ(a->events_kept, b->events_kept);
+  int threes = 0, halves = 0;
+  for (const char* f : {"train/part-00000", "train/part-00001", "train/part-00002"}) {
+    const std::string text = ReadFile(dir.File(std::string("weighted/") + f));
+    std::string stripped, token;
+    for (char c : text + " ") {
+      if (c != ' ' && c != '\n') {
+        token.push_back(c);
+        continue;
+      }
+      if (!token.empty()) {
+        threes += token.size() > 2 && token.compare(token.size() - 2, 2, "*3") == 0;
+        halves += token.size() > 4 && token.compare(token.size() - 4, 4, "*0.5") == 0;
+        stripped += std::string(TokenItem(token));
+        token.clear();
+      }
+      stripped.push_back(c);
+    }
+    stripped.pop_back();
+    EXPECT_EQ(stripped, ReadFile(dir.File(std::string("plain/") + f))) << f;
+  }
+  EXPECT_GT(threes, 100);
+  EXPECT_GT(halves, 100);
+  EXPECT_EQ(ReadFile(dir.File("weighted/test.tsv")), ReadFile(dir.File("plain/test.tsv")));
+  EXPECT_EQ(ReadFile(dir.File("weighted/test.tsv")).find('*'), std::string::npos);
 }
 
 }  // namespace

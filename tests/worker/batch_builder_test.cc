@@ -534,5 +534,75 @@ TEST_F(BatchBuilderTest, IdCacheInAnUnwritableDirectoryReadsText) {
   }
 }
 
+// Event weights (ITEM*W): the same corpus with the items whose last byte is even weighted 2
+// gives the same batches, but for the learning rate of every group centred on a weighted
+// position, which is exactly twice the plain one (an SGNS step is linear in it: the kernel
+// moves every row of that group twice as far). A weighted shard is not replayed from the id
+// cache (which has no weights): the second epoch is weighted too.
+TEST_F(BatchBuilderTest, EventWeightsScaleTheLearningRateOfTheirCentres) {
+  auto weight_of = [](const std::string& item) { return (static_cast<unsigned char>(item.back()) % 2 == 0) ? 2.0f : 1.0f; };
+  std::string weighted;
+  for (const auto& line : corpus_.sentences) {
+    for (const auto& item : line) weighted += item + (weight_of(item) == 2.0f ? "*2 " : " ");
+    weighted += "\n";
+  }
+  testing::WriteFile(dir_.File("weighted.txt"), weighted);
+  auto weighted_files = ListInputFiles({dir_.File("weighted.txt")});
+  ASSERT_TRUE(weighted_files.ok());
+  // The plain text of the same lines (corpus_.text also holds blank lines and odd spacing).
+  std::string plain;
+  for (const auto& line : corpus_.sentences) {
+    for (const auto& item : line) plain += item + " ";
+    plain += "\n";
+  }
+  testing::WriteFile(dir_.File("plain.txt"), plain);
+  auto plain_files = ListInputFiles({dir_.File("plain.txt")});
+  ASSERT_TRUE(plain_files.ok());
+  const std::string cache_dir = dir_.File("cache");
+  ASSERT_EQ(std::system(("mkdir -p '" + cache_dir + "'").c_str()), 0);
+  options_.epochs = 2;
+  options_.id_cache_mib = 64;
+  options_.id_cache_dir = cache_dir;
+  const Partition partition(1, vocab_.size());
+  SequenceReader r1(*plain_files, ShardRanges(*plain_files, 0, 1), options_.max_sentence);
+  SequenceReader r2(*weighted_files, ShardRanges(*weighted_files, 0, 1), options_.max_sentence);
+  {
+    SequenceReader probe(*weighted_files, ShardRanges(*weighted_files, 0, 1), options_.max_sentence);
+    std::vector<std::string_view> items;
+    int lines_with_weights = 0;
+    while (probe.Next(&items)) lines_with_weights += !probe.weights().empty();
+    ASSERT_GT(lines_with_weights, 100) << weighted.substr(0, 200);
+  }
+  BatchBuilder plain_builder(options_, vocab_, partition, &r1, in_vocab_tokens_, 7);
+  BatchBuilder weighted_builder(options_, vocab_, partition, &r2, in_vocab_tokens_, 7);
+  Batch x, y;
+  int doubled = 0, same = 0, doubled_late = 0;
+  while (true) {
+    Result<bool> m1 = plain_builder.Fill(&x), m2 = weighted_builder.Fill(&y);
+    ASSERT_TRUE(m1.ok() && m2.ok()) << m2.status().ToString();
+    ASSERT_EQ(*m1, *m2);
+    if (!*m1) break;
+    ASSERT_EQ(x.contexts, y.contexts);
+    ASSERT_EQ(x.negatives, y.negatives);
+    ASSERT_EQ(x.request, y.request);
+    ASSERT_EQ(x.groups.size(), y.groups.size());
+    const std::vector<SlotInfo> slots = CheckLayout(x, partition, vocab_.size(), options_.negative);
+    for (std::size_t g = 0; g < x.groups.size(); ++g) {
+      ASSERT_EQ(x.groups[g].centre, y.groups[g].centre);
+      const float w = weight_of(vocab_.item(slots[x.groups[g].centre].key));
+      ASSERT_EQ(y.groups[g].alpha, x.groups[g].alpha * w) << "batch " << x.id << " group " << g;
+      (w == 2.0f ? doubled : same) += 1;
+      if (w == 2.0f && weighted_builder.epoch() == 1) ++doubled_late;
+    }
+    if (plain_builder.epoch() == 1) {
+      EXPECT_FALSE(weighted_builder.replaying_id_cache()) << "a weighted shard replayed";
+    }
+  }
+  EXPECT_TRUE(plain_builder.replaying_id_cache() || plain_builder.epoch() >= 1);
+  EXPECT_GT(doubled, 100);
+  EXPECT_GT(same, 100);
+  EXPECT_GT(doubled_late, 50) << "the second epoch";
+}
+
 }  // namespace
 }  // namespace item2vec

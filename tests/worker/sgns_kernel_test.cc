@@ -432,5 +432,35 @@ TEST(SigmoidTableTest, GradientClippingAndAccuracy) {
   }
 }
 
+// Event weights scale a group's rate (worker/batch_builder.h): a weight-2 centre's group at
+// 2 alpha moves every row as two weight-1 steps would, to first order (the rows change by
+// 2 x the weight-1 change, up to terms of order alpha^2), in every kernel and in CBOW.
+TEST(SgnsKernelTest, DoubledGroupRateMovesRowsTwiceAsFar) {
+  const SigmoidTable exact(/*exact=*/true);
+  struct Case {
+    KernelKind kind;
+    CbowMode cbow;
+  };
+  for (const Case c : {Case{KernelKind::kPair, CbowMode::kOff}, Case{KernelKind::kShared, CbowMode::kOff},
+                       Case{KernelKind::kHogBatch, CbowMode::kOff}, Case{KernelKind::kShared, CbowMode::kMean}}) {
+    Batch base = RandomBatch(31, kDim, kNegative, 4, c.kind == KernelKind::kPair);
+    base.groups.resize(1);
+    Batch one = base, two = base;
+    one.groups[0].alpha = 1e-3f;
+    two.groups[0].alpha = 2e-3f;
+    SgnsKernel k1(kDim, kNegative, &exact, c.kind, 5, c.cbow), k2(kDim, kNegative, &exact, c.kind, 5, c.cbow);
+    k1.Train(&one);
+    k2.Train(&two);
+    double largest = 0, off = 0;
+    for (std::size_t i = 0; i < base.rows.size(); ++i) {
+      const double d1 = static_cast<double>(one.rows[i]) - base.rows[i], d2 = static_cast<double>(two.rows[i]) - base.rows[i];
+      largest = std::max(largest, std::abs(d2));
+      off = std::max(off, std::abs(d2 - 2 * d1));
+    }
+    EXPECT_GT(largest, 1e-5) << "kernel " << static_cast<int>(c.kind) << " cbow " << static_cast<int>(c.cbow);
+    EXPECT_LT(off, 0.01 * largest) << "kernel " << static_cast<int>(c.kind) << " cbow " << static_cast<int>(c.cbow);
+  }
+}
+
 }  // namespace
 }  // namespace item2vec

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/weighted_token.h"
+
 namespace item2vec {
 namespace {
 
@@ -25,7 +27,7 @@ std::string ListColumns(const std::vector<std::string>& header) {
 }  // namespace
 
 bool EventColumnSpecs::AnyByName() const {
-  return user.by_name() || item.by_name() || time.by_name() || rating.by_name() || event.by_name();
+  return user.by_name() || item.by_name() || time.by_name() || rating.by_name() || event.by_name() || weight.by_name();
 }
 
 Result<ColumnLayout> ResolveColumns(const EventColumnSpecs& specs, const std::vector<std::string>* header,
@@ -41,7 +43,8 @@ Result<ColumnLayout> ResolveColumns(const EventColumnSpecs& specs, const std::ve
                               {&specs.item, &layout.item, "--item-col"},
                               {&specs.time, &layout.time, "--time-col"},
                               {&specs.rating, &layout.rating, "--rating-col"},
-                              {&specs.event, &layout.event, "--event-col"}};
+                              {&specs.event, &layout.event, "--event-col"},
+                              {&specs.weight, &layout.weight, "--weight-col"}};
   for (const Binding& b : bindings) {
     if (!b.spec->used()) continue;
     if (b.spec->position >= 0) {
@@ -93,6 +96,7 @@ const char* RowRejectName(RowReject reason) {
     case RowReject::kBadRating: return "bad_rating";
     case RowReject::kUnterminatedQuote: return "unterminated_quote";
     case RowReject::kRecordTooLong: return "record_too_long";
+    case RowReject::kBadWeight: return "bad_weight";
     case RowReject::kNumReasons: break;
   }
   return "unknown";
@@ -125,7 +129,8 @@ bool ExtractEvent(const DelimitedRecord& record, const ColumnLayout& layout, Tim
   event->event_type = layout.event >= 0 ? TrimSpaces(record[static_cast<std::size_t>(layout.event)]) : std::string_view();
   if (event->user.empty() || event->item.empty() || (layout.event >= 0 && event->event_type.empty()) ||
       (layout.time >= 0 && TrimSpaces(record[static_cast<std::size_t>(layout.time)]).empty()) ||
-      (layout.rating >= 0 && TrimSpaces(record[static_cast<std::size_t>(layout.rating)]).empty())) {
+      (layout.rating >= 0 && TrimSpaces(record[static_cast<std::size_t>(layout.rating)]).empty()) ||
+      (layout.weight >= 0 && TrimSpaces(record[static_cast<std::size_t>(layout.weight)]).empty())) {
     *reason = RowReject::kMissingField;
     return false;
   }
@@ -137,6 +142,12 @@ bool ExtractEvent(const DelimitedRecord& record, const ColumnLayout& layout, Tim
   event->rating = 0;
   if (layout.rating >= 0 && !ParseFiniteDouble(record[static_cast<std::size_t>(layout.rating)], &event->rating)) {
     *reason = RowReject::kBadRating;
+    return false;
+  }
+  event->weight = 1;
+  if (layout.weight >= 0 && !(ParseFiniteDouble(record[static_cast<std::size_t>(layout.weight)], &event->weight) &&
+                              ValidEventWeight(event->weight))) {
+    *reason = RowReject::kBadWeight;
     return false;
   }
   return true;
@@ -155,7 +166,8 @@ std::string DescribeReject(const DelimitedRecord& record, const ColumnLayout& la
       return "an empty field (user " + field(layout.user) + ", item " + field(layout.item) +
              (layout.time >= 0 ? ", time " + field(layout.time) : "") +
              (layout.rating >= 0 ? ", rating " + field(layout.rating) : "") +
-             (layout.event >= 0 ? ", event " + field(layout.event) : "") + ")";
+             (layout.event >= 0 ? ", event " + field(layout.event) : "") +
+             (layout.weight >= 0 ? ", weight " + field(layout.weight) : "") + ")";
     case RowReject::kBadTimestamp:
       return "time " + field(layout.time) + " is not Unix seconds, Unix milliseconds or ISO-8601";
     case RowReject::kBadRating:
@@ -165,6 +177,8 @@ std::string DescribeReject(const DelimitedRecord& record, const ColumnLayout& la
              field(0);
     case RowReject::kRecordTooLong:
       return "the line is longer than 1 MiB: " + field(0);
+    case RowReject::kBadWeight:
+      return "weight " + field(layout.weight) + " is not a number in (0, 1e6]: give every event a positive weight";
     case RowReject::kNumReasons: break;
   }
   return "unknown";

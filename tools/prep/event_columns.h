@@ -8,7 +8,8 @@
 //   (if it has one). An unknown name or an out-of-range position is kInvalidArgument and
 //   the message lists the header's columns.
 // - ExtractEvent checks one data row: field count equal to the file's first row, non-empty
-//   user/item/time/event fields, a parsable time and a finite rating. It allocates nothing
+//   user/item/time/event/weight fields, a parsable time, a finite rating and a weight in
+//   (0, 1e6] (common/weighted_token.h). It allocates nothing
 //   and returns the reason on failure. Views point into the record.
 // - Pure functions over their arguments; thread-safe.
 #pragma once
@@ -26,12 +27,12 @@
 namespace item2vec {
 
 struct EventColumnSpecs {
-  ColumnSpec user, item, time, rating, event;
+  ColumnSpec user, item, time, rating, event, weight;
   bool AnyByName() const;
 };
 
 struct ColumnLayout {
-  int user = -1, item = -1, time = -1, rating = -1, event = -1;  // field indices; -1 unused
+  int user = -1, item = -1, time = -1, rating = -1, event = -1, weight = -1;  // field indices; -1 unused
   std::size_t expected_fields = 0;  // every row must have this many fields
 };
 
@@ -52,6 +53,7 @@ enum class RowReject : int {
   kBadRating,
   kUnterminatedQuote,
   kRecordTooLong,
+  kBadWeight,  // --weight-col: not a number in (0, 1e6]
   kNumReasons
 };
 constexpr int kNumRowRejects = static_cast<int>(RowReject::kNumReasons);
@@ -62,6 +64,7 @@ struct ParsedEvent {
   std::string_view user, item, event_type;
   std::int64_t time_ms = 0;  // 0 when there is no time column
   double rating = 0;         // 0 when there is no rating column
+  double weight = 1;         // 1 when there is no weight column
 };
 
 // True when the row is a usable event; otherwise sets *reason.

@@ -57,6 +57,13 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
        "'liked' movies")
       ("event-types", po::value(&o->event_types),
        "comma-separated event types to keep, e.g. view,buy (default: all)")
+      ("weight-col", po::value(&o->weight_col),
+       "event-weight column: position or name, a number in (0, 1e6] per event; the sequences "
+       "carry it as ITEM*W and train scales that position's updates by W (default: none)")
+      ("event-weights", po::value(&o->event_weights),
+       "weight of each event type, e.g. purchase=3,cart=2,click=1 (needs --event-col; types not "
+       "listed weigh 1): the sequences carry it as ITEM*W and train scales that position's "
+       "updates by W (default: none, every event weighs 1)")
       ("min-item-count", po::value(&o->min_item_count)->default_value(o->min_item_count),
        "drop items with fewer events than this in the whole log (after the rating and event "
        "filters, before hold-out)")
@@ -104,6 +111,23 @@ Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* optio
 }
 
 
+// --event-weights: needs the event column and ordered sequences (a set dedups its items).
+static Status ResolveEventWeights(const PrepOptions& o, PrepConfig* c) {
+  if (!o.weight_col.empty() && o.mode != "sequence")
+    return Status::InvalidArgument("--weight-col needs --mode sequence (a set keeps one token per item)");
+  if (o.event_weights.empty()) return Status::Ok();
+  if (!o.weight_col.empty())
+    return Status::InvalidArgument("--event-weights and --weight-col: give one of them (the weight of an event)");
+  if (!c->columns.event.used())
+    return Status::InvalidArgument("--event-weights needs --event-col (the column holding the event type)");
+  if (o.mode != "sequence")
+    return Status::InvalidArgument("--event-weights needs --mode sequence (a set keeps one token per item)");
+  Result<EventWeights> weights = ParseEventWeights(o.event_weights);
+  if (!weights.ok()) return weights.status();
+  c->event_weights = std::move(*weights);
+  return Status::Ok();
+}
+
 Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
   PrepConfig c;
@@ -141,6 +165,7 @@ Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
   ITEM2VEC_RETURN_IF_ERROR(column(o.time_col, "--time-col", &c.columns.time));
   ITEM2VEC_RETURN_IF_ERROR(column(o.rating_col, "--rating-col", &c.columns.rating));
   ITEM2VEC_RETURN_IF_ERROR(column(o.event_col, "--event-col", &c.columns.event));
+  ITEM2VEC_RETURN_IF_ERROR(column(o.weight_col, "--weight-col", &c.columns.weight));
   if (!c.columns.user.used()) return bad("--user-col must name a column");
   if (!c.columns.item.used()) return bad("--item-col must name a column");
   if (c.columns.AnyByName() && c.header == PrepConfig::HeaderMode::kNo)
@@ -171,6 +196,7 @@ Result<PrepConfig> ResolvePrepOptions(const PrepOptions& o) {
     }
     if (c.event_types.empty()) return bad("--event-types lists no type");
   }
+  ITEM2VEC_RETURN_IF_ERROR(ResolveEventWeights(o, &c));
   if (o.min_item_count < 1) return bad("--min-item-count must be at least 1");
   c.min_item_count = o.min_item_count;
   if (o.min_length < 1) return bad("--min-length must be at least 1");

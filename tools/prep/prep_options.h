@@ -17,6 +17,7 @@
 
 #include "common/delimited_reader.h"
 #include "tools/prep/event_columns.h"
+#include "tools/prep/event_weights.h"
 #include "tools/prep/sessionizer.h"
 #include "tools/prep/timestamp.h"
 #include "common/status.h"
@@ -35,10 +36,12 @@ struct PrepOptions {
   std::string time_col;               // empty = no time column: input order is time order
   std::string rating_col;             // empty = none
   std::string event_col;              // empty = none
+  std::string weight_col;             // empty = none: events weigh 1 (or --event-weights)
   std::string time_format = "auto";   // auto, seconds, milliseconds, iso8601
   // Filters.
   double min_rating = -std::numeric_limits<double>::infinity();  // keep rating >= this
   std::string event_types;            // comma-separated; empty = all
+  std::string event_weights;          // TYPE=W,...; empty = every event weighs 1
   std::int64_t min_item_count = 1;    // drop items seen fewer times in the whole log
   std::int64_t min_length = 2;        // drop sequences shorter than this
   // Sequences.
@@ -68,6 +71,9 @@ struct PrepConfig {
   bool has_min_rating = false;
   double min_rating = 0;
   std::vector<std::string> event_types;  // empty = all
+  EventWeights event_weights;         // empty = every event weighs 1 (no ITEM*W tokens)
+  // --event-weights or --weight-col: the sorted events' tokens may be ITEM*W.
+  bool weighted() const { return !event_weights.empty() || columns.weight.used(); }
   std::int64_t min_item_count = 1;
   SessionOptions session;             // gap, max/min length, mode, hold-out
   int parts = 1;

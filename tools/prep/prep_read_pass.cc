@@ -191,8 +191,15 @@ Status PrepRun::HandleRow(const DelimitedRecord& record, const ColumnLayout& lay
   const std::string_view item = SanitizeId(event.item, &item_scratch_, &changed);
   summary_.item_ids_sanitized += changed;
   if (config_.min_item_count > 1) item_counts_.Add(item);
+  std::string_view token = item;
+  if (config_.weighted()) {  // ITEM*W (common/weighted_token.h); ITEM alone for weight 1
+    weighted_scratch_.clear();
+    const double weight = config_.columns.weight.used() ? event.weight : config_.event_weights.WeightOf(event.event_type);
+    FormatWeightedToken(item, weight, &weighted_scratch_);
+    token = weighted_scratch_;
+  }
   // The global input position breaks time ties: the same whichever rank read the row.
-  return sorter_->Add(user, item, event.time_ms, static_cast<std::uint64_t>(file_starts_[file] + record.offset()));
+  return sorter_->Add(user, token, event.time_ms, static_cast<std::uint64_t>(file_starts_[file] + record.offset()));
 }
 
 Status PrepRun::RejectRow(const DelimitedRecord& record, const ColumnLayout& layout, RowReject reason,

@@ -47,6 +47,7 @@
 #include "tools/prep/prep_output.h"
 #include "tools/prep/prep_summary.h"
 #include "tools/prep/sessionizer.h"
+#include "common/weighted_token.h"
 
 namespace item2vec::prep_detail {
 
@@ -161,7 +162,11 @@ class PrepRun {
   std::vector<TimedItem> kept_;
   UserSplit split_;
   std::string line_;
-  std::string user_scratch_, item_scratch_;
+  std::string user_scratch_, item_scratch_, weighted_scratch_;
+  // A sorted event's item: its token without the weight when prep weighs events, else itself.
+  std::string_view ItemOf(std::string_view token) const {
+    return config_.weighted() ? TokenItem(token) : token;
+  }
   // Outputs: the final files (one rank) or pieces (several).
   std::vector<std::unique_ptr<AtomicFile>> parts_;
   std::unique_ptr<AtomicFile> test_file_;

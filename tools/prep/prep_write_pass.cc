@@ -63,11 +63,11 @@ void PrepRun::WriteRecord(std::string_view user, std::size_t target, bool valid)
   line_.clear();
   line_.append(user);
   line_.push_back('\t');
-  line_.append(kept_[target].item);
+  line_.append(ItemOf(kept_[target].item));  // test records name items, without weights
   line_.push_back('\t');
   for (std::size_t i = 0; i < target; ++i) {
     if (i > 0) line_.push_back(' ');
-    line_.append(kept_[i].item);
+    line_.append(ItemOf(kept_[i].item));
   }
   line_.push_back('\n');
   if (valid) WriteValid(line_);
@@ -77,7 +77,7 @@ void PrepRun::WriteRecord(std::string_view user, std::size_t target, bool valid)
 Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::vector<TimedItem>& events) {
   kept_.clear();
   for (const TimedItem& e : events) {
-    if (config_.min_item_count > 1 && item_counts_.Count(e.item) < config_.min_item_count) {
+    if (config_.min_item_count > 1 && item_counts_.Count(ItemOf(e.item)) < config_.min_item_count) {
       ++summary_.filtered_item_count;
       continue;
     }
@@ -96,7 +96,7 @@ Status PrepRun::VisitUser(std::string_view user, std::uint64_t hash, const std::
       for (std::size_t i = begin; i < end; ++i) {
         if (i > begin) line_.push_back(' ');
         line_.append(split_.tokens[i]);
-        train_items_.Add(split_.tokens[i]);
+        train_items_.Add(ItemOf(split_.tokens[i]));
         if (split_.tokens[i].size() > SequenceReader::kMaxItemBytes) ++summary_.long_items;
       }
       line_.push_back('\n');
