@@ -357,6 +357,10 @@ TEST(PrepPipeline, EventWeightsTagTokensAndChangeNothingElse) {
   EXPECT_GT(halves, 100);
   EXPECT_EQ(ReadFile(dir.File("weighted/test.tsv")), ReadFile(dir.File("plain/test.tsv")));
   EXPECT_EQ(ReadFile(dir.File("weighted/test.tsv")).find('*'), std::string::npos);
+  // summary.json says where the weights came from.
+  EXPECT_NE(ReadFile(dir.File("weighted/summary.json")).find(R"("event_weights":{"buy":3,"view":0.5})"),
+            std::string::npos);
+  EXPECT_NE(ReadFile(dir.File("plain/summary.json")).find(R"("weight_col":"","event_weights":{})"), std::string::npos);
 }
 
 }  // namespace

@@ -56,6 +56,11 @@ std::string PrepSummaryToJson(const PrepSummary& s, const PrepConfig& c) {
   j.Key("event_types").BeginArray();
   for (const std::string& t : c.event_types) j.String(t);
   j.EndArray();
+  // What the ITEM*W tokens came from: --weight-col (as given) or the --event-weights map.
+  j.Key("weight_col").String(c.columns.weight.text);
+  j.Key("event_weights").BeginObject();
+  for (const auto& [type, weight] : c.event_weights.entries()) j.Key(type).Double(weight);
+  j.EndObject();
   j.Ints({{"min_item_count", c.min_item_count}, {"min_length", c.session.min_length},
           {"max_length", c.session.max_length}, {"session_gap_ms", c.session.session_gap_ms}});
   j.Key("mode").String(c.session.mode == SequenceMode::kSet ? "set" : "sequence");
