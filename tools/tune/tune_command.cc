@@ -441,6 +441,16 @@ Status Check(const TuneOptions& o) {
   return Status::Ok();
 }
 
+// Trains `settings` on the full --input into `dir`, the launcher's output in `log`.
+Status TrainOnFullInput(const TuneOptions& o, const TuneSettings& settings, const std::string& dir,
+                        const std::string& log) {
+  bool timed_out = false;
+  const int rc = Spawn(LaunchRunner(o, o.input, o.valid, 1.0).TrainArgs(settings, dir), log, 0, &timed_out);
+  if (rc == 0) return Status::Ok();
+  return Status::DataError("training on the full input failed (exit code " + std::to_string(rc) + "): " +
+                           LastLine(log) + " (log: " + log + ")");
+}
+
 // After a --sample search: a setting that wins on a share of the users may not carry over
 // (its epochs, say, were right for a tenth of the updates). The defaults and the sample's
 // `leaders` (best first) are trained on the full input and scored on the validation records
@@ -449,7 +459,6 @@ Status Check(const TuneOptions& o) {
 Status CheckLeadersOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
                                const std::vector<std::size_t>& leaders, std::size_t* best, TuneSummary* summary) {
   std::error_code ec;
-  LaunchRunner full(o, o.input, o.valid, 1.0);
   const std::string root = o.output + "/final-candidates";
   fs::remove_all(root, ec);
   fs::create_directories(root);
@@ -460,11 +469,7 @@ Status CheckLeadersOnFullInput(const TuneOptions& o, const std::string& objectiv
   for (std::size_t c : candidates) {
     const std::string dir = root + "/trial-" + std::to_string(trials[c].id), log = dir + ".log";
     spdlog::info("checking trial {}{} on the full input", trials[c].id, c == 0 ? " (the defaults)" : "");
-    bool timed_out = false;
-    const int rc = Spawn(full.TrainArgs(trials[c].settings, dir), log, 0, &timed_out);
-    if (rc != 0)
-      return Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
-                               "): " + LastLine(log) + " (log: " + log + ")");
+    ITEM2VEC_RETURN_IF_ERROR(TrainOnFullInput(o, trials[c].settings, dir, log));
     Result<Scores> v = Score(dir, o.valid, o.k, o.query);
     if (!v.ok()) return v.status();
     spdlog::info("trial {} on the full input: validation {} {:.4f}", trials[c].id, objective, v->hr);
@@ -499,13 +504,7 @@ Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective
     ITEM2VEC_RETURN_IF_ERROR(CheckLeadersOnFullInput(o, objective, trials, leaders, best, summary));
   } else {
     spdlog::info("training the winner on the full input into {}", o.final_output);
-    LaunchRunner full(o, o.input, o.valid, 1.0);
-    const std::string log = o.output + "/final.log";
-    bool timed_out = false;
-    const int rc = Spawn(full.TrainArgs(trials[*best].settings, o.final_output), log, 0, &timed_out);
-    if (rc != 0)
-      return Status::DataError("training on the full input failed (exit code " + std::to_string(rc) +
-                               "): " + LastLine(log) + " (log: " + log + ")");
+    ITEM2VEC_RETURN_IF_ERROR(TrainOnFullInput(o, trials[*best].settings, o.final_output, o.output + "/final.log"));
   }
   summary->final_trained = true;
   summary->final_model = o.final_output;
