@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/command_line.h"
+#include "common/shared_options.h"
 #include "common/logging.h"
 #include "common/mpi_transport.h"
 
@@ -19,9 +20,7 @@ namespace {
 // --help and --config for every command, unless its options have them already.
 void AddCommonOptions(po::options_description* options) {
   if (options->find_nothrow("help", false) == nullptr) options->add_options()("help,h", "print this help and exit");
-  if (options->find_nothrow("config", false) == nullptr)
-    options->add_options()("config", po::value<std::string>(),
-                           "INI file with any of these options as name = value; the command line wins");
+  if (options->find_nothrow("config", false) == nullptr) AddConfigOption(options, nullptr);
 }
 
 // A required option counts as given when it has a value that is not empty.

@@ -159,32 +159,29 @@ class JsonParser {
     }
   }
 
-  Status Array(JsonValue* v, int depth) {
+  // Steps over a container's opening bracket and the space after it, typing v; true when the
+  // container is empty (`close` follows, and is consumed).
+  bool Open(JsonValue* v, JsonValue::Type type, std::string_view close) {
     ++pos_;
-    v->type_ = JsonValue::Type::kArray;
+    v->type_ = type;
     SkipSpace();
-    if (pos_ < text_.size() && text_[pos_] == ']') {
-      ++pos_;
-      return Status::Ok();
-    }
+    return Literal(close);
+  }
+
+  Status Array(JsonValue* v, int depth) {
+    if (Open(v, JsonValue::Type::kArray, "]")) return Status::Ok();
     while (true) {
       v->items_.emplace_back();
       if (Status st = Value(&v->items_.back(), depth + 1); !st.ok()) return st;
       SkipSpace();
-      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
-      if (pos_ < text_.size() && text_[pos_] == ']') { ++pos_; return Status::Ok(); }
+      if (Literal(",")) continue;
+      if (Literal("]")) return Status::Ok();
       return Error("',' or ']' expected in an array");
     }
   }
 
   Status Object(JsonValue* v, int depth) {
-    ++pos_;
-    v->type_ = JsonValue::Type::kObject;
-    SkipSpace();
-    if (pos_ < text_.size() && text_[pos_] == '}') {
-      ++pos_;
-      return Status::Ok();
-    }
+    if (Open(v, JsonValue::Type::kObject, "}")) return Status::Ok();
     while (true) {
       SkipSpace();
       if (pos_ >= text_.size() || text_[pos_] != '"') return Error("a member name (a string) was expected");
@@ -195,8 +192,8 @@ class JsonParser {
       ++pos_;
       if (Status st = Value(&v->members_.back().second, depth + 1); !st.ok()) return st;
       SkipSpace();
-      if (pos_ < text_.size() && text_[pos_] == ',') { ++pos_; continue; }
-      if (pos_ < text_.size() && text_[pos_] == '}') { ++pos_; return Status::Ok(); }
+      if (Literal(",")) continue;
+      if (Literal("}")) return Status::Ok();
       return Error("',' or '}' expected in an object");
     }
   }

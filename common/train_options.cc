@@ -10,6 +10,7 @@
 
 #include "common/command_line.h"
 #include "common/json_writer.h"
+#include "common/shared_options.h"
 #include "common/units.h"
 
 namespace po = boost::program_options;
@@ -86,14 +87,15 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
     groups.push_back({caption, po::options_description(caption)});
     return groups.back().options.add_options();
   };
+  const auto last = [&groups] { return &groups.back().options; };  // the group being written
   group("Data")
       ("input,i", po::value(&o->input)->multitoken()->composing(),
        "sequence file(s) or director(ies) of part files; one sequence per line, items "
        "separated by whitespace (required; may repeat)")
       ("output,o", po::value(&o->output),
-       "output directory for vectors.txt, vectors.bin, vocab.tsv, train.json (required)")
-      ("config", po::value(config_path),
-       "INI file with any of these options as name = value; the command line wins")
+       "output directory for vectors.txt, vectors.bin, vocab.tsv, train.json (required)");
+  AddConfigOption(last(), config_path);
+  last()->add_options()
       ("min-count", po::value(&o->min_count)->default_value(o->min_count),
        "drop items that occur fewer times")
       ("max-vocab", po::value(&o->max_vocab)->default_value(o->max_vocab),
@@ -269,9 +271,8 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "will need and whether it fits this node, and stop (a real run refuses to start when the "
        "ranks of a node need more than its available memory)")
       ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
-       "seconds between progress lines on rank 0")
-      ("log-level", po::value(&o->log_level)->default_value(o->log_level),
-       "trace, debug, info, warn or error");
+       "seconds between progress lines on rank 0");
+  AddLogLevelOption(last(), &o->log_level);
   RunReportOptions& r = o->report;
   group("Wire")
       ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),

@@ -50,8 +50,7 @@ Status DumpRows(Transport* t, const Partition& partition, int num_workers, const
   for (std::size_t s = 0; s < S; ++s) {
     if (n_in[s] + n_out[s] == 0) continue;
     std::vector<std::uint32_t>& req = requests[s];
-    const protocol::KeyListHeader h{in.empty() ? 0 : in[0], n_in[s], n_out[s]};
-    std::memcpy(req.data(), &h, sizeof h);
+    protocol::WriteKeyListHeader(req.data(), in.empty() ? 0 : in[0], n_in[s], n_out[s]);
     replies[s].resize((n_in[s] + n_out[s]) * d);
     const int server = num_workers + static_cast<int>(s);
     handles.push_back(t->Irecv(server, protocol::kDumpReply, replies[s].data(), replies[s].size() * sizeof(float)));

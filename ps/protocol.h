@@ -73,7 +73,9 @@
 //                ends the job naming the server's rank and host.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace item2vec::protocol {
 
@@ -117,6 +119,12 @@ struct KeyListHeader {
 };
 static_assert(sizeof(KeyListHeader) == 16, "wire layout");
 inline constexpr std::size_t kHeaderWords = sizeof(KeyListHeader) / sizeof(std::uint32_t);
+
+// Writes a key list's header into its first kHeaderWords words (`words` holds at least that many).
+inline void WriteKeyListHeader(std::uint32_t* words, std::uint64_t batch_id, std::size_t n_in, std::size_t n_out) {
+  const KeyListHeader h{batch_id, static_cast<std::uint32_t>(n_in), static_cast<std::uint32_t>(n_out)};
+  std::memcpy(words, &h, sizeof h);
+}
 
 struct ProgressReport {
   std::int64_t worker = 0;

@@ -103,6 +103,16 @@ struct Batch {
     return request[static_cast<std::size_t>(server)].data() + protocol::kHeaderWords;
   }
   const std::uint32_t* OutKeys(int server) const { return InKeys(server) + NumIn(server); }
+  // Calls f(s, key list of s, first slot of s, rows of s) for each server s of `servers` that
+  // this batch has rows on, in server order.
+  template <class F>
+  void ForEachServerWithRows(int servers, F&& f) const {
+    for (int s = 0; s < servers; ++s) {
+      const std::size_t n = NumIn(s) + NumOut(s);
+      if (n == 0) continue;
+      f(s, request[static_cast<std::size_t>(s)], first_slot[static_cast<std::size_t>(s)], n);
+    }
+  }
 };
 
 }  // namespace item2vec

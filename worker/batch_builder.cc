@@ -425,8 +425,7 @@ void BatchBuilder::ResolveSlots(Batch* b) {
   for (std::size_t s = 0; s < S; ++s) {
     auto& req = b->request[s];
     req.resize(protocol::kHeaderWords + n_in[s] + n_out[s]);
-    const protocol::KeyListHeader h{b->id, n_in[s], n_out[s]};
-    std::memcpy(req.data(), &h, sizeof h);
+    protocol::WriteKeyListHeader(req.data(), b->id, n_in[s], n_out[s]);
     b->first_slot[s] = slot;
     in_cursor[s] = protocol::kHeaderWords;
     out_cursor[s] = protocol::kHeaderWords + n_in[s];

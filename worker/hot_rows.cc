@@ -11,11 +11,6 @@ namespace {
 // Key lists of cache syncs carry this bit in their batch id (batches count from 0 up).
 constexpr std::uint64_t kSyncIdBit = std::uint64_t{1} << 63;
 
-void WriteHeader(std::vector<std::uint32_t>* request, std::uint64_t id, std::size_t n_in, std::size_t n_out) {
-  const protocol::KeyListHeader h{id, static_cast<std::uint32_t>(n_in), static_cast<std::uint32_t>(n_out)};
-  std::memcpy(request->data(), &h, sizeof h);
-}
-
 }  // namespace
 
 ItemId HotRowCount(std::int64_t hot_rows, std::size_t vocab_size) {
@@ -119,7 +114,7 @@ std::size_t HotRowCache::PreparePush() {
       }
       if (role == 0) n_in = n;
     }
-    WriteHeader(&req, id, n_in, n - n_in);
+    protocol::WriteKeyListHeader(req.data(), id, n_in, n - n_in);
     push_count_[s] = n;
     total += n;
   }
@@ -134,7 +129,7 @@ HotRowCache::Message HotRowCache::PushMessage(int server) {
 
 HotRowCache::Message HotRowCache::PullMessage(int server) {
   const std::size_t s = static_cast<std::size_t>(server);
-  WriteHeader(&pull_request_[s], kSyncIdBit | syncs_, count_[s], count_[s]);
+  protocol::WriteKeyListHeader(pull_request_[s].data(), kSyncIdBit | syncs_, count_[s], count_[s]);
   return Message{pull_request_[s].data(), pull_request_[s].size(), base_.data() + first_[s] * dim_,
                  versions_.data() + first_[s], 2 * count_[s]};
 }

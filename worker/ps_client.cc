@@ -193,18 +193,15 @@ void PsClient::StartPull(Batch* b) {
   } else if (b->original.size() < floats) {
     b->original.resize(floats);
   }
-  for (int s = 0; s < servers_; ++s) {
-    const std::size_t n = b->NumIn(s) + b->NumOut(s);
-    if (n == 0) continue;
-    const auto& req = b->request[static_cast<std::size_t>(s)];
-    const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
+  b->ForEachServerWithRows(servers_, [&](int s, const std::vector<std::uint32_t>& req, std::size_t first,
+                                           std::size_t n) {
     // fp32 receives into rows (FinishPull copies them); bf16 with stochastic rounding into
     // `pulled` (FinishPull decodes it); the other lean precisions decode into both.
     PostPullInto(s, req.data(), req.size(), b->rows.data() + first * dim_,
                  wire_ == WirePrecision::kFp32 || keep_wire ? nullptr : b->original.data() + first * dim_,
                  keep_wire ? b->pulled.data() + first * dim_ : nullptr, b->versions.data() + first, n,
                  &b->pull_handles);
-  }
+  });
 }
 
 Status PsClient::FinishPull(Batch* b) {
@@ -226,16 +223,13 @@ void PsClient::StartPush(Batch* b) {
   b->push_handles.clear();
   // Lean precisions: the previous batch's push must be out before this one goes (one in flight).
   if (wire_ != WirePrecision::kFp32) push_error_ = FlushPushes();
-  for (int s = 0; s < servers_; ++s) {
-    const std::size_t rows_n = b->NumIn(s) + b->NumOut(s);
-    if (rows_n == 0) continue;
-    const auto& req = b->request[static_cast<std::size_t>(s)];
-    const std::size_t first = b->first_slot[static_cast<std::size_t>(s)];
+  b->ForEachServerWithRows(servers_, [&](int s, const std::vector<std::uint32_t>& req, std::size_t first,
+                                           std::size_t rows_n) {
     // bf16 with stochastic rounding forms the deltas as it encodes (see PushReadsRows).
     PostPushRows(s, req.data(), req.size(), b->rows.data() + first * dim_,
                  PushReadsRows() ? nullptr : b->original.data() + first * dim_, PushReadsRows() ? b : nullptr, first,
                  b->versions.data() + first, rows_n, &b->push_handles);
-  }
+  });
 }
 
 Status PsClient::FinishPush(Batch* b) {

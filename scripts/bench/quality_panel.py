@@ -229,8 +229,9 @@ class Corpus:
         return self._tokens
 
 
-def read_lastfm_sets(path):
-    """user_artists.dat (userID artistID weight, a header, CRLF): each user's artists, heaviest first."""
+def lastfm_user_artists(path):
+    """user_artists.dat (userID artistID weight, a header, CRLF): {user: artists heaviest first
+    (ties by name)}, users in file order; tune_bench.py reads it too."""
     by_user = {}
     with open(path, encoding="utf-8") as f:
         next(f)
@@ -238,7 +239,13 @@ def read_lastfm_sets(path):
             parts = line.split()
             if len(parts) == 3:
                 by_user.setdefault(parts[0], []).append((-int(parts[2]), "a" + parts[1]))
-    return [[a for _, a in sorted(v)][:50] for _, v in sorted(by_user.items(), key=lambda kv: int(kv[0]))]
+    return {user: [a for _, a in sorted(v)] for user, v in by_user.items()}
+
+
+def read_lastfm_sets(path):
+    """Each user's 50 heaviest artists, users by id."""
+    by_user = lastfm_user_artists(path)
+    return [v[:50] for _, v in sorted(by_user.items(), key=lambda kv: int(kv[0]))]
 
 
 def read_baskets(path):

@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 
+from quality_panel import lastfm_user_artists  # this folder; the panel reads the same file
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 ML_PREP = ["--user-col", "userId", "--item-col", "movieId", "--time-col", "timestamp", "--rating-col", "rating",
@@ -60,15 +62,8 @@ def pseudo_time(user, item, seed=7):
 def set_events(name, path):
     """(user, item) pairs of a set dataset."""
     if name == "lastfm":
-        by_user = {}
-        with open(path, encoding="utf-8") as f:
-            next(f)
-            for line in f:
-                p = line.split()
-                if len(p) == 3:
-                    by_user.setdefault(p[0], []).append((-int(p[2]), "a" + p[1]))
-        for user, items in by_user.items():
-            for _, a in sorted(items)[:50]:
+        for user, artists in lastfm_user_artists(path).items():
+            for a in artists[:50]:
                 yield user, a
     elif name == "msweb":
         user = None

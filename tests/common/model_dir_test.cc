@@ -33,6 +33,14 @@ void ExpectModel(const std::string& dir, const std::string& tag) {
   }
 }
 
+// RemoveModelDebris(dir) removes `count` entries, the staged model directory `staged` among them.
+void ExpectDebrisRemoved(const std::string& dir, int count, const std::string& staged) {
+  Result<int> removed = RemoveModelDebris(dir);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, count);
+  EXPECT_FALSE(Exists(staged));
+}
+
 TEST(ModelDirTest, PublishReplacesEveryFileAndRemovesThePrevious) {
   TempDir dir;
   WriteWholeModel(dir.path(), "one");
@@ -55,10 +63,7 @@ TEST(ModelDirTest, AnUnpublishedModelLeavesThePreviousWholeAndIsDebrisNextTime) 
   WriteFile(dir.File("vectors.txt.tmp.999"), "old-layout temporary");
   WriteFile(dir.File("notes.tmp.txt"), "the user's");
   ExpectModel(dir.path(), "good");
-  Result<int> removed = RemoveModelDebris(dir.path());
-  ASSERT_TRUE(removed.ok());
-  EXPECT_EQ(*removed, 2);
-  EXPECT_FALSE(Exists(*staged));
+  ASSERT_NO_FATAL_FAILURE(ExpectDebrisRemoved(dir.path(), 2, *staged));
   EXPECT_FALSE(Exists(dir.File("vectors.txt.tmp.999")));
   EXPECT_TRUE(Exists(dir.File("notes.tmp.txt")));
   ExpectModel(dir.path(), "good");
@@ -114,10 +119,7 @@ TEST(ModelDirTest, OnlyWhatTrainWroteIsDebrisAndNothingOfTheUsersIsReplaced) {
   WriteFile(dir.File("vectors.bin.tmp.4711"), "a link being made");
   WriteFile(dir.File("job_result.tmp.4711"), "a result being written");
   WriteFile(dir.File("report.html.tmp.4711"), "a report link being made");
-  removed = RemoveModelDebris(dir.path());
-  ASSERT_TRUE(removed.ok());
-  EXPECT_EQ(*removed, 4);
-  EXPECT_FALSE(Exists(*staged));
+  ASSERT_NO_FATAL_FAILURE(ExpectDebrisRemoved(dir.path(), 4, *staged));
   EXPECT_TRUE(Exists(dir.File("model.2023/notes")));
   EXPECT_TRUE(Exists(dir.File("report.tmp.123")));
   ExpectModel(dir.path(), "one");

@@ -26,6 +26,12 @@ using testing::WriteFile;
 
 using Sentences = std::vector<std::vector<std::string>>;
 
+// Writes `text` to `path` and lists it as a reader's input.
+Result<std::vector<InputFile>> WriteInput(const std::string& path, const std::string& text) {
+  WriteFile(path, text);
+  return ListInputFiles({path});
+}
+
 // Reads all shards in order and checks the concatenation is exactly `expected`.
 void ExpectShardsPartition(const std::vector<InputFile>& files, const Sentences& expected, std::int64_t tokens,
                            int max_shards, const std::string& what) {
@@ -56,8 +62,7 @@ TEST(SequenceReaderTest, ShardsOfOneFileReadEveryLineOnce) {
   // About 2 MB: larger than the reader's 1 MB buffer, so items and lines straddle refills.
   const Corpus corpus = MakeCorpus(101, CorpusShape{/*lines=*/26000, /*max_items=*/20});
   ASSERT_GT(corpus.text.size(), SequenceReader::kBufferBytes + SequenceReader::kBufferBytes / 2);
-  WriteFile(dir.File("corpus.txt"), corpus.text);
-  auto files = ListInputFiles({dir.File("corpus.txt")});
+  auto files = WriteInput(dir.File("corpus.txt"), corpus.text);
   ASSERT_TRUE(files.ok());
   ExpectShardsPartition(*files, corpus.sentences, corpus.tokens, 7, "one file");
 }
@@ -93,8 +98,7 @@ TEST(SequenceReaderTest, TinyFilesWithManyShards) {
   for (std::uint64_t seed = 1; seed <= 150; ++seed) {
     const CorpusShape shape{static_cast<int>(seed % 9), 4, 3};  // lines, max items, max item bytes
     const Corpus c = MakeCorpus(seed, shape);
-    WriteFile(path, c.text);
-    auto files = ListInputFiles({path});
+    auto files = WriteInput(path, c.text);
     ASSERT_TRUE(files.ok());
     ExpectShardsPartition(*files, c.sentences, c.tokens, 12, "seed " + std::to_string(seed));
     if (::testing::Test::HasFatalFailure()) return;
@@ -104,8 +108,7 @@ TEST(SequenceReaderTest, TinyFilesWithManyShards) {
 TEST(SequenceReaderTest, ExplicitBytesAndWhitespace) {
   TempDir dir;
   const std::string path = dir.File("ws.txt");
-  WriteFile(path, "\n\n   \t\r\n  a\tb  c\r\n\xff\xfe \xc3\xa9\x01\n\v\fz\f\vy\n\r\nlast");
-  auto files = ListInputFiles({path});
+  auto files = WriteInput(path, "\n\n   \t\r\n  a\tb  c\r\n\xff\xfe \xc3\xa9\x01\n\v\fz\f\vy\n\r\nlast");
   ASSERT_TRUE(files.ok());
   const ReadResult r = ReadShard(*files, 0, 1);
   ASSERT_TRUE(r.status.ok());
@@ -127,8 +130,7 @@ TEST(SequenceReaderTest, LongLinesComeBackInPieces) {
     return std::make_pair(s, items);
   };
   const auto l25 = line(25, "a"), l10 = line(10, "b"), l11 = line(11, "c"), l3 = line(3, "d");
-  WriteFile(path, l25.first + "\n" + l10.first + "  \n" + l11.first + "\n" + l3.first + "\n");
-  auto files = ListInputFiles({path});
+  auto files = WriteInput(path, l25.first + "\n" + l10.first + "  \n" + l11.first + "\n" + l3.first + "\n");
   ASSERT_TRUE(files.ok());
   const ReadResult r = ReadShard(*files, 0, 1, /*max_sentence=*/10);
   ASSERT_TRUE(r.status.ok());
@@ -155,8 +157,7 @@ TEST(SequenceReaderTest, OverlongItemsAreSkippedNeverCutAndMerged) {
   const std::string exact(SequenceReader::kMaxItemBytes, 'y');
   std::string line = "a";
   for (int i = 0; i < 5; ++i) line += " " + prefix + "-distinct-" + std::to_string(i) + std::string(6000, 'z');
-  WriteFile(path, line + " b\n" + exact + "\n");
-  auto files = ListInputFiles({path});
+  auto files = WriteInput(path, line + " b\n" + exact + "\n");
   ASSERT_TRUE(files.ok());
   SequenceReader reader(*files, ShardRanges(*files, 0, 1), 1000);
   std::vector<std::string_view> items;
@@ -181,8 +182,7 @@ TEST(SequenceReaderTest, AFileThatShrinksWhileReadIsAnInputError) {
   // Larger than the reader's buffer, so that the cut lies beyond what it has read.
   ASSERT_GT(c.text.size(), 3 * SequenceReader::kBufferBytes);
   const std::string path = dir.File("c.txt");
-  WriteFile(path, c.text);
-  auto files = ListInputFiles({path});
+  auto files = WriteInput(path, c.text);
   ASSERT_TRUE(files.ok());
   for (const bool first_epoch : {true, false}) {
     WriteFile(path, c.text);
@@ -205,8 +205,7 @@ TEST(SequenceReaderTest, AFileThatShrinksWhileReadIsAnInputError) {
 TEST(SequenceReaderTest, RewindReadsTheShardAgain) {
   TempDir dir;
   const Corpus c = MakeCorpus(7, CorpusShape{/*lines=*/500});
-  WriteFile(dir.File("c.txt"), c.text);
-  auto files = ListInputFiles({dir.File("c.txt")});
+  auto files = WriteInput(dir.File("c.txt"), c.text);
   ASSERT_TRUE(files.ok());
   for (int shard = 0; shard < 3; ++shard) {
     SequenceReader reader(*files, ShardRanges(*files, shard, 3), 1000);
@@ -259,8 +258,7 @@ TEST(SequenceReaderTest, SeekToPositionResumesExactly) {
 // output I/O error (exit 4).
 TEST(SequenceReaderTest, MissingFileIsAnInputError) {
   TempDir dir;
-  WriteFile(dir.File("gone.txt"), "a b\n");
-  auto files = ListInputFiles({dir.File("gone.txt")});
+  auto files = WriteInput(dir.File("gone.txt"), "a b\n");
   ASSERT_TRUE(files.ok());
   std::filesystem::remove(dir.File("gone.txt"));
   SequenceReader reader(*files, ShardRanges(*files, 0, 1), 1000);
@@ -276,8 +274,7 @@ TEST(SequenceReaderTest, MissingFileIsAnInputError) {
 TEST(SequenceReaderTest, WeightedTokensComeBackAsItemsWithWeights) {
   TempDir dir;
   const std::string path = dir.File("weighted.txt");
-  WriteFile(path, "a b*2 c*x\nd e\nf*0.5\ng h*0\n");
-  auto files = ListInputFiles({path});
+  auto files = WriteInput(path, "a b*2 c*x\nd e\nf*0.5\ng h*0\n");
   ASSERT_TRUE(files.ok());
   SequenceReader reader(*files, ShardRanges(*files, 0, 1), 100);
   std::vector<std::string_view> items;

@@ -16,11 +16,18 @@ namespace {
 using testing::TempDir;
 using testing::WriteFile;
 
+// Writes `text` to `path` and reads it as a --side-info table with `buckets` numeric buckets.
+Result<SideInfo> ReadTable(const std::string& path, const std::string& text, int buckets) {
+  WriteFile(path, text);
+  return ReadSideInfo(path, buckets);
+}
+
 TEST(SideInfoTest, ReadsMultiValuedAndBucketsNumericColumns) {
   TempDir dir;
-  const std::string path = dir.File("items.tsv");
-  WriteFile(path, "movie\tgenres\tyear\n1\tComedy|Drama\t1990\n2\tDrama\t2000\n3\t\t2010\r\n4\tComedy|Comedy\t\n");
-  Result<SideInfo> info = ReadSideInfo(path, 2);
+  Result<SideInfo> info = ReadTable(dir.File("items.tsv"),
+                                    "movie\tgenres\tyear\n1\tComedy|Drama\t1990\n2\tDrama\t2000\n3\t\t2010\r\n"
+                                    "4\tComedy|Comedy\t\n",
+                                    2);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->item_column, "movie");
   EXPECT_EQ(info->columns, (std::vector<std::string>{"genres", "year"}));
@@ -35,9 +42,7 @@ TEST(SideInfoTest, ReadsMultiValuedAndBucketsNumericColumns) {
 
 TEST(SideInfoTest, ReadsCommaSeparatedFilesWithQuotes) {
   TempDir dir;
-  const std::string path = dir.File("items.csv");
-  WriteFile(path, "id,shop,brand\na,\"s1,x\",b1\n");
-  Result<SideInfo> info = ReadSideInfo(path, 10);
+  Result<SideInfo> info = ReadTable(dir.File("items.csv"), "id,shop,brand\na,\"s1,x\",b1\n", 10);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->values, (std::vector<std::string>{"shop=s1,x", "brand=b1"}));
 }
@@ -46,9 +51,7 @@ TEST(SideInfoTest, ReadsCommaSeparatedFilesWithQuotes) {
 TEST(SideInfoTest, ErrorsNameFileLineAndRemedy) {
   TempDir dir;
   auto error_of = [&](const std::string& text) {
-    const std::string path = dir.File("bad.tsv");
-    WriteFile(path, text);
-    Result<SideInfo> info = ReadSideInfo(path, 10);
+    Result<SideInfo> info = ReadTable(dir.File("bad.tsv"), text, 10);
     EXPECT_FALSE(info.ok());
     EXPECT_EQ(info.status().code(), Status::Code::kDataError);
     return info.status().message();
@@ -71,9 +74,7 @@ TEST(SideInfoTest, ErrorsNameFileLineAndRemedy) {
 
 TEST(SideLayoutTest, KeysPartsAndColdItems) {
   TempDir dir;
-  const std::string path = dir.File("items.tsv");
-  WriteFile(path, "item\tg\tshop\nb\tx|y\ts1\nnew\ty\t\na\t\ts2\n");
-  Result<SideInfo> info = ReadSideInfo(path, 10);
+  Result<SideInfo> info = ReadTable(dir.File("items.tsv"), "item\tg\tshop\nb\tx|y\ts1\nnew\ty\t\na\t\ts2\n", 10);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   // Vocabulary a, b, c: c has no side information, "new" is cold.
   const SideLayout side(*info, Vocabulary::FromSorted({"a", "b", "c"}, {5, 4, 3}));

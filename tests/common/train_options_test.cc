@@ -22,6 +22,38 @@ Status Parse(const std::vector<std::string>& args, TrainOptions* o) {
   return st;
 }
 
+// Writes an INI file `name` of `text` in dir and returns its path.
+std::string WriteIni(const TempDir& dir, const std::string& name, const std::string& text) {
+  WriteFile(dir.File(name), text);
+  return dir.File(name);
+}
+
+// Options parsed from `--input x --output y` and `args`, which must parse.
+TrainOptions Parsed(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"--input", "x", "--output", "y"};
+  all.insert(all.end(), args.begin(), args.end());
+  TrainOptions o;
+  const Status st = Parse(all, &o);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return o;
+}
+
+// An unknown value of an enumerated option is refused, naming the value after `must` ("--kernel
+// must be shared, pair or hogbatch"): bad_arg on the command line and, when given, bad_ini in the
+// INI file `ini`, whose message starts with the file's name.
+void ExpectUnknownValueRefused(const std::string& option, const std::string& must, const std::string& bad_arg,
+                               const std::string& ini = "", const std::string& bad_ini = "") {
+  TrainOptions o;
+  Status st = Parse({"--input", "x", "--" + option, bad_arg}, &o);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(st.message(), must + ", got '" + bad_arg + "'");
+  if (ini.empty()) return;
+  WriteFile(ini, option + " = " + bad_ini + "\n");
+  st = Parse({"--input", "x", "--config", ini}, &o);
+  EXPECT_EQ(st.message().rfind("config file '" + ini + "': " + must + ", got '" + bad_ini + "'", 0), 0u)
+      << st.message();
+}
+
 TEST(TrainOptionsTest, DefaultsAreWord2VecC) {
   TrainOptions o;
   ASSERT_TRUE(Parse({"--input", "corpus.txt", "--output", "out"}, &o).ok());
@@ -99,15 +131,14 @@ TEST(TrainOptionsTest, CommandLineValuesAreParsed) {
 
 TEST(TrainOptionsTest, ConfigFileSetsValuesAndCommandLineWins) {
   TempDir dir;
-  const std::string ini = dir.File("train.ini");
-  WriteFile(ini,
-            "# item2vec settings\n"
-            "dim = 64\n"
-            "window = 3\n"
-            "sample = 0\n"
-            "negative = 7\n"
-            "output = from_ini\n"
-            "exact-sigmoid = true\n");
+  const std::string ini = WriteIni(dir, "train.ini",
+                                   "# item2vec settings\n"
+                                   "dim = 64\n"
+                                   "window = 3\n"
+                                   "sample = 0\n"
+                                   "negative = 7\n"
+                                   "output = from_ini\n"
+                                   "exact-sigmoid = true\n");
   TrainOptions o;
   ASSERT_TRUE(Parse({"--input", "x", "--config", ini, "--window", "8", "--output", "from_cli"}, &o).ok());
   EXPECT_EQ(o.dim, 64);             // only in the file
@@ -121,8 +152,7 @@ TEST(TrainOptionsTest, ConfigFileSetsValuesAndCommandLineWins) {
 
 TEST(TrainOptionsTest, ConfigFileErrors) {
   TempDir dir;
-  const std::string ini = dir.File("bad.ini");
-  WriteFile(ini, "dimension = 64\n");
+  const std::string ini = WriteIni(dir, "bad.ini", "dimension = 64\n");
   TrainOptions o;
   Status st = Parse({"--config", ini}, &o);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.ToString();
@@ -140,11 +170,9 @@ TEST(TrainOptionsTest, ConfigFileErrors) {
 }
 
 TEST(TrainOptionsTest, ResumeModes) {
-  TrainOptions o;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  TrainOptions o = Parsed({});
   EXPECT_FALSE(o.resume);
-  TrainOptions strict;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--resume"}, &strict).ok());
+  TrainOptions strict = Parsed({"--resume"});
   EXPECT_TRUE(strict.resume);
   EXPECT_FALSE(strict.resume_if_possible);
   TrainOptions lenient;
@@ -172,16 +200,13 @@ TEST(TrainOptionsTest, UnknownOrBadOptionIsInvalidArgument) {
 // --kernel and --new-items are typed once, by the parser; train.json and checkpoint
 // manifests keep spelling them as before (a resumed run compares settings by these names).
 TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
-  TrainOptions o;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  TrainOptions o = Parsed({});
   EXPECT_EQ(o.kernel, KernelKind::kShared);
   EXPECT_EQ(o.new_items, NewItemInit::kRandom);
 
   TempDir dir;
-  const std::string ini = dir.File("train.ini");
-  WriteFile(ini, "new-items = cooccurrence\nkernel = pair\n");
-  TrainOptions p;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--kernel", "hogbatch", "--config", ini}, &p).ok());
+  const std::string ini = WriteIni(dir, "train.ini", "new-items = cooccurrence\nkernel = pair\n");
+  TrainOptions p = Parsed({"--kernel", "hogbatch", "--config", ini});
   EXPECT_EQ(p.kernel, KernelKind::kHogBatch);  // the command line wins
   EXPECT_EQ(p.new_items, NewItemInit::kCooccurrence);
   const std::string json = TrainOptionsToJson(p);
@@ -202,59 +227,41 @@ TEST(TrainOptionsTest, KernelAndNewItemsAreParsedIntoEnums) {
   EXPECT_EQ(shared.kernel, KernelKind::kShared);
   EXPECT_STREQ(NewItemInitName(NewItemInit::kRandom), "random");
 
-  TrainOptions q;
-  Status st = Parse({"--input", "x", "--kernel", "fast"}, &q);
-  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "--kernel must be shared, pair or hogbatch, got 'fast'");
-  st = Parse({"--input", "x", "--new-items", "mean"}, &q);
-  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "--new-items must be random or cooccurrence, got 'mean'");
-  WriteFile(ini, "kernel = hog\n");
-  st = Parse({"--input", "x", "--config", ini}, &q);
-  // The same text, after the INI file's name.
-  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --kernel must be shared, pair or hogbatch, got 'hog'", 0), 0u)
-      << st.message();
+  ExpectUnknownValueRefused("kernel", "--kernel must be shared, pair or hogbatch", "fast", ini, "hog");
+  ExpectUnknownValueRefused("new-items", "--new-items must be random or cooccurrence", "mean");
 }
 
 // The defaults are the fast path; --word2vec-exact and --model cbow turn the defaulted kernel,
 // pool (and, for --word2vec-exact, init width) to word2vec.c's, and anything given explicitly
 // stays as given, on the command line or in an INI file.
 TEST(TrainOptionsTest, FastPathByDefaultWord2vecExactOnRequest) {
-  TrainOptions d;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &d).ok());
+  TrainOptions d = Parsed({});
   EXPECT_EQ(d.kernel, KernelKind::kShared);
   EXPECT_EQ(d.negative_pool, 4096);
   EXPECT_EQ(d.init_width, 1.0);
 
-  TrainOptions e;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--word2vec-exact"}, &e).ok());
+  TrainOptions e = Parsed({"--word2vec-exact"});
   EXPECT_EQ(e.kernel, KernelKind::kPair);
   EXPECT_EQ(e.negative_pool, 0);
   EXPECT_EQ(e.init_width, 0.5);
 
-  TrainOptions f;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--word2vec-exact", "--negative-pool", "512"}, &f).ok());
+  TrainOptions f = Parsed({"--word2vec-exact", "--negative-pool", "512"});
   EXPECT_EQ(f.kernel, KernelKind::kPair);
   EXPECT_EQ(f.negative_pool, 512);
 
   TempDir dir;
-  const std::string ini = dir.File("exact.ini");
-  WriteFile(ini, "word2vec-exact = true\ninit-width = 2\n");
-  TrainOptions g;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--config", ini}, &g).ok());
+  const std::string ini = WriteIni(dir, "exact.ini", "word2vec-exact = true\ninit-width = 2\n");
+  TrainOptions g = Parsed({"--config", ini});
   EXPECT_EQ(g.kernel, KernelKind::kPair);
   EXPECT_EQ(g.init_width, 2.0);
 
-  TrainOptions c;  // CBOW: its own kernel, per-pair negatives, gensim's init width
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow"}, &c).ok());
+  TrainOptions c = Parsed({"--model", "cbow"});  // CBOW: own kernel, per-pair negatives, gensim's init width
   EXPECT_EQ(c.kernel, KernelKind::kPair);
   EXPECT_EQ(c.negative_pool, 0);
   EXPECT_TRUE(Validate(c, 2).ok()) << Validate(c, 2).ToString();
-  TrainOptions ch;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--kernel", "hogbatch"}, &ch).ok());
+  TrainOptions ch = Parsed({"--model", "cbow", "--kernel", "hogbatch"});
   EXPECT_EQ(Validate(ch, 2).code(), Status::Code::kInvalidArgument);  // asked for explicitly: refused
-  TrainOptions cs;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--kernel", "shared"}, &cs).ok());
+  TrainOptions cs = Parsed({"--model", "cbow", "--kernel", "shared"});
   EXPECT_EQ(Validate(cs, 2).code(), Status::Code::kInvalidArgument);
 }
 
@@ -262,18 +269,15 @@ TEST(TrainOptionsTest, FastPathByDefaultWord2vecExactOnRequest) {
 // accepted ones; train.json and resume settings spell them as before; CBOW's per-model
 // defaults (alpha 0.05, init width 1) apply only when not given.
 TEST(TrainOptionsTest, WindowModeAndModelAreParsedIntoEnums) {
-  TrainOptions o;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  TrainOptions o = Parsed({});
   EXPECT_EQ(o.window_mode, WindowMode::kSliding);
   EXPECT_EQ(o.model, ModelKind::kSkipGram);
   EXPECT_EQ(o.alpha, 0.025);
   EXPECT_EQ(o.init_width, 1.0);
 
   TempDir dir;
-  const std::string ini = dir.File("train.ini");
-  WriteFile(ini, "window-mode = set\nmodel = cbow\n");
-  TrainOptions p;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--config", ini}, &p).ok());
+  const std::string ini = WriteIni(dir, "train.ini", "window-mode = set\nmodel = cbow\n");
+  TrainOptions p = Parsed({"--config", ini});
   EXPECT_EQ(p.window_mode, WindowMode::kSet);
   EXPECT_EQ(p.model, ModelKind::kCbow);
   EXPECT_TRUE(p.SetMode());
@@ -291,23 +295,12 @@ TEST(TrainOptionsTest, WindowModeAndModelAreParsedIntoEnums) {
   }
   EXPECT_EQ(listed, 2);
 
-  TrainOptions q;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--model", "cbow", "--alpha", "0.01", "--init-width", "0.5"},
-                    &q).ok());
+  TrainOptions q = Parsed({"--model", "cbow", "--alpha", "0.01", "--init-width", "0.5"});
   EXPECT_EQ(q.alpha, 0.01);
   EXPECT_EQ(q.init_width, 0.5);
 
-  TrainOptions r;
-  Status st = Parse({"--input", "x", "--model", "skipgram"}, &r);
-  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "--model must be sg or cbow, got 'skipgram'");
-  st = Parse({"--input", "x", "--window-mode", "bag"}, &r);
-  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "--window-mode must be sliding or set, got 'bag'");
-  WriteFile(ini, "model = bow\n");
-  st = Parse({"--input", "x", "--config", ini}, &r);
-  EXPECT_EQ(st.message().rfind("config file '" + ini + "': --model must be sg or cbow, got 'bow'", 0), 0u)
-      << st.message();
+  ExpectUnknownValueRefused("model", "--model must be sg or cbow", "skipgram", ini, "bow");
+  ExpectUnknownValueRefused("window-mode", "--window-mode must be sliding or set", "bag");
   TrainOptions w = q;
   w.init_width = 0;
   EXPECT_FALSE(Validate(w, 0).ok());
@@ -447,17 +440,14 @@ namespace item2vec {
 namespace {
 
 TEST(TrainOptionsTest, RunReportOptionsParseAndValidate) {
-  TrainOptions o;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y"}, &o).ok());
+  TrainOptions o = Parsed({});
   EXPECT_TRUE(o.report.write_report);
   EXPECT_EQ(o.report.items, 5000);
   EXPECT_EQ(o.report.metrics_job, "item2vec_train");
   EXPECT_TRUE(Validate(o, 0).ok());
-  TrainOptions p;
-  ASSERT_TRUE(Parse({"--input", "x", "--output", "y", "--report", "false", "--report-test", "t.tsv", "--names", "m.csv",
-                     "--name-columns", "1,2", "--report-items", "100", "--pushgateway", "http://gw:9091",
-                     "--metrics-textfile", "/tmp/i.prom", "--metrics-job", "nightly-train"},
-                    &p).ok());
+  TrainOptions p = Parsed({"--report", "false", "--report-test", "t.tsv", "--names", "m.csv", "--name-columns", "1,2",
+                           "--report-items", "100", "--pushgateway", "http://gw:9091", "--metrics-textfile",
+                           "/tmp/i.prom", "--metrics-job", "nightly-train"});
   EXPECT_FALSE(p.report.write_report);
   EXPECT_EQ(p.report.test, "t.tsv");
   EXPECT_EQ(p.report.names, "m.csv");

@@ -27,13 +27,7 @@ ck=(train --input "$WORK/seqs.txt" --model cbow --dim 16 --epochs 60 --determini
 run_np 3 "${ck[@]}" --servers 2 --output "$WORK/ref" > /dev/null 2>&1 || fail "reference run failed"
 grep -q '"alpha":0.01,' <(run_np 2 train --input "$WORK/seqs.txt" --model cbow --alpha 0.01 --epochs 1 --dim 8 \
   --log-level warn --output "$WORK/a" > /dev/null 2>&1; cat "$WORK/a/train.json") || fail "--alpha does not override CBOW's default"
-rc=0
-run_np 3 "${ck[@]}" --servers 2 --output "$WORK/ck" --checkpoint-every 0.3s > "$WORK/ck1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$WORK/ck" 2
-sigterm_ranks "$WORK/ck" 3
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || { tail -5 "$WORK/ck1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+stop_after_checkpoint 3 "$WORK/ck" "$WORK/ck1.log" 2 "${ck[@]}" --servers 2 --checkpoint-every 0.3s
 run_np 2 train --input "$WORK/seqs.txt" --dim 16 --epochs 60 --deterministic --output "$WORK/ck" --resume > "$WORK/ck3.log" 2>&1 &&
   fail "resuming a CBOW checkpoint as skip-gram was accepted"
 grep -q -- "--model cbow then, (default) now" "$WORK/ck3.log" || { grep error "$WORK/ck3.log" >&2; fail "the model change is not named"; }

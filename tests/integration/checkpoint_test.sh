@@ -33,13 +33,7 @@ check_model "$WORK/term" 16
 echo "ok: SIGTERM -> checkpoint, exit 75; resume on another server count is byte-identical"
 
 # ---------------------------------------------------------------- 2. corrupted checkpoint
-rc=0
-run_np 3 "${det[@]}" --servers 2 --output "$WORK/bad" --checkpoint-every 0.3s > "$WORK/bad1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$WORK/bad" 3
-sigterm_ranks "$WORK/bad" 3
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || fail "corruption setup: exit $rc, expected 75"
+stop_after_checkpoint 3 "$WORK/bad" "$WORK/bad1.log" 3 "${det[@]}" --servers 2 --checkpoint-every 0.3s
 newest=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -1)
 previous=$(ls -d "$WORK"/bad/checkpoints/ckpt-* | sort | tail -2 | head -1)
 [ "$newest" != "$previous" ] || fail "expected two checkpoints kept, found $(ls "$WORK"/bad/checkpoints)"
@@ -108,13 +102,7 @@ kill_and_resume killworker 1
 kill_and_resume killserver 2
 
 # Resume on another worker count: stop a 3-rank job, resume on 4 ranks (3 workers).
-rc=0
-run_np 3 "${fast[@]}" --servers 1 --output "$WORK/relayout" > "$WORK/relayout1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$WORK/relayout" 2
-sigterm_ranks "$WORK/relayout" 3
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || fail "relayout: exit $rc after SIGTERM, expected 75"
+stop_after_checkpoint 3 "$WORK/relayout" "$WORK/relayout1.log" 2 "${fast[@]}" --servers 1
 run_np 4 "${fast[@]}" --servers 1 --output "$WORK/relayout" --resume > "$WORK/relayout2.log" 2>&1 ||
   { tail -20 "$WORK/relayout2.log" >&2; fail "resume on 3 workers failed"; }
 grep -q "the checkpoint had 2 workers, this run 3" "$WORK/relayout2.log" || fail "no note on the changed worker count"

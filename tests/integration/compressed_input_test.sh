@@ -48,13 +48,7 @@ echo "ok: compressed parts are whole shards; fewer parts than workers warns and 
 # 3. exact resume inside a .gz file
 ck=(train --input "$WORK/corpus.txt.gz" --dim 16 --epochs 40 --deterministic --log-level info)
 run_np 2 "${ck[@]}" --output "$WORK/ck-ref" > /dev/null 2>&1 || fail "reference run failed"
-rc=0
-run_np 2 "${ck[@]}" --output "$WORK/ck" --checkpoint-every 0.3s > "$WORK/ck1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$WORK/ck" 2
-sigterm_ranks "$WORK/ck" 2
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || { tail -5 "$WORK/ck1.log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+stop_after_checkpoint 2 "$WORK/ck" "$WORK/ck1.log" 2 "${ck[@]}" --checkpoint-every 0.3s
 run_np 2 "${ck[@]}" --output "$WORK/ck" --resume > "$WORK/ck2.log" 2>&1 || { tail -5 "$WORK/ck2.log" >&2; fail "resume failed"; }
 grep -q "continuing from checkpoint" "$WORK/ck2.log" || fail "the resumed run did not use the checkpoint"
 cmp -s "$WORK/ck-ref/vectors.bin" "$WORK/ck/vectors.bin" || fail "resumed vectors differ from the uninterrupted run's"

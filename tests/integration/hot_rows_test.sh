@@ -18,14 +18,8 @@ gen=$1
 # Starts NP ranks writing to OUTPUT in the background, sends SIGTERM to every rank once
 # rank 0 has logged progress, and checks the job stopped with a checkpoint (exit 75).
 stop_with_sigterm() {
-  local np=$1 out=$2 log=$3; shift 3
-  local rc=0 r p
-  run_np "$np" "$@" --output "$out" > "$log" 2>&1 &
-  local job=$!
-  for _ in $(seq 1 600); do grep -qs "progress" "$log" && break; sleep 0.05; done
-  sigterm_ranks "$out" "$np"
-  wait "$job" || rc=$?
-  [ "$rc" = 75 ] || { tail -20 "$log" >&2; fail "SIGTERM with the cache: exit $rc, expected 75"; }
+  local out=$2
+  stop_by_sigterm "$@"
   ls "$out"/checkpoints/ckpt-*/MANIFEST > /dev/null 2>&1 || fail "SIGTERM with the cache left no complete checkpoint"
   [ -e "$out/vectors.bin" ] && fail "a stopped run wrote vectors.bin"
   return 0

@@ -103,12 +103,30 @@ sigterm_ranks() {
 # background, SIGTERMs its ranks once LOG shows a progress line (as Slurm does at the time
 # limit) and fails unless the job ends with exit code 75 (stopped after a checkpoint).
 stop_by_sigterm() {
-  local np=$1 out=$2 log=$3 rc=0 job
+  local np=$1 out=$2 log=$3 job
   shift 3
   run_np "$np" "$@" --output "$out" > "$log" 2>&1 &
   job=$!
-  for _ in $(seq 1 300); do grep -qs "progress" "$log" && break; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -qs "progress" "$log" && break; sleep 0.05; done
+  end_by_sigterm "$job" "$np" "$out" "$log" "SIGTERM"
+}
+
+# stop_after_checkpoint NP OUTPUT LOG N ARGS...: as stop_by_sigterm, but the SIGTERM comes once
+# checkpoint N of OUTPUT is complete (ARGS ask for frequent checkpoints: --checkpoint-every 0.3s).
+stop_after_checkpoint() {
+  local np=$1 out=$2 log=$3 n=$4 job
+  shift 4
+  run_np "$np" "$@" --output "$out" > "$log" 2>&1 &
+  job=$!
+  wait_for_checkpoint "$out" "$n"
+  end_by_sigterm "$job" "$np" "$out" "$log" "SIGTERM after checkpoint $n"
+}
+
+# end_by_sigterm JOB NP OUTPUT LOG WHAT: SIGTERMs the NP ranks of background job JOB (writing to
+# OUTPUT) and fails, naming WHAT with LOG's tail, unless the job ends with exit code 75.
+end_by_sigterm() {
+  local job=$1 np=$2 out=$3 log=$4 what=$5 rc=0
   sigterm_ranks "$out" "$np"
   wait "$job" || rc=$?
-  [ "$rc" = 75 ] || { tail -20 "$log" >&2; fail "SIGTERM: exit $rc, expected 75"; }
+  [ "$rc" = 75 ] || { tail -20 "$log" >&2; fail "$what: exit $rc, expected 75"; }
 }

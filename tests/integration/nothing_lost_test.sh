@@ -146,13 +146,7 @@ echo "ok: a SIGKILLed job's lock is taken over by the next run"
 # ---------------------------------------------------------------- 4. independent checkpoints
 C=$WORK/ck
 ck=(train --input "$WORK/ml.txt" --dim 16 --epochs 60 --servers 1 --log-level info --checkpoint-every 0.3s)
-rc=0
-run_np 2 "${ck[@]}" --output "$C" > "$WORK/ck1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$C" 3
-sigterm_ranks "$C" 2
-wait "$job" || rc=$?
-expect_rc 75 "$WORK/ck1.log" "checkpoint setup"
+stop_after_checkpoint 2 "$C" "$WORK/ck1.log" 3 "${ck[@]}"
 newest=$(ls -d "$C"/checkpoints/ckpt-* | sort | tail -1)
 previous=$(ls -d "$C"/checkpoints/ckpt-* | sort | tail -2 | head -1)
 [ "$newest" != "$previous" ] || fail "expected two checkpoints, found $(ls "$C/checkpoints")"

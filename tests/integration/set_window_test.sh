@@ -66,13 +66,7 @@ grep -q 'max-set-size' "$WORK/capped.log" || fail "capping sets logs no warning"
 ck=(train --input "$WORK/baskets.txt" --max-set-size 12 --dim 16 --epochs 30 --min-count 5
     --deterministic --log-level info)
 run_np 2 "${ck[@]}" --window-mode set --output "$WORK/ck-ref" > /dev/null 2>&1 || fail "reference set-mode run failed"
-rc=0
-run_np 2 "${ck[@]}" --window-mode set --output "$WORK/ck" --checkpoint-every 0.3s > "$WORK/ck1.log" 2>&1 &
-job=$!
-wait_for_checkpoint "$WORK/ck" 2
-sigterm_ranks "$WORK/ck" 2
-wait "$job" || rc=$?
-[ "$rc" = 75 ] || { tail -5 "$WORK/ck1.log" >&2; fail "SIGTERM in set mode: exit $rc, expected 75"; }
+stop_after_checkpoint 2 "$WORK/ck" "$WORK/ck1.log" 2 "${ck[@]}" --window-mode set --checkpoint-every 0.3s
 run_np 2 "${ck[@]}" --window-mode sliding --output "$WORK/ck" --resume > "$WORK/ck3.log" 2>&1 &&
   fail "resume with another window mode accepted"
 grep -q -- "--window-mode set then, (default) now" "$WORK/ck3.log" || { cat "$WORK/ck3.log" >&2; fail "the window-mode change is not named"; }

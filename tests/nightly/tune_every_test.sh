@@ -11,6 +11,17 @@ conf tune "TUNE_EVERY=2
 TUNE_DIR=$TUNE
 TUNE_ARGS=(--budget 4x --max-trials 3 --space $REPO/tests/tune/small_space.ini --seed 2)" > /dev/null
 
+# night_keeps_winner NAME CONFIG DATE TUNE_STATE KEPT: a night (exit 0) that logs "tune: TUNE_STATE"
+# and trains with $TUNE/best.ini, unchanged from its copy KEPT.
+night_keeps_winner() {
+  local name=$1 config=$2 date=$3 state=$4 kept=$5
+  run_nightly "$name" --config "$config" --date "$date"
+  expect_rc 0 "$name"
+  grep -q "tune: $state" "$LAST_LOG" || fail "$name: no 'tune: $state' line"
+  grep -q "train: .*--config $TUNE/best.ini" "$LAST_LOG" || fail "$name did not train with the kept best.ini"
+  cmp -s "$TUNE/best.ini" "$kept" || fail "$name changed best.ini"
+}
+
 say "dry run: a tune is due on the first night"
 run_nightly dry --config "$T/tune.conf" --date 2026-05-01 --dry-run
 expect_rc 0 "--dry-run"
@@ -30,11 +41,7 @@ grep -q "^3\. train\|train: .*--config $TUNE/best.ini" "$LAST_LOG" || fail "nigh
 cp "$TUNE/best.ini" "$T/best-night1.ini"
 
 say "night 2: not due, trains with the kept winner"
-run_nightly n2 --config "$T/tune.conf" --date 2026-05-02
-expect_rc 0 "night 2"
-grep -q "tune: not due" "$LAST_LOG" || fail "night 2 tuned again"
-grep -q "train: .*--config $TUNE/best.ini" "$LAST_LOG" || fail "night 2 did not train with the kept best.ini"
-cmp -s "$TUNE/best.ini" "$T/best-night1.ini" || fail "night 2 changed best.ini"
+night_keeps_winner n2 "$T/tune.conf" 2026-05-02 "not due" "$T/best-night1.ini"
 
 say "night 3: due again (2 nights later)"
 run_nightly n3 --config "$T/tune.conf" --date 2026-05-03
@@ -47,11 +54,7 @@ printf '2026-01-01\n' > "$TUNE/last_tune"
 cp "$TUNE/best.ini" "$T/best-night3.ini"
 conf badtune "source $T/tune.conf
 TUNE_ARGS=(--space /nonexistent.ini)" > /dev/null
-run_nightly n4 --config "$T/badtune.conf" --date 2026-05-04
-expect_rc 0 "night 4"
-grep -q "tune: failed" "$LAST_LOG" || fail "night 4: the failed tune is not reported"
-cmp -s "$TUNE/best.ini" "$T/best-night3.ini" || fail "a failed tune replaced best.ini"
-grep -q "train: .*--config $TUNE/best.ini" "$LAST_LOG" || fail "night 4 did not train with the kept best.ini"
+night_keeps_winner n4 "$T/badtune.conf" 2026-05-04 failed "$T/best-night3.ini"
 
 say "bad settings"
 run_nightly bad --config "$(conf bad "TUNE_EVERY=x")"

@@ -33,12 +33,25 @@ std::vector<std::string> Sequences(const UserSplit& split) {
 
 using Strings = std::vector<std::string>;
 
+// Options that hold out `spec` (--holdout) and, with validation, the event before (--validation).
+SessionOptions HoldOut(const std::string& spec, bool validation = false) {
+  SessionOptions o;
+  o.holdout = ParseHoldoutSpec(spec).value();
+  o.validation = validation;
+  return o;
+}
+
+// Splits one user's events into *split and returns its training sequences.
+Strings SplitSequences(Sessionizer* s, const Events& e, UserSplit* split) {
+  s->Split(e.items, split);
+  return Sequences(*split);
+}
+
 TEST(Sessionizer, OneSequencePerUserByDefault) {
   Events e({"a", "b", "c"}, {0, 100, 100000});
   Sessionizer s(SessionOptions{});
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c"}));
   EXPECT_TRUE(split.heldout.empty());
   EXPECT_EQ(s.counters().sequences, 1);
   EXPECT_EQ(s.counters().tokens, 3);
@@ -51,8 +64,7 @@ TEST(Sessionizer, SplitsAtGapsLongerThanSessionGap) {
   o.min_length = 1;
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b", "c d", "e f"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b", "c d", "e f"}));
   EXPECT_EQ(s.counters().sessions, 3);
 }
 
@@ -63,8 +75,7 @@ TEST(Sessionizer, MinLengthDropsShortSessionsAndCountsThem) {
   o.min_length = 2;
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b"}));
   EXPECT_EQ(s.counters().short_sequences, 2);
   EXPECT_EQ(s.counters().short_sequence_tokens, 2);
 }
@@ -76,8 +87,7 @@ TEST(Sessionizer, MaxLengthChunksLongSequences) {
   o.min_length = 2;
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c", "d e f"}));  // the tail "g" is too short
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c", "d e f"}));  // the tail "g" is too short
   EXPECT_EQ(s.counters().chunked_sessions, 1);
   EXPECT_EQ(s.counters().short_sequence_tokens, 1);
 }
@@ -88,24 +98,20 @@ TEST(Sessionizer, SetModeDeduplicatesAndSorts) {
   o.mode = SequenceMode::kSet;
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c"}));
   EXPECT_EQ(s.counters().set_duplicates_removed, 2);
 }
 
 TEST(Sessionizer, HoldoutLastMovesTheLastEventOut) {
   Events e({"a", "b", "c"}, {0, 1, 2});
-  SessionOptions o;
-  o.holdout = ParseHoldoutSpec("last").value();
+  SessionOptions o = HoldOut("last");
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b"}));
   ASSERT_EQ(split.heldout, (std::vector<std::size_t>{2}));  // history = events[0..2)
   // Too few events for min_length + 1: the user stays whole in training.
   Events short_user({"x", "y"}, {0, 1});
-  s.Split(short_user.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"x y"}));
+  EXPECT_EQ(SplitSequences(&s, short_user, &split), (Strings{"x y"}));
   EXPECT_TRUE(split.heldout.empty());
   EXPECT_EQ(s.counters().heldout_records, 1);
   EXPECT_EQ(s.counters().heldout_users, 1);
@@ -113,12 +119,10 @@ TEST(Sessionizer, HoldoutLastMovesTheLastEventOut) {
 
 TEST(Sessionizer, HoldoutLastNGivesOneRecordPerEventWithGrowingHistory) {
   Events e({"a", "b", "c", "d", "e"}, {0, 1, 2, 3, 4});
-  SessionOptions o;
-  o.holdout = ParseHoldoutSpec("last:3").value();
+  SessionOptions o = HoldOut("last:3");
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b"}));
   EXPECT_EQ(split.heldout, (std::vector<std::size_t>{2, 3, 4}));
   EXPECT_EQ(s.counters().heldout_events, 3);
   Events four({"a", "b", "c", "d"}, {0, 1, 2, 3});  // 4 < 3 + min_length: nothing held out
@@ -134,8 +138,7 @@ TEST(Sessionizer, HoldoutAfterCutoffKeepsEarlierEventsForTraining) {
   o.holdout.cutoff_ms = 20 * kMinute;  // at or after
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b"}));
   EXPECT_EQ(split.heldout, (std::vector<std::size_t>{2, 3}));
   // A user who only appears after the cut-off: the first event has no history.
   Events late({"x", "y"}, {25, 26});
@@ -154,8 +157,7 @@ TEST(Sessionizer, HeldOutEventsNeverReachTraining) {
   o.holdout = ParseHoldoutSpec("last:2").value();
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));  // "d" alone is too short; e, f held out
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c"}));  // "d" alone is too short; e, f held out
   EXPECT_EQ(split.heldout, (std::vector<std::size_t>{4, 5}));
   const SessionCounters& c = s.counters();
   EXPECT_EQ(c.tokens + c.short_sequence_tokens + c.heldout_events, 6);
@@ -176,13 +178,10 @@ TEST(Sessionizer, ParseHoldoutSpec) {
 // --validation: the event before the test one is the validation record; neither trains.
 TEST(Sessionizer, ValidationHoldsOutTheEventBeforeTheTestOne) {
   Events e({"a", "b", "c", "d", "e"}, {0, 1, 2, 3, 4});
-  SessionOptions o;
-  o.holdout = ParseHoldoutSpec("last").value();
-  o.validation = true;
+  SessionOptions o = HoldOut("last", /*validation=*/true);
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c"}));
   ASSERT_EQ(split.validation, (std::vector<std::size_t>{3}));  // "d", history a b c
   ASSERT_EQ(split.heldout, (std::vector<std::size_t>{4}));     // "e", history a b c d
   EXPECT_EQ(s.counters().validation_records, 1);
@@ -191,32 +190,25 @@ TEST(Sessionizer, ValidationHoldsOutTheEventBeforeTheTestOne) {
 }
 
 TEST(Sessionizer, ValidationNeedsOneMoreEventThanTheHoldOut) {
-  SessionOptions o;
-  o.holdout = ParseHoldoutSpec("last").value();
-  o.validation = true;  // min_length 2: a user needs 2 + 1 + 1 events
+  SessionOptions o = HoldOut("last", /*validation=*/true);  // min_length 2: a user needs 2 + 1 + 1 events
   Sessionizer s(o);
   UserSplit split;
   Events three({"a", "b", "c"}, {0, 1, 2});
-  s.Split(three.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(SplitSequences(&s, three, &split), (Strings{"a b c"}));
   EXPECT_TRUE(split.validation.empty());
   EXPECT_TRUE(split.heldout.empty());
   Events four({"a", "b", "c", "d"}, {0, 1, 2, 3});
-  s.Split(four.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b"}));
+  EXPECT_EQ(SplitSequences(&s, four, &split), (Strings{"a b"}));
   EXPECT_EQ(split.validation, (std::vector<std::size_t>{2}));
   EXPECT_EQ(split.heldout, (std::vector<std::size_t>{3}));
 }
 
 TEST(Sessionizer, ValidationWithLastNPrecedesAllTestRecords) {
   Events e({"a", "b", "c", "d", "e", "f"}, {0, 1, 2, 3, 4, 5});
-  SessionOptions o;
-  o.holdout = ParseHoldoutSpec("last:2").value();
-  o.validation = true;
+  SessionOptions o = HoldOut("last:2", /*validation=*/true);
   Sessionizer s(o);
   UserSplit split;
-  s.Split(e.items, &split);
-  EXPECT_EQ(Sequences(split), (Strings{"a b c"}));
+  EXPECT_EQ(SplitSequences(&s, e, &split), (Strings{"a b c"}));
   EXPECT_EQ(split.validation, (std::vector<std::size_t>{3}));
   EXPECT_EQ(split.heldout, (std::vector<std::size_t>{4, 5}));
 }

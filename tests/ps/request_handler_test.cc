@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "ps/protocol.h"
+#include "tests/support/key_list.h"
 
 namespace item2vec {
 namespace {
@@ -19,15 +20,7 @@ constexpr int kDim = 3;
 constexpr int kWorkers = 2;
 constexpr std::size_t kVocab = 20;
 
-// A key list as a worker sends it: [KeyListHeader][in keys][out keys].
-std::vector<std::uint32_t> KeyListOf(const std::vector<ItemId>& in, const std::vector<ItemId>& out) {
-  std::vector<std::uint32_t> words(protocol::kHeaderWords);
-  const protocol::KeyListHeader h{7, static_cast<std::uint32_t>(in.size()), static_cast<std::uint32_t>(out.size())};
-  std::memcpy(words.data(), &h, sizeof h);
-  words.insert(words.end(), in.begin(), in.end());
-  words.insert(words.end(), out.begin(), out.end());
-  return words;
-}
+using testing::KeyListOf;
 
 std::size_t Bytes(const std::vector<std::uint32_t>& v) { return v.size() * sizeof(std::uint32_t); }
 

@@ -16,6 +16,7 @@
 
 #include "common/loopback_transport.h"
 #include "ps/protocol.h"
+#include "tests/support/key_list.h"
 #include "tests/support/loopback_servers.h"
 
 namespace item2vec {
@@ -26,14 +27,7 @@ using testing::LoopbackServers;
 constexpr int kDim = 4;
 constexpr std::size_t kVocab = 10;
 
-std::vector<std::uint32_t> KeyListOf(const std::vector<ItemId>& in, const std::vector<ItemId>& out) {
-  std::vector<std::uint32_t> words(protocol::kHeaderWords);
-  const protocol::KeyListHeader h{1, static_cast<std::uint32_t>(in.size()), static_cast<std::uint32_t>(out.size())};
-  std::memcpy(words.data(), &h, sizeof h);
-  words.insert(words.end(), in.begin(), in.end());
-  words.insert(words.end(), out.begin(), out.end());
-  return words;
-}
+using testing::KeyListOf;
 
 // One server (the last rank) for `workers` scripted workers.
 class ServerSessionTest : public ::testing::Test {

@@ -14,63 +14,62 @@
 namespace item2vec {
 namespace {
 
-// Items c0_*, c1_* around two orthogonal directions of dim 8, interleaved by count.
-void PlantedModel(const std::string& dir, int per_cluster, std::vector<std::string>* items,
-                  std::vector<std::vector<float>>* rows) {
-  std::mt19937 rng(3);
-  std::normal_distribution<float> noise(0, 0.15f);
-  for (int i = 0; i < 2 * per_cluster; ++i) {
-    const int c = i % 2;
-    items->push_back("c" + std::to_string(c) + "_" + std::to_string(i / 2));
-    std::vector<float> r(8);
-    for (float& v : r) v = noise(rng);
-    r[static_cast<std::size_t>(c)] += 1;
-    rows->push_back(r);
+// A model directory in a temp dir: items c0_*, c1_* around two orthogonal directions of
+// dim 8, interleaved by count.
+struct PlantedModel {
+  explicit PlantedModel(int per_cluster) {
+    std::mt19937 rng(3);
+    std::normal_distribution<float> noise(0, 0.15f);
+    for (int i = 0; i < 2 * per_cluster; ++i) {
+      const int c = i % 2;
+      items.push_back("c" + std::to_string(c) + "_" + std::to_string(i / 2));
+      std::vector<float> r(8);
+      for (float& v : r) v = noise(rng);
+      r[static_cast<std::size_t>(c)] += 1;
+      rows.push_back(r);
+    }
+    report_test::WriteModel(dir.path(), items, rows);
   }
-  report_test::WriteModel(dir, *items, *rows);
-}
+  Result<ModelHead> Head(std::size_t n) const { return LoadModelHead(HeadFilesOf(dir.path()), n); }
 
-TEST(ModelHeadTest, LoadsTheFirstRowsAndTheirCounts) {
   testing::TempDir dir;
   std::vector<std::string> items;
   std::vector<std::vector<float>> rows;
-  PlantedModel(dir.path(), 5, &items, &rows);
-  Result<ModelHead> head = LoadModelHead(HeadFilesOf(dir.path()), 4);
+};
+
+TEST(ModelHeadTest, LoadsTheFirstRowsAndTheirCounts) {
+  const PlantedModel m(5);
+  Result<ModelHead> head = m.Head(4);
   ASSERT_TRUE(head.ok()) << head.status().ToString();
   EXPECT_EQ(head->size(), 4u);
   EXPECT_EQ(head->total_items, 10);
-  EXPECT_EQ(head->items[3], items[3]);
+  EXPECT_EQ(head->items[3], m.items[3]);
   EXPECT_EQ(head->counts[3], 997);
-  EXPECT_EQ(head->row(2)[5], rows[2][5]);
-  Result<ModelHead> all = LoadModelHead(HeadFilesOf(dir.path()), 100);
+  EXPECT_EQ(head->row(2)[5], m.rows[2][5]);
+  Result<ModelHead> all = m.Head(100);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 10u);
 }
 
 TEST(ModelHeadTest, RefusesAVocabularyOfAnotherModelAndAMissingFile) {
-  testing::TempDir dir;
-  std::vector<std::string> items;
-  std::vector<std::vector<float>> rows;
-  PlantedModel(dir.path(), 3, &items, &rows);
-  testing::WriteFile(dir.File("vocab.tsv"), "c0_0\t9\nother\t8\n");
-  Result<ModelHead> head = LoadModelHead(HeadFilesOf(dir.path()), 6);
+  const PlantedModel m(3);
+  testing::WriteFile(m.dir.File("vocab.tsv"), "c0_0\t9\nother\t8\n");
+  Result<ModelHead> head = m.Head(6);
   ASSERT_FALSE(head.ok());
   EXPECT_NE(head.status().message().find("not from the same model"), std::string::npos) << head.status().message();
-  EXPECT_FALSE(LoadModelHead({dir.File("nope.bin"), ""}, 6).ok());
+  EXPECT_FALSE(LoadModelHead({m.dir.File("nope.bin"), ""}, 6).ok());
 }
 
 TEST(ModelHeadTest, NeighboursMatchABruteForceCosineSearch) {
-  testing::TempDir dir;
-  std::vector<std::string> items;
-  std::vector<std::vector<float>> rows;
-  PlantedModel(dir.path(), 20, &items, &rows);
-  Result<ModelHead> head = LoadModelHead(HeadFilesOf(dir.path()), 40);
+  const PlantedModel m(20);
+  Result<ModelHead> head = m.Head(40);
   ASSERT_TRUE(head.ok());
   Result<HeadNeighbours> nb = FindHeadNeighbours(*head, 5, {0, 7, 39}, 2);
   ASSERT_TRUE(nb.ok()) << nb.status().ToString();
   EXPECT_TRUE(nb->has(7));
   EXPECT_FALSE(nb->has(1));
   EXPECT_EQ(nb->of(1)[0], -1);
+  const std::vector<std::vector<float>>& rows = m.rows;
   auto cosine = [&](std::size_t a, std::size_t b) {
     double ab = 0, aa = 0, bb = 0;
     for (int k = 0; k < 8; ++k) ab += rows[a][k] * rows[b][k], aa += rows[a][k] * rows[a][k], bb += rows[b][k] * rows[b][k];
@@ -90,11 +89,8 @@ TEST(ModelHeadTest, NeighboursMatchABruteForceCosineSearch) {
 }
 
 TEST(ModelHeadTest, ThePrincipalPlaneSeparatesTwoClustersAndIsStable) {
-  testing::TempDir dir;
-  std::vector<std::string> items;
-  std::vector<std::vector<float>> rows;
-  PlantedModel(dir.path(), 30, &items, &rows);
-  Result<ModelHead> head = LoadModelHead(HeadFilesOf(dir.path()), 60);
+  const PlantedModel m(30);
+  Result<ModelHead> head = m.Head(60);
   ASSERT_TRUE(head.ok());
   const auto map = PrincipalPlane(*head, 60);
   ASSERT_EQ(map.size(), 60u);

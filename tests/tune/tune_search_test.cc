@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -55,24 +56,38 @@ class PlantedRunner : public TrialRunner {
 
 TuneSpace Space(const std::string& text) { return TuneSpace::Parse(text, "test").value(); }
 
+// Options of a search whose budget is `budget_defaults` trainings of the defaults.
+TuneSearchOptions WithBudget(double budget_defaults) {
+  TuneSearchOptions o;
+  o.budget_defaults = budget_defaults;
+  return o;
+}
+
+// A search of the planted space from its defaults with options o, run to its end by runner;
+// nullptr when the run failed.
+std::unique_ptr<TuneSearch> RunPlanted(const TuneSearchOptions& o, TrialRunner* runner) {
+  auto search = std::make_unique<TuneSearch>(Space(kPlantedSpace), Defaults(), o);
+  if (!search->Run(runner).ok()) return nullptr;
+  return search;
+}
+
 // One planted search: whether it found the planted best (ns-exponent within 0.35 of -0.5,
 // window 2..6, at least 60 % of the optimum's score and 3x the defaults'), within budget.
 bool FindsPlantedBest(double budget_defaults, std::uint64_t seed, std::string* why) {
-  TuneSearchOptions o;
-  o.budget_defaults = budget_defaults;
+  TuneSearchOptions o = WithBudget(budget_defaults);
   o.seed = seed;
   o.s_max = 2;  // --rounds 3: epochs dominate this cost model, so early rounds pay
-  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
   PlantedRunner runner;
-  if (!search.Run(&runner).ok()) return false;
-  const Trial& best = search.trials()[search.best()];
+  const std::unique_ptr<TuneSearch> search = RunPlanted(o, &runner);
+  if (!search) return false;
+  const Trial& best = search->trials()[search->best()];
   const double optimum = PlantedRunner::Score({{"ns-exponent", "-0.5"}, {"window", "3"}, {"epochs", "80"}});
   *why = "seed " + std::to_string(seed) + ": " + best.key;
   // The budget holds: what the last trial may overrun is one defaults trial plus its own.
-  if (search.spent_seconds() > search.budget_seconds() + 0.7 + 0.5 + 0.04 * 80) return false;
+  if (search->spent_seconds() > search->budget_seconds() + 0.7 + 0.5 + 0.04 * 80) return false;
   const double ns = Num(best.settings, "ns-exponent"), window = Num(best.settings, "window");
   return std::abs(ns + 0.5) <= 0.35 && window >= 2 && window <= 6 && best.result.hr >= 0.6 * optimum &&
-         best.result.hr > 3 * search.trials()[0].result.hr;
+         best.result.hr > 3 * search->trials()[0].result.hr;
 }
 
 TEST(TuneSearch, FindsThePlantedBestWithinTwentyDefaultTrainings) {
@@ -91,13 +106,11 @@ TEST(TuneSearch, FindsThePlantedBestWithinSixtyDefaultTrainingsForEverySeed) {
 }
 
 TEST(TuneSearch, SuccessiveHalvingTrainsMostTrialsOnFewEpochs) {
-  TuneSearchOptions o;
-  o.budget_defaults = 60;
-  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
   PlantedRunner runner;
-  ASSERT_TRUE(search.Run(&runner).ok());
+  const std::unique_ptr<TuneSearch> search = RunPlanted(WithBudget(60), &runner);
+  ASSERT_TRUE(search);
   int early = 0, full = 0;
-  for (const Trial& t : search.trials()) {
+  for (const Trial& t : search->trials()) {
     if (t.is_default) continue;
     // Early rungs train the middle of the epochs range (20) divided by 3 or 9.
     if (t.epochs <= 7) ++early;
@@ -109,11 +122,11 @@ TEST(TuneSearch, SuccessiveHalvingTrainsMostTrialsOnFewEpochs) {
 TEST(TuneSearch, AnEmptyBudgetTrainsOnlyTheDefaults) {
   TuneSearchOptions o;
   o.budget_seconds = 0.1;  // spent by the defaults trial
-  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
   PlantedRunner runner;
-  ASSERT_TRUE(search.Run(&runner).ok());
+  const std::unique_ptr<TuneSearch> search = RunPlanted(o, &runner);
+  ASSERT_TRUE(search);
   EXPECT_EQ(runner.calls, 1);
-  EXPECT_TRUE(search.defaults_won());
+  EXPECT_TRUE(search->defaults_won());
 }
 
 // An objective nothing beats: the defaults' score is the maximum, every other setting less.
@@ -128,45 +141,41 @@ class DefaultsBestRunner : public TrialRunner {
 };
 
 TEST(TuneSearch, TheDefaultsWinWhenNothingBeatsThem) {
-  TuneSearchOptions o;
-  o.budget_defaults = 15;
-  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
   DefaultsBestRunner runner;
-  ASSERT_TRUE(search.Run(&runner).ok());
-  EXPECT_GT(search.trials().size(), 5u);
-  EXPECT_TRUE(search.defaults_won());
-  EXPECT_EQ(search.best(), 0u);
-  EXPECT_TRUE(search.trials()[0].is_default);
+  const std::unique_ptr<TuneSearch> search = RunPlanted(WithBudget(15), &runner);
+  ASSERT_TRUE(search);
+  EXPECT_GT(search->trials().size(), 5u);
+  EXPECT_TRUE(search->defaults_won());
+  EXPECT_EQ(search->best(), 0u);
+  EXPECT_TRUE(search->trials()[0].is_default);
 }
 
 // The candidates a --sample search re-checks on the full input: full-epoch trials that beat
 // the defaults, best first, one per setting; none when the defaults win.
 TEST(TuneSearch, LeadersAreTheBestFullTrialsThatBeatTheDefaults) {
-  TuneSearchOptions o;
-  o.budget_defaults = 30;
-  TuneSearch search(Space(kPlantedSpace), Defaults(), o);
   PlantedRunner runner;
-  ASSERT_TRUE(search.Run(&runner).ok());
-  const std::vector<std::size_t> leaders = search.leaders(3);
+  const std::unique_ptr<TuneSearch> search = RunPlanted(WithBudget(30), &runner);
+  ASSERT_TRUE(search);
+  const std::vector<std::size_t> leaders = search->leaders(3);
   ASSERT_EQ(leaders.size(), 3u);
-  EXPECT_EQ(leaders[0], search.best());
+  EXPECT_EQ(leaders[0], search->best());
   std::set<std::string> keys;
   for (std::size_t i = 0; i < leaders.size(); ++i) {
-    const Trial& t = search.trials()[leaders[i]];
+    const Trial& t = search->trials()[leaders[i]];
     EXPECT_TRUE(t.full);
-    EXPECT_GT(t.result.hr, search.trials()[0].result.hr);
-    if (i > 0) EXPECT_GE(search.trials()[leaders[i - 1]].result.hr, t.result.hr);
+    EXPECT_GT(t.result.hr, search->trials()[0].result.hr);
+    if (i > 0) EXPECT_GE(search->trials()[leaders[i - 1]].result.hr, t.result.hr);
     keys.insert(t.key);
   }
   EXPECT_EQ(keys.size(), 3u);
-  for (const Trial& t : search.trials())  // no full trial better than the third is left out
+  for (const Trial& t : search->trials())  // no full trial better than the third is left out
     if (t.full && !t.is_default && !keys.count(t.key))
-      EXPECT_LE(t.result.hr, search.trials()[leaders[2]].result.hr);
+      EXPECT_LE(t.result.hr, search->trials()[leaders[2]].result.hr);
 
-  TuneSearch lost(Space(kPlantedSpace), Defaults(), o);
   DefaultsBestRunner defaults_best;
-  ASSERT_TRUE(lost.Run(&defaults_best).ok());
-  EXPECT_TRUE(lost.leaders(3).empty());
+  const std::unique_ptr<TuneSearch> lost = RunPlanted(WithBudget(30), &defaults_best);
+  ASSERT_TRUE(lost);
+  EXPECT_TRUE(lost->leaders(3).empty());
 }
 
 TEST(TuneSearch, AKilledSearchResumesFromItsLogWithoutRepeatingATrial) {

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/random.h"
@@ -267,36 +269,29 @@ TEST(Walker, SameSeedSameWalk) {
 }
 
 TEST(WalkOptions, RefusesBadValues) {
-  auto resolve = [](WalkOptions o) { return ResolveWalkOptions(o).status(); };
   WalkOptions ok;
   ok.input = {"x"};
   ok.output = "y";
-  EXPECT_TRUE(resolve(ok).ok());
-  WalkOptions o = ok;
-  o.method = "line";
-  EXPECT_NE(resolve(o).message().find("--method must be deepwalk or node2vec"), std::string::npos);
-  o = ok;
-  o.q = 2;
-  EXPECT_NE(resolve(o).message().find("--method node2vec"), std::string::npos);
-  o = ok;
-  o.method = "node2vec";
-  o.p = 0;
-  EXPECT_NE(resolve(o).message().find("--p must be a positive"), std::string::npos);
-  // A bias of 1/p or 1/q beyond 1e100 overflows weight x bias (issue 26 item 2).
-  o.p = 1e-300;
-  EXPECT_NE(resolve(o).message().find("--p must be between 1e-100 and 1e+100"), std::string::npos);
-  o.p = 1;
-  o.q = 1e101;
-  EXPECT_NE(resolve(o).message().find("--q must be between 1e-100 and 1e+100"), std::string::npos);
-  o = ok;
-  o.walk_length = 1;
-  EXPECT_NE(resolve(o).message().find("--walk-length"), std::string::npos);
-  o = ok;
-  o.memory = "12Q";
-  EXPECT_EQ(resolve(o).code(), Status::Code::kInvalidArgument);
-  o = ok;
-  o.input.clear();
-  EXPECT_NE(resolve(o).message().find("--input is required"), std::string::npos);
+  EXPECT_TRUE(ResolveWalkOptions(ok).ok());
+  // One change to good options each, and a piece of the message that refuses it.
+  const std::vector<std::pair<std::function<void(WalkOptions&)>, std::string>> cases = {
+      {[](WalkOptions& o) { o.method = "line"; }, "--method must be deepwalk or node2vec"},
+      {[](WalkOptions& o) { o.q = 2; }, "--method node2vec"},
+      {[](WalkOptions& o) { o.method = "node2vec", o.p = 0; }, "--p must be a positive"},
+      // A bias of 1/p or 1/q beyond 1e100 overflows weight x bias (issue 26 item 2).
+      {[](WalkOptions& o) { o.method = "node2vec", o.p = 1e-300; }, "--p must be between 1e-100 and 1e+100"},
+      {[](WalkOptions& o) { o.method = "node2vec", o.q = 1e101; }, "--q must be between 1e-100 and 1e+100"},
+      {[](WalkOptions& o) { o.walk_length = 1; }, "--walk-length"},
+      {[](WalkOptions& o) { o.memory = "12Q"; }, "--memory"},
+      {[](WalkOptions& o) { o.input.clear(); }, "--input is required"},
+  };
+  for (const auto& [change, piece] : cases) {
+    WalkOptions o = ok;
+    change(o);
+    const Status st = ResolveWalkOptions(o).status();
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << piece;
+    EXPECT_NE(st.message().find(piece), std::string::npos) << st.message();
+  }
 }
 
 WalkConfig SmallConfig(const testing::TempDir& dir) {

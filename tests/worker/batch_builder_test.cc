@@ -24,6 +24,8 @@
 #include "tests/support/shard_util.h"
 #include "tests/support/stats_util.h"
 #include "tests/support/test_util.h"
+#include "tests/worker/corpus_test.h"
+#include "tests/worker/whole_shard_builder.h"
 #include "worker/batch.h"
 #include "job/vocabulary_build.h"
 
@@ -32,19 +34,19 @@ namespace {
 
 using testing::Corpus;
 using testing::CorpusShape;
+using testing::CorpusTest;
+using testing::FillBoth;
 using testing::MakeCorpus;
 using testing::TempDir;
+using testing::WholeShardBuilder;
 using testing::WriteListAndCount;
 
-class BatchBuilderTest : public ::testing::Test {
+class BatchBuilderTest : public CorpusTest {
  protected:
   void SetUp() override {
     const CorpusShape shape{400, 15, 12, 400};  // lines, max items, max item bytes, vocabulary
     corpus_ = MakeCorpus(77, shape);
-    // Count through the reader, as the trainer does.
-    ItemCounter counter;
-    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("corpus.txt"), corpus_.text, &files_, &counter));
-    vocab_ = Vocabulary::Build(counter, /*min_count=*/6, 0);
+    ASSERT_NO_FATAL_FAILURE(UseCorpus("corpus.txt", corpus_.text, /*min_count=*/6));
 
     for (const auto& s : corpus_.sentences) {
       std::vector<ItemId> ids;
@@ -58,13 +60,10 @@ class BatchBuilderTest : public ::testing::Test {
     ASSERT_LT(in_vocab_tokens_, corpus_.tokens) << "the corpus should have out-of-vocabulary items";
     ASSERT_GT(vocab_.size(), 20u);
 
-    options_.input = {dir_.File("corpus.txt")};
-    options_.output = dir_.File("out");
     options_.dim = 4;
     options_.window = 3;
     options_.negative = 3;
     options_.sample = 1e-2;
-    options_.min_count = 6;
     options_.epochs = 1;
     options_.batch_tokens = 100;
     // The layouts below are the per-pair kernel's (word2vec.c): own negatives per pair.
@@ -72,13 +71,9 @@ class BatchBuilderTest : public ::testing::Test {
     options_.negative_pool = 0;
   }
 
-  TempDir dir_;
   Corpus corpus_;
-  std::vector<InputFile> files_;
-  Vocabulary vocab_;
   std::vector<std::vector<ItemId>> sentences_;  // in-vocabulary ids per non-blank line
   std::int64_t in_vocab_tokens_ = 0;
-  TrainOptions options_;
 };
 
 struct SlotInfo {
@@ -187,8 +182,7 @@ TEST(SortDistinctKeysTest, BitmapAndSortAgree) {
 TEST_F(BatchBuilderTest, LayoutAndTokenAccountingOverOneEpoch) {
   for (int servers = 1; servers <= 4; ++servers) {
     const Partition partition(servers, vocab_.size());
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, /*rng_seed=*/17);
+    WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, /*rng_seed=*/17);
     Batch b;
     std::int64_t raw = 0, words = 0, batches = 0;
     float last_alpha = static_cast<float>(options_.alpha);
@@ -224,8 +218,7 @@ TEST_F(BatchBuilderTest, LayoutAndTokenAccountingOverOneEpoch) {
 TEST_F(BatchBuilderTest, EveryEpochReadsTheWholeShard) {
   options_.epochs = 3;
   const Partition partition(2, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 5);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 5);
   Batch b;
   std::int64_t raw = 0;
   int last_epoch = 0;
@@ -249,8 +242,7 @@ TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
   options_.window = 1;
   for (int servers : {1, 3}) {
     const Partition partition(servers, vocab_.size());
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 23);
+    WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 23);
 
     // (centre, context) in word2vec.c order: each position's left neighbour, then right.
     std::vector<std::pair<ItemId, ItemId>> expected, got;
@@ -279,8 +271,7 @@ TEST_F(BatchBuilderTest, HogBatchGroupsShareNegativesOverAtMostFourContexts) {
   for (KernelKind kernel : {KernelKind::kPair, KernelKind::kHogBatch, KernelKind::kShared}) {
     options_.kernel = kernel;
     const Partition partition(1, vocab_.size());
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-    BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 23);
+    WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 23);
     const bool hog = SharesNegatives(kernel);
     std::size_t split = 0;
     Batch b;
@@ -317,8 +308,7 @@ TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
   options_.epochs = 8;
   const int w = options_.window;
   const Partition partition(2, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 31);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 31);
   std::vector<std::pair<std::size_t, int>> positions;  // (sentence, index) of each group
   for (std::size_t s = 0; s < sentences_.size(); ++s)
     if (sentences_[s].size() >= 2)
@@ -356,16 +346,10 @@ TEST_F(BatchBuilderTest, WindowsAreSymmetricWithUniformSpan) {
 
 TEST_F(BatchBuilderTest, SameSeedSameBatches) {
   const Partition partition(3, vocab_.size());
-  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder b1(options_, vocab_, partition, &r1, in_vocab_tokens_, 99);
-  BatchBuilder b2(options_, vocab_, partition, &r2, in_vocab_tokens_, 99);
+  WholeShardBuilder b1(files_, options_, vocab_, partition, in_vocab_tokens_, 99);
+  WholeShardBuilder b2(files_, options_, vocab_, partition, in_vocab_tokens_, 99);
   Batch x, y;
-  while (true) {
-    Result<bool> m1 = b1.Fill(&x), m2 = b2.Fill(&y);
-    ASSERT_TRUE(m1.ok() && m2.ok());
-    ASSERT_EQ(*m1, *m2);
-    if (!*m1) break;
+  while (FillBoth(&b1, &x, &b2, &y)) {
     ASSERT_EQ(x.contexts, y.contexts);
     ASSERT_EQ(x.negatives, y.negatives);
     ASSERT_EQ(x.request, y.request);
@@ -385,16 +369,14 @@ TEST_F(BatchBuilderTest, RestoredStateContinuesWithIdenticalBatches) {
   options_.epochs = 3;
   options_.max_sentence = 5;  // splits most lines: resume points fall inside lines too
   const Partition partition(2, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 42);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 42);
   Batch b;
   int checkpoints = 0;
   for (int i = 0; i < 200; ++i) {
     if (i % 7 == 3) {
       ++checkpoints;
       const BuilderState state = builder.State();
-      SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-      BatchBuilder restored(options_, vocab_, partition, &reader2, in_vocab_tokens_, 999);
+      WholeShardBuilder restored(files_, options_, vocab_, partition, in_vocab_tokens_, 999);
       restored.Restore(state);
       Batch b2;
       // Compare the next three batches of both.
@@ -444,10 +426,8 @@ TEST_F(BatchBuilderTest, IdCacheReplaysTheTextsBatchesExactly) {
   cached.id_cache_mib = 64;
   cached.id_cache_dir = cache_dir;
   const Partition partition(2, vocab_.size());
-  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder from_text(text, vocab_, partition, &r1, in_vocab_tokens_, 7);
-  BatchBuilder from_cache(cached, vocab_, partition, &r2, in_vocab_tokens_, 7);
+  WholeShardBuilder from_text(files_, text, vocab_, partition, in_vocab_tokens_, 7);
+  WholeShardBuilder from_cache(files_, cached, vocab_, partition, in_vocab_tokens_, 7);
   Batch x, y;
   int replayed = 0, batches = 0;
   while (true) {
@@ -484,8 +464,7 @@ TEST_F(BatchBuilderTest, IdCacheStateResumesFromTheText) {
   options_.max_sentence = 5;
   options_.id_cache_mib = 64;
   const Partition partition(1, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder builder(options_, vocab_, partition, &reader, in_vocab_tokens_, 5);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 5);
   Batch b, b2;
   int checked = 0;
   for (int i = 0; i < 400 && checked < 6; ++i) {
@@ -495,14 +474,10 @@ TEST_F(BatchBuilderTest, IdCacheStateResumesFromTheText) {
     if (!builder.replaying_id_cache() || i % 5 != 0) continue;
     TrainOptions no_cache = options_;
     no_cache.id_cache_mib = 0;
-    SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-    BatchBuilder restored(no_cache, vocab_, partition, &reader2, in_vocab_tokens_, 1);
+    WholeShardBuilder restored(files_, no_cache, vocab_, partition, in_vocab_tokens_, 1);
     restored.Restore(builder.State());
     for (int k = 0; k < 4; ++k) {
-      Result<bool> r1 = builder.Fill(&b), r2 = restored.Fill(&b2);
-      ASSERT_TRUE(r1.ok() && r2.ok());
-      ASSERT_EQ(*r1, *r2);
-      if (!*r1) break;
+      if (!FillBoth(&builder, &b, &restored, &b2)) break;
       ASSERT_EQ(b.contexts, b2.contexts);
       ASSERT_EQ(b.negatives, b2.negatives);
       ASSERT_EQ(builder.words_done(), restored.words_done());
@@ -520,15 +495,10 @@ TEST_F(BatchBuilderTest, IdCacheInAnUnwritableDirectoryReadsText) {
   text.id_cache_mib = 0;
   cached.id_cache_dir = dir_.File("no/such/dir");
   const Partition partition(1, vocab_.size());
-  SequenceReader r1(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  SequenceReader r2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder a(text, vocab_, partition, &r1, in_vocab_tokens_, 3), c(cached, vocab_, partition, &r2, in_vocab_tokens_, 3);
+  WholeShardBuilder a(files_, text, vocab_, partition, in_vocab_tokens_, 3);
+  WholeShardBuilder c(files_, cached, vocab_, partition, in_vocab_tokens_, 3);
   Batch x, y;
-  while (true) {
-    Result<bool> m1 = a.Fill(&x), m2 = c.Fill(&y);
-    ASSERT_TRUE(m1.ok() && m2.ok());
-    ASSERT_EQ(*m1, *m2);
-    if (!*m1) break;
+  while (FillBoth(&a, &x, &c, &y)) {
     ASSERT_FALSE(c.replaying_id_cache());
     ASSERT_EQ(x.contexts, y.contexts);
   }
@@ -577,11 +547,7 @@ TEST_F(BatchBuilderTest, EventWeightsScaleTheLearningRateOfTheirCentres) {
   BatchBuilder weighted_builder(options_, vocab_, partition, &r2, in_vocab_tokens_, 7);
   Batch x, y;
   int doubled = 0, same = 0, doubled_late = 0;
-  while (true) {
-    Result<bool> m1 = plain_builder.Fill(&x), m2 = weighted_builder.Fill(&y);
-    ASSERT_TRUE(m1.ok() && m2.ok()) << m2.status().ToString();
-    ASSERT_EQ(*m1, *m2);
-    if (!*m1) break;
+  while (FillBoth(&plain_builder, &x, &weighted_builder, &y)) {
     ASSERT_EQ(x.contexts, y.contexts);
     ASSERT_EQ(x.negatives, y.negatives);
     ASSERT_EQ(x.request, y.request);

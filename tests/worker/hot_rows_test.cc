@@ -24,6 +24,8 @@
 #include "tests/support/in_process_servers.h"
 #include "tests/support/shard_util.h"
 #include "tests/support/test_util.h"
+#include "tests/worker/corpus_test.h"
+#include "tests/worker/whole_shard_builder.h"
 #include "worker/batch.h"
 #include "worker/batch_builder.h"
 #include "job/vocabulary_build.h"
@@ -33,10 +35,12 @@ namespace item2vec {
 namespace {
 
 using testing::CorpusShape;
+using testing::CorpusTest;
+using testing::FillBoth;
 using testing::InProcessServers;
 using testing::MakeCorpus;
 using testing::TempDir;
-using testing::WriteListAndCount;
+using testing::WholeShardBuilder;
 using testing::WriteFile;
 using testing::WriteListAndCount;
 
@@ -73,32 +77,24 @@ std::vector<Reference> Resolve(const Batch& b) {
   return refs;
 }
 
-class HotRowsLayoutTest : public ::testing::Test {
+class HotRowsLayoutTest : public CorpusTest {
  protected:
   void SetUp() override {
     const CorpusShape shape{300, 15, 12, 300};  // lines, max items, max item bytes, vocabulary
     const testing::Corpus corpus = MakeCorpus(91, shape);
     ItemCounter counter;
-    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("corpus.txt"), corpus.text, &files_, &counter));
+    ASSERT_NO_FATAL_FAILURE(UseCorpus("corpus.txt", corpus.text, /*min_count=*/3, &counter));
     words_ = counter.total();
-    vocab_ = Vocabulary::Build(counter, /*min_count=*/3, 0);
     ASSERT_GT(vocab_.size(), 40u);
-    options_.input = {dir_.File("corpus.txt")};
-    options_.output = dir_.File("out");
     options_.dim = kDim;
     options_.window = 3;
     options_.negative = 3;
     options_.sample = 1e-2;
-    options_.min_count = 3;
     options_.epochs = 1;
     options_.batch_tokens = 120;
   }
 
-  TempDir dir_;
-  std::vector<InputFile> files_;
-  Vocabulary vocab_;
   std::int64_t words_ = 0;
-  TrainOptions options_;
 };
 
 // With the cache, a builder makes the same batches as without (same ids in the same
@@ -115,16 +111,12 @@ TEST_F(HotRowsLayoutTest, CachedIdsLeaveTheKeyListsForTheHotBlock) {
         on.hot_rows = hot;
         const ItemId h = HotRowCount(on, vocab_.size());
         ASSERT_EQ(h, std::min<std::size_t>(static_cast<std::size_t>(hot), vocab_.size()));
-        SequenceReader r1(files_, ShardRanges(files_, 0, 1), 1000), r2(files_, ShardRanges(files_, 0, 1), 1000);
-        BatchBuilder b_off(off, vocab_, partition, &r1, words_, 7), b_on(on, vocab_, partition, &r2, words_, 7);
+        WholeShardBuilder b_off(files_, off, vocab_, partition, words_, 7);
+        WholeShardBuilder b_on(files_, on, vocab_, partition, words_, 7);
         Batch x, y;
         int batches = 0;
         std::size_t hot_refs = 0;
-        while (true) {
-          Result<bool> m1 = b_off.Fill(&x), m2 = b_on.Fill(&y);
-          ASSERT_TRUE(m1.ok() && m2.ok());
-          ASSERT_EQ(*m1, *m2);
-          if (!*m1) break;
+        while (FillBoth(&b_off, &x, &b_on, &y)) {
           ++batches;
           EXPECT_TRUE(x.hot_in.empty() && x.hot_out.empty());
           EXPECT_EQ(x.LocalRows(), x.total_rows);
@@ -170,8 +162,7 @@ TEST_F(HotRowsLayoutTest, CachedIdsLeaveTheKeyListsForTheHotBlock) {
 TEST_F(HotRowsLayoutTest, HotSlotsResolveToTheCache) {
   options_.hot_rows = 12;
   const Partition partition(2, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), 1000);
-  BatchBuilder builder(options_, vocab_, partition, &reader, words_, 3);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, words_, 3);
   HotRowCache cache(HotRowCount(options_, vocab_.size()), kDim, partition);
   // Give every cached row a distinct value: input row k = (k, 0.5, 0), output = (k, -0.5, 0).
   for (int s = 0; s < 2; ++s) {

@@ -21,17 +21,22 @@
 #include "tests/support/shard_util.h"
 #include "tests/support/stats_util.h"
 #include "tests/support/test_util.h"
+#include "tests/worker/corpus_test.h"
+#include "tests/worker/whole_shard_builder.h"
 #include "worker/batch.h"
 #include "worker/batch_builder.h"
 
 namespace item2vec {
 namespace {
 
+using testing::CorpusTest;
+using testing::FillBoth;
 using testing::TempDir;
+using testing::WholeShardBuilder;
 using testing::WriteListAndCount;
 
 // Baskets of 1..24 distinct items out of 60, as prep --mode set writes them (sorted).
-class SetWindowTest : public ::testing::Test {
+class SetWindowTest : public CorpusTest {
  protected:
   void SetUp() override {
     Rng rng(2024);
@@ -48,17 +53,12 @@ class SetWindowTest : public ::testing::Test {
       text += "\n";
       baskets_.emplace_back(basket.begin(), basket.end());
     }
-    ItemCounter counter;
-    ASSERT_NO_FATAL_FAILURE(WriteListAndCount(dir_.File("baskets.txt"), text, &files_, &counter));
-    vocab_ = Vocabulary::Build(counter, 1, 0);
+    ASSERT_NO_FATAL_FAILURE(UseCorpus("baskets.txt", text, 1));
     ASSERT_EQ(vocab_.size(), 60u);
     for (const auto& b : baskets_) tokens_ += static_cast<std::int64_t>(b.size());
-    options_.input = {dir_.File("baskets.txt")};
-    options_.output = dir_.File("out");
     options_.dim = 4;
     options_.negative = 2;
     options_.sample = 0;
-    options_.min_count = 1;
     options_.epochs = 1;
     options_.batch_tokens = 200;
     options_.kernel = KernelKind::kPair;  // the per-pair layout (own negatives per pair)
@@ -75,8 +75,7 @@ class SetWindowTest : public ::testing::Test {
   Trained Train(std::uint64_t seed) {
     Trained t;
     const Partition partition(2, vocab_.size());
-    SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-    BatchBuilder builder(options_, vocab_, partition, &reader, tokens_, seed);
+    WholeShardBuilder builder(files_, options_, vocab_, partition, tokens_, seed);
     Batch b;
     while (true) {
       Result<bool> more = builder.Fill(&b);
@@ -100,12 +99,8 @@ class SetWindowTest : public ::testing::Test {
     return t;
   }
 
-  TempDir dir_;
   std::vector<std::vector<std::string>> baskets_;
-  std::vector<InputFile> files_;
-  Vocabulary vocab_;
   std::int64_t tokens_ = 0;
-  TrainOptions options_;
 };
 
 TEST_F(SetWindowTest, EveryItemIsAContextOfEveryOtherItemOfItsLine) {
@@ -194,19 +189,14 @@ TEST_F(SetWindowTest, RestoredStateContinuesWithIdenticalBatches) {
   options_.max_sentence = 7;  // long baskets are split: resume points fall inside lines
   options_.epochs = 2;
   const Partition partition(2, vocab_.size());
-  SequenceReader reader(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-  BatchBuilder builder(options_, vocab_, partition, &reader, tokens_, 42);
+  WholeShardBuilder builder(files_, options_, vocab_, partition, tokens_, 42);
   Batch b, b2;
   int compared = 0;
   for (int i = 0; i < 100; ++i) {
     if (i % 5 == 2) {
-      SequenceReader reader2(files_, ShardRanges(files_, 0, 1), options_.max_sentence);
-      BatchBuilder restored(options_, vocab_, partition, &reader2, tokens_, 999);
+      WholeShardBuilder restored(files_, options_, vocab_, partition, tokens_, 999);
       restored.Restore(builder.State());
-      Result<bool> r1 = builder.Fill(&b), r2 = restored.Fill(&b2);
-      ASSERT_TRUE(r1.ok() && r2.ok());
-      ASSERT_EQ(*r1, *r2);
-      if (!*r1) break;
+      if (!FillBoth(&builder, &b, &restored, &b2)) break;
       EXPECT_EQ(b.contexts, b2.contexts);
       EXPECT_EQ(b.negatives, b2.negatives);
       EXPECT_EQ(b.capped_sets, b2.capped_sets);

@@ -26,6 +26,7 @@
 #include "tests/support/loopback_servers.h"
 #include "tests/support/shard_util.h"
 #include "tests/support/test_util.h"
+#include "tests/worker/corpus_test.h"
 
 namespace item2vec {
 namespace {
@@ -50,38 +51,35 @@ struct Outcome {
   std::vector<float> initial_input;  // the input rows before training
 };
 
-class WorkerLoopTest : public ::testing::Test {
+class WorkerLoopTest : public testing::CorpusTest {
  protected:
+  WorkerLoopTest() : CorpusTest("worker_loop") {}
+
   void SetUp() override {
     const testing::CorpusShape shape{400, 12, 12, 200};  // lines, max items, max item bytes, vocabulary
-    ItemCounter counter;
-    ASSERT_NO_FATAL_FAILURE(
-        testing::WriteListAndCount(dir_.File("corpus.txt"), testing::MakeCorpus(5, shape).text, &files_, &counter));
-    vocab_ = Vocabulary::Build(counter, /*min_count=*/2, 0);
+    ASSERT_NO_FATAL_FAILURE(UseCorpus("corpus.txt", testing::MakeCorpus(5, shape).text, /*min_count=*/2));
     words_ = vocab_.total_count();  // one worker: its shard is the corpus
     ASSERT_GT(vocab_.size(), 50u);
-    o_.input = {dir_.File("corpus.txt")};
-    o_.output = dir_.File("out");
-    o_.dim = 8;
-    o_.window = 3;
-    o_.epochs = 2;
-    o_.batch_tokens = 300;
-    o_.id_cache_mib = 0;
-    o_.deterministic = true;  // fp32 on the wire
-    o_.progress_seconds = 1000;
-    o_.peer_timeout = 20;
+    options_.dim = 8;
+    options_.window = 3;
+    options_.epochs = 2;
+    options_.batch_tokens = 300;
+    options_.id_cache_mib = 0;
+    options_.deterministic = true;  // fp32 on the wire
+    options_.progress_seconds = 1000;
+    options_.peer_timeout = 20;
   }
 
   // Rank 0's WorkerLoop, the one worker, over `transport` to `servers` servers.
   WorkerSetup SetupFor(Transport* transport, int servers) const {
     WorkerSetup setup;
     setup.transport = transport;
-    setup.options = &o_;
+    setup.options = &options_;
     setup.vocab = &vocab_;
     setup.files = &files_;
     setup.num_servers = servers;
     setup.shard_words = words_;
-    setup.peer_timeout = o_.peer_timeout;
+    setup.peer_timeout = options_.peer_timeout;
     return setup;
   }
 
@@ -90,16 +88,16 @@ class WorkerLoopTest : public ::testing::Test {
     const Partition partition(servers, vocab_.size());
     std::vector<ShardStore> stores;
     for (int s = 0; s < servers; ++s)
-      stores.emplace_back(partition, s, o_.dim, o_.seed, o_.staleness_tolerance, static_cast<float>(o_.init_width));
+      stores.emplace_back(partition, s, options_.dim, options_.seed, options_.staleness_tolerance, static_cast<float>(options_.init_width));
     Outcome out;
     out.initial_input = Gather(stores, Matrix::kInput);
     LoopbackHub hub(1 + servers);
     std::unique_ptr<Transport> rank0 = hub.Endpoint(0);
     {
-      const ServingOptions serving{1, vocab_.size(), o_.peer_timeout, dir_.File("ckpt"), o_.Wire(), o_.LivenessTimeout()};
+      const ServingOptions serving{1, vocab_.size(), options_.peer_timeout, dir_.File("ckpt"), options_.Wire(), options_.LivenessTimeout()};
       LoopbackServers running(&hub, &stores, serving);
       const WorkerSetup setup = SetupFor(rank0.get(), servers);
-      ProgressMonitor monitor(rank0.get(), 1, o_.epochs * vocab_.total_count(), o_.progress_seconds);
+      ProgressMonitor monitor(rank0.get(), 1, options_.epochs * vocab_.total_count(), options_.progress_seconds);
       out.report = WorkerLoop(setup, &monitor).Run();
       running.Shutdown(*rank0);
       out.servers = running.Join();
@@ -114,16 +112,12 @@ class WorkerLoopTest : public ::testing::Test {
     std::vector<float> rows;
     for (ItemId k = 0; k < vocab_.size(); ++k) {
       const float* row = stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
-      rows.insert(rows.end(), row, row + o_.dim);
+      rows.insert(rows.end(), row, row + options_.dim);
     }
     return rows;
   }
 
-  testing::TempDir dir_{"worker_loop"};
-  std::vector<InputFile> files_;
-  Vocabulary vocab_;
   std::int64_t words_ = 0;
-  TrainOptions o_;
 };
 
 TEST_F(WorkerLoopTest, OneWorkerAndOneServerTrainTheWholeShard) {
@@ -132,7 +126,7 @@ TEST_F(WorkerLoopTest, OneWorkerAndOneServerTrainTheWholeShard) {
   ASSERT_TRUE(out.servers.ok()) << out.servers.ToString();
   const protocol::ProgressReport& r = out.report.value();
   EXPECT_EQ(r.final, 1);
-  EXPECT_EQ(r.words, o_.epochs * words_) << "every in-vocabulary token of both epochs";
+  EXPECT_EQ(r.words, options_.epochs * words_) << "every in-vocabulary token of both epochs";
   EXPECT_GT(r.pairs, 1000);
   EXPECT_GT(r.loss_count, 0);
   // One pull and one push per batch, every one of them answered and applied.
@@ -162,9 +156,9 @@ TEST_F(WorkerLoopTest, DeterministicRunDoesNotDependOnTheServerCount) {
 }
 
 TEST_F(WorkerLoopTest, OverlapGivesExactlyTheResultWithout) {
-  o_.overlap = false;
+  options_.overlap = false;
   const Outcome without = Train(2);
-  o_.overlap = true;
+  options_.overlap = true;
   const Outcome with = Train(2);
   ASSERT_TRUE(without.report.ok() && with.report.ok());
   EXPECT_TRUE(without.model == with.model);
@@ -172,14 +166,14 @@ TEST_F(WorkerLoopTest, OverlapGivesExactlyTheResultWithout) {
 }
 
 TEST_F(WorkerLoopTest, HotRowCacheSyncsItsRowsWithTheServers) {
-  o_.hot_rows = 10;
-  o_.hot_sync = 2;
+  options_.hot_rows = 10;
+  options_.hot_sync = 2;
   const Outcome out = Train(1);
   ASSERT_TRUE(out.report.ok()) << out.report.status().ToString();
   // The cached rows trained on the worker reached the server: their output rows moved.
   for (ItemId k = 0; k < 10; ++k) {
     bool moved = false;
-    for (int d = 0; d < o_.dim; ++d) moved |= out.model.output[k * o_.dim + static_cast<std::size_t>(d)] != 0.0f;
+    for (int d = 0; d < options_.dim; ++d) moved |= out.model.output[k * options_.dim + static_cast<std::size_t>(d)] != 0.0f;
     EXPECT_TRUE(moved) << "hot row " << k;
   }
   // Syncs push more often than the batches alone would.
@@ -187,17 +181,17 @@ TEST_F(WorkerLoopTest, HotRowCacheSyncsItsRowsWithTheServers) {
 }
 
 TEST_F(WorkerLoopTest, SilentServerEndsTheLoopWithATimeoutNamingIt) {
-  o_.liveness_timeout = 1;
+  options_.liveness_timeout = 1;
   LoopbackHub hub(2);  // rank 1, the server, never reads a message
   std::unique_ptr<Transport> rank0 = hub.Endpoint(0), silent = hub.Endpoint(1);
   const WorkerSetup setup = SetupFor(rank0.get(), 1);
-  ProgressMonitor monitor(rank0.get(), 1, words_, o_.progress_seconds);
+  ProgressMonitor monitor(rank0.get(), 1, words_, options_.progress_seconds);
   const auto start = std::chrono::steady_clock::now();
   Result<protocol::ProgressReport> r = WorkerLoop(setup, &monitor).Run();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kTimeout) << r.status().ToString();
   EXPECT_NE(r.status().message().find("rank 1"), std::string::npos) << r.status().ToString();
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), o_.peer_timeout);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), options_.peer_timeout);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/command.h"
+#include "common/shared_options.h"
 #include "model/evaluation.h"
 #include "model/similarity.h"
 
@@ -80,9 +81,8 @@ int RunEvalCommand(const std::vector<std::string>& args) {
        "baseline; default: DIR/vocab.tsv of a model directory; without either the baseline "
        "is skipped")
       ("json", po::value(&o.json),
-       "also write every number as JSON to this file (written atomically)")
-      ("threads", po::value(&o.threads)->default_value(defaults.threads),
-       "search threads; 0 = one per hardware thread");
+       "also write every number as JSON to this file (written atomically)");
+  AddSearchThreadsOption(&c.options, &o.threads);
   // --model and --test are required by Evaluate itself (model/evaluation.h), which the run
   // report calls too.
   c.body = [&](CommandContext& ctx) { return ctx.Fail(EvaluateAndReport(o)); };

@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command.h"
+#include "common/shared_options.h"
 #include "model/ann_index.h"
 #include "model/name_options.h"
 #include "model/names.h"
@@ -217,8 +218,8 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "scanning every item")
       ("ef", po::value(&o.ef)->default_value(o.ef),
        "with --index: search width (candidates kept while walking the graph; larger = higher "
-       "recall, slower; at least -k is used)")
-      ("threads", po::value(&o.threads)->default_value(o.threads), "search threads; 0 = one per hardware thread");
+       "recall, slower; at least -k is used)");
+  AddSearchThreadsOption(&c.options, &o.threads);
   c.required = {{"model", "a model directory or a vectors file"}};
   c.body = [&](CommandContext& ctx) { return ctx.Fail(Similar(o)); };
   return RunCommand(c, args);

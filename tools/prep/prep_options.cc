@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
+#include "common/shared_options.h"
 #include "common/units.h"
 
 namespace po = boost::program_options;
@@ -20,9 +21,9 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
        "event log file(s) or director(ies) of them (required; may repeat). Each file may have its "
        "own header and delimiter")
       ("output,o", po::value(&o->output),
-       "output directory: train/part-NNNNN, test.tsv (with --holdout), summary.json (required)")
-      ("config", po::value(config_path),
-       "INI file with any of these options as name = value; the command line wins")
+       "output directory: train/part-NNNNN, test.tsv (with --holdout), summary.json (required)");
+  AddConfigOption(&io, config_path);
+  io.add_options()
       ("parts", po::value(&o->parts)->default_value(o->parts),
        "number of train/part-NNNNN files; users are assigned to parts by a hash of the user id, "
        "so each training worker can take whole part files");
@@ -94,11 +95,9 @@ po::options_description PrepOptionsDescription(PrepOptions* o, std::string* conf
        "memory budget of the external sort (K, M, G suffixes); logs larger than this are "
        "sorted bucket by bucket on disk under --output")
       ("strict", po::bool_switch(&o->strict),
-       "stop at the first bad row (exit code 3) instead of counting and skipping it")
-      ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
-       "seconds between progress lines")
-      ("log-level", po::value(&o->log_level)->default_value(o->log_level),
-       "trace, debug, info, warn or error");
+       "stop at the first bad row (exit code 3) instead of counting and skipping it");
+  AddProgressOption(&run, &o->progress_seconds);
+  AddLogLevelOption(&run, &o->log_level);
   po::options_description all("item2vec prep options");
   all.add_options()("help,h", "print this help and exit");
   all.add(io).add(format).add(filters).add(seq).add(run);

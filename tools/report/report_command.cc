@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command.h"
+#include "common/shared_options.h"
 #include "model/name_options.h"
 #include "tools/report/run_report.h"
 
@@ -59,8 +60,8 @@ int RunReportCommand(const std::vector<std::string>& args) {
        "size across nights")
       ("items", po::value(&items)->default_value(items),
        "the N most frequent items (the first N rows of vectors.bin) that the neighbours, the map "
-       "and the comparison use: the report's cost does not grow with the vocabulary")
-      ("threads", po::value(&r.threads)->default_value(r.threads), "search threads; 0 = one per hardware thread");
+       "and the comparison use: the report's cost does not grow with the vocabulary");
+  AddSearchThreadsOption(&c.options, &r.threads);
   AddNameFileOptions(&c.options, &r.names, &r.name_options);
   c.required = {{"model", "an output directory of item2vec train or a model directory"}};
   c.body = [&](CommandContext& ctx) { return ctx.Fail(Report(r, items)); };

@@ -26,6 +26,7 @@
 #include "common/input_files.h"
 #include "common/input_stream.h"
 #include "common/logging.h"
+#include "common/shared_options.h"
 #include "common/train_options.h"
 #include "model/evaluation.h"
 #include "tools/tune/default_space.h"
@@ -108,8 +109,8 @@ po::options_description Description(TuneOptions* o) {
        "with 9 on a ninth (worth it when a training costs far more than starting one)")
       ("eta", po::value(&o->eta)->default_value(o->eta), "successive halving keeps the best 1/eta of a round")
       ("max-trials", po::value(&o->max_trials)->default_value(o->max_trials),
-       "stop after this many trials, defaults included (0 = only the budget)")
-      ("log-level", po::value(&o->log_level)->default_value(o->log_level), "trace, debug, info, warn or error");
+       "stop after this many trials, defaults included (0 = only the budget)");
+  AddLogLevelOption(&d, &o->log_level);
   return d;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
+#include "common/shared_options.h"
 #include "common/units.h"
 
 namespace po = boost::program_options;
@@ -21,9 +22,8 @@ po::options_description WalkOptionsDescription(WalkOptions* o, std::string* conf
        ".zst files are read streamed (each whole by one rank)")
       ("output,o", po::value(&o->output),
        "output directory: part-NNNNN (one per rank; one walk per line, the items as in the input) "
-       "and _summary.json, which train skips; give the directory to `item2vec train --input` (required)")
-      ("config", po::value(config_path),
-       "INI file with any of these options as name = value; the command line wins");
+       "and _summary.json, which train skips; give the directory to `item2vec train --input` (required)");
+  AddConfigOption(&io, config_path);
   po::options_description graph("Graph");
   graph.add_options()
       ("window", po::value(&o->window)->default_value(o->window),
@@ -62,11 +62,9 @@ po::options_description WalkOptionsDescription(WalkOptions* o, std::string* conf
   run.add_options()
       ("memory", po::value(&o->memory)->default_value(o->memory),
        "memory budget per rank (K, M, G suffixes) for the edge counts and the graph with its "
-       "sampling tables; every rank holds the whole graph. Refused with the size needed when over")
-      ("progress-seconds", po::value(&o->progress_seconds)->default_value(o->progress_seconds),
-       "seconds between progress lines")
-      ("log-level", po::value(&o->log_level)->default_value(o->log_level),
-       "trace, debug, info, warn or error");
+       "sampling tables; every rank holds the whole graph. Refused with the size needed when over");
+  AddProgressOption(&run, &o->progress_seconds);
+  AddLogLevelOption(&run, &o->log_level);
   po::options_description all("item2vec walk options");
   all.add_options()("help,h", "print this help and exit");
   all.add(io).add(graph).add(walks).add(run);
