@@ -1,5 +1,6 @@
 #include "job/model_writer.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
@@ -121,7 +122,7 @@ class SideVectors {
   std::string ColdRuleText() const {
     if (regression_ && regression_->added() > 0)
       return fmt::format("a ridge regression on the attributes of the {} trained items with attributes ({} "
-                         "iterations)", regression_->added(), fit_iterations_);
+                         "iterations, {:.3f}s)", regression_->added(), fit_iterations_, fit_seconds_);
     return "their attributes, weighted by the trained items' mean weight logits (" + MeanLogitsText() + ")";
   }
   std::string MeanLogitsText() const {
@@ -136,7 +137,10 @@ class SideVectors {
   void Freeze() {
     for (std::size_t c = 0; c < stride_; ++c)
       mean_logits_[c] = with_side_ > 0 ? static_cast<float>(logit_sum_[c] / static_cast<double>(with_side_)) : 0.0f;
-    if (regression_) fit_iterations_ = regression_->Fit();
+    if (!regression_) return;
+    const auto start = std::chrono::steady_clock::now();
+    fit_iterations_ = regression_->Fit();
+    fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const float* Mix(std::size_t entity, const float* id_row, const float* logits) {
     if (s_.size() < side_->NumParts(entity) + 1u) s_.resize(side_->NumParts(entity) + 1u);
@@ -156,6 +160,7 @@ class SideVectors {
   std::vector<float> h_;
   std::optional<AttributeRegression> regression_;
   int fit_iterations_ = 0;
+  double fit_seconds_ = 0;
 };
 
 // The model's matrices as they are written: vectors (txt, bin), the output matrix and, with side
