@@ -123,7 +123,7 @@ class SideVectors {
     if (regression_ && regression_->added() > 0)
       return fmt::format("a ridge regression on the attributes of the {} trained items with attributes ({} "
                          "iterations, {:.3f}s)", regression_->added(), fit_iterations_, fit_seconds_);
-    return "their attributes, weighted by the trained items' mean weight logits (" + MeanLogitsText() + ")";
+    return "their attributes, weighted by the trained items' mean weight logits";
   }
   std::string MeanLogitsText() const {
     std::string text;
