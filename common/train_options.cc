@@ -24,6 +24,8 @@ const Spellings<KernelKind> kKernelSpellings = {
     {"shared", KernelKind::kShared}, {"pair", KernelKind::kPair}, {"hogbatch", KernelKind::kHogBatch}};
 const Spellings<NewItemInit> kNewItemSpellings = {{"random", NewItemInit::kRandom},
                                                   {"cooccurrence", NewItemInit::kCooccurrence}};
+const Spellings<ColdVectorRule> kColdSpellings = {{"regression", ColdVectorRule::kRegression},
+                                                 {"attributes", ColdVectorRule::kAttributes}};
 const Spellings<WindowMode> kWindowModeSpellings = {{"sliding", WindowMode::kSliding}, {"set", WindowMode::kSet}};
 const Spellings<ModelKind> kModelSpellings = {{"sg", ModelKind::kSkipGram}, {"cbow", ModelKind::kCbow}};
 
@@ -56,6 +58,7 @@ void ParseSpelling(boost::any& v, const std::vector<std::string>& values, const 
 
 const char* KernelKindName(KernelKind kind) { return SpellingOf(kKernelSpellings, kind); }
 const char* NewItemInitName(NewItemInit init) { return SpellingOf(kNewItemSpellings, init); }
+const char* ColdVectorRuleName(ColdVectorRule rule) { return SpellingOf(kColdSpellings, rule); }
 const char* WindowModeName(WindowMode mode) { return SpellingOf(kWindowModeSpellings, mode); }
 const char* ModelKindName(ModelKind model) { return SpellingOf(kModelSpellings, model); }
 
@@ -71,6 +74,9 @@ void validate(boost::any& v, const std::vector<std::string>& values, ModelKind*,
 }
 void validate(boost::any& v, const std::vector<std::string>& values, NewItemInit*, int) {
   ParseSpelling(v, values, "--new-items", kNewItemSpellings);
+}
+void validate(boost::any& v, const std::vector<std::string>& values, ColdVectorRule*, int) {
+  ParseSpelling(v, values, "--side-info-cold", kColdSpellings);
 }
 
 int DefaultServerCount(int world_size) { return std::max(1, world_size / 8); }
@@ -115,6 +121,12 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "with --side-info: the share of an item's batches in which it is trained from its attributes "
        "alone, as a cold item is (its own vector left out), so that the attribute vectors learn to "
        "stand for an item without events; 0 = EGES as published")
+      ("side-info-cold",
+       po::value(&o->side_info_cold)->default_value(o->side_info_cold, ColdVectorRuleName(o->side_info_cold)),
+       "with --side-info, how an item without events gets its vector: regression (a ridge regression "
+       "of the trained items' vectors on their attributes, fitted when the model is written: it "
+       "lands where trained items with those attributes are) or attributes (EGES's rule: the mean "
+       "of its attribute vectors weighted by the trained items' mean weights)")
       ("strict", po::bool_switch(&o->strict),
        "fail (exit code 3, no model written) instead of warning when the input trains nothing: "
        "no pair at all, e.g. every line holds one kept item, so the vectors would be their "
@@ -541,6 +553,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("side_info").String(o.side_info);
   j.Key("side_info_buckets").Int(o.side_info_buckets);
   j.Key("side_info_dropout").Double(o.side_info_dropout);
+  j.Key("side_info_cold").String(ColdVectorRuleName(o.side_info_cold));
   j.Key("init_from").String(o.init_from);
   j.Key("keep_missing").Bool(o.keep_missing);
   j.Key("new_items").String(NewItemInitName(o.new_items));

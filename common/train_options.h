@@ -36,6 +36,11 @@ inline bool SharesNegatives(KernelKind kind) { return kind != KernelKind::kPair;
 // is word2vec.c's initialisation; kCooccurrence the mean of co-occurring kept items' rows.
 enum class NewItemInit { kRandom, kCooccurrence };
 
+// --side-info-cold: how a cold item's vector is made (job/model_writer.h). kRegression: a ridge
+// regression of the trained items' vectors on their attributes (common/attribute_regression.h);
+// kAttributes: EGES's rule, its attribute rows weighted by the trained items' mean weights.
+enum class ColdVectorRule { kRegression, kAttributes };
+
 // --window-mode: kSliding is word2vec.c's reduced window around each position; kSet makes
 // every kept item of a line a context of every other (Item2Vec's set setting for baskets).
 enum class WindowMode { kSliding, kSet };
@@ -50,6 +55,7 @@ enum class ModelKind { kSkipGram, kCbow };
 // these names.
 const char* KernelKindName(KernelKind kind);
 const char* NewItemInitName(NewItemInit init);
+const char* ColdVectorRuleName(ColdVectorRule rule);
 const char* WindowModeName(WindowMode mode);
 const char* ModelKindName(ModelKind model);
 
@@ -87,6 +93,9 @@ struct DataOptions {
   // Share of (batch, item) draws trained from the attributes alone, as a cold item is
   // (worker/side_batch.h); 0 = EGES as published (measured: no gain in cold HR@10, docs/side_info.md).
   double side_info_dropout = 0;
+  // How the cold items' vectors are made when the model is written (not a resume setting:
+  // training is the same either way).
+  ColdVectorRule side_info_cold = ColdVectorRule::kRegression;
 };
 
 // Model: the SGNS objective and its kernel (word2vec.c's defaults unless said otherwise).

@@ -1,8 +1,10 @@
 #include "job/model_writer.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/atomic_file.h"
+#include "common/attribute_regression.h"
 #include "common/matrix_file.h"
 #include "common/model_dir.h"
 #include "common/vocab_tsv.h"
@@ -72,14 +75,21 @@ Status DumpRows(Transport* t, const Partition& partition, int num_workers, const
   return Status::Ok();
 }
 
+// The ridge penalty of the cold items' regression (--side-info-cold regression): small against
+// the trained items' count, it only keeps values held by few trained items near the intercept.
+constexpr double kColdRidge = 1.0;
+
 // What the model's vectors are made of with --side-info: the attribute rows (fetched once),
-// the mean of the trained items' weight logits (for the cold items), and the EGES mean.
+// the mean of the trained items' weight logits, the regression of the trained items' vectors on
+// their attributes (for the cold items), and the EGES mean.
 class SideVectors {
  public:
-  SideVectors(const SideLayout* side, int dim)
+  SideVectors(const SideLayout* side, int dim, ColdVectorRule rule)
       : side_(side != nullptr && side->enabled() ? side : nullptr), dim_(dim),
         stride_(side_ != nullptr ? side_->num_columns() + 1 : 0), logit_sum_(stride_, 0.0),
-        mean_logits_(stride_, 0.0f), h_(static_cast<std::size_t>(dim)) {}
+        mean_logits_(stride_, 0.0f), h_(static_cast<std::size_t>(dim)) {
+    if (side_ != nullptr && rule == ColdVectorRule::kRegression) regression_.emplace(*side_, dim, kColdRidge);
+  }
   bool enabled() const { return side_ != nullptr; }
   Status FetchValues(Transport* t, const Partition& partition, int num_workers, double timeout) {
     std::vector<ItemId> keys;
@@ -91,17 +101,29 @@ class SideVectors {
   const float* Item(ItemId item, const float* id_row, const float* weights) {
     for (std::size_t c = 0; c < stride_; ++c) logit_sum_[c] += weights[c];
     ++with_side_;
-    return Mix(item, id_row, weights);
+    const float* h = Mix(item, id_row, weights);
+    if (regression_) regression_->Add(item, h);
+    return h;
   }
-  // A cold item's vector: its parts weighted by the softmax of the trained items' mean logits.
-  // Call after every Item(): the mean logits are fixed at the first call.
+  // A cold item's vector: the regression's prediction from its attributes or (--side-info-cold
+  // attributes, or no trained item has attributes) its parts weighted by the softmax of the
+  // trained items' mean logits. Call after every Item(): both are fixed at the first call.
   const float* Cold(std::size_t i) {
-    if (i == 0)
-      for (std::size_t c = 0; c < stride_; ++c)
-        mean_logits_[c] = with_side_ > 0 ? static_cast<float>(logit_sum_[c] / static_cast<double>(with_side_)) : 0.0f;
+    if (i == 0) Freeze();
+    if (regression_ && regression_->added() > 0) {
+      regression_->Predict(side_->vocab_size() + i, h_.data());
+      return h_.data();
+    }
     return Mix(side_->vocab_size() + i, nullptr, mean_logits_.data());
   }
   const std::vector<float>& values() const { return values_; }
+  // How the cold vectors are made, for the log.
+  std::string ColdRuleText() const {
+    if (regression_ && regression_->added() > 0)
+      return fmt::format("a ridge regression on the attributes of the {} trained items with attributes ({} "
+                         "iterations, {:.3f}s)", regression_->added(), fit_iterations_, fit_seconds_);
+    return "their attributes, weighted by the trained items' mean weight logits";
+  }
   std::string MeanLogitsText() const {
     std::string text;
     for (std::size_t c = 0; c < stride_; ++c)
@@ -111,6 +133,14 @@ class SideVectors {
   }
 
  private:
+  void Freeze() {
+    for (std::size_t c = 0; c < stride_; ++c)
+      mean_logits_[c] = with_side_ > 0 ? static_cast<float>(logit_sum_[c] / static_cast<double>(with_side_)) : 0.0f;
+    if (!regression_) return;
+    const auto start = std::chrono::steady_clock::now();
+    fit_iterations_ = regression_->Fit();
+    fit_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   const float* Mix(std::size_t entity, const float* id_row, const float* logits) {
     if (s_.size() < side_->NumParts(entity) + 1u) s_.resize(side_->NumParts(entity) + 1u);
     const std::uint32_t* values = side_->Values(entity);
@@ -127,6 +157,9 @@ class SideVectors {
   std::vector<float> mean_logits_;
   std::int64_t with_side_ = 0;
   std::vector<float> h_;
+  std::optional<AttributeRegression> regression_;
+  int fit_iterations_ = 0;
+  double fit_seconds_ = 0;
 };
 
 // The model's matrices as they are written: vectors (txt, bin), the output matrix and, with side
@@ -188,12 +221,12 @@ Status WriteItemRows(Transport* t, const Partition& partition, int num_workers, 
 // the items, the cold items' vectors (their output rows zero).
 Status WriteColdRows(const SideLayout& side, int dim, SideVectors* mix, ModelSinks* sinks) {
   const std::vector<float> zero(static_cast<std::size_t>(dim), 0.0f);
-  spdlog::info("side information: {} cold items from their attributes, weighted by the trained items' mean "
-               "weight logits ({})", side.cold_items().size(), mix->MeanLogitsText());
   for (std::size_t i = 0; i < side.cold_items().size(); ++i) {
     sinks->vectors.Add(side.cold_items()[i], mix->Cold(i));
     sinks->output.Add(zero.data());
   }
+  spdlog::info("side information: {} cold items from {}; trained items' mean weight logits {}",
+               side.cold_items().size(), mix->ColdRuleText(), mix->MeanLogitsText());
   return Status::Ok();
 }
 
@@ -209,10 +242,11 @@ Status WriteSideValues(const SideLayout& side, const std::string& path) {
 
 Status WriteModelFiles(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab,
                        const SideLayout* side, int dim, const std::string& dir, double timeout,
-                       const std::function<std::string()>& train_json, const std::string& debug_kill_at) {
+                       const std::function<std::string()>& train_json, const std::string& debug_kill_at,
+                       ColdVectorRule cold_rule) {
   ModelSinks sinks;
   ITEM2VEC_RETURN_IF_ERROR(OpenSinks(dir, vocab, side, dim, &sinks));
-  SideVectors mix(side, dim);
+  SideVectors mix(side, dim, cold_rule);
   if (side != nullptr) {
     ITEM2VEC_RETURN_IF_ERROR(mix.FetchValues(t, partition, num_workers, timeout));
     for (std::size_t v = 0; v < side->num_values(); ++v) sinks.side.Add(mix.values().data() + v * dim);
@@ -237,12 +271,12 @@ Status WriteModelFiles(Transport* t, const Partition& partition, int num_workers
 
 Status WriteModel(Transport* t, const Partition& partition, int num_workers, const Vocabulary& vocab, int dim,
                   const std::string& output_dir, double timeout, const std::function<std::string()>& train_json,
-                  const std::string& debug_kill_at, const SideLayout* side) {
+                  const std::string& debug_kill_at, const SideLayout* side, ColdVectorRule cold_rule) {
   if (side != nullptr && !side->enabled()) side = nullptr;
   Result<std::string> staged = StageModel(output_dir);
   if (!staged.ok()) return staged.status();
   Status st =
-      WriteModelFiles(t, partition, num_workers, vocab, side, dim, *staged, timeout, train_json, debug_kill_at);
+      WriteModelFiles(t, partition, num_workers, vocab, side, dim, *staged, timeout, train_json, debug_kill_at, cold_rule);
   if (st.ok()) st = PublishModel(output_dir, *staged);
   if (!st.ok()) {
     // A failure after the switch (tidying up) leaves the new model published and whole.

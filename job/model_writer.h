@@ -10,9 +10,12 @@
 // removes its staged directory, a killed one's is removed by the next run.
 // With side information (`side` enabled, common/side_layout.h) an item's row of vectors.txt/.bin
 // is its EGES mean (worker/side_mix.h; its own row where it has no attributes), and the
-// side-info file's items absent from the vocabulary follow as cold rows: the mean of their
-// attribute rows weighted by the softmax, over the columns they have, of the trained items'
-// mean weight logits; vocab.tsv lists them with count 0 (how every reader tells a cold item),
+// side-info file's items absent from the vocabulary follow as cold rows: with
+// ColdVectorRule::kRegression a ridge regression of the trained items' EGES means on their
+// attributes, fitted as they stream past (common/attribute_regression.h), predicts them; with
+// kAttributes (or no trained item with attributes) they are the mean of their attribute rows
+// weighted by the softmax, over the columns they have, of the trained items' mean weight
+// logits; vocab.tsv lists them with count 0 (how every reader tells a cold item),
 // output_vectors.i2v gives them zero rows. side_rows.i2v (MatrixFile "side", for warm starts)
 // holds the attribute rows in side_values.tsv's order, then per item its own row and its
 // weight row; side_values.tsv names the columns (first line "#columns<TAB>...") and the values.
@@ -23,6 +26,7 @@
 
 #include "common/side_layout.h"
 #include "common/status.h"
+#include "common/train_options.h"
 #include "common/transport.h"
 #include "common/vocabulary.h"
 #include "ps/partition.h"
@@ -42,6 +46,6 @@ inline constexpr const char* kSideValuesFile = "side_values.tsv";
 Status WriteModel(Transport* transport, const Partition& partition, int num_workers, const Vocabulary& vocab,
                   int dim, const std::string& output_dir, double peer_timeout,
                   const std::function<std::string()>& train_json, const std::string& debug_kill_at = "",
-                  const SideLayout* side = nullptr);
+                  const SideLayout* side = nullptr, ColdVectorRule cold_rule = ColdVectorRule::kRegression);
 
 }  // namespace item2vec

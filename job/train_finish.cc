@@ -171,7 +171,7 @@ int FinishTrainJob(const TrainJob& job, WorkerRun* run) {
   };
   if (job.observer != nullptr) job.observer->BeforeModelWrite(o, job.vocab);
   Status ws = WriteModel(&transport, job.partition(), job.workers, job.vocab, o.dim, o.output, o.peer_timeout,
-                         train_json, o.debug_kill_model_write, &job.side);
+                         train_json, o.debug_kill_model_write, &job.side, o.side_info_cold);
   if (!ws.ok()) FailJob(transport, ws.WithContext("writing the model to '" + o.output + "'"));
   std::vector<Transport::Handle> handles;
   for (int s = 0; s < job.servers; ++s)

@@ -14,10 +14,19 @@ and release year, skipped when /work/shared/data/ml-100k is absent):
   - genre overlap: the mean Jaccard overlap of a cold movie's genres with those of its 10
     nearest warm movies;
   - warm HR@10 / NDCG@10 ranks the warm movies only (the same candidates for both models).
+  - warm HR@10 mixed: the warm test records ranked among all movies, cold ones included (what
+    crowding costs the warm recommendations);
+  - cold share: the mean share of cold movies in the top 10 of the cold records' queries (a
+    method that puts every cold movie near every query wins cold HR@10 by crowding the warm
+    movies out of the lists: read the two together).
 Compared: random cold vectors with plain item2vec (today), the attribute-mean baseline (a cold
 movie's vector = the mean, over its attribute values, of the mean normalised plain vector of the
-warm movies holding that value), and train --side-info (EGES, its own cold vectors). The
-training time ratio is train_seconds of train.json, side information over plain, same epochs.
+warm movies holding that value), the attribute regression on plain item2vec (a ridge regression
+of the warm movies' plain vectors on their attributes, lambda 1, the features of
+common/attribute_regression.h), and train --side-info (EGES) with its two cold rules:
+--side-info-cold attributes (EGES's own: the attribute rows weighted by the mean weights) and
+regression (the default). The training time ratio is train_seconds of train.json, side
+information (the default run) over plain, same epochs.
 
 Usage: scripts/bench/eges_bench.py [--bin build/bin/item2vec] [--seeds 1,2,3] [--out DIR]
        [--np 3] [--datasets ml-latest-small,ml-100k] [--json FILE] [--side-args "--side-info-dropout 0"]
@@ -164,12 +173,48 @@ def attribute_mean(plain, cold, warm, attrs, year_bucket):
     return out
 
 
-def train(args, seqs_dir, out, side, seed):
+def attribute_regression(plain, cold, warm, attrs, year_bucket, lam=1.0):
+    """A cold movie's vector: a ridge regression of the warm movies' plain vectors on their
+    attributes (genres, 1/m each of m; the year bucket; an intercept), as train --side-info-cold
+    regression fits the EGES vectors."""
+    names = sorted({"g=" + g for genres, _ in attrs.values() for g in genres} |
+                   {"y=" + year_bucket(y) for _, y in attrs.values()})
+    index = {n: k for k, n in enumerate(names)}
+
+    def features(m):
+        x = np.zeros(len(names) + 1)
+        x[-1] = 1
+        for g in attrs[m][0]:
+            x[index["g=" + g]] += 1.0 / len(attrs[m][0])
+        if attrs[m][1].isdigit():  # an unknown year: no year part, as in train --side-info
+            x[index["y=" + year_bucket(attrs[m][1])]] = 1
+        return x
+    fit = [m for m in warm if m in plain]
+    x = np.array([features(m) for m in fit])
+    b = np.linalg.solve(x.T @ x + lam * np.eye(x.shape[1]), x.T @ np.array([plain[m] for m in fit]))
+    return {c: features(c) @ b for c in cold}
+
+
+def cold_share(vectors, candidates, cold, pairs, k=10):
+    """The mean share of cold movies in the top k of the records' queries."""
+    m = normalise(np.array([vectors[c] for c in candidates]))
+    is_cold = np.array([c in cold for c in candidates])
+    index = {c: n for n, c in enumerate(candidates)}
+    shares = []
+    for q in sorted({q for q, _ in pairs}):
+        s = m @ (vectors[q] / max(np.linalg.norm(vectors[q]), 1e-12))
+        if q in index:
+            s[index[q]] = -np.inf
+        shares.append(is_cold[np.argsort(-s)[:k]].mean())
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def train(args, seqs_dir, out, side, seed, more=()):
     cmd = ["mpirun", "--oversubscribe", "-np", str(args.np), args.bin, "train", "--config",
            os.path.join(REPO, "configs", "movielens.ini"), "--input", seqs_dir, "--output", out, "--seed", str(seed),
            "--report", "false", "--log-level", "warn"]
     if side:
-        cmd += ["--side-info", side] + args.side_args.split()
+        cmd += ["--side-info", side] + args.side_args.split() + list(more)
     subprocess.run(cmd, check=True)
     with open(os.path.join(out, "train.json")) as f:
         return json.load(f)["train_seconds"]
@@ -195,8 +240,11 @@ def run_dataset(args, name, attrs, events, seed):
             f.write(f"{m}\t{'|'.join(g)}\t{y}\n")
     t_plain = train(args, os.path.join(work, "seqs"), os.path.join(work, "plain"), None, seed)
     t_side = train(args, os.path.join(work, "seqs"), os.path.join(work, "eges"), side, seed)
+    train(args, os.path.join(work, "seqs"), os.path.join(work, "eges-attributes"), side, seed,
+          ["--side-info-cold", "attributes"])
     plain = load_vectors(os.path.join(work, "plain", "vectors.txt"))
     eges = load_vectors(os.path.join(work, "eges", "vectors.txt"))
+    eges_attributes = load_vectors(os.path.join(work, "eges-attributes", "vectors.txt"))
     warm = [m for m in attrs if m not in cold and m in plain]
     cold_list = [m for m in attrs if m in cold]
     rng = np.random.default_rng(seed)
@@ -204,17 +252,22 @@ def run_dataset(args, name, attrs, events, seed):
     scale = np.mean([np.linalg.norm(v) for v in plain.values()]) / np.sqrt(dim)
     rand = dict(plain, **{c: rng.normal(0, scale, dim) for c in cold_list})
     amean = dict(plain, **attribute_mean(plain, cold_list, warm, attrs, year_buckets(attrs)))
+    aregression = dict(plain, **attribute_regression(plain, cold_list, warm, attrs, year_buckets(attrs)))
     everything = warm + cold_list
     # The same records for every model: queries plain item2vec trained (>= --min-count events).
     cold_test = [(q, t) for q, t in cold_test if q in plain]
     warm_test = [(q, t) for q, t in warm_test if q in plain and t in plain]
     res = {"dataset": name, "seed": seed, "movies": len(attrs), "cold_movies": len(cold_list),
            "cold_events": len(cold_test), "chance_hr10": 10.0 / (len(everything) - 1), "plain_seconds": t_plain, "eges_seconds": t_side}
-    for label, vec in [("random", rand), ("attribute_mean", amean), ("eges", eges)]:
+    for label, vec in [("random", rand), ("attribute_mean", amean), ("attribute_regression", aregression),
+                       ("eges_attributes", eges_attributes), ("eges", eges)]:
         hr, ndcg, n = rank_metrics(vec, everything, cold_test)
         res[label] = {"cold_hr10": hr, "cold_ndcg10": ndcg, "cold_evaluated": n,
+                      "cold_share10": cold_share(vec, everything, cold, cold_test),
+                      # the warm test records ranked among warm and cold movies: what crowding costs
+                      "warm_hr10_mixed": rank_metrics(vec, everything, warm_test)[0],
                       "genre_overlap": genre_overlap(vec, cold_list, warm, attrs)}
-    for label, vec in [("plain", plain), ("eges", eges)]:
+    for label, vec in [("plain", plain), ("eges", eges), ("eges_attributes", eges_attributes)]:
         hr, ndcg, n = rank_metrics(vec, warm, warm_test)
         res.setdefault("warm", {})[label] = {"hr10": hr, "ndcg10": ndcg, "evaluated": n}
     return res
@@ -249,17 +302,33 @@ def main():
             json.dump(results, f, indent=1)
 
 
+COLD_LABELS = [("random", "random vectors"), ("attribute_mean", "attribute mean"),
+               ("attribute_regression", "attribute regression on plain"),
+               ("eges_attributes", "EGES, --side-info-cold attributes"), ("eges", "EGES, --side-info-cold regression")]
+
+
 def print_table(results):
-    print("| dataset | seeds | cold HR@10 chance | cold HR@10 random / attr-mean / EGES | cold NDCG@10 random / attr-mean / EGES "
-          "| genre overlap random / attr-mean / EGES | warm HR@10 plain / EGES | time EGES / plain |")
-    print("|---|---|---|---|---|---|---|---|")
+    """Per dataset and method: mean ± standard deviation over the seeds."""
+    print("| dataset (seeds) | cold vectors | cold HR@10 | cold NDCG@10 | cold share of top 10 | warm HR@10 among all "
+          "| genre overlap |")
+    print("|---|---|---|---|---|---|---|")
     for name in dict.fromkeys(r["dataset"] for r in results):
         rs = [r for r in results if r["dataset"] == name]
-        m = lambda f: np.mean([f(r) for r in rs])
-        cold = lambda key: " / ".join(f"{m(lambda r: r[l][key]):.4f}" for l in ("random", "attribute_mean", "eges"))
-        print(f"| {name} | {len(rs)} | {m(lambda r: r['chance_hr10']):.4f} | {cold('cold_hr10')} | {cold('cold_ndcg10')} | {cold('genre_overlap')} | "
-              f"{m(lambda r: r['warm']['plain']['hr10']):.4f} / {m(lambda r: r['warm']['eges']['hr10']):.4f} | "
-              f"{m(lambda r: r['eges_seconds'] / r['plain_seconds']):.2f} |")
+        ms = lambda f, p=4: f"{np.mean([f(r) for r in rs]):.{p}f} ± {np.std([f(r) for r in rs]):.{p}f}"
+        print(f"| {name} ({len(rs)}) | chance (10 / movies) | {ms(lambda r: r['chance_hr10'])} | | | | |")
+        for label, text in COLD_LABELS:
+            cells = " | ".join(ms(lambda r: r[label][k]) for k in ("cold_hr10", "cold_ndcg10", "cold_share10", "warm_hr10_mixed",
+                                                                 "genre_overlap"))
+            print(f"| {name} ({len(rs)}) | {text} | {cells} |")
+    print()
+    print("| dataset (seeds) | warm HR@10 plain | warm HR@10 EGES | EGES / plain | time EGES / plain |")
+    print("|---|---|---|---|---|")
+    for name in dict.fromkeys(r["dataset"] for r in results):
+        rs = [r for r in results if r["dataset"] == name]
+        ms = lambda f, p=4: f"{np.mean([f(r) for r in rs]):.{p}f} ± {np.std([f(r) for r in rs]):.{p}f}"
+        print(f"| {name} ({len(rs)}) | {ms(lambda r: r['warm']['plain']['hr10'])} | {ms(lambda r: r['warm']['eges']['hr10'])} | "
+              f"{ms(lambda r: r['warm']['eges']['hr10'] / r['warm']['plain']['hr10'], 2)} | "
+              f"{ms(lambda r: r['eges_seconds'] / r['plain_seconds'], 2)} |")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 # train --side-info (EGES through the parameter server, issue 31):
 #  1. every item of the side-info table gets a vector: the movies without events are cold
 #     rows (count 0 in vocab.tsv, counted in train.json), two cold movies with the same
-#     attributes get the same vector, the model is complete (check_model);
-#     --kernel hogbatch and pair train with it too;
+#     attributes get the same vector, the model is complete (check_model); the cold vectors
+#     come from the attribute regression by default and from EGES's rule with
+#     --side-info-cold attributes (the writer's log says which); --kernel hogbatch and pair
+#     train with it too;
 #  2. SIGTERM, then --resume on another server count: byte-identical to an uninterrupted run
 #     (the attribute and weight rows travel in the checkpoints), and a resume with a changed
 #     table is refused;
@@ -43,10 +45,19 @@ va=$(grep "^$a " "$WORK/ref/vectors.txt" | cut -d' ' -f2-) vb=$(grep "^$b " "$WO
 [ -n "$va" ] && [ "$va" = "$vb" ] || fail "cold movies $a and $b share their attributes but not their vector"
 awk -v v="$va" 'BEGIN { n = split(v, x, " "); for (i = 1; i <= n; i++) s += x[i] * x[i]; exit !(s > 0) }' || fail "cold vector is zero"
 echo "ok: $cold cold movies (count 0 in vocab.tsv, train.json); same attributes, same vector"
-# The other kernels: the composition is around the kernel, so hogbatch and pair train it too.
+grep -q "cold items from a ridge regression on the attributes of the [0-9]* trained items" "$WORK/ref.log" ||
+  fail "the default cold rule is not the attribute regression: $(grep 'cold items from' "$WORK/ref.log")"
+grep -q '"side_info_cold":"regression"' "$WORK/ref/train.json" || fail "train.json lacks side_info_cold"
+# The other kernels: the composition is around the kernel, so hogbatch and pair train it too
+# (pair with EGES's cold rule).
 for kernel in hogbatch pair; do
+  rule=regression
+  [ "$kernel" = pair ] && rule=attributes
   run_np 3 train --input "$WORK/seqs.txt" --side-info "$WORK/items.tsv" --dim 16 --epochs 2 --kernel "$kernel" \
-    --log-level warn --report false --output "$WORK/$kernel" || fail "--kernel $kernel with --side-info failed"
+    --side-info-cold "$rule" --log-level info --report false --output "$WORK/$kernel" > "$WORK/$kernel.log" 2>&1 ||
+    { tail "$WORK/$kernel.log" >&2; fail "--kernel $kernel with --side-info failed"; }
+  [ "$rule" = regression ] || grep -q "cold items from their attributes, weighted by the trained items' mean weight logits" \
+    "$WORK/$kernel.log" || fail "--side-info-cold attributes: $(grep 'cold items from' "$WORK/$kernel.log")"
   [ "$(json_field "$WORK/$kernel/train.json" cold_items)" = "$cold" ] || fail "--kernel $kernel: cold items differ"
   check_model "$WORK/$kernel" 16
 done
