@@ -24,9 +24,8 @@ double ProcessCpuSeconds() { return MeasureProcessUsage().cpu_seconds; }
 
 // A worker other than rank 0, once training is over: its peak memory and CPU for rank 0's
 // table (ps/protocol.h kRankUsage; the servers send theirs from the serving loop).
-void SendRankUsage(Transport& transport, double timeout) {
-  const ProcessUsage u = MeasureProcessUsage();
-  const protocol::RankUsage usage{transport.rank(), u.peak_rss_bytes, u.cpu_seconds};
+void SendRankUsage(Transport& transport, const NodeTables& tables, double timeout) {
+  const protocol::RankUsage usage = OwnRankUsage(transport.rank(), tables);
   if (Status st = transport.Wait(transport.Isend(0, protocol::kRankUsage, &usage, sizeof usage), timeout,
                                  "usage report to rank 0");
       !st.ok())
@@ -159,6 +158,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.checkpointing = run->checkpointing.get();
   setup.final_state = &run->final_state;
   setup.side = job->side.enabled() ? &job->side : nullptr;
+  setup.sampling = job->tables.memory != nullptr ? &job->tables.sampling : nullptr;
   run->train_start = TrainJob::Clock::now();
   Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {
@@ -167,7 +167,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   }
   if (!report.ok()) FailJob(transport, report.status().WithContext("training"));
   if (rank != 0) {
-    SendRankUsage(transport, o.peer_timeout);
+    SendRankUsage(transport, job->tables, o.peer_timeout);
     return 0;
   }
   run->report = *report;
