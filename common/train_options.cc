@@ -233,8 +233,7 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "while training: workers send each server a small heartbeat every fifth of this; a "
        "server that hears nothing from a training worker, or a worker that gets no answer from "
        "a server, for this many seconds ends the job, naming the lost rank and its host (a lost "
-       "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout. A "
-       "worker's first pull waits up to --peer-timeout: the servers lay out their rows first");
+       "node ends the job in about this time instead of --peer-timeout); capped by --peer-timeout");
   group("Distribution and performance")
       ("servers", po::value(&o->servers)->default_value(o->servers),
        "ranks that act as parameter servers (the last ranks); 0 = one per 8 ranks, at least 1")

@@ -69,6 +69,9 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     SumFromNeighbours(*job, rows->from_neighbours);
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
+  // The rows are laid out (or loaded): the workers, waiting here, may pull now. Without this a
+  // first pull could wait out the workers' --liveness-timeout on a large shard or a loaded node.
+  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
@@ -119,6 +122,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   Transport& transport = *job->transport;
   const int rank = job->rank, workers = job->workers;
   run->from_neighbours = SumFromNeighbours(*job, 0);  // waits for the servers' warm start
+  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);  // and for their rows (RunServerRole)
   if (rank == 0 && run->from_neighbours >= 0)
     spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
                  "the others random", run->from_neighbours, job->warm.added);

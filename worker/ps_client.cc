@@ -55,7 +55,7 @@ Status PsClient::FlushPushes() {
 
 Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
   // Waits in slices, sending heartbeats in between, up to the liveness timeout.
-  const double limit = liveness_ > 0 && first_pull_done_ ? liveness_ : timeout_;
+  const double limit = liveness_ > 0 ? liveness_ : timeout_;
   const double slice = std::max(0.05, std::min(limit, timeout_) / 10);
   const auto start = std::chrono::steady_clock::now();
   while (true) {
@@ -213,7 +213,6 @@ Status PsClient::FinishPull(Batch* b) {
     ITEM2VEC_RETURN_IF_ERROR(WaitOne(h, "pull of batch " + std::to_string(b->id) + " from server rank " +
                                                       std::to_string(ServerRank(s))));
   b->pull_handles.clear();
-  if (received) first_pull_done_ = true;
   if (PushReadsRows()) {
     if (received) DecodeWire(wire_, b->pulled.data(), b->total_rows * dim_, b->rows.data());
     return Status::Ok();

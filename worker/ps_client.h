@@ -79,10 +79,7 @@ class PsClient {
   // The row slot `slot`'s delta is taken against (Batch::original / pulled / carried_original;
   // a pulled bf16 row is decoded into `scratch`, dim floats).
   const float* OriginalRow(const Batch& b, std::size_t slot, float* scratch) const;
-  // Liveness timeout of the hot-path waits (default: peer_timeout) and heartbeats. It applies
-  // once the first pull has been answered: before that the servers may still be laying out
-  // their rows (or loading a checkpoint), which on a large model or a loaded node takes longer,
-  // so the first pull waits up to peer_timeout.
+  // Liveness timeout of the hot-path waits (default: peer_timeout) and heartbeats.
   void SetLiveness(double seconds) { liveness_ = seconds; }
   void Heartbeat();
   // Tells every server this worker will push no more (after FlushPushes).
@@ -149,7 +146,6 @@ class PsClient {
   WirePrecision wire_;
   PushResidual* residual_;
   double liveness_ = 0;  // 0: peer_timeout
-  bool first_pull_done_ = false;  // the liveness timeout applies from then on
   std::chrono::steady_clock::time_point last_beat_{};
   std::vector<Transport::Handle> beats_;  // per server: last heartbeat in flight (-1: none)
   std::deque<Staged> staged_;  // deque: entries stay put while it grows
