@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -127,10 +128,13 @@ std::int64_t NodeSharedMemory::ProportionalBytes() const {
   return 0;
 }
 
-std::string NodeSharedDirectory() {
+std::string NodeSharedDirectory(std::size_t bytes) {
   struct stat st {};
-  if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0) return "/dev/shm";
-  return "";
+  if (stat("/dev/shm", &st) != 0 || !S_ISDIR(st.st_mode) || access("/dev/shm", W_OK) != 0) return "";
+  struct statvfs fs {};
+  if (statvfs("/dev/shm", &fs) != 0) return "";
+  const double room = static_cast<double>(fs.f_bavail) * static_cast<double>(fs.f_frsize);
+  return room >= static_cast<double>(PageRounded(bytes)) ? "/dev/shm" : "";
 }
 
 }  // namespace item2vec

@@ -60,7 +60,8 @@ class NodeSharedMemory {
   bool owns_name_ = false;  // created here and not yet unlinked
 };
 
-// /dev/shm when it is a writable directory, else "" (no node-shared memory on this host).
-std::string NodeSharedDirectory();
+// /dev/shm when it is a writable directory with room for `bytes` more (a container's default
+// /dev/shm is often 64 MiB), else "" (no node-shared memory on this host).
+std::string NodeSharedDirectory(std::size_t bytes = 0);
 
 }  // namespace item2vec

@@ -156,8 +156,13 @@ void MapTables(TrainJob* job, const std::string& path, Result<Vocabulary>* vocab
 std::optional<int> ShareNodeTables(TrainJob* job, bool servers_named, Result<Vocabulary>* vocab) {
   Transport& t = *job->transport;
   const int rank = job->rank;
+  // The tables' size first: a worker whose /dev/shm has no room for them builds its own.
+  Result<VocabularySummary> summary = Status::Internal("unset");
+  if (rank == 0) summary = vocab->ok() ? Result<VocabularySummary>(vocab->value().summary()) : vocab->status();
+  if (std::optional<int> exit = ShareFromRankZero(t, &summary)) return exit;
   std::vector<std::int64_t> has_shm(static_cast<std::size_t>(job->world), 0);
-  if (!job->is_server && !NodeSharedDirectory().empty()) has_shm[static_cast<std::size_t>(rank)] = 1;
+  if (!job->is_server && !NodeSharedDirectory(TablesBytes(summary.value())).empty())
+    has_shm[static_cast<std::size_t>(rank)] = 1;
   if (Status as = t.AllreduceInt64(&has_shm, Transport::Reduce::kSum); !as.ok()) FailJob(t, as);
   const std::vector<int> leader = NodeLeaders(*job, has_shm);
   std::vector<int> named;

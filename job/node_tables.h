@@ -17,9 +17,11 @@
 //   Transport::HostOf) receives the vocabulary from rank 0 (job/vocabulary_share.h), writes
 //   the tables into a new file in /dev/shm named after the job and itself, and drops its own
 //   copy; the node's other workers map that file once it is written; the leader then
-//   unlinks the name, so nothing is left behind when the job ends. Every worker's *tables
-//   hold the mapping and its job vocabulary views it. Where /dev/shm is missing every
-//   worker receives the vocabulary and builds private tables, as one rank per node would.
+//   unlinks the name, so nothing is left behind when the job ends (only a job killed while the
+//   tables are being built can leave an item2vec-tables-* file). Every worker's *tables hold
+//   the mapping and its job vocabulary views it. Where /dev/shm is missing or has no room for
+//   the tables, every worker of that node receives the vocabulary and builds private tables,
+//   as one rank per node would.
 //   Servers get the summary only (or, with `servers_named`, the vocabulary with names, for a
 //   warm start). Errors end the job on every rank (FailJob); an error result of rank 0
 //   reaches every rank as its exit code.
