@@ -95,6 +95,11 @@ TEST(NodeTablesTest, ABlockTwoProcessesMapCountsHalfInEachOnesPss) {
   EXPECT_EQ(block->data()[kBytes - 1], static_cast<char>((kBytes - 1) * 7));  // still mapped after the unlink
 }
 
+TEST(NodeTablesTest, NoNodeSharedDirectoryWithoutRoomForTheTables) {
+  // Where /dev/shm cannot hold the tables the node's workers build private ones.
+  EXPECT_EQ(NodeSharedDirectory(std::size_t{1} << 60), "");
+}
+
 TEST(NodeTablesTest, AnUnsealedBlockIsUnlinkedWhenItGoes) {
   if (NodeSharedDirectory().empty()) GTEST_SKIP() << "no writable /dev/shm";
   const std::string path = NodeSharedDirectory() + "/item2vec-tables-gone-" + std::to_string(getpid());
