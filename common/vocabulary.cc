@@ -36,23 +36,23 @@ Vocabulary Vocabulary::Build(const ItemCounter& counter, Count min_count, Count 
             [](const auto& a, const auto& b) { return Before(a.second, *a.first, b.second, *b.first); });
   const Count cap = Cap(max_vocab);
   if (static_cast<Count>(kept.size()) > cap) kept.resize(static_cast<std::size_t>(cap));
-  std::vector<std::string> items;
+  VocabularyPacker packer(kept.size());
   std::vector<Count> counts;
-  items.reserve(kept.size());
   counts.reserve(kept.size());
   for (const auto& [item, n] : kept) {
-    items.push_back(*item);
+    packer.Add(*item);
     counts.push_back(n);
   }
-  return FromSorted(std::move(items), std::move(counts));
+  return packer.Finish(std::move(counts));
 }
 
 Vocabulary Vocabulary::FromSorted(std::vector<std::string> items, std::vector<Count> counts) {
-  Vocabulary v;
-  v.items_ = std::move(items);
-  v.counts_ = std::move(counts);
-  v.Index();
-  return v;
+  VocabularyPacker packer(items.size());
+  for (std::string& item : items) {
+    packer.Add(item);
+    std::string().swap(item);  // the packed copy replaces it
+  }
+  return packer.Finish(std::move(counts));
 }
 
 Vocabulary Vocabulary::FromSummary(const VocabularySummary& summary) {
@@ -61,36 +61,82 @@ Vocabulary Vocabulary::FromSummary(const VocabularySummary& summary) {
   return v;
 }
 
-void Vocabulary::Index() {
-  summary_.size = items_.size();
-  summary_.total_count = std::accumulate(counts_.begin(), counts_.end(), Count{0});
-  summary_.item_bytes = 0;
+Vocabulary Vocabulary::FromArrays(const VocabularyArrays& arrays, const VocabularySummary& summary,
+                                  std::shared_ptr<const void> owner) {
+  Vocabulary v;
+  v.summary_ = summary;
+  v.arrays_ = arrays;
+  v.owner_ = std::move(owner);
+  return v;
+}
+
+std::size_t Vocabulary::TableSize(std::size_t n) {
   std::size_t cap = 16;
-  while (cap < items_.size() * 2) cap <<= 1;
-  table_.assign(cap, kNotFound);
-  const std::size_t mask = cap - 1;
+  while (cap < n * 2) cap <<= 1;
+  return cap;
+}
+
+struct Vocabulary::Owned {
+  std::vector<char> bytes;
+  std::vector<std::uint64_t> offsets;
+  std::vector<Count> counts;
+  std::vector<ItemId> table;
+};
+
+VocabularyPacker::VocabularyPacker(std::size_t n) {
+  offsets_.reserve(n + 1);
+  offsets_.push_back(0);
+}
+
+void VocabularyPacker::Add(std::string_view item) {
+  bytes_.insert(bytes_.end(), item.begin(), item.end());
+  offsets_.push_back(bytes_.size());
+}
+
+Vocabulary VocabularyPacker::Finish(std::vector<Count> counts) {
+  auto owned = std::make_shared<Vocabulary::Owned>();
+  bytes_.shrink_to_fit();
+  owned->bytes = std::move(bytes_);
+  owned->offsets = std::move(offsets_);
+  owned->counts = std::move(counts);
+  owned->counts.resize(owned->offsets.size() - 1);
+  return Vocabulary::FromOwned(std::move(owned));
+}
+
+// Indexes the packed items: the lookup table, the total count, the fingerprint.
+Vocabulary Vocabulary::FromOwned(std::shared_ptr<Owned> owned) {
+  const std::size_t n = owned->offsets.size() - 1;
+  owned->table.assign(TableSize(n), kNotFound);
+  Vocabulary v;
+  v.arrays_ = {owned->bytes.data(), owned->offsets.data(), owned->counts.data(), owned->table.data(),
+               owned->table.size()};
+  v.summary_.size = n;
+  v.summary_.total_count = std::accumulate(owned->counts.begin(), owned->counts.end(), Count{0});
+  v.summary_.item_bytes = owned->bytes.size();
+  const std::size_t mask = owned->table.size() - 1;
   // One hash per item serves the lookup table and the fingerprint.
-  std::uint64_t fingerprint = 0x9e3779b97f4a7c15ull ^ items_.size();
-  for (ItemId id = 0; id < items_.size(); ++id) {
-    const std::uint64_t hash = HashBytes(items_[id]);
-    summary_.item_bytes += items_[id].size();
+  std::uint64_t fingerprint = 0x9e3779b97f4a7c15ull ^ n;
+  for (ItemId id = 0; id < n; ++id) {
+    const std::uint64_t hash = HashBytes(v.item(id));
     fingerprint = (fingerprint ^ hash) * kFnvPrime;
-    fingerprint = (fingerprint ^ static_cast<std::uint64_t>(counts_[id])) * kFnvPrime;
+    fingerprint = (fingerprint ^ static_cast<std::uint64_t>(owned->counts[id])) * kFnvPrime;
     std::size_t slot = hash & mask;
-    while (table_[slot] != kNotFound) slot = (slot + 1) & mask;
-    table_[slot] = id;
+    while (owned->table[slot] != kNotFound) slot = (slot + 1) & mask;
+    owned->table[slot] = id;
   }
-  summary_.fingerprint = fingerprint;
+  v.summary_.fingerprint = fingerprint;
+  v.owner_ = std::move(owned);
+  return v;
 }
 
 ItemId Vocabulary::Find(std::string_view item) const {
-  if (table_.empty()) return kNotFound;
-  const std::size_t mask = table_.size() - 1;
+  if (arrays_.table_size == 0) return kNotFound;
+  const std::size_t mask = arrays_.table_size - 1;
   std::size_t slot = HashBytes(item) & mask;
   while (true) {
-    const ItemId id = table_[slot];
+    const ItemId id = arrays_.table[slot];
     if (id == kNotFound) return kNotFound;
-    if (items_[id] == item) return id;
+    if (this->item(id) == item) return id;
     slot = (slot + 1) & mask;
   }
 }

@@ -9,12 +9,21 @@
 //   every run derives the same ids from the same counts.
 // - Vocabulary::Find is a read-only open-addressing lookup by string_view: no allocation,
 //   safe to call from many threads once built.
+// - A Vocabulary is immutable and its arrays (VocabularyArrays: the items' bytes packed end
+//   to end with V + 1 offsets, the counts, the lookup table) are shared by its copies; they
+//   are its own, or views into read-only memory another object owns (FromArrays: the node's
+//   shared tables, job/node_tables.h), kept alive by the Vocabulary. Copies are cheap.
 // - A Vocabulary made FromSummary has no names, counts or lookup table, only its
 //   VocabularySummary (size, total count, item bytes, fingerprint): what a parameter server
 //   needs, a few bytes whatever V. REQUIRES for item(), count(), counts(), Find(): has_items().
+// - Serialised, a Vocabulary is the archive of a std::vector<std::string> of the items and a
+//   std::vector<Count> of the counts, as before the arrays were packed (checkpoints written
+//   by earlier versions load).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -69,6 +78,26 @@ struct VocabularySummary {
   }
 };
 
+// A read-only run of counts (a vocabulary's own, or in a node-shared image).
+struct CountSpan {
+  const Count* data = nullptr;
+  std::size_t size = 0;
+  const Count* begin() const { return data; }
+  const Count* end() const { return data + size; }
+  Count operator[](std::size_t i) const { return data[i]; }
+  friend bool operator==(CountSpan a, CountSpan b) { return a.size == b.size && std::equal(a.begin(), a.end(), b.begin()); }
+};
+
+// Where a vocabulary's arrays are: item id's bytes are bytes[offsets[id], offsets[id + 1]);
+// table holds table_size slots (a power of two, kNotFound = empty) of ids by HashBytes.
+struct VocabularyArrays {
+  const char* bytes = nullptr;
+  const std::uint64_t* offsets = nullptr;  // V + 1 entries
+  const Count* counts = nullptr;
+  const ItemId* table = nullptr;
+  std::size_t table_size = 0;
+};
+
 class Vocabulary {
  public:
   static constexpr ItemId kNotFound = 0xffffffffu;
@@ -86,15 +115,23 @@ class Vocabulary {
   static Vocabulary FromSorted(std::vector<std::string> items, std::vector<Count> counts);
   // Without names (see the contract).
   static Vocabulary FromSummary(const VocabularySummary& summary);
+  // Views into arrays laid out as another vocabulary's (arrays()), which `owner` keeps alive.
+  static Vocabulary FromArrays(const VocabularyArrays& arrays, const VocabularySummary& summary,
+                               std::shared_ptr<const void> owner);
+  // The lookup table's slots for n items: the first power of two of at least 2n (and 16).
+  static std::size_t TableSize(std::size_t n);
 
   std::size_t size() const { return static_cast<std::size_t>(summary_.size); }
   bool empty() const { return summary_.size == 0; }
-  bool has_items() const { return items_.size() == summary_.size; }
+  bool has_items() const { return arrays_.offsets != nullptr; }
+  const VocabularyArrays& arrays() const { return arrays_; }
   const VocabularySummary& summary() const { return summary_; }
   void set_shard_distinct(double n) { summary_.shard_distinct = n; }
-  const std::string& item(ItemId id) const { return items_[id]; }
-  Count count(ItemId id) const { return counts_[id]; }
-  const std::vector<Count>& counts() const { return counts_; }
+  std::string_view item(ItemId id) const {
+    return {arrays_.bytes + arrays_.offsets[id], static_cast<std::size_t>(arrays_.offsets[id + 1] - arrays_.offsets[id])};
+  }
+  Count count(ItemId id) const { return arrays_.counts[id]; }
+  CountSpan counts() const { return {arrays_.counts, has_items() ? size() : 0}; }
   // Sum of counts of the items kept: word2vec.c's train_words.
   Count total_count() const { return summary_.total_count; }
   ItemId Find(std::string_view item) const;
@@ -102,34 +139,102 @@ class Vocabulary {
   std::uint64_t Fingerprint() const { return summary_.fingerprint; }
 
   template <class Archive>
-  void save(Archive& ar, unsigned /*version*/) const { ar& items_; ar& counts_; }
+  void save(Archive& ar, unsigned version) const;
   template <class Archive>
-  void load(Archive& ar, unsigned /*version*/) {
-    ar& items_;
-    ar& counts_;
-    Index();
-  }
+  void load(Archive& ar, unsigned version);
   template <class Archive>
   void serialize(Archive& ar, unsigned version) { Split(ar, version); }
 
  private:
+  friend class VocabularyPacker;
+  struct Owned;  // the arrays of a vocabulary built here
   template <class Archive>
   void Split(Archive& ar, unsigned version);
-  void Index();
-  std::vector<std::string> items_;
-  std::vector<Count> counts_;
+  static Vocabulary FromOwned(std::shared_ptr<Owned> owned);
   VocabularySummary summary_;
-  std::vector<ItemId> table_;  // open addressing, power-of-two size, kNotFound = empty
+  VocabularyArrays arrays_;            // all null without names
+  std::shared_ptr<const void> owner_;  // what arrays_ point into
 };
 
 std::uint64_t HashBytes(std::string_view s);
 
 }  // namespace item2vec
 
+#include <boost/serialization/collection_size_type.hpp>
+#include <boost/serialization/item_version_type.hpp>
+#include <boost/serialization/library_version_type.hpp>
 #include <boost/serialization/split_member.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
 namespace item2vec {
+
+// Packs items (in id order) and counts into a vocabulary's own arrays.
+class VocabularyPacker {
+ public:
+  explicit VocabularyPacker(std::size_t n);
+  void Add(std::string_view item);
+  Vocabulary Finish(std::vector<Count> counts);
+
+ private:
+  std::vector<char> bytes_;
+  std::vector<std::uint64_t> offsets_;
+};
+
 template <class Archive>
 void Vocabulary::Split(Archive& ar, unsigned version) {
   boost::serialization::split_member(ar, *this, version);
 }
+
+// The items in Boost's own layout of a std::vector<std::string> (collections_save_imp.hpp),
+// one item at a time; as a class of its own it gets the same class header in the archive.
+struct VocabularyItemsArchive {
+  const Vocabulary* from = nullptr;   // save
+  VocabularyPacker* into = nullptr;   // load
+  template <class Archive>
+  void save(Archive& ar, unsigned /*version*/) const {
+    const std::size_t n = from->has_items() ? from->size() : 0;
+    const boost::serialization::collection_size_type count(n);
+    ar << count;
+    const boost::serialization::item_version_type item_version(boost::serialization::version<std::string>::value);
+    ar << item_version;
+    for (ItemId id = 0; id < n; ++id) {
+      const std::string s(from->item(id));
+      ar << s;
+    }
+  }
+  template <class Archive>
+  void load(Archive& ar, unsigned /*version*/) {
+    boost::serialization::collection_size_type count;
+    ar >> count;
+    boost::serialization::item_version_type item_version(0);
+    if (boost::serialization::library_version_type(3) < ar.get_library_version()) ar >> item_version;
+    *into = VocabularyPacker(count);
+    std::string s;
+    for (std::size_t i = 0; i < count; ++i) {
+      ar >> s;
+      into->Add(s);
+    }
+  }
+  template <class Archive>
+  void serialize(Archive& ar, unsigned version) { boost::serialization::split_member(ar, *this, version); }
+};
+
+template <class Archive>
+void Vocabulary::save(Archive& ar, unsigned /*version*/) const {
+  const VocabularyItemsArchive items{this, nullptr};
+  ar << items;
+  const std::vector<Count> counts(arrays_.counts, arrays_.counts + (has_items() ? size() : 0));
+  ar << counts;
+}
+
+template <class Archive>
+void Vocabulary::load(Archive& ar, unsigned /*version*/) {
+  VocabularyPacker packer(0);
+  VocabularyItemsArchive items{nullptr, &packer};
+  ar >> items;
+  std::vector<Count> counts;
+  ar >> counts;
+  *this = packer.Finish(std::move(counts));
+}
+
 }  // namespace item2vec

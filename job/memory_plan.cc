@@ -1,5 +1,7 @@
 #include "job/memory_plan.h"
 
+#include "job/node_tables.h"
+
 #include "common/wire_codec.h"
 #include "worker/hot_rows.h"
 #include "worker/push_residual.h"
@@ -14,11 +16,12 @@
 namespace item2vec {
 
 MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int num_servers, int num_workers,
-                          std::size_t server_keys) {
+                          std::size_t server_keys, int workers_per_node) {
   MemoryPlan p;
   const double V = static_cast<double>(vocab.size());
   const double d = o.dim;
-  p.vocabulary_bytes = static_cast<double>(vocab.summary().item_bytes) + 48 * V;
+  p.vocabulary_bytes = static_cast<double>(TablesBytes(vocab.summary()));
+  p.workers_per_node = std::max(1, workers_per_node);
   // Rows of one batch: its distinct input items and centres (at most the tokens each) plus
   // its negatives (the pool, or up to window * negative per token), never more than V each.
   const double tokens = static_cast<double>(o.batch_tokens);
@@ -51,7 +54,9 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
       (o.Wire() == WirePrecision::kFp16
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
-  p.worker_bytes = kRankBaselineBytes + p.vocabulary_bytes + 28 * V + 2 * batch_bytes + hot_bytes + residual_bytes;
+  // A worker's own: the batch builder's slot stamps (two int32 and a bit per item) and batches.
+  p.worker_bytes = kRankBaselineBytes + 8.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
+                   p.vocabulary_bytes / p.workers_per_node;
   // Building the vocabulary (job/vocabulary_partition.h), measured on 3M items of 8 bytes
   // (scripts/bench/vocab_memory.sh): a worker's shard table (hash-map node and string), its
   // (hash, count) copy and a part in flight, about 140 B per distinct item of the shard;
@@ -85,11 +90,12 @@ std::string FormatMemoryPlan(const MemoryPlan& p, int num_servers, int num_worke
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "memory plan: %d server(s) x %.1f MiB (model share %.1f MiB), %d worker(s) x %.1f MiB "
-                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary), vocabulary %.1f MiB on "
-                "every worker; all ranks together %.1f MiB",
+                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary; 1/%d of the node's tables), "
+                "node-shared tables %.1f MiB once per node (vocabulary and sampling tables); all ranks together "
+                "%.1f MiB",
                 num_servers, mib(p.server_bytes), mib(p.model_bytes), num_workers,
-                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), mib(p.vocabulary_bytes),
-                mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
+                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), p.workers_per_node,
+                mib(p.vocabulary_bytes), mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
   return buf;
 }
 

@@ -3,13 +3,15 @@
 // Contract: EstimateMemory is a pure function of the vocabulary (size and item bytes), the
 // options and the rank layout; every rank computes the same plan from the broadcast
 // vocabulary, so no message is needed. It counts what dominates:
-//   a worker     the vocabulary: item bytes + ~48 B per item (string, count, hash slot);
+//   a node       the node-shared tables (job/node_tables.h: names, counts, lookup table,
+//                sampling tables; TablesBytes, exact), once per node, mapped by its workers;
 //   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B, plus row versions
 //                and reply buffers for two batches per worker;
-//   a worker     sampling tables (~28 B per item: keep probability, alias table, slot
-//                stamps) and two batches of rows (pulled + original copy + versions); with
-//                a bf16/fp16 wire precision also a batch of staging buffers, and with fp16
-//                its push residuals (worker/push_residual.h).
+//   a worker     its own: slot stamps (8 B per item) and two batches of rows (pulled +
+//                original copy + versions); with a bf16/fp16 wire precision also a batch of
+//                staging buffers, and with fp16 its push residuals (worker/push_residual.h);
+//                its proportional set size adds its share of the node's tables (1 / the
+//                workers per node).
 // The vocabulary-building pass is planned apart (counting_bytes, merge_bytes) from the
 // summary's expected distinct items per shard; it is over before the model is allocated,
 // so the node check uses the training figures and --dry-run prints both.
@@ -27,10 +29,11 @@
 namespace item2vec {
 
 struct MemoryPlan {
-  double vocabulary_bytes = 0;  // on every worker (servers hold no names)
+  double vocabulary_bytes = 0;  // the node-shared tables, once per node with workers
+  int workers_per_node = 1;     // the workers mapping one copy of them
   double server_bytes = 0;      // per server rank: process baseline, model share, replies
   double model_bytes = 0;       // per server: its rows of both matrices and their versions
-  double worker_bytes = 0;      // per worker rank: process baseline, vocabulary, sampling tables, 2 batches
+  double worker_bytes = 0;      // per worker rank: process baseline, slot stamps, 2 batches, its share of the tables
   double batch_rows = 0;        // rows a worker batch needs at most
   // Building the vocabulary, before the model exists: a worker while it counts and exchanges
   // its shard's counts, rank 0 while it merges the owners' items (0 when not counted this run);
@@ -39,9 +42,10 @@ struct MemoryPlan {
 };
 
 // server_keys: the rows the servers hold (--side-info adds attribute and weight rows,
-// common/side_layout.h); 0 = one per vocabulary item.
+// common/side_layout.h); 0 = one per vocabulary item. workers_per_node: the workers sharing
+// one copy of the tables (1 = every worker its own).
 MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& options, int num_servers, int num_workers,
-                          std::size_t server_keys = 0);
+                          std::size_t server_keys = 0, int workers_per_node = 1);
 
 double MemAvailableBytes();
 

@@ -23,10 +23,9 @@ namespace {
 // workers were done, so they are in; a missing one is left out of the table with a warning.
 std::vector<protocol::RankUsage> CollectRankUsage(const TrainJob& job, double timeout) {
   Transport& t = *job.transport;
-  const ProcessUsage own = MeasureProcessUsage();
   std::vector<protocol::RankUsage> usage(static_cast<std::size_t>(job.world));
   std::vector<char> have(static_cast<std::size_t>(job.world), 0);
-  usage[0] = protocol::RankUsage{0, own.peak_rss_bytes, own.cpu_seconds};
+  usage[0] = OwnRankUsage(0, job.tables);
   have[0] = 1;
   int missing = job.world - 1;
   const auto deadline = TrainJob::Clock::now() + std::chrono::duration<double>(timeout);
@@ -62,7 +61,9 @@ std::string RankUsageJson(const TrainJob& job, const std::vector<protocol::RankU
     const int r = static_cast<int>(u.rank);
     j.BeginObject().Key("rank").Int(r).Key("role").String(r < job.workers ? "worker" : "server");
     j.Key("host").String(job.transport->HostOf(r)).Key("peak_rss_bytes").Int(u.peak_rss_bytes);
-    j.Key("cpu_seconds").Double(u.cpu_seconds).EndObject();
+    j.Key("cpu_seconds").Double(u.cpu_seconds);
+    if (u.tables_bytes > 0) j.Key("tables_bytes").Int(u.tables_bytes).Key("tables_pss_bytes").Int(u.tables_pss_bytes);
+    j.EndObject();
   }
   j.EndArray();
   return j.str();

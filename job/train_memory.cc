@@ -14,7 +14,10 @@ namespace item2vec {
 StepExit CheckJobMemory(const TrainJob& job) {
   Transport& transport = *job.transport;
   const int servers = job.servers, workers = job.workers;
-  const MemoryPlan plan = EstimateMemory(job.vocab, job.options, servers, workers, job.KeyCount());
+  // Each worker counts its share of its node's tables, so the node's sum holds one copy; rank 0
+  // prints the plan of its own node's layout.
+  const MemoryPlan plan =
+      EstimateMemory(job.vocab, job.options, servers, workers, job.KeyCount(), job.tables.ranks_sharing);
   if (job.rank == 0) spdlog::info("{}", FormatMemoryPlan(plan, servers, workers));
   double node_need = job.is_server ? plan.server_bytes : plan.worker_bytes;
   int node_rank = 0;

@@ -24,9 +24,8 @@ double ProcessCpuSeconds() { return MeasureProcessUsage().cpu_seconds; }
 
 // A worker other than rank 0, once training is over: its peak memory and CPU for rank 0's
 // table (ps/protocol.h kRankUsage; the servers send theirs from the serving loop).
-void SendRankUsage(Transport& transport, double timeout) {
-  const ProcessUsage u = MeasureProcessUsage();
-  const protocol::RankUsage usage{transport.rank(), u.peak_rss_bytes, u.cpu_seconds};
+void SendRankUsage(Transport& transport, const NodeTables& tables, double timeout) {
+  const protocol::RankUsage usage = OwnRankUsage(transport.rank(), tables);
   if (Status st = transport.Wait(transport.Isend(0, protocol::kRankUsage, &usage, sizeof usage), timeout,
                                  "usage report to rank 0");
       !st.ok())
@@ -70,6 +69,9 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     SumFromNeighbours(*job, rows->from_neighbours);
   }
   spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
+  // The rows are laid out (or loaded): the workers, waiting here, may pull now. Without this a
+  // first pull could wait out the workers' --liveness-timeout on a large shard or a loaded node.
+  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
@@ -120,6 +122,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   Transport& transport = *job->transport;
   const int rank = job->rank, workers = job->workers;
   run->from_neighbours = SumFromNeighbours(*job, 0);  // waits for the servers' warm start
+  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);  // and for their rows (RunServerRole)
   if (rank == 0 && run->from_neighbours >= 0)
     spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
                  "the others random", run->from_neighbours, job->warm.added);
@@ -159,6 +162,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.checkpointing = run->checkpointing.get();
   setup.final_state = &run->final_state;
   setup.side = job->side.enabled() ? &job->side : nullptr;
+  setup.sampling = job->tables.memory != nullptr ? &job->tables.sampling : nullptr;
   run->train_start = TrainJob::Clock::now();
   Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {
@@ -167,7 +171,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   }
   if (!report.ok()) FailJob(transport, report.status().WithContext("training"));
   if (rank != 0) {
-    SendRankUsage(transport, o.peer_timeout);
+    SendRankUsage(transport, job->tables, o.peer_timeout);
     return 0;
   }
   run->report = *report;

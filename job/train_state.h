@@ -21,6 +21,7 @@
 #include "common/train_options.h"
 #include "common/transport.h"
 #include "common/vocabulary.h"
+#include "job/node_tables.h"
 #include "job/resume.h"
 #include "job/warm_start.h"
 #include "ps/partition.h"
@@ -56,7 +57,8 @@ struct TrainJob {
   // --new-items cooccurrence on a fresh warm start (a resumed run's rows come from its checkpoint).
   bool init_from_neighbours = false;
   std::vector<ItemId> new_ids;  // rank 0, with init_from_neighbours: today's ids absent from the previous model
-  Vocabulary vocab;
+  Vocabulary vocab;  // a worker's views its node's tables
+  NodeTables tables;  // a worker: the node-shared tables (job/node_tables.h)
   WarmStartCounts warm;
   std::int64_t shard_words = 0;  // this worker's in-vocabulary tokens (its learning-rate schedule)
   // Rank 0: occurrences of items skipped for their length while counting; -1 when this run

@@ -13,7 +13,7 @@
 #include "job/rank_collectives.h"
 #include "job/vocabulary_build.h"
 #include "job/vocabulary_partition.h"
-#include "job/vocabulary_share.h"
+#include "job/node_tables.h"
 #include "worker/checkpointing.h"
 
 namespace item2vec {
@@ -163,13 +163,11 @@ StepExit BuildJobVocabulary(TrainJob* job) {
     job->warm.added = m.warm_added;
     job->warm.dropped = m.warm_dropped;
   }
-  // The names go to the workers, and to the servers only when a warm start maps the previous
-  // model's rows by name (they drop them once their rows are loaded).
-  std::vector<int> named(static_cast<std::size_t>(workers));
-  for (int r = 0; r < workers; ++r) named[static_cast<std::size_t>(r)] = r;
-  if (!job->resuming && !o.init_from.empty())
-    for (int r = workers; r < transport.size(); ++r) named.push_back(r);
-  if (StepExit exit = ShareVocabulary(transport, named, o.peer_timeout, &vocab)) return exit;
+  // The names go to the workers (once per node: job/node_tables.h), and to the servers only
+  // when a warm start maps the previous model's rows by name (they drop them once their rows
+  // are loaded).
+  const bool servers_named = !job->resuming && !o.init_from.empty();
+  if (StepExit exit = ShareNodeTables(job, servers_named, &vocab)) return exit;
   job->vocab = std::move(vocab.value());
   if (rank == 0)
     spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),

@@ -59,8 +59,8 @@ Status MergeCounts(Transport& t, int worker, int num_workers, double timeout, Co
 OddItems CountOddItems(const Vocabulary& vocab) {
   OddItems odd;
   for (ItemId id = 0; id < vocab.size(); ++id) {
-    const std::string& item = vocab.item(id);
-    const bool nul = item.find('\0') != std::string::npos;
+    const std::string_view item = vocab.item(id);
+    const bool nul = item.find('\0') != std::string_view::npos;
     const bool bad = !nul && !IsValidUtf8(item);
     if (!nul && !bad) continue;
     (nul ? odd.with_nul : odd.invalid_utf8)++;

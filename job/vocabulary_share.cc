@@ -73,7 +73,7 @@ StepExit ShareVocabulary(Transport& t, const std::vector<int>& named, double tim
     return std::nullopt;
   }
   std::string bytes;
-  if (t.rank() == 0) bytes = ToBytes(vocab->value());
+  if (t.rank() == 0 && named.size() > 1) bytes = ToBytes(vocab->value());
   if (Status fs = ForwardBytesDownTree(t, named, protocol::kVocabulary, timeout, &bytes); !fs.ok())
     FailJob(t, fs.WithContext("sharing the vocabulary"));
   if (t.rank() == 0) return std::nullopt;

@@ -40,9 +40,10 @@ Result<Vocabulary> ReadModelVocabulary(const std::string& model_dir, int dim) {
 
 void AddMissingItems(const Vocabulary& previous, Count min_count, ItemCounter* counter) {
   for (ItemId id = 0; id < previous.size(); ++id) {
-    const auto it = counter->counts().find(previous.item(id));
+    const std::string item(previous.item(id));
+    const auto it = counter->counts().find(item);
     const Count today = it == counter->counts().end() ? 0 : it->second;
-    if (today < min_count && previous.count(id) > today) counter->Add(previous.item(id), previous.count(id) - today);
+    if (today < min_count && previous.count(id) > today) counter->Add(item, previous.count(id) - today);
   }
 }
 

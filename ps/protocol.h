@@ -152,6 +152,9 @@ struct RankUsage {
   std::int64_t rank = 0;
   std::int64_t peak_rss_bytes = 0;  // the process's high-water mark (common/process_usage.h)
   double cpu_seconds = 0;
+  // A worker: the node-shared tables it maps (job/node_tables.h) and its proportional share of
+  // them (Pss); 0 on a server.
+  std::int64_t tables_bytes = 0, tables_pss_bytes = 0;
 };
 
 }  // namespace item2vec::protocol

@@ -20,17 +20,21 @@ BatchOptions::BatchOptions(const TrainOptions& o)
 
 BatchBuilder::BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
                            SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed,
-                           const SideLayout* side)
+                           const SideLayout* side, const SamplingView* sampling)
     : options_(options), vocab_(vocab), side_(side != nullptr && side->enabled() ? side : nullptr),
       partition_(partition), reader_(reader), shard_words_(shard_words),
-      keep_(KeepProbabilities(vocab.counts(), options.sample)),
-      negatives_(vocab.counts(), options.ns_exponent), rng_(rng_seed),
+      own_keep_(sampling != nullptr ? 0 : vocab.size()),
+      keep_(sampling != nullptr ? sampling->keep : own_keep_.data()),
+      negatives_(sampling != nullptr ? NegativeSampler::View(sampling->threshold, sampling->alias, vocab.size())
+                                     : NegativeSampler(vocab.counts(), options.ns_exponent)),
+      rng_(rng_seed),
       shared_negatives_(SharesNegatives(options.kernel) || options.cbow), set_mode_(options.set_mode),
       hot_(HotRowCount(options.hot_rows, vocab.size())),
       pool_(static_cast<std::size_t>(options.negative_pool)), in_slot_(side_ != nullptr ? side_->KeyCount() : vocab.size(), -1),
       out_slot_(vocab.size(), -1),
       share_(SharesNegatives(options.kernel) && !options.cbow ? kHogBatchShare : 0),
       key_bits_(((side_ != nullptr ? side_->KeyCount() : vocab.size()) + 63) / 64, 0) {
+  if (sampling == nullptr) KeepProbabilities(vocab.counts(), options.sample, own_keep_.data());
   if (set_mode_) order_.reserve(static_cast<std::size_t>(options.max_sentence));
 }
 

@@ -109,9 +109,11 @@ struct BatchOptions {
 class BatchBuilder {
  public:
   // side: EGES side information (nullptr or disabled = none); partition then covers its keys.
+  // sampling: the vocabulary's subsampling and negative-sampling tables for options' sample
+  // and ns_exponent, built once per node (nullptr = the builder makes its own).
   BatchBuilder(const BatchOptions& options, const Vocabulary& vocab, const Partition& partition,
                SequenceReader* reader, std::int64_t shard_words, std::uint64_t rng_seed,
-               const SideLayout* side = nullptr);
+               const SideLayout* side = nullptr, const SamplingView* sampling = nullptr);
 
   // Returns false when training is over and the batch is empty; errors from the reader
   // come back as the status.
@@ -161,7 +163,8 @@ class BatchBuilder {
   Partition partition_;
   SequenceReader* reader_;
   std::int64_t shard_words_;
-  std::vector<float> keep_;
+  std::vector<float> own_keep_;  // empty with shared tables
+  const float* keep_;
   NegativeSampler negatives_;
   Rng rng_;
   int epoch_ = 0;

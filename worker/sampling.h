@@ -10,7 +10,9 @@
 // - ReducedWindow draws word2vec.c's `b` uniform in [0, window), so the effective window
 //   window - b is uniform in 1..window.
 // All are read-only after construction and safe to share between threads; the Rng is the
-// caller's.
+// caller's. The tables can be written into memory the caller owns (KeepProbabilities and
+// BuildAliasTable into arrays: the node-shared tables, job/node_tables.h) and a sampler made
+// over them (NegativeSampler::View), which must outlive it.
 #pragma once
 
 #include <cstdint>
@@ -18,14 +20,27 @@
 
 #include "common/random.h"
 #include "common/types.h"
+#include "common/vocabulary.h"
 
 namespace item2vec {
 
 std::vector<float> KeepProbabilities(const std::vector<Count>& counts, double sample);
+void KeepProbabilities(CountSpan counts, double sample, float* keep);
+
+// Walker's alias table of count^exponent into threshold[n] and alias[n]; probability[n]
+// (the exact probabilities) unless null.
+void BuildAliasTable(CountSpan counts, double exponent, std::uint32_t* threshold, ItemId* alias, double* probability);
 
 class NegativeSampler {
  public:
   NegativeSampler(const std::vector<Count>& counts, double exponent);
+  NegativeSampler(CountSpan counts, double exponent);
+  // Over tables another object owns (Probability is then unavailable).
+  static NegativeSampler View(const std::uint32_t* threshold, const ItemId* alias, std::size_t n);
+  NegativeSampler(const NegativeSampler&) = delete;
+  NegativeSampler& operator=(const NegativeSampler&) = delete;
+  NegativeSampler(NegativeSampler&&) = default;
+  NegativeSampler& operator=(NegativeSampler&&) = default;
   ItemId Draw(Rng& rng) const {
     const std::uint64_t r = rng.Next();
     // High 32 bits pick the column, low 32 bits the coin.
@@ -33,15 +48,26 @@ class NegativeSampler {
     const std::uint32_t coin = static_cast<std::uint32_t>(r);
     return coin < threshold_[col] ? col : alias_[col];
   }
-  // The exact probability of drawing id (for tests).
+  // The exact probability of drawing id (for tests). REQUIRES: not a View.
   double Probability(ItemId id) const { return probability_[id]; }
   std::size_t size() const { return n_; }
 
  private:
-  std::uint64_t n_;
-  std::vector<std::uint32_t> threshold_;  // coin < threshold keeps the column
-  std::vector<ItemId> alias_;
+  NegativeSampler() = default;
+  std::uint64_t n_ = 0;
+  const std::uint32_t* threshold_ = nullptr;  // coin < threshold keeps the column
+  const ItemId* alias_ = nullptr;
+  std::vector<std::uint32_t> own_threshold_;  // empty in a View
+  std::vector<ItemId> own_alias_;
   std::vector<double> probability_;
+};
+
+// A vocabulary's sampling tables built elsewhere (job/node_tables.h): keep probabilities and
+// the alias table, V entries each, for the sample and exponent of the job's options.
+struct SamplingView {
+  const float* keep = nullptr;
+  const std::uint32_t* threshold = nullptr;
+  const ItemId* alias = nullptr;
 };
 
 inline int ReducedWindow(Rng& rng, int window) { return static_cast<int>(rng.Below(static_cast<std::uint32_t>(window))); }

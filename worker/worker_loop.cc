@@ -77,7 +77,7 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
       partition_(s.num_servers, s.KeyCount()),
       reader_(*s.files, ShardRanges(*s.files, s.worker, s.num_workers), o_.batch.max_sentence),
       builder_(o_.batch, *s.vocab, partition_, &reader_, s.shard_words,
-               SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)), s.side),
+               SeedFor(o_.seed, 0x5eed, static_cast<std::uint64_t>(s.worker)), s.side, s.sampling),
       sigmoid_(o_.exact_sigmoid),
       // The kernel's scratch holds 2 * max_window contexts: enough for a whole capped set.
       kernel_(o_.batch.dim, o_.batch.negative, &sigmoid_, o_.batch.kernel, (o_.max_contexts + 1) / 2,

@@ -92,6 +92,7 @@ struct WorkerSetup {
   WorkerCheckpointing* checkpointing = nullptr; // takes part in checkpoints when set
   WorkerCheckpoint* final_state = nullptr;      // out: the state after the last batch
   const SideLayout* side = nullptr;             // --side-info (EGES); nullptr = none
+  const SamplingView* sampling = nullptr;       // the node's sampling tables; nullptr = build them
   // The servers' keys: the items, then with side information its attribute and weight rows.
   std::size_t KeyCount() const { return side != nullptr ? side->KeyCount() : vocab->size(); }
 };

@@ -8,8 +8,10 @@
 # of every rank every --every seconds. Prints one line of key=value figures:
 #   items, vocab (V), rows_mib (the two matrices' rows, 2*V*d*4), peak_pss_mib (largest sum over
 #   the ranks), peak_rank_pss_mib (each rank's own peak, rank order), bytes_per_item
-#   ((peak_pss - rows) / V), plan_worker_mib / plan_worker_peak_mib (training / while building the
-#   vocabulary) / plan_server_mib (the dry run), train_s, wall_s.
+#   ((peak_pss - rows) / V), train_pss_mib and train_bytes_per_item (the same while training:
+#   the samples where the server holds at least half its rows), plan_worker_mib /
+#   plan_worker_peak_mib (training, with its share of the node-shared tables / while building
+#   the vocabulary) / plan_server_mib (the dry run), train_s, wall_s.
 #
 # Options (defaults in brackets):
 #   --bin PATH      item2vec binary [build/bin/item2vec]
@@ -76,13 +78,15 @@ kill $sampler; wait $sampler 2> /dev/null || true
 V=$(grep -o '"vocab_size": *[0-9]*' "$run/model/train.json" | grep -o '[0-9]*$')
 train_s=$(grep -o '"train_seconds": *[0-9.]*' "$run/model/train.json" | grep -o '[0-9.]*$')
 awk -v V="$V" -v d="$dim" -v np="$np" -v items="$items" -v plan="$plan" -v wall="$wall" -v ts="$train_s" '
-  { s = 0; for (i = 1; i <= NF; i++) { split($i, a, ":"); s += a[2]; if (a[2] > pk[a[1]]) pk[a[1]] = a[2] }
-    if (s > peak) peak = s }
+  { s = 0; srv = 0
+    for (i = 1; i <= NF; i++) { split($i, a, ":"); s += a[2]; if (a[2] > pk[a[1]]) pk[a[1]] = a[2]; if (a[1] == np - 1) srv = a[2] }
+    if (s > peak) peak = s
+    if (srv * 1024 >= V * d * 4 && s > tpeak) tpeak = s }
   END {
     rows = 2 * V * d * 4
     ranks = ""; for (r = 0; r < np; r++) ranks = ranks (r ? "/" : "") sprintf("%.0f", pk[r] / 1024)
     match(plan, /worker\(s\) x [0-9.]+/); w = substr(plan, RSTART + 12, RLENGTH - 12)
     match(plan, /server\(s\) x [0-9.]+/); s = substr(plan, RSTART + 12, RLENGTH - 12)
     match(plan, /peak [0-9.]+ MiB while/); wp = substr(plan, RSTART + 5, RLENGTH - 15)
-    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f plan_worker_mib=%s plan_worker_peak_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
-      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, w, wp, s, ts, wall }' "$run/pss.samples"
+    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f train_pss_mib=%.1f train_bytes_per_item=%.0f plan_worker_mib=%s plan_worker_peak_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
+      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, tpeak / 1024, (tpeak * 1024 - rows) / V, w, wp, s, ts, wall }' "$run/pss.samples"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -255,6 +256,42 @@ TEST(VocabularyTest, SerializationRoundTripKeepsLookup) {
   EXPECT_EQ(reused.Fingerprint(), v.Fingerprint());
   EXPECT_EQ(reused.Find("top"), Vocabulary::kNotFound);
   for (ItemId id = 0; id < v.size(); ++id) ASSERT_EQ(reused.Find(v.item(id)), id);
+}
+
+// The archive before the arrays were packed: a vector of strings, then the counts. Checkpoints
+// of earlier versions hold it, so the packed vocabulary writes and reads exactly these bytes.
+struct StringVectorVocabulary {
+  std::vector<std::string> items;
+  std::vector<Count> counts;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) { ar& items; ar& counts; }
+};
+
+TEST(VocabularyTest, ArchiveIsTheVectorOfStringsOfEarlierVersions) {
+  ItemCounter c;
+  for (const auto& t : RandomTokens(17, 5000)) c.Add(std::string_view(t));
+  const Vocabulary v = Vocabulary::Build(c, 1, 0);
+  StringVectorVocabulary old;
+  for (ItemId id = 0; id < v.size(); ++id) {
+    old.items.emplace_back(v.item(id));
+    old.counts.push_back(v.count(id));
+  }
+  EXPECT_EQ(ToBytes(v), ToBytes(old));
+  Vocabulary back;
+  ASSERT_TRUE(FromBytes(ToBytes(old), &back).ok());
+  EXPECT_EQ(back.Fingerprint(), v.Fingerprint());
+  // An empty vocabulary too.
+  EXPECT_EQ(ToBytes(Vocabulary::FromSorted({}, {})), ToBytes(StringVectorVocabulary{}));
+}
+
+TEST(VocabularyTest, CopiesShareTheArraysAndOutliveTheOriginal) {
+  std::unique_ptr<Vocabulary> original = std::make_unique<Vocabulary>(Vocabulary::Build(TieCounter(), 1, 0));
+  const Vocabulary copy = *original;
+  const Vocabulary view = Vocabulary::FromArrays(original->arrays(), original->summary(), std::make_shared<Vocabulary>(*original));
+  original.reset();
+  EXPECT_EQ(copy.item(0), "top");
+  EXPECT_EQ(view.Find("mid"), 1u);
+  EXPECT_EQ(view.Fingerprint(), copy.Fingerprint());
 }
 
 TEST(VocabularyTest, FromSortedKeepsTheGivenOrder) {

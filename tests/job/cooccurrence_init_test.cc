@@ -373,12 +373,12 @@ class NeighbourInitTest : public ::testing::Test {
   std::vector<float> ExpectedInput(ItemId id) const {
     if (id == kNew1) return {3.0f, -0.4f, 2.0f};
     if (id == kNew3) return {3.25f, -1.875f, -0.75f};
-    return previous_model_.In(today_.item(id));
+    return previous_model_.In(std::string(today_.item(id)));
   }
   std::vector<float> ExpectedOutput(ItemId id) const {
     if (id == kNew1) return {-0.34f, 0.52f, 0.98f};
     if (id == kNew3) return {1.5f, 0.5f, -1.0f};
-    return previous_model_.Out(today_.item(id));
+    return previous_model_.Out(std::string(today_.item(id)));
   }
 
   static std::vector<float> RowOf(ShardStore& store, Matrix m, ItemId id) {

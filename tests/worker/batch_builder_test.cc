@@ -510,7 +510,7 @@ TEST_F(BatchBuilderTest, IdCacheInAnUnwritableDirectoryReadsText) {
 // moves every row of that group twice as far). A weighted shard is not replayed from the id
 // cache (which has no weights): the second epoch is weighted too.
 TEST_F(BatchBuilderTest, EventWeightsScaleTheLearningRateOfTheirCentres) {
-  auto weight_of = [](const std::string& item) { return (static_cast<unsigned char>(item.back()) % 2 == 0) ? 2.0f : 1.0f; };
+  auto weight_of = [](std::string_view item) { return (static_cast<unsigned char>(item.back()) % 2 == 0) ? 2.0f : 1.0f; };
   std::string weighted;
   for (const auto& line : corpus_.sentences) {
     for (const auto& item : line) weighted += item + (weight_of(item) == 2.0f ? "*2 " : " ");

@@ -39,7 +39,7 @@ Result<VocabularyChange> CompareVocabularies(const std::string& previous_vocab_t
   change.added = change.items - kept;
   for (ItemId id = 0; id < now.size() && change.top_added.size() < examples; ++id)
     if (!std::binary_search(before.begin(), before.end(), ItemHash(now.item(id))))
-      change.top_added.emplace_back(now.item(id), now.count(id));
+      change.top_added.emplace_back(std::string(now.item(id)), now.count(id));
   return change;
 }
 

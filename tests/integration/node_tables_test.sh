@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The node-shared tables (job/node_tables.h): two workers on one node map one copy of the
+# vocabulary and sampling tables. Each rank's proportional set size (Pss) of the block,
+# reported in train.json, is its share: the worker that maps it beside the node's leader
+# carries half of it (a private copy would count whole). The dry run's plan counts the
+# tables once per node at their exact size, and nothing is left in /dev/shm by the job.
+source "$(dirname "$0")/lib.sh"
+[ -w /dev/shm ] || { echo "SKIP: no writable /dev/shm (workers build private tables)"; exit 77; }
+make_movielens_corpus "$WORK/seqs.txt"
+run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/m" --dim 8 --epochs 1 --log-level warn
+/usr/bin/python3 - "$WORK/m/train.json" <<'PY' || fail "the two workers do not share one copy of the tables"
+import json, sys
+ranks = {r["rank"]: r for r in json.load(open(sys.argv[1]))["rank_usage"]}
+size = ranks[0]["tables_bytes"]
+assert size > 0 and ranks[1]["tables_bytes"] == size, ranks
+assert "tables_bytes" not in ranks[2], "a server maps no tables"
+page = 4096
+# Rank 1 reports while both workers map the block: half of its pages.
+half = ranks[1]["tables_pss_bytes"]
+assert abs(half - size / 2) <= 2 * page, (half, size)
+print("ok: %d B of tables, rank 1's Pss %d B" % (size, half))
+PY
+out=$(run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/dry" --dim 8 --dry-run --log-level warn)
+echo "$out" | grep -o "node-shared tables [0-9.]* MiB once per node" || fail "the plan does not count the tables once per node"
+mib=$(/usr/bin/python3 -c "import json; print('%.1f' % (json.load(open('$WORK/m/train.json'))['rank_usage'][0]['tables_bytes'] / 1048576))")
+echo "$out" | grep -q "node-shared tables $mib MiB" || fail "the plan's tables are not the $mib MiB the workers mapped"
+echo "$out" | grep -q "1/2 of the node's tables" || fail "the plan does not split the tables between the node's 2 workers"
+echo "ok: one copy of the tables per node"
