@@ -1,6 +1,8 @@
 #include "common/wire_codec.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/vector_clones.h"
 
@@ -30,12 +32,13 @@ std::string_view WirePrecisionName(WirePrecision p) {
     case WirePrecision::kFp32: return "fp32";
     case WirePrecision::kBf16: return "bf16";
     case WirePrecision::kFp16: return "fp16";
+    case WirePrecision::kInt8: return "int8";
   }
   return "?";
 }
 
 bool ParseWirePrecision(std::string_view name, WirePrecision* p) {
-  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16})
+  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kInt8})
     if (name == WirePrecisionName(w)) {
       *p = w;
       return true;
@@ -166,6 +169,60 @@ ITEM2VEC_ELEMENTWISE_CLONES void AddInto(const float* __restrict src, float* __r
   }
 }
 
+// int8 rows (see the header): the scale, then the quantised values. Scale() returns the scale
+// and leaves in *inv the factor that maps a value to steps (0 for an all-zero or non-finite row,
+// whose scale is 0 or NaN).
+inline float Int8Scale(const float* __restrict src, std::size_t d, float* inv) {
+  float most = 0;
+  bool finite = true;
+  for (std::size_t i = 0; i < d; ++i) {
+    const float a = std::fabs(src[i]);
+    most = a > most ? a : most;
+    finite = finite && a <= std::numeric_limits<float>::max();  // false for NaN and inf
+  }
+  if (!finite) {
+    *inv = 0;
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  *inv = most > 0 ? 127.0f / most : 0.0f;
+  return most / 127.0f;
+}
+inline std::int8_t ClampStep(float steps) {
+  const float c = steps < -127.0f ? -127.0f : (steps > 127.0f ? 127.0f : steps);
+  return static_cast<std::int8_t>(c);  // c is a whole number here
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8Row(const float* __restrict src, std::size_t d,
+                                               unsigned char* __restrict dst) {
+  float inv;
+  const float scale = Int8Scale(src, d, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
+  for (std::size_t i = 0; i < d; ++i) {
+    const float x = src[i] * inv;
+    q[i] = ClampStep(std::trunc(x + (x >= 0 ? 0.5f : -0.5f)));
+  }
+}
+// floor(x + u), u uniform in [0, 1) from 24 hash bits: up with probability frac(x).
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8RowStochastic(const float* __restrict src, std::size_t d,
+                                                         std::uint32_t base, unsigned char* __restrict dst) {
+  float inv;
+  const float scale = Int8Scale(src, d, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
+  const auto m = static_cast<std::uint32_t>(d);
+  for (std::uint32_t i = 0; i < m; ++i) {
+    const float u = static_cast<float>(Mix32(base + i) >> 8) * (1.0f / 16777216.0f);
+    q[i] = ClampStep(std::floor(src[i] * inv + u));
+  }
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt8Row(const unsigned char* __restrict src, std::size_t d,
+                                               float* __restrict dst) {
+  float scale;
+  std::memcpy(&scale, src, sizeof scale);
+  const auto* q = reinterpret_cast<const std::int8_t*>(src + sizeof scale);
+  for (std::size_t i = 0; i < d; ++i) dst[i] = static_cast<float>(q[i]) * scale;
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // fp16 with the F16C instructions where the CPU has them (round to nearest even, like the
 // scalar code; values are clamped to +-65504 first so they saturate instead of becoming inf).
@@ -210,6 +267,8 @@ void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
     case WirePrecision::kBf16:
       EncodeBf16(src, n, out);
       return;
+    case WirePrecision::kInt8:  // per row only: EncodeWireRows
+      return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
         EncodeFp16F16c(src, n, out);
@@ -228,6 +287,8 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
       return;
     case WirePrecision::kBf16:
       DecodeBf16(in, n, dst);
+      return;
+    case WirePrecision::kInt8:  // per row only: DecodeWireRows
       return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
@@ -253,13 +314,38 @@ void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pu
   EncodeBf16StochasticPulledDeltasLoop(rows, pulled, n, salt, first_index, dst);
 }
 
-void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy) {
-  if (p == WirePrecision::kBf16) {
-    DecodeBf16Twice(static_cast<const std::uint16_t*>(src), n, dst, copy);
+void EncodeWireRows(WirePrecision p, const float* src, std::size_t rows, std::size_t d, void* dst) {
+  if (p != WirePrecision::kInt8) {
+    EncodeWire(p, src, rows * d, dst);
     return;
   }
-  DecodeWire(p, src, n, dst);
-  std::memcpy(copy, dst, n * sizeof(float));
+  auto* out = static_cast<unsigned char*>(dst);
+  for (std::size_t r = 0; r < rows; ++r) EncodeInt8Row(src + r * d, d, out + r * (d + sizeof(float)));
+}
+
+void DecodeWireRows(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst) {
+  if (p != WirePrecision::kInt8) {
+    DecodeWire(p, src, rows * d, dst);
+    return;
+  }
+  const auto* in = static_cast<const unsigned char*>(src);
+  for (std::size_t r = 0; r < rows; ++r) DecodeInt8Row(in + r * (d + sizeof(float)), d, dst + r * d);
+}
+
+void EncodeInt8Stochastic(const float* src, std::size_t rows, std::size_t d, std::uint32_t salt, void* dst) {
+  const std::uint32_t base = Mix32(salt);
+  auto* out = static_cast<unsigned char*>(dst);
+  for (std::size_t r = 0; r < rows; ++r)
+    EncodeInt8RowStochastic(src + r * d, d, base + static_cast<std::uint32_t>(r * d), out + r * (d + sizeof(float)));
+}
+
+void DecodeWireTwice(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst, float* copy) {
+  if (p == WirePrecision::kBf16) {
+    DecodeBf16Twice(static_cast<const std::uint16_t*>(src), rows * d, dst, copy);
+    return;
+  }
+  DecodeWireRows(p, src, rows, d, dst);
+  std::memcpy(copy, dst, rows * d * sizeof(float));
 }
 
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {
