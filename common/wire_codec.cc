@@ -33,12 +33,15 @@ std::string_view WirePrecisionName(WirePrecision p) {
     case WirePrecision::kBf16: return "bf16";
     case WirePrecision::kFp16: return "fp16";
     case WirePrecision::kInt8: return "int8";
+    case WirePrecision::kInt4: return "int4";
+    case WirePrecision::kInt4Int8: return "int4-int8";
   }
   return "?";
 }
 
 bool ParseWirePrecision(std::string_view name, WirePrecision* p) {
-  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kInt8})
+  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kInt8,
+                          WirePrecision::kInt4, WirePrecision::kInt4Int8})
     if (name == WirePrecisionName(w)) {
       *p = w;
       return true;
@@ -169,10 +172,11 @@ ITEM2VEC_ELEMENTWISE_CLONES void AddInto(const float* __restrict src, float* __r
   }
 }
 
-// int8 rows (see the header): the scale, then the quantised values. Scale() returns the scale
-// and leaves in *inv the factor that maps a value to steps (0 for an all-zero or non-finite row,
-// whose scale is 0 or NaN).
-inline float Int8Scale(const float* __restrict src, std::size_t d, float* inv) {
+// int8 / int4 rows (see the header): the scale, then the quantised values. IntScale returns the
+// scale of a row quantised to +-levels steps and leaves in *inv the factor that maps a value to
+// steps (0 for an all-zero or non-finite row, whose scale is 0 or NaN). The max and the "and"
+// are exact in any order, so the clones agree.
+inline float IntScale(const float* __restrict src, std::size_t d, float levels, float* inv) {
   float most = 0;
   bool finite = true;
   for (std::size_t i = 0; i < d; ++i) {
@@ -184,36 +188,53 @@ inline float Int8Scale(const float* __restrict src, std::size_t d, float* inv) {
     *inv = 0;
     return std::numeric_limits<float>::quiet_NaN();
   }
-  *inv = most > 0 ? 127.0f / most : 0.0f;
-  return most / 127.0f;
+  *inv = most > 0 ? levels / most : 0.0f;
+  return most / levels;
 }
-inline std::int8_t ClampStep(float steps) {
-  const float c = steps < -127.0f ? -127.0f : (steps > 127.0f ? 127.0f : steps);
+inline std::int8_t ClampStep(float steps, float levels = 127.0f) {
+  const float c = steps < -levels ? -levels : (steps > levels ? levels : steps);
   return static_cast<std::int8_t>(c);  // c is a whole number here
 }
+inline float NearestStep(float x) { return std::trunc(x + (x >= 0 ? 0.5f : -0.5f)); }
+// u uniform in [0, 1) from 24 hash bits: floor(x + u) goes up with probability frac(x).
+inline float Uniform(std::uint32_t random) { return static_cast<float>(random >> 8) * (1.0f / 16777216.0f); }
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8Row(const float* __restrict src, std::size_t d,
                                                unsigned char* __restrict dst) {
   float inv;
-  const float scale = Int8Scale(src, d, &inv);
+  const float scale = IntScale(src, d, 127.0f, &inv);
   std::memcpy(dst, &scale, sizeof scale);
   auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
-  for (std::size_t i = 0; i < d; ++i) {
-    const float x = src[i] * inv;
-    q[i] = ClampStep(std::trunc(x + (x >= 0 ? 0.5f : -0.5f)));
-  }
+  for (std::size_t i = 0; i < d; ++i) q[i] = ClampStep(NearestStep(src[i] * inv));
 }
-// floor(x + u), u uniform in [0, 1) from 24 hash bits: up with probability frac(x).
 ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8RowStochastic(const float* __restrict src, std::size_t d,
                                                          std::uint32_t base, unsigned char* __restrict dst) {
   float inv;
-  const float scale = Int8Scale(src, d, &inv);
+  const float scale = IntScale(src, d, 127.0f, &inv);
   std::memcpy(dst, &scale, sizeof scale);
   auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
   const auto m = static_cast<std::uint32_t>(d);
-  for (std::uint32_t i = 0; i < m; ++i) {
-    const float u = static_cast<float>(Mix32(base + i) >> 8) * (1.0f / 16777216.0f);
-    q[i] = ClampStep(std::floor(src[i] * inv + u));
+  for (std::uint32_t i = 0; i < m; ++i) q[i] = ClampStep(std::floor(src[i] * inv + Uniform(Mix32(base + i))));
+}
+// int4: steps -7..7 stored as step + 8, two a byte, value 2k in the low nibble of byte k.
+void EncodeInt4Row(const float* __restrict src, std::size_t d, bool stochastic, std::uint32_t base,
+                   unsigned char* __restrict dst) {
+  float inv;
+  const float scale = IntScale(src, d, 7.0f, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  unsigned char* q = dst + sizeof scale;
+  for (std::size_t i = 0; i < d; ++i) {
+    const float x = src[i] * inv;
+    const float step = stochastic ? std::floor(x + Uniform(Mix32(base + static_cast<std::uint32_t>(i)))) : NearestStep(x);
+    const auto nibble = static_cast<unsigned char>(ClampStep(step, 7.0f) + 8);
+    q[i / 2] = (i % 2 == 0) ? nibble : static_cast<unsigned char>(q[i / 2] | (nibble << 4));
   }
+}
+void DecodeInt4Row(const unsigned char* __restrict src, std::size_t d, float* __restrict dst) {
+  float scale;
+  std::memcpy(&scale, src, sizeof scale);
+  const unsigned char* q = src + sizeof scale;
+  for (std::size_t i = 0; i < d; ++i)
+    dst[i] = static_cast<float>(static_cast<int>((q[i / 2] >> (4 * (i % 2))) & 15u) - 8) * scale;
 }
 ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt8Row(const unsigned char* __restrict src, std::size_t d,
                                                float* __restrict dst) {
@@ -268,6 +289,8 @@ void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
       EncodeBf16(src, n, out);
       return;
     case WirePrecision::kInt8:  // per row only: EncodeWireRows
+    case WirePrecision::kInt4:
+    case WirePrecision::kInt4Int8:
       return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
@@ -289,6 +312,8 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
       DecodeBf16(in, n, dst);
       return;
     case WirePrecision::kInt8:  // per row only: DecodeWireRows
+    case WirePrecision::kInt4:
+    case WirePrecision::kInt4Int8:
       return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
@@ -315,28 +340,42 @@ void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pu
 }
 
 void EncodeWireRows(WirePrecision p, const float* src, std::size_t rows, std::size_t d, void* dst) {
-  if (p != WirePrecision::kInt8) {
-    EncodeWire(p, src, rows * d, dst);
-    return;
-  }
   auto* out = static_cast<unsigned char*>(dst);
-  for (std::size_t r = 0; r < rows; ++r) EncodeInt8Row(src + r * d, d, out + r * (d + sizeof(float)));
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  if (p == WirePrecision::kInt8) {
+    for (std::size_t r = 0; r < rows; ++r) EncodeInt8Row(src + r * d, d, out + r * row_bytes);
+  } else if (p == WirePrecision::kInt4) {
+    for (std::size_t r = 0; r < rows; ++r) EncodeInt4Row(src + r * d, d, false, 0, out + r * row_bytes);
+  } else {
+    EncodeWire(p, src, rows * d, dst);
+  }
 }
 
 void DecodeWireRows(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst) {
-  if (p != WirePrecision::kInt8) {
-    DecodeWire(p, src, rows * d, dst);
-    return;
-  }
   const auto* in = static_cast<const unsigned char*>(src);
-  for (std::size_t r = 0; r < rows; ++r) DecodeInt8Row(in + r * (d + sizeof(float)), d, dst + r * d);
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  if (p == WirePrecision::kInt8) {
+    for (std::size_t r = 0; r < rows; ++r) DecodeInt8Row(in + r * row_bytes, d, dst + r * d);
+  } else if (p == WirePrecision::kInt4) {
+    for (std::size_t r = 0; r < rows; ++r) DecodeInt4Row(in + r * row_bytes, d, dst + r * d);
+  } else {
+    DecodeWire(p, src, rows * d, dst);
+  }
 }
 
-void EncodeInt8Stochastic(const float* src, std::size_t rows, std::size_t d, std::uint32_t salt, void* dst) {
+void EncodeIntStochastic(WirePrecision p, const float* src, std::size_t rows, std::size_t d, std::uint32_t salt,
+                         void* dst) {
   const std::uint32_t base = Mix32(salt);
   auto* out = static_cast<unsigned char*>(dst);
-  for (std::size_t r = 0; r < rows; ++r)
-    EncodeInt8RowStochastic(src + r * d, d, base + static_cast<std::uint32_t>(r * d), out + r * (d + sizeof(float)));
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::uint32_t at = base + static_cast<std::uint32_t>(r * d);
+    if (p == WirePrecision::kInt4) {
+      EncodeInt4Row(src + r * d, d, true, at, out + r * row_bytes);
+    } else {
+      EncodeInt8RowStochastic(src + r * d, d, at, out + r * row_bytes);
+    }
+  }
 }
 
 void DecodeWireTwice(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst, float* copy) {

@@ -32,7 +32,7 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   const double slot_bytes = d * 4 + 4 + (bf16 ? d * 2 + 4 + d * 4 : d * 4);
   const double batch_bytes = p.batch_rows * slot_bytes;
   // Servers hold two batches' messages per worker: keys and versions (8 bytes) and the rows on the wire.
-  const double wire_batch_bytes = p.batch_rows * (8 + static_cast<double>(WireRowBytes(o.Wire(), static_cast<std::size_t>(d))));
+  const double wire_batch_bytes = p.batch_rows * (8 + static_cast<double>(WireRowBytes(PushWire(o.Wire()), static_cast<std::size_t>(d))));
   const double keys = server_keys > 0 ? static_cast<double>(server_keys) : V;
   const double rows_per_server = std::ceil(keys / num_servers);
   p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);

@@ -57,7 +57,7 @@ class RequestHandler {
   std::size_t ReplyFloats(const KeyList& keys) const { return keys.rows() * dim_; }
   std::size_t ReplyWords(const KeyList& keys) const { return keys.rows(); }
   // Bytes of a pull reply's rows in the job's wire precision (ServeEncodedRows writes them).
-  std::size_t ReplyWireBytes(const KeyList& keys) const { return keys.rows() * WireRowBytes(wire_, dim_); }
+  std::size_t ReplyWireBytes(const KeyList& keys) const { return keys.rows() * WireRowBytes(PullWire(wire_), dim_); }
   // Copies the rows of `keys` into rows (ReplyFloats floats: input rows, then output
   // rows, in key order) and counts them as sent.
   void ServeRows(const KeyList& keys, float* rows);

@@ -78,9 +78,9 @@ Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
   for (Staged& s : staged_)
     if (s.busy && s.handle == h) {
       if (s.copy_to != nullptr) {
-        DecodeWireTwice(wire_, s.wire.data(), s.n / dim_, dim_, s.decode_to, s.copy_to);
+        DecodeWireTwice(PullWire(wire_), s.wire.data(), s.n / dim_, dim_, s.decode_to, s.copy_to);
       } else if (s.decode_to != nullptr) {
-        DecodeWireRows(wire_, s.wire.data(), s.n / dim_, dim_, s.decode_to);
+        DecodeWireRows(PullWire(wire_), s.wire.data(), s.n / dim_, dim_, s.decode_to);
       }
       s.busy = false;
       break;
@@ -99,19 +99,19 @@ void PsClient::PostPullInto(int server, const std::uint32_t* request, std::size_
     handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
   } else if (keep_wire != nullptr) {
     handles->emplace_back(
-        t_->Irecv(ServerRank(server), protocol::kPullReply, keep_wire, n * WireRowBytes(wire_, dim_)), server);
+        t_->Irecv(ServerRank(server), protocol::kPullReply, keep_wire, n * WireRowBytes(PullWire(wire_), dim_)), server);
   } else {
-    Staged& st = Stage(n * dim_, n * WireRowBytes(wire_, dim_));
+    Staged& st = Stage(n * dim_, n * WireRowBytes(PullWire(wire_), dim_));
     st.decode_to = rows;
     st.copy_to = copy;
-    st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * WireRowBytes(wire_, dim_));
+    st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * WireRowBytes(PullWire(wire_), dim_));
     handles->emplace_back(st.handle, server);
   }
   handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullVersions, versions, n * sizeof(std::uint32_t)),
                         server);
   handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPull, request, words * sizeof(std::uint32_t)), server);
   bytes_sent_ += static_cast<std::int64_t>(words * sizeof(std::uint32_t));
-  bytes_received_ += static_cast<std::int64_t>(n * (WireRowBytes(wire_, dim_) + sizeof(std::uint32_t)));
+  bytes_received_ += static_cast<std::int64_t>(n * (WireRowBytes(PullWire(wire_), dim_) + sizeof(std::uint32_t)));
 }
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
@@ -135,7 +135,7 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
   } else {
-    const std::size_t row_bytes = WireRowBytes(wire_, dim_);
+    const std::size_t row_bytes = WireRowBytes(PushWire(wire_), dim_);
     Staged& st = Stage(n * dim_, n * row_bytes);
     if (residual_ != nullptr) {
       const protocol::KeyListHeader* header = reinterpret_cast<const protocol::KeyListHeader*>(request);
@@ -154,10 +154,10 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
       } else {
         EncodeBf16Stochastic(rows, n * dim_, salt, st.wire.data());
       }
-    } else if (wire_ == WirePrecision::kInt8) {
+    } else if (PushWire(wire_) == WirePrecision::kInt8 || PushWire(wire_) == WirePrecision::kInt4) {
       // Deltas round stochastically as in bf16 (the rows are deltas by now).
       const std::uint32_t salt = static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++;
-      EncodeInt8Stochastic(rows, n, dim_, salt, st.wire.data());
+      EncodeIntStochastic(PushWire(wire_), rows, n, dim_, salt, st.wire.data());
     } else {
       EncodeWire(wire_, rows, n * dim_, st.wire.data());
     }
@@ -172,7 +172,7 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
     last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPushVersions, staged, n * sizeof(std::uint32_t));
     handles->emplace_back(last_staged_->handle, server);
   }
-  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * WireRowBytes(wire_, dim_));
+  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * WireRowBytes(PushWire(wire_), dim_));
 }
 
 Status PsClient::WaitAll(Handles* handles, const char* what) {

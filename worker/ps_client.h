@@ -31,8 +31,8 @@
 //   when one is given: each row's rounding residual is added to its next push. Without one,
 //   bf16 deltas round stochastically (common/wire_codec.h EncodeBf16Stochastic, a fresh salt
 //   per message from this rank and a message counter): unbiased, so small updates arrive on
-//   average with no table to keep; int8 deltas likewise (EncodeInt8Stochastic, per-row scale),
-//   its pulls round to nearest; the worker passes a residual only for fp16, whose range
+//   average with no table to keep; int8/int4 deltas likewise (EncodeIntStochastic, per-row scale),
+//   their pulls round to nearest (int4-int8: int4 pulls, int8 pushes); the worker passes a residual only for fp16, whose range
 //   flushes tiny deltas to zero. The caller's rows themselves stay float (CarryDeltas reads
 //   them, and forms the deltas again where the push left the rows as trained). fp32 moves the
 //   caller's buffers directly.

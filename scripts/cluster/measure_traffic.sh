@@ -37,6 +37,10 @@ declare -A settings=(
   [cluster-bf16]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision bf16 --hot-rows 0"
   [cluster-int8]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 0"
   [cluster-int8-hot2k]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 2048 --hot-sync 4"
+  [cluster-int4-int8]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int4-int8 --hot-rows 0"
+  [cluster-int4]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int4 --hot-rows 0"
+  [cluster-int8-hot1k2]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 1024 --hot-sync 2"
+  [cluster-int8-hot2k2]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 2048 --hot-sync 2"
   [cluster-int8-hot4k]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 4096 --hot-sync 4"
 )
 read -r -a names <<< "${SETTINGS:-fast default}"
