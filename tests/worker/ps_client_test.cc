@@ -161,9 +161,9 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
   return b;
 }
 
-// The batch path of PsClient as the worker drives it with --overlap, in fp32, bf16 and int8:
-// after FinishPull `rows` and what the deltas are taken against (OriginalRow) both hold the
-// servers' rows (rounded to the wire, int8 a row at a time); the next batch, pulled before this
+// The batch path of PsClient as the worker drives it with --overlap, in fp32, bf16, int8 and
+// int4-int8: after FinishPull `rows` and what the deltas are taken against (OriginalRow) both
+// hold the servers' rows (rounded to the wire, int8 and int4 a row at a time); the next batch, pulled before this
 // one's push, gets this one's deltas in both on the rows they share; StartPush leaves exactly
 // rows - original in `rows` in fp32 and int8 and the rows as trained in bf16; the servers end at
 // their rows plus the deltas (exactly in fp32, within bf16's rounding of each delta, or a step
@@ -172,7 +172,8 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
 TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
   const std::size_t vocab = 30;
   const Partition partition(2, vocab);
-  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kInt8}) {
+  for (WirePrecision wire :
+       {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kInt8, WirePrecision::kInt4Int8}) {
     SCOPED_TRACE(std::string(WirePrecisionName(wire)));
     std::vector<ShardStore> stores;
     for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kWireDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
@@ -190,8 +191,8 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     auto wire_value = [&](const float* row, int x) {
       unsigned char encoded[kWireDim * 4 + 4];
       float back[kWireDim];
-      EncodeWireRows(wire, row, 1, kWireDim, encoded);
-      DecodeWireRows(wire, encoded, 1, kWireDim, back);
+      EncodeWireRows(PullWire(wire), row, 1, kWireDim, encoded);
+      DecodeWireRows(PullWire(wire), encoded, 1, kWireDim, back);
       return back[x];
     };
     InProcessServers transport(/*workers=*/1, vocab, &stores, wire);
@@ -254,7 +255,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
           EXPECT_EQ(got, start[i] + pushed[i]) << "slot " << slot;
         } else if (wire == WirePrecision::kBf16) {
           EXPECT_NEAR(got, start[i] + pushed[i], std::fabs(pushed[i]) / 128 + 1e-6) << "slot " << slot;
-        } else {  // int8: less than a step of the row's scale
+        } else {  // int8 pushes: less than a step of the row's scale
           const float* row = &pushed[slot * kWireDim];
           const float most = std::max({std::fabs(row[0]), std::fabs(row[1]), std::fabs(row[2])});
           EXPECT_NEAR(got, start[i] + pushed[i], most / 127 + 1e-6) << "slot " << slot;
