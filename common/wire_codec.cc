@@ -215,33 +215,52 @@ ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8RowStochastic(const float* __restrict
   const auto m = static_cast<std::uint32_t>(d);
   for (std::uint32_t i = 0; i < m; ++i) q[i] = ClampStep(std::floor(src[i] * inv + Uniform(Mix32(base + i))));
 }
-// int4: steps -7..7 stored as step + 8, two a byte, value 2k in the low nibble of byte k.
-void EncodeInt4Row(const float* __restrict src, std::size_t d, bool stochastic, std::uint32_t base,
-                   unsigned char* __restrict dst) {
-  float inv;
-  const float scale = IntScale(src, d, 7.0f, &inv);
-  std::memcpy(dst, &scale, sizeof scale);
-  unsigned char* q = dst + sizeof scale;
-  for (std::size_t i = 0; i < d; ++i) {
-    const float x = src[i] * inv;
-    const float step = stochastic ? std::floor(x + Uniform(Mix32(base + static_cast<std::uint32_t>(i)))) : NearestStep(x);
-    const auto nibble = static_cast<unsigned char>(ClampStep(step, 7.0f) + 8);
-    q[i / 2] = (i % 2 == 0) ? nibble : static_cast<unsigned char>(q[i / 2] | (nibble << 4));
-  }
-}
-void DecodeInt4Row(const unsigned char* __restrict src, std::size_t d, float* __restrict dst) {
-  float scale;
-  std::memcpy(&scale, src, sizeof scale);
-  const unsigned char* q = src + sizeof scale;
-  for (std::size_t i = 0; i < d; ++i)
-    dst[i] = static_cast<float>(static_cast<int>((q[i / 2] >> (4 * (i % 2))) & 15u) - 8) * scale;
-}
 ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt8Row(const unsigned char* __restrict src, std::size_t d,
                                                float* __restrict dst) {
   float scale;
   std::memcpy(&scale, src, sizeof scale);
   const auto* q = reinterpret_cast<const std::int8_t*>(src + sizeof scale);
   for (std::size_t i = 0; i < d; ++i) dst[i] = static_cast<float>(q[i]) * scale;
+}
+// int4: steps -7..7 stored as step + 8, two a byte, value 2k in the low nibble of byte k. The
+// loops go a byte (two values) at a time, branch-free, so they vectorise; an odd d's last value
+// is done apart.
+inline unsigned char Nibble(float step) { return static_cast<unsigned char>(ClampStep(step, 7.0f) + 8); }
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt4Row(const float* __restrict src, std::size_t d, bool stochastic,
+                                               std::uint32_t base, unsigned char* __restrict dst) {
+  float inv;
+  const float scale = IntScale(src, d, 7.0f, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  unsigned char* q = dst + sizeof scale;
+  const auto pairs = static_cast<std::uint32_t>(d / 2);
+  if (stochastic) {
+    for (std::uint32_t k = 0; k < pairs; ++k) {
+      const float lo = std::floor(src[2 * k] * inv + Uniform(Mix32(base + 2 * k)));
+      const float hi = std::floor(src[2 * k + 1] * inv + Uniform(Mix32(base + 2 * k + 1)));
+      q[k] = static_cast<unsigned char>(Nibble(lo) | (Nibble(hi) << 4));
+    }
+  } else {
+    for (std::uint32_t k = 0; k < pairs; ++k)
+      q[k] = static_cast<unsigned char>(Nibble(NearestStep(src[2 * k] * inv)) |
+                                        (Nibble(NearestStep(src[2 * k + 1] * inv)) << 4));
+  }
+  if (d % 2 != 0) {
+    const float x = src[d - 1] * inv;
+    const auto last = static_cast<std::uint32_t>(d - 1);
+    q[pairs] = Nibble(stochastic ? std::floor(x + Uniform(Mix32(base + last))) : NearestStep(x));
+  }
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt4Row(const unsigned char* __restrict src, std::size_t d,
+                                               float* __restrict dst) {
+  float scale;
+  std::memcpy(&scale, src, sizeof scale);
+  const unsigned char* q = src + sizeof scale;
+  const std::size_t pairs = d / 2;
+  for (std::size_t k = 0; k < pairs; ++k) {
+    dst[2 * k] = static_cast<float>(static_cast<int>(q[k] & 15u) - 8) * scale;
+    dst[2 * k + 1] = static_cast<float>(static_cast<int>(q[k] >> 4) - 8) * scale;
+  }
+  if (d % 2 != 0) dst[d - 1] = static_cast<float>(static_cast<int>(q[pairs] & 15u) - 8) * scale;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
