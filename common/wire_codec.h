@@ -27,11 +27,11 @@
 //   being q * scale: d + 4 bytes a row (104 for d = 100, against 200 in bf16). Only the row
 //   functions (WireRowBytes, EncodeWireRows, DecodeWireRows, EncodeIntStochastic) take it; they
 //   take every precision, the float ones being their per-value functions over rows * d values.
-//   EncodeWireRows rounds int8 to the nearest multiple of the scale (ties away from zero): the
+//   EncodeWireRows rounds int8 to the nearest multiple of the scale (ties to even): the
 //   error of a value is at most scale / 2 = max|row| / 254 (pulls). EncodeIntStochastic rounds
 //   each value to one of its two neighbouring multiples at random, up with probability (the
 //   dropped fraction of a step): E[decoded] = src (pushed deltas; the bias left is that of the
-//   float sum x + u, below 2^-17 of a step), error below one step = max|row| / 127. The random bits
+//   float sums, below 2^-16 of a step), error below one step = max|row| / 127. The random bits
 //   are a hash of (salt, index in the message), as for bf16. An all-zero row has scale 0; a row
 //   holding a NaN or an infinity decodes as NaN throughout (a diverged run stays visible).
 // - int4 is the same with 15 steps (-7..7, scale = max|value| / 7), two values a byte (value 2k
