@@ -288,8 +288,11 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
   RunReportOptions& r = o->report;
   group("Wire")
       ("wire-precision", po::value(&o->wire_precision)->default_value("", "bf16, fp32 with --deterministic"),
-       "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16 or "
-       "fp16. bf16/fp16 halve the row bytes (the network traffic); servers keep float32 rows. "
+       "precision of the rows pulled from and the deltas pushed to the servers: fp32, bf16, "
+       "fp16, int8, int4 or int4-int8. bf16/fp16 halve the row bytes (the network traffic); int8 "
+       "(a float scale per row, the row's largest |value| / 127, and a signed byte a value) "
+       "halves them again, int4 (15 steps, two values a byte) once more; pulls round to nearest, "
+       "deltas stochastically; int4-int8 pulls in int4 and pushes in int8. Servers keep float32 rows. "
        "bf16 deltas round stochastically (up or down at random, in proportion, so the servers' "
        "sums are unbiased and small updates are not lost); fp16, whose range flushes tiny values "
        "to zero, keeps each pushed row's rounding residual on the worker and adds it to that "
@@ -418,7 +421,7 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
   if (!(o.liveness_timeout >= 1)) return bad("--liveness-timeout must be at least 1 second");
   if (WirePrecision w; !o.wire_precision.empty() && !ParseWirePrecision(o.wire_precision, &w))
-    return bad("--wire-precision must be fp32, bf16 or fp16, got '" + o.wire_precision + "'");
+    return bad("--wire-precision must be fp32, bf16, fp16, int8, int4 or int4-int8, got '" + o.wire_precision + "'");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), o.log_level) == std::end(kLevels))
     return bad("--log-level must be one of trace, debug, info, warn, error; got '" + o.log_level + "'");

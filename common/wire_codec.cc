@@ -1,6 +1,8 @@
 #include "common/wire_codec.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "common/vector_clones.h"
 
@@ -30,12 +32,16 @@ std::string_view WirePrecisionName(WirePrecision p) {
     case WirePrecision::kFp32: return "fp32";
     case WirePrecision::kBf16: return "bf16";
     case WirePrecision::kFp16: return "fp16";
+    case WirePrecision::kInt8: return "int8";
+    case WirePrecision::kInt4: return "int4";
+    case WirePrecision::kInt4Int8: return "int4-int8";
   }
   return "?";
 }
 
 bool ParseWirePrecision(std::string_view name, WirePrecision* p) {
-  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16})
+  for (WirePrecision w : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kInt8,
+                          WirePrecision::kInt4, WirePrecision::kInt4Int8})
     if (name == WirePrecisionName(w)) {
       *p = w;
       return true;
@@ -166,6 +172,109 @@ ITEM2VEC_ELEMENTWISE_CLONES void AddInto(const float* __restrict src, float* __r
   }
 }
 
+// int8 / int4 rows (see the header): the scale, then the quantised values. IntScale returns the
+// scale of a row quantised to +-levels steps and leaves in *inv the factor that maps a value to
+// steps (0 for an all-zero or non-finite row, whose scale is 0 or NaN). The max and the "and"
+// are exact in any order, so the clones agree.
+inline float IntScale(const float* __restrict src, std::size_t d, float levels, float* inv) {
+  // On |value|'s bit pattern: integers order non-negative floats as the floats do, inf and NaN
+  // above every finite value, and an integer max vectorises.
+  std::uint32_t top = 0;
+  for (std::size_t i = 0; i < d; ++i) {
+    const std::uint32_t a = Bits(src[i]) & 0x7fffffffu;
+    top = a > top ? a : top;
+  }
+  const float most = FromBits(top);
+  if (top >= 0x7f800000u) {  // inf or NaN
+    *inv = 0;
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  *inv = most > 0 ? levels / most : 0.0f;
+  return most / levels;
+}
+inline std::int8_t ClampStep(float steps, float levels = 127.0f) {
+  const float c = steps < -levels ? -levels : (steps > levels ? levels : steps);
+  return static_cast<std::int8_t>(static_cast<int>(c));  // c is a whole number here
+}
+// Round to nearest, ties to even, for |x| < 2^22 (steps are within +-128): adding and taking
+// away 1.5 * 2^23 leaves no fraction bits. Plain adds, so it vectorises without SSE4.1.
+inline float NearestStep(float x) {
+  constexpr float kMagic = 12582912.0f;
+  return (x + kMagic) - kMagic;
+}
+// floor(y) for -128 < y < 2^31 - 128, branch-free: truncation is floor once y + 128 > 0 (a
+// branch on the sign mispredicted half the time and cost ten times the loop).
+inline float FloorStep(float y) { return static_cast<float>(static_cast<int>(y + 128.0f) - 128); }
+// u uniform in [0, 1) from 24 hash bits: floor(x + u) goes up with probability frac(x).
+// (Through int: a signed conversion vectorises, an unsigned one does not.)
+inline float Uniform(std::uint32_t random) {
+  return static_cast<float>(static_cast<std::int32_t>(random >> 8)) * (1.0f / 16777216.0f);
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8Row(const float* __restrict src, std::size_t d,
+                                               unsigned char* __restrict dst) {
+  float inv;
+  const float scale = IntScale(src, d, 127.0f, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
+  for (std::size_t i = 0; i < d; ++i) q[i] = ClampStep(NearestStep(src[i] * inv));
+}
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt8RowStochastic(const float* __restrict src, std::size_t d,
+                                                         std::uint32_t base, unsigned char* __restrict dst) {
+  float inv;
+  const float scale = IntScale(src, d, 127.0f, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  auto* q = reinterpret_cast<std::int8_t*>(dst + sizeof scale);
+  const auto m = static_cast<std::uint32_t>(d);
+  for (std::uint32_t i = 0; i < m; ++i) q[i] = ClampStep(FloorStep(src[i] * inv + Uniform(Mix32(base + i))));
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt8Row(const unsigned char* __restrict src, std::size_t d,
+                                               float* __restrict dst) {
+  float scale;
+  std::memcpy(&scale, src, sizeof scale);
+  const auto* q = reinterpret_cast<const std::int8_t*>(src + sizeof scale);
+  for (std::size_t i = 0; i < d; ++i) dst[i] = static_cast<float>(q[i]) * scale;
+}
+// int4: steps -7..7 stored as step + 8, two a byte, value 2k in the low nibble of byte k. The
+// loops go a byte (two values) at a time, branch-free, so they vectorise; an odd d's last value
+// is done apart.
+inline unsigned char Nibble(float step) { return static_cast<unsigned char>(ClampStep(step, 7.0f) + 8); }
+ITEM2VEC_ELEMENTWISE_CLONES void EncodeInt4Row(const float* __restrict src, std::size_t d, bool stochastic,
+                                               std::uint32_t base, unsigned char* __restrict dst) {
+  float inv;
+  const float scale = IntScale(src, d, 7.0f, &inv);
+  std::memcpy(dst, &scale, sizeof scale);
+  unsigned char* q = dst + sizeof scale;
+  const auto pairs = static_cast<std::uint32_t>(d / 2);
+  if (stochastic) {
+    for (std::uint32_t k = 0; k < pairs; ++k) {
+      const float lo = FloorStep(src[2 * k] * inv + Uniform(Mix32(base + 2 * k)));
+      const float hi = FloorStep(src[2 * k + 1] * inv + Uniform(Mix32(base + 2 * k + 1)));
+      q[k] = static_cast<unsigned char>(Nibble(lo) | (Nibble(hi) << 4));
+    }
+  } else {
+    for (std::uint32_t k = 0; k < pairs; ++k)
+      q[k] = static_cast<unsigned char>(Nibble(NearestStep(src[2 * k] * inv)) |
+                                        (Nibble(NearestStep(src[2 * k + 1] * inv)) << 4));
+  }
+  if (d % 2 != 0) {
+    const float x = src[d - 1] * inv;
+    const auto last = static_cast<std::uint32_t>(d - 1);
+    q[pairs] = Nibble(stochastic ? FloorStep(x + Uniform(Mix32(base + last))) : NearestStep(x));
+  }
+}
+ITEM2VEC_ELEMENTWISE_CLONES void DecodeInt4Row(const unsigned char* __restrict src, std::size_t d,
+                                               float* __restrict dst) {
+  float scale;
+  std::memcpy(&scale, src, sizeof scale);
+  const unsigned char* q = src + sizeof scale;
+  const std::size_t pairs = d / 2;
+  for (std::size_t k = 0; k < pairs; ++k) {
+    dst[2 * k] = static_cast<float>(static_cast<int>(q[k] & 15u) - 8) * scale;
+    dst[2 * k + 1] = static_cast<float>(static_cast<int>(q[k] >> 4) - 8) * scale;
+  }
+  if (d % 2 != 0) dst[d - 1] = static_cast<float>(static_cast<int>(q[pairs] & 15u) - 8) * scale;
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // fp16 with the F16C instructions where the CPU has them (round to nearest even, like the
 // scalar code; values are clamped to +-65504 first so they saturate instead of becoming inf).
@@ -210,6 +319,10 @@ void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
     case WirePrecision::kBf16:
       EncodeBf16(src, n, out);
       return;
+    case WirePrecision::kInt8:  // per row only: EncodeWireRows
+    case WirePrecision::kInt4:
+    case WirePrecision::kInt4Int8:
+      return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
         EncodeFp16F16c(src, n, out);
@@ -228,6 +341,10 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
       return;
     case WirePrecision::kBf16:
       DecodeBf16(in, n, dst);
+      return;
+    case WirePrecision::kInt8:  // per row only: DecodeWireRows
+    case WirePrecision::kInt4:
+    case WirePrecision::kInt4Int8:
       return;
     case WirePrecision::kFp16:
       if (HaveF16c()) {
@@ -253,13 +370,52 @@ void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pu
   EncodeBf16StochasticPulledDeltasLoop(rows, pulled, n, salt, first_index, dst);
 }
 
-void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy) {
+void EncodeWireRows(WirePrecision p, const float* src, std::size_t rows, std::size_t d, void* dst) {
+  auto* out = static_cast<unsigned char*>(dst);
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  if (p == WirePrecision::kInt8) {
+    for (std::size_t r = 0; r < rows; ++r) EncodeInt8Row(src + r * d, d, out + r * row_bytes);
+  } else if (p == WirePrecision::kInt4) {
+    for (std::size_t r = 0; r < rows; ++r) EncodeInt4Row(src + r * d, d, false, 0, out + r * row_bytes);
+  } else {
+    EncodeWire(p, src, rows * d, dst);
+  }
+}
+
+void DecodeWireRows(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst) {
+  const auto* in = static_cast<const unsigned char*>(src);
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  if (p == WirePrecision::kInt8) {
+    for (std::size_t r = 0; r < rows; ++r) DecodeInt8Row(in + r * row_bytes, d, dst + r * d);
+  } else if (p == WirePrecision::kInt4) {
+    for (std::size_t r = 0; r < rows; ++r) DecodeInt4Row(in + r * row_bytes, d, dst + r * d);
+  } else {
+    DecodeWire(p, src, rows * d, dst);
+  }
+}
+
+void EncodeIntStochastic(WirePrecision p, const float* src, std::size_t rows, std::size_t d, std::uint32_t salt,
+                         void* dst) {
+  const std::uint32_t base = Mix32(salt);
+  auto* out = static_cast<unsigned char*>(dst);
+  const std::size_t row_bytes = WireRowBytes(p, d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::uint32_t at = base + static_cast<std::uint32_t>(r * d);
+    if (p == WirePrecision::kInt4) {
+      EncodeInt4Row(src + r * d, d, true, at, out + r * row_bytes);
+    } else {
+      EncodeInt8RowStochastic(src + r * d, d, at, out + r * row_bytes);
+    }
+  }
+}
+
+void DecodeWireTwice(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst, float* copy) {
   if (p == WirePrecision::kBf16) {
-    DecodeBf16Twice(static_cast<const std::uint16_t*>(src), n, dst, copy);
+    DecodeBf16Twice(static_cast<const std::uint16_t*>(src), rows * d, dst, copy);
     return;
   }
-  DecodeWire(p, src, n, dst);
-  std::memcpy(copy, dst, n * sizeof(float));
+  DecodeWireRows(p, src, rows, d, dst);
+  std::memcpy(copy, dst, rows * d * sizeof(float));
 }
 
 void EncodeWireWithFeedback(WirePrecision p, const float* src, float* residual, std::size_t n, void* dst) {

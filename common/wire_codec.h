@@ -22,6 +22,25 @@
 // - The array functions give exactly the per-value functions' results (fp16 uses the CPU's F16C
 //   instructions where it has them, the same rounding). The 16-bit buffers are uint16_t arrays
 //   (n values); buffers must not overlap.
+// - int8 (WirePrecision::kInt8) is a per-row format: a row of d values travels as its float32
+//   scale (little-endian; the row's largest |value| / 127) and then d signed bytes q, the value
+//   being q * scale: d + 4 bytes a row (104 for d = 100, against 200 in bf16). Only the row
+//   functions (WireRowBytes, EncodeWireRows, DecodeWireRows, EncodeIntStochastic) take it; they
+//   take every precision, the float ones being their per-value functions over rows * d values.
+//   EncodeWireRows rounds int8 to the nearest multiple of the scale (ties to even): the
+//   error of a value is at most scale / 2 = max|row| / 254 (pulls). EncodeIntStochastic rounds
+//   each value to one of its two neighbouring multiples at random, up with probability (the
+//   dropped fraction of a step): E[decoded] = src (pushed deltas; the bias left is that of the
+//   float sums, below 2^-16 of a step), error below one step = max|row| / 127. The random bits
+//   are a hash of (salt, index in the message), as for bf16. An all-zero row has scale 0; a row
+//   holding a NaN or an infinity decodes as NaN throughout (a diverged run stays visible).
+// - int4 is the same with 15 steps (-7..7, scale = max|value| / 7), two values a byte (value 2k
+//   in the low nibble of byte k, as step + 8): 4 + ceil(d / 2) bytes a row (54 for d = 100);
+//   nearest error at most max|row| / 14. int4-int8 is a job's pair of formats, not one: pulls in
+//   int4 (rounded to nearest: a worker's working copy, whose error never reaches the servers,
+//   which add the delta trained against it), pushes in int8 (stochastic: the deltas that build
+//   the model). PullWire / PushWire give each direction's format; the row functions take the
+//   single formats only.
 // - Pure functions of their arguments; no allocation; thread-safe.
 #pragma once
 
@@ -32,13 +51,23 @@
 
 namespace item2vec {
 
-enum class WirePrecision : std::uint8_t { kFp32 = 0, kBf16 = 1, kFp16 = 2 };
+enum class WirePrecision : std::uint8_t { kFp32 = 0, kBf16 = 1, kFp16 = 2, kInt8 = 3, kInt4 = 4, kInt4Int8 = 5 };
 
-// "fp32", "bf16", "fp16".
+// "fp32", "bf16", "fp16", "int8", "int4", "int4-int8".
 std::string_view WirePrecisionName(WirePrecision p);
 // Parses one of the names above; false for anything else.
 bool ParseWirePrecision(std::string_view name, WirePrecision* p);
+// The per-value formats' bytes a value (int8 is per row: use WireRowBytes).
 inline std::size_t WireBytesPerValue(WirePrecision p) { return p == WirePrecision::kFp32 ? 4 : 2; }
+// The format of each direction: p itself, but int4-int8 pulls int4 and pushes int8.
+inline WirePrecision PullWire(WirePrecision p) { return p == WirePrecision::kInt4Int8 ? WirePrecision::kInt4 : p; }
+inline WirePrecision PushWire(WirePrecision p) { return p == WirePrecision::kInt4Int8 ? WirePrecision::kInt8 : p; }
+// Bytes one row of d values takes on the wire (a single format: not int4-int8).
+inline std::size_t WireRowBytes(WirePrecision p, std::size_t d) {
+  if (p == WirePrecision::kInt8) return d + sizeof(float);
+  if (p == WirePrecision::kInt4) return (d + 1) / 2 + sizeof(float);
+  return d * WireBytesPerValue(p);
+}
 
 std::uint16_t FloatToBf16(float f);
 float Bf16ToFloat(std::uint16_t h);
@@ -60,7 +89,13 @@ void EncodeBf16StochasticDeltas(const float* rows, const float* original, std::s
                                 std::uint32_t first_index, std::uint16_t* dst);
 void EncodeBf16StochasticPulledDeltas(const float* rows, const std::uint16_t* pulled, std::size_t n,
                                       std::uint32_t salt, std::uint32_t first_index, std::uint16_t* dst);
-// The pull path's fused pass: DecodeWire into both dst and copy (n floats each).
-void DecodeWireTwice(WirePrecision p, const void* src, std::size_t n, float* dst, float* copy);
+// Rows of d values, every precision: dst holds rows * WireRowBytes(p, d) bytes.
+void EncodeWireRows(WirePrecision p, const float* src, std::size_t rows, std::size_t d, void* dst);
+void DecodeWireRows(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst);
+// int8 or int4 (p) with stochastic rounding (pushed deltas): rows * WireRowBytes(p, d) bytes.
+void EncodeIntStochastic(WirePrecision p, const float* src, std::size_t rows, std::size_t d, std::uint32_t salt,
+                         void* dst);
+// The pull path's fused pass: DecodeWireRows into both dst and copy (rows * d floats each).
+void DecodeWireTwice(WirePrecision p, const void* src, std::size_t rows, std::size_t d, float* dst, float* copy);
 
 }  // namespace item2vec

@@ -29,13 +29,13 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   p.batch_rows = std::min(V, tokens) + std::min(V, tokens + negatives);
   // Per slot of a batch (worker/batch.h): its float row and the server's version, and what its
   // delta is taken against. bf16 (stochastic rounding, PsClient::PushReadsRows): the pulled
-  // bf16 row and a carried index, plus at worst a float carried_original row. fp32 and fp16:
-  // a float original.
+  // bf16 row and a carried index, plus at worst a float carried_original row. fp32, fp16, int8:
+  // a float original (int8 too).
   const bool bf16 = o.Wire() == WirePrecision::kBf16;
   const double slot_bytes = d * 4 + 4 + (bf16 ? d * 2 + 4 + d * 4 : d * 4);
   const double batch_bytes = p.batch_rows * slot_bytes;
   // Servers hold two batches' messages per worker: keys and versions (8 bytes) and the rows on the wire.
-  const double wire_batch_bytes = p.batch_rows * (8 + d * WireBytesPerValue(o.Wire()));
+  const double wire_batch_bytes = p.batch_rows * (8 + static_cast<double>(WireRowBytes(PushWire(o.Wire()), static_cast<std::size_t>(d))));
   const double keys = server_keys > 0 ? static_cast<double>(server_keys) : V;
   const double rows_per_server = std::ceil(keys / num_servers);
   p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);

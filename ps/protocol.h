@@ -16,10 +16,13 @@
 //   kPushVersions                 the versions the deltas were computed from; the server
 //                                 adds each delta scaled by its staleness (shard_store.h).
 // Wire precision (--wire-precision, common/wire_codec.h): the rows of kPullReply and the deltas
-// of kPushRows travel as fp32 (4 bytes a value, the layout above), or as bf16 / fp16 (2 bytes a
-// value, same order); every rank of a job uses the same setting. Key lists, versions, kDump
+// of kPushRows travel as fp32 (4 bytes a value, the layout above), as bf16 / fp16 (2 bytes a
+// value, same order), as int8 (per row: a float32 scale, then a signed byte a value; d + 4
+// bytes a row) or int4 (the scale, then two values a byte), or int4-int8 (pull replies in int4,
+// pushes in int8; common/wire_codec.h PullWire / PushWire); every rank of a job uses the same
+// setting. Key lists, versions, kDump
 // replies (the model written) and the control plane are unchanged; servers keep float32 rows
-// and decode deltas before adding them; workers round bf16 deltas stochastically and, in fp16,
+// and decode deltas before adding them; workers round bf16, int8 and int4 deltas stochastically and, in fp16,
 // add their rounding residual to the next push of the same row (error feedback,
 // worker/push_residual.h; worker/ps_client.h says why).
 // Ordering: MPI delivers one sender's messages in order, so a worker's push is applied

@@ -46,9 +46,9 @@ void RequestHandler::ServeRows(const KeyList& keys, float* rows) {
 
 std::size_t RequestHandler::ServeEncodedRows(const KeyList& keys, void* wire) {
   const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
-  const std::size_t row_bytes = dim_ * WireBytesPerValue(wire_);
-  store_->GatherEncoded(Matrix::kInput, keys.in, n_in, wire_, wire);
-  store_->GatherEncoded(Matrix::kOutput, keys.out, n_out, wire_, static_cast<char*>(wire) + n_in * row_bytes);
+  const std::size_t row_bytes = WireRowBytes(PullWire(wire_), dim_);
+  store_->GatherEncoded(Matrix::kInput, keys.in, n_in, PullWire(wire_), wire);
+  store_->GatherEncoded(Matrix::kOutput, keys.out, n_out, PullWire(wire_), static_cast<char*>(wire) + n_in * row_bytes);
   stats_->rows_sent += static_cast<std::int64_t>(n_in + n_out);
   stats_->bytes_sent += static_cast<std::int64_t>((n_in + n_out) * row_bytes);
   return (n_in + n_out) * row_bytes;
@@ -57,7 +57,7 @@ std::size_t RequestHandler::ServeEncodedRows(const KeyList& keys, void* wire) {
 Status RequestHandler::ApplyPush(const KeyList& keys, int source, const void* rows, std::size_t rows_bytes,
                                  const void* versions, std::size_t versions_bytes) {
   const std::size_t n_in = keys.header.n_in, n_out = keys.header.n_out;
-  if (rows_bytes != (n_in + n_out) * dim_ * WireBytesPerValue(wire_))
+  if (rows_bytes != (n_in + n_out) * WireRowBytes(PushWire(wire_), dim_))
     return Status::Internal("push rows from rank " + std::to_string(source) + " have a wrong size (wire precision " +
                             std::string(WirePrecisionName(wire_)) + ")");
   if (versions_bytes != (n_in + n_out) * sizeof(std::uint32_t))
@@ -69,8 +69,8 @@ Status RequestHandler::ApplyPush(const KeyList& keys, int source, const void* ro
     store_->Add(Matrix::kOutput, keys.out, n_out, deltas + n_in * dim_, pulled + n_in);
   } else {
     const char* wire = static_cast<const char*>(rows);
-    store_->AddEncoded(Matrix::kInput, keys.in, n_in, wire_, wire, pulled);
-    store_->AddEncoded(Matrix::kOutput, keys.out, n_out, wire_, wire + n_in * dim_ * WireBytesPerValue(wire_),
+    store_->AddEncoded(Matrix::kInput, keys.in, n_in, PushWire(wire_), wire, pulled);
+    store_->AddEncoded(Matrix::kOutput, keys.out, n_out, PushWire(wire_), wire + n_in * WireRowBytes(PushWire(wire_), dim_),
                        pulled + n_in);
   }
   stats_->rows_applied += static_cast<std::int64_t>(n_in + n_out);

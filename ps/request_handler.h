@@ -56,10 +56,12 @@ class RequestHandler {
   Status ParseKeyList(const void* data, std::size_t bytes, int source, KeyList* keys) const;
   std::size_t ReplyFloats(const KeyList& keys) const { return keys.rows() * dim_; }
   std::size_t ReplyWords(const KeyList& keys) const { return keys.rows(); }
+  // Bytes of a pull reply's rows in the job's wire precision (ServeEncodedRows writes them).
+  std::size_t ReplyWireBytes(const KeyList& keys) const { return keys.rows() * WireRowBytes(PullWire(wire_), dim_); }
   // Copies the rows of `keys` into rows (ReplyFloats floats: input rows, then output
   // rows, in key order) and counts them as sent.
   void ServeRows(const KeyList& keys, float* rows);
-  // ServeRows in the wire precision: writes ReplyFloats * WireBytesPerValue bytes into `wire`
+  // ServeRows in the wire precision: writes ReplyWireBytes bytes into `wire`
   // (the same rows, encoded), counts them as sent and returns the byte count.
   std::size_t ServeEncodedRows(const KeyList& keys, void* wire);
   // Copies the rows' versions (ReplyWords words, same order), for a kPullVersions reply.

@@ -143,7 +143,7 @@ Status ServerSession::ServeRows(int source, const char* request, std::size_t byt
   ITEM2VEC_RETURN_IF_ERROR(handler_.ParseKeyList(request, bytes, source, &keys));
   if (reply_tag == protocol::kPullReply && o_.wire != WirePrecision::kFp32) {
     // Pull replies in a lean wire precision: encoded from the rows straight into the reply.
-    const std::size_t reply_bytes = handler_.ReplyFloats(keys) * WireBytesPerValue(o_.wire);
+    const std::size_t reply_bytes = handler_.ReplyWireBytes(keys);
     std::vector<float>& reply = replies_.Acquire((reply_bytes + sizeof(float) - 1) / sizeof(float));
     handler_.ServeEncodedRows(keys, reply.data());
     replies_.Send(source, reply_tag, reply_bytes);

@@ -70,24 +70,24 @@ void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* d
 
 void ShardStore::GatherEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, void* out) const {
   const std::size_t d = static_cast<std::size_t>(dim_);
-  const std::size_t row_bytes = d * WireBytesPerValue(wire);
+  const std::size_t row_bytes = WireRowBytes(wire, d);
   char* dst = static_cast<char*>(out);
   for (std::size_t i = 0; i < n; ++i) {
     // Rows are at random places in a matrix far larger than the cache: fetch ahead.
     if (i + kPrefetchAhead < n) PrefetchForRead(RowAt(m, keys[i + kPrefetchAhead]), d * sizeof(float));
-    EncodeWire(wire, RowAt(m, keys[i]), d, dst + i * row_bytes);
+    EncodeWireRows(wire, RowAt(m, keys[i]), 1, d, dst + i * row_bytes);
   }
 }
 
 void ShardStore::AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, const void* deltas,
                             const std::uint32_t* pulled_versions) {
   const std::size_t d = static_cast<std::size_t>(dim_);
-  const std::size_t row_bytes = d * WireBytesPerValue(wire);
+  const std::size_t row_bytes = WireRowBytes(wire, d);
   if (decoded_row_.size() < d) decoded_row_.resize(d);
   const char* src = static_cast<const char*>(deltas);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) PrefetchForWrite(RowAt(m, keys[i + kPrefetchAhead]), d * sizeof(float));
-    DecodeWire(wire, src + i * row_bytes, d, decoded_row_.data());
+    DecodeWireRows(wire, src + i * row_bytes, 1, d, decoded_row_.data());
     AddOne(m, partition_.LocalIndex(keys[i]), decoded_row_.data(), pulled_versions[i]);
   }
 }

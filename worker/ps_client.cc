@@ -9,7 +9,7 @@
 
 namespace item2vec {
 
-PsClient::Staged& PsClient::Stage(std::size_t floats) {
+PsClient::Staged& PsClient::Stage(std::size_t floats, std::size_t bytes) {
   Staged* slot = nullptr;
   for (Staged& s : staged_)
     if (!s.busy) {
@@ -17,7 +17,8 @@ PsClient::Staged& PsClient::Stage(std::size_t floats) {
       break;
     }
   if (slot == nullptr) slot = &staged_.emplace_back();
-  if (slot->wire.size() < floats) slot->wire.resize(floats);
+  const std::size_t words = (bytes + 1) / 2;
+  if (slot->wire.size() < words) slot->wire.resize(words);
   slot->busy = true;
   slot->decode_to = nullptr;
   slot->copy_to = nullptr;
@@ -39,7 +40,7 @@ void PsClient::Heartbeat() {
 }
 
 const void* PsClient::StageCopy(const void* data, std::size_t bytes) {
-  Staged& st = Stage((bytes + 1) / 2);
+  Staged& st = Stage(0, bytes);
   if (bytes > 0) std::memcpy(st.wire.data(), data, bytes);
   last_staged_ = &st;
   return st.wire.data();
@@ -77,9 +78,9 @@ Status PsClient::WaitOne(Transport::Handle h, const std::string& what) {
   for (Staged& s : staged_)
     if (s.busy && s.handle == h) {
       if (s.copy_to != nullptr) {
-        DecodeWireTwice(wire_, s.wire.data(), s.n, s.decode_to, s.copy_to);
+        DecodeWireTwice(PullWire(wire_), s.wire.data(), s.n / dim_, dim_, s.decode_to, s.copy_to);
       } else if (s.decode_to != nullptr) {
-        DecodeWire(wire_, s.wire.data(), s.n, s.decode_to);
+        DecodeWireRows(PullWire(wire_), s.wire.data(), s.n / dim_, dim_, s.decode_to);
       }
       s.busy = false;
       break;
@@ -98,19 +99,19 @@ void PsClient::PostPullInto(int server, const std::uint32_t* request, std::size_
     handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullReply, rows, n * dim_ * sizeof(float)), server);
   } else if (keep_wire != nullptr) {
     handles->emplace_back(
-        t_->Irecv(ServerRank(server), protocol::kPullReply, keep_wire, n * dim_ * WireBytesPerValue(wire_)), server);
+        t_->Irecv(ServerRank(server), protocol::kPullReply, keep_wire, n * WireRowBytes(PullWire(wire_), dim_)), server);
   } else {
-    Staged& st = Stage(n * dim_);
+    Staged& st = Stage(n * dim_, n * WireRowBytes(PullWire(wire_), dim_));
     st.decode_to = rows;
     st.copy_to = copy;
-    st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * dim_ * WireBytesPerValue(wire_));
+    st.handle = t_->Irecv(ServerRank(server), protocol::kPullReply, st.wire.data(), n * WireRowBytes(PullWire(wire_), dim_));
     handles->emplace_back(st.handle, server);
   }
   handles->emplace_back(t_->Irecv(ServerRank(server), protocol::kPullVersions, versions, n * sizeof(std::uint32_t)),
                         server);
   handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPull, request, words * sizeof(std::uint32_t)), server);
   bytes_sent_ += static_cast<std::int64_t>(words * sizeof(std::uint32_t));
-  bytes_received_ += static_cast<std::int64_t>(n * (dim_ * WireBytesPerValue(wire_) + sizeof(std::uint32_t)));
+  bytes_received_ += static_cast<std::int64_t>(n * (WireRowBytes(PullWire(wire_), dim_) + sizeof(std::uint32_t)));
 }
 
 void PsClient::PostPush(int server, const std::uint32_t* request, std::size_t words, const float* rows,
@@ -134,8 +135,8 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
   if (wire_ == WirePrecision::kFp32) {
     handles->emplace_back(t_->Isend(ServerRank(server), protocol::kPushRows, rows, n * dim_ * sizeof(float)), server);
   } else {
-    Staged& st = Stage(n * dim_);
-    const std::size_t row_bytes = dim_ * WireBytesPerValue(wire_);  // dim_ values of st.wire
+    const std::size_t row_bytes = WireRowBytes(PushWire(wire_), dim_);
+    Staged& st = Stage(n * dim_, n * row_bytes);
     if (residual_ != nullptr) {
       const protocol::KeyListHeader* header = reinterpret_cast<const protocol::KeyListHeader*>(request);
       const std::uint32_t* keys = request + protocol::kHeaderWords;
@@ -153,6 +154,10 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
       } else {
         EncodeBf16Stochastic(rows, n * dim_, salt, st.wire.data());
       }
+    } else if (PushWire(wire_) == WirePrecision::kInt8 || PushWire(wire_) == WirePrecision::kInt4) {
+      // Deltas round stochastically as in bf16 (the rows are deltas by now).
+      const std::uint32_t salt = static_cast<std::uint32_t>(t_->rank()) * 0x9e3779b9u + push_messages_++;
+      EncodeIntStochastic(PushWire(wire_), rows, n, dim_, salt, st.wire.data());
     } else {
       EncodeWire(wire_, rows, n * dim_, st.wire.data());
     }
@@ -167,7 +172,7 @@ void PsClient::PostPushRows(int server, const std::uint32_t* request, std::size_
     last_staged_->handle = t_->Isend(ServerRank(server), protocol::kPushVersions, staged, n * sizeof(std::uint32_t));
     handles->emplace_back(last_staged_->handle, server);
   }
-  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * dim_ * WireBytesPerValue(wire_));
+  bytes_sent_ += static_cast<std::int64_t>((words + n) * sizeof(std::uint32_t) + n * WireRowBytes(PushWire(wire_), dim_));
 }
 
 Status PsClient::WaitAll(Handles* handles, const char* what) {

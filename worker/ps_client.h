@@ -31,7 +31,8 @@
 //   when one is given: each row's rounding residual is added to its next push. Without one,
 //   bf16 deltas round stochastically (common/wire_codec.h EncodeBf16Stochastic, a fresh salt
 //   per message from this rank and a message counter): unbiased, so small updates arrive on
-//   average with no table to keep; the worker passes a residual only for fp16, whose range
+//   average with no table to keep; int8/int4 deltas likewise (EncodeIntStochastic, per-row scale),
+//   their pulls round to nearest (int4-int8: int4 pulls, int8 pushes); the worker passes a residual only for fp16, whose range
 //   flushes tiny deltas to zero. The caller's rows themselves stay float (CarryDeltas reads
 //   them, and forms the deltas again where the push left the rows as trained). fp32 moves the
 //   caller's buffers directly.
@@ -128,13 +129,14 @@ class PsClient {
   // deltas (decode_to null).
   struct Staged {
     Transport::Handle handle = -1;
-    std::vector<std::uint16_t> wire;  // n values (lean precisions are 2 bytes a value)
+    std::vector<std::uint16_t> wire;  // the message's bytes (uint16_t: bf16/fp16 values)
     float* decode_to = nullptr;
     float* copy_to = nullptr;
     std::size_t n = 0;
     bool busy = false;
   };
-  Staged& Stage(std::size_t floats);
+  // A free staging buffer of `bytes` that decodes to `floats` values (0 for a copy).
+  Staged& Stage(std::size_t floats, std::size_t bytes);
   // Copies `bytes` into a staging buffer that lives until its send is waited for.
   const void* StageCopy(const void* data, std::size_t bytes);
   // Waits for one handle, then decodes / releases its staging buffer if it has one.

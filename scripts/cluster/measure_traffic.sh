@@ -33,11 +33,20 @@ declare -A settings=(
   [bf16-16k]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16 --batch-tokens 16384"
   [bf16-32k]="--kernel hogbatch --negative-pool 1024 --wire-precision bf16 --batch-tokens 32768"
   [cluster]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini"
+  # configs/cluster.ini before 2026-12-07 (bf16 rows, no hot rows), and the steps from it
+  [cluster-bf16]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision bf16 --hot-rows 0"
+  [cluster-int8]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 0"
+  [cluster-int8-hot2k]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 2048 --hot-sync 4"
+  [cluster-int4-int8]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int4-int8 --hot-rows 0"
+  [cluster-int4]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int4 --hot-rows 0"
+  [cluster-int8-hot1k2]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 1024 --hot-sync 2"
+  [cluster-int8-hot2k2]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 2048 --hot-sync 2"
+  [cluster-int8-hot4k]="--config $(cd "$(dirname "$0")/../.." && pwd)/configs/cluster.ini --wire-precision int8 --hot-rows 4096 --hot-sync 4"
 )
 read -r -a names <<< "${SETTINGS:-fast default}"
 for name in "${names[@]}"; do [ -n "${settings[$name]+x}" ] || { echo "unknown setting '$name'" >&2; exit 2; }; done
-echo "| layout | link | setting | tokens/s | bytes/token pulls | bytes/token pushes | bytes/token total |"
-echo "|---|---|---|---|---|---|---|"
+echo "| layout | link | setting | tokens/s | bytes/token pulls | bytes/token pushes | bytes/token total | wait per worker, s (share of its time) |"
+echo "|---|---|---|---|---|---|---|---|"
 # Interleaved: each repeat runs every rate (set on all three links) and every setting in turn,
 # so slow drifts of the machine hit all of them alike.
 nodes=${NODES:-3}
@@ -56,7 +65,10 @@ for _ in $(seq 1 "${REPEAT:-1}"); do for rate in "${rates[@]}"; do
     tx=$(( $(bytes "$srv" TX) - tx0 )); rx=$(( $(bytes "$srv" RX) - rx0 ))
     tps=$(grep -o '"tokens_per_second":[0-9.e+]*' "$work/m/train.json" | cut -d: -f2)
     trained=$(grep -o '"tokens_seen":[0-9]*' "$work/m/train.json" | head -1 | cut -d: -f2)
-    awk -v l="$nodes nodes, $((nodes - 1)) workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" \
-      'BEGIN { printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f |\n", l, r, s, t, tx / n, rx / n, (tx + rx) / n }'
+    wait=$(python3 -c 'import json, sys
+print(" / ".join("%.1f (%.0f %%)" % (w["wait_seconds"], 100 * w["wait_seconds"] / max(w["seconds"], 1e-9))
+                 for w in json.load(open(sys.argv[1]))["workers"]))' "$work/m/train.json")
+    awk -v l="$nodes nodes, $((nodes - 1)) workers + 1 server" -v r="$rate" -v s="$name" -v t="$tps" -v n="$trained" -v tx="$tx" -v rx="$rx" -v w="$wait" \
+      'BEGIN { printf "| %s | %s | %s | %.0f | %.0f | %.0f | %.0f | %s |\n", l, r, s, t, tx / n, rx / n, (tx + rx) / n, w }'
   done
 done; done

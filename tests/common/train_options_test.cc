@@ -100,7 +100,8 @@ TEST(TrainOptionsTest, WirePrecisionAndLiveness) {
   const Status st = Parse({"--input", "c.txt", "--output", "out", "--wire-precision", "fp8"}, &bad);
   const Status vs = st.ok() ? Validate(bad, 0) : st;
   EXPECT_FALSE(vs.ok());
-  EXPECT_NE(vs.ToString().find("--wire-precision must be fp32, bf16 or fp16"), std::string::npos) << vs.ToString();
+  EXPECT_NE(vs.ToString().find("--wire-precision must be fp32, bf16, fp16, int8, int4 or int4-int8"), std::string::npos)
+      << vs.ToString();
 }
 
 TEST(TrainOptionsTest, CommandLineValuesAreParsed) {

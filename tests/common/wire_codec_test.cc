@@ -2,14 +2,17 @@
 // even, fp16's range (saturation, subnormals), in-place encoding, and error feedback: over
 // many small pushes the decoded sum plus the residual is the exact total, where plain rounding
 // loses the updates; and bf16 stochastic rounding: always a neighbour, unbiased on average,
-// the same bytes for the same salt.
+// the same bytes for the same salt; int8 and int4 rows: the layout, the round trip's error
+// bound, a neighbour for every stochastic value and unbiased sums.
 #include "common/wire_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -20,7 +23,8 @@ namespace {
 constexpr WirePrecision kLean[] = {WirePrecision::kBf16, WirePrecision::kFp16};
 
 TEST(WireCodecTest, NamesRoundTrip) {
-  for (WirePrecision p : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16}) {
+  for (WirePrecision p : {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kFp16, WirePrecision::kInt8,
+                          WirePrecision::kInt4, WirePrecision::kInt4Int8}) {
     WirePrecision q = WirePrecision::kFp32;
     ASSERT_TRUE(ParseWirePrecision(WirePrecisionName(p), &q));
     EXPECT_EQ(q, p);
@@ -29,6 +33,8 @@ TEST(WireCodecTest, NamesRoundTrip) {
   EXPECT_FALSE(ParseWirePrecision("fp8", &q));
   EXPECT_EQ(WireBytesPerValue(WirePrecision::kFp32), 4u);
   EXPECT_EQ(WireBytesPerValue(WirePrecision::kBf16), 2u);
+  EXPECT_EQ(WireRowBytes(WirePrecision::kBf16, 100), 200u);
+  EXPECT_EQ(WireRowBytes(WirePrecision::kInt8, 100), 104u);
 }
 
 TEST(WireCodecTest, EveryHalfValueRoundTripsExactly) {
@@ -223,6 +229,139 @@ TEST(WireCodecTest, StochasticBf16SumsToTheExactTotal) {
     if (i == 0) {
       EXPECT_GT(std::fabs(nearest[i] - exact), 10 * std::sqrt(static_cast<double>(kPushes)) * ulp / 2);
     }
+  }
+}
+
+// Random rows of assorted magnitudes (row 3 all zero).
+std::vector<float> Int8TestRows(std::size_t rows, std::size_t d) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> v(rows * d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float magnitude = std::ldexp(1.0f, static_cast<int>(r % 30) - 20);
+    for (std::size_t i = 0; i < d; ++i) v[r * d + i] = r == 3 ? 0.0f : g(rng) * magnitude;
+  }
+  return v;
+}
+
+float MaxAbs(const float* row, std::size_t d) {
+  float m = 0;
+  for (std::size_t i = 0; i < d; ++i) m = std::max(m, std::fabs(row[i]));
+  return m;
+}
+
+// The integer formats' steps each side of zero.
+float Levels(WirePrecision p) { return p == WirePrecision::kInt8 ? 127.0f : 7.0f; }
+constexpr WirePrecision kIntFormats[] = {WirePrecision::kInt8, WirePrecision::kInt4};
+
+// The layout (scale, then the values), the nearest rounding's bound max|row| / (2 levels) (plus
+// a float rounding), the row's largest value exact up to float rounding, zero rows exact, NaN
+// rows NaN.
+TEST(WireCodecTest, IntRowsRoundTripWithinHalfAStep) {
+  constexpr std::size_t kRows = 64, kD = 101;  // odd: int4's last byte holds one value
+  const std::vector<float> v = Int8TestRows(kRows, kD);
+  EXPECT_EQ(WireRowBytes(WirePrecision::kInt4, 100), 54u);
+  EXPECT_EQ(WireRowBytes(WirePrecision::kInt4, kD), 55u);
+  EXPECT_EQ(PullWire(WirePrecision::kInt4Int8), WirePrecision::kInt4);
+  EXPECT_EQ(PushWire(WirePrecision::kInt4Int8), WirePrecision::kInt8);
+  for (WirePrecision p : kIntFormats) {
+    SCOPED_TRACE(std::string(WirePrecisionName(p)));
+    const std::size_t row_bytes = WireRowBytes(p, kD);
+    std::vector<unsigned char> wire(kRows * row_bytes);
+    std::vector<float> back(v.size());
+    EncodeWireRows(p, v.data(), kRows, kD, wire.data());
+    DecodeWireRows(p, wire.data(), kRows, kD, back.data());
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const float m = MaxAbs(v.data() + r * kD, kD);
+      float scale;
+      std::memcpy(&scale, wire.data() + r * row_bytes, sizeof scale);
+      EXPECT_FLOAT_EQ(scale, m / Levels(p)) << r;
+      for (std::size_t i = 0; i < kD; ++i) {
+        const float x = v[r * kD + i], y = back[r * kD + i];
+        EXPECT_LE(std::fabs(x - y), m / (2 * Levels(p)) * (1 + 1e-5f)) << r << "," << i;
+        if (std::fabs(x) == m) {
+          EXPECT_NEAR(y, x, m * 1e-6f) << r;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < kD; ++i) EXPECT_EQ(back[3 * kD + i], 0.0f);
+    // A NaN or an infinity makes the whole row NaN; the other rows are untouched.
+    std::vector<float> bad(v.begin(), v.begin() + 2 * kD);
+    bad[7] = std::numeric_limits<float>::infinity();
+    EncodeWireRows(p, bad.data(), 2, kD, wire.data());
+    DecodeWireRows(p, wire.data(), 2, kD, back.data());
+    for (std::size_t i = 0; i < kD; ++i) EXPECT_TRUE(std::isnan(back[i])) << i;
+    for (std::size_t i = kD; i < 2 * kD; ++i)
+      EXPECT_NEAR(back[i], bad[i], MaxAbs(bad.data() + kD, kD) / (2 * Levels(p)) * 1.0001f);
+  }
+  // The float precisions' row functions are their per-value functions.
+  std::vector<std::uint16_t> rows16(v.size()), values16(v.size());
+  EncodeWireRows(WirePrecision::kBf16, v.data(), kRows, kD, rows16.data());
+  EncodeWire(WirePrecision::kBf16, v.data(), v.size(), values16.data());
+  EXPECT_EQ(rows16, values16);
+}
+
+// Each stochastic value is one of its two neighbouring steps (the exact value when it is a
+// step), the same salt gives the same bytes, another salt others.
+TEST(WireCodecTest, StochasticIntGivesANeighbour) {
+  constexpr std::size_t kRows = 32, kD = 101;
+  std::vector<float> v = Int8TestRows(kRows, kD);
+  for (WirePrecision p : kIntFormats) {
+    SCOPED_TRACE(std::string(WirePrecisionName(p)));
+    const std::size_t bytes = kRows * WireRowBytes(p, kD);
+    std::vector<unsigned char> a(bytes), b(bytes);
+    EncodeIntStochastic(p, v.data(), kRows, kD, 42, a.data());
+    EncodeIntStochastic(p, v.data(), kRows, kD, 42, b.data());
+    EXPECT_EQ(a, b);
+    EncodeIntStochastic(p, v.data(), kRows, kD, 43, b.data());
+    EXPECT_NE(a, b) << "another salt draws other bits";
+    std::vector<float> back(v.size());
+    DecodeWireRows(p, a.data(), kRows, kD, back.data());
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const float step = MaxAbs(v.data() + r * kD, kD) / Levels(p);
+      for (std::size_t i = 0; i < kD; ++i) {
+        const float x = v[r * kD + i], y = back[r * kD + i];
+        if (step == 0) {
+          EXPECT_EQ(y, 0.0f);
+          continue;
+        }
+        const float down = std::floor(x / step) * step, up = std::ceil(x / step) * step;
+        EXPECT_TRUE(std::fabs(y - down) <= step * 1e-4f || std::fabs(y - up) <= step * 1e-4f)
+            << r << "," << i << ": " << x << " -> " << y << " (step " << step << ")";
+      }
+    }
+  }
+}
+
+// Unbiased: 20000 pushes of the same row sum to the exact totals within a few standard
+// deviations of the rounding noise (one push errs by less than a step, max|row| / levels), where
+// rounding to nearest drifts by its bias every push.
+TEST(WireCodecTest, StochasticIntSumsToTheExactTotal) {
+  constexpr int kPushes = 20000;
+  for (WirePrecision p : kIntFormats) {
+    SCOPED_TRACE(std::string(WirePrecisionName(p)));
+    const float step = 1e-3f / Levels(p);
+    const std::vector<float> delta = {1e-3f, -3.3e-4f, 7.77e-5f, 2.5e-6f, -4.4e-4f, 0.0f, 0.4f * step};
+    const std::size_t d = delta.size();
+    std::vector<unsigned char> wire(WireRowBytes(p, d));
+    std::vector<float> back(d);
+    std::vector<double> stochastic(d, 0.0), nearest(d, 0.0);
+    for (int k = 0; k < kPushes; ++k) {
+      EncodeIntStochastic(p, delta.data(), 1, d, static_cast<std::uint32_t>(k), wire.data());
+      DecodeWireRows(p, wire.data(), 1, d, back.data());
+      for (std::size_t i = 0; i < d; ++i) stochastic[i] += back[i];
+      EncodeWireRows(p, delta.data(), 1, d, wire.data());
+      DecodeWireRows(p, wire.data(), 1, d, back.data());
+      for (std::size_t i = 0; i < d; ++i) nearest[i] += back[i];
+    }
+    const double sd = std::sqrt(static_cast<double>(kPushes)) * step / 2;
+    for (std::size_t i = 0; i < d; ++i) {
+      const double exact = static_cast<double>(delta[i]) * kPushes;
+      EXPECT_NEAR(stochastic[i], exact, 6 * sd) << i;
+    }
+    // The last value is 0.4 of a step: nearest rounding sends 0 every time.
+    EXPECT_EQ(nearest[d - 1], 0.0);
+    EXPECT_GT(std::fabs(stochastic[d - 1] - nearest[d - 1]), 10 * sd);
   }
 }
 

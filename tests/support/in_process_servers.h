@@ -40,9 +40,9 @@ class InProcessServers : public Transport {
       const Status st = server.ParseKeyList(data, bytes, rank(), &keys);
       EXPECT_TRUE(st.ok()) << st.ToString();
       Posted rows = Take(dest, protocol::kPullReply), versions = Take(dest, protocol::kPullVersions);
-      EXPECT_EQ(rows.bytes, server.ReplyFloats(keys) * WireBytesPerValue(wire_));
+      EXPECT_EQ(rows.bytes, server.ReplyWireBytes(keys));
       EXPECT_EQ(versions.bytes, server.ReplyWords(keys) * sizeof(std::uint32_t));
-      if (st.ok() && rows.bytes == server.ReplyFloats(keys) * WireBytesPerValue(wire_) &&
+      if (st.ok() && rows.bytes == server.ReplyWireBytes(keys) &&
           versions.bytes == server.ReplyWords(keys) * sizeof(std::uint32_t)) {
         server.ServeEncodedRows(keys, rows.data);
         server.ServeVersions(keys, static_cast<std::uint32_t*>(versions.data));

@@ -7,6 +7,7 @@
 // in fp32 and bf16, and many pushes of one delta reaching the exact total in bf16.
 #include "worker/ps_client.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -160,17 +161,19 @@ Batch MakePullBatch(std::uint64_t id, const std::vector<std::pair<std::vector<It
   return b;
 }
 
-// The batch path of PsClient as the worker drives it with --overlap, in fp32 and bf16: after
-// FinishPull `rows` and what the deltas are taken against (OriginalRow) both hold the servers'
-// rows (rounded to the wire); the next batch, pulled before this one's push, gets this one's
-// deltas in both on the rows they share; StartPush leaves exactly rows - original in `rows` in
-// fp32 and the rows as trained in bf16; the servers end at their rows
-// plus the deltas (exactly in fp32, within bf16's rounding of each delta otherwise); and the
+// The batch path of PsClient as the worker drives it with --overlap, in fp32, bf16, int8 and
+// int4-int8: after FinishPull `rows` and what the deltas are taken against (OriginalRow) both
+// hold the servers' rows (rounded to the wire, int8 and int4 a row at a time); the next batch, pulled before this
+// one's push, gets this one's deltas in both on the rows they share; StartPush leaves exactly
+// rows - original in `rows` in fp32 and int8 and the rows as trained in bf16; the servers end at
+// their rows plus the deltas (exactly in fp32, within bf16's rounding of each delta, or a step
+// of int8's per-row scale, otherwise); and the
 // next batch, trained and pushed, adds only its own change (the carried delta is not pushed twice).
 TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
   const std::size_t vocab = 30;
   const Partition partition(2, vocab);
-  for (WirePrecision wire : {WirePrecision::kFp32, WirePrecision::kBf16}) {
+  for (WirePrecision wire :
+       {WirePrecision::kFp32, WirePrecision::kBf16, WirePrecision::kInt8, WirePrecision::kInt4Int8}) {
     SCOPED_TRACE(std::string(WirePrecisionName(wire)));
     std::vector<ShardStore> stores;
     for (int s = 0; s < 2; ++s) stores.emplace_back(partition, s, kWireDim, /*seed=*/5, /*staleness_tolerance=*/1e6);
@@ -184,7 +187,14 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     auto server_row = [&](Matrix m, ItemId k) {
       return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
     };
-    auto wire_value = [&](float f) { return wire == WirePrecision::kFp32 ? f : Bf16ToFloat(FloatToBf16(f)); };
+    // Value x of a row as it arrives (int8 rounds a row at a time, to its own scale).
+    auto wire_value = [&](const float* row, int x) {
+      unsigned char encoded[kWireDim * 4 + 4];
+      float back[kWireDim];
+      EncodeWireRows(PullWire(wire), row, 1, kWireDim, encoded);
+      DecodeWireRows(PullWire(wire), encoded, 1, kWireDim, back);
+      return back[x];
+    };
     InProcessServers transport(/*workers=*/1, vocab, &stores, wire);
     PsClient client(&transport, 1, 2, kWireDim, 10, wire);
     // a: server 0 in {2, 6} out {4}, server 1 in {5} out {3, 7}; b shares input 6 and output 7.
@@ -203,7 +213,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     client.StartPull(&a);
     ASSERT_TRUE(client.FinishPull(&a).ok());
     for (std::size_t i = 0; i < a.total_rows * kWireDim; ++i) {
-      EXPECT_EQ(a.rows[i], wire_value(start[i])) << i;
+      EXPECT_EQ(a.rows[i], wire_value(&start[i - i % kWireDim], static_cast<int>(i % kWireDim))) << i;
       EXPECT_EQ(client.OriginalRow(a, i / kWireDim, scratch)[i % kWireDim], a.rows[i]) << i;
     }
     client.StartPull(&b);  // overlap: pulled before a is pushed
@@ -215,7 +225,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
       pushed[i] = trained[i] - client.OriginalRow(a, i / kWireDim, scratch)[i % kWireDim];
     client.StartPush(&a);
     for (std::size_t i = 0; i < pushed.size(); ++i) {
-      EXPECT_EQ(a.rows[i], wire == WirePrecision::kFp32 ? pushed[i] : trained[i]) << i;
+      EXPECT_EQ(a.rows[i], wire == WirePrecision::kBf16 ? trained[i] : pushed[i]) << i;
     }
     ASSERT_TRUE(client.FinishPull(&b).ok());
     client.CarryDeltas(a, &b);
@@ -229,9 +239,9 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
         EXPECT_EQ(client.OriginalRow(b, slot, scratch)[x], b.rows[i]) << "slot " << slot;
         if (it == shared.end()) {
-          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second)[x])) << "slot " << slot;
+          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second), x)) << "slot " << slot;
         } else {
-          EXPECT_EQ(b.rows[i], wire_value(start[it->second * kWireDim + x]) + pushed[it->second * kWireDim + x])
+          EXPECT_EQ(b.rows[i], wire_value(&start[it->second * kWireDim], x) + pushed[it->second * kWireDim + x])
               << "slot " << slot;
         }
       }
@@ -243,8 +253,12 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         const float got = server_row(a_rows[slot].first, a_rows[slot].second)[x];
         if (wire == WirePrecision::kFp32) {
           EXPECT_EQ(got, start[i] + pushed[i]) << "slot " << slot;
-        } else {
+        } else if (wire == WirePrecision::kBf16) {
           EXPECT_NEAR(got, start[i] + pushed[i], std::fabs(pushed[i]) / 128 + 1e-6) << "slot " << slot;
+        } else {  // int8 pushes: less than a step of the row's scale
+          const float* row = &pushed[slot * kWireDim];
+          const float most = std::max({std::fabs(row[0]), std::fabs(row[1]), std::fabs(row[2])});
+          EXPECT_NEAR(got, start[i] + pushed[i], most / 127 + 1e-6) << "slot " << slot;
         }
       }
     // b trains by 0.02 a value and pushes: every row of b ends 0.02 above where it stood after
