@@ -161,7 +161,9 @@ def tune_run(args, prep, base, query, out, sample):
     r = dict(hr=j["final"]["test_hr"], ndcg=j["final"]["test_ndcg"], seconds=time.time() - t,
              search_seconds=j["spent_seconds"], budget_seconds=j["budget_seconds"], trials=len(j["trials"]),
              defaults_won=j["defaults_won"], valid_hr=best["hr"], valid_default_hr=j["trials"][0]["hr"],
-             settings=best["settings"], sample_winner_rejected=j["final"].get("sample_winner_rejected", False))
+             settings=best["settings"], sample_winner_rejected=j["final"].get("sample_winner_rejected", False),
+             sample_share=j.get("sample", 1.0), sample_raised=j.get("sample_raised", False),
+             sample_tokens=j.get("sample_tokens", 0), input_tokens=j.get("input_tokens", 0))
     json.dump(r, open(res, "w"))
     return r
 
@@ -197,10 +199,12 @@ def table(results, args):
         for r in per_seed:
             t10 = r["tuned10"]
             notes.append("- %s seed %d: defaults %.1f s a training, test HR@10 %.4f / tuned %.4f / 10 %% %.4f; "
-                         "winner (all users)%s: %s; 10 %%: %s" % (
+                         "winner (all users)%s: %s; 10 %%%s: %s" % (
                 name, r["seed"], r["defaults"]["seconds"], r["defaults"]["hr"], r["tuned"]["hr"], t10["hr"],
                 " = the defaults" if r["tuned"]["defaults_won"] else "",
                 " ".join("%s=%s" % kv for kv in r["tuned"]["settings"].items()),
+                " (share raised to %.2f: %d of %d tokens)" % (t10["sample_share"], t10["sample_tokens"], t10["input_tokens"])
+                if t10.get("sample_raised") else "",
                 "the defaults (none of the sample's leaders beat them on the full input)" if t10.get("sample_winner_rejected")
                 else "the defaults" if t10["defaults_won"] else " ".join("%s=%s" % kv for kv in t10["settings"].items())))
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
