@@ -17,6 +17,7 @@ as sets (train --window-mode set, query: the mean of the other items, eval --que
 
 Usage: scripts/bench/tune_bench.py [--datasets ml-small,ml-100k,lastfm,msweb,retail]
            [--seeds 1,2,3] [--budget 20x] [--np 2] [--work out/tune-bench] [--results-md FILE]
+           [--sample-min-tokens N]
 """
 import argparse
 import hashlib
@@ -155,7 +156,8 @@ def tune_run(args, prep, base, query, out, sample):
     run([args.item2vec, "tune", "-i", os.path.join(prep, "train"), "--valid", os.path.join(prep, "valid.tsv"),
          "--test", os.path.join(prep, "test.tsv"), "-o", out, "--budget", args.budget, "--train-config", base,
          "--seed", str(args.seed), "--query", query, "--np", str(args.np), "--launcher", args.mpirun,
-         "--sample", str(sample), "--final-output", out + "-model"], out + ".log")
+         "--sample", str(sample), "--final-output", out + "-model"] +
+        (["--sample-min-tokens", args.sample_min_tokens] if args.sample_min_tokens else []), out + ".log")
     j = json.load(open(os.path.join(out, "trials.json")))
     best = j["trials"][j["best_trial"]]
     r = dict(hr=j["final"]["test_hr"], ndcg=j["final"]["test_ndcg"], seconds=time.time() - t,
@@ -224,6 +226,8 @@ def main():
     p.add_argument("--data", default=os.path.join(os.path.dirname(REPO), "shared", "data"))
     p.add_argument("--work", default=os.path.join(REPO, "out", "tune-bench"))
     p.add_argument("--results-md", default=None)
+    p.add_argument("--sample-min-tokens", default=None,
+                   help="tune --sample-min-tokens for the 10 %% runs (default: tune's own, 100000; 0: no floor)")
     args = p.parse_args()
     results = {}
     for name in args.datasets.split(","):

@@ -86,7 +86,8 @@ po::options_description Description(TuneOptions* o) {
        "train every trial on this share of the training lines (users, with prep's one line per user; "
        "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
        "--final-output the defaults and the sample's --full-candidates best are then trained on the full "
-       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1)")
+       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1); a share "
+       "holding fewer than --sample-min-tokens tokens is raised to hold that many")
       ("sample-min-tokens", po::value(&o->sample_min_tokens)->default_value(o->sample_min_tokens),
        "with --sample: the least tokens (items) the sample holds; a share that keeps fewer is raised to "
        "this many (to 1, the full input, on a corpus smaller than this): on fewer tokens each item gets too "
@@ -244,7 +245,7 @@ Status WriteShare(const std::vector<InputFile>& files, std::uint64_t seed, doubl
   }
   ITEM2VEC_RETURN_IF_ERROR(out.Commit());
   stats->share = share;
-  spdlog::info("--sample {}: every trial trains on {} of {} training lines ({} of {} tokens)", share, kept, lines,
+  spdlog::info("--sample {:.4g}: every trial trains on {} of {} training lines ({} of {} tokens)", share, kept, lines,
                stats->sample_tokens, stats->input_tokens);
   if (kept == 0) return Status::DataError("--sample " + std::to_string(share) + " kept no training line");
   return Status::Ok();
@@ -265,7 +266,7 @@ Status WriteSample(TuneOptions* o, const std::vector<InputFile>& files, std::str
   const double raised = RaisedShare(o->sample, stats->sample_tokens, stats->input_tokens, o->sample_min_tokens);
   if (raised == o->sample) return Status::Ok();
   stats->raised = true;
-  spdlog::warn("--sample {} RAISED to {}: the share kept {} tokens, under --sample-min-tokens {}; on fewer tokens "
+  spdlog::warn("--sample {} RAISED to {:.4g}: the share kept {} tokens, under --sample-min-tokens {}; on fewer tokens "
                "each item gets too few updates and the sample ranks settings in another regime{}",
                o->sample, raised, stats->sample_tokens, o->sample_min_tokens,
                raised >= 1 ? " (the corpus is smaller than the floor: every trial trains on the full input)" : "");
