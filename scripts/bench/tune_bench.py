@@ -227,7 +227,7 @@ def main():
     p.add_argument("--work", default=os.path.join(REPO, "out", "tune-bench"))
     p.add_argument("--results-md", default=None)
     p.add_argument("--sample-min-tokens", default=None,
-                   help="tune --sample-min-tokens for the 10 %% runs (default: tune's own, 100000; 0: no floor)")
+                   help="tune --sample-min-tokens for the 10 %% runs (default: tune's own, 300000; 0: no floor)")
     args = p.parse_args()
     results = {}
     for name in args.datasets.split(","):

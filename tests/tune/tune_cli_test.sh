@@ -69,7 +69,7 @@ print("sample ok:", f)
 PYEOF
 
 # 2c. The floor on the sample's tokens. The bundled MovieLens has 60,505 training tokens:
-# under the default floor (100,000) --sample 0.3 is raised to the full input, loudly, and
+# under the default floor (300,000) --sample 0.3 is raised to the full input, loudly, and
 # the trials train there with min-count unscaled; under a floor of 30,000 it is raised to
 # about a half, a sample that holds the requested one.
 "$ITEM2VEC" tune "${common[@]}" -o "$WORK/t6" --budget 3x --max-trials 2 --sample 0.3 --log-level debug \
@@ -85,7 +85,7 @@ grep -q "^# --sample 0.3 was RAISED to 1" "$WORK/t6/best.ini" || fail "best.ini 
 import json, sys
 full, half = (json.load(open(p)) for p in sys.argv[1:3])
 assert full["sample"] == 1 and full["sample_requested"] == 0.3 and full["sample_raised"], full
-assert full["sample_tokens"] == full["input_tokens"] == 60505 and full["sample_min_tokens"] == 100000, full
+assert full["sample_tokens"] == full["input_tokens"] == 60505 and full["sample_min_tokens"] == 300000, full
 assert half["sample_raised"] and abs(half["sample"] - 30000 / 60505) < 1e-6, half
 tokens = sum(len(l.split()) for l in open(sys.argv[3]))
 assert tokens == half["sample_tokens"] and 0.3 * 60505 < tokens < 60505, (tokens, half)

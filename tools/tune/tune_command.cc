@@ -57,7 +57,7 @@ struct TuneOptions {
   int rounds = 2;
   int eta = 3;
   int full_candidates = 3;
-  std::int64_t sample_min_tokens = 100000;
+  std::int64_t sample_min_tokens = 300000;
   std::string log_level = "info";
   long base_min_count = 5;  // the base settings' min-count (set from --train-config in Run)
 };
