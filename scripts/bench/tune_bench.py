@@ -17,6 +17,7 @@ as sets (train --window-mode set, query: the mean of the other items, eval --que
 
 Usage: scripts/bench/tune_bench.py [--datasets ml-small,ml-100k,lastfm,msweb,retail]
            [--seeds 1,2,3] [--budget 20x] [--np 2] [--work out/tune-bench] [--results-md FILE]
+           [--sample-min-tokens N]
 """
 import argparse
 import hashlib
@@ -150,13 +151,16 @@ def tune_run(args, prep, base, query, out, sample):
     run([args.item2vec, "tune", "-i", os.path.join(prep, "train"), "--valid", os.path.join(prep, "valid.tsv"),
          "--test", os.path.join(prep, "test.tsv"), "-o", out, "--budget", args.budget, "--train-config", base,
          "--seed", str(args.seed), "--query", query, "--np", str(args.np), "--launcher", args.mpirun,
-         "--sample", str(sample), "--final-output", out + "-model"], out + ".log")
+         "--sample", str(sample), "--final-output", out + "-model"] +
+        (["--sample-min-tokens", args.sample_min_tokens] if args.sample_min_tokens else []), out + ".log")
     j = json.load(open(os.path.join(out, "trials.json")))
     best = j["trials"][j["best_trial"]]
     r = dict(hr=j["final"]["test_hr"], ndcg=j["final"]["test_ndcg"], seconds=time.time() - t,
              search_seconds=j["spent_seconds"], budget_seconds=j["budget_seconds"], trials=len(j["trials"]),
              defaults_won=j["defaults_won"], valid_hr=best["hr"], valid_default_hr=j["trials"][0]["hr"],
-             settings=best["settings"], sample_winner_rejected=j["final"].get("sample_winner_rejected", False))
+             settings=best["settings"], sample_winner_rejected=j["final"].get("sample_winner_rejected", False),
+             sample_share=j.get("sample", 1.0), sample_raised=j.get("sample_raised", False),
+             sample_tokens=j.get("sample_tokens", 0), input_tokens=j.get("input_tokens", 0))
     json.dump(r, open(res, "w"))
     return r
 
@@ -192,10 +196,12 @@ def table(results, args):
         for r in per_seed:
             t10 = r["tuned10"]
             notes.append("- %s seed %d: defaults %.1f s a training, test HR@10 %.4f / tuned %.4f / 10 %% %.4f; "
-                         "winner (all users)%s: %s; 10 %%: %s" % (
+                         "winner (all users)%s: %s; 10 %%%s: %s" % (
                 name, r["seed"], r["defaults"]["seconds"], r["defaults"]["hr"], r["tuned"]["hr"], t10["hr"],
                 " = the defaults" if r["tuned"]["defaults_won"] else "",
                 " ".join("%s=%s" % kv for kv in r["tuned"]["settings"].items()),
+                " (share raised to %.2f: %d of %d tokens)" % (t10["sample_share"], t10["sample_tokens"], t10["input_tokens"])
+                if t10.get("sample_raised") else "",
                 "the defaults (none of the sample's leaders beat them on the full input)" if t10.get("sample_winner_rejected")
                 else "the defaults" if t10["defaults_won"] else " ".join("%s=%s" % kv for kv in t10["settings"].items())))
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
@@ -215,6 +221,8 @@ def main():
     p.add_argument("--data", default=os.path.join(os.path.dirname(REPO), "shared", "data"))
     p.add_argument("--work", default=os.path.join(REPO, "out", "tune-bench"))
     p.add_argument("--results-md", default=None)
+    p.add_argument("--sample-min-tokens", default=None,
+                   help="tune --sample-min-tokens for the 10 %% runs (default: tune's own, 300000; 0: no floor)")
     args = p.parse_args()
     results = {}
     for name in args.datasets.split(","):

@@ -49,7 +49,7 @@ grep -q "the winner on the test split: HR@10" "$WORK/t2.log" || fail "no test re
 # 2b. --sample: trials train on a share of the lines; a winner is checked against the
 # defaults on the full input (validation only) before it is the answer.
 "$ITEM2VEC" tune "${common[@]}" --test "$WORK/ml/test.tsv" -o "$WORK/t5" --budget 6x --max-trials 5 --sample 0.3 \
-  --final-output "$WORK/final5" --log-level debug > "$WORK/t5.log" 2>&1 || fail "tune --sample: $(cat "$WORK/t5.log")"
+  --sample-min-tokens 0 --final-output "$WORK/final5" --log-level debug > "$WORK/t5.log" 2>&1 || fail "tune --sample: $(cat "$WORK/t5.log")"
 grep -q "every trial trains on [0-9]* of 608 training lines" "$WORK/t5.log" || fail "no sample line: $(head "$WORK/t5.log")"
 # On the 0.3 share min-count 5 becomes 2 (about the items the full input keeps).
 trial_commands=$(grep -c "trial command: .* --min-count 2\( \|$\)" "$WORK/t5.log" || true)
@@ -66,6 +66,30 @@ if "full_valid_hr" in f:
 else:
     assert j["defaults_won"], "a sample winner was not checked on the full input"
 print("sample ok:", f)
+PYEOF
+
+# 2c. The floor on the sample's tokens. The bundled MovieLens has 60,505 training tokens:
+# under the default floor (300,000) --sample 0.3 is raised to the full input, loudly, and
+# the trials train there with min-count unscaled; under a floor of 30,000 it is raised to
+# about a half, a sample that holds the requested one.
+"$ITEM2VEC" tune "${common[@]}" -o "$WORK/t6" --budget 3x --max-trials 2 --sample 0.3 --log-level debug \
+  > "$WORK/t6.log" 2>&1 || fail "tune --sample under the floor: $(cat "$WORK/t6.log")"
+grep -q "\-\-sample 0.3 RAISED to 1: .*every trial trains on the full input" "$WORK/t6.log" ||
+  fail "no warning of the raised share: $(head -5 "$WORK/t6.log")"
+grep -q "trial command: .* --min-count " "$WORK/t6.log" && fail "min-count scaled on the full input"
+[ ! -e "$WORK/t6/sample" ] || fail "a sample file was written for a share raised to 1"
+grep -q "^# --sample 0.3 was RAISED to 1" "$WORK/t6/best.ini" || fail "best.ini does not say the share was raised"
+"$ITEM2VEC" tune "${common[@]}" -o "$WORK/t7" --budget 3x --max-trials 2 --sample 0.3 --sample-min-tokens 30000 \
+  > "$WORK/t7.log" 2>&1 || fail "tune --sample-min-tokens 30000: $(cat "$WORK/t7.log")"
+"$PY" - "$WORK/t6/trials.json" "$WORK/t7/trials.json" "$WORK/t7/sample/train.txt" <<'PYEOF' || fail "--sample-min-tokens"
+import json, sys
+full, half = (json.load(open(p)) for p in sys.argv[1:3])
+assert full["sample"] == 1 and full["sample_requested"] == 0.3 and full["sample_raised"], full
+assert full["sample_tokens"] == full["input_tokens"] == 60505 and full["sample_min_tokens"] == 300000, full
+assert half["sample_raised"] and abs(half["sample"] - 30000 / 60505) < 1e-6, half
+tokens = sum(len(l.split()) for l in open(sys.argv[3]))
+assert tokens == half["sample_tokens"] and 0.3 * 60505 < tokens < 60505, (tokens, half)
+print("floor ok:", full["sample"], half["sample"], tokens)
 PYEOF
 
 # 3. best.ini is a train config.

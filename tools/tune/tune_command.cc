@@ -31,6 +31,7 @@
 #include "model/evaluation.h"
 #include "tools/tune/default_space.h"
 #include "tools/tune/tune_outputs.h"
+#include "tools/tune/tune_sample.h"
 #include "tools/tune/tune_search.h"
 #include "tools/tune/tune_space.h"
 
@@ -57,6 +58,7 @@ struct TuneOptions {
   int rounds = 2;
   int eta = 3;
   int full_candidates = 3;
+  std::int64_t sample_min_tokens = 300000;
   std::string log_level = "info";
   long base_min_count = 5;  // the base settings' min-count (set from --train-config in Run)
 };
@@ -85,7 +87,12 @@ po::options_description Description(TuneOptions* o) {
        "train every trial on this share of the training lines (users, with prep's one line per user; "
        "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
        "--final-output the defaults and the sample's --full-candidates best are then trained on the full "
-       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1)")
+       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1); a share "
+       "holding fewer than --sample-min-tokens tokens is raised to hold that many")
+      ("sample-min-tokens", po::value(&o->sample_min_tokens)->default_value(o->sample_min_tokens),
+       "with --sample: the least tokens (items) the sample holds; a share that keeps fewer is raised to "
+       "this many (to 1, the full input, on a corpus smaller than this): on fewer tokens each item gets too "
+       "few updates and the sample ranks settings in another regime (docs/commands/tune.md); 0 = no floor")
       ("full-candidates", po::value(&o->full_candidates)->default_value(o->full_candidates),
        "with --sample and --final-output: how many of the sample's best settings are trained on the full "
        "input (with the defaults) to pick the answer")
@@ -218,33 +225,59 @@ Status ForEachLine(const std::string& path, const std::function<void(std::string
   return Status::Ok();
 }
 
-bool Keep(std::uint64_t hash, std::uint64_t seed, double share) {
-  const std::uint64_t h = MurmurMix64(hash ^ (seed * 0x9E3779B97F4A7C15ull));
-  return static_cast<double>(h >> 11) * 0x1.0p-53 < share;
-}
-
-// --sample: a share of the training lines, by a seeded hash. The validation records stay
-// whole: their histories carry what a query needs, and on small data a tenth of them would
-// rank settings mostly by noise.
-Status WriteSample(const TuneOptions& o, const std::vector<InputFile>& files, std::string* train) {
-  const std::string dir = o.output + "/sample";
-  fs::create_directories(dir);
-  *train = dir + "/train.txt";
+// Writes the training lines kept at `share` (by a seeded hash) to `path`, counting them.
+Status WriteShare(const std::vector<InputFile>& files, std::uint64_t seed, double share, const std::string& path,
+                  TuneSampleStats* stats) {
   AtomicFile out;
-  ITEM2VEC_RETURN_IF_ERROR(out.Open(*train));
+  ITEM2VEC_RETURN_IF_ERROR(out.Open(path));
   std::int64_t lines = 0, kept = 0;
+  stats->input_tokens = stats->sample_tokens = 0;
   for (const InputFile& f : files) {
     ITEM2VEC_RETURN_IF_ERROR(ForEachLine(f.path, [&](std::string_view line) {
       ++lines;
-      if (!Keep(Fnv1a64(line) ^ static_cast<std::uint64_t>(lines), o.seed, o.sample)) return;
+      const std::int64_t tokens = CountTokens(line);
+      stats->input_tokens += tokens;
+      if (!KeepLine(Fnv1a64(line) ^ static_cast<std::uint64_t>(lines), seed, share)) return;
       ++kept;
+      stats->sample_tokens += tokens;
       out.Write(line);
       out.Write(std::string_view("\n"));
     }));
   }
   ITEM2VEC_RETURN_IF_ERROR(out.Commit());
-  spdlog::info("--sample {}: every trial trains on {} of {} training lines", o.sample, kept, lines);
-  if (kept == 0) return Status::DataError("--sample " + std::to_string(o.sample) + " kept no training line");
+  stats->share = share;
+  spdlog::info("--sample {:.4g}: every trial trains on {} of {} training lines ({} of {} tokens)", share, kept, lines,
+               stats->sample_tokens, stats->input_tokens);
+  if (kept == 0) return Status::DataError("--sample " + std::to_string(share) + " kept no training line");
+  return Status::Ok();
+}
+
+// --sample: a share of the training lines, by a seeded hash, raised to hold at least
+// --sample-min-tokens tokens (RaisedShare; at 1 the trials train on the full input and
+// *train is left empty). o->sample becomes the share trained on. The validation records
+// stay whole: their histories carry what a query needs, and on small data a tenth of them
+// would rank settings mostly by noise.
+Status WriteSample(TuneOptions* o, const std::vector<InputFile>& files, std::string* train, TuneSampleStats* stats) {
+  const std::string dir = o->output + "/sample";
+  fs::create_directories(dir);
+  *train = dir + "/train.txt";
+  stats->requested = o->sample;
+  stats->min_tokens = o->sample_min_tokens;
+  ITEM2VEC_RETURN_IF_ERROR(WriteShare(files, o->seed, o->sample, *train, stats));
+  const double raised = RaisedShare(o->sample, stats->sample_tokens, stats->input_tokens, o->sample_min_tokens);
+  if (raised == o->sample) return Status::Ok();
+  stats->raised = true;
+  spdlog::warn("--sample {} RAISED to {:.4g}: the share kept {} tokens, under --sample-min-tokens {}; on fewer tokens "
+               "each item gets too few updates and the sample ranks settings in another regime{}",
+               o->sample, raised, stats->sample_tokens, o->sample_min_tokens,
+               raised >= 1 ? " (the corpus is smaller than the floor: every trial trains on the full input)" : "");
+  o->sample = raised;
+  if (raised < 1) return WriteShare(files, o->seed, raised, *train, stats);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  train->clear();
+  stats->share = 1;
+  stats->sample_tokens = stats->input_tokens;
   return Status::Ok();
 }
 
@@ -412,7 +445,9 @@ std::string Fingerprint(const TuneOptions& o, const std::vector<InputFile>& file
   std::string text = "space:" + space_text + "\nbase:" + (o.train_config.empty() ? "" : ReadWhole(o.train_config)) +
                      "\nvalid:" + ReadWhole(o.valid) + "\nseed:" + std::to_string(o.seed) +
                      "\nrounds:" + std::to_string(o.rounds) + "," + std::to_string(o.eta) +
-                     "\nsample:" + std::to_string(o.sample) + (o.sample < 1 ? " min-count scaled" : "") + "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
+                     "\nsample:" + std::to_string(o.sample) +
+                     (o.sample < 1 ? " min-count scaled, min tokens " + std::to_string(o.sample_min_tokens) : "") +
+                     "\nk:" + std::to_string(o.k) + "\nquery:" + o.query;
   for (const InputFile& f : files)
     text += "\ninput:" + f.path + ":" + std::to_string(f.size) + ":" + std::to_string(f.fingerprint);
   char buf[17];
@@ -432,6 +467,7 @@ Status Check(const TuneOptions& o) {
   if (o.np < 2) return Status::InvalidArgument("--np must be at least 2 (one worker and one server)");
   if (o.servers < 1 || o.servers >= o.np) return Status::InvalidArgument("--servers must be in 1..np-1");
   if (o.k < 1) return Status::InvalidArgument("--k must be positive");
+  if (o.sample_min_tokens < 0) return Status::InvalidArgument("--sample-min-tokens must be >= 0");
   if (o.full_candidates < 1) return Status::InvalidArgument("--full-candidates must be at least 1");
   if (o.rounds < 1 || o.rounds > 5) return Status::InvalidArgument("--rounds must be in 1..5");
   if (o.eta < 2) return Status::InvalidArgument("--eta must be at least 2");
@@ -541,12 +577,15 @@ Status Run(const TuneOptions& options) {
   fs::remove_all(o.output + "/trials", ec);  // a killed run's trial directories
   fs::create_directories(o.output + "/trials");
 
+  // The log is of the tune asked for: the share trained on follows from it and the inputs.
+  const std::string fingerprint = Fingerprint(o, *files, space_text);
   std::vector<std::string> inputs = o.input;
   std::string valid = o.valid;
+  TuneSampleStats sample_stats;
   if (o.sample < 1) {
     std::string train_sample;
-    ITEM2VEC_RETURN_IF_ERROR(WriteSample(o, *files, &train_sample));
-    inputs = {train_sample};
+    ITEM2VEC_RETURN_IF_ERROR(WriteSample(&o, *files, &train_sample, &sample_stats));
+    if (!train_sample.empty()) inputs = {train_sample};
   }
   LaunchRunner runner(o, inputs, valid, o.sample);
   TuneSearchOptions so;
@@ -556,7 +595,7 @@ Status Run(const TuneOptions& options) {
   (in_defaults ? so.budget_defaults : so.budget_seconds) = *budget;
   so.max_trials = o.max_trials;
   so.log_path = o.output + "/trials.jsonl";
-  so.fingerprint = Fingerprint(o, *files, space_text);
+  so.fingerprint = fingerprint;
   const std::string objective = "HR@" + std::to_string(o.k);
   so.on_trial = [&](const Trial& t, const TuneSearch& s) {
     const Trial& best = s.trials()[s.best()];
@@ -587,6 +626,7 @@ Status Run(const TuneOptions& options) {
   summary.from_log = search.from_log();
   summary.base_config = o.train_config;
   summary.sample = o.sample;
+  summary.sample_stats = sample_stats;
   if (search.from_log() > 0) spdlog::info("{} trials came from the trial log (not trained again)", search.from_log());
   if (best == 0)
     spdlog::info("no trial beat the defaults on validation ({} {:.4f}): the defaults are the answer", objective,

@@ -109,6 +109,9 @@ std::string BestIni(const std::string& base_ini_text, const Trial& best, const T
     out << "# Trial " << best.id << ": validation " << summary.objective << " " << Fixed(best.result.hr)
         << " vs the defaults' " << Fixed(defaults.result.hr) << " (NDCG " << Fixed(best.result.ndcg) << " vs "
         << Fixed(defaults.result.ndcg) << ").\n";
+  if (summary.sample_stats.raised)
+    out << "# --sample " << summary.sample_stats.requested << " was RAISED to " << summary.sample
+        << ": the share held fewer than --sample-min-tokens " << summary.sample_stats.min_tokens << " tokens.\n";
   out << "# Base settings: " << (summary.base_config.empty() ? "train's defaults" : summary.base_config) << "\n";
   std::set<std::string> tuned;
   for (const auto& kv : best.settings) tuned.insert(kv.first);
@@ -153,6 +156,12 @@ std::string TrialsJson(const std::vector<Trial>& trials, std::size_t best, const
   j.Key("budget_seconds").Double(summary.budget_seconds).Key("spent_seconds").Double(summary.spent_seconds);
   j.Key("trained").Int(summary.trained).Key("from_log").Int(summary.from_log);
   j.Key("sample").Double(summary.sample).Key("base_config").String(summary.base_config);
+  if (summary.sample_stats.requested < 1) {
+    const TuneSampleStats& st = summary.sample_stats;
+    j.Key("sample_requested").Double(st.requested).Key("sample_raised").Bool(st.raised);
+    j.Key("sample_min_tokens").Int(st.min_tokens).Key("sample_tokens").Int(st.sample_tokens);
+    j.Key("input_tokens").Int(st.input_tokens);
+  }
   j.Key("best_trial").Int(static_cast<std::int64_t>(best)).Key("defaults_won").Bool(best == 0);
   if (summary.final_trained) {
     j.Key("final").BeginObject().Key("model").String(summary.final_model);

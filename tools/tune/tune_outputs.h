@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/tune/tune_sample.h"
 #include "tools/tune/tune_search.h"
 
 namespace item2vec {
@@ -16,7 +17,8 @@ struct TuneSummary {
   double budget_seconds = 0, spent_seconds = 0;
   int trained = 0, from_log = 0;
   std::string base_config;  // the INI of the base settings ("" = train's defaults)
-  double sample = 1;
+  double sample = 1;               // the share of the training lines the trials trained on
+  TuneSampleStats sample_stats;    // with --sample: what was asked, and the floor
   // Filled when the winner was trained on the full input and evaluated on --test.
   bool final_trained = false;
   // With --sample and --final-output: the defaults and the sample's best `full_candidates`
