@@ -24,13 +24,14 @@ make_movielens_corpus() {
 
 # Checks a model directory is complete and consistent: vectors.txt has the header
 # "rows dim" and exactly rows lines of 1 + dim fields, vocab.tsv has rows lines,
-# vectors.bin has exactly the size its header implies, train.json exists.
+# vectors.bin has exactly the size its header implies, train.json exists, and no temporary
+# file is left (ALLOW_TEMPS=1 skips that: a SIGKILL's debris, which the next run removes).
 check_model() {
   local dir=$1 dim=$2
   for f in vectors.txt vectors.bin vocab.tsv train.json; do
     [ -s "$dir/$f" ] || fail "$dir/$f missing or empty"
   done
-  ls "$dir" | grep -q '\.tmp\.' && fail "temporary files left in $dir"
+  [ -n "${ALLOW_TEMPS:-}" ] || ! ls "$dir" | grep -q '\.tmp\.' || fail "temporary files left in $dir: $(ls "$dir" | grep '\.tmp\.' | tr '\n' ' ')"
   local rows d
   read -r rows d < "$dir/vectors.txt"
   [ "$d" = "$dim" ] || fail "vectors.txt dim $d, expected $dim"
