@@ -1,6 +1,8 @@
 #include "common/wire_codec.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -308,6 +310,15 @@ void EncodeFp16F16c(const float*, std::size_t, std::uint16_t*) {}
 void DecodeFp16F16c(const std::uint16_t*, std::size_t, float*) {}
 #endif
 
+// A programming error, never an input's: an integer wire encoded or decoded without its row
+// length would leave the buffer untouched and send garbage, so it stops the rank instead.
+[[noreturn]] void NeedsRows(const char* function, WirePrecision p) {
+  const std::string_view name = WirePrecisionName(p);
+  std::fprintf(stderr, "item2vec: internal error: %s called with the %.*s wire, which has a scale per row; "
+               "use %sRows\n", function, static_cast<int>(name.size()), name.data(), function);
+  std::abort();
+}
+
 }  // namespace
 
 void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
@@ -319,10 +330,10 @@ void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
     case WirePrecision::kBf16:
       EncodeBf16(src, n, out);
       return;
-    case WirePrecision::kInt8:  // per row only: EncodeWireRows
+    case WirePrecision::kInt8:  // a scale per row: only EncodeWireRows knows the rows
     case WirePrecision::kInt4:
     case WirePrecision::kInt4Int8:
-      return;
+      NeedsRows("EncodeWire", p);
     case WirePrecision::kFp16:
       if (HaveF16c()) {
         EncodeFp16F16c(src, n, out);
@@ -342,10 +353,10 @@ void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
     case WirePrecision::kBf16:
       DecodeBf16(in, n, dst);
       return;
-    case WirePrecision::kInt8:  // per row only: DecodeWireRows
+    case WirePrecision::kInt8:  // a scale per row: only DecodeWireRows knows the rows
     case WirePrecision::kInt4:
     case WirePrecision::kInt4Int8:
-      return;
+      NeedsRows("DecodeWire", p);
     case WirePrecision::kFp16:
       if (HaveF16c()) {
         DecodeFp16F16c(in, n, dst);
