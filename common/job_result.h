@@ -8,7 +8,9 @@
 // and the reason on line 2. Every other rank attaches to the same file once the output is
 // locked (AttachJobResult) and RecordJobFailure (FailJob, before the abort, on any rank)
 // writes the code and reason of the rank that ends the job, so a server or worker that
-// ends it is recorded too. Each write is atomic (AtomicFile). A file that still says
+// ends it is recorded too. The first outcome wins: once the file holds a code, later
+// calls (a rank whose peer vanished in the first one's abort) leave it as it is. Each
+// write is atomic (AtomicFile). A file that still says
 // "running" means the job was killed from outside (SIGKILL, the OOM killer, mpirun ending
 // it after a rank died): fall back to mpirun's status. Process-wide; not thread-safe
 // (called from a rank's main thread only).
@@ -24,9 +26,11 @@ inline constexpr const char* kJobResultFile = "job_result";
 void StartJobResult(const std::string& dir);
 // Makes DIR/job_result the file RecordJobFailure writes, without writing (ranks other than 0).
 void AttachJobResult(const std::string& dir);
-// Writes CODE and MESSAGE when StartJobResult was called in this process; else nothing.
+// Writes CODE and MESSAGE when StartJobResult was called in this process and no outcome
+// is recorded yet; else nothing.
 void RecordJobResult(int code, const std::string& message);
-// Writes CODE and MESSAGE when StartJobResult or AttachJobResult was called; else nothing.
+// Writes CODE and MESSAGE when StartJobResult or AttachJobResult was called and no
+// outcome is recorded yet; else nothing.
 void RecordJobFailure(int code, const std::string& message);
 
 }  // namespace item2vec
