@@ -138,4 +138,9 @@ int RunCommand(Command& command, const std::vector<std::string>& args) {
   }
 }
 
+int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run) {
+  command.body = [&run](CommandContext& ctx) { return ctx.Fail(run()); };
+  return RunCommand(command, args);
+}
+
 }  // namespace item2vec

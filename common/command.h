@@ -117,5 +117,8 @@ struct Command {
 };
 
 int RunCommand(Command& command, const std::vector<std::string>& args);
+// The same for a command whose body is one function returning a Status (eval, similar, index,
+// embed-users, export, report, publish, tune): its failure is reported by CommandContext::Fail.
+int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run);
 
 }  // namespace item2vec

@@ -85,8 +85,7 @@ int RunEvalCommand(const std::vector<std::string>& args) {
   AddSearchThreadsOption(&c.options, &o.threads);
   // --model and --test are required by Evaluate itself (model/evaluation.h), which the run
   // report calls too.
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(EvaluateAndReport(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return EvaluateAndReport(o); });
 }
 
 }  // namespace item2vec

@@ -137,8 +137,7 @@ int RunIndexCommand(const std::vector<std::string>& args) {
        "items (0 = skip)")
       ("ef", po::value(&o.ef)->default_value(o.ef), "search width used by --check (the default of --index)");
   c.required = {{"model", "a model directory or a vectors file"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(BuildIndex(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return BuildIndex(o); });
 }
 
 }  // namespace item2vec

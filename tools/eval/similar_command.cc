@@ -221,8 +221,7 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "recall, slower; at least -k is used)");
   AddSearchThreadsOption(&c.options, &o.threads);
   c.required = {{"model", "a model directory or a vectors file"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(Similar(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return Similar(o); });
 }
 
 }  // namespace item2vec
