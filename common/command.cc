@@ -143,4 +143,12 @@ int RunCommand(Command& command, const std::vector<std::string>& args, std::func
   return RunCommand(command, args);
 }
 
+int RunSharedWorkCommand(Command& command, const std::vector<std::string>& args,
+                         std::function<int(CommandContext&)> body) {
+  command.mpi = Command::Mpi::kWhenLaunched;
+  command.log_role = command.name;
+  command.body = std::move(body);
+  return RunCommand(command, args);
+}
+
 }  // namespace item2vec
