@@ -206,8 +206,9 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
     for (std::size_t local = 0; local < store.rows(); ++local) {
       const ItemId key = Partition(3, vocab).GlobalKey(s, local);
       for (int mtx = 0; mtx < 2; ++mtx) {
-        float* row = store.Row(mtx == 0 ? Matrix::kInput : Matrix::kOutput, key);
+        std::vector<float> row(dim);
         for (int j = 0; j < dim; ++j) row[j] = value(key, mtx, j);
+        store.WriteRow(mtx == 0 ? Matrix::kInput : Matrix::kOutput, key, row.data());
         store.RowVersions(mtx == 0 ? Matrix::kInput : Matrix::kOutput)[local] = key + 7 * static_cast<unsigned>(mtx);
       }
     }
@@ -224,7 +225,7 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
         const ItemId key = p.GlobalKey(s, local);
         for (int mtx = 0; mtx < 2; ++mtx) {
           const Matrix which = mtx == 0 ? Matrix::kInput : Matrix::kOutput;
-          for (int j = 0; j < dim; ++j) ASSERT_EQ(store.Row(which, key)[j], value(key, mtx, j)) << now << " servers";
+          for (int j = 0; j < dim; ++j) ASSERT_EQ(store.RowValues(which, key)[j], value(key, mtx, j)) << now << " servers";
           ASSERT_EQ(store.RowVersions(which)[local], key + 7 * static_cast<unsigned>(mtx));
         }
       }
@@ -245,11 +246,15 @@ TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
   const std::size_t vocab = 50;
   const Partition p(1, vocab);
   ShardStore store(p, 0, 4, 3);
-  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = static_cast<float>(k);
+  auto set_first = [&store](ItemId k, float v) {
+    float row[4] = {v, 0, 0, 0};
+    store.WriteRow(Matrix::kOutput, k, row);
+  };
+  for (ItemId k = 0; k < vocab; ++k) set_first(k, static_cast<float>(k));
   ShardSnapshot snapshot;
   snapshot.Start(store, vocab, dir.path(), 9, 5);
   EXPECT_TRUE(snapshot.busy());
-  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = -1.0f;  // after the cut
+  for (ItemId k = 0; k < vocab; ++k) set_first(k, -1.0f);  // after the cut
   CheckpointSaved saved;
   snapshot.Wait(&saved);
   EXPECT_FALSE(snapshot.busy());
@@ -263,7 +268,11 @@ TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
   m.num_servers = 1;
   ShardStore loaded(p, 0, 4, 77);
   ASSERT_TRUE(LoadShard(dir.path(), m, &loaded).ok());
-  for (ItemId k = 0; k < vocab; ++k) ASSERT_EQ(loaded.Row(Matrix::kOutput, k)[0], static_cast<float>(k));
+  for (ItemId k = 0; k < vocab; ++k) {
+    float row[4];
+    loaded.ReadRow(Matrix::kOutput, k, row);
+    ASSERT_EQ(row[0], static_cast<float>(k));
+  }
 
   // A save that cannot write reports the error instead of a file.
   snapshot.Start(store, vocab, dir.File("no/such/dir"), 10, 5);
