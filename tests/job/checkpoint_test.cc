@@ -3,6 +3,7 @@
 // pruning, the worker state round trip, and shard re-partitioning on load.
 #include "common/checkpoint.h"
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -237,6 +238,57 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
   Status st = LoadShard(dir.path(), m, &store);
   EXPECT_EQ(st.code(), Status::Code::kCorruption);
   EXPECT_NE(st.message().find("server-1.bin"), std::string::npos) << st.message();
+}
+
+// --server-precision bf16: a shard of bf16 rows saved and loaded comes back bit for bit (rows
+// and versions), and the resumed store continues exactly as the one that was saved: the same
+// pushes give the same bits (the rounding's random bits come from the restored versions).
+TEST(ShardCheckpointTest, Bf16RowsRoundTripAndResumeExactly) {
+  TempDir dir("ckpt");
+  const std::size_t vocab = 30;
+  constexpr int dim = 13;
+  const Partition p(2, vocab);
+  ShardStore saved(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kBf16);
+  auto push = [&](ShardStore* store, int step) {
+    const ItemId keys[] = {1, 7, 29, 7};
+    std::vector<float> deltas(4 * dim);
+    for (std::size_t i = 0; i < deltas.size(); ++i)
+      deltas[i] = 1e-4f * static_cast<float>((i * 13 + static_cast<std::size_t>(step)) % 17) - 7e-4f;
+    for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
+      std::uint32_t pulled[4];
+      store->GatherVersions(m, keys, 4, pulled);
+      store->Add(m, keys, 4, deltas.data(), pulled);
+    }
+  };
+  for (int step = 0; step < 20; ++step) push(&saved, step);
+  Result<CheckpointFileEntry> e = SaveShard(saved, vocab, dir.path());
+  ASSERT_TRUE(e.ok());
+  CheckpointManifest m;
+  m.vocab_size = vocab;
+  m.num_servers = 2;
+  m.files.push_back(e.value());
+  ShardStore loaded(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kBf16);
+  ShardStore as_fp32(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kFp32);
+  ASSERT_TRUE(LoadShard(dir.path(), m, &loaded).ok());
+  ASSERT_TRUE(LoadShard(dir.path(), m, &as_fp32).ok());
+  auto same = [&](const ShardStore& a, const ShardStore& b) {
+    for (Matrix mx : {Matrix::kInput, Matrix::kOutput}) {
+      std::vector<float> ra(a.rows() * dim), rb(b.rows() * dim);
+      a.ReadLocalRows(mx, 0, a.rows(), ra.data());
+      b.ReadLocalRows(mx, 0, b.rows(), rb.data());
+      if (std::memcmp(ra.data(), rb.data(), ra.size() * sizeof(float)) != 0) return false;
+      if (std::memcmp(a.RowVersions(mx), b.RowVersions(mx), a.rows() * sizeof(std::uint32_t)) != 0) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(same(saved, loaded));
+  EXPECT_TRUE(same(saved, as_fp32));  // a bf16 checkpoint resumes under fp32 too
+  EXPECT_NE(saved.RowValues(Matrix::kOutput, 7)[0], 0.0f);
+  for (int step = 20; step < 40; ++step) {
+    push(&saved, step);
+    push(&loaded, step);
+  }
+  EXPECT_TRUE(same(saved, loaded));
 }
 
 // The background save holds the shard as it was at Start(), whatever the server does to
