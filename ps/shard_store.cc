@@ -25,8 +25,8 @@ ShardStore::ShardStore(const Partition& partition, int server, int dim, std::uin
     : partition_(partition), server_(server), dim_(dim), rows_(partition.RowsOn(server)),
       input_(rows_, static_cast<std::size_t>(dim), precision), output_(rows_, static_cast<std::size_t>(dim), precision),
       staleness_tolerance_(staleness_tolerance),
-      salt_{static_cast<std::uint32_t>(SeedFor(seed, 0x5eed0b16ull, static_cast<std::uint64_t>(server) * 2)),
-            static_cast<std::uint32_t>(SeedFor(seed, 0x5eed0b16ull, static_cast<std::uint64_t>(server) * 2 + 1))},
+      salt_{static_cast<std::uint32_t>(SeedFor(seed, 0x5eed0b16ull, 0)),
+            static_cast<std::uint32_t>(SeedFor(seed, 0x5eed0b16ull, 1))},
       decoded_row_(static_cast<std::size_t>(dim)), scratch_(static_cast<std::size_t>(dim)) {
   input_version_.assign(rows_, 0);
   output_version_.assign(rows_, 0);
@@ -52,16 +52,17 @@ void ShardStore::GatherVersions(Matrix m, const ItemId* keys, std::size_t n, std
   for (std::size_t i = 0; i < n; ++i) out[i] = versions[partition_.LocalIndex(keys[i])];
 }
 
-void ShardStore::AddOne(Matrix m, std::size_t local, const float* delta, std::uint32_t pulled_version) {
+void ShardStore::AddOne(Matrix m, ItemId key, const float* delta, std::uint32_t pulled_version) {
+  const std::size_t local = partition_.LocalIndex(key);
   std::uint32_t& version = Versions(m)[local];
   const std::uint32_t staleness = version - pulled_version;  // wraps safely
   const float scale = static_cast<double>(staleness) < staleness_tolerance_
                           ? 1.0f
                           : static_cast<float>(staleness_tolerance_ / (1.0 + static_cast<double>(staleness)));
-  // bf16 rounding's bits: a hash of (matrix salt, row, version), different for every push of a
-  // row, restored with the versions from a checkpoint. Unused in fp32.
-  const std::uint32_t salt = salt_[static_cast<int>(m)] ^ (static_cast<std::uint32_t>(local) * 0x9e3779b1u) ^
-                             (version * 0x85ebca77u);
+  // bf16 rounding's bits: a hash of (seed, matrix, global key, version), different for every
+  // push of a row, independent of the server count and restored with the versions from a
+  // checkpoint. Unused in fp32.
+  const std::uint32_t salt = salt_[static_cast<int>(m)] ^ (key * 0x9e3779b1u) ^ (version * 0x85ebca77u);
   Mat(m).Add(local, delta, scale, salt, scratch_.data());
   ++version;
 }
@@ -73,7 +74,7 @@ void ShardStore::Add(Matrix m, const ItemId* keys, std::size_t n, const float* d
   for (std::size_t i = 0; i < n; ++i) {
     // Rows are at random places in a matrix far larger than the cache: fetch ahead.
     if (i + kPrefetchAhead < n) PrefetchForWrite(rows.Address(partition_.LocalIndex(keys[i + kPrefetchAhead])), rows.RowBytes());
-    AddOne(m, partition_.LocalIndex(keys[i]), deltas + i * d, pulled_versions[i]);
+    AddOne(m, keys[i], deltas + i * d, pulled_versions[i]);
   }
 }
 
@@ -98,7 +99,7 @@ void ShardStore::AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePre
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kPrefetchAhead < n) PrefetchForWrite(rows.Address(partition_.LocalIndex(keys[i + kPrefetchAhead])), rows.RowBytes());
     DecodeWireRows(wire, src + i * row_bytes, 1, d, decoded_row_.data());
-    AddOne(m, partition_.LocalIndex(keys[i]), decoded_row_.data(), pulled_versions[i]);
+    AddOne(m, keys[i], decoded_row_.data(), pulled_versions[i]);
   }
 }
 

@@ -2,9 +2,9 @@
 //
 // Contract: holds Partition::RowsOn(server) rows of each matrix, contiguous, dim values a
 // row, in float32 or, with --server-precision bf16, in bf16 (ps/row_matrix.h: pushes added in
-// float32 and rounded back stochastically; the random bits are a hash of (seed, server,
-// matrix, row, row version), so a --deterministic run and its resumption from a checkpoint
-// give the same bits). Input rows are initialised as word2vec.c does, uniform in [-0.5/dim, 0.5/dim), but
+// float32 and rounded back stochastically; the random bits are a hash of (seed, matrix,
+// global key, row version), so a --deterministic run gives the same bits on any server count
+// and when resumed from a checkpoint). Input rows are initialised as word2vec.c does, uniform in [-0.5/dim, 0.5/dim), but
 // from a generator seeded by (seed, global key) so a row's start value does not depend on
 // the server count; output rows start at zero. Gather/Add take global keys owned by
 // this server.
@@ -77,8 +77,8 @@ class ShardStore {
   static void InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width = 0.5f);
 
  private:
-  // Adds one delta to local row `local`, staleness-scaled, and counts the version.
-  void AddOne(Matrix m, std::size_t local, const float* delta, std::uint32_t pulled_version);
+  // Adds one delta to the row of `key`, staleness-scaled, and counts the version.
+  void AddOne(Matrix m, ItemId key, const float* delta, std::uint32_t pulled_version);
   RowMatrix& Mat(Matrix m) { return m == Matrix::kInput ? input_ : output_; }
   const RowMatrix& Mat(Matrix m) const { return m == Matrix::kInput ? input_ : output_; }
   std::uint32_t* Versions(Matrix m) { return m == Matrix::kInput ? input_version_.data() : output_version_.data(); }
@@ -91,7 +91,7 @@ class ShardStore {
   RowMatrix input_, output_;
   std::vector<std::uint32_t> input_version_, output_version_;
   double staleness_tolerance_;
-  std::uint32_t salt_[2];           // per matrix: bf16 rounding's hash of (seed, server, matrix)
+  std::uint32_t salt_[2];           // per matrix: bf16 rounding's hash of (seed, matrix)
   mutable std::vector<float> decoded_row_;  // AddEncoded: one row's deltas as floats
   mutable std::vector<float> scratch_;      // one row's values as floats (bf16 rows)
 };
