@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 gen=$1
 
 # ---------------------------------------------------------------- 1. quality against fp32
-"$gen" --output "$WORK/corpus" --tokens 1M --items 5k --clusters 250 --noise 0.8 --seed 4 > /dev/null
+"$gen" --output "$WORK/corpus" --tokens 1M --items 5k --clusters 250 --noise 0.7 --seed 4 > /dev/null
 common=(train --input "$WORK/corpus/parts" --servers 1 --epochs 2 --dim 32 --log-level debug)
 declare -A precision
 for p in fp32 bf16; do
@@ -44,8 +44,9 @@ echo "ok: --dry-run plans $expect MiB of bf16 rows per server for V=$V, d=64"
 
 # ---------------------------------------------------------------- 3. deterministic, resume
 make_movielens_corpus "$WORK/seqs.txt"
-det=(train --input "$WORK/seqs.txt" --dim 16 --epochs 40 --deterministic --server-precision bf16 --log-level info
-     --progress-seconds 0.5 --overlap false)
+ovl=(train --input "$WORK/seqs.txt" --dim 16 --epochs 40 --deterministic --server-precision bf16 --log-level info
+     --progress-seconds 0.5)
+det=("${ovl[@]}" --overlap false)
 run_np 3 "${det[@]}" --servers 2 --output "$WORK/ref" > "$WORK/ref.log" 2>&1 || fail "deterministic bf16 run failed"
 run_np 2 "${det[@]}" --servers 1 --output "$WORK/one" > "$WORK/one.log" 2>&1 || fail "deterministic bf16 run on 1 server failed"
 cmp -s "$WORK/ref/vectors.bin" "$WORK/one/vectors.bin" || fail "deterministic bf16 vectors differ between 1 and 2 servers"
@@ -57,8 +58,8 @@ cmp -s "$WORK/ref/vectors.bin" "$WORK/term/vectors.bin" ||
   fail "resumed bf16 vectors differ from the uninterrupted run's (deterministic mode)"
 check_model "$WORK/term" 16
 echo "ok: deterministic bf16 master rows: same bytes on 1 and 2 servers, and after SIGTERM + resume"
-stop_by_sigterm 3 "$WORK/ovl" "$WORK/ovl1.log" "${det[@]}" --servers 2 --overlap true
-run_np 3 "${det[@]}" --servers 2 --overlap true --output "$WORK/ovl" --resume > "$WORK/ovl2.log" 2>&1 ||
+stop_by_sigterm 3 "$WORK/ovl" "$WORK/ovl1.log" "${ovl[@]}" --servers 2
+run_np 3 "${ovl[@]}" --servers 2 --output "$WORK/ovl" --resume > "$WORK/ovl2.log" 2>&1 ||
   { tail -20 "$WORK/ovl2.log" >&2; fail "resume of a bf16 run with --overlap failed"; }
 grep -q "continuing from checkpoint" "$WORK/ovl2.log" || fail "the resumed --overlap run did not use the checkpoint"
 check_model "$WORK/ovl" 16
