@@ -261,9 +261,9 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "how the servers keep the rows of both matrices: fp32, or bf16 (2 bytes a value: half the "
        "servers' row memory). bf16 adds each pushed delta in float32 and rounds the sum back "
        "stochastically (unbiased, so small updates are not lost on average), with random bits "
-       "seeded per server, row and push: --deterministic stays deterministic. Pulls in a bf16 "
-       "wire send the rows as kept; the model files and checkpoints stay float32. Quality on "
-       "the quality panel: docs/benchmarks.md (issue 28)")
+       "from the seed, the row and its push count: --deterministic stays deterministic on any "
+       "server count. Pulls in a bf16 wire send the rows as kept; the model files and "
+       "checkpoints stay float32. Quality and memory: docs/benchmarks.md (issue 28)")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
       ("hot-rows", po::value(&o->hot_rows)->default_value(o->hot_rows),
