@@ -3,9 +3,9 @@
 // Contract: holds Partition::RowsOn(server) rows of each matrix, contiguous, dim values a
 // row, in float32 or, with --server-precision bf16, in bf16 (ps/row_matrix.h: pushes added in
 // float32 and rounded back stochastically; the random bits are a hash of (seed, matrix,
-// global key, row version), so a --deterministic run gives the same bits on any server count
-// and when resumed from a checkpoint). Input rows are initialised as word2vec.c does, uniform in [-0.5/dim, 0.5/dim), but
-// from a generator seeded by (seed, global key) so a row's start value does not depend on
+// global key, row version), so a --deterministic run gives the same bits on any server count,
+// and a checkpoint restores them with the versions). Input rows are initialised as word2vec.c
+// does, uniform in [-0.5/dim, 0.5/dim), but from a generator seeded by (seed, global key) so a row's start value does not depend on
 // the server count; output rows start at zero. Gather/Add take global keys owned by
 // this server.
 //

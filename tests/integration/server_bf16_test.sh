@@ -51,17 +51,11 @@ run_np 3 "${det[@]}" --servers 2 --output "$WORK/ref" > "$WORK/ref.log" 2>&1 || 
 run_np 2 "${det[@]}" --servers 1 --output "$WORK/one" > "$WORK/one.log" 2>&1 || fail "deterministic bf16 run on 1 server failed"
 cmp -s "$WORK/ref/vectors.bin" "$WORK/one/vectors.bin" || fail "deterministic bf16 vectors differ between 1 and 2 servers"
 stop_by_sigterm 3 "$WORK/term" "$WORK/term1.log" "${det[@]}" --servers 2
-run_np 2 "${det[@]}" --servers 1 --output "$WORK/term" --resume > "$WORK/term2.log" 2>&1 ||
-  { tail -20 "$WORK/term2.log" >&2; fail "resume of a bf16 run failed"; }
-grep -q "continuing from checkpoint" "$WORK/term2.log" || fail "the resumed run did not use the checkpoint"
-cmp -s "$WORK/ref/vectors.bin" "$WORK/term/vectors.bin" ||
-  fail "resumed bf16 vectors differ from the uninterrupted run's (deterministic mode)"
+REF="$WORK/ref" resume_run 2 "$WORK/term" "$WORK/term2.log" "bf16 master rows, deterministic" "${det[@]}" --servers 1
 check_model "$WORK/term" 16
 echo "ok: deterministic bf16 master rows: same bytes on 1 and 2 servers, and after SIGTERM + resume"
 stop_by_sigterm 3 "$WORK/ovl" "$WORK/ovl1.log" "${ovl[@]}" --servers 2
-run_np 3 "${ovl[@]}" --servers 2 --output "$WORK/ovl" --resume > "$WORK/ovl2.log" 2>&1 ||
-  { tail -20 "$WORK/ovl2.log" >&2; fail "resume of a bf16 run with --overlap failed"; }
-grep -q "continuing from checkpoint" "$WORK/ovl2.log" || fail "the resumed --overlap run did not use the checkpoint"
+resume_run 3 "$WORK/ovl" "$WORK/ovl2.log" "bf16 master rows with --overlap" "${ovl[@]}" --servers 2
 check_model "$WORK/ovl" 16
 echo "ok: a bf16 run with --overlap resumes from its checkpoint and finishes"
 
