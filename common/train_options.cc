@@ -257,6 +257,13 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "about T times the average of their deltas instead of the sum (which diverges with "
        "many workers); larger T = faster but less stable (2 workers with --overlap see s = 2-3 "
        "on rows every batch touches: T = 2 cost them 7% neighbour precision, 4 nothing)")
+      ("server-precision", po::value(&o->server_precision)->default_value(o->server_precision),
+       "how the servers keep the rows of both matrices: fp32, or bf16 (2 bytes a value: half the "
+       "servers' row memory). bf16 adds each pushed delta in float32 and rounds the sum back "
+       "stochastically (unbiased, so small updates are not lost on average), with random bits "
+       "from the seed, the row and its push count: --deterministic stays deterministic on any "
+       "server count. Pulls in a bf16 wire send the rows as kept; the model files and "
+       "checkpoints stay float32. Quality and memory: docs/benchmarks.md (issue 28)")
       ("overlap", po::value(&o->overlap)->default_value(o->overlap),
        "pull the next batch's rows while computing this one (true/false)")
       ("hot-rows", po::value(&o->hot_rows)->default_value(o->hot_rows),
@@ -420,6 +427,8 @@ Status Validate(const TrainOptions& o, int world_size) {
   if (Status rs = ValidateRunReportOptions(o.report); !rs.ok()) return rs;
   if (!(o.peer_timeout > 0)) return bad("--peer-timeout must be positive");
   if (!(o.liveness_timeout >= 1)) return bad("--liveness-timeout must be at least 1 second");
+  if (o.server_precision != "fp32" && o.server_precision != "bf16")
+    return bad("--server-precision must be fp32 or bf16, got '" + o.server_precision + "'");
   if (WirePrecision w; !o.wire_precision.empty() && !ParseWirePrecision(o.wire_precision, &w))
     return bad("--wire-precision must be fp32, bf16, fp16, int8, int4 or int4-int8, got '" + o.wire_precision + "'");
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -469,6 +478,12 @@ WirePrecision TrainOptions::Wire() const {
   WirePrecision w = deterministic ? WirePrecision::kFp32 : WirePrecision::kBf16;
   if (!wire_precision.empty()) ParseWirePrecision(wire_precision, &w);
   return w;
+}
+
+WirePrecision DistributionOptions::ServerPrecision() const {
+  WirePrecision p = WirePrecision::kFp32;
+  ParseWirePrecision(server_precision, &p);
+  return p;
 }
 
 double CheckpointOptions::CheckpointEverySeconds() const { return std::max(0.0, ParseDurationSeconds(checkpoint_every)); }
@@ -563,6 +578,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("new_item_neighbours").Int(o.new_item_neighbours);
   j.Key("overlap").Bool(o.overlap);
   j.Key("wire_precision").String(std::string(WirePrecisionName(o.Wire())));
+  j.Key("server_precision").String(std::string(WirePrecisionName(o.ServerPrecision())));
   j.Ints({{"hot_rows", o.hot_rows}, {"hot_sync", o.hot_sync}, {"id_cache_mib", o.id_cache_mib}});
   j.Key("deterministic").Bool(o.deterministic);
   j.Key("checkpoint_dir").String(o.CheckpointDir());

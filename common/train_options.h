@@ -193,6 +193,8 @@ struct CheckpointOptions {
 struct DistributionOptions {
   int servers = 0;                  // parameter-server ranks; 0 = DefaultServerCount(world)
   double staleness_tolerance = 4;   // stale deltas scaled by min(1, T / (1 + staleness))
+  // How servers keep their rows: "fp32" or "bf16" (ps/row_matrix.h; half the row memory).
+  std::string server_precision = "fp32";
   bool overlap = true;              // pull the next batch while computing this one
   // Hot-row cache (worker/hot_rows.h): each worker keeps both matrices' rows of the
   // hot_rows most frequent items (ids 0..H-1), trains them locally and syncs them with the
@@ -211,6 +213,8 @@ struct DistributionOptions {
   std::string log_level = "info";   // trace, debug, info, warn, error
 
   std::string IdCacheDir() const;
+  // --server-precision as a precision, kFp32 or kBf16 (valid after Validate()).
+  WirePrecision ServerPrecision() const;
   // The server count for this world size, honouring --servers when given.
   int ServerCount(int world_size) const;
 };

@@ -38,7 +38,9 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   const double wire_batch_bytes = p.batch_rows * (8 + static_cast<double>(WireRowBytes(PushWire(o.Wire()), static_cast<std::size_t>(d))));
   const double keys = server_keys > 0 ? static_cast<double>(server_keys) : V;
   const double rows_per_server = std::ceil(keys / num_servers);
-  p.model_bytes = std::ceil(rows_per_server) * (2 * d * 4 + 2 * 4);
+  // Both matrices' values (4 bytes, 2 with --server-precision bf16) and their versions.
+  const double value_bytes = static_cast<double>(WireBytesPerValue(o.ServerPrecision()));
+  p.model_bytes = std::ceil(rows_per_server) * (2 * d * value_bytes + 2 * 4);
   // Every rank: the process itself, its libraries and Open MPI's buffers (about 20 MiB
   // measured for a rank of a tiny job).
   constexpr double kRankBaselineBytes = 24.0 * 1048576.0;

@@ -5,7 +5,8 @@
 // vocabulary, so no message is needed. It counts what dominates:
 //   a node       the node-shared tables (job/node_tables.h: names, counts, lookup table,
 //                sampling tables; TablesBytes, exact), once per node, mapped by its workers;
-//   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B, plus row versions
+//   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B (2 B a value with
+//                --server-precision bf16), plus row versions
 //                and reply buffers for two batches per worker;
 //   a worker     its own: slot stamps (8 B per item) and two batches of rows (pulled +
 //                original copy + versions); with a bf16/fp16 wire precision also a batch of

@@ -48,7 +48,7 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   const int workers = job->workers;
   const Partition partition = job->partition();
   ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance,
-                   static_cast<float>(o.init_width));
+                   static_cast<float>(o.init_width), o.ServerPrecision());
   if (job->resuming) {
     Status ls = LoadShard(job->resume.path, job->resume.manifest, &store);
     if (!ls.ok()) FailJob(transport, ls.WithContext("resuming from " + job->resume.path));
@@ -68,7 +68,8 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
     job->vocab = Vocabulary::FromSummary(job->vocab.summary());  // a server needs no names once its rows are in
     SumFromNeighbours(*job, rows->from_neighbours);
   }
-  spdlog::debug("holding {} rows of each matrix ({:.1f} MiB)", store.rows(), store.BytesUsed() / 1048576.0);
+  spdlog::debug("holding {} rows of each matrix in {} ({:.1f} MiB)", store.rows(),
+                WirePrecisionName(store.precision()), store.BytesUsed() / 1048576.0);
   // The rows are laid out (or loaded): the workers, waiting here, may pull now. Without this a
   // first pull could wait out the workers' --liveness-timeout on a large shard or a loaded node.
   if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);

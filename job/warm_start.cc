@@ -98,11 +98,12 @@ class NeighbourMeans {
   std::int64_t WriteMeans(Matrix m, ShardStore* store) {
     const std::size_t d = static_cast<std::size_t>(dim_);
     std::int64_t written = 0;
+    std::vector<float> row(d);
     for (std::size_t t = 0; t < targets_.size(); ++t) {
       if (weight_[t] > 0 && !has_previous_[t]) {
-        float* row = store->Row(m, targets_[t]);
         const double* sum = sum_.data() + t * d;
         for (std::size_t j = 0; j < d; ++j) row[j] = static_cast<float>(sum[j] / weight_[t]);
+        store->WriteRow(m, targets_[t], row.data());
         ++written;
       }
     }
@@ -150,7 +151,7 @@ Result<PreviousRows> LoadPreviousRows(const std::string& model_dir, const Vocabu
     if (id == Vocabulary::kNotFound) continue;
     if (!means.empty()) means.Add(id, row.data());
     if (partition.ServerOf(id) != server) continue;
-    std::copy(row.begin(), row.end(), store->Row(Matrix::kInput, id));
+    store->WriteRow(Matrix::kInput, id, row.data());
     ++result.taken;
   }
   ITEM2VEC_RETURN_IF_ERROR(vectors.status());
@@ -172,7 +173,7 @@ Result<PreviousRows> LoadPreviousRows(const std::string& model_dir, const Vocabu
     if (id == Vocabulary::kNotFound) continue;
     if (!means.empty()) means.Add(id, row.data());
     if (partition.ServerOf(id) != server) continue;
-    std::copy(row.begin(), row.end(), store->Row(Matrix::kOutput, id));
+    store->WriteRow(Matrix::kOutput, id, row.data());
   }
   ITEM2VEC_RETURN_IF_ERROR(output.Finish());
   means.WriteMeans(Matrix::kOutput, store);
@@ -222,7 +223,7 @@ Result<std::int64_t> LoadPreviousSideRows(const std::string& model_dir, const Vo
   std::int64_t taken = 0;
   auto take = [&](ItemId key) {
     if (partition.ServerOf(key) != server) return;
-    std::copy(row.begin(), row.end(), store->Row(Matrix::kInput, key));
+    store->WriteRow(Matrix::kInput, key, row.data());
     ++taken;
   };
   for (const std::string& name : values) {

@@ -1,11 +1,14 @@
 #include "ps/shard_checkpoint.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "common/serialize.h"
 
 namespace item2vec {
 namespace {
+
+constexpr std::size_t kChunkFloats = std::size_t{1} << 18;  // 1 MiB of rows a write
 
 struct ShardHeader {
   std::uint32_t version = 1;
@@ -34,9 +37,17 @@ Result<CheckpointFileEntry> SaveShard(const ShardStore& store, std::size_t vocab
   h.rows = store.rows();
   CheckpointFileWriter w;
   ITEM2VEC_RETURN_IF_ERROR(w.Open(checkpoint_path, ShardFileName(h.server), ToBytes(h)));
-  const std::size_t floats = store.rows() * static_cast<std::size_t>(store.dim());
-  w.Write(store.Rows(Matrix::kInput), floats * sizeof(float));
-  w.Write(store.Rows(Matrix::kOutput), floats * sizeof(float));
+  // Rows as float32 whatever the store keeps (bf16 values are floats exactly): in chunks.
+  const std::size_t d = static_cast<std::size_t>(store.dim());
+  const std::size_t chunk = std::max<std::size_t>(1, kChunkFloats / std::max<std::size_t>(d, 1));
+  std::vector<float> buffer(std::min(chunk, store.rows()) * d);
+  for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
+    for (std::size_t first = 0; first < store.rows(); first += chunk) {
+      const std::size_t n = std::min(chunk, store.rows() - first);
+      store.ReadLocalRows(m, first, n, buffer.data());
+      w.Write(buffer.data(), n * d * sizeof(float));
+    }
+  }
   w.Write(store.RowVersions(Matrix::kInput), store.rows() * sizeof(std::uint32_t));
   w.Write(store.RowVersions(Matrix::kOutput), store.rows() * sizeof(std::uint32_t));
   return w.Commit();
@@ -64,11 +75,8 @@ Status LoadShard(const std::string& checkpoint_path, const CheckpointManifest& m
     for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
       for (std::size_t local = 0; local < h.rows; ++local) {
         const ItemId key = old_partition.GlobalKey(s, local);
-        if (now.ServerOf(key) == store->server()) {
-          ITEM2VEC_RETURN_IF_ERROR(r.Read(store->Row(m, key), dim * sizeof(float)));
-        } else {
-          ITEM2VEC_RETURN_IF_ERROR(r.Read(row.data(), dim * sizeof(float)));
-        }
+        ITEM2VEC_RETURN_IF_ERROR(r.Read(row.data(), dim * sizeof(float)));
+        if (now.ServerOf(key) == store->server()) store->WriteRow(m, key, row.data());
       }
     }
     for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {

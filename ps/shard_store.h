@@ -1,8 +1,11 @@
 // ShardStore: one server's rows of the input and output matrices.
 //
-// Contract: holds Partition::RowsOn(server) rows of each matrix, contiguous, dim floats a
-// row. Input rows are initialised as word2vec.c does, uniform in [-0.5/dim, 0.5/dim), but
-// from a generator seeded by (seed, global key) so a row's start value does not depend on
+// Contract: holds Partition::RowsOn(server) rows of each matrix, contiguous, dim values a
+// row, in float32 or, with --server-precision bf16, in bf16 (ps/row_matrix.h: pushes added in
+// float32 and rounded back stochastically; the random bits are a hash of (seed, matrix,
+// global key, row version), so a --deterministic run gives the same bits on any server count,
+// and a checkpoint restores them with the versions). Input rows are initialised as word2vec.c
+// does, uniform in [-0.5/dim, 0.5/dim), but from a generator seeded by (seed, global key) so a row's start value does not depend on
 // the server count; output rows start at zero. Gather/Add take global keys owned by
 // this server.
 //
@@ -13,16 +16,18 @@
 // SGD, with T = 1). A row that few workers update gets its delta in full; a hot row that W
 // workers update concurrently gets about T times the average of their deltas instead of
 // their sum, which overshoots by W times and diverged with 7 workers. With one worker s is
-// always 0, so training stays exactly sequential. Not thread-safe: the server loop is its only user.
+// always 0, so training stays exactly sequential. Rows are read and written as floats
+// (ReadRow / WriteRow: checkpoints, warm start, tests). Not thread-safe: the server loop is its
+// only user.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include "common/huge_pages.h"
 #include "common/types.h"
 #include "common/wire_codec.h"
 #include "ps/partition.h"
+#include "ps/row_matrix.h"
 
 namespace item2vec {
 
@@ -31,10 +36,12 @@ enum class Matrix { kInput = 0, kOutput = 1 };
 class ShardStore {
  public:
   // Input rows start uniform in [-init_width / dim, init_width / dim) (word2vec.c: 0.5),
-  // output rows at zero.
+  // output rows at zero. precision: kFp32 or kBf16, how the rows are kept.
   ShardStore(const Partition& partition, int server, int dim, std::uint64_t seed,
-             double staleness_tolerance = 2.0, float init_width = 0.5f);
+             double staleness_tolerance = 2.0, float init_width = 0.5f,
+             WirePrecision precision = WirePrecision::kFp32);
   int dim() const { return dim_; }
+  WirePrecision precision() const { return input_.precision(); }
   std::size_t rows() const { return rows_; }
   // Copies the rows of `keys` into out (keys.size() * dim floats).
   void Gather(Matrix m, const ItemId* keys, std::size_t n, float* out) const;
@@ -48,40 +55,45 @@ class ShardStore {
   void GatherEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, void* out) const;
   void AddEncoded(Matrix m, const ItemId* keys, std::size_t n, WirePrecision wire, const void* deltas,
                   const std::uint32_t* pulled_versions);
-  float* Row(Matrix m, ItemId key) {
-    return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
+  // The row of `key` as floats (dim of them), and its replacement (rounded to nearest in bf16).
+  void ReadRow(Matrix m, ItemId key, float* out) const { Mat(m).Read(partition_.LocalIndex(key), out); }
+  void WriteRow(Matrix m, ItemId key, const float* values) { Mat(m).Write(partition_.LocalIndex(key), values); }
+  // ReadRow's values as a vector (a copy: tests and checks, not the serving path).
+  std::vector<float> RowValues(Matrix m, ItemId key) const {
+    std::vector<float> row(static_cast<std::size_t>(dim_));
+    ReadRow(m, key, row.data());
+    return row;
   }
-  // The whole arrays in local order (rows() rows / versions), for checkpoints.
-  float* Rows(Matrix m) { return Data(m); }
-  const float* Rows(Matrix m) const { return Data(m); }
+  // count rows from local index `first` as floats (count * dim), for checkpoints.
+  void ReadLocalRows(Matrix m, std::size_t first, std::size_t count, float* out) const;
+  // The versions in local order (rows() of them), for checkpoints.
   std::uint32_t* RowVersions(Matrix m) { return Versions(m); }
   const std::uint32_t* RowVersions(Matrix m) const { return Versions(m); }
   const Partition& partition() const { return partition_; }
   int server() const { return server_; }
-  std::size_t BytesUsed() const { return (input_.size() + output_.size()) * sizeof(float); }
+  std::size_t BytesUsed() const { return input_.BytesUsed() + output_.BytesUsed(); }
 
   // Initial value of an input row (shared with tests).
   static void InitInputRow(std::uint64_t seed, ItemId key, int dim, float* row, float init_width = 0.5f);
 
  private:
-  // Adds one delta to local row `local`, staleness-scaled, and counts the version.
-  void AddOne(Matrix m, std::size_t local, const float* delta, std::uint32_t pulled_version);
-  const float* RowAt(Matrix m, ItemId key) const {
-    return Data(m) + partition_.LocalIndex(key) * static_cast<std::size_t>(dim_);
-  }
-  float* Data(Matrix m) { return m == Matrix::kInput ? input_.data() : output_.data(); }
+  // Adds one delta to the row of `key`, staleness-scaled, and counts the version.
+  void AddOne(Matrix m, ItemId key, const float* delta, std::uint32_t pulled_version);
+  RowMatrix& Mat(Matrix m) { return m == Matrix::kInput ? input_ : output_; }
+  const RowMatrix& Mat(Matrix m) const { return m == Matrix::kInput ? input_ : output_; }
   std::uint32_t* Versions(Matrix m) { return m == Matrix::kInput ? input_version_.data() : output_version_.data(); }
   const std::uint32_t* Versions(Matrix m) const {
     return m == Matrix::kInput ? input_version_.data() : output_version_.data();
   }
-  const float* Data(Matrix m) const { return m == Matrix::kInput ? input_.data() : output_.data(); }
   Partition partition_;
   int server_, dim_;
   std::size_t rows_;
-  HugePageVector<float> input_, output_;  // 2 MiB pages where offered (common/huge_pages.h)
+  RowMatrix input_, output_;
   std::vector<std::uint32_t> input_version_, output_version_;
   double staleness_tolerance_;
-  std::vector<float> decoded_row_;  // AddEncoded: one row's deltas as floats
+  std::uint32_t salt_[2];           // per matrix: bf16 rounding's hash of (seed, matrix)
+  mutable std::vector<float> decoded_row_;  // AddEncoded: one row's deltas as floats
+  mutable std::vector<float> scratch_;      // one row's values as floats (bf16 rows)
 };
 
 }  // namespace item2vec

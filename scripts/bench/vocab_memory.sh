@@ -19,7 +19,8 @@
 #   --dim N         [16]                         --workers N [2]
 #   --every S       sampling period, seconds [0.2]
 #   --work DIR      corpus and model [/tmp/vocab_memory]; the corpus is reused when present
-#   --train-args S  extra train options, word-split [""]
+#   --train-args S  extra train options, word-split, for the dry run and the training [""]
+#                   (rows_mib stays 2*V*d*4: with --server-precision bf16 the rows held are half)
 # Run it under nice on a shared machine. Needs mpirun and python3 with numpy.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -51,7 +52,7 @@ run="$work/run"
 rm -rf "$run" && mkdir -p "$run"
 np=$((workers + 1))
 train=("$bin" train --input "$corpus" --dim "$dim" --min-count 1 --epochs 1 --servers 1 --seed 1)
-mpirun -np "$np" "${train[@]}" --output "$run/dry" --dry-run > "$run/dry.log" 2>&1
+mpirun -np "$np" "${train[@]}" --output "$run/dry" --dry-run $train_args > "$run/dry.log" 2>&1
 plan=$(grep -o 'memory plan:.*' "$run/dry.log" | head -n 1)
 
 # One line per sample: the Pss (kB) of each rank in rank order.

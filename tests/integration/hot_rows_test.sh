@@ -60,19 +60,13 @@ echo "ok: with the cache, identical runs and 1 or 2 servers give the same bytes"
 
 # ---------------------------------------------------------------- 3. stop and resume
 stop_with_sigterm 3 "$WORK/term" "$WORK/term1.log" "${det[@]}" --servers 2
-run_np 2 "${det[@]}" --servers 1 --output "$WORK/term" --resume > "$WORK/term2.log" 2>&1 ||
-  { tail -20 "$WORK/term2.log" >&2; fail "resume with the cache failed"; }
-grep -q "continuing from checkpoint" "$WORK/term2.log" || fail "the resumed run did not use the checkpoint"
-cmp -s "$WORK/ref/vectors.bin" "$WORK/term/vectors.bin" ||
-  fail "with the cache, the stopped and resumed run differs from the uninterrupted one"
+REF="$WORK/ref" resume_run 2 "$WORK/term" "$WORK/term2.log" "with the cache" "${det[@]}" --servers 1
 echo "ok: SIGTERM -> checkpoint -> resume on another server count, byte-identical with the cache"
 
 two=(train --input "$WORK/corpus/parts" --servers 1 --kernel hogbatch --negative-pool 1024 --epochs 2 --dim 48
      --hot-rows 1000 --hot-sync 16 --log-level info --progress-seconds 0.5)
 stop_with_sigterm 3 "$WORK/two" "$WORK/two1.log" "${two[@]}"
-run_np 3 "${two[@]}" --output "$WORK/two" --resume > "$WORK/two2.log" 2>&1 ||
-  { tail -20 "$WORK/two2.log" >&2; fail "resume of 2 workers with the cache failed"; }
-grep -q "continuing from checkpoint" "$WORK/two2.log" || fail "the 2-worker resume did not use the checkpoint"
+resume_run 3 "$WORK/two" "$WORK/two2.log" "2 workers with the cache" "${two[@]}"
 check_model "$WORK/two" 48
 p_two=$(cluster_precision "$WORK/corpus" "$WORK/two")
 awk -v x="$p_two" 'BEGIN { exit !(x > 0.5) }' || fail "2 workers stopped and resumed: P@10 $p_two"

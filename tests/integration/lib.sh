@@ -123,6 +123,19 @@ stop_after_checkpoint() {
   end_by_sigterm "$job" "$np" "$out" "$log" "SIGTERM after checkpoint $n"
 }
 
+# resume_run NP OUTPUT LOG WHAT ARGS...: resumes the stopped job writing OUTPUT (`item2vec ARGS
+# --output OUTPUT --resume` on NP ranks, its log in LOG) and fails, naming WHAT, unless it
+# finishes and continued from a checkpoint. With REF=DIR in the environment it also fails
+# unless OUTPUT/vectors.bin is byte-identical to DIR/vectors.bin (an uninterrupted run's).
+resume_run() {
+  local np=$1 out=$2 log=$3 what=$4
+  shift 4
+  run_np "$np" "$@" --output "$out" --resume > "$log" 2>&1 || { tail -20 "$log" >&2; fail "$what: the resume failed"; }
+  grep -q "continuing from checkpoint" "$log" || fail "$what: the resumed run did not use the checkpoint"
+  [ -z "${REF:-}" ] || cmp -s "$REF/vectors.bin" "$out/vectors.bin" ||
+    fail "$what: the stopped and resumed run differs from the uninterrupted one"
+}
+
 # end_by_sigterm JOB NP OUTPUT LOG WHAT: SIGTERMs the NP ranks of background job JOB (writing to
 # OUTPUT) and fails, naming WHAT with LOG's tail, unless the job ends with exit code 75.
 end_by_sigterm() {

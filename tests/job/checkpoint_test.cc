@@ -3,6 +3,7 @@
 // pruning, the worker state round trip, and shard re-partitioning on load.
 #include "common/checkpoint.h"
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -206,8 +207,9 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
     for (std::size_t local = 0; local < store.rows(); ++local) {
       const ItemId key = Partition(3, vocab).GlobalKey(s, local);
       for (int mtx = 0; mtx < 2; ++mtx) {
-        float* row = store.Row(mtx == 0 ? Matrix::kInput : Matrix::kOutput, key);
+        std::vector<float> row(dim);
         for (int j = 0; j < dim; ++j) row[j] = value(key, mtx, j);
+        store.WriteRow(mtx == 0 ? Matrix::kInput : Matrix::kOutput, key, row.data());
         store.RowVersions(mtx == 0 ? Matrix::kInput : Matrix::kOutput)[local] = key + 7 * static_cast<unsigned>(mtx);
       }
     }
@@ -224,7 +226,7 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
         const ItemId key = p.GlobalKey(s, local);
         for (int mtx = 0; mtx < 2; ++mtx) {
           const Matrix which = mtx == 0 ? Matrix::kInput : Matrix::kOutput;
-          for (int j = 0; j < dim; ++j) ASSERT_EQ(store.Row(which, key)[j], value(key, mtx, j)) << now << " servers";
+          for (int j = 0; j < dim; ++j) ASSERT_EQ(store.RowValues(which, key)[j], value(key, mtx, j)) << now << " servers";
           ASSERT_EQ(store.RowVersions(which)[local], key + 7 * static_cast<unsigned>(mtx));
         }
       }
@@ -238,6 +240,57 @@ TEST(ShardCheckpointTest, RepartitionsOnLoad) {
   EXPECT_NE(st.message().find("server-1.bin"), std::string::npos) << st.message();
 }
 
+// --server-precision bf16: a shard of bf16 rows saved and loaded comes back bit for bit (rows
+// and versions), and the resumed store continues exactly as the one that was saved: the same
+// pushes give the same bits (the rounding's random bits come from the restored versions).
+TEST(ShardCheckpointTest, Bf16RowsRoundTripAndResumeExactly) {
+  TempDir dir("ckpt");
+  const std::size_t vocab = 30;
+  constexpr int dim = 13;
+  const Partition p(2, vocab);
+  ShardStore saved(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kBf16);
+  auto push = [&](ShardStore* store, int step) {
+    const ItemId keys[] = {1, 7, 29, 7};
+    std::vector<float> deltas(4 * dim);
+    for (std::size_t i = 0; i < deltas.size(); ++i)
+      deltas[i] = 1e-4f * static_cast<float>((i * 13 + static_cast<std::size_t>(step)) % 17) - 7e-4f;
+    for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
+      std::uint32_t pulled[4];
+      store->GatherVersions(m, keys, 4, pulled);
+      store->Add(m, keys, 4, deltas.data(), pulled);
+    }
+  };
+  for (int step = 0; step < 20; ++step) push(&saved, step);
+  Result<CheckpointFileEntry> e = SaveShard(saved, vocab, dir.path());
+  ASSERT_TRUE(e.ok());
+  CheckpointManifest m;
+  m.vocab_size = vocab;
+  m.num_servers = 2;
+  m.files.push_back(e.value());
+  ShardStore loaded(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kBf16);
+  ShardStore as_fp32(p, 1, dim, 5, 2.0, 0.5f, WirePrecision::kFp32);
+  ASSERT_TRUE(LoadShard(dir.path(), m, &loaded).ok());
+  ASSERT_TRUE(LoadShard(dir.path(), m, &as_fp32).ok());
+  auto same = [&](const ShardStore& a, const ShardStore& b) {
+    for (Matrix mx : {Matrix::kInput, Matrix::kOutput}) {
+      std::vector<float> ra(a.rows() * dim), rb(b.rows() * dim);
+      a.ReadLocalRows(mx, 0, a.rows(), ra.data());
+      b.ReadLocalRows(mx, 0, b.rows(), rb.data());
+      if (std::memcmp(ra.data(), rb.data(), ra.size() * sizeof(float)) != 0) return false;
+      if (std::memcmp(a.RowVersions(mx), b.RowVersions(mx), a.rows() * sizeof(std::uint32_t)) != 0) return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(same(saved, loaded));
+  EXPECT_TRUE(same(saved, as_fp32));  // a bf16 checkpoint resumes under fp32 too
+  EXPECT_NE(saved.RowValues(Matrix::kOutput, 7)[0], 0.0f);
+  for (int step = 20; step < 40; ++step) {
+    push(&saved, step);
+    push(&loaded, step);
+  }
+  EXPECT_TRUE(same(saved, loaded));
+}
+
 // The background save holds the shard as it was at Start(), whatever the server does to
 // it meanwhile (copy-on-write), and its report names a file that verifies.
 TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
@@ -245,11 +298,15 @@ TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
   const std::size_t vocab = 50;
   const Partition p(1, vocab);
   ShardStore store(p, 0, 4, 3);
-  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = static_cast<float>(k);
+  auto set_first = [&store](ItemId k, float v) {
+    float row[4] = {v, 0, 0, 0};
+    store.WriteRow(Matrix::kOutput, k, row);
+  };
+  for (ItemId k = 0; k < vocab; ++k) set_first(k, static_cast<float>(k));
   ShardSnapshot snapshot;
   snapshot.Start(store, vocab, dir.path(), 9, 5);
   EXPECT_TRUE(snapshot.busy());
-  for (ItemId k = 0; k < vocab; ++k) store.Row(Matrix::kOutput, k)[0] = -1.0f;  // after the cut
+  for (ItemId k = 0; k < vocab; ++k) set_first(k, -1.0f);  // after the cut
   CheckpointSaved saved;
   snapshot.Wait(&saved);
   EXPECT_FALSE(snapshot.busy());
@@ -263,7 +320,11 @@ TEST(ShardSnapshotTest, SavesTheStateAtStartWhileTheStoreChanges) {
   m.num_servers = 1;
   ShardStore loaded(p, 0, 4, 77);
   ASSERT_TRUE(LoadShard(dir.path(), m, &loaded).ok());
-  for (ItemId k = 0; k < vocab; ++k) ASSERT_EQ(loaded.Row(Matrix::kOutput, k)[0], static_cast<float>(k));
+  for (ItemId k = 0; k < vocab; ++k) {
+    float row[4];
+    loaded.ReadRow(Matrix::kOutput, k, row);
+    ASSERT_EQ(row[0], static_cast<float>(k));
+  }
 
   // A save that cannot write reports the error instead of a file.
   snapshot.Start(store, vocab, dir.File("no/such/dir"), 10, 5);

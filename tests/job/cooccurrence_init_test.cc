@@ -382,8 +382,7 @@ class NeighbourInitTest : public ::testing::Test {
   }
 
   static std::vector<float> RowOf(ShardStore& store, Matrix m, ItemId id) {
-    const float* r = store.Row(m, id);
-    return std::vector<float>(r, r + kDim);
+    return store.RowValues(m, id);
   }
 
   static constexpr ItemId kS = 0, kNew1 = 1, kQ = 2, kNew2 = 3, kP = 4, kR = 5, kNew3 = 6;

@@ -63,8 +63,9 @@ class RequestHandlerTest : public ::testing::Test {
 TEST_F(RequestHandlerTest, PullReturnsTheRowsInKeyOrder) {
   // Output rows start at zero: give them values first so the order is visible.
   for (ItemId k : {3u, 9u}) {
-    float* row = store_.Row(Matrix::kOutput, k);
+    float row[kDim];
     for (int x = 0; x < kDim; ++x) row[x] = static_cast<float>(10 * k + static_cast<ItemId>(x));
+    store_.WriteRow(Matrix::kOutput, k, row);
   }
   store_.RowVersions(Matrix::kOutput)[partition_.LocalIndex(9)] = 5;
   std::vector<float> rows;

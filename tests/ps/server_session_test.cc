@@ -58,8 +58,7 @@ class ServerSessionTest : public ::testing::Test {
     return false;
   }
   std::vector<float> Row(Matrix m, ItemId key) {
-    const float* row = stores_[0].Row(m, key);
-    return std::vector<float>(row, row + kDim);
+    return stores_[0].RowValues(m, key);
   }
 
   int workers_ = 0;

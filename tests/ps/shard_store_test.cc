@@ -145,7 +145,10 @@ TEST(ShardStoreTest, EncodedGatherAndAddEqualTheFloatPathBitForBit) {
       }
     }
     for (Matrix m : {Matrix::kInput, Matrix::kOutput}) {
-      ASSERT_EQ(std::memcmp(a.Rows(m), b.Rows(m), a.rows() * kWideDim * sizeof(float)), 0);
+      std::vector<float> rows_a(a.rows() * kWideDim), rows_b(b.rows() * kWideDim);
+      a.ReadLocalRows(m, 0, a.rows(), rows_a.data());
+      b.ReadLocalRows(m, 0, b.rows(), rows_b.data());
+      ASSERT_EQ(std::memcmp(rows_a.data(), rows_b.data(), rows_a.size() * sizeof(float)), 0);
       ASSERT_EQ(std::memcmp(a.RowVersions(m), b.RowVersions(m), a.rows() * sizeof(std::uint32_t)), 0);
     }
     EXPECT_EQ(VersionOf(b, Matrix::kInput, 4), 12u);

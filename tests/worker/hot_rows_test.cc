@@ -294,7 +294,7 @@ TEST(HotRowCacheTest, SyncThroughPsClient) {
   InProcessServers transport(/*workers=*/1, vocab, &stores);
   PsClient client(&transport, 1, 2, kDim, 10);
   HotRowCache cache(7, kDim, partition);
-  auto server_row = [&](Matrix m, ItemId k) { return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k); };
+  auto server_row = [&](Matrix m, ItemId k) { return stores[static_cast<std::size_t>(partition.ServerOf(k))].RowValues(m, k); };
 
   ASSERT_TRUE(cache.Sync(&client, /*pull_fresh=*/true).ok());
   EXPECT_EQ(transport.pushes(), 0);
@@ -318,7 +318,7 @@ TEST(HotRowCacheTest, SyncThroughPsClient) {
   const std::uint32_t v0 = 0;
   const ItemId four = 4;
   float before_other[kDim];
-  std::memcpy(before_other, server_row(Matrix::kInput, 4), sizeof before_other);
+  std::memcpy(before_other, server_row(Matrix::kInput, 4).data(), sizeof before_other);
   stores[0].Add(Matrix::kInput, &four, 1, other, &v0);
   const float in1 = cache.InRow(1)[0];
 

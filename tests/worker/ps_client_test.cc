@@ -185,7 +185,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         stores[static_cast<std::size_t>(s)].Add(Matrix::kOutput, &k, 1, init, &v0);
       }
     auto server_row = [&](Matrix m, ItemId k) {
-      return stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
+      return stores[static_cast<std::size_t>(partition.ServerOf(k))].RowValues(m, k);
     };
     // Value x of a row as it arrives (int8 rounds a row at a time, to its own scale).
     auto wire_value = [&](const float* row, int x) {
@@ -207,7 +207,10 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
                                                            {Matrix::kOutput, 8}, {Matrix::kOutput, 7},
                                                            {Matrix::kOutput, 9}};
     std::vector<float> start;  // the servers' rows before any push, in a's slot order
-    for (const auto& [m, k] : a_rows) start.insert(start.end(), server_row(m, k), server_row(m, k) + kWireDim);
+    for (const auto& [m, k] : a_rows) {
+      const std::vector<float> row = server_row(m, k);
+      start.insert(start.end(), row.begin(), row.end());
+    }
 
     float scratch[kWireDim];
     client.StartPull(&a);
@@ -239,7 +242,7 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
         const std::size_t i = slot * kWireDim + static_cast<std::size_t>(x);
         EXPECT_EQ(client.OriginalRow(b, slot, scratch)[x], b.rows[i]) << "slot " << slot;
         if (it == shared.end()) {
-          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second), x)) << "slot " << slot;
+          EXPECT_EQ(b.rows[i], wire_value(server_row(b_rows[slot].first, b_rows[slot].second).data(), x)) << "slot " << slot;
         } else {
           EXPECT_EQ(b.rows[i], wire_value(&start[it->second * kWireDim], x) + pushed[it->second * kWireDim + x])
               << "slot " << slot;
@@ -264,7 +267,10 @@ TEST(WirePrecisionTest, BatchPullCarryPushThroughServers) {
     // b trains by 0.02 a value and pushes: every row of b ends 0.02 above where it stood after
     // a's push, shared rows included (a's carried delta is already there).
     std::vector<float> after_a;
-    for (const auto& [m, k] : b_rows) after_a.insert(after_a.end(), server_row(m, k), server_row(m, k) + kWireDim);
+    for (const auto& [m, k] : b_rows) {
+      const std::vector<float> row = server_row(m, k);
+      after_a.insert(after_a.end(), row.begin(), row.end());
+    }
     for (std::size_t i = 0; i < b.total_rows * kWireDim; ++i) b.rows[i] += 0.02f;
     client.StartPush(&b);
     ASSERT_TRUE(client.FinishPush(&b).ok());
@@ -302,9 +308,8 @@ TEST(WirePrecisionTest, PullsDecodeAndPushesReachTheExactTotal) {
     PsClient::Handles handles;
     client.PostPull(0, request.data(), request.size(), row, &version, 1, &handles);
     ASSERT_TRUE(client.WaitAll(&handles, "pull").ok());
-    const float* master = stores[0].Row(Matrix::kInput, key);
-    float start[kWireDim];
-    std::memcpy(start, master, sizeof start);
+    float start[kWireDim], master[kWireDim];
+    stores[0].ReadRow(Matrix::kInput, key, start);
     for (int x = 0; x < kWireDim; ++x) EXPECT_EQ(row[x], Bf16ToFloat(FloatToBf16(start[x])));
     const float delta[kWireDim] = {1e-3f, -3e-4f, 7.77e-5f};
     constexpr int kPushes = 8000;
@@ -312,6 +317,7 @@ TEST(WirePrecisionTest, PullsDecodeAndPushesReachTheExactTotal) {
       client.PostPush(0, request.data(), request.size(), delta, &version, 1, &handles);
       ASSERT_TRUE(client.WaitAll(&handles, "push").ok());
     }
+    stores[0].ReadRow(Matrix::kInput, key, master);
     for (int x = 0; x < kWireDim; ++x) {
       const double exact = kPushes * static_cast<double>(delta[x]), got = static_cast<double>(master[x]) - start[x];
       // Feedback: within the last residual and float32 sums. Stochastic: within 6 sd of its noise

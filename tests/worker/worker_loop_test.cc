@@ -111,8 +111,8 @@ class WorkerLoopTest : public testing::CorpusTest {
     const Partition partition(static_cast<int>(stores.size()), vocab_.size());
     std::vector<float> rows;
     for (ItemId k = 0; k < vocab_.size(); ++k) {
-      const float* row = stores[static_cast<std::size_t>(partition.ServerOf(k))].Row(m, k);
-      rows.insert(rows.end(), row, row + options_.dim);
+      const std::vector<float> row = stores[static_cast<std::size_t>(partition.ServerOf(k))].RowValues(m, k);
+      rows.insert(rows.end(), row.begin(), row.end());
     }
     return rows;
   }
