@@ -5,7 +5,9 @@
 // - Entries (64-bit hash, where the name is, count: 24 bytes) live in fixed blocks of
 //   kEntriesPerBlock, in insertion order; names live in an arena of kArenaBlock-byte blocks,
 //   each a varint length then the bytes (an item longer than a block gets a block of its own).
-//   Neither moves once written, so growing never copies names or entries.
+//   Neither moves once written, so growing never copies names or entries. Blocks and index
+//   are pages of their own (PageArray, mmap): freed, they leave the process's resident set at
+//   once (glibc would keep freed heap blocks of this size).
 // - The index is open addressing with linear probing over a power-of-two array of 32-bit
 //   entry numbers (0 = empty), doubled when more than kMaxLoad of its slots would be used.
 //   Why 1/2: after a doubling the load is 1/4..1/2, 8-16 index bytes per item (a third of a
@@ -36,6 +38,31 @@
 namespace item2vec {
 
 std::uint64_t HashBytes(std::string_view s);
+
+// n zeroed T's in pages of their own (mmap): given back to the system when freed, whatever
+// malloc's thresholds, so a table that shrinks or goes leaves no resident heap behind.
+// REQUIRES: T is trivially copyable. Move-only; an allocation failure throws std::bad_alloc.
+template <class T>
+class PageArray {
+ public:
+  PageArray() = default;
+  explicit PageArray(std::size_t n);
+  PageArray(PageArray&& o) noexcept : data_(std::exchange(o.data_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  PageArray& operator=(PageArray&& o) noexcept {
+    if (this != &o) { Free(); data_ = std::exchange(o.data_, nullptr); n_ = std::exchange(o.n_, 0); }
+    return *this;
+  }
+  ~PageArray() { Free(); }
+  T* get() const { return data_; }
+  T& operator[](std::size_t i) const { return data_[i]; }
+  std::size_t size() const { return n_; }
+  void reset() { Free(); }
+
+ private:
+  void Free();
+  T* data_ = nullptr;
+  std::size_t n_ = 0;
+};
 
 struct ItemBytesHash {
   std::uint64_t operator()(std::string_view s) const { return HashBytes(s); }
@@ -111,11 +138,11 @@ class BasicCountTable {
     o.ForEach([this](std::uint64_t h, std::string_view item, Count n) { AddHashed(h, item, n); });
   }
 
-  std::vector<std::unique_ptr<Entry[]>> entries_;
-  std::vector<std::unique_ptr<char[]>> arena_;
+  std::vector<PageArray<Entry>> entries_;
+  std::vector<PageArray<char>> arena_;
   std::size_t arena_used_ = 0;      // bytes used in arena_.back()
   std::size_t arena_capacity_ = 0;  // arena_.back()'s size
-  std::vector<std::uint32_t> index_;  // entry number + 1, 0 = empty
+  PageArray<std::uint32_t> index_;  // entry number + 1, 0 = empty
   std::size_t size_ = 0;
   std::size_t arena_bytes_ = 0;  // every arena block's size, summed
 };

@@ -1,7 +1,26 @@
 // The template definitions of common/count_table.h (its contract is there). Not included alone.
 #pragma once
 
+#include <sys/mman.h>
+
+#include <new>
+
 namespace item2vec {
+
+template <class T>
+PageArray<T>::PageArray(std::size_t n) : n_(n) {
+  if (n == 0) return;
+  void* p = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  data_ = static_cast<T*>(p);
+}
+
+template <class T>
+void PageArray<T>::Free() {
+  if (data_ != nullptr) munmap(data_, n_ * sizeof(T));
+  data_ = nullptr;
+  n_ = 0;
+}
 
 template <class H>
 std::string_view BasicCountTable<H>::Name(const Entry& e) const {
@@ -32,7 +51,7 @@ void BasicCountTable<H>::AddHashed(std::uint64_t hash, std::string_view item, Co
 
 template <class H>
 const Count* BasicCountTable<H>::Find(std::string_view item) const {
-  if (index_.empty()) return nullptr;
+  if (index_.size() == 0) return nullptr;
   const std::uint64_t hash = H()(item);
   const std::size_t mask = index_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
@@ -45,7 +64,7 @@ const Count* BasicCountTable<H>::Find(std::string_view item) const {
 
 template <class H>
 void BasicCountTable<H>::Insert(std::size_t slot, std::uint64_t hash, std::string_view item, Count n) {
-  if (size_ % kEntriesPerBlock == 0) entries_.emplace_back(new Entry[kEntriesPerBlock]);
+  if (size_ % kEntriesPerBlock == 0) entries_.emplace_back(kEntriesPerBlock);
   At(size_) = WriteName(hash, item, n);
   index_[slot] = static_cast<std::uint32_t>(++size_);
 }
@@ -62,7 +81,7 @@ typename BasicCountTable<H>::Entry BasicCountTable<H>::WriteName(std::uint64_t h
   const std::size_t need = head_size + item.size();
   if (arena_.empty() || arena_used_ + need > arena_capacity_) {
     arena_capacity_ = std::max(kArenaBlock, need);
-    arena_.emplace_back(new char[arena_capacity_]);
+    arena_.emplace_back(arena_capacity_);
     arena_bytes_ += arena_capacity_;
     arena_used_ = 0;
   }
@@ -76,7 +95,9 @@ typename BasicCountTable<H>::Entry BasicCountTable<H>::WriteName(std::uint64_t h
 
 template <class H>
 void BasicCountTable<H>::Grow() {
-  index_.assign(std::max<std::size_t>(16, index_.size() * 2), 0);
+  const std::size_t slots = std::max<std::size_t>(16, index_.size() * 2);
+  index_ = PageArray<std::uint32_t>();  // the old index goes first: it is rebuilt from the hashes
+  index_ = PageArray<std::uint32_t>(slots);
   for (std::size_t i = 0; i < size_; ++i) Place(At(i).hash, i);
 }
 
@@ -93,7 +114,7 @@ template <class Take>
 void BasicCountTable<H>::Partition(Take take, BasicCountTable* taken) {
   BasicCountTable kept;
   BasicCountTable old = std::move(*this);
-  old.index_ = std::vector<std::uint32_t>();
+  old.index_ = PageArray<std::uint32_t>();
   std::uint32_t block = 0;
   for (std::size_t i = 0; i < old.size_; ++i) {
     const Entry& e = old.At(i);

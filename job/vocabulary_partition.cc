@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <queue>
 
 #include "common/serialize.h"
@@ -72,6 +73,41 @@ Status AddPart(std::string_view in, ItemCounter* counts) {
   return Status::Ok();
 }
 
+// OwnedItems as 6 words (items, bytes, total, distinct, top, shard_distinct), the ends, the
+// counts and the bytes: a string of exactly that size (no stream buffer, no copy).
+std::string EncodeOwnedItems(const OwnedItems& o) {
+  const std::uint64_t n = o.size();
+  std::string out;
+  out.reserve(8 * (6 + 2 * n) + o.bytes.size());
+  const std::uint64_t head[5] = {n, o.bytes.size(), static_cast<std::uint64_t>(o.total),
+                                 static_cast<std::uint64_t>(o.distinct), static_cast<std::uint64_t>(o.top)};
+  out.append(reinterpret_cast<const char*>(head), sizeof head);
+  out.append(reinterpret_cast<const char*>(&o.shard_distinct), 8);
+  out.append(reinterpret_cast<const char*>(o.ends.data()), 8 * n);
+  out.append(reinterpret_cast<const char*>(o.counts.data()), 8 * n);
+  out.append(o.bytes);
+  return out;
+}
+
+Status DecodeOwnedItems(const std::string& in, OwnedItems* o) {
+  std::uint64_t head[5];
+  if (in.size() < 48) return Status::Corruption("owned items: a truncated header");
+  std::memcpy(head, in.data(), sizeof head);
+  const std::uint64_t n = head[0], bytes = head[1];
+  if (n > in.size() / 16 || in.size() != 48 + 16 * n + bytes) return Status::Corruption("owned items: bad sizes");
+  o->total = static_cast<Count>(head[2]);
+  o->distinct = static_cast<std::int64_t>(head[3]);
+  o->top = static_cast<Count>(head[4]);
+  std::memcpy(&o->shard_distinct, in.data() + 40, 8);
+  o->ends.resize(n);
+  o->counts.resize(n);
+  std::memcpy(o->ends.data(), in.data() + 48, 8 * n);
+  std::memcpy(o->counts.data(), in.data() + 48 + 8 * n, 8 * n);
+  o->bytes.assign(in, 48 + 16 * n, bytes);
+  if (n > 0 && o->ends.back() != bytes) return Status::Corruption("owned items: bad ends");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ExchangeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counts) {
@@ -120,14 +156,18 @@ OwnedItems SelectOwnedItems(const ItemCounter& owned, Count min_count, Count cap
 
 Status GatherOwnedItems(Transport& t, int worker, int num_workers, double timeout, OwnedItems* mine,
                         std::vector<OwnedItems>* all) {
-  if (worker != 0) return SendChunked(t, 0, protocol::kVocabShards, timeout, "the owned items", ToBytes(*mine));
+  if (worker != 0) {
+    const std::string bytes = EncodeOwnedItems(*mine);
+    *mine = OwnedItems();
+    return SendChunked(t, 0, protocol::kVocabShards, timeout, "the owned items", bytes);
+  }
   all->clear();
   all->push_back(std::move(*mine));
   for (int w = 1; w < num_workers; ++w) {
     std::string bytes;
     ITEM2VEC_RETURN_IF_ERROR(ReceiveChunked(t, w, protocol::kVocabShards, timeout, "its owned items", &bytes));
     all->emplace_back();
-    ITEM2VEC_RETURN_IF_ERROR(FromBytes(bytes, &all->back()).WithContext("owned items of rank " + std::to_string(w)));
+    ITEM2VEC_RETURN_IF_ERROR(DecodeOwnedItems(bytes, &all->back()).WithContext("owned items of rank " + std::to_string(w)));
   }
   return Status::Ok();
 }

@@ -14,7 +14,8 @@
 //   (Vocabulary::Before), at most `cap`; with the owned totals (tokens, distinct, top count,
 //   expected distinct items of a shard).
 // - GatherOwnedItems: a collective of the workers; worker 0 receives every owner's
-//   selection (its own first), the others send theirs. MergeOwnedItems (worker 0) merges them
+//   selection (its own first), the others send theirs (a string of the arrays' exact size,
+//   and drop their own). MergeOwnedItems (worker 0) merges them
 //   in vocabulary order and keeps the first `cap`: since every item has one owner and an
 //   item among the global first `cap` is among its owner's first `cap`, the result equals
 //   Vocabulary::Build over the summed counts, ids and all (tested against it).
@@ -54,10 +55,6 @@ struct OwnedItems {
   // Sum over the items owned of 1 - (1 - 1/W)^count: how many of them a worker's shard
   // holds, expected (the memory plan's counting pass).
   double shard_distinct = 0;
-  template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar& bytes; ar& ends; ar& counts; ar& total; ar& distinct; ar& top; ar& shard_distinct;
-  }
   std::size_t size() const { return ends.size(); }
   std::string_view item(std::size_t i) const {
     const std::uint64_t begin = i == 0 ? 0 : ends[i - 1];
