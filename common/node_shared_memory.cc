@@ -1,6 +1,8 @@
 #include "common/node_shared_memory.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -126,6 +128,45 @@ std::int64_t NodeSharedMemory::ProportionalBytes() const {
     }
   }
   return 0;
+}
+
+namespace {
+
+std::string ThisHost() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return "unknown";
+  return host;
+}
+
+// The creator's pid of `name` if it is stem-<pid>-<this host>-..., else 0.
+long CreatorOf(const std::string& name, const std::string& stem, const std::string& host) {
+  const std::string head = stem + "-";
+  if (name.compare(0, head.size(), head) != 0) return 0;
+  std::size_t i = head.size();
+  long pid = 0;
+  for (; i < name.size() && name[i] >= '0' && name[i] <= '9' && pid < (1L << 40); ++i) pid = pid * 10 + (name[i] - '0');
+  const std::string tail = "-" + host + "-";
+  return name.compare(i, tail.size(), tail) == 0 ? pid : 0;
+}
+
+}  // namespace
+
+std::string CreatorName(const std::string& dir, const std::string& stem, long pid, const std::string& rest) {
+  return dir + "/" + stem + "-" + std::to_string(pid) + "-" + ThisHost() + "-" + rest;
+}
+
+int RemoveOrphans(const std::string& dir, const std::string& stem) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  const std::string host = ThisHost();
+  int removed = 0;
+  while (const dirent* e = readdir(d)) {
+    const long pid = CreatorOf(e->d_name, stem, host);
+    if (pid <= 0 || pid == getpid() || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (::unlink((dir + "/" + e->d_name).c_str()) == 0) ++removed;
+  }
+  closedir(d);
+  return removed;
 }
 
 std::string NodeSharedDirectory(std::size_t bytes) {

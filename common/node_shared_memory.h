@@ -18,6 +18,12 @@
 // - The destructor unmaps (and unlinks the file if this object created it and never called
 //   Unlink, so that a failed job leaves nothing in /dev/shm). Move-only; not thread-safe
 //   while being filled, read-only and thread-safe after Seal/Open.
+// - Names that carry their creator: CreatorName(dir, stem, pid, rest) is
+//   dir/stem-<pid>-<host>-rest, for the process `pid` of this host that creates the file. RemoveOrphans(dir, stem) unlinks
+//   the files of dir named so for this host whose creating process no longer exists (a job
+//   killed after Create and before Unlink; the destructor's unlink never ran) and returns how
+//   many it removed. A live creator's file (kill(pid, 0) succeeds or says EPERM), another
+//   host's (a /dev/shm shared between containers) and any other name are left alone.
 // - ProportionalBytes: this process's Pss of the mapping, from /proc/self/smaps (0 where
 //   unknown): how the node's copy is split between the ranks that map it.
 #pragma once
@@ -59,6 +65,9 @@ class NodeSharedMemory {
   std::string path_;        // empty when private
   bool owns_name_ = false;  // created here and not yet unlinked
 };
+
+std::string CreatorName(const std::string& dir, const std::string& stem, long pid, const std::string& rest);
+int RemoveOrphans(const std::string& dir, const std::string& stem);
 
 // /dev/shm when it is a writable directory with room for `bytes` more (a container's default
 // /dev/shm is often 64 MiB), else "" (no node-shared memory on this host).

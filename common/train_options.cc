@@ -342,7 +342,11 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
        "production)")
       ("debug-kill-model-write", po::value(&o->debug_kill_model_write),
        "rank 0 kills itself (SIGKILL) while writing the model: vectors, train-json or "
-       "published (for failure tests; never in production)");
+       "published (for failure tests; never in production)")
+      ("debug-delay-server-rows", po::value(&o->debug_delay_server_rows),
+       "every server sleeps this many seconds before laying out its rows, as a hung server would "
+       "(the workers wait for the rows at most --peer-timeout; for failure tests; never in "
+       "production)");
   return groups;
 }
 

@@ -229,6 +229,7 @@ struct WireOptions {
 struct DebugOptions {
   std::string debug_fault;          // RANK:kill|hang|drop|throw:AFTER_SENDS, for failure tests
   std::string debug_kill_model_write;  // vectors|train-json|published: see job/model_writer.h
+  double debug_delay_server_rows = 0;  // seconds a server sleeps before laying out its rows
 };
 
 struct TrainOptions : DataOptions,

@@ -14,7 +14,7 @@ std::uint64_t HashBytes(std::string_view s) {
 }
 
 void ItemCounter::Merge(const ItemCounter& other) {
-  for (const auto& [item, n] : other.counts_) counts_[item] += n;
+  other.counts_.ForEach([this](std::uint64_t hash, std::string_view item, Count n) { counts_.AddHashed(hash, item, n); });
 }
 
 Count ItemCounter::total() const {
@@ -23,24 +23,33 @@ Count ItemCounter::total() const {
   return t;
 }
 
+bool operator==(const ItemCounter& a, const ItemCounter& b) {
+  if (a.distinct() != b.distinct()) return false;
+  for (const auto& [item, n] : a.counts_) {
+    const Count* other = b.counts_.Find(item);
+    if (other == nullptr || *other != n) return false;
+  }
+  return true;
+}
+
 Count Vocabulary::Cap(Count max_vocab) {
   return max_vocab > 0 ? std::min<Count>(max_vocab, kMaxVocabulary) : kMaxVocabulary;
 }
 
 Vocabulary Vocabulary::Build(const ItemCounter& counter, Count min_count, Count max_vocab) {
-  std::vector<std::pair<const std::string*, Count>> kept;
+  std::vector<std::pair<std::string_view, Count>> kept;
   kept.reserve(counter.counts().size());
   for (const auto& [item, n] : counter.counts())
-    if (n >= min_count) kept.emplace_back(&item, n);
+    if (n >= min_count) kept.emplace_back(item, n);
   std::sort(kept.begin(), kept.end(),
-            [](const auto& a, const auto& b) { return Before(a.second, *a.first, b.second, *b.first); });
+            [](const auto& a, const auto& b) { return Before(a.second, a.first, b.second, b.first); });
   const Count cap = Cap(max_vocab);
   if (static_cast<Count>(kept.size()) > cap) kept.resize(static_cast<std::size_t>(cap));
   VocabularyPacker packer(kept.size());
   std::vector<Count> counts;
   counts.reserve(kept.size());
   for (const auto& [item, n] : kept) {
-    packer.Add(*item);
+    packer.Add(item);
     counts.push_back(n);
   }
   return packer.Finish(std::move(counts));
@@ -83,7 +92,8 @@ struct Vocabulary::Owned {
   std::vector<ItemId> table;
 };
 
-VocabularyPacker::VocabularyPacker(std::size_t n) {
+VocabularyPacker::VocabularyPacker(std::size_t n, std::size_t bytes) {
+  bytes_.reserve(bytes);
   offsets_.reserve(n + 1);
   offsets_.push_back(0);
 }

@@ -26,9 +26,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "common/count_table.h"
 #include "common/status.h"
 #include "common/types.h"
 
@@ -36,31 +36,37 @@ namespace item2vec {
 
 class ItemCounter {
  public:
-  void Add(std::string_view item) { ++counts_[std::string(item)]; }
-  void Add(const std::string& item, Count n) { counts_[item] += n; }
+  void Add(std::string_view item, Count n = 1) { counts_.Add(item, n); }
   void Merge(const ItemCounter& other);
-  // Moves the entries whose item satisfies keep(item) into the result (no copy of a string).
-  template <typename Pred>
-  ItemCounter Extract(Pred keep) {
+  // Moves the entries whose item hash (HashBytes) satisfies take(hash) into the result,
+  // freeing this table's memory as it goes (CountTable::Partition).
+  template <typename Take>
+  ItemCounter Extract(Take take) {
     ItemCounter out;
-    for (auto it = counts_.begin(); it != counts_.end();) {
-      if (keep(it->first)) {
-        out.counts_.insert(counts_.extract(it++));
-      } else {
-        ++it;
-      }
-    }
+    counts_.Partition(take, &out.counts_);
     return out;
   }
-  const std::unordered_map<std::string, Count>& counts() const { return counts_; }
+  const CountTable& counts() const { return counts_; }
+  // The item's count, 0 when absent.
+  Count Get(std::string_view item) const {
+    const Count* n = counts_.Find(item);
+    return n == nullptr ? 0 : *n;
+  }
   std::size_t distinct() const { return counts_.size(); }
   Count total() const;
+  // Same items with the same counts, in any order.
+  friend bool operator==(const ItemCounter& a, const ItemCounter& b);
 
+  // An item count, then (item, count) pairs in the table's order.
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) { ar& counts_; }
+  void save(Archive& ar, unsigned /*version*/) const;
+  template <class Archive>
+  void load(Archive& ar, unsigned /*version*/);
+  template <class Archive>
+  void serialize(Archive& ar, unsigned version);
 
  private:
-  std::unordered_map<std::string, Count> counts_;
+  CountTable counts_;
 };
 
 // What a rank that never looks items up needs of a vocabulary (a server, the memory plan).
@@ -106,7 +112,7 @@ class Vocabulary {
   // min_count >= 1; max_vocab 0 = no cap.
   static Vocabulary Build(const ItemCounter& counter, Count min_count, Count max_vocab);
   // The vocabulary's order: a before b (descending count, then ascending bytes).
-  static bool Before(Count count_a, const std::string& a, Count count_b, const std::string& b) {
+  static bool Before(Count count_a, std::string_view a, Count count_b, std::string_view b) {
     return count_a != count_b ? count_a > count_b : a < b;
   }
   // How many items Build keeps at most for a --max-vocab (0 = no cap).
@@ -156,8 +162,6 @@ class Vocabulary {
   std::shared_ptr<const void> owner_;  // what arrays_ point into
 };
 
-std::uint64_t HashBytes(std::string_view s);
-
 }  // namespace item2vec
 
 #include <boost/serialization/collection_size_type.hpp>
@@ -171,7 +175,8 @@ namespace item2vec {
 // Packs items (in id order) and counts into a vocabulary's own arrays.
 class VocabularyPacker {
  public:
-  explicit VocabularyPacker(std::size_t n);
+  // n items of `bytes` bytes in all, when known (their memory is reserved at once).
+  explicit VocabularyPacker(std::size_t n, std::size_t bytes = 0);
   void Add(std::string_view item);
   Vocabulary Finish(std::vector<Count> counts);
 
@@ -179,6 +184,36 @@ class VocabularyPacker {
   std::vector<char> bytes_;
   std::vector<std::uint64_t> offsets_;
 };
+
+template <class Archive>
+void ItemCounter::save(Archive& ar, unsigned /*version*/) const {
+  const std::uint64_t n = counts_.size();
+  ar << n;
+  counts_.ForEach([&ar](std::uint64_t /*hash*/, std::string_view item, Count count) {
+    const std::string s(item);
+    ar << s;
+    ar << count;
+  });
+}
+
+template <class Archive>
+void ItemCounter::load(Archive& ar, unsigned /*version*/) {
+  counts_ = CountTable();
+  std::uint64_t n = 0;
+  ar >> n;
+  std::string s;
+  Count count = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    ar >> s;
+    ar >> count;
+    counts_.Add(s, count);
+  }
+}
+
+template <class Archive>
+void ItemCounter::serialize(Archive& ar, unsigned version) {
+  boost::serialization::split_member(ar, *this, version);
+}
 
 template <class Archive>
 void Vocabulary::Split(Archive& ar, unsigned version) {

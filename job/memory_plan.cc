@@ -59,17 +59,31 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
   // A worker's own: the batch builder's slot stamps (two int32 and a bit per item) and batches.
   p.worker_bytes = kRankBaselineBytes + 8.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
                    p.vocabulary_bytes / p.workers_per_node;
-  // Building the vocabulary (job/vocabulary_partition.h), measured on 3M items of 8 bytes
-  // (scripts/bench/vocab_memory.sh): a worker's shard table (hash-map node and string), its
-  // (hash, count) copy and a part in flight, about 140 B per distinct item of the shard;
-  // rank 0 then holds the owners' items, the vocabulary and its serialised copy, about 125 B
-  // per item. Items longer than a short string's 15 bytes add their bytes on the heap.
+  // Building the vocabulary (job/vocabulary_partition.h; checked on 3M items of 8 bytes with
+  // scripts/bench/vocab_memory.sh). Before MPI's buffers exist a rank is about 8 MiB. Every
+  // worker keeps its shard's (hash, count) pairs (16 B per distinct item of the shard) and
+  // counts in a CountTable (common/count_table.h: 24 B entry + name and its length byte +
+  // 8-16 B of index); it sends (W-1)/W of it as (length, bytes, count) strings, then selects
+  // its V/W owned items (a sort vector of 24 B and the packed selection, bytes + 16 B).
+  // Rank 0 merges the owners' selections (bytes + 16 B each, one received copy) into the
+  // vocabulary (bytes + 16 B + its lookup table), and each node's first worker writes the
+  // node's tables while it still holds that vocabulary and the sampling tables' temporaries
+  // (16 B per item).
+  constexpr double kEarlyBaselineBytes = 8.0 * 1048576.0;
   const double mean_item = V > 0 ? static_cast<double>(vocab.summary().item_bytes) / V : 0;
-  const double heap_item = mean_item > 15 ? mean_item + 17 : 0;
   const double shard = vocab.summary().shard_distinct;
-  p.counting_bytes = kRankBaselineBytes + shard * (140 + 1.5 * heap_item);
-  p.merge_bytes = shard > 0 ? kRankBaselineBytes + V * (125 + mean_item + 2 * heap_item) : 0;
-  p.worker_peak_bytes = std::max({p.worker_bytes, p.counting_bytes, p.merge_bytes});
+  const double W = num_workers;
+  const double table_item = 24 + mean_item + 1 + 12, packed_item = mean_item + 16;
+  const double exchange = shard * (table_item + 16) + shard * (W - 1) / W * (mean_item + 2);
+  const double select = shard * 16 + V / W * (table_item + 24 + packed_item);
+  p.counting_bytes = shard > 0 ? kEarlyBaselineBytes + std::max(exchange, select) : 0;
+  const double vocab_own = V * packed_item + 4.0 * static_cast<double>(Vocabulary::TableSize(vocab.size()));
+  p.merge_bytes = shard > 0 ? kEarlyBaselineBytes + shard * 16 +
+                                  std::max(V * packed_item * (2 - 1 / W) + vocab_own,
+                                           vocab_own + p.vocabulary_bytes + 16 * V)
+                            : 0;
+  p.worker_peak_bytes = std::max(p.worker_bytes, p.counting_bytes);
+  p.leader_peak_bytes = std::max({p.worker_bytes, p.counting_bytes, p.merge_bytes});
   return p;
 }
 
@@ -92,11 +106,12 @@ std::string FormatMemoryPlan(const MemoryPlan& p, int num_servers, int num_worke
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "memory plan: %d server(s) x %.1f MiB (model share %.1f MiB), %d worker(s) x %.1f MiB "
-                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary; 1/%d of the node's tables), "
+                "(batch of up to %.0f rows; peak %.1f MiB while building the vocabulary, %.1f MiB on rank 0 and "
+                "each node's first worker; 1/%d of the node's tables), "
                 "node-shared tables %.1f MiB once per node (vocabulary and sampling tables); all ranks together "
                 "%.1f MiB",
                 num_servers, mib(p.server_bytes), mib(p.model_bytes), num_workers,
-                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), p.workers_per_node,
+                mib(p.worker_bytes), p.batch_rows, mib(p.worker_peak_bytes), mib(p.leader_peak_bytes), p.workers_per_node,
                 mib(p.vocabulary_bytes), mib(num_servers * p.server_bytes + num_workers * p.worker_bytes));
   return buf;
 }

@@ -37,9 +37,11 @@ struct MemoryPlan {
   double worker_bytes = 0;      // per worker rank: process baseline, slot stamps, 2 batches, its share of the tables
   double batch_rows = 0;        // rows a worker batch needs at most
   // Building the vocabulary, before the model exists: a worker while it counts and exchanges
-  // its shard's counts, rank 0 while it merges the owners' items (0 when not counted this run);
-  // worker_peak_bytes is the largest of the three worker figures.
-  double counting_bytes = 0, merge_bytes = 0, worker_peak_bytes = 0;
+  // its shard's counts, rank 0 while it merges the owners' items and a node's first worker
+  // while it writes the node's tables (merge_bytes; 0 when not counted this run);
+  // worker_peak_bytes is the largest for a worker, leader_peak_bytes for rank 0 and the
+  // node's first workers.
+  double counting_bytes = 0, merge_bytes = 0, worker_peak_bytes = 0, leader_peak_bytes = 0;
 };
 
 // server_keys: the rows the servers hold (--side-info adds attribute and weight rows,

@@ -121,14 +121,26 @@ std::vector<int> NodeLeaders(const TrainJob& job, const std::vector<std::int64_t
   return leader;
 }
 
-std::string TablesPath(const std::string& token, int leader) {
-  return NodeSharedDirectory() + "/item2vec-tables-" + token + "-" + std::to_string(leader);
+constexpr const char* kTablesStem = "item2vec-tables";
+
+// Named after the leader's pid and host (RemoveOrphans), the job and the leader's rank.
+std::string TablesPath(const std::string& token, int leader, std::int64_t leader_pid) {
+  return CreatorName(NodeSharedDirectory(), kTablesStem, static_cast<long>(leader_pid),
+                     token + "-" + std::to_string(leader));
+}
+
+// A leader: the tables of killed jobs of this host go before a new block is made.
+void RemoveStaleTables() {
+  if (const int n = RemoveOrphans(NodeSharedDirectory(), kTablesStem); n > 0)
+    spdlog::warn("removed {} stale {}/{}-* file(s) of job(s) killed while they built their tables", n,
+                 NodeSharedDirectory(), kTablesStem);
 }
 
 // A leader: the tables of its vocabulary (with names) in a new block, shared or private.
 void BuildTables(TrainJob* job, bool shared, const std::string& path, Result<Vocabulary>* vocab) {
   Transport& t = *job->transport;
   const std::size_t bytes = TablesBytes(vocab->value().summary());
+  if (shared) RemoveStaleTables();
   Result<NodeSharedMemory> block = shared ? NodeSharedMemory::Create(path, bytes) : NodeSharedMemory::Private(bytes);
   if (!block.ok()) FailJob(t, block.status().WithContext("building the vocabulary's tables"));
   WriteTables(vocab->value(), job->options.sample, job->options.ns_exponent, block->data());
@@ -160,9 +172,12 @@ std::optional<int> ShareNodeTables(TrainJob* job, bool servers_named, Result<Voc
   Result<VocabularySummary> summary = Status::Internal("unset");
   if (rank == 0) summary = vocab->ok() ? Result<VocabularySummary>(vocab->value().summary()) : vocab->status();
   if (std::optional<int> exit = ShareFromRankZero(t, &summary)) return exit;
-  std::vector<std::int64_t> has_shm(static_cast<std::size_t>(job->world), 0);
+  // Per rank: whether it has /dev/shm with room, then its pid (the tables' names carry their
+  // creator's: RemoveOrphans).
+  std::vector<std::int64_t> has_shm(static_cast<std::size_t>(2 * job->world), 0);
   if (!job->is_server && !NodeSharedDirectory(TablesBytes(summary.value())).empty())
     has_shm[static_cast<std::size_t>(rank)] = 1;
+  has_shm[static_cast<std::size_t>(job->world + rank)] = getpid();
   if (Status as = t.AllreduceInt64(&has_shm, Transport::Reduce::kSum); !as.ok()) FailJob(t, as);
   const std::vector<int> leader = NodeLeaders(*job, has_shm);
   std::vector<int> named;
@@ -178,7 +193,7 @@ std::optional<int> ShareNodeTables(TrainJob* job, bool servers_named, Result<Voc
   if (std::optional<int> exit = ShareVocabulary(t, named, job->options.peer_timeout, vocab)) return exit;
   const bool worker = !job->is_server, leads = worker && leader[rank] == rank;
   const bool shared = worker && has_shm[rank] != 0;
-  const std::string path = worker ? TablesPath(token, leader[rank]) : "";
+  const std::string path = worker ? TablesPath(token, leader[rank], has_shm[job->world + leader[rank]]) : "";
   if (leads) BuildTables(job, shared, path, vocab);
   if (Status bs = t.Barrier(); !bs.ok()) FailJob(t, bs);  // every leader's block is written
   if (worker && !leads) MapTables(job, path, vocab);

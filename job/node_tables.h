@@ -15,10 +15,12 @@
 // - ShareNodeTables is a collective of every rank (after the vocabulary is built on rank 0).
 //   On each node, the lowest-numbered worker (the node's leader; nodes are told apart by
 //   Transport::HostOf) receives the vocabulary from rank 0 (job/vocabulary_share.h), writes
-//   the tables into a new file in /dev/shm named after the job and itself, and drops its own
-//   copy; the node's other workers map that file once it is written; the leader then
-//   unlinks the name, so nothing is left behind when the job ends (only a job killed while the
-//   tables are being built can leave an item2vec-tables-* file). Every worker's *tables hold
+//   the tables into a new file in /dev/shm named after its pid and host, the job and itself,
+//   and drops its own copy; the node's other workers map that file once it is written; the
+//   leader then unlinks the name, so nothing is left behind when the job ends. A job killed
+//   while the tables are being built leaves its item2vec-tables-* file: the next leader on
+//   that host removes every one whose creator process is gone before it makes its own
+//   (RemoveOrphans, common/node_shared_memory.h), with a warning. Every worker's *tables hold
 //   the mapping and its job vocabulary views it. Where /dev/shm is missing or has no room for
 //   the tables, every worker of that node receives the vocabulary and builds private tables,
 //   as one rank per node would.

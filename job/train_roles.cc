@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -11,6 +12,7 @@
 #include "job/cooccurrence_init.h"
 #include "job/new_item_init.h"
 #include "job/rank_collectives.h"
+#include "job/rows_ready.h"
 #include "ps/server_session.h"
 #include "ps/shard_checkpoint.h"
 #include "ps/shard_store.h"
@@ -46,7 +48,10 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
   const TrainOptions& o = job->options;
   Transport& transport = *job->transport;
   const int workers = job->workers;
+  std::int64_t from_neighbours = 0;
   const Partition partition = job->partition();
+  if (o.debug_delay_server_rows > 0)
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.debug_delay_server_rows));
   ShardStore store(partition, job->rank - workers, o.dim, o.seed, o.staleness_tolerance,
                    static_cast<float>(o.init_width), o.ServerPrecision());
   if (job->resuming) {
@@ -66,13 +71,15 @@ int RunServerRole(TrainJob* job, NewItemNeighbours* neighbours) {
       spdlog::debug("warm start: {} side-information rows taken over", *side);
     }
     job->vocab = Vocabulary::FromSummary(job->vocab.summary());  // a server needs no names once its rows are in
-    SumFromNeighbours(*job, rows->from_neighbours);
+    from_neighbours = rows->from_neighbours;
   }
   spdlog::debug("holding {} rows of each matrix in {} ({:.1f} MiB)", store.rows(),
                 WirePrecisionName(store.precision()), store.BytesUsed() / 1048576.0);
-  // The rows are laid out (or loaded): the workers, waiting here, may pull now. Without this a
-  // first pull could wait out the workers' --liveness-timeout on a large shard or a loaded node.
-  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);
+  // The rows are laid out (or loaded): the workers, waiting for this (job/rows_ready.h), may
+  // pull now. Without it a first pull could wait out the workers' --liveness-timeout on a
+  // large shard or a loaded node.
+  if (Status rs = AnnounceRowsReady(transport, workers, o.peer_timeout); !rs.ok()) FailJob(transport, rs);
+  SumFromNeighbours(*job, from_neighbours);
   ServerStats stats;
   const double cpu_before = ProcessCpuSeconds();
   const auto wall_before = std::chrono::steady_clock::now();
@@ -122,8 +129,10 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   const TrainOptions& o = job->options;
   Transport& transport = *job->transport;
   const int rank = job->rank, workers = job->workers;
-  run->from_neighbours = SumFromNeighbours(*job, 0);  // waits for the servers' warm start
-  if (Status bs = transport.Barrier(); !bs.ok()) FailJob(transport, bs);  // and for their rows (RunServerRole)
+  // The servers' rows (RunServerRole), at most --peer-timeout; then their warm start's count.
+  if (Status ws = WaitForServerRows(transport, workers, job->servers, o.peer_timeout); !ws.ok())
+    FailJob(transport, ws.WithContext("waiting for the servers' rows"));
+  run->from_neighbours = SumFromNeighbours(*job, 0);
   if (rank == 0 && run->from_neighbours >= 0)
     spdlog::info("warm start: {} of {} new items initialised from the mean of their co-occurring kept items, "
                  "the others random", run->from_neighbours, job->warm.added);

@@ -157,7 +157,7 @@ Result<Vocabulary> FinishOwnedItems(std::vector<OwnedItems> parts, const TrainOp
     // this rank sees every item: the owners sent them all (OwnerMinCount).
     ItemCounter counter;
     for (OwnedItems& part : parts)
-      for (std::size_t i = 0; i < part.items.size(); ++i) counter.Add(part.items[i], part.counts[i]);
+      for (std::size_t i = 0; i < part.size(); ++i) counter.Add(part.item(i), part.counts[i]);
     parts.clear();
     return FinishVocabulary(counter, o, warm, new_ids);
   }

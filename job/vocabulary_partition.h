@@ -6,13 +6,16 @@
 // - ExchangeCounts is a collective of the workers: in W - 1 rounds worker w sends the counts
 //   of its shard's items owned by w + r and receives those of its own items from w - r (one
 //   part in flight per round), so afterwards *counts holds the total count over all shards
-//   of exactly the items w owns. The parts leave the shard's table as they are sent (nodes
-//   moved, no string copied), so a worker's table never holds much more than its shard's.
+//   of exactly the items w owns. A part travels as (varint length, bytes, varint count), a
+//   string of exactly its size (about 10 B an item of 8 bytes), and leaves the shard's table
+//   before the round's receive (CountTable::Partition streams), so a worker holds at most
+//   its shard's table, one part out and one in.
 // - SelectOwnedItems: of the owned counts, those at least min_count, in vocabulary order
 //   (Vocabulary::Before), at most `cap`; with the owned totals (tokens, distinct, top count,
 //   expected distinct items of a shard).
 // - GatherOwnedItems: a collective of the workers; worker 0 receives every owner's
-//   selection (its own first), the others send theirs. MergeOwnedItems (worker 0) merges them
+//   selection (its own first), the others send theirs (a string of the arrays' exact size,
+//   and drop their own). MergeOwnedItems (worker 0) merges them
 //   in vocabulary order and keeps the first `cap`: since every item has one owner and an
 //   item among the global first `cap` is among its owner's first `cap`, the result equals
 //   Vocabulary::Build over the summed counts, ids and all (tested against it).
@@ -25,6 +28,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,12 +39,15 @@
 namespace item2vec {
 
 int OwnerOf(std::string_view item, int num_workers);
+int OwnerOf(std::uint64_t item_hash, int num_workers);  // item_hash = HashBytes(item)
 
 Status ExchangeCounts(Transport& t, int worker, int num_workers, double timeout, ItemCounter* counts);
 
 // One owner's items for the vocabulary.
 struct OwnedItems {
-  std::vector<std::string> items;  // in vocabulary order
+  // The items in vocabulary order, packed: item i is bytes[ends[i - 1], ends[i]) (ends[-1] = 0).
+  std::string bytes;
+  std::vector<std::uint64_t> ends;
   std::vector<Count> counts;
   Count total = 0;            // tokens of every item owned, kept or not
   std::int64_t distinct = 0;  // items owned
@@ -48,9 +55,10 @@ struct OwnedItems {
   // Sum over the items owned of 1 - (1 - 1/W)^count: how many of them a worker's shard
   // holds, expected (the memory plan's counting pass).
   double shard_distinct = 0;
-  template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar& items; ar& counts; ar& total; ar& distinct; ar& top; ar& shard_distinct;
+  std::size_t size() const { return ends.size(); }
+  std::string_view item(std::size_t i) const {
+    const std::uint64_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(bytes).substr(begin, ends[i] - begin);
   }
 };
 

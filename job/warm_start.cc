@@ -40,9 +40,8 @@ Result<Vocabulary> ReadModelVocabulary(const std::string& model_dir, int dim) {
 
 void AddMissingItems(const Vocabulary& previous, Count min_count, ItemCounter* counter) {
   for (ItemId id = 0; id < previous.size(); ++id) {
-    const std::string item(previous.item(id));
-    const auto it = counter->counts().find(item);
-    const Count today = it == counter->counts().end() ? 0 : it->second;
+    const std::string_view item = previous.item(id);
+    const Count today = counter->Get(item);
     if (today < min_count && previous.count(id) > today) counter->Add(item, previous.count(id) - today);
   }
 }

@@ -52,10 +52,7 @@ Result<PopularitySource> LoadPopularity(const EvalOptions& o, const ModelPaths& 
   }
   if (!counter.ok()) return counter.status();
   std::vector<Count> per_row(model.items.size(), 0);
-  for (std::size_t i = 0; i < model.items.size(); ++i) {
-    auto it = counter->counts().find(model.items[i]);
-    if (it != counter->counts().end()) per_row[i] = it->second;
-  }
+  for (std::size_t i = 0; i < model.items.size(); ++i) per_row[i] = counter->Get(model.items[i]);
   src.ranker.emplace(per_row);
   return src;
 }

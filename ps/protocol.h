@@ -35,6 +35,9 @@
 //                (rows as for kPullReply) only once every worker has sent kWorkerDone, so
 //                the model written is final.
 //   kShutdown    rank 0 -> every server (empty): stop serving and exit.
+//   kRowsReady   server -> every worker (empty), once its rows are laid out or loaded; a
+//                worker waits for every server's before its first pull, at most --peer-timeout
+//                (job/rows_ready.h).
 //   kRankUsage   any rank -> rank 0: RankUsage (peak memory, CPU) for train.json and the run
 //                report; a worker other than rank 0 sends it after its final progress report,
 //                a server once every worker has sent kWorkerDone. Rank 0 waits for them only
@@ -107,6 +110,7 @@ enum Tag : int {
   kRankUsage = 22,
   kVocabulary = 23,
   kVocabShards = 24,
+  kRowsReady = 25,
 };
 
 struct CheckpointSignal {

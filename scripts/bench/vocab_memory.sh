@@ -10,8 +10,8 @@
 #   the ranks), peak_rank_pss_mib (each rank's own peak, rank order), bytes_per_item
 #   ((peak_pss - rows) / V), train_pss_mib and train_bytes_per_item (the same while training:
 #   the samples where the server holds at least half its rows), plan_worker_mib /
-#   plan_worker_peak_mib (training, with its share of the node-shared tables / while building
-#   the vocabulary) / plan_server_mib (the dry run), train_s, wall_s.
+#   plan_worker_peak_mib / plan_leader_peak_mib (training, with its share of the node-shared
+#   tables / while building the vocabulary / the same on rank 0) / plan_server_mib (the dry run), train_s, wall_s.
 #
 # Options (defaults in brackets):
 #   --bin PATH      item2vec binary [build/bin/item2vec]
@@ -89,5 +89,6 @@ awk -v V="$V" -v d="$dim" -v np="$np" -v items="$items" -v plan="$plan" -v wall=
     match(plan, /worker\(s\) x [0-9.]+/); w = substr(plan, RSTART + 12, RLENGTH - 12)
     match(plan, /server\(s\) x [0-9.]+/); s = substr(plan, RSTART + 12, RLENGTH - 12)
     match(plan, /peak [0-9.]+ MiB while/); wp = substr(plan, RSTART + 5, RLENGTH - 15)
-    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f train_pss_mib=%.1f train_bytes_per_item=%.0f plan_worker_mib=%s plan_worker_peak_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
-      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, tpeak / 1024, (tpeak * 1024 - rows) / V, w, wp, s, ts, wall }' "$run/pss.samples"
+    match(plan, /vocabulary, [0-9.]+ MiB on rank 0/); lp = substr(plan, RSTART + 12, RLENGTH - 26)
+    printf "items=%d vocab=%d rows_mib=%.1f peak_pss_mib=%.1f peak_rank_pss_mib=%s bytes_per_item=%.0f train_pss_mib=%.1f train_bytes_per_item=%.0f plan_worker_mib=%s plan_worker_peak_mib=%s plan_leader_peak_mib=%s plan_server_mib=%s train_s=%s wall_s=%.1f\n",
+      items, V, rows / 1048576, peak / 1024, ranks, (peak * 1024 - rows) / V, tpeak / 1024, (tpeak * 1024 - rows) / V, w, wp, lp, s, ts, wall }' "$run/pss.samples"

@@ -30,8 +30,8 @@ TEST(PopularityCounts, VocabTsvAndTrainingSequences) {
   WriteFile(dir.File("vocab.tsv"), "a\t10\nb c\t3\r\n");
   Result<ItemCounter> v = ReadVocabCounts(dir.File("vocab.tsv"));
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->counts().at("a"), 10);
-  EXPECT_EQ(v->counts().at("b c"), 3);
+  EXPECT_EQ(v->Get("a"), 10);
+  EXPECT_EQ(v->Get("b c"), 3);
   WriteFile(dir.File("bad.tsv"), "a\t10\nb\tmany\n");
   Result<ItemCounter> bad = ReadVocabCounts(dir.File("bad.tsv"));
   ASSERT_FALSE(bad.ok());
@@ -42,9 +42,9 @@ TEST(PopularityCounts, VocabTsvAndTrainingSequences) {
   WriteFile(dir.File("seqs/part-1"), "a  c\n");
   Result<ItemCounter> t = CountSequenceItems({dir.File("seqs")});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
-  EXPECT_EQ(t->counts().at("a"), 3);
-  EXPECT_EQ(t->counts().at("b"), 1);
-  EXPECT_EQ(t->counts().at("c"), 2);
+  EXPECT_EQ(t->Get("a"), 3);
+  EXPECT_EQ(t->Get("b"), 1);
+  EXPECT_EQ(t->Get("c"), 2);
   EXPECT_FALSE(CountSequenceItems({dir.File("nothing")}).ok());
 }
 

@@ -3,11 +3,21 @@
 # vocabulary and sampling tables. Each rank's proportional set size (Pss) of the block,
 # reported in train.json, is its share: the worker that maps it beside the node's leader
 # carries half of it (a private copy would count whole). The dry run's plan counts the
-# tables once per node at their exact size, and nothing is left in /dev/shm by the job.
+# tables once per node at their exact size, and nothing is left in /dev/shm by the job; the
+# file a killed job left there is removed by the next (its creator's pid is in its name).
 source "$(dirname "$0")/lib.sh"
 [ -w /dev/shm ] || { echo "SKIP: no writable /dev/shm (workers build private tables)"; exit 77; }
 make_movielens_corpus "$WORK/seqs.txt"
-run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/m" --dim 8 --epochs 1 --log-level warn
+# What a job killed while building its tables leaves (its leader's pid is gone), and the
+# file of a job still building them (a live pid): the leader removes the first only.
+dead=$(sh -c 'echo $$')
+stale="/dev/shm/item2vec-tables-$dead-$(hostname)-1-2-0" live="/dev/shm/item2vec-tables-$$-$(hostname)-1-2-0"
+echo x > "$stale"; echo x > "$live"
+run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/m" --dim 8 --epochs 1 --log-level warn > "$WORK/m.log" 2>&1
+rm -f "$live"
+[ ! -e "$stale" ] || { rm -f "$stale"; fail "the tables left by a killed job ($stale) were not removed"; }
+grep -Eq "removed [0-9]+ stale /dev/shm/item2vec-tables-" "$WORK/m.log" || fail "no warning about the stale tables removed"
+echo "ok: the stale tables of a killed job removed, a live job's kept"
 /usr/bin/python3 - "$WORK/m/train.json" <<'PY' || fail "the two workers do not share one copy of the tables"
 import json, sys
 ranks = {r["rank"]: r for r in json.load(open(sys.argv[1]))["rank_usage"]}
