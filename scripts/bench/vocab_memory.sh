@@ -15,7 +15,8 @@
 #   node's), bytes_per_item ((peak_pss - rows) / V), train_pss_mib and train_bytes_per_item (the
 #   same while training: the samples where the servers hold at least half the rows),
 #   plan_worker_mib / plan_worker_peak_mib (training, with its share of the node-shared tables /
-#   while building the vocabulary) / plan_server_mib (the dry run; "-" with --plan 0),
+#   while building the vocabulary) / plan_server_mib (the dry run's plan; with --plan 0 the
+#   same line as the training run prints it),
 #   vocab_s (first log line to the vocabulary line), train_s and tokens_per_s (train.json),
 #   write_s (trained line to the model-written line), model_mib (du of the output), wall_s.
 #
@@ -25,7 +26,7 @@
 #   --dim N         [16]                         --workers N [2]     --servers N [1]
 #   --nodes N       1, or workers + servers for one rank per node on a local cluster [1]
 #   --cluster NAME  the local cluster's name (scripts/cluster, CLUSTER_NAME) [i2vbench]
-#   --plan 0|1      run the dry run first and report its plan [1]
+#   --plan 0|1      run the dry run first (1) or take the plan from the training run's log [1]
 #   --every S       sampling period, seconds [0.2]
 #   --min-available MiB  kill the job when MemAvailable falls under this [3072]
 #   --work DIR      corpus and model [/tmp/vocab_memory]; the corpus is reused when present
@@ -36,7 +37,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$repo/scripts/bench/lib.sh"
 bin="$repo/build/bin/item2vec" items=3000000 repeat=5 dim=16 workers=2 servers=1 nodes=1 cluster=i2vbench plan=1
 every=0.2 min_available=3072 work=/tmp/vocab_memory train_args=""
-bench_args "$0" 33 bin items repeat dim workers servers nodes cluster plan every min-available work train-args -- "$@"
+bench_args "$0" 34 bin items repeat dim workers servers nodes cluster plan every min-available work train-args -- "$@"
 bench_mpi_as_root
 export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
 np=$((workers + servers))
@@ -108,6 +109,7 @@ wall=$(echo "$(date +%s.%N) - $start" | bc)
 kill $sampler; wait $sampler 2> /dev/null || true
 [ -e "$run/low-memory" ] && { echo "vocab_memory.sh: killed the job: MemAvailable fell to $(cat "$run/low-memory") MiB" >&2; exit 3; }
 [ "$rc" = 0 ] || { tail "$run/run.log" >&2; exit 1; }
+[ "$plan" = 1 ] || plan_line=$(grep -o 'memory plan:.*' "$run/run.log" | head -n 1)
 
 # Seconds between the first timestamped log line and the one matching $1 (the clock of the log lines).
 log_s() { awk -v re="$1" -F'[][]' '
