@@ -138,4 +138,17 @@ int RunCommand(Command& command, const std::vector<std::string>& args) {
   }
 }
 
+int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run) {
+  command.body = [&run](CommandContext& ctx) { return ctx.Fail(run()); };
+  return RunCommand(command, args);
+}
+
+int RunSharedWorkCommand(Command& command, const std::vector<std::string>& args,
+                         std::function<int(CommandContext&)> body) {
+  command.mpi = Command::Mpi::kWhenLaunched;
+  command.log_role = command.name;
+  command.body = std::move(body);
+  return RunCommand(command, args);
+}
+
 }  // namespace item2vec

@@ -117,5 +117,12 @@ struct Command {
 };
 
 int RunCommand(Command& command, const std::vector<std::string>& args);
+// The same for a command whose body is one function returning a Status (eval, similar, index,
+// embed-users, export, report, publish, tune): its failure is reported by CommandContext::Fail.
+int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run);
+// The same for a command whose ranks share its work when the launcher started several (prep,
+// walk): sets Mpi::kWhenLaunched, logs with the command's name as role, and runs `body`.
+int RunSharedWorkCommand(Command& command, const std::vector<std::string>& args,
+                         std::function<int(CommandContext&)> body);
 
 }  // namespace item2vec

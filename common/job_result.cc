@@ -56,7 +56,8 @@ void StartJobResult(const std::string& dir) {
   Started() = true;
   // Best effort: the lock was just taken in the same directory, so this rarely fails, and a
   // missing result only means scripts use mpirun's status as before.
-  (void)WriteFileAtomically(ResultPath(), "running\n");
+  // An earlier run's outcome must not stand for this one: without "running" there is no file.
+  if (!WriteFileAtomically(ResultPath(), "running\n").ok()) (void)::unlink(ResultPath().c_str());
 }
 
 void AttachJobResult(const std::string& dir) {

@@ -319,52 +319,54 @@ void DecodeFp16F16c(const std::uint16_t*, std::size_t, float*) {}
   std::abort();
 }
 
+// The element-wise codecs of the 16-bit wires, both directions; fp16 through F16C where the
+// CPU has it.
+struct HalfCodec {
+  void (*encode)(const float*, std::size_t, std::uint16_t*);
+  void (*decode)(const std::uint16_t*, std::size_t, float*);
+};
+void EncodeFp16Scalar(const float* src, std::size_t n, std::uint16_t* dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = FloatToFp16(src[i]);
+}
+void DecodeFp16Scalar(const std::uint16_t* src, std::size_t n, float* dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = Fp16ToFloat(src[i]);
+}
+
+// The codec of a 16-bit wire p; `caller` (EncodeWire, DecodeWire) names the programming error
+// of an integer wire (a scale per row: only the *Rows functions know the rows).
+HalfCodec HalfCodecOf(WirePrecision p, const char* caller) {
+  switch (p) {
+    case WirePrecision::kBf16:
+      return {EncodeBf16, DecodeBf16};
+    case WirePrecision::kFp16:
+      if (HaveF16c()) return {EncodeFp16F16c, DecodeFp16F16c};
+      return {EncodeFp16Scalar, DecodeFp16Scalar};
+    case WirePrecision::kInt8:
+    case WirePrecision::kInt4:
+    case WirePrecision::kInt4Int8:
+      NeedsRows(caller, p);
+    case WirePrecision::kFp32:
+      break;
+  }
+  std::abort();  // fp32 is copied by the callers
+}
+
 }  // namespace
 
 void EncodeWire(WirePrecision p, const float* src, std::size_t n, void* dst) {
-  auto* out = static_cast<std::uint16_t*>(dst);
-  switch (p) {
-    case WirePrecision::kFp32:
-      std::memcpy(dst, src, n * sizeof(float));
-      return;
-    case WirePrecision::kBf16:
-      EncodeBf16(src, n, out);
-      return;
-    case WirePrecision::kInt8:  // a scale per row: only EncodeWireRows knows the rows
-    case WirePrecision::kInt4:
-    case WirePrecision::kInt4Int8:
-      NeedsRows("EncodeWire", p);
-    case WirePrecision::kFp16:
-      if (HaveF16c()) {
-        EncodeFp16F16c(src, n, out);
-      } else {
-        for (std::size_t i = 0; i < n; ++i) out[i] = FloatToFp16(src[i]);
-      }
-      return;
+  if (p == WirePrecision::kFp32) {
+    std::memcpy(dst, src, n * sizeof(float));
+    return;
   }
+  HalfCodecOf(p, "EncodeWire").encode(src, n, static_cast<std::uint16_t*>(dst));
 }
 
 void DecodeWire(WirePrecision p, const void* src, std::size_t n, float* dst) {
-  const auto* in = static_cast<const std::uint16_t*>(src);
-  switch (p) {
-    case WirePrecision::kFp32:
-      std::memcpy(dst, src, n * sizeof(float));
-      return;
-    case WirePrecision::kBf16:
-      DecodeBf16(in, n, dst);
-      return;
-    case WirePrecision::kInt8:  // a scale per row: only DecodeWireRows knows the rows
-    case WirePrecision::kInt4:
-    case WirePrecision::kInt4Int8:
-      NeedsRows("DecodeWire", p);
-    case WirePrecision::kFp16:
-      if (HaveF16c()) {
-        DecodeFp16F16c(in, n, dst);
-      } else {
-        for (std::size_t i = 0; i < n; ++i) dst[i] = Fp16ToFloat(in[i]);
-      }
-      return;
+  if (p == WirePrecision::kFp32) {
+    std::memcpy(dst, src, n * sizeof(float));
+    return;
   }
+  HalfCodecOf(p, "DecodeWire").decode(static_cast<const std::uint16_t*>(src), n, dst);
 }
 
 void EncodeBf16Stochastic(const float* src, std::size_t n, std::uint32_t salt, std::uint16_t* dst) {

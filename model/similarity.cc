@@ -5,14 +5,6 @@
 
 namespace item2vec {
 
-const char kMetricHelp[] =
-    "similarity measure: 'cosine' (the default) compares directions only, for "
-    "normalised similarity where popular and rare items compete on equal terms; 'dot' "
-    "is the raw inner product, for when vector length carries popularity (in SGNS it "
-    "often grows with an item's frequency, so dot favours frequent items) and for "
-    "dot-product serving stacks; 'euclidean' ranks by ascending L2 distance between raw vectors (shown as "
-    "the distance), matching clustering tools such as k-means";
-
 Result<Similarity> ParseSimilarity(const std::string& name) {
   if (name == "cosine") return Similarity::kCosine;
   if (name == "dot") return Similarity::kDot;

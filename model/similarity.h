@@ -25,9 +25,6 @@ enum class Similarity { kCosine, kDot, kEuclidean };
 Result<Similarity> ParseSimilarity(const std::string& name);
 const char* SimilarityName(Similarity s);
 
-// The --metric help shared by the commands: what each measure is and when it fits.
-extern const char kMetricHelp[];
-
 // Whether rows are normalised, and the per-item bias added to q . x (see the contract).
 bool NormalisesRows(Similarity s);
 float ItemBias(Similarity s, const float* row, int dim);

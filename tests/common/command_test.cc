@@ -102,5 +102,30 @@ TEST(RunCommandTest, AnExceptionThatIsNotAStdExceptionIsCaughtToo) {
   EXPECT_FALSE(d.ran);
 }
 
+// Most commands' body is one function returning a Status: RunCommand reports it as Fail does.
+TEST(RunCommandTest, TheStatusOfARunFunctionIsItsExitCode) {
+  Demo d;
+  EXPECT_EQ(RunCommand(d.command, {"--model", "m"}, [] { return Status::Ok(); }), 0);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(RunCommand(d.command, {"--model", "m"}, [] { return Status::NotFound("no such model"); }), 3);
+  EXPECT_CONTAINS(testing::internal::GetCapturedStderr(), "item2vec demo: ");
+  EXPECT_FALSE(d.ran);  // the run function replaced the body
+}
+
+// prep and walk: MPI only when launched (one process here, so comm() works within it) and
+// logging with the command's name as role.
+TEST(RunCommandTest, ASharedWorkCommandRunsInOneProcessWithoutMpi) {
+  Demo d;
+  int size = 0;
+  EXPECT_EQ(RunSharedWorkCommand(d.command, {"--model", "m"}, [&size](CommandContext& ctx) {
+              size = ctx.size();
+              return ctx.mpi() == nullptr ? 5 : 6;
+            }),
+            5);
+  EXPECT_EQ(size, 1);
+  EXPECT_EQ(d.command.mpi, Command::Mpi::kWhenLaunched);
+  EXPECT_EQ(d.command.log_role, "demo");
+}
+
 }  // namespace
 }  // namespace item2vec

@@ -13,12 +13,16 @@ namespace {
 using testing::ReadFile;
 using testing::TempDir;
 
-TEST(JobResult, StartWritesRunningAndTheResultReplacesIt) {
+// A run writes "running" at its start (also over an earlier run's outcome), then its own.
+TEST(JobResult, EachRunStartsOverThenRecordsItsOutcome) {
   TempDir dir;
-  StartJobResult(dir.path());
-  EXPECT_EQ(ReadFile(dir.File(kJobResultFile)), "running\n");
-  RecordJobResult(0, "ok");
-  EXPECT_EQ(ReadFile(dir.File(kJobResultFile)), "0\nok\n");
+  const std::string file = dir.File(kJobResultFile);
+  for (const int code : {75, 0}) {
+    StartJobResult(dir.path());
+    EXPECT_EQ(ReadFile(file), "running\n");
+    RecordJobResult(code, "run\nended");  // one line
+    EXPECT_EQ(ReadFile(file), std::to_string(code) + "\nrun ended\n");
+  }
 }
 
 // A worker ends the job (3); the server, whose peer vanished in that abort, fails after it
@@ -31,16 +35,6 @@ TEST(JobResult, TheFirstFailureWinsOverALaterOne) {
   RecordJobResult(1, "failed; see the log");
   EXPECT_EQ(ReadFile(dir.File(kJobResultFile)),
             "3\nrank 0: not found: input file 'a.txt' does not exist (any more)\n");
-}
-
-TEST(JobResult, ANewRunStartsOverAndMessagesAreOneLine) {
-  TempDir dir;
-  StartJobResult(dir.path());
-  RecordJobResult(75, "stopped");
-  StartJobResult(dir.path());  // the next run in the same directory
-  EXPECT_EQ(ReadFile(dir.File(kJobResultFile)), "running\n");
-  RecordJobFailure(4, "two\nlines");
-  EXPECT_EQ(ReadFile(dir.File(kJobResultFile)), "4\ntwo lines\n");
 }
 
 // A rank attached to a directory where rank 0's "running" could not be written (best effort)

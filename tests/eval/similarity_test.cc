@@ -6,11 +6,15 @@
 #include "model/similarity.h"
 
 #include <cmath>
+#include <sstream>
+#include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
 #include <gtest/gtest.h>
 
 #include "model/nearest_neighbors.h"
+#include "model/search_options.h"
 #include "model/user_vector.h"
 
 namespace item2vec {
@@ -110,6 +114,31 @@ TEST(UserVector, MeanLastAndHalfLife) {
   const ItemMatrix unit = ItemMatrix::FromRows(kRows.data(), 3, 2, Similarity::kCosine);
   UserVector(unit, rows, 1, UserVectorOptions{}, sum, out);  // cosine: unit rows
   EXPECT_FLOAT_EQ(out[0], 0.6f);
+}
+
+// The --format and --metric rows eval, similar and index share (model/search_options.h): the
+// variable's value is the default, a command's note ends the help, and the option binds.
+TEST(SearchOptions, RowsShowTheDefaultAndTheCommandsNoteAndBind) {
+  namespace po = boost::program_options;
+  std::string format = "auto", metric = "cosine";
+  po::options_description d;
+  AddVectorsFormatOption(&d, &format, "; NOTE-F");
+  AddMetricOption(&d, &metric, ". NOTE-M");
+  std::ostringstream help;
+  help << d;
+  EXPECT_NE(help.str().find("--format arg (=auto)"), std::string::npos) << help.str();
+  EXPECT_NE(help.str().find("--metric arg (=cosine)"), std::string::npos) << help.str();
+  const std::string format_help = d.find("format", false).description();
+  const std::string metric_help = d.find("metric", false).description();
+  EXPECT_EQ(format_help, "vectors file format: text, binary, or auto (binary when the name ends in .bin); NOTE-F");
+  EXPECT_EQ(metric_help.rfind("similarity measure: 'cosine' (the default)", 0), 0u) << metric_help;
+  EXPECT_NE(metric_help.find("such as k-means. NOTE-M"), std::string::npos) << metric_help;
+  po::variables_map vm;
+  const char* argv[] = {"x", "--metric", "dot"};
+  po::store(po::parse_command_line(3, argv, d), vm);
+  po::notify(vm);
+  EXPECT_EQ(metric, "dot");
+  EXPECT_EQ(format, "auto");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include "common/command.h"
 #include "common/shared_options.h"
 #include "model/evaluation.h"
-#include "model/similarity.h"
+#include "model/search_options.h"
 
 namespace po = boost::program_options;
 
@@ -54,10 +54,9 @@ int RunEvalCommand(const std::vector<std::string>& args) {
        "vectors file from any tool (word2vec.c, gensim, fastText .vec) (required)")
       ("test,t", po::value(&o.test),
        "hold-out file: user<TAB>next_item<TAB>history items separated by spaces, most recent "
-       "last (written by item2vec prep) (required)")
-      ("format", po::value(&o.format)->default_value(defaults.format),
-       "vectors file format: text, binary, or auto (binary when the name ends in .bin); for "
-       "a directory, text picks vectors.txt")
+       "last (written by item2vec prep) (required)");
+  AddVectorsFormatOption(&c.options, &o.format, "; for a directory, text picks vectors.txt");
+  c.options.add_options()
       ("k", po::value(&o.ks)->default_value(defaults.ks),
        "comma-separated cut-offs K for HR@K and NDCG@K")
       ("query", po::value(&o.query)->default_value(defaults.query),
@@ -66,8 +65,9 @@ int RunEvalCommand(const std::vector<std::string>& args) {
        "the model; 'user' = the user vector, the mean of every known history item (what "
        "item2vec embed-users writes). A comma-separated list (e.g. last,user) evaluates each "
        "on the same records, one row per query. The query item(s) are never candidates "
-       "(for 'user': none of the history)")
-      ("metric", po::value(&o.metric)->default_value(defaults.metric), kMetricHelp)
+       "(for 'user': none of the history)");
+  AddMetricOption(&c.options, &o.metric);
+  c.options.add_options()
       ("index", po::bool_switch(&o.use_index),
        "rank with the HNSW index built by `item2vec index` for this model and --metric "
        "(approximate: a next item outside its top max(K) is a miss, MRR is cut there)")
@@ -85,8 +85,7 @@ int RunEvalCommand(const std::vector<std::string>& args) {
   AddSearchThreadsOption(&c.options, &o.threads);
   // --model and --test are required by Evaluate itself (model/evaluation.h), which the run
   // report calls too.
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(EvaluateAndReport(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return EvaluateAndReport(o); });
 }
 
 }  // namespace item2vec

@@ -11,6 +11,7 @@
 #include "common/command.h"
 #include "model/ann_index.h"
 #include "model/model_loader.h"
+#include "model/search_options.h"
 #include "model/similarity.h"
 
 namespace po = boost::program_options;
@@ -116,15 +117,13 @@ int RunIndexCommand(const std::vector<std::string>& args) {
             "search with similar --index and eval --index. It is written atomically next to the\n"
             "vectors file (VECTORS.METRIC.index and the graph it names) and is refused once the\n"
             "vectors change (a new training run publishes a new model directory without one).\n\n");
-  const std::string metric_help = std::string(kMetricHelp) +
-                                  ". One index per metric; similar/eval --index use the one of their --metric";
   c.options.add_options()
       ("model,m", po::value(&o.model),
        "model directory written by item2vec train, or a word2vec vectors file (required); the "
-       "index is written next to the vectors file it reads")
-      ("format", po::value(&o.format)->default_value(o.format),
-       "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
-      ("metric", po::value(&o.metric)->default_value(o.metric), metric_help.c_str())
+       "index is written next to the vectors file it reads");
+  AddVectorsFormatOption(&c.options, &o.format);
+  AddMetricOption(&c.options, &o.metric, ". One index per metric; similar/eval --index use the one of their --metric");
+  c.options.add_options()
       ("m", po::value(&o.build.m)->default_value(o.build.m),
        "HNSW graph degree M (links per item per layer, 2M on the bottom layer): higher = better "
        "recall at the same --ef, more memory (about 8M bytes per item) and a slower build")
@@ -137,8 +136,7 @@ int RunIndexCommand(const std::vector<std::string>& args) {
        "items (0 = skip)")
       ("ef", po::value(&o.ef)->default_value(o.ef), "search width used by --check (the default of --index)");
   c.required = {{"model", "a model directory or a vectors file"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(BuildIndex(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return BuildIndex(o); });
 }
 
 }  // namespace item2vec

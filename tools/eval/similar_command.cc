@@ -16,6 +16,7 @@
 #include "model/name_options.h"
 #include "model/names.h"
 #include "model/nearest_neighbors.h"
+#include "model/search_options.h"
 
 namespace po = boost::program_options;
 
@@ -208,10 +209,9 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "file with one query item per line (first field; blank and '#' lines skipped)")
       ("k,k", po::value(&o.k)->default_value(o.k), "neighbours to print per item");
   AddNameFileOptions(&c.options, &o.names, &o.name_options);
+  AddVectorsFormatOption(&c.options, &o.format);
+  AddMetricOption(&c.options, &o.metric);
   c.options.add_options()
-      ("format", po::value(&o.format)->default_value(o.format),
-       "vectors file format: text, binary, or auto (binary when the name ends in .bin)")
-      ("metric", po::value(&o.metric)->default_value(o.metric), kMetricHelp)
       ("index", po::bool_switch(&o.use_index),
        "search the HNSW index built by `item2vec index` for this model and --metric (approximate, "
        "fast on large catalogs; refused when it was built from another model version) instead of "
@@ -221,8 +221,7 @@ int RunSimilarCommand(const std::vector<std::string>& args) {
        "recall, slower; at least -k is used)");
   AddSearchThreadsOption(&c.options, &o.threads);
   c.required = {{"model", "a model directory or a vectors file"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(Similar(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return Similar(o); });
 }
 
 }  // namespace item2vec

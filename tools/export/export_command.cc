@@ -107,8 +107,7 @@ int RunExportCommand(const std::vector<std::string>& args) {
   c.required = {{"model", "a model directory or a vectors file"},
                 {"output", "the directory to write the files into"},
                 {"format", "projector or npy"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(Export(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return Export(o); });
 }
 
 }  // namespace item2vec

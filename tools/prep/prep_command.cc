@@ -61,10 +61,7 @@ int RunPrepCommand(const std::vector<std::string>& args) {
             PrepOptionsDescription(&options, &config_path));
   c.epilog = "Exit codes: 0 ok, 2 bad options or unknown columns, 3 missing input, bad row under\n"
              "--strict or empty result, 4 write failure.\n";
-  c.mpi = Command::Mpi::kWhenLaunched;
-  c.log_role = "prep";
-  c.body = [&](CommandContext& ctx) { return Prep(options, ctx); };
-  return RunCommand(c, args);
+  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) { return Prep(options, ctx); });
 }
 
 }  // namespace item2vec

@@ -162,8 +162,7 @@ int RunPublishCommand(const std::vector<std::string>& args) {
       ("sparrow-user-prefix", po::value(&c.sparrow.user_prefix)->default_value(c.sparrow.user_prefix),
        "with sparrowrecsys: the user keys' prefix (SparrowRecSys reads uEmb)");
   command.required = {{"model", "a model directory or a vectors file"}, {"redis", "the Redis server, HOST:PORT"}};
-  command.body = [&](CommandContext& ctx) { return ctx.Fail(PublishWithLayouts(c)); };
-  return RunCommand(command, args);
+  return RunCommand(command, args, [&] { return PublishWithLayouts(c); });
 }
 
 }  // namespace item2vec

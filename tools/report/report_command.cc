@@ -64,8 +64,7 @@ int RunReportCommand(const std::vector<std::string>& args) {
   AddSearchThreadsOption(&c.options, &r.threads);
   AddNameFileOptions(&c.options, &r.names, &r.name_options);
   c.required = {{"model", "an output directory of item2vec train or a model directory"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(Report(r, items)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return Report(r, items); });
 }
 
 }  // namespace item2vec

@@ -662,11 +662,10 @@ int RunTuneCommand(const std::vector<std::string>& args) {
   c.required = {{"input", "prep's DIR/train"},
                 {"valid", "prep --holdout last --validation writes valid.tsv"},
                 {"output", "the directory of the trial log and the results"}};
-  c.body = [&](CommandContext& ctx) {
-    if (Status log = InitLogging(0, "tune", o.log_level); !log.ok()) return ctx.Fail(log);
-    return ctx.Fail(Run(o));
-  };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] {
+    ITEM2VEC_RETURN_IF_ERROR(InitLogging(0, "tune", o.log_level));
+    return Run(o);
+  });
 }
 
 }  // namespace item2vec

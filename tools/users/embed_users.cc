@@ -143,8 +143,7 @@ int RunEmbedUsersCommand(const std::vector<std::string>& args) {
   c.required = {{"model", "a model directory or a vectors file"},
                 {"sequences", "prep's test.tsv or sequence files"},
                 {"output", "the users file to write"}};
-  c.body = [&](CommandContext& ctx) { return ctx.Fail(EmbedUsers(o)); };
-  return RunCommand(c, args);
+  return RunCommand(c, args, [&] { return EmbedUsers(o); });
 }
 
 }  // namespace item2vec

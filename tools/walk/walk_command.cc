@@ -82,10 +82,7 @@ int RunWalkCommand(const std::vector<std::string>& args) {
             WalkOptionsDescription(&options, &config_path));
   c.epilog = "Exit codes: 0 ok, 2 bad options or a graph over --memory, 3 missing, empty or unusable\n"
              "input, 4 write failure.\n";
-  c.mpi = Command::Mpi::kWhenLaunched;
-  c.log_role = "walk";
-  c.body = [&](CommandContext& ctx) { return Walk(options, ctx); };
-  return RunCommand(c, args);
+  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) { return Walk(options, ctx); });
 }
 
 }  // namespace item2vec
