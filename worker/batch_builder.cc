@@ -39,8 +39,14 @@ BatchBuilder::BatchBuilder(const BatchOptions& options, const Vocabulary& vocab,
 }
 
 double BatchBuilder::CurrentAlpha() const {
+  // The rate falls in steps of kAlphaStepWords words of the epoch, as in word2vec.c and
+  // gensim, not a little with every sentence: on a corpus of a few 10,000 words per worker
+  // that is about 4 % more learning-rate mass, and their quality (issue 25; docs/quality.md).
+  const std::int64_t epoch_start = static_cast<std::int64_t>(epoch_) * shard_words_;
+  const std::int64_t in_epoch = std::max<std::int64_t>(0, words_done_ - epoch_start);
+  const std::int64_t counted = epoch_start + in_epoch / kAlphaStepWords * kAlphaStepWords;
   const double total = static_cast<double>(options_.epochs) * static_cast<double>(shard_words_) + 1;
-  const double a = options_.alpha * (1.0 - static_cast<double>(words_done_) / total);
+  const double a = options_.alpha * (1.0 - static_cast<double>(counted) / total);
   return std::max(a, options_.min_alpha);
 }
 

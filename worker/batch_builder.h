@@ -53,6 +53,8 @@ namespace item2vec {
 
 // --kernel hogbatch: contexts per set of shared negatives (a group).
 inline constexpr std::uint32_t kHogBatchShare = 4;
+// Words of an epoch between two steps of the learning rate (word2vec.c's and gensim's 10,000).
+inline constexpr std::int64_t kAlphaStepWords = 10000;
 
 // Everything a BatchBuilder needs to continue exactly where it was (a checkpoint).
 struct BuilderState {
@@ -126,6 +128,9 @@ class BatchBuilder {
 
   int epoch() const { return epoch_; }
   std::int64_t words_done() const { return words_done_; }
+  // The learning rate for the next sentence: alpha · (1 − counted / (epochs · shard words)),
+  // floored at min_alpha, where counted is the words of the earlier epochs plus this epoch's
+  // rounded down to a multiple of kAlphaStepWords (word2vec.c's and gensim's step).
   double CurrentAlpha() const;
   std::int64_t split_lines() const { return reader_->stats().split_lines; }
   // Whether the current epoch replays the id cache instead of reading text.

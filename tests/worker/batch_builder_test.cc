@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -235,6 +236,27 @@ TEST_F(BatchBuilderTest, EveryEpochReadsTheWholeShard) {
   EXPECT_EQ(last_epoch, 2);
   // word2vec.c's schedule reaches (nearly) zero at the end, floored at min_alpha.
   EXPECT_NEAR(builder.CurrentAlpha(), options_.EffectiveMinAlpha(), options_.alpha * 1e-3);
+}
+
+// word2vec.c and gensim step the rate once per 10,000 words of an epoch: an epoch of fewer
+// words trains at one rate, alpha · (1 − words before it / (epochs · words + 1)).
+TEST_F(BatchBuilderTest, TheRateStepsEveryTenThousandWordsOfAnEpoch) {
+  ASSERT_LT(in_vocab_tokens_, kAlphaStepWords);
+  options_.epochs = 3;
+  const Partition partition(1, vocab_.size());
+  WholeShardBuilder builder(files_, options_, vocab_, partition, in_vocab_tokens_, 5);
+  std::set<float> rates;  // (a batch may hold the end of one epoch and the start of the next)
+  Batch b;
+  while (true) {
+    Result<bool> more = builder.Fill(&b);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    for (const Group& g : b.groups) rates.insert(g.alpha);
+  }
+  const double total = 3.0 * static_cast<double>(in_vocab_tokens_) + 1;
+  std::set<float> expected;
+  for (int e = 0; e < 3; ++e) expected.insert(static_cast<float>(options_.alpha * (1.0 - e * in_vocab_tokens_ / total)));
+  EXPECT_EQ(rates, expected);
 }
 
 TEST_F(BatchBuilderTest, WindowOneWithoutSubsamplingGivesTheAdjacentPairs) {
