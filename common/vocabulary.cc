@@ -151,4 +151,38 @@ ItemId Vocabulary::Find(std::string_view item) const {
   }
 }
 
+void Vocabulary::FindMany(const std::string_view* items, std::size_t n, ItemId* ids) const {
+  if (arrays_.table_size == 0) {
+    std::fill(ids, ids + n, kNotFound);
+    return;
+  }
+  const std::size_t mask = arrays_.table_size - 1;
+  std::size_t slot[kFindBlock];
+  for (std::size_t begin = 0; begin < n; begin += kFindBlock) {
+    const std::size_t m = std::min(kFindBlock, n - begin);
+    const std::string_view* block = items + begin;
+    ItemId* out = ids + begin;
+    // Each pass starts the loads the next one needs for every item of the block.
+    for (std::size_t k = 0; k < m; ++k) {
+      slot[k] = HashBytes(block[k]) & mask;
+      __builtin_prefetch(arrays_.table + slot[k]);
+    }
+    for (std::size_t k = 0; k < m; ++k) {
+      out[k] = arrays_.table[slot[k]];
+      if (out[k] != kNotFound) __builtin_prefetch(arrays_.offsets + out[k]);
+    }
+    for (std::size_t k = 0; k < m; ++k)
+      if (out[k] != kNotFound) __builtin_prefetch(arrays_.bytes + arrays_.offsets[out[k]]);
+    for (std::size_t k = 0; k < m; ++k) {
+      std::size_t s = slot[k];
+      ItemId id = out[k];
+      while (id != kNotFound && item(id) != block[k]) {
+        s = (s + 1) & mask;
+        id = arrays_.table[s];
+      }
+      out[k] = id;
+    }
+  }
+}
+
 }  // namespace item2vec

@@ -56,8 +56,8 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
       (o.Wire() == WirePrecision::kFp16
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
-  // A worker's own: the batch builder's slot stamps (two int32 and a bit per item) and batches.
-  p.worker_bytes = kRankBaselineBytes + 8.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
+  // A worker's own: the batch builder's slot stamps (one int32 and a bit per item) and batches.
+  p.worker_bytes = kRankBaselineBytes + 4.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
                    p.vocabulary_bytes / p.workers_per_node;
   // Building the vocabulary (job/vocabulary_partition.h; checked on 3M items of 8 bytes with
   // scripts/bench/vocab_memory.sh). Before MPI's buffers exist a rank is about 8 MiB. Every

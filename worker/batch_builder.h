@@ -74,8 +74,11 @@ struct BuilderState {
 // Sorts distinct keys (each < 64 * bits->size()) ascending. A batch's key lists are dense in a
 // small vocabulary, so a bitmap of the vocabulary (set, then read in order with
 // count-trailing-zeros) is cheaper than a comparison sort when its words are few against the
-// keys; otherwise std::sort. `bits` must be all zero and is left so. Public for tests.
-void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits);
+// keys; otherwise a radix sort through `scratch` (from kRadixSortKeys keys; std::sort below
+// that or without scratch). `bits` must be all zero and is left so. Public for tests.
+inline constexpr std::size_t kRadixSortKeys = 256;
+void SortDistinctKeys(std::vector<ItemId>* keys, std::vector<std::uint64_t>* bits,
+                      std::vector<ItemId>* scratch = nullptr);
 
 // The part of the train options that builds batches, and nothing else: the model's shape,
 // the sampling and the learning-rate schedule, the batch size, the input limits and the id
@@ -150,8 +153,20 @@ class BatchBuilder {
   void AddSentence(Batch* batch, float alpha);
   void AddSet(Batch* batch, float alpha);
   void ResolveSlots(Batch* batch);
-  // The batch's distinct input and output keys, sorted, into in_keys_ / out_keys_ (stamped).
+  // The batch's distinct input and output keys, sorted, into in_keys_ / out_keys_; the
+  // stamps are all -1 again after it.
   void CollectKeys(const Batch& batch);
+  // Appends the ids not stamped yet to *keys and stamps them (-2).
+  void MarkKeys(const ItemId* ids, std::size_t n, std::vector<ItemId>* keys);
+  void ClearStamps(const std::vector<ItemId>& keys);
+  // Per-server request headers, first slots and write cursors; returns the hot block's first slot.
+  std::size_t LayOutRequests(Batch* batch, std::size_t hot_in, std::size_t hot_out);
+  // One role's slots into the stamps and its keys into the requests (the first `hot` keys
+  // to the hot block from hot_first).
+  void StampSlots(Batch* batch, const std::vector<ItemId>& keys, std::size_t hot, std::size_t hot_first,
+                  std::vector<std::size_t>* cursor);
+  // Replaces each id by its stamped slot.
+  void MapToSlots(std::vector<std::uint32_t>* ids) const;
   // Side information: the value and weight keys of the input items in in_keys_, then (once
   // slots are known) the batch's side_items.
   void AddSideKeys();
@@ -178,6 +193,7 @@ class BatchBuilder {
   std::vector<std::string_view> items_;
   std::vector<ItemId> sentence_;
   std::vector<ItemId> ids_;           // text path: the sentence's in-vocabulary ids
+  std::vector<ItemId> found_;         // text path: every item's id or kNotFound (FindMany)
   std::vector<float> id_weights_;     // their event weights; empty = all 1 (no '*W' token)
   std::vector<float> sentence_weights_;  // sentence_'s, after subsampling; empty = all 1
   const ItemId* sentence_ids_ = nullptr;
@@ -197,10 +213,11 @@ class BatchBuilder {
   ItemId hot_;                        // ids below this are cached on the worker (0 = none)
   std::vector<ItemId> pool_;          // this batch's negatives pool (empty: draw per pair)
   std::vector<ItemId> centre_ids_;    // per group, before slots are known
-  std::vector<std::int32_t> in_slot_, out_slot_;  // vocabulary-sized stamps, -1 = unused
+  std::vector<std::int32_t> slot_;    // vocabulary-sized stamps of one role at a time, -1 = unused
   std::uint32_t share_;               // contexts per set of shared negatives (0 = all of a centre's)
   std::vector<ItemId> in_keys_, out_keys_;
   std::vector<std::uint64_t> key_bits_;  // vocabulary-sized bitmap, all zero between uses (SortDistinctKeys)
+  std::vector<ItemId> sort_scratch_;     // SortDistinctKeys' radix sort
   std::vector<std::uint32_t> per_server_in_, per_server_out_;
   std::vector<std::size_t> in_cursor_, out_cursor_;
 };

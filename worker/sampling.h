@@ -15,6 +15,7 @@
 // over them (NegativeSampler::View), which must outlive it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -47,6 +48,28 @@ class NegativeSampler {
     const std::uint32_t col = static_cast<std::uint32_t>(((r >> 32) * n_) >> 32);
     const std::uint32_t coin = static_cast<std::uint32_t>(r);
     return coin < threshold_[col] ? col : alias_[col];
+  }
+  // n Draw()s into out[0, n): the same ids and the same use of rng as n calls, with the
+  // columns of a block drawn first and their table entries prefetched (on a table larger
+  // than the caches each draw is a miss; a block overlaps them).
+  void DrawMany(Rng& rng, ItemId* out, std::size_t n) const {
+    constexpr std::size_t kBlock = 32;
+    std::uint32_t coin[kBlock];
+    for (std::size_t begin = 0; begin < n; begin += kBlock) {
+      const std::size_t m = std::min(kBlock, n - begin);
+      for (std::size_t k = 0; k < m; ++k) {
+        const std::uint64_t r = rng.Next();
+        const std::uint32_t col = static_cast<std::uint32_t>(((r >> 32) * n_) >> 32);
+        out[begin + k] = col;
+        coin[k] = static_cast<std::uint32_t>(r);
+        __builtin_prefetch(threshold_ + col);
+        __builtin_prefetch(alias_ + col);
+      }
+      for (std::size_t k = 0; k < m; ++k) {
+        const std::uint32_t col = out[begin + k];
+        out[begin + k] = coin[k] < threshold_[col] ? col : alias_[col];
+      }
+    }
   }
   // The exact probability of drawing id (for tests). REQUIRES: not a View.
   double Probability(ItemId id) const { return probability_[id]; }

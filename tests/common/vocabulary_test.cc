@@ -211,6 +211,36 @@ TEST(VocabularyTest, FindInALargeVocabulary) {
   }
 }
 
+TEST(VocabularyTest, FindManyGivesFindsIds) {
+  // Present and absent items, repeats, blocks of every length around kFindBlock, a table with
+  // long probe chains (20,000 items) and an empty vocabulary.
+  ItemCounter c;
+  for (int i = 0; i < 20000; ++i) c.Add("k" + std::to_string(i), 1 + i % 97);
+  const Vocabulary v = Vocabulary::Build(c, 1, 0);
+  std::vector<std::string> queries;
+  Rng rng(5);
+  for (int i = 0; i < 3000; ++i) queries.push_back("k" + std::to_string(rng.Below(24000)));
+  queries.push_back("");
+  queries.push_back("k1");
+  std::vector<std::string_view> views(queries.begin(), queries.end());
+  std::size_t found = 0;
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, Vocabulary::kFindBlock - 1, Vocabulary::kFindBlock,
+                        Vocabulary::kFindBlock + 1, 3 * Vocabulary::kFindBlock + 5, views.size()}) {
+    std::vector<ItemId> ids(n + 1, 12345);
+    v.FindMany(views.data(), n, ids.data());
+    for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(ids[k], v.Find(views[k])) << n << " " << k;
+    EXPECT_EQ(ids[n], 12345u) << "wrote past n";
+    if (n == views.size()) found = static_cast<std::size_t>(std::count_if(ids.begin(), ids.end() - 1, [](ItemId id) {
+      return id != Vocabulary::kNotFound;
+    }));
+  }
+  EXPECT_GT(found, 2000u);  // most queries are present, some absent
+  EXPECT_LT(found, views.size());
+  std::vector<ItemId> ids(views.size());
+  Vocabulary().FindMany(views.data(), views.size(), ids.data());
+  for (ItemId id : ids) ASSERT_EQ(id, Vocabulary::kNotFound);
+}
+
 TEST(VocabularyTest, FingerprintTracksItemsAndCounts) {
   const ItemCounter base = TieCounter();
   const std::uint64_t fp = Vocabulary::Build(base, 1, 0).Fingerprint();

@@ -157,25 +157,27 @@ void ForEachCheckedBatch(BatchBuilder* builder, const Partition& partition, std:
   }
 }
 
-// Both ways of sorting a batch's keys (bitmap for many keys in a small vocabulary, std::sort for
-// few in a large one) give std::sort's order and leave the bitmap clear for the next batch.
-TEST(SortDistinctKeysTest, BitmapAndSortAgree) {
+// Every way of sorting a batch's keys (bitmap for many keys in a small vocabulary, a radix sort
+// for many in a large one, std::sort for few or without scratch) gives std::sort's order and
+// leaves the bitmap clear for the next batch; vocabularies of 1, 2 and 3 radix passes.
+TEST(SortDistinctKeysTest, BitmapRadixAndSortAgree) {
   std::mt19937 rng(5);
-  for (std::size_t vocab : {std::size_t{1000}, std::size_t{1} << 20}) {
+  std::vector<ItemId> scratch;
+  for (std::size_t vocab : {std::size_t{1000}, std::size_t{1} << 20, std::size_t{10000001}, std::size_t{1} << 25}) {
     std::vector<std::uint64_t> bits((vocab + 63) / 64, 0);
-    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{50}, std::size_t{900}}) {
-      std::vector<ItemId> all(vocab);
-      for (std::size_t i = 0; i < vocab; ++i) all[i] = static_cast<ItemId>(i);
-      std::shuffle(all.begin(), all.end(), rng);
-      std::vector<ItemId> keys(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(count));
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{50}, std::size_t{900}, std::size_t{20000}}) {
+     for (std::vector<ItemId>* with : {&scratch, static_cast<std::vector<ItemId>*>(nullptr)}) {
+      std::vector<ItemId> keys(count);
+      for (ItemId& k : keys) k = static_cast<ItemId>(rng() % vocab);
       if (count > 0) keys[0] = static_cast<ItemId>(vocab - 1);  // the last word's top bit
       std::sort(keys.begin(), keys.end());
       keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
       std::vector<ItemId> want = keys;
       std::shuffle(keys.begin(), keys.end(), rng);
-      SortDistinctKeys(&keys, &bits);
-      EXPECT_EQ(keys, want) << "vocab " << vocab << " keys " << count;
+      SortDistinctKeys(&keys, &bits, with);
+      EXPECT_EQ(keys, want) << "vocab " << vocab << " keys " << count << (with ? " scratch" : "");
       EXPECT_TRUE(std::all_of(bits.begin(), bits.end(), [](std::uint64_t w) { return w == 0; }));
+     }
     }
   }
 }

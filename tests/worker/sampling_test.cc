@@ -157,6 +157,20 @@ TEST(NegativeSamplerSingleTest, SameSeedSameDraws) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(sampler.Draw(a), sampler.Draw(b));
 }
 
+TEST(NegativeSamplerSingleTest, DrawManyIsDrawRepeated) {
+  // The same ids and the generator left in the same state, for runs shorter and longer than
+  // its block; on a view over another sampler's tables too (the node-shared case).
+  const NegativeSampler sampler(ZipfCounts(5000, 1e5), 0.75);
+  for (std::size_t n : {0, 1, 31, 32, 33, 100, 4096}) {
+    Rng a(7 + n), b(7 + n);
+    std::vector<ItemId> many(n + 1, 99999);
+    sampler.DrawMany(a, many.data(), n);
+    for (std::size_t k = 0; k < n; ++k) ASSERT_EQ(many[k], sampler.Draw(b)) << n << " " << k;
+    EXPECT_EQ(many[n], 99999u) << "wrote past n";
+    EXPECT_EQ(a.Next(), b.Next());
+  }
+}
+
 TEST(ReducedWindowTest, UniformOverZeroToWindowMinusOne) {
   for (int window : {1, 2, 3, 5, 8, 10}) {
     Rng rng(777 + static_cast<std::uint64_t>(window));
