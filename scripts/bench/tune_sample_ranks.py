@@ -32,6 +32,11 @@ def drop_epochs(settings):
     return tuple(kv for kv in settings if kv[0] != "epochs")
 
 
+def kept_share(d, t, s):
+    """The share of the full search's gain the sample keeps, in %; nan where there is no gain."""
+    return 100 * (s - d) / (t - d) if t > d else float("nan")
+
+
 def seed_report(d, seed, run):
     sd = os.path.join(d, "seed-%d" % seed)
     ja, full = trained(os.path.join(sd, "tune-all", "trials.json"))
@@ -57,7 +62,7 @@ def seed_report(d, seed, run):
               seed, js.get("sample", 1.0), len(common), spearman(a, b) if len(common) > 2 else float("nan"), rank,
               answer["trial"], answer["settings"].get("epochs", "?"), answer["hr"], js["trials"][0]["hr"],
               final.get("full_valid_hr", float("nan")), ja["trials"][ja["best_trial"]]["hr"], d_hr, t_hr, s_hr,
-              100 * (s_hr - d_hr) / (t_hr - d_hr)))
+              kept_share(d_hr, t_hr, s_hr)))
     return a, b, (d_hr, t_hr, s_hr)
 
 
@@ -80,10 +85,11 @@ def main():
     se = statistics.stdev(lost) / len(lost) ** 0.5 if len(lost) > 1 else float("nan")
     print("gain kept %.0f %% ± %.0f %% (mean ± standard error over %d seeds: 1 - mean loss / mean gain)" % (
         100 * (1 - statistics.mean(lost) / gain), 100 * se / gain, len(hrs)))
-    kept = [100 * (s - d) / (t - d) for d, t, s in hrs]
-    if len(kept) > 1:
-        print("per seed: %s %%; their mean %.0f %% ± %.0f %% (standard deviation)" % (
-            ", ".join("%.0f" % k for k in kept), statistics.mean(kept), statistics.stdev(kept)))
+    kept = [kept_share(d, t, s) for d, t, s in hrs]
+    gained = [k for k in kept if k == k]
+    if len(gained) > 1:
+        print("per seed: %s %%; over the %d seeds with a gain: mean %.0f %% ± %.0f %% (standard deviation)" % (
+            ", ".join("%.0f" % k for k in kept), len(gained), statistics.mean(gained), statistics.stdev(gained)))
 
 
 if __name__ == "__main__":
