@@ -94,8 +94,9 @@ po::options_description Description(TuneOptions* o) {
        "this many (to 1, the full input, on a corpus smaller than this): on fewer tokens each item gets too "
        "few updates and the sample ranks settings in another regime (docs/commands/tune.md); 0 = no floor")
       ("full-candidates", po::value(&o->full_candidates)->default_value(o->full_candidates),
-       "with --sample and --final-output: how many of the sample's best settings are trained on the full "
-       "input (with the defaults) to pick the answer")
+       "with --sample and --final-output: how many of the sample's best full-epoch settings (whether or not "
+       "they beat the defaults on the share) are trained on the full input, with the defaults, to pick the "
+       "answer")
       ("final-output", po::value(&o->final_output),
        "after the search, train the winner on the full --input into this model directory (and evaluate it "
        "on --test when given)")
@@ -489,10 +490,13 @@ Status TrainOnFullInput(const TuneOptions& o, const TuneSettings& settings, cons
 }
 
 // After a --sample search: a setting that wins on a share of the users may not carry over
-// (its epochs, say, were right for a tenth of the updates). The defaults and the sample's
-// `leaders` (best first) are trained on the full input and scored on the validation records
-// only; the best of them goes to --final-output, the defaults unless a leader beats them
-// there. *best becomes the chosen trial.
+// (its epochs, say, were right for a tenth of the updates), and one that loses to the
+// defaults there may win on all users (retail: the full search's winner ranked under the
+// sample's defaults in 2 of 3 seeds). The defaults and the sample's `leaders` (its best
+// full-epoch trials, best first, whether or not they beat the defaults on the share) are
+// trained on the full input and scored on the validation records only; the best of them
+// goes to --final-output, the defaults unless a leader beats them there. *best becomes the
+// chosen trial.
 Status CheckLeadersOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
                                const std::vector<std::size_t>& leaders, std::size_t* best, TuneSummary* summary) {
   std::error_code ec;
@@ -533,11 +537,12 @@ Status CheckLeadersOnFullInput(const TuneOptions& o, const std::string& objectiv
 }
 
 // --final-output: trains the winner (trials[*best]) on the full input, or after a --sample
-// search picks among the defaults and the sample's leaders there (CheckLeadersOnFullInput);
+// search with full-epoch trials picks among the defaults and the sample's leaders there
+// (CheckLeadersOnFullInput, even when the defaults won on the share);
 // scores the final model on --test when given.
 Status TrainWinnerOnFullInput(const TuneOptions& o, const std::string& objective, const std::vector<Trial>& trials,
                               const std::vector<std::size_t>& leaders, std::size_t* best, TuneSummary* summary) {
-  if (o.sample < 1 && *best != 0) {
+  if (o.sample < 1 && !leaders.empty()) {
     ITEM2VEC_RETURN_IF_ERROR(CheckLeadersOnFullInput(o, objective, trials, leaders, best, summary));
   } else {
     spdlog::info("training the winner on the full input into {}", o.final_output);

@@ -105,6 +105,10 @@ std::string BestIni(const std::string& base_ini_text, const Trial& best, const T
   else if (best.id == defaults.id)
     out << "# No trial beat the defaults on validation: these ARE the defaults (" << summary.objective << " "
         << Fixed(defaults.result.hr) << ").\n";
+  else if (summary.full_check)
+    out << "# Trial " << best.id << ": validation " << summary.objective << " " << Fixed(summary.full_valid_hr)
+        << " vs the defaults' " << Fixed(summary.full_valid_default_hr) << " trained on the full input (on the "
+        << "--sample share " << Fixed(best.result.hr) << " vs " << Fixed(defaults.result.hr) << ").\n";
   else
     out << "# Trial " << best.id << ": validation " << summary.objective << " " << Fixed(best.result.hr)
         << " vs the defaults' " << Fixed(defaults.result.hr) << " (NDCG " << Fixed(best.result.ndcg) << " vs "
@@ -176,7 +180,8 @@ std::string TrialsJson(const std::vector<Trial>& trials, std::size_t best, const
   j.Key("trials").BeginArray();
   for (const Trial& t : trials) {
     j.BeginObject().Key("trial").Int(t.id).Key("bracket").Int(t.bracket).Key("rung").Int(t.rung);
-    j.Key("default").Bool(t.is_default).Key("from_log").Bool(t.from_log).Key("epochs").Int(t.epochs);
+    j.Key("default").Bool(t.is_default).Key("full").Bool(t.full).Key("from_log").Bool(t.from_log);
+    j.Key("epochs").Int(t.epochs);
     j.Key("settings").BeginObject();
     for (const auto& [name, value] : t.settings) j.Key(name).String(value);
     j.EndObject();

@@ -79,7 +79,7 @@ std::size_t TuneSearch::best() const {
 std::vector<std::size_t> TuneSearch::leaders(std::size_t n) const {
   std::vector<std::size_t> order;
   for (std::size_t i = 1; i < trials_.size(); ++i)
-    if (trials_[i].full && Better(trials_[i].result, trials_[0].result)) order.push_back(i);
+    if (trials_[i].full && !trials_[i].is_default && !trials_[i].result.failed) order.push_back(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return Better(trials_[a].result, trials_[b].result); });
   std::vector<std::size_t> out;

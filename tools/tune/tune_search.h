@@ -92,9 +92,12 @@ class TuneSearch {
   const std::vector<Trial>& trials() const { return trials_; }
   // Index in trials() of the winner (0 = the defaults). REQUIRES: Run() returned.
   std::size_t best() const;
-  // Indices of the best `n` trials trained at their full epochs that beat the defaults on
-  // validation, best first, one per setting (the candidates a --sample search re-checks on
-  // the full input). REQUIRES: Run() returned.
+  // Indices of the best `n` trials trained at their full epochs (not the defaults, not
+  // failed), best first on validation, one per setting: the candidates a --sample search
+  // re-checks on the full input. Whether they beat the defaults here is not asked: on a share
+  // that is the judgement that does not carry over (docs/commands/tune.md, "What the sample
+  // loses on retail"); the full-input check compares each with the defaults there.
+  // REQUIRES: Run() returned.
   std::vector<std::size_t> leaders(std::size_t n) const;
   bool defaults_won() const { return best() == 0; }
   double budget_seconds() const { return budget_; }
