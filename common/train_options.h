@@ -149,6 +149,9 @@ struct ScheduleOptions {
   int epochs = 5;                   // passes over the data
   double alpha = 0.025;             // starting learning rate (0.05 for cbow unless given)
   bool alpha_given = false;         // --alpha was on the command line or in the INI file
+  // --alpha not given, skip-gram and not --word2vec-exact (set by FinishTrainOptions): the
+  // vocabulary step sets alpha to AutoAlpha of the training tokens (job/train_vocabulary.cc).
+  bool alpha_auto = false;
   double min_alpha = -1;            // floor of the learning rate; < 0 means alpha * 1e-4
   // Raw tokens per worker mini-batch (one pull + one push); 0 = AutoBatchTokens, resolved by
   // the vocabulary step once the corpus size is known (job/train_vocabulary.cc).
@@ -304,6 +307,21 @@ inline constexpr std::int64_t kAutoSquareRoot = 32768;
 // --hot-rows' batch: --hot-sync counts batches, and its default was measured at this size.
 inline constexpr std::int64_t kHotRowsBatchTokens = 4096;
 std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode mode = WindowMode::kSliding);
+
+// --alpha's skip-gram default, by the training tokens per epoch T (after min-count):
+// kAutoAlphaSmall (1.2 x word2vec.c's 0.025) up to kAutoAlphaSmallTokens, kAutoAlphaBase
+// (0.025) from kAutoAlphaPlainTokens on, linear in log T between. A small
+// corpus is under-trained after 5 epochs (an item seen 50 times gets 250 updates, a few hundred
+// tokens of context), and on the quality panel its quality followed the learning-rate mass
+// steeply (ml-latest-small +8 % next-item HR@10 for +20 % rate, the 1.5M-token synthetic
+// corpora +3-9 %), while the 10M-token hierarchical corpus lost 2-7 % of its fine-cluster
+// precision at the same +20 % (docs/quality.md, "A starting rate tied to the corpus size").
+// gensim's corpus_file mode with 2 threads applies 10-15 % more rate than one schedule over
+// the corpus does, which is what the 2-worker panel compares against. Every panel corpus of
+// kAutoAlphaPlainTokens or more (the full synthetic ones) trains at exactly 0.025.
+inline constexpr double kAutoAlphaBase = 0.025, kAutoAlphaSmall = 0.03;
+inline constexpr double kAutoAlphaSmallTokens = 2e6, kAutoAlphaPlainTokens = 5e6;
+double AutoAlpha(std::int64_t corpus_tokens);
 
 // The settings that shape a run's result, as (option, value): a resumed run must match
 // the checkpoint's (layout, logging, timeouts and checkpoint settings may change).

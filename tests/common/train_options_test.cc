@@ -2,6 +2,7 @@
 // and validation of values and rank layouts.
 #include "common/train_options.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -384,6 +385,43 @@ TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
   o.servers = 3;
   EXPECT_TRUE(Validate(o, 4).ok());  // 3 servers + 1 worker
   EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
+}
+
+// --alpha's skip-gram default depends on the corpus size (AutoAlpha): 0.03 up to 2M training
+// tokens, 0.025 from 5M on, linear in log T between; an explicit --alpha wins, and
+// --word2vec-exact and cbow keep word2vec.c's fixed rates (0.025, 0.05).
+TEST(TrainOptionsTest, AutomaticAlphaFollowsTheCorpusSize) {
+  EXPECT_EQ(AutoAlpha(0), 0.03);
+  EXPECT_DOUBLE_EQ(AutoAlpha(54433), 0.03);       // ml-100k
+  EXPECT_DOUBLE_EQ(AutoAlpha(1500000), 0.03);     // the panel's small synthetic corpora
+  EXPECT_DOUBLE_EQ(AutoAlpha(2000000), 0.03);
+  EXPECT_NEAR(AutoAlpha(3162278), 0.03 - 0.005 * std::log(1.581139) / std::log(2.5), 1e-9);
+  EXPECT_NEAR(AutoAlpha(3000000), 0.0277875, 1e-7);  // the panel's medium hierarchical corpus
+  EXPECT_DOUBLE_EQ(AutoAlpha(5000000), 0.025);
+  EXPECT_EQ(AutoAlpha(5660000), 0.025);           // the full long-tail corpus: exactly word2vec.c's
+  EXPECT_EQ(AutoAlpha(9990000), 0.025);           // the full hierarchical and flat corpora
+  EXPECT_EQ(AutoAlpha(std::int64_t{1} << 62), 0.025);
+  for (std::int64_t t = 1000000; t < 6000000; t += 250000) EXPECT_GE(AutoAlpha(t), AutoAlpha(t + 250000)) << t;
+
+  const TrainOptions sg = Parsed({});
+  EXPECT_TRUE(sg.alpha_auto);
+  EXPECT_FALSE(sg.alpha_given);
+  const TrainOptions given = Parsed({"--alpha", "0.04"});
+  EXPECT_FALSE(given.alpha_auto);
+  EXPECT_EQ(given.alpha, 0.04);
+  const TrainOptions given_default = Parsed({"--alpha", "0.025"});
+  EXPECT_FALSE(given_default.alpha_auto);
+  const TrainOptions exact = Parsed({"--word2vec-exact"});
+  EXPECT_FALSE(exact.alpha_auto);
+  EXPECT_EQ(exact.alpha, 0.025);
+  const TrainOptions cbow = Parsed({"--model", "cbow"});
+  EXPECT_FALSE(cbow.alpha_auto);
+  EXPECT_EQ(cbow.alpha, 0.05);
+  TrainOptions resolved = sg;
+  resolved.alpha = AutoAlpha(61107);
+  const std::string json = TrainOptionsToJson(resolved);
+  EXPECT_NE(json.find("\"alpha\":0.03,\"alpha_auto\":true"), std::string::npos) << json;
+  EXPECT_NE(TrainOptionsToJson(given).find("\"alpha_auto\":false"), std::string::npos);
 }
 
 // --batch-tokens defaults to 0 (automatic); AutoBatchTokens falls with the square of a
