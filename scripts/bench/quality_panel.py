@@ -82,6 +82,7 @@ CORPORA = {
     "hier": dict(kind="synthetic", metrics=["p10", "hr10", "ndcg10"],
                  gen="--shape hierarchical --items 100k --tokens 10M --zipf 0.9 --mean-session 28 --seed 11",
                  gen_small="--shape hierarchical --items 20k --tokens 1500k --zipf 0.9 --mean-session 28 --seed 11",
+                 gen_medium="--shape hierarchical --items 40k --tokens 3M --zipf 0.9 --mean-session 28 --seed 11",
                  p_min_count=20),
     "longtail": dict(kind="synthetic", metrics=["p10", "hr10", "ndcg10"], dim=64,
                      gen="--shape hierarchical --items 300k --tokens 6M --zipf 0.9 --mean-session 28 --seed 12",
@@ -139,13 +140,15 @@ class Corpus:
 
     def __init__(self, name, spec, args):
         self.name, self.spec, self.args = name, spec, args
-        size = "small" if args.size == "small" and spec["kind"] == "synthetic" else "full"
-        self.dir = os.path.join(args.work, "corpora", name + ("-small" if size == "small" else ""))
-        self.gen_options = spec.get("gen_small" if size == "small" else "gen", "")
+        size = args.size if spec["kind"] == "synthetic" else "full"
+        if size != "full" and "gen_" + size not in spec:
+            die("corpus %s has no --size %s version" % (name, size))
+        self.dir = os.path.join(args.work, "corpora", name + ("" if size == "full" else "-" + size))
+        self.gen_options = spec.get("gen" if size == "full" else "gen_" + size, "")
         self.set_mode = spec["kind"] == "sets"
         # Synthetic hold-out: every 7th session, at most 20,000 records; the small versions hold
         # out every 2nd, so their fewer sessions still give HR@10 enough records to resolve 3 %.
-        self.holdout_every = 2 if size == "small" else 7
+        self.holdout_every = {"small": 2, "medium": 4}.get(size, 7)
 
     def source_path(self):
         src = self.spec.get("source", "")
@@ -497,7 +500,8 @@ def main():
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=ARGS",
                     help="an extra item2vec tool: train with its defaults plus ARGS (repeatable)")
     ap.add_argument("--ours-args", default="", help="extra options of the ours tool")
-    ap.add_argument("--size", choices=["full", "small"], default="full", help="synthetic corpus sizes")
+    ap.add_argument("--size", choices=["full", "medium", "small"], default="full",
+                    help="synthetic corpus sizes (medium: hier only, 40k items and 3M tokens)")
     ap.add_argument("--layout", default="2+1", help="item2vec WORKERS+SERVERS; gensim/fastText threads = WORKERS")
     ap.add_argument("--work", default=os.path.join(REPO, "out", "panel"), help="corpora and runs (default out/panel)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(REPO), "shared", "data"),
