@@ -193,10 +193,11 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
       ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
       ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
        "starting learning rate. Default for sg: 0.025 x m(T), T the training tokens per epoch "
-       "after min-count: m = 1.2 up to 2M tokens, 1 from 5M on, linear in log T between (small "
-       "corpora are under-trained after a few epochs and gain from more rate, large ones lose "
-       "fine structure with it: docs/quality.md); 0.025 with --word2vec-exact (word2vec.c's); "
-       "0.05 for cbow (word2vec.c's). train.json and the log give the rate in effect")
+       "after min-count: m = 1.2 up to 1.5M tokens, 1 from 3M on, linear in log T between (small "
+       "corpora are under-trained after 5 epochs and gained from more rate on the quality panel, "
+       "a 3M- and a 10M-token corpus lost fine structure with it: docs/quality.md); 0.025 with "
+       "--word2vec-exact (word2vec.c's); 0.05 for cbow (word2vec.c's). train.json and the log "
+       "give the rate in effect")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),

@@ -310,17 +310,19 @@ std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode
 
 // --alpha's skip-gram default, by the training tokens per epoch T (after min-count):
 // kAutoAlphaSmall (1.2 x word2vec.c's 0.025) up to kAutoAlphaSmallTokens, kAutoAlphaBase
-// (0.025) from kAutoAlphaPlainTokens on, linear in log T between. A small
-// corpus is under-trained after 5 epochs (an item seen 50 times gets 250 updates, a few hundred
-// tokens of context), and on the quality panel its quality followed the learning-rate mass
-// steeply (ml-latest-small +8 % next-item HR@10 for +20 % rate, the 1.5M-token synthetic
-// corpora +3-9 %), while the 10M-token hierarchical corpus lost 2-7 % of its fine-cluster
-// precision at the same +20 % (docs/quality.md, "A starting rate tied to the corpus size").
-// gensim's corpus_file mode with 2 threads applies 10-15 % more rate than one schedule over
-// the corpus does, which is what the 2-worker panel compares against. Every panel corpus of
-// kAutoAlphaPlainTokens or more (the full synthetic ones) trains at exactly 0.025.
+// (0.025) from kAutoAlphaPlainTokens on, linear in log T between. Measured on the quality
+// panel at 2 workers against gensim with 2 threads (docs/quality.md, "A starting rate tied to
+// the corpus size"): every corpus of up to 1.5M tokens gained from 0.03 or stayed level
+// (ml-latest-small +11 % next-item HR@10, the small synthetic corpora +2-9 % on one measure
+// and level on the other, Last.fm +11 %, the retail baskets 4x; ml-100k level within its seed
+// noise), while a 3M-token hierarchical corpus lost 2.7 % of its fine-cluster precision at
+// 0.0275 and the 10M-token one 7 % at 0.03. The small corpora are under-trained after 5 epochs
+// (ml-latest-small and the retail baskets gain from 10 epochs as from more rate; ml-100k,
+// which does not gain, loses 13 % at 10 epochs). gensim's corpus_file mode with 2 threads
+// applies 10-15 % more rate than one schedule over the corpus. Corpora of
+// kAutoAlphaPlainTokens or more (the full synthetic panel corpora) train at exactly 0.025.
 inline constexpr double kAutoAlphaBase = 0.025, kAutoAlphaSmall = 0.03;
-inline constexpr double kAutoAlphaSmallTokens = 2e6, kAutoAlphaPlainTokens = 5e6;
+inline constexpr double kAutoAlphaSmallTokens = 1.5e6, kAutoAlphaPlainTokens = 3e6;
 double AutoAlpha(std::int64_t corpus_tokens);
 
 // The settings that shape a run's result, as (option, value): a resumed run must match

@@ -35,7 +35,8 @@ Tools (--tools): ours (item2vec train with its defaults plus --ours-args), exact
 fasttext (skipgram, no subwords; sequence corpora only), and NAME=ARGS variants of ours
 (--variant, e.g. --variant "pair=--kernel pair"). item2vec runs under mpirun with --layout
 WORKERS+SERVERS (default 2+1). Settings on every corpus unless said: dim 100, window 5,
-negative 5, sample 1e-3, min-count 5, alpha 0.025, 5 epochs.
+negative 5, sample 1e-3, min-count 5, 5 epochs, alpha 0.025 (item2vec: its default, which depends on
+the corpus size: 0.03 up to 1.5M training tokens, 0.025 from 3M on).
 
 Results: every run's scores go to WORK/runs/CORPUS/TOOL-sSEED/result.json and are reused
 by a later panel only for the tools named in --reuse (default: gensim fasttext; their
@@ -299,7 +300,7 @@ def train_command(tool, tool_args, corpus, seed, out, args):
            "--input", corpus.train_input, "--output", os.path.join(out, "model"), "--servers", str(servers),
            "--dim", str(s["dim"]), "--window", str(s["window"]), "--negative", str(s["negative"]),
            "--sample", str(s["sample"]), "--min-count", str(s["min_count"]), "--epochs", str(s["epochs"]),
-           "--alpha", str(s["alpha"]), "--seed", str(seed), "--log-level", "warn", "--progress-seconds", "60"]
+           "--seed", str(seed), "--log-level", "warn", "--progress-seconds", "60"]  # alpha: train's own default
     if corpus.set_mode:
         cmd += ["--window-mode", "set"]
     return without_overridden(cmd, tool_args) + tool_args

@@ -387,21 +387,23 @@ TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
   EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
 }
 
-// --alpha's skip-gram default depends on the corpus size (AutoAlpha): 0.03 up to 2M training
-// tokens, 0.025 from 5M on, linear in log T between; an explicit --alpha wins, and
+// --alpha's skip-gram default depends on the corpus size (AutoAlpha): 0.03 up to 1.5M training
+// tokens, 0.025 from 3M on, linear in log T between; an explicit --alpha wins, and
 // --word2vec-exact and cbow keep word2vec.c's fixed rates (0.025, 0.05).
 TEST(TrainOptionsTest, AutomaticAlphaFollowsTheCorpusSize) {
   EXPECT_EQ(AutoAlpha(0), 0.03);
-  EXPECT_DOUBLE_EQ(AutoAlpha(54433), 0.03);       // ml-100k
-  EXPECT_DOUBLE_EQ(AutoAlpha(1500000), 0.03);     // the panel's small synthetic corpora
-  EXPECT_DOUBLE_EQ(AutoAlpha(2000000), 0.03);
-  EXPECT_NEAR(AutoAlpha(3162278), 0.03 - 0.005 * std::log(1.581139) / std::log(2.5), 1e-9);
-  EXPECT_NEAR(AutoAlpha(3000000), 0.0277875, 1e-7);  // the panel's medium hierarchical corpus
-  EXPECT_DOUBLE_EQ(AutoAlpha(5000000), 0.025);
-  EXPECT_EQ(AutoAlpha(5660000), 0.025);           // the full long-tail corpus: exactly word2vec.c's
-  EXPECT_EQ(AutoAlpha(9990000), 0.025);           // the full hierarchical and flat corpora
+  EXPECT_EQ(AutoAlpha(52818), 0.03);              // ml-latest-small
+  EXPECT_EQ(AutoAlpha(889153), 0.03);             // the retail baskets
+  EXPECT_EQ(AutoAlpha(1479922), 0.03);            // the panel's small hierarchical corpus
+  EXPECT_EQ(AutoAlpha(1500000), 0.03);
+  EXPECT_NEAR(AutoAlpha(2121320), 0.0275, 1e-8);  // the geometric middle: half the extra rate
+  EXPECT_NEAR(AutoAlpha(2000000), 0.03 - 0.005 * std::log(4.0 / 3.0) / std::log(2.0), 1e-12);
+  EXPECT_NEAR(AutoAlpha(2979727), 0.025049, 1e-6);     // the medium hierarchical corpus: almost 0.025
+  EXPECT_EQ(AutoAlpha(3000000), 0.025);           // from here on exactly word2vec.c's
+  EXPECT_EQ(AutoAlpha(5660000), 0.025);           // the full long-tail corpus
+  EXPECT_EQ(AutoAlpha(9979951), 0.025);           // the full hierarchical corpus
   EXPECT_EQ(AutoAlpha(std::int64_t{1} << 62), 0.025);
-  for (std::int64_t t = 1000000; t < 6000000; t += 250000) EXPECT_GE(AutoAlpha(t), AutoAlpha(t + 250000)) << t;
+  for (std::int64_t t = 1000000; t < 4000000; t += 100000) EXPECT_GE(AutoAlpha(t), AutoAlpha(t + 100000)) << t;
 
   const TrainOptions sg = Parsed({});
   EXPECT_TRUE(sg.alpha_auto);
