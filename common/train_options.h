@@ -313,14 +313,13 @@ std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode
 // (0.025) from kAutoAlphaPlainTokens on, linear in log T between. Measured on the quality
 // panel at 2 workers against gensim with 2 threads (docs/quality.md, "A starting rate tied to
 // the corpus size"): every corpus of up to 1.5M tokens gained from 0.03 or stayed level
-// (ml-latest-small +11 % next-item HR@10, the small synthetic corpora +2-9 % on one measure
-// and level on the other, Last.fm +11 %, the retail baskets 4x; ml-100k level within its seed
-// noise), while a 3M-token hierarchical corpus lost 2.7 % of its fine-cluster precision at
-// 0.0275 and the 10M-token one 7 % at 0.03. The small corpora are under-trained after 5 epochs
-// (ml-latest-small and the retail baskets gain from 10 epochs as from more rate; ml-100k,
-// which does not gain, loses 13 % at 10 epochs). gensim's corpus_file mode with 2 threads
-// applies 10-15 % more rate than one schedule over the corpus. Corpora of
-// kAutoAlphaPlainTokens or more (the full synthetic panel corpora) train at exactly 0.025.
+// (ml-latest-small +11 % next-item HR@10, the 1.5M-token synthetic corpora level to +8 %,
+// Last.fm +11 %, the retail baskets 4x; ml-100k level within its seed noise), while a 3M-token
+// hierarchical corpus lost 2.7 % of its fine-cluster precision at 0.0275 and the 10M-token one
+// 7 % at 0.03. Small corpora are under-trained after 5 epochs (ml-latest-small gains from 10
+// epochs as from more rate; ml-100k, which does not gain, loses 9 % HR@10 at 10 epochs).
+// gensim's corpus_file mode with 2 threads applies 10-15 % more rate than one schedule does.
+// Corpora of kAutoAlphaPlainTokens or more (the full synthetic panel corpora) keep 0.025.
 inline constexpr double kAutoAlphaBase = 0.025, kAutoAlphaSmall = 0.03;
 inline constexpr double kAutoAlphaSmallTokens = 1.5e6, kAutoAlphaPlainTokens = 3e6;
 double AutoAlpha(std::int64_t corpus_tokens);
