@@ -315,7 +315,7 @@ std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode
 // the corpus size"): every corpus of up to 1.5M tokens gained from 0.03 or stayed level
 // (ml-latest-small +11 % next-item HR@10, the 1.5M-token synthetic corpora level to +8 %,
 // Last.fm +11 %, the retail baskets 4x; ml-100k level within its seed noise), while a 3M-token
-// hierarchical corpus lost 2.7 % of its fine-cluster precision at 0.0275 and the 10M-token one
+// hierarchical corpus lost 2.6 % of its fine-cluster precision at 0.0275 and the 10M-token one
 // 7 % at 0.03. Small corpora are under-trained after 5 epochs (ml-latest-small gains from 10
 // epochs as from more rate; ml-100k, which does not gain, loses 9 % HR@10 at 10 epochs).
 // gensim's corpus_file mode with 2 threads applies 10-15 % more rate than one schedule does.
