@@ -1,6 +1,7 @@
 #include "common/train_options.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
@@ -191,7 +192,12 @@ std::vector<OptionGroup> TrainOptionGroups(TrainOptions* o, std::string* config_
   group("Schedule")
       ("epochs", po::value(&o->epochs)->default_value(o->epochs), "passes over the input")
       ("alpha", po::value(&o->alpha)->notifier([o](double) { o->alpha_given = true; }),
-       "starting learning rate (default 0.025 for sg, 0.05 for cbow: word2vec.c's defaults)")
+       "starting learning rate. Default for sg: 0.025 x m(T), T the training tokens per epoch "
+       "after min-count: m = 1.2 up to 1.5M tokens, 1 from 3M on, linear in log T between (small "
+       "corpora are under-trained after 5 epochs and gained from more rate on the quality panel, "
+       "a 3M- and a 10M-token corpus lost fine structure with it: docs/quality.md); 0.025 with "
+       "--word2vec-exact (word2vec.c's); 0.05 for cbow (word2vec.c's). train.json and the log "
+       "give the rate in effect")
       ("min-alpha", po::value(&o->min_alpha),
        "learning-rate floor reached at the end (default alpha * 1e-4)")
       ("batch-tokens", po::value(&o->batch_tokens)->default_value(o->batch_tokens),
@@ -378,6 +384,7 @@ Status FinishTrainOptions(TrainOptions* options) {
   if (!kill.empty() && kill != "vectors" && kill != "train-json" && kill != "published")
     return Status::InvalidArgument("--debug-kill-model-write must be vectors, train-json or published");
   if (options->Cbow() && !options->alpha_given) options->alpha = 0.05;
+  options->alpha_auto = !options->alpha_given && !options->Cbow() && !options->word2vec_exact;
   if (options->word2vec_exact && !options->init_width_given) options->init_width = 0.5;
   if ((options->word2vec_exact || options->Cbow()) && !options->kernel_given) options->kernel = KernelKind::kPair;
   if ((options->word2vec_exact || options->Cbow()) && !options->negative_pool_given) options->negative_pool = 0;
@@ -503,6 +510,14 @@ std::int64_t AutoBatchTokens(std::int64_t corpus_tokens, int workers, WindowMode
   return std::clamp(per_batch, kAutoBatchTokensMin, most);
 }
 
+double AutoAlpha(std::int64_t corpus_tokens) {
+  const double t = static_cast<double>(corpus_tokens);
+  if (t <= kAutoAlphaSmallTokens) return kAutoAlphaSmall;
+  if (t >= kAutoAlphaPlainTokens) return kAutoAlphaBase;
+  const double share = std::log(t / kAutoAlphaSmallTokens) / std::log(kAutoAlphaPlainTokens / kAutoAlphaSmallTokens);
+  return kAutoAlphaSmall - (kAutoAlphaSmall - kAutoAlphaBase) * share;
+}
+
 std::vector<std::pair<std::string, std::string>> ResumeSettings(const TrainOptions& o) {
   auto num = [](double v) {
     char buf[64];
@@ -563,6 +578,7 @@ std::string TrainOptionsToJson(const TrainOptions& o) {
   j.Key("sample").Double(o.sample);
   j.Ints({{"min_count", o.min_count}, {"max_vocab", o.max_vocab}, {"epochs", o.epochs}});
   j.Key("alpha").Double(o.alpha);
+  j.Key("alpha_auto").Bool(o.alpha_auto);
   j.Key("min_alpha").Double(o.EffectiveMinAlpha());
   j.Key("init_width").Double(o.init_width);
   j.Ints({{"seed", static_cast<std::int64_t>(o.seed)}, {"batch_tokens", o.batch_tokens},

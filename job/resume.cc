@@ -35,6 +35,8 @@ Result<ResumePoint> FindResumePoint(const TrainOptions& o, const std::vector<Inp
   for (const auto& [key, value] : now) {
     // --batch-tokens 0 (automatic) takes the checkpoint's value (BuildJobVocabulary).
     if (key == "batch-tokens" && o.batch_tokens == 0) continue;
+    // --alpha not given: the checkpoint's rate is taken (ResolveAlpha), and its floor with it.
+    if (o.alpha_auto && (key == "alpha" || (key == "min-alpha" && o.min_alpha < 0))) continue;
     std::string then = "(unset)";
     for (const auto& kv : m->settings)
       if (kv.first == key) then = kv.second;

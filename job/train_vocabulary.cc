@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <string>
 
 #include <spdlog/spdlog.h>
 
@@ -54,6 +55,27 @@ void ResolveBatchTokens(TrainJob* job) {
       }
   job->options.batch_tokens = tokens;
   if (job->rank == 0) spdlog::info("batch: {} tokens per worker mini-batch ({})", tokens, why);
+}
+
+// The starting learning rate: --alpha when given, else (alpha_auto) a resumed run's
+// checkpoint's and a fresh run's AutoAlpha of the corpus, the same on every rank. Logged
+// either way, as train.json records it.
+void ResolveAlpha(TrainJob* job) {
+  TrainOptions& o = job->options;
+  std::string why = o.alpha_given ? "--alpha" : o.Cbow() ? "cbow's default" : "--word2vec-exact's default";
+  if (o.alpha_auto) {
+    o.alpha = AutoAlpha(job->vocab.total_count());
+    why = fmt::format("automatic: {:.3f} x {} for {} training tokens", o.alpha / kAutoAlphaBase, kAutoAlphaBase,
+                      job->vocab.total_count());
+    if (job->resuming)
+      for (const auto& [key, value] : job->resume.manifest.settings)
+        if (key == "alpha") {
+          o.alpha = std::strtod(value.c_str(), nullptr);
+          why = "automatic, the checkpoint's";
+        }
+  }
+  if (job->rank == 0)
+    spdlog::info("learning rate: {:.6g} at the start ({}), floor {:.6g}", o.alpha, why, o.EffectiveMinAlpha());
 }
 
 // Rank 0: the vocabulary of the owners' items; a stop signal during the count ends the job
@@ -174,6 +196,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
                  job->vocab.total_count(), o.min_count);
   if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
+  ResolveAlpha(job);
   // This worker's in-vocabulary tokens (its learning-rate schedule); then the shard's counts
   // go, and their memory back to the system (glibc keeps freed blocks otherwise), before the
   // model and batches are allocated.

@@ -35,7 +35,8 @@ Tools (--tools): ours (item2vec train with its defaults plus --ours-args), exact
 fasttext (skipgram, no subwords; sequence corpora only), and NAME=ARGS variants of ours
 (--variant, e.g. --variant "pair=--kernel pair"). item2vec runs under mpirun with --layout
 WORKERS+SERVERS (default 2+1). Settings on every corpus unless said: dim 100, window 5,
-negative 5, sample 1e-3, min-count 5, alpha 0.025, 5 epochs.
+negative 5, sample 1e-3, min-count 5, 5 epochs, alpha 0.025 (item2vec: its default, which depends on
+the corpus size: 0.03 up to 1.5M training tokens, 0.025 from 3M on).
 
 Results: every run's scores go to WORK/runs/CORPUS/TOOL-sSEED/result.json and are reused
 by a later panel only for the tools named in --reuse (default: gensim fasttext; their
@@ -82,6 +83,7 @@ CORPORA = {
     "hier": dict(kind="synthetic", metrics=["p10", "hr10", "ndcg10"],
                  gen="--shape hierarchical --items 100k --tokens 10M --zipf 0.9 --mean-session 28 --seed 11",
                  gen_small="--shape hierarchical --items 20k --tokens 1500k --zipf 0.9 --mean-session 28 --seed 11",
+                 gen_medium="--shape hierarchical --items 40k --tokens 3M --zipf 0.9 --mean-session 28 --seed 11",
                  p_min_count=20),
     "longtail": dict(kind="synthetic", metrics=["p10", "hr10", "ndcg10"], dim=64,
                      gen="--shape hierarchical --items 300k --tokens 6M --zipf 0.9 --mean-session 28 --seed 12",
@@ -139,13 +141,15 @@ class Corpus:
 
     def __init__(self, name, spec, args):
         self.name, self.spec, self.args = name, spec, args
-        size = "small" if args.size == "small" and spec["kind"] == "synthetic" else "full"
-        self.dir = os.path.join(args.work, "corpora", name + ("-small" if size == "small" else ""))
-        self.gen_options = spec.get("gen_small" if size == "small" else "gen", "")
+        size = args.size if spec["kind"] == "synthetic" else "full"
+        if size != "full" and "gen_" + size not in spec:
+            die("corpus %s has no --size %s version" % (name, size))
+        self.dir = os.path.join(args.work, "corpora", name + ("" if size == "full" else "-" + size))
+        self.gen_options = spec.get("gen" if size == "full" else "gen_" + size, "")
         self.set_mode = spec["kind"] == "sets"
         # Synthetic hold-out: every 7th session, at most 20,000 records; the small versions hold
         # out every 2nd, so their fewer sessions still give HR@10 enough records to resolve 3 %.
-        self.holdout_every = 2 if size == "small" else 7
+        self.holdout_every = {"small": 2, "medium": 4}.get(size, 7)
 
     def source_path(self):
         src = self.spec.get("source", "")
@@ -296,7 +300,7 @@ def train_command(tool, tool_args, corpus, seed, out, args):
            "--input", corpus.train_input, "--output", os.path.join(out, "model"), "--servers", str(servers),
            "--dim", str(s["dim"]), "--window", str(s["window"]), "--negative", str(s["negative"]),
            "--sample", str(s["sample"]), "--min-count", str(s["min_count"]), "--epochs", str(s["epochs"]),
-           "--alpha", str(s["alpha"]), "--seed", str(seed), "--log-level", "warn", "--progress-seconds", "60"]
+           "--seed", str(seed), "--log-level", "warn", "--progress-seconds", "60"]  # alpha: train's own default
     if corpus.set_mode:
         cmd += ["--window-mode", "set"]
     return without_overridden(cmd, tool_args) + tool_args
@@ -497,7 +501,8 @@ def main():
     ap.add_argument("--variant", action="append", default=[], metavar="NAME=ARGS",
                     help="an extra item2vec tool: train with its defaults plus ARGS (repeatable)")
     ap.add_argument("--ours-args", default="", help="extra options of the ours tool")
-    ap.add_argument("--size", choices=["full", "small"], default="full", help="synthetic corpus sizes")
+    ap.add_argument("--size", choices=["full", "medium", "small"], default="full",
+                    help="synthetic corpus sizes (medium: hier only, 40k items and 3M tokens)")
     ap.add_argument("--layout", default="2+1", help="item2vec WORKERS+SERVERS; gensim/fastText threads = WORKERS")
     ap.add_argument("--work", default=os.path.join(REPO, "out", "panel"), help="corpora and runs (default out/panel)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(REPO), "shared", "data"),

@@ -2,6 +2,7 @@
 // and validation of values and rank layouts.
 #include "common/train_options.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -384,6 +385,45 @@ TEST(TrainOptionsValidateTest, DeterministicNeedsOneWorker) {
   o.servers = 3;
   EXPECT_TRUE(Validate(o, 4).ok());  // 3 servers + 1 worker
   EXPECT_EQ(Validate(o, 5).code(), Status::Code::kInvalidArgument);
+}
+
+// --alpha's skip-gram default depends on the corpus size (AutoAlpha): 0.03 up to 1.5M training
+// tokens, 0.025 from 3M on, linear in log T between; an explicit --alpha wins, and
+// --word2vec-exact and cbow keep word2vec.c's fixed rates (0.025, 0.05).
+TEST(TrainOptionsTest, AutomaticAlphaFollowsTheCorpusSize) {
+  EXPECT_EQ(AutoAlpha(0), 0.03);
+  EXPECT_EQ(AutoAlpha(52818), 0.03);              // ml-latest-small
+  EXPECT_EQ(AutoAlpha(889153), 0.03);             // the retail baskets
+  EXPECT_EQ(AutoAlpha(1479922), 0.03);            // the panel's small hierarchical corpus
+  EXPECT_EQ(AutoAlpha(1500000), 0.03);
+  EXPECT_NEAR(AutoAlpha(2121320), 0.0275, 1e-8);  // the geometric middle: half the extra rate
+  EXPECT_NEAR(AutoAlpha(2000000), 0.03 - 0.005 * std::log(4.0 / 3.0) / std::log(2.0), 1e-12);
+  EXPECT_NEAR(AutoAlpha(2979727), 0.025049, 1e-6);     // the medium hierarchical corpus: almost 0.025
+  EXPECT_EQ(AutoAlpha(3000000), 0.025);           // from here on exactly word2vec.c's
+  EXPECT_EQ(AutoAlpha(5660000), 0.025);           // the full long-tail corpus
+  EXPECT_EQ(AutoAlpha(9979951), 0.025);           // the full hierarchical corpus
+  EXPECT_EQ(AutoAlpha(std::int64_t{1} << 62), 0.025);
+  for (std::int64_t t = 1000000; t < 4000000; t += 100000) EXPECT_GE(AutoAlpha(t), AutoAlpha(t + 100000)) << t;
+
+  const TrainOptions sg = Parsed({});
+  EXPECT_TRUE(sg.alpha_auto);
+  EXPECT_FALSE(sg.alpha_given);
+  const TrainOptions given = Parsed({"--alpha", "0.04"});
+  EXPECT_FALSE(given.alpha_auto);
+  EXPECT_EQ(given.alpha, 0.04);
+  const TrainOptions given_default = Parsed({"--alpha", "0.025"});
+  EXPECT_FALSE(given_default.alpha_auto);
+  const TrainOptions exact = Parsed({"--word2vec-exact"});
+  EXPECT_FALSE(exact.alpha_auto);
+  EXPECT_EQ(exact.alpha, 0.025);
+  const TrainOptions cbow = Parsed({"--model", "cbow"});
+  EXPECT_FALSE(cbow.alpha_auto);
+  EXPECT_EQ(cbow.alpha, 0.05);
+  TrainOptions resolved = sg;
+  resolved.alpha = AutoAlpha(61107);
+  const std::string json = TrainOptionsToJson(resolved);
+  EXPECT_NE(json.find("\"alpha\":0.03,\"alpha_auto\":true"), std::string::npos) << json;
+  EXPECT_NE(TrainOptionsToJson(given).find("\"alpha_auto\":false"), std::string::npos);
 }
 
 // --batch-tokens defaults to 0 (automatic); AutoBatchTokens falls with the square of a
