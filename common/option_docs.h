@@ -14,15 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <boost/program_options/options_description.hpp>
+#include "common/option_table.h"
 
 namespace item2vec {
-
-// One concern's options under the caption --help prints above them.
-struct OptionGroup {
-  std::string caption;
-  boost::program_options::options_description options;
-};
 
 std::string OptionsMarkdown(const std::vector<OptionGroup>& groups);
 
