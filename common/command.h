@@ -117,9 +117,19 @@ struct Command {
 };
 
 int RunCommand(Command& command, const std::vector<std::string>& args);
-// The same for a command whose body is one function returning a Status (eval, similar, index,
-// embed-users, export, report, publish, tune): its failure is reported by CommandContext::Fail.
+// The same for a command whose body is one function returning a Status (tune, and through
+// RunTableCommand the commands below): its failure is reported by CommandContext::Fail.
 int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run);
+// The whole entry of a command whose options are one struct, wired by its option table
+// (`command` tables, common/option_table.h: usage, options, required ones), and whose body is one
+// function of them returning a Status (eval, similar, index, embed-users, export, report,
+// publish): `return RunTableCommand(IndexCommand, BuildIndex, args);`.
+template <typename Options, typename Run>
+int RunTableCommand(Command (*wiring)(Options*), Run run, const std::vector<std::string>& args) {
+  Options options;
+  Command command = wiring(&options);
+  return RunCommand(command, args, [&] { return run(options); });
+}
 // The same for a command whose ranks share its work when the launcher started several (prep,
 // walk): sets Mpi::kWhenLaunched, logs with the command's name as role, and runs `body`.
 int RunSharedWorkCommand(Command& command, const std::vector<std::string>& args,

@@ -4,9 +4,11 @@
 // Contract: common/option_table_gen.cc (its opening comment gives the table's format) turns each
 // table into a function at build time: `groups NAME(...)` tables into one that returns the
 // command's OptionGroups in --help's order, `adds NAME(...)` tables into one that adds rows to a
-// given description. The CMake function item2vec_option_table(TARGET TABLE) (common/CMakeLists.txt)
-// generates it into the build directory and compiles it into TARGET; the function's declaration
-// stays in the command's header. OptionsWithHelp joins the groups under one caption, after
+// given description, `command CMD NAME(...)` tables (usage and required options too) into one
+// that returns the command's wiring, a Command (common/command.h: RunTableCommand). The CMake
+// function item2vec_option_table(TARGET TABLE) (common/CMakeLists.txt) generates it into the
+// build directory and compiles it into TARGET; the function's declaration stays in the
+// command's header. OptionsWithHelp joins the groups under one caption, after
 // --help. Pure; thread-compatible (as a boost options_description).
 #pragma once
 
