@@ -39,6 +39,7 @@
 #include <boost/program_options/options_description.hpp>
 
 #include "common/collective_comm.h"
+#include "common/logging.h"
 #include "common/status.h"
 
 namespace item2vec {
@@ -117,12 +118,38 @@ struct Command {
 };
 
 int RunCommand(Command& command, const std::vector<std::string>& args);
-// The same for a command whose body is one function returning a Status (eval, similar, index,
-// embed-users, export, report, publish, tune): its failure is reported by CommandContext::Fail.
+// The same for a command whose body is one function returning a Status (tune, and through
+// RunTableCommand the commands below): its failure is reported by CommandContext::Fail.
 int RunCommand(Command& command, const std::vector<std::string>& args, std::function<Status()> run);
+// The whole entry of a command whose options are one struct, wired by its option table
+// (`command` tables, common/option_table.h: usage, options, required ones), and whose body is one
+// function of them returning a Status (eval, similar, index, embed-users, export, report,
+// publish): `return RunTableCommand(IndexCommand, BuildIndex, args);`.
+template <typename Options, typename Run>
+int RunTableCommand(Command (*wiring)(Options*), Run run, const std::vector<std::string>& args) {
+  Options options;
+  Command command = wiring(&options);
+  return RunCommand(command, args, [&] { return run(options); });
+}
 // The same for a command whose ranks share its work when the launcher started several (prep,
 // walk): sets Mpi::kWhenLaunched, logs with the command's name as role, and runs `body`.
 int RunSharedWorkCommand(Command& command, const std::vector<std::string>& args,
                          std::function<int(CommandContext&)> body);
+// The body of such a command (prep, walk): `config` is its checked options (a failure is
+// reported and its code returned); at `log_level`, rank 0 announces the work (when `announce` is
+// set), every rank runs `run` over comm(), the ranks end with their shared outcome
+// (CommandContext::SharedOutcome), and on success rank 0 logs the summary.
+template <typename Config, typename Summary>
+int RunSharedWork(CommandContext& ctx, const Result<Config>& config, const std::string& log_level,
+                  Result<Summary> (*run)(const Config&, CollectiveComm&),
+                  void (*log_summary)(const Summary&, const Config&), void (*announce)(const Config&) = nullptr) {
+  if (!config.ok()) return ctx.Fail(config.status());
+  SetLogLevel(log_level);
+  if (announce != nullptr && ctx.rank() == 0) announce(config.value());
+  const Result<Summary> summary = run(config.value(), ctx.comm());
+  if (const int code = ctx.SharedOutcome(summary.status())) return code;
+  if (ctx.rank() == 0) log_summary(summary.value(), config.value());
+  return 0;
+}
 
 }  // namespace item2vec

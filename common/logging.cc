@@ -19,4 +19,6 @@ Status InitLogging(int rank, const std::string& role, const std::string& level) 
   return Status::Ok();
 }
 
+void SetLogLevel(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
+
 }  // namespace item2vec

@@ -13,5 +13,8 @@
 namespace item2vec {
 
 Status InitLogging(int rank, const std::string& role, const std::string& level);
+// The level of the lines logged from now on: trace, debug, info, warn or error (an unknown
+// name turns logging off, as spdlog reads it).
+void SetLogLevel(const std::string& level);
 
 }  // namespace item2vec

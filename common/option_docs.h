@@ -1,8 +1,8 @@
 // Option docs: the Markdown tables (docs/commands/) and the INI file of a command's options, written from
 // the same boost::program_options description that prints its --help.
 //
-// Contract: the option description (e.g. TrainOptionsDescription, common/train_options.h) is
-// the one table of names, defaults and help text. OptionsMarkdown() renders it as one
+// Contract: the option description (e.g. TrainOptionsDescription, common/train_options.h, built
+// from the table common/train_options.opt) is the one table of names, defaults and help text. OptionsMarkdown() renders it as one
 // Markdown table per group (option | default | meaning); OptionsIni() as an INI file that
 // sets every option with a plain default to it and lists the others commented out, each
 // under its help text. A default is what --help shows after "(=": switches are off, an
@@ -14,15 +14,9 @@
 #include <string>
 #include <vector>
 
-#include <boost/program_options/options_description.hpp>
+#include "common/option_table.h"
 
 namespace item2vec {
-
-// One concern's options under the caption --help prints above them.
-struct OptionGroup {
-  std::string caption;
-  boost::program_options::options_description options;
-};
 
 std::string OptionsMarkdown(const std::vector<OptionGroup>& groups);
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/any.hpp>
 #include <boost/program_options/options_description.hpp>
 
 #include "common/option_docs.h"
@@ -58,6 +59,14 @@ const char* NewItemInitName(NewItemInit init);
 const char* ColdVectorRuleName(ColdVectorRule rule);
 const char* WindowModeName(WindowMode mode);
 const char* ModelKindName(ModelKind model);
+// Boost.Program_options validators of the enum options, found by argument-dependent lookup
+// where the option table registers them: each reads its option's spellings and refuses any
+// other naming the valid ones.
+void validate(boost::any& v, const std::vector<std::string>& values, KernelKind*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, NewItemInit*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, ColdVectorRule*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, WindowMode*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, ModelKind*, int);
 
 // What rank 0 does after a run besides writing the model: the run report (OUTPUT/report.html)
 // and the run's figures for Prometheus (tools/report, called through job/train_observer.h).
@@ -256,7 +265,7 @@ int DefaultServerCount(int world_size);
 // Describes every option (used for --help and for parsing).
 // The options by concern, as --help groups them: the one table of names, defaults and help
 // text that --help, docs/commands/train.md and configs/default.ini come from
-// (common/option_docs.h).
+// (common/option_docs.h), generated at build time from common/train_options.opt.
 std::vector<OptionGroup> TrainOptionGroups(TrainOptions* options, std::string* config_path);
 boost::program_options::options_description TrainOptionsDescription(TrainOptions* options,
                                                                     std::string* config_path);

@@ -3,7 +3,7 @@
 //
 // Contract: AddNameFileOptions adds --names, --name-columns, --name-delimiter, --name-quote,
 // --name-header and --name-encoding to `desc`, bound to *path and *options, with their
-// defaults and help.
+// defaults and help, from the table model/name_options.opt (generated at build time).
 #pragma once
 
 #include <string>

@@ -6,15 +6,11 @@
 #include <iostream>
 #include <thread>
 
-#include <boost/program_options.hpp>
-
 #include "common/command.h"
 #include "model/ann_index.h"
 #include "model/model_loader.h"
-#include "model/search_options.h"
 #include "model/similarity.h"
-
-namespace po = boost::program_options;
+#include "tools/eval/index_options.h"
 
 namespace item2vec {
 namespace {
@@ -57,12 +53,6 @@ Result<double> CheckRecall(const LoadedModel& model, const AnnIndex& index, int 
   }
   return total ? static_cast<double>(hits) / static_cast<double>(total) : 1.0;
 }
-
-struct IndexOptions {
-  std::string model, format = "auto", metric = "cosine";
-  AnnBuildOptions build;
-  int threads = 0, check = 1000, ef = AnnBuildOptions::kDefaultEf;
-};
 
 // After the build: recall@10 against the exact search on `check` items.
 Status ReportRecall(const LoadedModel& model, const AnnIndex& index, const IndexOptions& o) {
@@ -110,33 +100,7 @@ Status BuildIndex(IndexOptions o) {
 }  // namespace
 
 int RunIndexCommand(const std::vector<std::string>& args) {
-  IndexOptions o;
-  Command c("index",
-            "Usage: item2vec index --model DIR [--metric cosine] [--m 16 --ef-construction 200]\n\n"
-            "Builds an HNSW index (hnswlib) of the model's items for approximate nearest-neighbour\n"
-            "search with similar --index and eval --index. It is written atomically next to the\n"
-            "vectors file (VECTORS.METRIC.index and the graph it names) and is refused once the\n"
-            "vectors change (a new training run publishes a new model directory without one).\n\n");
-  c.options.add_options()
-      ("model,m", po::value(&o.model),
-       "model directory written by item2vec train, or a word2vec vectors file (required); the "
-       "index is written next to the vectors file it reads");
-  AddVectorsFormatOption(&c.options, &o.format);
-  AddMetricOption(&c.options, &o.metric, ". One index per metric; similar/eval --index use the one of their --metric");
-  c.options.add_options()
-      ("m", po::value(&o.build.m)->default_value(o.build.m),
-       "HNSW graph degree M (links per item per layer, 2M on the bottom layer): higher = better "
-       "recall at the same --ef, more memory (about 8M bytes per item) and a slower build")
-      ("ef-construction", po::value(&o.build.ef_construction)->default_value(o.build.ef_construction),
-       "candidate list while inserting: higher = a better graph, a slower build")
-      ("threads", po::value(&o.threads)->default_value(o.threads),
-       "build threads; 0 = one per hardware thread (the graph then depends on thread timing)")
-      ("check", po::value(&o.check)->default_value(o.check),
-       "after the build, measure recall@10 against the exact search on this many of the model's "
-       "items (0 = skip)")
-      ("ef", po::value(&o.ef)->default_value(o.ef), "search width used by --check (the default of --index)");
-  c.required = {{"model", "a model directory or a vectors file"}};
-  return RunCommand(c, args, [&] { return BuildIndex(o); });
+  return RunTableCommand(IndexCommand, BuildIndex, args);
 }
 
 }  // namespace item2vec

@@ -8,17 +8,11 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/program_options.hpp>
-
 #include "common/command.h"
-#include "common/shared_options.h"
 #include "model/ann_index.h"
-#include "model/name_options.h"
 #include "model/names.h"
 #include "model/nearest_neighbors.h"
-#include "model/search_options.h"
-
-namespace po = boost::program_options;
+#include "tools/eval/similar_options.h"
 
 namespace item2vec {
 
@@ -83,16 +77,6 @@ Status ReadItemsFile(const std::string& path, std::vector<std::string>* items) {
   if (in.bad()) return Status::IOError("reading --items-file '" + path + "' failed");
   return Status::Ok();
 }
-
-struct SimilarOptions {
-  std::string model, items_file, names, format = "auto", metric = "cosine";
-  NameFileOptions name_options;
-  std::vector<std::string> items;
-  int k = 10;
-  int threads = 0;
-  bool use_index = false;
-  int ef = AnnBuildOptions::kDefaultEf;
-};
 
 // The model rows of the query items, and the items themselves; an item not in the model is
 // reported and skipped.
@@ -192,36 +176,7 @@ Status Similar(SimilarOptions o) {
 }  // namespace
 
 int RunSimilarCommand(const std::vector<std::string>& args) {
-  SimilarOptions o;
-  Command c("similar",
-            "Usage: item2vec similar --model DIR_or_vectors_file --item ITEM [--item ITEM ...] [options]\n\n"
-            "Prints the k nearest items of each query item by --metric (exact search over\n"
-            "all items, or the HNSW index with --index; the item itself excluded), with\n"
-            "titles from --names. Output per query: '# item<TAB>title', then\n"
-            "'rank<TAB>item<TAB>score<TAB>title' (score: cosine, dot product, or euclidean\n"
-            "distance).\n\n");
-  c.options.add_options()
-      ("model,m", po::value(&o.model),
-       "model directory written by item2vec train (reads DIR/vectors.bin, or DIR/vectors.txt "
-       "when there is no .bin) or a word2vec text/binary vectors file from any tool (required)")
-      ("item,i", po::value(&o.items)->composing(), "an item to find neighbours of (may repeat)")
-      ("items-file", po::value(&o.items_file),
-       "file with one query item per line (first field; blank and '#' lines skipped)")
-      ("k,k", po::value(&o.k)->default_value(o.k), "neighbours to print per item");
-  AddNameFileOptions(&c.options, &o.names, &o.name_options);
-  AddVectorsFormatOption(&c.options, &o.format);
-  AddMetricOption(&c.options, &o.metric);
-  c.options.add_options()
-      ("index", po::bool_switch(&o.use_index),
-       "search the HNSW index built by `item2vec index` for this model and --metric (approximate, "
-       "fast on large catalogs; refused when it was built from another model version) instead of "
-       "scanning every item")
-      ("ef", po::value(&o.ef)->default_value(o.ef),
-       "with --index: search width (candidates kept while walking the graph; larger = higher "
-       "recall, slower; at least -k is used)");
-  AddSearchThreadsOption(&c.options, &o.threads);
-  c.required = {{"model", "a model directory or a vectors file"}};
-  return RunCommand(c, args, [&] { return Similar(o); });
+  return RunTableCommand(SimilarCommand, Similar, args);
 }
 
 }  // namespace item2vec

@@ -3,27 +3,16 @@
 #include <cmath>
 #include <iostream>
 
-#include <boost/program_options.hpp>
-
 #include "common/atomic_file.h"
 #include "common/command.h"
 #include "common/vocab_tsv.h"
 #include "common/word2vec_format.h"
 #include "model/model_loader.h"
-#include "model/name_options.h"
 #include "tools/export/export_formats.h"
-
-namespace po = boost::program_options;
+#include "tools/export/export_options.h"
 
 namespace item2vec {
 namespace {
-
-struct ExportOptions {
-  std::string model, format, output, names;
-  NameFileOptions name_options;
-  std::int64_t max_items = 0;
-  bool normalize = false;
-};
 
 // The table to write: the model's rows (the first max_items), counts, titles, normalised rows.
 Result<ExportTable> LoadTable(const ExportOptions& o) {
@@ -81,33 +70,7 @@ Status Export(const ExportOptions& o) {
 }  // namespace
 
 int RunExportCommand(const std::vector<std::string>& args) {
-  ExportOptions o;
-  Command c("export",
-            "Usage: item2vec export --model DIR --format projector|npy --output DIR [--names movies.csv]\n"
-            "                       [--max-items N] [--normalize]\n\n"
-            "Writes a model's vectors for other tools: --format projector for TensorBoard's Embedding\n"
-            "Projector (vectors.tsv, metadata.tsv with items, titles and counts, projector_config.pbtxt),\n"
-            "--format npy for NumPy (vectors.npy, items.txt). Rows keep the model's order (most frequent\n"
-            "first). Each file is replaced atomically.\n\n");
-  c.options.add_options()
-      ("model,m", po::value(&o.model),
-       "model directory written by item2vec train (DIR/vectors.bin, with vocab.tsv's counts) or a word2vec "
-       "text/binary vectors file (required)")
-      ("format", po::value(&o.format),
-       "projector: vectors.tsv + metadata.tsv + projector_config.pbtxt, what TensorBoard's Embedding "
-       "Projector loads (projector.tensorflow.org: Load; or tensorboard --logdir OUTPUT); npy: vectors.npy "
-       "(numpy.load: float32, rows x dim) + items.txt (the item of each row) (required)")
-      ("output,o", po::value(&o.output), "directory to write the files into (created; required)")
-      ("max-items", po::value(&o.max_items)->default_value(o.max_items),
-       "only the N most frequent items (the first N rows; the Projector stays responsive up to about "
-       "100,000 points); 0 = all")
-      ("normalize", po::bool_switch(&o.normalize),
-       "write unit-length rows (what cosine similarity compares) instead of the rows as trained");
-  AddNameFileOptions(&c.options, &o.names, &o.name_options);
-  c.required = {{"model", "a model directory or a vectors file"},
-                {"output", "the directory to write the files into"},
-                {"format", "projector or npy"}};
-  return RunCommand(c, args, [&] { return Export(o); });
+  return RunTableCommand(ExportCommand, Export, args);
 }
 
 }  // namespace item2vec

@@ -23,17 +23,6 @@ void LogSummary(const PrepSummary& s, const PrepConfig& config) {
                  "default sliding window would pair items by their id order instead", config.output);
 }
 
-int Prep(const PrepOptions& options, CommandContext& ctx) {
-  Result<PrepConfig> config = ResolvePrepOptions(options);
-  if (!config.ok()) return ctx.Fail(config.status());
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
-  CollectiveComm& comm = ctx.comm();
-  const Result<PrepSummary> summary = RunPrep(config.value(), comm);
-  if (const int code = ctx.SharedOutcome(summary.status())) return code;
-  if (ctx.rank() == 0) LogSummary(summary.value(), config.value());
-  return 0;
-}
-
 }  // namespace
 
 int RunPrepCommand(const std::vector<std::string>& args) {
@@ -61,7 +50,9 @@ int RunPrepCommand(const std::vector<std::string>& args) {
             PrepOptionsDescription(&options, &config_path));
   c.epilog = "Exit codes: 0 ok, 2 bad options or unknown columns, 3 missing input, bad row under\n"
              "--strict or empty result, 4 write failure.\n";
-  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) { return Prep(options, ctx); });
+  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) {
+    return RunSharedWork(ctx, ResolvePrepOptions(options), options.log_level, RunPrep, LogSummary);
+  });
 }
 
 }  // namespace item2vec

@@ -7,7 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
-#include "common/shared_options.h"
+#include "common/option_table.h"
 #include "common/units.h"
 
 namespace po = boost::program_options;
@@ -15,93 +15,7 @@ namespace po = boost::program_options;
 namespace item2vec {
 
 po::options_description PrepOptionsDescription(PrepOptions* o, std::string* config_path) {
-  po::options_description io("Input and output");
-  io.add_options()
-      ("input,i", po::value(&o->input)->multitoken()->composing(),
-       "event log file(s) or director(ies) of them (required; may repeat). Each file may have its "
-       "own header and delimiter")
-      ("output,o", po::value(&o->output),
-       "output directory: train/part-NNNNN, test.tsv (with --holdout), summary.json (required)");
-  AddConfigOption(&io, config_path);
-  io.add_options()
-      ("parts", po::value(&o->parts)->default_value(o->parts),
-       "number of train/part-NNNNN files; users are assigned to parts by a hash of the user id, "
-       "so each training worker can take whole part files");
-  po::options_description format("Input format");
-  format.add_options()
-      ("delimiter,d", po::value(&o->delimiter)->default_value(o->delimiter),
-       "field separator: auto (per file: '::' if the first line has it, else tab, comma, ';', "
-       "'|'), ',', tab, '::', or any string")
-      ("quote", po::value(&o->quote)->default_value(o->quote),
-       "quote character for fields holding the delimiter, quotes (doubled) or newlines; 'none' "
-       "turns quoting off")
-      ("header", po::value(&o->header)->default_value(o->header),
-       "whether each file's first line is a header: yes, no, or auto (yes when a column is "
-       "given by name or the first line's time/rating field is not a valid value)")
-      ("user-col", po::value(&o->user_col)->default_value(o->user_col),
-       "user column: 1-based position or header name")
-      ("item-col", po::value(&o->item_col)->default_value(o->item_col),
-       "item column: 1-based position or header name")
-      ("time-col", po::value(&o->time_col),
-       "timestamp column: position or name (default: none; events keep input order)")
-      ("rating-col", po::value(&o->rating_col),
-       "rating or weight column, needed by --min-rating (default: none)")
-      ("event-col", po::value(&o->event_col),
-       "event-type column, needed by --event-types (default: none)")
-      ("time-format", po::value(&o->time_format)->default_value(o->time_format),
-       "auto (digits are Unix seconds, or milliseconds from 1e11 up; else ISO-8601), seconds, "
-       "milliseconds, or iso8601 (2018-09-24, 2018-09-24T10:00:00Z, ...+02:00; no offset = UTC)");
-  po::options_description filters("Filters");
-  filters.add_options()
-      ("min-rating", po::value(&o->min_rating),
-       "keep only events with rating >= this (default: keep all); 3.5 on MovieLens keeps "
-       "'liked' movies")
-      ("event-types", po::value(&o->event_types),
-       "comma-separated event types to keep, e.g. view,buy (default: all)")
-      ("weight-col", po::value(&o->weight_col),
-       "event-weight column: position or name, a number in (0, 1e6] per event; the sequences "
-       "carry it as ITEM*W and train scales that position's updates by W (default: none)")
-      ("event-weights", po::value(&o->event_weights),
-       "weight of each event type, e.g. purchase=3,cart=2,click=1 (needs --event-col; types not "
-       "listed weigh 1): the sequences carry it as ITEM*W and train scales that position's "
-       "updates by W (default: none, every event weighs 1)")
-      ("min-item-count", po::value(&o->min_item_count)->default_value(o->min_item_count),
-       "drop items with fewer events than this in the whole log (after the rating and event "
-       "filters, before hold-out)")
-      ("min-length", po::value(&o->min_length)->default_value(o->min_length),
-       "drop training sequences with fewer items; --holdout last:N holds out only from users "
-       "with at least min-length + N events");
-  po::options_description seq("Sequences and hold-out");
-  seq.add_options()
-      ("session-gap", po::value(&o->session_gap)->default_value(o->session_gap),
-       "start a new sequence when a user is inactive longer than this (s, m, h or d suffix, "
-       "e.g. 30m; 0 = one sequence per user)")
-      ("max-length", po::value(&o->max_length)->default_value(o->max_length),
-       "cut longer sequences into consecutive chunks of this many items (0 = no cap)")
-      ("mode", po::value(&o->mode)->default_value(o->mode),
-       "sequence: items in time order; set: the items of a user/session deduplicated and "
-       "sorted (order carries no meaning)")
-      ("holdout", po::value(&o->holdout)->default_value(o->holdout),
-       "none; last: each user's last event goes to test.tsv; last:N: the last N, each its own "
-       "record; after:TIMESTAMP: every event at or after that time. test.tsv lines are "
-       "user<TAB>next_item<TAB>history (space-separated, oldest first)")
-      ("validation", po::bool_switch(&o->validation),
-       "with --holdout last[:N]: also hold out each user's event before the test one(s) as "
-       "valid.tsv (same format; its history is every event before it), kept out of training, "
-       "so `item2vec tune` can choose settings without ever seeing test.tsv");
-  po::options_description run("Resources and reporting");
-  run.add_options()
-      ("memory", po::value(&o->memory)->default_value(o->memory),
-       "memory budget of the external sort (K, M, G suffixes); logs larger than this are "
-       "sorted bucket by bucket on disk under --output")
-      ("strict", po::bool_switch(&o->strict),
-       "stop at the first bad row (exit code 3) instead of counting and skipping it");
-  AddProgressOption(&run, &o->progress_seconds);
-  AddLogLevelOption(&run, &o->log_level);
-  po::options_description all("item2vec prep options");
-  all.add_options()("help,h", "print this help and exit");
-  all.add(io).add(format).add(filters).add(seq).add(run);
-  return all;
+  return OptionsWithHelp("item2vec prep options", PrepOptionGroups(o, config_path));
 }
 
 Status ParsePrepOptions(const std::vector<std::string>& args, PrepOptions* options, bool* help_requested) {

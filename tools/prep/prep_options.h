@@ -16,6 +16,7 @@
 #include <boost/program_options/options_description.hpp>
 
 #include "common/delimited_reader.h"
+#include "common/option_table.h"
 #include "tools/prep/event_columns.h"
 #include "tools/prep/event_weights.h"
 #include "tools/prep/sessionizer.h"
@@ -83,6 +84,8 @@ struct PrepConfig {
   int reported_bad_rows = 5;          // bad rows shown in full before they are only counted
 };
 
+// The option table (tools/prep/prep_options.opt, generated at build time), by group.
+std::vector<OptionGroup> PrepOptionGroups(PrepOptions* options, std::string* config_path);
 // Describes every option (used for --help and for parsing).
 boost::program_options::options_description PrepOptionsDescription(PrepOptions* options, std::string* config_path);
 

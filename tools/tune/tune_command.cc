@@ -26,13 +26,13 @@
 #include "common/input_files.h"
 #include "common/input_stream.h"
 #include "common/logging.h"
-#include "common/shared_options.h"
 #include "common/train_options.h"
 #include "model/evaluation.h"
 #include "tools/tune/default_space.h"
 #include "tools/tune/tune_outputs.h"
 #include "tools/tune/tune_sample.h"
 #include "tools/tune/tune_search.h"
+#include "tools/tune/tune_options.h"
 #include "tools/tune/tune_space.h"
 
 namespace fs = std::filesystem;
@@ -43,82 +43,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct TuneOptions {
-  std::vector<std::string> input;
-  std::string valid, test, output, space, train_config, final_output;
-  std::string budget = "20x";
-  std::string launcher = "mpirun";
-  std::string query = "last";
-  double sample = 1.0;
-  int np = 2;
-  int servers = 1;
-  int k = 10;
-  std::uint64_t seed = 1;
-  int max_trials = 0;
-  int rounds = 2;
-  int eta = 3;
-  int full_candidates = 3;
-  std::int64_t sample_min_tokens = 300000;
-  std::string log_level = "info";
-  long base_min_count = 5;  // the base settings' min-count (set from --train-config in Run)
-};
-
 po::options_description Description(TuneOptions* o) {
   po::options_description d("item2vec tune options");
-  d.add_options()
-      ("input,i", po::value(&o->input)->composing(),
-       "training sequences (prep's DIR/train), as for train; may repeat (required)")
-      ("valid", po::value(&o->valid), "validation records: prep --holdout last --validation's valid.tsv (required)")
-      ("test", po::value(&o->test),
-       "test records (prep's test.tsv): read only after the search, to evaluate the winner trained with "
-       "--final-output; never seen by the search")
-      ("output,o", po::value(&o->output),
-       "directory of the trial log, trials.csv/json, best.ini and search.html (required); a rerun with the "
-       "same directory resumes from its trial log")
-      ("space", po::value(&o->space),
-       "the search space, an INI file (format: configs/tune_space.ini, which is also the default)")
-      ("train-config", po::value(&o->train_config),
-       "train's base settings (an INI `train --config` reads): the defaults trial, and every option the "
-       "space does not vary (default: train's own defaults)")
-      ("budget", po::value(&o->budget)->default_value(o->budget),
-       "time budget: seconds (600, 600s), minutes (30m), hours (2h), or Nx = N times the defaults trial's "
-       "wall time")
-      ("sample", po::value(&o->sample)->default_value(o->sample),
-       "train every trial on this share of the training lines (users, with prep's one line per user; "
-       "0 < S <= 1, chosen by a seeded hash) and score it on every validation record; with "
-       "--final-output the defaults and the sample's --full-candidates best are then trained on the full "
-       "input and the best on validation wins; trials on a sample scale min-count by S (at least 1); a share "
-       "holding fewer than --sample-min-tokens tokens is raised to hold that many")
-      ("sample-min-tokens", po::value(&o->sample_min_tokens)->default_value(o->sample_min_tokens),
-       "with --sample: the least tokens (items) the sample holds; a share that keeps fewer is raised to "
-       "this many (to 1, the full input, on a corpus smaller than this): on fewer tokens each item gets too "
-       "few updates and the sample ranks settings in another regime (docs/commands/tune.md); 0 = no floor")
-      ("full-candidates", po::value(&o->full_candidates)->default_value(o->full_candidates),
-       "with --sample and --final-output: how many of the sample's best full-epoch settings (whether or not "
-       "they beat the defaults on the share) are trained on the full input, with the defaults, to pick the "
-       "answer")
-      ("final-output", po::value(&o->final_output),
-       "after the search, train the winner on the full --input into this model directory (and evaluate it "
-       "on --test when given)")
-      ("np", po::value(&o->np)->default_value(o->np), "MPI ranks of each trial (train's workers + servers)")
-      ("servers", po::value(&o->servers)->default_value(o->servers), "of those, parameter servers (train --servers)")
-      ("launcher", po::value(&o->launcher)->default_value(o->launcher),
-       "the MPI launcher command and its arguments, split on spaces; `-np N` is appended "
-       "(e.g. \"mpirun --oversubscribe\"; in a Slurm job, Open MPI's mpirun uses the allocation)")
-      ("k", po::value(&o->k)->default_value(o->k), "the cut-off K of the objective HR@K (ties: NDCG@K)")
-      ("query", po::value(&o->query)->default_value(o->query),
-       "eval's query of a record: last (the last history item: next-item), mean:K, or user (the mean of "
-       "the history: completion of a set)")
-      ("seed", po::value(&o->seed)->default_value(o->seed),
-       "seeds the quasi-random draws, the sample and every trial's training")
-      ("rounds", po::value(&o->rounds)->default_value(o->rounds),
-       "successive-halving rounds of the largest bracket (Hyperband's s_max + 1): 2 ranks 3 settings on "
-       "a third of the epochs and trains the best on all its epochs, then trains 2 more on all; 3 starts "
-       "with 9 on a ninth (worth it when a training costs far more than starting one)")
-      ("eta", po::value(&o->eta)->default_value(o->eta), "successive halving keeps the best 1/eta of a round")
-      ("max-trials", po::value(&o->max_trials)->default_value(o->max_trials),
-       "stop after this many trials, defaults included (0 = only the budget)");
-  AddLogLevelOption(&d, &o->log_level);
+  AddTuneOptions(&d, o);
   return d;
 }
 

@@ -4,16 +4,13 @@
 #include <iostream>
 #include <unordered_map>
 
-#include <boost/program_options.hpp>
-
 #include "common/command.h"
 #include "common/input_files.h"
 #include "common/word2vec_format.h"
 #include "model/model_loader.h"
 #include "model/user_records.h"
 #include "model/user_vector.h"
-
-namespace po = boost::program_options;
+#include "tools/users/embed_users_options.h"
 
 namespace item2vec {
 namespace {
@@ -51,13 +48,6 @@ class UserTable {
   std::vector<std::size_t> lengths_;
   std::vector<float> vectors_;
   std::int64_t repeated_ = 0;  // records of users seen before
-};
-
-struct EmbedUsersOptions {
-  std::vector<std::string> inputs;
-  std::string model, output;
-  int last = 0;
-  double half_life = 0;
 };
 
 // Every user's vector from the records of `files` (one per user, UserTable); counts the
@@ -124,26 +114,7 @@ Status EmbedUsers(const EmbedUsersOptions& o) {
 }  // namespace
 
 int RunEmbedUsersCommand(const std::vector<std::string>& args) {
-  EmbedUsersOptions o;
-  Command c("embed-users",
-            "Usage: item2vec embed-users --model DIR --sequences test.tsv --output users.vec [--last K] "
-            "[--half-life N]\n\nA user's vector is the mean of the unit-normalised vectors of their items.\n\n");
-  c.options.add_options()
-      ("model,m", po::value(&o.model), "model directory or vectors file (required)")
-      ("sequences", po::value(&o.inputs)->multitoken()->composing(),
-       "test.tsv written by item2vec prep (user<TAB>next<TAB>history: the history is embedded; a user "
-       "with several records gets one vector, from the record with the longest history) or sequence "
-       "files (one user per line, items separated by whitespace; the user is the line number over all "
-       "the files): a file or a directory of part files, .gz and .zst read as train reads them "
-       "(required; may repeat)")
-      ("output,o", po::value(&o.output), "users file to write, word2vec text format (required)")
-      ("last", po::value(&o.last)->default_value(0), "use only the last K known items of each user (0 = all)")
-      ("half-life", po::value(&o.half_life)->default_value(0),
-       "weigh the item N places before the last by 0.5^(N/half-life) (0 = equal weights)");
-  c.required = {{"model", "a model directory or a vectors file"},
-                {"sequences", "prep's test.tsv or sequence files"},
-                {"output", "the users file to write"}};
-  return RunCommand(c, args, [&] { return EmbedUsers(o); });
+  return RunTableCommand(EmbedUsersCommand, EmbedUsers, args);
 }
 
 }  // namespace item2vec

@@ -34,19 +34,6 @@ void LogSummary(const WalkSummary& s, const WalkConfig& c) {
   spdlog::info("train on them: item2vec train --input {} --output MODEL/ ...", c.output);
 }
 
-int Walk(const WalkOptions& options, CommandContext& ctx) {
-  Result<WalkConfig> config = ResolveWalkOptions(options);
-  if (!config.ok()) return ctx.Fail(config.status());
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
-  CollectiveComm& comm = ctx.comm();
-  const WalkConfig& c = config.value();
-  if (ctx.rank() == 0) LogAnnouncement(c);
-  const Result<WalkSummary> summary = RunWalk(c, comm);
-  if (const int code = ctx.SharedOutcome(summary.status())) return code;
-  if (ctx.rank() == 0) LogSummary(summary.value(), c);
-  return 0;
-}
-
 }  // namespace
 
 int RunWalkCommand(const std::vector<std::string>& args) {
@@ -82,7 +69,9 @@ int RunWalkCommand(const std::vector<std::string>& args) {
             WalkOptionsDescription(&options, &config_path));
   c.epilog = "Exit codes: 0 ok, 2 bad options or a graph over --memory, 3 missing, empty or unusable\n"
              "input, 4 write failure.\n";
-  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) { return Walk(options, ctx); });
+  return RunSharedWorkCommand(c, args, [&](CommandContext& ctx) {
+    return RunSharedWork(ctx, ResolveWalkOptions(options), options.log_level, RunWalk, LogSummary, LogAnnouncement);
+  });
 }
 
 }  // namespace item2vec

@@ -6,7 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include "common/command_line.h"
-#include "common/shared_options.h"
+#include "common/option_table.h"
 #include "common/units.h"
 
 namespace po = boost::program_options;
@@ -14,61 +14,7 @@ namespace po = boost::program_options;
 namespace item2vec {
 
 po::options_description WalkOptionsDescription(WalkOptions* o, std::string* config_path) {
-  po::options_description io("Input and output");
-  io.add_options()
-      ("input,i", po::value(&o->input)->multitoken()->composing(),
-       "sequence file(s) or director(ies) of them, as `item2vec train` reads: one sequence per "
-       "line of whitespace-separated items, e.g. prep's DIR/train (required; may repeat). .gz and "
-       ".zst files are read streamed (each whole by one rank)")
-      ("output,o", po::value(&o->output),
-       "output directory: part-NNNNN (one per rank; one walk per line, the items as in the input) "
-       "and _summary.json, which train skips; give the directory to `item2vec train --input` (required)");
-  AddConfigOption(&io, config_path);
-  po::options_description graph("Graph");
-  graph.add_options()
-      ("window", po::value(&o->window)->default_value(o->window),
-       "an edge a -> b is counted each time b follows a at most this many positions later in a "
-       "sequence; its weight is that count")
-      ("undirected", po::bool_switch(&o->undirected),
-       "count every transition in both directions (b -> a too), so no item that has a neighbour "
-       "is a dead end; default: directed, as the sequences run")
-      ("min-count", po::value(&o->min_count)->default_value(o->min_count),
-       "leave out items seen fewer times in the whole input (they are removed from the sequences "
-       "before edges are counted)");
-  po::options_description walks("Walks");
-  walks.add_options()
-      ("method", po::value(&o->method)->default_value(o->method),
-       "deepwalk: each step follows an out-edge with probability proportional to its weight; "
-       "node2vec: second-order steps biased by --p and --q")
-      ("p", po::value(&o->p)->default_value(o->p),
-       "node2vec return parameter: a step back to the previous item is weighted 1/p (small p: "
-       "walks stay local)")
-      ("q", po::value(&o->q)->default_value(o->q),
-       "node2vec in-out parameter: a step to an item not adjacent to the previous one is weighted "
-       "1/q (q < 1: outward, DFS-like; q > 1: inward, BFS-like); items adjacent to it weigh 1")
-      ("sampler", po::value(&o->sampler)->default_value(o->sampler),
-       "node2vec sampling: alias (the paper's precomputed alias table per edge, O(1) per step, "
-       "memory 8 bytes x sum over items of in-degree x out-degree; refused beyond --memory) or "
-       "rejection (KnightKing-style: first-order proposal accepted with probability bias / max "
-       "bias; no per-edge tables, a few draws per step). Ignored by deepwalk")
-      ("walks-per-item", po::value(&o->walks_per_item)->default_value(o->walks_per_item),
-       "walks started from every item that has an out-edge")
-      ("walk-length", po::value(&o->walk_length)->default_value(o->walk_length),
-       "items per walk (at least 2); a walk that reaches an item without out-edges ends there")
-      ("seed", po::value(&o->seed)->default_value(o->seed),
-       "random seed; walk k from item v draws from its own stream seeded by (seed, v, k), so "
-       "the walks are the same whatever the number of ranks");
-  po::options_description run("Resources and reporting");
-  run.add_options()
-      ("memory", po::value(&o->memory)->default_value(o->memory),
-       "memory budget per rank (K, M, G suffixes) for the edge counts and the graph with its "
-       "sampling tables; every rank holds the whole graph. Refused with the size needed when over");
-  AddProgressOption(&run, &o->progress_seconds);
-  AddLogLevelOption(&run, &o->log_level);
-  po::options_description all("item2vec walk options");
-  all.add_options()("help,h", "print this help and exit");
-  all.add(io).add(graph).add(walks).add(run);
-  return all;
+  return OptionsWithHelp("item2vec walk options", WalkOptionGroups(o, config_path));
 }
 
 Status ParseWalkOptions(const std::vector<std::string>& args, WalkOptions* options, bool* help_requested) {

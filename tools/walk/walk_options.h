@@ -5,7 +5,7 @@
 // --config INI supported). ResolveWalkOptions checks every value and combination and
 // returns a WalkConfig, or InvalidArgument with a message that names the option and says
 // what is accepted. WalkOptionsDescription is the one list of options and their --help
-// text. Plain values; read-only after resolution.
+// text, from the table tools/walk/walk_options.opt. Plain values; read-only after resolution.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "common/option_table.h"
 #include "common/status.h"
 #include "tools/walk/walker.h"
 
@@ -49,6 +50,8 @@ struct WalkConfig {
   double progress_seconds = 10.0;
 };
 
+// The option table (tools/walk/walk_options.opt, generated at build time), by group.
+std::vector<OptionGroup> WalkOptionGroups(WalkOptions* options, std::string* config_path);
 boost::program_options::options_description WalkOptionsDescription(WalkOptions* options, std::string* config_path);
 Status ParseWalkOptions(const std::vector<std::string>& args, WalkOptions* options, bool* help_requested);
 Result<WalkConfig> ResolveWalkOptions(const WalkOptions& options);
