@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -20,7 +21,14 @@
 namespace item2vec {
 namespace {
 
-// Wall seconds between laps.
+// This thread's CPU seconds so far.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// Wall seconds between laps (Lap), and CPU seconds of this thread since the clock started.
 class StepClock {
  public:
   double Lap() {
@@ -29,9 +37,11 @@ class StepClock {
     last_ = now;
     return seconds;
   }
+  double Cpu() const { return ThreadCpuSeconds() - cpu_start_; }
 
  private:
   TrainJob::Clock::time_point last_ = TrainJob::Clock::now();
+  double cpu_start_ = ThreadCpuSeconds();
 };
 
 // Rank 0 finds the resume point (--resume) or clears an earlier run's checkpoints.
@@ -117,6 +127,7 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted); !cs.ok())
     FailJob(t, cs.WithContext("counting items"));
   const double count_seconds = job.vocab_steps.count = clock.Lap();
+  job.vocab_steps.count_cpu = clock.Cpu();
   if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
   *shard = ShardTokenCounts(counted.counts);
   if (job.resuming) return Status::Internal("unset");
@@ -141,6 +152,7 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   if (job.rank != 0) return Status::Internal("unset");
   Result<Vocabulary> vocab = VocabularyOfCounts(job, counted, std::move(parts));
   job.vocab_steps.order = clock.Lap();
+  job.vocab_steps.cpu = clock.Cpu();
   return vocab;
 }
 
@@ -182,9 +194,10 @@ StepExit ReadJobSideInfo(TrainJob* job) {
 void LogVocabulary(const TrainJob& job) {
   const TrainJob::VocabularySteps& s = job.vocab_steps;
   spdlog::info("vocabulary: {} items, {} training tokens (min-count {}); built in {:.1f} s (rank 0: counting {:.1f}, "
-               "exchanging counts {:.1f}, gathering items {:.1f}, ordering and ids {:.1f}, node tables {:.1f})",
+               "exchanging counts {:.1f}, gathering items {:.1f}, ordering and ids {:.1f}, node tables {:.1f}; "
+               "CPU {:.1f}, counting {:.1f})",
                job.vocab.size(), job.vocab.total_count(), job.options.min_count, s.Total(), s.count, s.exchange,
-               s.gather, s.order, s.tables);
+               s.gather, s.order, s.tables, s.cpu, s.count_cpu);
 }
 
 }  // namespace
@@ -219,6 +232,7 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   StepClock tables_clock;
   if (StepExit exit = ShareNodeTables(job, servers_named, &vocab)) return exit;
   job->vocab_steps.tables = tables_clock.Lap();
+  job->vocab_steps.cpu += tables_clock.Cpu();
   job->vocab = std::move(vocab.value());
   if (rank == 0) LogVocabulary(*job);
   if (StepExit exit = ReadJobSideInfo(job)) return exit;

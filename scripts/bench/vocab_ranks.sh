@@ -5,7 +5,8 @@
 # times) and runs `item2vec train --dry-run` (count, exchange, gather, order, node tables,
 # memory plan; no training) with each worker count of --workers and 1 server, --repeats times,
 # interleaved (1, 2, 4, 1, 2, 4, ...). After each run prints one line: workers, the seconds
-# rank 0 logs for each step of building the vocabulary ("vocabulary: ... built in"), the
+# rank 0 logs for each step of building the vocabulary ("vocabulary: ... built in") and its
+# CPU seconds in all of them and in counting (what a core of its own would take), the
 # job's wall seconds and its CPU seconds (user + system, all ranks); at the end the median of
 # each count. Each worker counts 1/W of the tokens and owns 1/W of the items: the counting
 # and the owners' work fall with W where every rank has a core of its own; on a machine with
@@ -21,7 +22,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$repo/scripts/bench/lib.sh"
 bin="$repo/build/bin/item2vec" items=3000000 repeat=5 workers="1 2 4" repeats=2 work=/tmp/vocab_ranks
-bench_args "$0" 19 bin items repeat workers repeats work -- "$@"
+bench_args "$0" 20 bin items repeat workers repeats work -- "$@"
 bench_mpi_as_root
 export OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_rmaps_base_oversubscribe=1
 corpus="$work/corpus-$items-x$repeat"
@@ -36,8 +37,8 @@ for _ in $(seq 1 "$repeats"); do
     /usr/bin/time -f "%e %U %S" -o "$work/time" mpirun -np $((w + 1)) "$bin" train --input "$corpus" --dim 16 \
       --min-count 1 --epochs 1 --servers 1 --seed 1 --output "$out" --dry-run > "$work/dry.log" 2>&1 ||
       { tail "$work/dry.log" >&2; die "the dry run with $w workers failed"; }
-    steps=$(grep -o 'built in [0-9.]* s (rank 0: .*)' "$work/dry.log" | tr -d '(),' |
-      awk '{ printf "vocab_s=%s count=%s exchange=%s gather=%s order=%s tables=%s", $3, $8, $11, $14, $18, $21 }')
+    steps=$(grep -o 'built in [0-9.]* s (rank 0: .*)' "$work/dry.log" | tr -d '(),;' |
+      awk '{ printf "vocab_s=%s count=%s exchange=%s gather=%s order=%s tables=%s rank0_cpu=%s rank0_count_cpu=%s", $3, $8, $11, $14, $18, $21, $23, $25 }')
     [ -n "$steps" ] || die "no 'vocabulary: ... built in' line in $work/dry.log"
     read -r wall user sys < "$work/time"
     line="workers=$w $steps wall_s=$wall cpu_s=$(echo "$user + $sys" | bc) load=$(cut -d' ' -f1 /proc/loadavg)"

@@ -45,9 +45,10 @@ s = json.load(open(sys.argv[1]))["vocabulary_seconds"]
 steps = ["count", "exchange", "gather", "order", "tables"]
 assert all(s[k] >= 0 for k in steps) and s["count"] > 0 and s["tables"] > 0, s
 assert abs(s["total"] - sum(s[k] for k in steps)) < 1e-6, s
+assert 0 < s["count_cpu"] <= s["cpu"], s
 print("ok: vocabulary built in %.3f s (%s)" % (s["total"], ", ".join("%s %.3f" % (k, s[k]) for k in steps)))
 PY
 info=$(run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/dry2" --dim 8 --dry-run 2>&1)
-echo "$info" | grep -Eq "vocabulary: .*built in [0-9.]+ s \(rank 0: counting [0-9.]+, exchanging counts [0-9.]+, gathering items [0-9.]+, ordering and ids [0-9.]+, node tables [0-9.]+\)" ||
+echo "$info" | grep -Eq "vocabulary: .*built in [0-9.]+ s \(rank 0: counting [0-9.]+, exchanging counts [0-9.]+, gathering items [0-9.]+, ordering and ids [0-9.]+, node tables [0-9.]+; CPU [0-9.]+, counting [0-9.]+\)" ||
   fail "the vocabulary line does not give the steps' seconds"
 echo "ok: the vocabulary's steps timed"
