@@ -19,6 +19,21 @@ std::string MpiErrorString(int code) {
   return std::string(buf, static_cast<std::size_t>(len));
 }
 
+// Completes a nonblocking collective, pausing between tests as Backoff does: a rank that
+// waits long in a collective (a server while the workers count the vocabulary, worker 1 while
+// rank 0 builds it) leaves its core to the ranks that work, where MPI's blocking collective
+// would spin on it.
+Status FinishCollective(MPI_Request* request, const char* what) {
+  Backoff backoff;
+  for (;;) {
+    int done = 0;
+    const int rc = MPI_Test(request, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS) return Status::Internal(std::string(what) + ": " + MpiErrorString(rc));
+    if (done) return Status::Ok();
+    backoff.Pause();
+  }
+}
+
 }  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
@@ -164,8 +179,11 @@ Status MpiTransport::Receive(const Envelope& envelope, void* buffer) {
 
 Status MpiTransport::Broadcast(std::string* bytes, int root) {
   long long n = static_cast<long long>(bytes->size());
-  int rc = MPI_Bcast(&n, 1, MPI_LONG_LONG, root, comm_);
+  MPI_Request request = MPI_REQUEST_NULL;
+  int rc = MPI_Ibcast(&n, 1, MPI_LONG_LONG, root, comm_, &request);
   if (rc != MPI_SUCCESS) return Status::Internal("broadcast: " + MpiErrorString(rc));
+  ITEM2VEC_RETURN_IF_ERROR(FinishCollective(&request, "broadcast"));
+  // Every rank has reached the broadcast: the bytes follow at once, with MPI's own calls.
   bytes->resize(static_cast<std::size_t>(n));
   // Chunks below INT_MAX so vocabularies of any size pass.
   const long long kChunk = 1LL << 30;
@@ -178,23 +196,26 @@ Status MpiTransport::Broadcast(std::string* bytes, int root) {
 }
 
 Status MpiTransport::AllreduceSum(std::vector<double>* values) {
-  const int rc = MPI_Allreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()),
-                               MPI_DOUBLE, MPI_SUM, comm_);
+  MPI_Request request = MPI_REQUEST_NULL;
+  const int rc = MPI_Iallreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()), MPI_DOUBLE,
+                                MPI_SUM, comm_, &request);
   if (rc != MPI_SUCCESS) return Status::Internal("allreduce: " + MpiErrorString(rc));
-  return Status::Ok();
+  return FinishCollective(&request, "allreduce");
 }
 
 Status MpiTransport::Barrier() {
-  const int rc = MPI_Barrier(comm_);
+  MPI_Request request = MPI_REQUEST_NULL;
+  const int rc = MPI_Ibarrier(comm_, &request);
   if (rc != MPI_SUCCESS) return Status::Internal("barrier: " + MpiErrorString(rc));
-  return Status::Ok();
+  return FinishCollective(&request, "barrier");
 }
 
 Status MpiTransport::AllreduceInt64(std::vector<std::int64_t>* values, Reduce op) {
-  const int rc = MPI_Allreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()), MPI_INT64_T,
-                               op == Reduce::kSum ? MPI_SUM : MPI_MAX, comm_);
+  MPI_Request request = MPI_REQUEST_NULL;
+  const int rc = MPI_Iallreduce(MPI_IN_PLACE, values->data(), static_cast<int>(values->size()), MPI_INT64_T,
+                                op == Reduce::kSum ? MPI_SUM : MPI_MAX, comm_, &request);
   if (rc != MPI_SUCCESS) return Status::Internal("allreduce: " + MpiErrorString(rc));
-  return Status::Ok();
+  return FinishCollective(&request, "allreduce");
 }
 
 Status MpiTransport::Gather(std::string_view mine, int root, std::vector<std::string>* all) {
@@ -202,8 +223,10 @@ Status MpiTransport::Gather(std::string_view mine, int root, std::vector<std::st
   // Everyone learns every size, so every rank checks the limit the same way.
   std::vector<std::int64_t> sizes(static_cast<std::size_t>(size_));
   const std::int64_t my_size = static_cast<std::int64_t>(mine.size());
-  int rc = MPI_Allgather(&my_size, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, comm_);
+  MPI_Request request = MPI_REQUEST_NULL;
+  int rc = MPI_Iallgather(&my_size, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, comm_, &request);
   if (rc != MPI_SUCCESS) return Status::Internal("gather (sizes): " + MpiErrorString(rc));
+  ITEM2VEC_RETURN_IF_ERROR(FinishCollective(&request, "gather (sizes)"));
   std::int64_t total = 0;
   for (std::int64_t s : sizes) total += s;
   if (total > static_cast<std::int64_t>(kMaxGatherBytes))

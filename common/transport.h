@@ -14,7 +14,9 @@
 // - It is an interface so tests and the --debug-fault option can wrap it to delay, drop
 //   or kill (FaultyTransport). Calls are per message, never per item or per pair.
 // - The collectives (Broadcast .. Gather) are blocking calls every rank makes in the same
-//   order. An error from one leaves the ranks out of step (a peer may still wait inside
+//   order. MpiTransport waits for them as for a message (nonblocking MPI collectives, then
+//   Backoff), so a rank that waits long in one (a server while the workers count) does not
+//   spin on a core the working ranks need. An error from one leaves the ranks out of step (a peer may still wait inside
 //   it): the caller passes it up, and the command edge ends the job with Abort().
 //   AllreduceInt64 and Gather have generic versions built on Broadcast (one broadcast per
 //   rank; for transports with no collectives of their own); MpiTransport overrides them

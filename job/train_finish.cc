@@ -101,6 +101,11 @@ std::string TrainJson(const TrainJob& job, const ProgressMonitor& monitor, std::
   j.Ints({{"checkpoints_written", checkpoints_written}, {"tokens_seen", tot.raw_tokens},
           {"words_trained", tot.words}, {"pairs", tot.pairs}, {"split_lines", tot.split_lines}});
   if (job.long_items >= 0) j.Key("long_items").Int(job.long_items);
+  const TrainJob::VocabularySteps& vs = job.vocab_steps;
+  j.Key("vocabulary_seconds").BeginObject();
+  j.Key("count").Double(vs.count).Key("exchange").Double(vs.exchange).Key("gather").Double(vs.gather);
+  j.Key("order").Double(vs.order).Key("tables").Double(vs.tables).Key("total").Double(vs.Total());
+  j.Key("count_cpu").Double(vs.count_cpu).Key("cpu").Double(vs.cpu).EndObject();
   if (o.SetMode()) j.Key("capped_sets").Int(tot.capped_sets);
   j.Key("train_seconds").Double(train_seconds);
   j.Key("total_seconds").Double(total_seconds);

@@ -64,6 +64,17 @@ struct TrainJob {
   // Rank 0: occurrences of items skipped for their length while counting; -1 when this run
   // did not count (resumed with the checkpoint's workers and vocabulary).
   std::int64_t long_items = -1;
+  // Rank 0's wall seconds in each step of building the vocabulary (all 0 on a resumed run
+  // that did not count): its shard's count, the all-to-all of counts to their owners, the
+  // owners' items gathered (with the count reports), ordering and ids (rank 0 alone), the
+  // node tables shared; and rank 0's CPU seconds in counting and in all the steps (what a
+  // core of its own would take, where ranks share cores). Logged with the vocabulary line; in
+  // train.json.
+  struct VocabularySteps {
+    double count = 0, exchange = 0, gather = 0, order = 0, tables = 0;
+    double count_cpu = 0, cpu = 0;
+    double Total() const { return count + exchange + gather + order + tables; }
+  } vocab_steps;
 
   // --side-info: the attribute and weight rows after the items' (common/side_layout.h);
   // SideLayout(V) without.

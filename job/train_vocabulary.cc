@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -19,6 +20,29 @@
 
 namespace item2vec {
 namespace {
+
+// This thread's CPU seconds so far.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// Wall seconds between laps (Lap), and CPU seconds of this thread since the clock started.
+class StepClock {
+ public:
+  double Lap() {
+    const TrainJob::Clock::time_point now = TrainJob::Clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+  double Cpu() const { return ThreadCpuSeconds() - cpu_start_; }
+
+ private:
+  TrainJob::Clock::time_point last_ = TrainJob::Clock::now();
+  double cpu_start_ = ThreadCpuSeconds();
+};
 
 // Rank 0 finds the resume point (--resume) or clears an earlier run's checkpoints.
 Result<ResumePoint> FindOrClearCheckpoints(const TrainJob& job) {
@@ -98,11 +122,12 @@ Result<Vocabulary> VocabularyOfCounts(TrainJob& job, const CountedShard& report,
 Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   const TrainOptions& o = job.options;
   Transport& t = *job.transport;
-  const auto count_start = TrainJob::Clock::now();
+  StepClock clock;
   CountedShard counted;
   if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted); !cs.ok())
     FailJob(t, cs.WithContext("counting items"));
-  const double count_seconds = std::chrono::duration<double>(TrainJob::Clock::now() - count_start).count();
+  const double count_seconds = job.vocab_steps.count = clock.Lap();
+  job.vocab_steps.count_cpu = clock.Cpu();
   if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
   *shard = ShardTokenCounts(counted.counts);
   if (job.resuming) return Status::Internal("unset");
@@ -117,13 +142,18 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   OwnedItems mine = SelectOwnedItems(owned, OwnerMinCount(o), OwnerCap(o), job.workers);
   owned = ItemCounter();
   malloc_trim(0);
+  job.vocab_steps.exchange = clock.Lap();
   if (Status ms = MergeCounts(t, job.rank, job.workers, timeout, &counted); !ms.ok())
     FailJob(t, ms.WithContext("merging the count reports"));
   std::vector<OwnedItems> parts;
   if (Status gs = GatherOwnedItems(t, job.rank, job.workers, timeout, &mine, &parts); !gs.ok())
     FailJob(t, gs.WithContext("gathering the vocabulary's items"));
+  job.vocab_steps.gather = clock.Lap();
   if (job.rank != 0) return Status::Internal("unset");
-  return VocabularyOfCounts(job, counted, std::move(parts));
+  Result<Vocabulary> vocab = VocabularyOfCounts(job, counted, std::move(parts));
+  job.vocab_steps.order = clock.Lap();
+  job.vocab_steps.cpu = clock.Cpu();
+  return vocab;
 }
 
 // --side-info: rank 0 reads the table and every rank lays it out against the vocabulary. A
@@ -160,6 +190,16 @@ StepExit ReadJobSideInfo(TrainJob* job) {
   return std::nullopt;
 }
 
+// The vocabulary line, with rank 0's seconds in each step of building it.
+void LogVocabulary(const TrainJob& job) {
+  const TrainJob::VocabularySteps& s = job.vocab_steps;
+  spdlog::info("vocabulary: {} items, {} training tokens (min-count {}); built in {:.1f} s (rank 0: counting {:.1f}, "
+               "exchanging counts {:.1f}, gathering items {:.1f}, ordering and ids {:.1f}, node tables {:.1f}; "
+               "CPU {:.1f}, counting {:.1f})",
+               job.vocab.size(), job.vocab.total_count(), job.options.min_count, s.Total(), s.count, s.exchange,
+               s.gather, s.order, s.tables, s.cpu, s.count_cpu);
+}
+
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
@@ -189,11 +229,12 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   // when a warm start maps the previous model's rows by name (they drop them once their rows
   // are loaded).
   const bool servers_named = !job->resuming && !o.init_from.empty();
+  StepClock tables_clock;
   if (StepExit exit = ShareNodeTables(job, servers_named, &vocab)) return exit;
+  job->vocab_steps.tables = tables_clock.Lap();
+  job->vocab_steps.cpu += tables_clock.Cpu();
   job->vocab = std::move(vocab.value());
-  if (rank == 0)
-    spdlog::info("vocabulary: {} items, {} training tokens (min-count {})", job->vocab.size(),
-                 job->vocab.total_count(), o.min_count);
+  if (rank == 0) LogVocabulary(*job);
   if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
   ResolveAlpha(job);

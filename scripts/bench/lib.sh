@@ -40,6 +40,27 @@ bench_prep_movielens() {
     --item-col movieId --time-col timestamp --rating-col rating --min-rating 3.5 --holdout last 2> /dev/null
 }
 
+# bench_catalogue_corpus ITEMS REPEAT DIR: DIR/part-0 (kept when present) holds ITEMS distinct
+# items "i<k>", each seen REPEAT times, shuffled into sessions of 10 by a seeded permutation per
+# pass: a catalogue where every item is equally rare (vocab_memory.sh, vocab_ranks.sh).
+bench_catalogue_corpus() {
+  [ -s "$3/part-0" ] && return 0
+  mkdir -p "$3"
+  /usr/bin/python3 - "$1" "$2" "$3/part-0" <<'PY'
+import sys, numpy as np
+items, repeat, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+rng = np.random.default_rng(1)
+with open(path + ".tmp", "w") as f:
+    for _ in range(repeat):
+        order = rng.permutation(items)
+        for start in range(0, items, 100000):
+            chunk = order[start:start + 100000]
+            words = ["i%d" % k for k in chunk]
+            f.write("\n".join(" ".join(words[j:j + 10]) for j in range(0, len(words), 10)) + "\n")
+import os; os.replace(path + ".tmp", path)
+PY
+}
+
 # die MESSAGE: the script's name and MESSAGE on stderr, exit 1. log MESSAGE: a timestamped
 # progress line on stderr.
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }

@@ -52,22 +52,7 @@ if [ "$nodes" != 1 ]; then
 fi
 
 corpus="$work/corpus-$items-x$repeat"
-if [ ! -s "$corpus/part-0" ]; then
-  mkdir -p "$corpus"
-  /usr/bin/python3 - "$items" "$repeat" "$corpus/part-0" <<'PY'
-import sys, numpy as np
-items, repeat, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-rng = np.random.default_rng(1)
-with open(path + ".tmp", "w") as f:
-    for _ in range(repeat):
-        order = rng.permutation(items)
-        for start in range(0, items, 100000):
-            chunk = order[start:start + 100000]
-            words = ["i%d" % k for k in chunk]
-            f.write("\n".join(" ".join(words[j:j + 10]) for j in range(0, len(words), 10)) + "\n")
-import os; os.replace(path + ".tmp", path)
-PY
-fi
+bench_catalogue_corpus "$items" "$repeat" "$corpus"
 
 run="$work/run"
 rm -rf "$run" && mkdir -p "$run"

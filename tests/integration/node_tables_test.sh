@@ -5,6 +5,7 @@
 # carries half of it (a private copy would count whole). The dry run's plan counts the
 # tables once per node at their exact size, and nothing is left in /dev/shm by the job; the
 # file a killed job left there is removed by the next (its creator's pid is in its name).
+# train.json and the log give rank 0's seconds in each step of building the vocabulary.
 source "$(dirname "$0")/lib.sh"
 [ -w /dev/shm ] || { echo "SKIP: no writable /dev/shm (workers build private tables)"; exit 77; }
 make_movielens_corpus "$WORK/seqs.txt"
@@ -36,3 +37,18 @@ mib=$(/usr/bin/python3 -c "import json; print('%.1f' % (json.load(open('$WORK/m/
 echo "$out" | grep -q "node-shared tables $mib MiB" || fail "the plan's tables are not the $mib MiB the workers mapped"
 echo "$out" | grep -q "1/2 of the node's tables" || fail "the plan does not split the tables between the node's 2 workers"
 echo "ok: one copy of the tables per node"
+# The steps of building the vocabulary, timed on rank 0 (the node tables are the last):
+# train.json's vocabulary_seconds and the log's vocabulary line.
+/usr/bin/python3 - "$WORK/m/train.json" <<'PY' || fail "train.json's vocabulary_seconds is missing or inconsistent"
+import json, sys
+s = json.load(open(sys.argv[1]))["vocabulary_seconds"]
+steps = ["count", "exchange", "gather", "order", "tables"]
+assert all(s[k] >= 0 for k in steps) and s["count"] > 0 and s["tables"] > 0, s
+assert abs(s["total"] - sum(s[k] for k in steps)) < 1e-6, s
+assert 0 < s["count_cpu"] <= s["cpu"], s
+print("ok: vocabulary built in %.3f s (%s)" % (s["total"], ", ".join("%s %.3f" % (k, s[k]) for k in steps)))
+PY
+info=$(run_np 3 train --input "$WORK/seqs.txt" --output "$WORK/dry2" --dim 8 --dry-run 2>&1)
+echo "$info" | grep -Eq "vocabulary: .*built in [0-9.]+ s \(rank 0: counting [0-9.]+, exchanging counts [0-9.]+, gathering items [0-9.]+, ordering and ids [0-9.]+, node tables [0-9.]+; CPU [0-9.]+, counting [0-9.]+\)" ||
+  fail "the vocabulary line does not give the steps' seconds"
+echo "ok: the vocabulary's steps timed"
