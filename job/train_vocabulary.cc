@@ -100,7 +100,11 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   Transport& t = *job.transport;
   const auto count_start = TrainJob::Clock::now();
   CountedShard counted;
-  if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted); !cs.ok())
+  // A fresh run's first epoch reads the local ids this count writes (worker/first_epoch_ids.h);
+  // a resumed one restarts from a checkpoint's position in the text.
+  if (!job.resuming) job.first_epoch.records = StartLocalIds(o.id_cache_mib, o.IdCacheDir());
+  FirstEpochIds* first = job.first_epoch.records != nullptr ? &job.first_epoch : nullptr;
+  if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted, first); !cs.ok())
     FailJob(t, cs.WithContext("counting items"));
   const double count_seconds = std::chrono::duration<double>(TrainJob::Clock::now() - count_start).count();
   if (counted.stopped) spdlog::info("got {} while counting items: stopping", StopSignalName());
@@ -200,7 +204,13 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   // This worker's in-vocabulary tokens (its learning-rate schedule); then the shard's counts
   // go, and their memory back to the system (glibc keeps freed blocks otherwise), before the
   // model and batches are allocated.
-  job->shard_words = ShardWords(shard, job->vocab);
+  FirstEpochIds& first = job->first_epoch;
+  job->shard_words = ShardWords(shard, job->vocab, first.records != nullptr ? &first.to_global : nullptr);
+  if (first.records != nullptr && !first.Usable()) {
+    spdlog::info("the first epoch reads this worker's shard as text ({})",
+                 first.records->Failed() ? first.records->failure() : "two of its items share a 64-bit hash");
+    first.Release();
+  }
   shard = ShardTokens();
   malloc_trim(0);
   return std::nullopt;

@@ -52,7 +52,7 @@ double BatchBuilder::CurrentAlpha() const {
 
 BuilderState BatchBuilder::State() const {
   BuilderState s;
-  s.position = replaying_ ? cache_position_ : reader_->Position();
+  s.position = replaying_ || replaying_local_ ? cache_position_ : reader_->Position();
   s.reader_stats = reader_->stats();
   s.epoch = epoch_;
   s.words_done = words_done_;
@@ -64,8 +64,9 @@ BuilderState BatchBuilder::State() const {
 void BatchBuilder::Restore(const BuilderState& s) {
   // A restored builder reads text from the restored position; the cache starts again at
   // the next epoch read from the shard's start.
-  writing_ = replaying_ = false;
+  writing_ = replaying_ = replaying_local_ = false;
   cache_.reset();
+  first_.Release();
   started_ = false;
   reader_->Seek(s.position);
   reader_->RestoreStats(s.reader_stats);
@@ -88,6 +89,16 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   negatives_.DrawMany(rng_, pool_.data(), pool_.size());
   if (!started_) {
     started_ = true;
+    if (reader_->Position() == reader_->StartPosition() && first_.Usable()) {
+      replaying_local_ = true;
+      first_.records->Rewind();
+      spdlog::debug("epoch 1 replays the counting pass's ids: {} sentences, {:.1f} MiB", first_.records->records(),
+                    static_cast<double>(first_.records->bytes()) / 1048576.0);
+      cache_position_ = reader_->StartPosition();
+      end_position_ = first_.end;
+    } else {
+      first_.Release();
+    }
     if (reader_->Position() == reader_->StartPosition()) MaybeStartWriting();
   }
   using Clock = std::chrono::steady_clock;
@@ -100,7 +111,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
       epoch_replayed_.resize(e + 1, false);
     }
     input_seconds_[e] += std::chrono::duration<double>(Clock::now() - t0).count();
-    epoch_replayed_[e] = replaying_;
+    epoch_replayed_[e] = replaying_ || replaying_local_;
     if (!more) {
       if (!reader_->status().ok()) return reader_->status();
       if (++epoch_ >= options_.epochs) break;
@@ -110,7 +121,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
     const float alpha = static_cast<float>(CurrentAlpha());
     sentence_.clear();
     sentence_weights_.clear();
-    const bool weighted = !replaying_ && !id_weights_.empty();  // replayed sentences have none
+    const bool weighted = !replaying_ && !replaying_local_ && !id_weights_.empty();  // replayed sentences have none
     for (std::uint32_t k = 0; k < sentence_size_; ++k) __builtin_prefetch(keep_ + sentence_ids_[k]);
     for (std::uint32_t k = 0; k < sentence_size_; ++k) {
       const ItemId id = sentence_ids_[k];
@@ -130,32 +141,68 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   return true;
 }
 
+void BatchBuilder::TakeRecord(const CachedSentence& c, const ItemId* ids, std::uint32_t n) {
+  sentence_ids_ = ids;
+  sentence_size_ = n;
+  sentence_raw_ = c.raw_tokens;
+  ReaderStats stats = reader_->stats();
+  stats.lines += c.stats_delta.lines;
+  stats.tokens += c.stats_delta.tokens;
+  stats.split_lines += c.stats_delta.split_lines;
+  stats.long_items += c.stats_delta.long_items;
+  reader_->RestoreStats(stats);
+  cache_position_ = c.after;
+}
+
+bool BatchBuilder::NextCachedSentence() {
+  CachedSentence c;
+  if (cache_->Next(&c)) {
+    TakeRecord(c, c.ids, c.num_ids);
+    return true;
+  }
+  if (!cache_->Failed()) {
+    cache_position_ = end_position_;
+    return false;  // the end of this epoch
+  }
+  // The cache broke underneath: continue from the text where the last replayed sentence ended.
+  reader_->Seek(cache_position_);
+  spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
+  replaying_ = false;
+  cache_.reset();
+  cache_off_ = true;
+  return false;
+}
+
+bool BatchBuilder::NextLocalSentence() {
+  CachedSentence c;
+  if (first_.records->Next(&c)) {
+    first_.ToGlobal(c, &ids_);
+    id_weights_.clear();
+    TakeRecord(c, ids_.data(), static_cast<std::uint32_t>(ids_.size()));
+    if (writing_) cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, c.stats_delta, c.after);
+    return true;
+  }
+  if (!first_.records->Failed()) {
+    cache_position_ = end_position_;
+    return false;  // the end of the first epoch
+  }
+  reader_->Seek(cache_position_);
+  spdlog::warn("the counting pass's ids failed ({}); reading the text from {}", first_.records->failure(),
+               reader_->Where());
+  replaying_local_ = false;
+  first_.Release();
+  return false;
+}
+
 bool BatchBuilder::NextSentence() {
+  // A replay that broke has turned itself off and set the reader where it stopped: the text follows.
+  if (replaying_local_) {
+    if (NextLocalSentence()) return true;
+    if (replaying_local_) return false;  // the end of the epoch
+  }
   if (replaying_) {
-    CachedSentence c;
-    if (cache_->Next(&c)) {
-      sentence_ids_ = c.ids;
-      sentence_size_ = c.num_ids;
-      sentence_raw_ = c.raw_tokens;
-      ReaderStats stats = reader_->stats();
-      stats.lines += c.stats_delta.lines;
-      stats.tokens += c.stats_delta.tokens;
-      stats.split_lines += c.stats_delta.split_lines;
-      stats.long_items += c.stats_delta.long_items;
-      reader_->RestoreStats(stats);
-      cache_position_ = c.after;
-      return true;
-    }
-    if (!cache_->Failed()) {
-      cache_position_ = end_position_;
-      return false;  // the end of this epoch
-    }
-    // The cache broke underneath: continue from the text where the last replayed sentence ended.
-    reader_->Seek(cache_position_);
-    spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
-    replaying_ = false;
-    cache_.reset();
-    cache_off_ = true;
+    if (NextCachedSentence()) return true;
+    if (replaying_) return false;
   }
   const ReaderStats before = reader_->stats();
   if (!reader_->Next(&items_)) {
@@ -177,18 +224,17 @@ bool BatchBuilder::NextSentence() {
   sentence_ids_ = ids_.data();
   sentence_size_ = static_cast<std::uint32_t>(ids_.size());
   sentence_raw_ = static_cast<std::uint32_t>(items_.size());
-  if (writing_) {
-    const ReaderStats& now = reader_->stats();
-    ReaderStats delta;
-    delta.lines = now.lines - before.lines;
-    delta.split_lines = now.split_lines - before.split_lines;
-    delta.long_items = now.long_items - before.long_items;
-    cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, delta, reader_->Position());
-  }
+  if (writing_)
+    cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, StatsDelta(before, reader_->stats()),
+                   reader_->Position());
   return true;
 }
 
 void BatchBuilder::StartEpoch() {
+  if (replaying_local_) {  // the first epoch is over: its local ids and their map go
+    replaying_local_ = false;
+    first_.Release();
+  }
   if (writing_) {
     writing_ = false;
     if (cache_->FinishWrite()) {

@@ -94,6 +94,10 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
       sender_(s.transport, ProgressReportInterval(o_.progress_seconds, s.num_workers)) {
   client_.SetLiveness(o_.liveness_timeout);
   report_.worker = s.worker;
+  if (s.first_epoch != nullptr) {
+    if (s.resume == nullptr) builder_.UseFirstEpochIds(std::move(*s.first_epoch));
+    s.first_epoch->Release();
+  }
   if (s.resume != nullptr) {
     builder_.Restore(s.resume->builder);
     report_ = s.resume->report;

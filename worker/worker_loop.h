@@ -93,6 +93,7 @@ struct WorkerSetup {
   WorkerCheckpoint* final_state = nullptr;      // out: the state after the last batch
   const SideLayout* side = nullptr;             // --side-info (EGES); nullptr = none
   const SamplingView* sampling = nullptr;       // the node's sampling tables; nullptr = build them
+  FirstEpochIds* first_epoch = nullptr;         // the counting pass's local ids: moved to the builder (fresh runs)
   // The servers' keys: the items, then with side information its attribute and weight rows.
   std::size_t KeyCount() const { return side != nullptr ? side->KeyCount() : vocab->size(); }
 };
