@@ -4,7 +4,6 @@
 
 #include "common/wire_codec.h"
 #include "worker/hot_rows.h"
-#include "worker/id_cache.h"
 #include "worker/push_residual.h"
 
 #include <algorithm>
@@ -57,13 +56,11 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
       (o.Wire() == WirePrecision::kFp16
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
-  // A worker's own: the batch builder's slot stamps (one int32 and a bit per item) and batches;
-  // with --id-cache, in epoch 1 the map of its shard's local ids (worker/first_epoch_ids.h, 4 B
-  // per distinct item of the shard, the summary's expected count) and the records' buffer.
-  const double first_epoch_bytes =
-      o.id_cache_mib > 0 ? 4.0 * vocab.summary().shard_distinct + static_cast<double>(IdCache::kBufferBytes) : 0.0;
+  // A worker's own: the batch builder's slot stamps (one int32 and a bit per item) and batches.
+  // (The map of its shard's local ids, 4 B per distinct item of the shard, is freed before
+  // training: worker/first_epoch_ids.h; less than the stamps, which come after it.)
   p.worker_bytes = kRankBaselineBytes + 4.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
-                   first_epoch_bytes + p.vocabulary_bytes / p.workers_per_node;
+                   p.vocabulary_bytes / p.workers_per_node;
   // Building the vocabulary (job/vocabulary_partition.h; checked on 3M items of 8 bytes with
   // scripts/bench/vocab_memory.sh). Before MPI's buffers exist a rank is about 8 MiB. Every
   // worker keeps its shard's (hash, count) pairs (16 B per distinct item of the shard) and

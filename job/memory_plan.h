@@ -8,11 +8,9 @@
 //   a server     its share of both matrices, 2 * ceil(V / S) * d * 4 B (2 B a value with
 //                --server-precision bf16), plus row versions
 //                and reply buffers for two batches per worker;
-//   a worker     its own: slot stamps (4 B per item) and two batches of rows (pulled +
+//   a worker     its own: slot stamps (8 B per item) and two batches of rows (pulled +
 //                original copy + versions); with a bf16/fp16 wire precision also a batch of
 //                staging buffers, and with fp16 its push residuals (worker/push_residual.h);
-//                with --id-cache the map of epoch 1's local ids (4 B per distinct item of its
-//                shard, worker/first_epoch_ids.h);
 //                its proportional set size adds its share of the node's tables (1 / the
 //                workers per node).
 // The vocabulary-building pass is planned apart (counting_bytes, merge_bytes) from the

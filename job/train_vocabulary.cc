@@ -164,6 +164,17 @@ StepExit ReadJobSideInfo(TrainJob* job) {
   return std::nullopt;
 }
 
+// The counting pass's local ids to the id cache of vocabulary ids (worker/first_epoch_ids.h).
+void RewriteCountingIds(TrainJob* job) {
+  FirstEpochIds& first = job->first_epoch;
+  const double seconds = first.ToVocabularyIds(job->options.id_cache_mib, job->options.IdCacheDir());
+  if (first.cache != nullptr)
+    spdlog::log(job->rank == 0 ? spdlog::level::info : spdlog::level::debug,
+                "worker {}: the counting pass's ids made the id cache in {:.2f} s ({} sentences, {:.1f} MiB): "
+                "every epoch replays it", job->rank, seconds, first.cache->records(),
+                static_cast<double>(first.cache->bytes()) / 1048576.0);
+}
+
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
@@ -201,17 +212,12 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
   ResolveAlpha(job);
-  // This worker's in-vocabulary tokens (its learning-rate schedule); then the shard's counts
-  // go, and their memory back to the system (glibc keeps freed blocks otherwise), before the
-  // model and batches are allocated.
-  FirstEpochIds& first = job->first_epoch;
-  job->shard_words = ShardWords(shard, job->vocab, first.records != nullptr ? &first.to_global : nullptr);
-  if (first.records != nullptr && !first.Usable()) {
-    spdlog::info("the first epoch reads this worker's shard as text ({})",
-                 first.records->Failed() ? first.records->failure() : "two of its items share a 64-bit hash");
-    first.Release();
-  }
+  // This worker's in-vocabulary tokens (its learning-rate schedule) and the counting pass's
+  // ids made the id cache; then the shard's counts and the map go, and their memory back to
+  // the system (glibc keeps freed blocks otherwise), before the model and batches are allocated.
+  job->shard_words = ShardWords(shard, job->vocab, job->first_epoch.records != nullptr ? &job->first_epoch.to_global : nullptr);
   shard = ShardTokens();
+  if (job->first_epoch.records != nullptr) RewriteCountingIds(job);
   malloc_trim(0);
   return std::nullopt;
 }

@@ -52,7 +52,7 @@ double BatchBuilder::CurrentAlpha() const {
 
 BuilderState BatchBuilder::State() const {
   BuilderState s;
-  s.position = replaying_ || replaying_local_ ? cache_position_ : reader_->Position();
+  s.position = replaying_ ? cache_position_ : reader_->Position();
   s.reader_stats = reader_->stats();
   s.epoch = epoch_;
   s.words_done = words_done_;
@@ -64,9 +64,9 @@ BuilderState BatchBuilder::State() const {
 void BatchBuilder::Restore(const BuilderState& s) {
   // A restored builder reads text from the restored position; the cache starts again at
   // the next epoch read from the shard's start.
-  writing_ = replaying_ = replaying_local_ = false;
+  writing_ = replaying_ = false;
   cache_.reset();
-  first_.Release();
+  given_.reset();
   started_ = false;
   reader_->Seek(s.position);
   reader_->RestoreStats(s.reader_stats);
@@ -89,17 +89,19 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   negatives_.DrawMany(rng_, pool_.data(), pool_.size());
   if (!started_) {
     started_ = true;
-    if (reader_->Position() == reader_->StartPosition() && first_.Usable()) {
-      replaying_local_ = true;
-      first_.records->Rewind();
-      spdlog::debug("epoch 1 replays the counting pass's ids: {} sentences, {:.1f} MiB", first_.records->records(),
-                    static_cast<double>(first_.records->bytes()) / 1048576.0);
+    if (reader_->Position() == reader_->StartPosition() && given_ != nullptr) {
+      // The counting pass's ids, already the id cache: epoch 1 replays it too.
+      cache_ = std::move(given_);
+      replaying_ = true;
+      cache_->Rewind();
       cache_position_ = reader_->StartPosition();
-      end_position_ = first_.end;
-    } else {
-      first_.Release();
+      end_position_ = given_end_;
+      spdlog::debug("every epoch replays the counting pass's ids: {} sentences, {:.1f} MiB", cache_->records(),
+                    static_cast<double>(cache_->bytes()) / 1048576.0);
+    } else if (reader_->Position() == reader_->StartPosition()) {
+      MaybeStartWriting();
     }
-    if (reader_->Position() == reader_->StartPosition()) MaybeStartWriting();
+    given_.reset();
   }
   using Clock = std::chrono::steady_clock;
   while (b->raw_tokens < options_.batch_tokens) {
@@ -111,7 +113,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
       epoch_replayed_.resize(e + 1, false);
     }
     input_seconds_[e] += std::chrono::duration<double>(Clock::now() - t0).count();
-    epoch_replayed_[e] = replaying_ || replaying_local_;
+    epoch_replayed_[e] = replaying_;
     if (!more) {
       if (!reader_->status().ok()) return reader_->status();
       if (++epoch_ >= options_.epochs) break;
@@ -121,7 +123,7 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
     const float alpha = static_cast<float>(CurrentAlpha());
     sentence_.clear();
     sentence_weights_.clear();
-    const bool weighted = !replaying_ && !replaying_local_ && !id_weights_.empty();  // replayed sentences have none
+    const bool weighted = !replaying_ && !id_weights_.empty();  // replayed sentences have none
     for (std::uint32_t k = 0; k < sentence_size_; ++k) __builtin_prefetch(keep_ + sentence_ids_[k]);
     for (std::uint32_t k = 0; k < sentence_size_; ++k) {
       const ItemId id = sentence_ids_[k];
@@ -141,23 +143,19 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   return true;
 }
 
-void BatchBuilder::TakeRecord(const CachedSentence& c, const ItemId* ids, std::uint32_t n) {
-  sentence_ids_ = ids;
-  sentence_size_ = n;
-  sentence_raw_ = c.raw_tokens;
-  ReaderStats stats = reader_->stats();
-  stats.lines += c.stats_delta.lines;
-  stats.tokens += c.stats_delta.tokens;
-  stats.split_lines += c.stats_delta.split_lines;
-  stats.long_items += c.stats_delta.long_items;
-  reader_->RestoreStats(stats);
-  cache_position_ = c.after;
-}
-
 bool BatchBuilder::NextCachedSentence() {
   CachedSentence c;
   if (cache_->Next(&c)) {
-    TakeRecord(c, c.ids, c.num_ids);
+    sentence_ids_ = c.ids;
+    sentence_size_ = c.num_ids;
+    sentence_raw_ = c.raw_tokens;
+    ReaderStats stats = reader_->stats();
+    stats.lines += c.stats_delta.lines;
+    stats.tokens += c.stats_delta.tokens;
+    stats.split_lines += c.stats_delta.split_lines;
+    stats.long_items += c.stats_delta.long_items;
+    reader_->RestoreStats(stats);
+    cache_position_ = c.after;
     return true;
   }
   if (!cache_->Failed()) {
@@ -173,36 +171,10 @@ bool BatchBuilder::NextCachedSentence() {
   return false;
 }
 
-bool BatchBuilder::NextLocalSentence() {
-  CachedSentence c;
-  if (first_.records->Next(&c)) {
-    first_.ToGlobal(c, &ids_);
-    id_weights_.clear();
-    TakeRecord(c, ids_.data(), static_cast<std::uint32_t>(ids_.size()));
-    if (writing_) cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, c.stats_delta, c.after);
-    return true;
-  }
-  if (!first_.records->Failed()) {
-    cache_position_ = end_position_;
-    return false;  // the end of the first epoch
-  }
-  reader_->Seek(cache_position_);
-  spdlog::warn("the counting pass's ids failed ({}); reading the text from {}", first_.records->failure(),
-               reader_->Where());
-  replaying_local_ = false;
-  first_.Release();
-  return false;
-}
-
 bool BatchBuilder::NextSentence() {
-  // A replay that broke has turned itself off and set the reader where it stopped: the text follows.
-  if (replaying_local_) {
-    if (NextLocalSentence()) return true;
-    if (replaying_local_) return false;  // the end of the epoch
-  }
   if (replaying_) {
     if (NextCachedSentence()) return true;
-    if (replaying_) return false;
+    if (replaying_) return false;  // the end of the epoch; else it broke and the text follows
   }
   const ReaderStats before = reader_->stats();
   if (!reader_->Next(&items_)) {
@@ -231,10 +203,6 @@ bool BatchBuilder::NextSentence() {
 }
 
 void BatchBuilder::StartEpoch() {
-  if (replaying_local_) {  // the first epoch is over: its local ids and their map go
-    replaying_local_ = false;
-    first_.Release();
-  }
   if (writing_) {
     writing_ = false;
     if (cache_->FinishWrite()) {

@@ -1,9 +1,9 @@
-// Tests of worker/first_epoch_ids.h: the counting pass's shard as local ids, mapped through
+// Tests of worker/first_epoch_ids.h: the counting pass's shard as local ids, rewritten through
 // ShardWords' local_to_global, gives every sentence's vocabulary ids (with ties and
 // min-count / max-vocab drops), raw counts, reader counters and positions exactly as reading
-// the text does; a builder given them builds the text's batches bit for bit, also with the id
-// cache of the later epochs; a stop signal mid-count and a budget too small leave records
-// that are not used, and the builder then reads the text.
+// the text does; a builder given that id cache builds the text's batches bit for bit in every
+// epoch; a stop signal mid-count and a budget too small give no cache, and the builder then
+// reads the text.
 #include "worker/first_epoch_ids.h"
 
 #include <csignal>
@@ -48,27 +48,26 @@ class FirstEpochIdsTest : public CorpusTest {
     return first;
   }
 
-  // Replays first's records against the text of worker w: ids, counts, positions.
+  // Replays first's id cache against the text of worker w: ids, counts, positions.
   void ExpectSameAsText(FirstEpochIds& first, const Vocabulary& vocab, int w, int workers, std::int64_t max_sentence) {
     SequenceReader reader(files_, ShardRanges(files_, w, workers), max_sentence);
     std::vector<std::string_view> items;
-    std::vector<ItemId> want, got;
-    first.records->Rewind();
+    std::vector<ItemId> want;
+    first.cache->Rewind();
     CachedSentence c;
     int sentences = 0;
     while (reader.Next(&items)) {
-      ASSERT_TRUE(first.records->Next(&c)) << "sentence " << sentences;
+      ASSERT_TRUE(first.cache->Next(&c)) << "sentence " << sentences;
       want.clear();
       for (std::string_view item : items)
         if (const ItemId id = vocab.Find(item); id != Vocabulary::kNotFound) want.push_back(id);
-      first.ToGlobal(c, &got);
-      ASSERT_EQ(got, want) << "sentence " << sentences;
+      ASSERT_EQ(std::vector<ItemId>(c.ids, c.ids + c.num_ids), want) << "sentence " << sentences;
       ASSERT_EQ(c.raw_tokens, items.size());
       ASSERT_TRUE(c.after == reader.Position());
       ++sentences;
     }
-    EXPECT_FALSE(first.records->Next(&c));
-    EXPECT_FALSE(first.records->Failed());
+    EXPECT_FALSE(first.cache->Next(&c));
+    EXPECT_FALSE(first.cache->Failed());
     EXPECT_TRUE(first.end == reader.Position());
     EXPECT_GT(sentences, 100);
   }
@@ -95,8 +94,11 @@ TEST_F(FirstEpochIdsTest, LocalIdsMapToTheVocabularysIds) {
       for (const auto& [item, n] : counted.counts.counts())
         if (vocab.Find(item) != Vocabulary::kNotFound) want_words += n;
       EXPECT_EQ(ShardWords(tokens, vocab, &first.to_global), want_words);
-      ASSERT_TRUE(first.Usable());
       ASSERT_EQ(first.to_global.size(), counted.counts.distinct());
+      first.ToVocabularyIds(64, dir_.path());
+      EXPECT_EQ(first.records, nullptr) << "the local records should go";
+      EXPECT_EQ(first.to_global.size(), 0u) << "the map should go";
+      ASSERT_NE(first.cache, nullptr);
       ASSERT_NO_FATAL_FAILURE(ExpectSameAsText(first, vocab, w, 2, 7));
     }
   }
@@ -117,10 +119,12 @@ TEST_F(FirstEpochIdsTest, BuilderReplaysTheTextsBatchesExactly) {
   ShardTokens tokens;
   FirstEpochIds first = CountWithIds(0, 1, options_.max_sentence, 64 << 20, &counted, &tokens);
   const std::int64_t words = ShardWords(tokens, vocab_, &first.to_global);
+  first.ToVocabularyIds(64, dir_.path());
+  ASSERT_NE(first.cache, nullptr);
   const Partition partition(2, vocab_.size());
   WholeShardBuilder from_text(files_, text, vocab_, partition, words, 7);
   WholeShardBuilder from_ids(files_, options_, vocab_, partition, words, 7);
-  from_ids.UseFirstEpochIds(std::move(first));
+  from_ids.UseIdCache(std::move(first.cache), first.end);
   Batch x, y;
   int batches = 0, replayed = 0;
   while (FillBoth(&from_text, &x, &from_ids, &y)) {
@@ -136,11 +140,9 @@ TEST_F(FirstEpochIdsTest, BuilderReplaysTheTextsBatchesExactly) {
     ASSERT_EQ(x.negatives, y.negatives);
     ASSERT_EQ(x.request, y.request);
   }
-  ASSERT_EQ(from_ids.epoch_replayed().size(), 3u);
-  EXPECT_TRUE(from_ids.epoch_replayed()[0]) << "epoch 1 should come from the counting pass's ids";
-  EXPECT_TRUE(from_ids.epoch_replayed()[2]) << "epoch 3 from the id cache";
+  ASSERT_EQ(from_ids.epoch_replayed(), std::vector<bool>(3, true)) << "every epoch from the counting pass's ids";
   EXPECT_FALSE(from_text.epoch_replayed()[0]);
-  EXPECT_GT(replayed, batches / 2);
+  EXPECT_EQ(replayed, batches);
 }
 
 // A stop signal mid-count: the records are Failed() and a builder given them reads the text.
@@ -156,7 +158,8 @@ TEST_F(FirstEpochIdsTest, StopSignalMidCountLeavesThemUnused) {
   ASSERT_TRUE(first.records != nullptr);
   EXPECT_TRUE(first.records->Failed());
   ShardWords(tokens, vocab_, &first.to_global);
-  EXPECT_FALSE(first.Usable());
+  first.ToVocabularyIds(64, dir_.path());
+  EXPECT_EQ(first.cache, nullptr);
 }
 
 // A budget too small: the records stop, the builder reads the text (and the same batches).
@@ -172,12 +175,13 @@ TEST_F(FirstEpochIdsTest, BudgetTooSmallFallsBackToTheText) {
   ASSERT_TRUE(first.records->Failed());
   EXPECT_NE(first.records->failure().find("budget"), std::string::npos) << first.records->failure();
   const std::int64_t words = ShardWords(tokens, vocab_, &first.to_global);
-  EXPECT_FALSE(first.Usable());
+  first.ToVocabularyIds(64, dir_.path());
+  EXPECT_EQ(first.cache, nullptr);
   EXPECT_EQ(StartLocalIds(0, dir_.path()), nullptr) << "--id-cache 0 writes no local ids";
   const Partition partition(1, vocab_.size());
   WholeShardBuilder from_text(files_, options_, vocab_, partition, words, 3);
   WholeShardBuilder given(files_, options_, vocab_, partition, words, 3);
-  given.UseFirstEpochIds(std::move(first));
+  given.UseIdCache(std::move(first.cache), first.end);
   Batch x, y;
   while (FillBoth(&from_text, &x, &given, &y)) ASSERT_EQ(x.contexts, y.contexts);
   EXPECT_FALSE(given.epoch_replayed()[0]);
