@@ -101,8 +101,8 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   const auto count_start = TrainJob::Clock::now();
   CountedShard counted;
   // A fresh run's first epoch reads the local ids this count writes (worker/first_epoch_ids.h);
-  // a resumed one restarts from a checkpoint's position in the text.
-  if (!job.resuming) job.first_epoch.records = StartLocalIds(o.id_cache_mib, o.IdCacheDir());
+  // a resumed one restarts from a checkpoint's position in the text, and a dry run trains nothing.
+  if (!job.resuming && !o.dry_run) job.first_epoch.records = StartLocalIds(o.id_cache_mib, o.IdCacheDir());
   FirstEpochIds* first = job.first_epoch.records != nullptr ? &job.first_epoch : nullptr;
   if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted, first); !cs.ok())
     FailJob(t, cs.WithContext("counting items"));
