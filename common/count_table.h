@@ -108,9 +108,11 @@ class BasicCountTable {
     return *this;
   }
 
-  void Add(std::string_view item, Count n = 1) { AddHashed(Hasher()(item), item, n); }
+  // Both return the item's entry number: its rank in insertion order, from 0 (the counting
+  // pass's local ids, worker/first_epoch_ids.h).
+  std::uint32_t Add(std::string_view item, Count n = 1) { return AddHashed(Hasher()(item), item, n); }
   // REQUIRES: hash == Hasher()(item).
-  void AddHashed(std::uint64_t hash, std::string_view item, Count n);
+  std::uint32_t AddHashed(std::uint64_t hash, std::string_view item, Count n);
   // The item's count; nullptr when absent.
   const Count* Find(std::string_view item) const;
   std::size_t size() const { return size_; }
@@ -130,7 +132,7 @@ class BasicCountTable {
   const Entry& At(std::size_t i) const { return entries_[i / kEntriesPerBlock][i % kEntriesPerBlock]; }
   Entry& At(std::size_t i) { return entries_[i / kEntriesPerBlock][i % kEntriesPerBlock]; }
   std::string_view Name(const Entry& e) const;
-  void Insert(std::size_t slot, std::uint64_t hash, std::string_view item, Count n);
+  std::uint32_t Insert(std::size_t slot, std::uint64_t hash, std::string_view item, Count n);
   void Grow();
   void Place(std::uint64_t hash, std::size_t entry_number);
   Entry WriteName(std::uint64_t hash, std::string_view item, Count n);

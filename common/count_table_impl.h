@@ -35,7 +35,7 @@ std::string_view BasicCountTable<H>::Name(const Entry& e) const {
 }
 
 template <class H>
-void BasicCountTable<H>::AddHashed(std::uint64_t hash, std::string_view item, Count n) {
+std::uint32_t BasicCountTable<H>::AddHashed(std::uint64_t hash, std::string_view item, Count n) {
   if (static_cast<double>(size_ + 1) > kMaxLoad * static_cast<double>(index_.size())) Grow();
   const std::size_t mask = index_.size() - 1;
   for (std::size_t slot = hash & mask;; slot = (slot + 1) & mask) {
@@ -44,7 +44,7 @@ void BasicCountTable<H>::AddHashed(std::uint64_t hash, std::string_view item, Co
     Entry& e = At(number - 1);
     if (e.hash == hash && Name(e) == item) {
       e.count += n;
-      return;
+      return number - 1;
     }
   }
 }
@@ -63,10 +63,11 @@ const Count* BasicCountTable<H>::Find(std::string_view item) const {
 }
 
 template <class H>
-void BasicCountTable<H>::Insert(std::size_t slot, std::uint64_t hash, std::string_view item, Count n) {
+std::uint32_t BasicCountTable<H>::Insert(std::size_t slot, std::uint64_t hash, std::string_view item, Count n) {
   if (size_ % kEntriesPerBlock == 0) entries_.emplace_back(kEntriesPerBlock);
   At(size_) = WriteName(hash, item, n);
   index_[slot] = static_cast<std::uint32_t>(++size_);
+  return static_cast<std::uint32_t>(size_ - 1);
 }
 
 // Appends varint(length) and the bytes to the arena; a new block when they do not fit.

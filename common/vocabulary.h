@@ -37,7 +37,8 @@ namespace item2vec {
 
 class ItemCounter {
  public:
-  void Add(std::string_view item, Count n = 1) { counts_.Add(item, n); }
+  // Returns the item's entry number (CountTable::Add).
+  std::uint32_t Add(std::string_view item, Count n = 1) { return counts_.Add(item, n); }
   void Merge(const ItemCounter& other);
   // Moves the entries whose item hash (HashBytes) satisfies take(hash) into the result,
   // freeing this table's memory as it goes (CountTable::Partition).

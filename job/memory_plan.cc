@@ -57,6 +57,8 @@ MemoryPlan EstimateMemory(const Vocabulary& vocab, const TrainOptions& o, int nu
            ? static_cast<double>(PushResidual::CapacityFor(vocab.size(), PushResidual::kDefaultMaxRows)) * (d * 4 + 8)
            : 0.0);
   // A worker's own: the batch builder's slot stamps (one int32 and a bit per item) and batches.
+  // (The map of its shard's local ids, 4 B per distinct item of the shard, is freed before
+  // training: worker/first_epoch_ids.h; less than the stamps, which come after it.)
   p.worker_bytes = kRankBaselineBytes + 4.125 * V + 2 * batch_bytes + hot_bytes + residual_bytes +
                    p.vocabulary_bytes / p.workers_per_node;
   // Building the vocabulary (job/vocabulary_partition.h; checked on 3M items of 8 bytes with

@@ -173,6 +173,7 @@ StepExit RunWorkerRole(TrainJob* job, WorkerRun* run) {
   setup.final_state = &run->final_state;
   setup.side = job->side.enabled() ? &job->side : nullptr;
   setup.sampling = job->tables.memory != nullptr ? &job->tables.sampling : nullptr;
+  setup.first_epoch = &job->first_epoch;
   run->train_start = TrainJob::Clock::now();
   Result<protocol::ProgressReport> report = WorkerLoop(setup, run->monitor.get()).Run();
   if (report.status().code() == Status::Code::kInterrupted) {

@@ -25,6 +25,7 @@
 #include "job/resume.h"
 #include "job/warm_start.h"
 #include "ps/partition.h"
+#include "worker/first_epoch_ids.h"
 
 namespace item2vec {
 
@@ -61,6 +62,9 @@ struct TrainJob {
   NodeTables tables;  // a worker: the node-shared tables (job/node_tables.h)
   WarmStartCounts warm;
   std::int64_t shard_words = 0;  // this worker's in-vocabulary tokens (its learning-rate schedule)
+  // A worker on a fresh run: its shard as the counting pass's local ids and their map to the
+  // vocabulary's (worker/first_epoch_ids.h), handed to its batch builder for epoch 1.
+  FirstEpochIds first_epoch;
   // Rank 0: occurrences of items skipped for their length while counting; -1 when this run
   // did not count (resumed with the checkpoint's workers and vocabulary).
   std::int64_t long_items = -1;

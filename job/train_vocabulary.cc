@@ -124,7 +124,11 @@ Result<Vocabulary> CountVocabulary(TrainJob& job, ShardTokens* shard) {
   Transport& t = *job.transport;
   StepClock clock;
   CountedShard counted;
-  if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted); !cs.ok())
+  // A fresh run's first epoch reads the local ids this count writes (worker/first_epoch_ids.h);
+  // a resumed one restarts from a checkpoint's position in the text, and a dry run trains nothing.
+  if (!job.resuming && !o.dry_run) job.first_epoch.records = StartLocalIds(o.id_cache_mib, o.IdCacheDir());
+  FirstEpochIds* first = job.first_epoch.records != nullptr ? &job.first_epoch : nullptr;
+  if (Status cs = CountShard(job.files, job.rank, job.workers, o.max_sentence, &counted, first); !cs.ok())
     FailJob(t, cs.WithContext("counting items"));
   const double count_seconds = job.vocab_steps.count = clock.Lap();
   job.vocab_steps.count_cpu = clock.Cpu();
@@ -200,6 +204,17 @@ void LogVocabulary(const TrainJob& job) {
                s.gather, s.order, s.tables, s.cpu, s.count_cpu);
 }
 
+// The counting pass's local ids to the id cache of vocabulary ids (worker/first_epoch_ids.h).
+void RewriteCountingIds(TrainJob* job) {
+  FirstEpochIds& first = job->first_epoch;
+  const double seconds = first.ToVocabularyIds(job->options.id_cache_mib, job->options.IdCacheDir());
+  if (first.cache != nullptr)
+    spdlog::log(job->rank == 0 ? spdlog::level::info : spdlog::level::debug,
+                "worker {}: the counting pass's ids made the id cache in {:.2f} s ({} sentences, {:.1f} MiB): "
+                "every epoch replays it", job->rank, seconds, first.cache->records(),
+                static_cast<double>(first.cache->bytes()) / 1048576.0);
+}
+
 }  // namespace
 
 StepExit BuildJobVocabulary(TrainJob* job) {
@@ -238,11 +253,12 @@ StepExit BuildJobVocabulary(TrainJob* job) {
   if (StepExit exit = ReadJobSideInfo(job)) return exit;
   if (o.batch_tokens == 0) ResolveBatchTokens(job);
   ResolveAlpha(job);
-  // This worker's in-vocabulary tokens (its learning-rate schedule); then the shard's counts
-  // go, and their memory back to the system (glibc keeps freed blocks otherwise), before the
-  // model and batches are allocated.
-  job->shard_words = ShardWords(shard, job->vocab);
+  // This worker's in-vocabulary tokens (its learning-rate schedule) and the counting pass's
+  // ids made the id cache; then the shard's counts and the map go, and their memory back to
+  // the system (glibc keeps freed blocks otherwise), before the model and batches are allocated.
+  job->shard_words = ShardWords(shard, job->vocab, job->first_epoch.records != nullptr ? &job->first_epoch.to_global : nullptr);
   shard = ShardTokens();
+  if (job->first_epoch.records != nullptr) RewriteCountingIds(job);
   malloc_trim(0);
   return std::nullopt;
 }

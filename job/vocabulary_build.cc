@@ -23,13 +23,33 @@ void CountedShard::Merge(CountedShard&& other) {
   stopped = stopped || other.stopped;
 }
 
+namespace {
+
+// Counts one sentence's items; with records, also appends it as their local ids.
+void CountSentence(const std::vector<std::string_view>& items, const SequenceReader& reader, ReaderStats* before,
+                   IdCache* records, std::vector<std::uint32_t>* locals, ItemCounter* counts) {
+  if (records == nullptr) {
+    for (std::string_view item : items) counts->Add(item);
+    return;
+  }
+  locals->clear();
+  for (std::string_view item : items) locals->push_back(counts->Add(item));
+  AppendLocalSentence(records, *locals, reader, *before);
+  *before = reader.stats();
+}
+
+}  // namespace
+
 Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
-                  CountedShard* shard) {
+                  CountedShard* shard, FirstEpochIds* first) {
   SequenceReader reader(files, ShardRanges(files, worker, num_workers), max_sentence);
+  IdCache* records = first != nullptr ? first->records.get() : nullptr;
   std::vector<std::string_view> items;
+  std::vector<std::uint32_t> locals;
+  ReaderStats before = reader.stats();
   std::int64_t lines = 0;
   while (reader.Next(&items)) {
-    for (std::string_view item : items) shard->counts.Add(item);
+    CountSentence(items, reader, &before, records, &locals, &shard->counts);
     if (++lines % kStopCheckLines == 0 && StopRequested()) {
       shard->stopped = true;
       break;
@@ -37,6 +57,11 @@ Status CountShard(const std::vector<InputFile>& files, int worker, int num_worke
   }
   shard->long_items = reader.stats().long_items;
   shard->long_example = reader.long_item_example();
+  if (records != nullptr) {
+    if (shard->stopped || !reader.status().ok()) records->Fail("the count did not reach the shard's end");
+    first->end = reader.Position();
+    records->FinishWrite();
+  }
   return reader.status();
 }
 

@@ -30,6 +30,7 @@
 #include "common/vocabulary.h"
 #include "job/vocabulary_partition.h"
 #include "job/warm_start.h"
+#include "worker/first_epoch_ids.h"
 
 namespace item2vec {
 
@@ -47,8 +48,11 @@ struct CountedShard {
 
 inline constexpr std::int64_t kStopCheckLines = 4096;
 
+// With first (its records made by StartLocalIds), the count also writes the shard as local
+// ids (worker/first_epoch_ids.h); records that did not reach the shard's end (a stop
+// signal, a read error) are Failed().
 Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,
-                  CountedShard* shard);
+                  CountedShard* shard, FirstEpochIds* first = nullptr);
 
 // The counts alone (tests, tools): CountShard above, without its report.
 Status CountShard(const std::vector<InputFile>& files, int worker, int num_workers, std::int64_t max_sentence,

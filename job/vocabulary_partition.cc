@@ -204,22 +204,47 @@ Vocabulary MergeOwnedItems(std::vector<OwnedItems>* parts, Count cap) {
   return packer.Finish(std::move(counts));
 }
 
-ShardTokens ShardTokenCounts(const ItemCounter& shard) {
-  ShardTokens tokens;
-  tokens.reserve(shard.distinct());
-  shard.counts().ForEach([&tokens](std::uint64_t hash, std::string_view, Count n) { tokens.emplace_back(hash, n); });
-  std::sort(tokens.begin(), tokens.end());
-  return tokens;
+Count ShardTokens::CountOf(const Token& t) const {
+  if (t.count != kLargeCount) return t.count;
+  const auto it = std::lower_bound(large.begin(), large.end(), std::make_pair(t.local, Count{0}));
+  return it->second;
 }
 
-std::int64_t ShardWords(const ShardTokens& shard, const Vocabulary& vocab) {
+ShardTokens ShardTokenCounts(const ItemCounter& shard) {
+  ShardTokens s;
+  s.tokens.reserve(shard.distinct());
+  std::uint32_t local = 0;
+  shard.counts().ForEach([&s, &local](std::uint64_t hash, std::string_view, Count n) {
+    const bool large = n >= static_cast<Count>(ShardTokens::kLargeCount);
+    s.tokens.push_back({hash, local, large ? ShardTokens::kLargeCount : static_cast<std::uint32_t>(n)});
+    if (large) s.large.emplace_back(local, n);
+    ++local;
+  });
+  std::sort(s.tokens.begin(), s.tokens.end());
+  for (std::size_t i = 1; i < s.tokens.size() && s.distinct_hashes; ++i)
+    s.distinct_hashes = s.tokens[i].hash != s.tokens[i - 1].hash;
+  return s;
+}
+
+std::int64_t ShardWords(const ShardTokens& shard, const Vocabulary& vocab, PageArray<ItemId>* local_to_global) {
   std::int64_t words = 0;
-  if (shard.empty() || !vocab.has_items()) return 0;
+  if (local_to_global != nullptr) {
+    *local_to_global = PageArray<ItemId>();
+    if (shard.distinct_hashes && !shard.tokens.empty()) {
+      *local_to_global = PageArray<ItemId>(shard.tokens.size());
+      std::fill(local_to_global->get(), local_to_global->get() + shard.tokens.size(), Vocabulary::kNotFound);
+    }
+  }
+  const bool map = local_to_global != nullptr && local_to_global->size() > 0;
+  if (shard.tokens.empty() || !vocab.has_items()) return 0;
+  const auto& t = shard.tokens;
   for (ItemId id = 0; id < vocab.size(); ++id) {
     const std::uint64_t h = HashBytes(vocab.item(id));
-    for (auto it = std::lower_bound(shard.begin(), shard.end(), std::make_pair(h, Count{0}));
-         it != shard.end() && it->first == h; ++it)
-      words += it->second;
+    for (auto it = std::lower_bound(t.begin(), t.end(), ShardTokens::Token{h, 0, 0}); it != t.end() && it->hash == h;
+         ++it) {
+      words += shard.CountOf(*it);
+      if (map) (*local_to_global)[it->local] = id;
+    }
   }
   return words;
 }

@@ -19,10 +19,14 @@
 //   in vocabulary order and keeps the first `cap`: since every item has one owner and an
 //   item among the global first `cap` is among its owner's first `cap`, the result equals
 //   Vocabulary::Build over the summed counts, ids and all (tested against it).
-// - ShardTokenCounts / ShardWords: a shard's counts kept as (64-bit item hash, count),
-//   16 bytes a distinct item instead of its string, and later the shard's tokens of the
-//   items of a vocabulary (the worker's learning-rate schedule). Two distinct items of the
-//   shard with one 64-bit hash would count together (odds about n^2 / 2^65).
+// - ShardTokenCounts / ShardWords: a shard's counts kept as (64-bit item hash, entry
+//   number, count), 16 bytes a distinct item instead of its string (a count of 2^32 - 1 or
+//   more goes to a side list), and later the shard's tokens of the items of a vocabulary
+//   (the worker's learning-rate schedule). Two distinct items of the shard with one 64-bit
+//   hash would count together (odds about n^2 / 2^65). With local_to_global, ShardWords
+//   also maps each entry number (the counting pass's local id, worker/first_epoch_ids.h) to
+//   the item's vocabulary id, Vocabulary::kNotFound for an item not in the vocabulary; it
+//   leaves it empty when two of the shard's items share a hash (the map would be ambiguous).
 // Waits are bounded by `timeout`.
 #pragma once
 
@@ -69,8 +73,21 @@ Status GatherOwnedItems(Transport& t, int worker, int num_workers, double timeou
 
 Vocabulary MergeOwnedItems(std::vector<OwnedItems>* parts, Count cap);
 
-using ShardTokens = std::vector<std::pair<std::uint64_t, Count>>;
+struct ShardTokens {
+  static constexpr std::uint32_t kLargeCount = 0xffffffffu;  // the count is in `large`
+  struct Token {
+    std::uint64_t hash;
+    std::uint32_t local;  // the item's entry number in the counting table
+    std::uint32_t count;  // kLargeCount: see large
+    bool operator<(const Token& o) const { return hash < o.hash || (hash == o.hash && local < o.local); }
+  };
+  std::vector<Token> tokens;                                // sorted by hash
+  std::vector<std::pair<std::uint32_t, Count>> large;       // (local, count), sorted by local
+  bool distinct_hashes = true;                              // no two tokens share a hash
+  Count CountOf(const Token& t) const;
+};
 ShardTokens ShardTokenCounts(const ItemCounter& shard);
-std::int64_t ShardWords(const ShardTokens& shard, const Vocabulary& vocab);
+std::int64_t ShardWords(const ShardTokens& shard, const Vocabulary& vocab,
+                        PageArray<ItemId>* local_to_global = nullptr);
 
 }  // namespace item2vec

@@ -66,6 +66,7 @@ void BatchBuilder::Restore(const BuilderState& s) {
   // the next epoch read from the shard's start.
   writing_ = replaying_ = false;
   cache_.reset();
+  given_.reset();
   started_ = false;
   reader_->Seek(s.position);
   reader_->RestoreStats(s.reader_stats);
@@ -88,7 +89,19 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   negatives_.DrawMany(rng_, pool_.data(), pool_.size());
   if (!started_) {
     started_ = true;
-    if (reader_->Position() == reader_->StartPosition()) MaybeStartWriting();
+    if (reader_->Position() == reader_->StartPosition() && given_ != nullptr) {
+      // The counting pass's ids, already the id cache: epoch 1 replays it too.
+      cache_ = std::move(given_);
+      replaying_ = true;
+      cache_->Rewind();
+      cache_position_ = reader_->StartPosition();
+      end_position_ = given_end_;
+      spdlog::debug("every epoch replays the counting pass's ids: {} sentences, {:.1f} MiB", cache_->records(),
+                    static_cast<double>(cache_->bytes()) / 1048576.0);
+    } else if (reader_->Position() == reader_->StartPosition()) {
+      MaybeStartWriting();
+    }
+    given_.reset();
   }
   using Clock = std::chrono::steady_clock;
   while (b->raw_tokens < options_.batch_tokens) {
@@ -130,32 +143,38 @@ Result<bool> BatchBuilder::Fill(Batch* b) {
   return true;
 }
 
+bool BatchBuilder::NextCachedSentence() {
+  CachedSentence c;
+  if (cache_->Next(&c)) {
+    sentence_ids_ = c.ids;
+    sentence_size_ = c.num_ids;
+    sentence_raw_ = c.raw_tokens;
+    ReaderStats stats = reader_->stats();
+    stats.lines += c.stats_delta.lines;
+    stats.tokens += c.stats_delta.tokens;
+    stats.split_lines += c.stats_delta.split_lines;
+    stats.long_items += c.stats_delta.long_items;
+    reader_->RestoreStats(stats);
+    cache_position_ = c.after;
+    return true;
+  }
+  if (!cache_->Failed()) {
+    cache_position_ = end_position_;
+    return false;  // the end of this epoch
+  }
+  // The cache broke underneath: continue from the text where the last replayed sentence ended.
+  reader_->Seek(cache_position_);
+  spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
+  replaying_ = false;
+  cache_.reset();
+  cache_off_ = true;
+  return false;
+}
+
 bool BatchBuilder::NextSentence() {
   if (replaying_) {
-    CachedSentence c;
-    if (cache_->Next(&c)) {
-      sentence_ids_ = c.ids;
-      sentence_size_ = c.num_ids;
-      sentence_raw_ = c.raw_tokens;
-      ReaderStats stats = reader_->stats();
-      stats.lines += c.stats_delta.lines;
-      stats.tokens += c.stats_delta.tokens;
-      stats.split_lines += c.stats_delta.split_lines;
-      stats.long_items += c.stats_delta.long_items;
-      reader_->RestoreStats(stats);
-      cache_position_ = c.after;
-      return true;
-    }
-    if (!cache_->Failed()) {
-      cache_position_ = end_position_;
-      return false;  // the end of this epoch
-    }
-    // The cache broke underneath: continue from the text where the last replayed sentence ended.
-    reader_->Seek(cache_position_);
-    spdlog::warn("the id cache failed ({}); reading the text again from {}", cache_->failure(), reader_->Where());
-    replaying_ = false;
-    cache_.reset();
-    cache_off_ = true;
+    if (NextCachedSentence()) return true;
+    if (replaying_) return false;  // the end of the epoch; else it broke and the text follows
   }
   const ReaderStats before = reader_->stats();
   if (!reader_->Next(&items_)) {
@@ -177,14 +196,9 @@ bool BatchBuilder::NextSentence() {
   sentence_ids_ = ids_.data();
   sentence_size_ = static_cast<std::uint32_t>(ids_.size());
   sentence_raw_ = static_cast<std::uint32_t>(items_.size());
-  if (writing_) {
-    const ReaderStats& now = reader_->stats();
-    ReaderStats delta;
-    delta.lines = now.lines - before.lines;
-    delta.split_lines = now.split_lines - before.split_lines;
-    delta.long_items = now.long_items - before.long_items;
-    cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, delta, reader_->Position());
-  }
+  if (writing_)
+    cache_->Append(sentence_ids_, sentence_size_, sentence_raw_, StatsDelta(before, reader_->stats()),
+                   reader_->Position());
   return true;
 }
 

@@ -23,7 +23,9 @@
 // (its contexts' mean predicts the centre; word2vec.c draws once per position).
 // With --id-cache an epoch read from the shard's start also writes its sentences as ids to
 // an IdCache, and the later epochs replay that instead of the text: the same ids, counts and
-// (for checkpoints) reader positions, so the batches are the same bit for bit.
+// (for checkpoints) reader positions, so the batches are the same bit for bit. On a fresh
+// run the cache is already there, made from the counting pass's ids (UseIdCache,
+// worker/first_epoch_ids.h), and every epoch replays it.
 // Then it resolves ids to slots and builds the per-server key lists; with --hot-rows H
 // the ids < H go to the batch's local hot block instead (worker/batch.h). Its state (reader
 // position, epoch, counters, Rng) is everything a checkpoint of a worker needs.
@@ -124,6 +126,14 @@ class BatchBuilder {
   // come back as the status.
   Result<bool> Fill(Batch* batch);
 
+  // Before the first Fill(): this shard's id cache, written whole (FinishWrite), and the
+  // reader's position at the shard's end; a builder that starts at the shard's start replays
+  // it from epoch 1 on, any other (Restore()) drops it.
+  void UseIdCache(std::unique_ptr<IdCache> cache, const ReaderPosition& end) {
+    given_ = std::move(cache);
+    given_end_ = end;
+  }
+
   // State()/Restore(): taken between Fill() calls, Restore(State()) on a fresh builder
   // over the same shard makes the following Fill() calls return exactly the same batches.
   BuilderState State() const;
@@ -148,6 +158,9 @@ class BatchBuilder {
   // sentence_size_ and its raw item count into sentence_raw_; false at the end of the
   // epoch or on a reader error.
   bool NextSentence();
+  // The same from cache_: false at its end or when it broke (then the reader continues the
+  // text where the last record ended).
+  bool NextCachedSentence();
   void StartEpoch();          // the shard starts again: replay the cache or rewind the text
   void MaybeStartWriting();   // at an epoch start from the shard's start
   void AddSentence(Batch* batch, float alpha);
@@ -202,6 +215,8 @@ class BatchBuilder {
   bool started_ = false;              // the first Fill() has decided about the cache
   bool writing_ = false;              // this epoch's text goes into cache_
   bool replaying_ = false;            // this epoch comes from cache_
+  std::unique_ptr<IdCache> given_;    // UseIdCache's, until the first Fill()
+  ReaderPosition given_end_;
   bool cache_off_ = false;            // disabled, or given up
   ReaderPosition cache_position_;     // replaying: the text position after the last sentence
   ReaderPosition end_position_;       // the reader's position at the end of the shard

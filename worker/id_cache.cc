@@ -25,6 +25,14 @@ static_assert(sizeof(RecordHeader) == 40, "record header layout");
 
 }  // namespace
 
+ReaderStats StatsDelta(const ReaderStats& before, const ReaderStats& after) {
+  ReaderStats delta;
+  delta.lines = after.lines - before.lines;
+  delta.split_lines = after.split_lines - before.split_lines;
+  delta.long_items = after.long_items - before.long_items;
+  return delta;
+}
+
 Result<std::unique_ptr<IdCache>> IdCache::Create(const std::string& dir, const std::string& label,
                                                  std::int64_t max_bytes) {
   std::string pattern = dir + "/item2vec-ids-" + label + "-XXXXXX";

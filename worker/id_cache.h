@@ -40,6 +40,9 @@ struct CachedSentence {
   ReaderPosition after;          // the reader position right after it
 };
 
+// What reading one sentence added to a reader's line counters (a record's stats_delta).
+ReaderStats StatsDelta(const ReaderStats& before, const ReaderStats& after);
+
 class IdCache {
  public:
   static constexpr std::size_t kBufferBytes = 1 << 20;

@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/sequence_reader.h"
 #include "worker/batch_builder.h"
+#include "worker/first_epoch_ids.h"
 #include "worker/hot_rows.h"
 #include "worker/progress.h"
 #include "worker/ps_client.h"
@@ -94,6 +95,11 @@ WorkerLoop::WorkerLoop(const WorkerSetup& s, ProgressMonitor* monitor)
       sender_(s.transport, ProgressReportInterval(o_.progress_seconds, s.num_workers)) {
   client_.SetLiveness(o_.liveness_timeout);
   report_.worker = s.worker;
+  if (s.first_epoch != nullptr) {
+    if (s.resume == nullptr && s.first_epoch->cache != nullptr)
+      builder_.UseIdCache(std::move(s.first_epoch->cache), s.first_epoch->end);
+    s.first_epoch->cache.reset();
+  }
   if (s.resume != nullptr) {
     builder_.Restore(s.resume->builder);
     report_ = s.resume->report;

@@ -47,6 +47,7 @@
 #include "ps/protocol.h"
 #include "worker/batch_builder.h"
 #include "worker/checkpointing.h"
+#include "worker/first_epoch_ids.h"
 #include "worker/progress.h"
 #include "worker/ps_client.h"
 #include "worker/sgns_kernel.h"
@@ -93,6 +94,7 @@ struct WorkerSetup {
   WorkerCheckpoint* final_state = nullptr;      // out: the state after the last batch
   const SideLayout* side = nullptr;             // --side-info (EGES); nullptr = none
   const SamplingView* sampling = nullptr;       // the node's sampling tables; nullptr = build them
+  FirstEpochIds* first_epoch = nullptr;         // its id cache goes to the builder on a fresh run
   // The servers' keys: the items, then with side information its attribute and weight rows.
   std::size_t KeyCount() const { return side != nullptr ? side->KeyCount() : vocab->size(); }
 };
