@@ -3,7 +3,8 @@
 //
 // Contract: MeasureProcessUsage never fails (a failed getrusage gives zeros). The peak is
 // the process's own high-water mark (ru_maxrss), not its children's (a server's forked
-// checkpoint writer is not counted). Thread-safe.
+// checkpoint writer is not counted). ThreadCpuSeconds is the calling thread's own CPU time
+// (what a core of its own would take, where ranks share cores). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,5 +17,8 @@ struct ProcessUsage {
 };
 
 ProcessUsage MeasureProcessUsage();
+
+// User + system CPU seconds of the calling thread so far.
+double ThreadCpuSeconds();
 
 }  // namespace item2vec

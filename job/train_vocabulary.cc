@@ -3,11 +3,11 @@
 #include <malloc.h>
 
 #include <cstdlib>
-#include <ctime>
 #include <string>
 
 #include <spdlog/spdlog.h>
 
+#include "common/process_usage.h"
 #include "common/checkpoint.h"
 #include "common/sequence_reader.h"
 #include "common/side_info.h"
@@ -21,12 +21,6 @@
 namespace item2vec {
 namespace {
 
-// This thread's CPU seconds so far.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 // Wall seconds between laps (Lap), and CPU seconds of this thread since the clock started.
 class StepClock {

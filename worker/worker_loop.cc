@@ -1,13 +1,13 @@
 #include "worker/worker_loop.h"
 
 #include <chrono>
-#include <ctime>
 #include <string>
 #include <memory>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "common/process_usage.h"
 #include "common/random.h"
 #include "common/sequence_reader.h"
 #include "worker/batch_builder.h"
@@ -26,12 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// CPU seconds used by the calling thread so far.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 // Where this run's input time went, per epoch (text or id cache); worker 0 at info level,
 // the others at debug (one line each).
