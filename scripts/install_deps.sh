@@ -17,7 +17,7 @@ packages=(
   fasttext                                    # fastText peer for the benchmark
   slurm-wlm munge                             # the Slurm test runs a real single-node Slurm
   libhiredis-dev redis-server redis-tools python3-redis  # item2vec publish, its Redis test
-  procps util-linux time                      # pgrep (failure test), flock (nightly), /usr/bin/time (bench)
+  procps util-linux time bc                   # pgrep (failure test), flock (nightly), /usr/bin/time and bc (bench scripts)
   iproute2                                    # ip netns, tc (scripts/cluster, cluster tests)
   libbenchmark-dev                            # the kernel micro-benchmark (scripts/bench/kernel_bench.cc)
   linux-perf                                  # scripts/bench/profile_train.sh (perf record per rank)
